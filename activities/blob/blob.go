@@ -1,0 +1,156 @@
+// Package blob is the claim-check store: large data (snapshots, the merged
+// inventory, plans) lives here and only its reference crosses Temporal, so
+// no payload grows with the size of the estate.
+package blob
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/fileblob" // registers file://
+	_ "gocloud.dev/blob/memblob"  // registers mem://
+	"gocloud.dev/gcerrors"
+)
+
+// ErrNotFound is returned by Get for a reference nobody wrote.
+var ErrNotFound = errors.New("blob not found")
+
+// Store reads and writes JSON documents by reference. It is safe for
+// concurrent use.
+type Store struct {
+	bucket *blob.Bucket
+	url    string
+}
+
+// Open opens the store behind rawURL: file:///abs/dir, file://relative/dir
+// (relative to baseDir) or mem://name. The directory of a file store is
+// created when missing.
+func Open(ctx context.Context, rawURL, baseDir string) (*Store, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse blob url: %w", err)
+	}
+	open := rawURL
+	if u.Scheme == "file" {
+		p := u.Host + u.Path
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(baseDir, p)
+		}
+		p, err = filepath.Abs(p)
+		if err != nil {
+			return nil, fmt.Errorf("resolve blob directory: %w", err)
+		}
+		q := u.Query()
+		q.Set("create_dir", "true")
+		q.Set("no_tmp_dir", "true")
+		q.Set("metadata", "skip")
+		open = "file://" + filepath.ToSlash(p) + "?" + q.Encode()
+	}
+	b, err := blob.OpenBucket(ctx, open)
+	if err != nil {
+		return nil, fmt.Errorf("open blob store %s: %w", u.Scheme+"://", err)
+	}
+	return &Store{bucket: b, url: rawURL}, nil
+}
+
+// Close releases the store.
+func (s *Store) Close() error {
+	if err := s.bucket.Close(); err != nil {
+		return fmt.Errorf("close blob store: %w", err)
+	}
+	return nil
+}
+
+// PutJSON encodes v as gzip-compressed JSON under ref, streaming so that a
+// large inventory is never held twice in memory. It returns the number of
+// bytes written to the store.
+func (s *Store) PutJSON(ctx context.Context, ref string, v any) (int64, error) {
+	if err := checkRef(ref); err != nil {
+		return 0, err
+	}
+	w, err := s.bucket.NewWriter(ctx, ref, &blob.WriterOptions{ContentType: "application/json", ContentEncoding: "gzip"})
+	if err != nil {
+		return 0, fmt.Errorf("write blob %s: %w", ref, err)
+	}
+	cw := &countingWriter{w: w}
+	zw := gzip.NewWriter(cw)
+	encErr := json.NewEncoder(zw).Encode(v)
+	zErr := zw.Close()
+	if encErr != nil || zErr != nil {
+		w.Close() // the write is abandoned; its error adds nothing to encErr
+		return 0, fmt.Errorf("write blob %s: %w", ref, errors.Join(encErr, zErr))
+	}
+	if err := w.Close(); err != nil {
+		return 0, fmt.Errorf("write blob %s: %w", ref, err)
+	}
+	return cw.n, nil
+}
+
+// GetJSON decodes the document under ref into v.
+func (s *Store) GetJSON(ctx context.Context, ref string, v any) error {
+	if err := checkRef(ref); err != nil {
+		return err
+	}
+	r, err := s.bucket.NewReader(ctx, ref, nil)
+	if err != nil {
+		if gcerrors.Code(err) == gcerrors.NotFound {
+			return fmt.Errorf("read blob %s: %w", ref, ErrNotFound)
+		}
+		return fmt.Errorf("read blob %s: %w", ref, err)
+	}
+	defer r.Close()
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return fmt.Errorf("read blob %s: %w", ref, err)
+	}
+	dec := json.NewDecoder(zr)
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("decode blob %s: %w", ref, err)
+	}
+	return nil
+}
+
+// Exists reports whether a document is stored under ref.
+func (s *Store) Exists(ctx context.Context, ref string) (bool, error) {
+	ok, err := s.bucket.Exists(ctx, ref)
+	if err != nil {
+		return false, fmt.Errorf("stat blob %s: %w", ref, err)
+	}
+	return ok, nil
+}
+
+// Delete removes the document under ref; a missing one is not an error.
+func (s *Store) Delete(ctx context.Context, ref string) error {
+	err := s.bucket.Delete(ctx, ref)
+	if err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+		return fmt.Errorf("delete blob %s: %w", ref, err)
+	}
+	return nil
+}
+
+func checkRef(ref string) error {
+	if ref == "" || strings.HasPrefix(ref, "/") || strings.Contains(ref, "..") {
+		return fmt.Errorf("invalid blob reference %q", ref)
+	}
+	return nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}

@@ -1,0 +1,59 @@
+package blob
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+type doc struct {
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+func TestStoreRoundTrip(t *testing.T) {
+	for _, tc := range []struct{ name, url string }{
+		{"mem", "mem://"},
+		{"file relative", "file://blobs"},
+		{"file absolute", "file://" + t.TempDir()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			s, err := Open(ctx, tc.url, t.TempDir())
+			require.NoError(t, err)
+			defer func() { require.NoError(t, s.Close()) }()
+
+			n, err := s.PutJSON(ctx, "runs/wf-1/inventory.json", doc{Name: "pve1", Count: 3})
+			require.NoError(t, err)
+			require.Positive(t, n)
+
+			var got doc
+			require.NoError(t, s.GetJSON(ctx, "runs/wf-1/inventory.json", &got))
+			require.Equal(t, doc{Name: "pve1", Count: 3}, got)
+
+			ok, err := s.Exists(ctx, "runs/wf-1/inventory.json")
+			require.NoError(t, err)
+			require.True(t, ok)
+
+			err = s.GetJSON(ctx, "runs/wf-1/missing.json", &got)
+			require.True(t, errors.Is(err, ErrNotFound), "got %v", err)
+
+			require.NoError(t, s.Delete(ctx, "runs/wf-1/inventory.json"))
+			require.NoError(t, s.Delete(ctx, "runs/wf-1/inventory.json"))
+		})
+	}
+}
+
+func TestInvalidRefs(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "mem://", "")
+	require.NoError(t, err)
+	for _, ref := range []string{"", "/abs", "a/../b"} {
+		t.Run(ref, func(t *testing.T) {
+			_, err := s.PutJSON(ctx, ref, doc{})
+			require.ErrorContains(t, err, "invalid blob reference")
+		})
+	}
+}
