@@ -1,0 +1,184 @@
+// Package config reads netbox-agent's one YAML file, layers environment
+// variables and flags over it and validates the result.
+//
+// Precedence, lowest first: defaults, the file, NETBOX_AGENT_* environment
+// variables, flags that were set. Every scalar setting has a dotted path
+// (netbox.batch_size), an environment variable (NETBOX_AGENT_NETBOX_BATCH_SIZE)
+// and a flag (--netbox.batch-size). Decoding is strict: an unknown key or a
+// value of the wrong type is an error that names the file, line and key path.
+// Secrets are never part of Config: they come from the environment or from
+// files named by *_file settings, and are read only when needed.
+package config
+
+import "os"
+
+// Config is the effective configuration of a worker or starter.
+type Config struct {
+	Temporal Temporal `yaml:"temporal"`
+	NetBox   NetBox   `yaml:"netbox"`
+	Sync     Sync     `yaml:"sync"`
+	// DataDir holds local state (blobs by default). Relative paths are
+	// resolved against the config file's directory; Load makes it absolute.
+	DataDir string `yaml:"data_dir" help:"directory for local state, relative to the config file"`
+	// BlobURL locates the claim-check store: file:///path, mem://, s3://bucket.
+	BlobURL string `yaml:"blob_url" help:"claim-check store URL (default file://<data_dir>/blobs; mem:// for tests)"`
+	Worker  Worker `yaml:"worker"`
+	Log     Log    `yaml:"log"`
+	// Sources lists the discovery source instances; the list comes from the
+	// file only (no flag or variable builds a list).
+	Sources []Source `yaml:"sources"`
+
+	baseDir   string
+	file      string
+	lookupEnv func(string) (string, bool)
+	// origins maps a setting's path to where its value came from
+	// ("netbox-agent.yaml:12", "env NETBOX_AGENT_NETBOX_URL", "flag --netbox.url"),
+	// so that validation errors point at the place to fix.
+	origins map[string]string
+}
+
+// Temporal says how to reach the Temporal service.
+type Temporal struct {
+	Address   string `yaml:"address" help:"Temporal frontend host:port"`
+	Namespace string `yaml:"namespace" help:"Temporal namespace"`
+	TaskQueue string `yaml:"task_queue" help:"task queue of the sync workflow and its activities"`
+}
+
+// NetBox says how to reach NetBox and how carefully to write to it.
+type NetBox struct {
+	URL string `yaml:"url" help:"NetBox base URL (http or https)"`
+	// TokenFile names a file holding the API token; the environment
+	// variable NETBOX_AGENT_NETBOX_TOKEN takes precedence. See NetBoxToken.
+	TokenFile          string   `yaml:"token_file" help:"file holding the NetBox API token (env NETBOX_AGENT_NETBOX_TOKEN wins)"`
+	CAFile             string   `yaml:"ca_file" help:"PEM bundle to verify NetBox's certificate"`
+	InsecureSkipVerify bool     `yaml:"insecure_skip_verify" help:"skip TLS certificate verification (testing only)"`
+	Timeout            Duration `yaml:"timeout" help:"timeout of one NetBox request"`
+	BatchSize          int      `yaml:"batch_size" help:"objects per bulk write"`
+	PageSize           int      `yaml:"page_size" help:"objects per page when reading"`
+	RateLimit          float64  `yaml:"rate_limit" help:"maximum NetBox requests per second (0 = no limit)"`
+	MaxInFlight        int      `yaml:"max_in_flight" help:"maximum concurrent NetBox requests per worker"`
+	Adopt              bool     `yaml:"adopt" help:"take ownership of matching objects the agent did not create"`
+	OrphanGrace        Duration `yaml:"orphan_grace" help:"how long an orphan stays marked before deletion (0 = never delete)"`
+	// MassDeleteThreshold blocks orphaning for a source that reports more
+	// than this fraction fewer objects than in its last run.
+	MassDeleteThreshold float64 `yaml:"mass_delete_threshold" help:"fraction of vanished objects above which a source's orphaning is blocked"`
+	// CustomFields maps record attributes to additional NetBox custom fields.
+	CustomFields []CustomField `yaml:"custom_fields"`
+}
+
+// CustomField maps a record attribute to a NetBox custom field, which the
+// agent creates when it is missing.
+type CustomField struct {
+	// Attr is the record attribute ("pool_health").
+	Attr string `yaml:"attr"`
+	// Field is the NetBox custom field name (defaults to Attr).
+	Field string `yaml:"field"`
+	// Kinds limits the mapping to these record kinds ("device"); empty = all
+	// kinds that carry the attribute.
+	Kinds []string `yaml:"kinds"`
+	// Type is the NetBox custom field type (default text).
+	Type string `yaml:"type"`
+}
+
+// Sync tunes the sync workflow.
+type Sync struct {
+	ApplyConcurrency int         `yaml:"apply_concurrency" help:"apply batches in flight at once"`
+	DiscoverTimeout  Duration    `yaml:"discover_timeout" help:"start-to-close timeout of one discovery attempt"`
+	ApplyTimeout     Duration    `yaml:"apply_timeout" help:"start-to-close timeout of one apply batch attempt"`
+	HeartbeatTimeout Duration    `yaml:"heartbeat_timeout" help:"heartbeat timeout of long activities"`
+	Retry            RetryPolicy `yaml:"retry"`
+}
+
+// RetryPolicy is the activity retry policy of the sync workflow.
+type RetryPolicy struct {
+	InitialInterval    Duration `yaml:"initial_interval" help:"delay before the first retry"`
+	BackoffCoefficient float64  `yaml:"backoff_coefficient" help:"factor by which the retry delay grows"`
+	MaximumInterval    Duration `yaml:"maximum_interval" help:"longest delay between retries"`
+	MaximumAttempts    int      `yaml:"maximum_attempts" help:"attempts before an activity fails for good (0 = unlimited)"`
+}
+
+// Worker configures the worker process itself.
+type Worker struct {
+	Listen          string   `yaml:"listen" help:"address of /healthz, /readyz and /metrics"`
+	ShutdownTimeout Duration `yaml:"shutdown_timeout" help:"how long running activities get to finish on SIGTERM"`
+}
+
+// Log configures the logger.
+type Log struct {
+	Level  string `yaml:"level" help:"log level: debug, info, warn or error"`
+	Format string `yaml:"format" help:"log format: json or console"`
+}
+
+// Default returns the configuration used where nothing else is said.
+// DataDir is still relative and BlobURL empty: Load resolves both.
+func Default() *Config {
+	return &Config{
+		Temporal: Temporal{
+			Address:   "127.0.0.1:7233",
+			Namespace: "default",
+			TaskQueue: "netbox-agent",
+		},
+		NetBox: NetBox{
+			Timeout:             Duration{30 * second},
+			BatchSize:           100,
+			PageSize:            1000,
+			MaxInFlight:         4,
+			Adopt:               true,
+			OrphanGrace:         Duration{30 * day},
+			MassDeleteThreshold: 0.25,
+		},
+		Sync: Sync{
+			ApplyConcurrency: 4,
+			DiscoverTimeout:  Duration{10 * minute},
+			ApplyTimeout:     Duration{5 * minute},
+			HeartbeatTimeout: Duration{minute},
+			Retry: RetryPolicy{
+				InitialInterval:    Duration{second},
+				BackoffCoefficient: 2,
+				MaximumInterval:    Duration{minute},
+				MaximumAttempts:    5,
+			},
+		},
+		DataDir: "./data",
+		Worker: Worker{
+			Listen:          "127.0.0.1:9464",
+			ShutdownTimeout: Duration{30 * second},
+		},
+		Log: Log{Level: "info", Format: "console"},
+	}
+}
+
+// BaseDir is the directory relative paths in the configuration refer to:
+// the config file's directory, or the working directory without a file.
+func (c *Config) BaseDir() string { return c.baseDir }
+
+// File is the config file Load read, or "" when there was none.
+func (c *Config) File() string { return c.file }
+
+// EnabledSources returns the sources that are enabled, in file order.
+func (c *Config) EnabledSources() []Source {
+	var out []Source
+	for _, s := range c.Sources {
+		if s.Enabled {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Source returns the source instance named name.
+func (c *Config) Source(name string) (Source, bool) {
+	for _, s := range c.Sources {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Source{}, false
+}
+
+func (c *Config) env(name string) (string, bool) {
+	if c.lookupEnv != nil {
+		return c.lookupEnv(name)
+	}
+	return os.LookupEnv(name)
+}

@@ -1,0 +1,75 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.uber.org/zap"
+
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+
+// fakeSource stands in for the real source packages, which the config
+// package does not import: registering their type names lets the tests
+// validate configurations that use them.
+type fakeSource struct{}
+
+func (fakeSource) Discover(context.Context, source.Progress) (*source.Snapshot, error) {
+	return nil, errors.New("fake source does not discover")
+}
+
+func init() {
+	for _, name := range []string{"filesystem", "proxmox", "truenas", "homeassistant"} {
+		source.Register(name, func(source.Config, *zap.Logger) (source.Source, error) { return fakeSource{}, nil })
+	}
+}
+
+// golden compares got with testdata/<name>, rewriting it under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// writeFile creates dir/name with content and returns its path.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// errorLines splits a joined error into its lines, for readable diffs.
+func errorLines(err error) string {
+	if err == nil {
+		return "<nil>\n"
+	}
+	return strings.TrimRight(err.Error(), "\n") + "\n"
+}

@@ -1,0 +1,242 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+var (
+	sourceNameRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+	customFieldRE = regexp.MustCompile(`^[a-z0-9_]+$`)
+)
+
+// customFieldTypes are NetBox 4.3's custom field types the agent can fill
+// from a record attribute.
+var customFieldTypes = []string{"text", "longtext", "integer", "decimal", "boolean", "date", "datetime", "url", "json", "select", "multiselect"}
+
+// Validate checks every setting and returns all problems joined; each is a
+// *FieldError naming the key path and, when known, where the value came from.
+// Source types are checked against source.Types(), the registered types.
+func (c *Config) Validate() error {
+	return c.validate(source.Types())
+}
+
+// validator collects problems with the origin of each path.
+type validator struct {
+	c    *Config
+	errs []error
+}
+
+func (v *validator) add(path, format string, args ...any) {
+	v.errs = append(v.errs, fieldErr(v.c.origins[path], path, format, args...))
+}
+
+func (c *Config) validate(types []string) error {
+	v := &validator{c: c}
+	v.hostPort("temporal.address", c.Temporal.Address)
+	v.nonEmpty("temporal.namespace", c.Temporal.Namespace)
+	v.nonEmpty("temporal.task_queue", c.Temporal.TaskQueue)
+
+	v.netBox(&c.NetBox)
+
+	v.atLeast("sync.apply_concurrency", c.Sync.ApplyConcurrency, 1)
+	v.positive("sync.discover_timeout", c.Sync.DiscoverTimeout)
+	v.positive("sync.apply_timeout", c.Sync.ApplyTimeout)
+	v.positive("sync.heartbeat_timeout", c.Sync.HeartbeatTimeout)
+	r := c.Sync.Retry
+	v.positive("sync.retry.initial_interval", r.InitialInterval)
+	if r.BackoffCoefficient < 1 {
+		v.add("sync.retry.backoff_coefficient", "must be at least 1, got %s", ftoa(r.BackoffCoefficient))
+	}
+	if r.MaximumInterval.Duration < r.InitialInterval.Duration {
+		v.add("sync.retry.maximum_interval", "must not be shorter than sync.retry.initial_interval (%s), got %s", r.InitialInterval, r.MaximumInterval)
+	}
+	v.atLeast("sync.retry.maximum_attempts", r.MaximumAttempts, 0)
+
+	v.nonEmpty("data_dir", c.DataDir)
+	v.blobURL("blob_url", c.BlobURL)
+	v.hostPort("worker.listen", c.Worker.Listen)
+	v.positive("worker.shutdown_timeout", c.Worker.ShutdownTimeout)
+	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
+	v.oneOf("log.format", c.Log.Format, "json", "console")
+
+	v.sources(c.Sources, types)
+	return errors.Join(v.errs...)
+}
+
+func (v *validator) netBox(nb *NetBox) {
+	if nb.URL != "" {
+		u, err := url.Parse(nb.URL)
+		switch {
+		case err != nil:
+			v.add("netbox.url", "not a URL")
+		case u.Scheme != "http" && u.Scheme != "https":
+			v.add("netbox.url", "scheme must be http or https, got %q", u.Scheme)
+		case u.Host == "":
+			v.add("netbox.url", "missing host")
+		case u.User != nil:
+			v.add("netbox.url", "must not carry credentials; use %s or netbox.token_file", EnvNetBoxToken)
+		case u.RawQuery != "" || u.Fragment != "":
+			v.add("netbox.url", "must not have a query or fragment")
+		}
+	}
+	if nb.InsecureSkipVerify && nb.CAFile != "" {
+		v.add("netbox.insecure_skip_verify", "contradicts netbox.ca_file; set one of them")
+	}
+	v.positive("netbox.timeout", nb.Timeout)
+	v.between("netbox.batch_size", nb.BatchSize, 1, 1000)
+	v.between("netbox.page_size", nb.PageSize, 1, 1000)
+	if nb.RateLimit < 0 {
+		v.add("netbox.rate_limit", "must not be negative (0 = no limit), got %s", ftoa(nb.RateLimit))
+	}
+	v.atLeast("netbox.max_in_flight", nb.MaxInFlight, 1)
+	if nb.OrphanGrace.Duration < 0 {
+		v.add("netbox.orphan_grace", "must not be negative (0 = never delete), got %s", nb.OrphanGrace)
+	}
+	if nb.MassDeleteThreshold < 0 || nb.MassDeleteThreshold > 1 {
+		v.add("netbox.mass_delete_threshold", "must be a fraction between 0 and 1, got %s", ftoa(nb.MassDeleteThreshold))
+	}
+	fields := map[string]int{}
+	for i, cf := range nb.CustomFields {
+		p := fmt.Sprintf("netbox.custom_fields[%d]", i)
+		if cf.Attr == "" {
+			v.add(p+".attr", "must not be empty")
+		}
+		name := cf.Field
+		if name == "" {
+			name = cf.Attr
+		}
+		switch {
+		case name == "":
+		case !customFieldRE.MatchString(name):
+			v.add(p+".field", "%q is not a NetBox custom field name (lower-case letters, digits and _)", name)
+		case strings.HasPrefix(name, "agent_"):
+			v.add(p+".field", "%q: the agent_ prefix is reserved for the agent's own fields", name)
+		default:
+			if j, dup := fields[name]; dup {
+				v.add(p+".field", "%q is already mapped by netbox.custom_fields[%d]", name, j)
+			}
+			fields[name] = i
+		}
+		for j, k := range cf.Kinds {
+			if !inventory.Kind(k).Valid() {
+				v.add(fmt.Sprintf("%s.kinds[%d]", p, j), "unknown kind %q (known: %s)", k, kindList())
+			}
+		}
+		if cf.Type != "" {
+			v.oneOf(p+".type", cf.Type, customFieldTypes...)
+		}
+	}
+}
+
+func (v *validator) sources(srcs []Source, types []string) {
+	names := map[string]string{}
+	envNames := map[string]string{}
+	for i, s := range srcs {
+		p := s.path
+		if p == "" {
+			p = fmt.Sprintf("sources[%d]", i)
+		}
+		switch {
+		case s.Name == "":
+			v.add(p+".name", "must not be empty")
+		case !sourceNameRE.MatchString(s.Name):
+			v.add(p+".name", "%q: use letters, digits, '-', '_' and '.', starting with a letter or digit", s.Name)
+		default:
+			if other, dup := names[s.Name]; dup {
+				v.add(p+".name", "%q is already the name of %s", s.Name, other)
+			} else if other, clash := envNames[envWord(s.Name)]; clash {
+				v.add(p+".name", "%q has the same environment variables (%s) as %s", s.Name, EnvPrefix+"SOURCES_"+envWord(s.Name)+"_*", other)
+			}
+			names[s.Name] = p
+			envNames[envWord(s.Name)] = p
+		}
+		switch {
+		case s.Type == "":
+			v.add(p+".type", "must not be empty (known: %s)", strings.Join(types, ", "))
+		case !slices.Contains(types, s.Type):
+			v.add(p+".type", "unknown source type %q (known: %s)", s.Type, strings.Join(types, ", "))
+		}
+		if s.TaskQueue == "" {
+			v.add(p+".task_queue", "must not be empty")
+		}
+	}
+}
+
+func (v *validator) nonEmpty(path, s string) {
+	if strings.TrimSpace(s) == "" {
+		v.add(path, "must not be empty")
+	}
+}
+
+func (v *validator) hostPort(path, s string) {
+	_, port, err := net.SplitHostPort(s)
+	if err != nil {
+		v.add(path, "expected host:port, got %q", s)
+		return
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		v.add(path, "invalid port %q", port)
+	}
+}
+
+func (v *validator) positive(path string, d Duration) {
+	if d.Duration <= 0 {
+		v.add(path, "must be positive, got %s", d)
+	}
+}
+
+func (v *validator) atLeast(path string, n, lo int) {
+	if n < lo {
+		v.add(path, "must be at least %d, got %d", lo, n)
+	}
+}
+
+func (v *validator) between(path string, n, lo, hi int) {
+	if n < lo || n > hi {
+		v.add(path, "must be between %d and %d, got %d", lo, hi, n)
+	}
+}
+
+func (v *validator) oneOf(path, s string, allowed ...string) {
+	if !slices.Contains(allowed, s) {
+		v.add(path, "must be one of %s, got %q", strings.Join(allowed, ", "), s)
+	}
+}
+
+func (v *validator) blobURL(path, s string) {
+	u, err := url.Parse(s)
+	if err != nil || s == "" {
+		v.add(path, "expected a URL such as file:///var/lib/netbox-agent/blobs or mem://")
+		return
+	}
+	switch u.Scheme {
+	case "file":
+		if u.Path == "" {
+			v.add(path, "file URL needs a path, such as file:///var/lib/netbox-agent/blobs")
+		}
+	case "mem", "s3":
+	default:
+		v.add(path, "scheme must be file, mem or s3, got %q", u.Scheme)
+	}
+}
+
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+func kindList() string {
+	ks := make([]string, len(inventory.Kinds))
+	for i, k := range inventory.Kinds {
+		ks[i] = string(k)
+	}
+	return strings.Join(ks, ", ")
+}
