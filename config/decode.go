@@ -226,6 +226,10 @@ func (d *nodeDecoder) sequence(n *yaml.Node, v reflect.Value, path string, depth
 		return
 	}
 	// A list in the file replaces the default list; it does not extend it.
+	if len(n.Content) == 0 {
+		v.Set(reflect.Zero(v.Type()))
+		return
+	}
 	out := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	for i, c := range n.Content {
 		d.decodeDepth(c, out.Index(i), fmt.Sprintf("%s[%d]", path, i), depth+1)

@@ -101,8 +101,13 @@ func (d *Duration) Set(s string) error {
 // Type names the flag value type in --help.
 func (d *Duration) Type() string { return "duration" }
 
-// MarshalYAML writes d as a duration string.
-func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
+// MarshalYAML writes d as a duration string, and zero as the number 0.
+func (d Duration) MarshalYAML() (any, error) {
+	if d.Duration == 0 {
+		return 0, nil
+	}
+	return d.String(), nil
+}
 
 // UnmarshalYAML reads a duration string; the config loader does not use it
 // (it walks nodes itself), but other code decoding a Duration does.

@@ -73,3 +73,4 @@ func errorLines(err error) string {
 	}
 	return strings.TrimRight(err.Error(), "\n") + "\n"
 }
+

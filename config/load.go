@@ -180,6 +180,15 @@ func (c *Config) resolve() {
 	if c.NetBox.CAFile != "" {
 		c.NetBox.CAFile = c.abs(c.NetBox.CAFile)
 	}
+	for i := range c.NetBox.CustomFields {
+		cf := &c.NetBox.CustomFields[i]
+		if cf.Field == "" {
+			cf.Field = cf.Attr
+		}
+		if cf.Type == "" {
+			cf.Type = "text"
+		}
+	}
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		if s.TaskQueue == "" {

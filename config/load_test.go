@@ -58,7 +58,7 @@ func TestLoadFull(t *testing.T) {
 	assert.Zero(t, c.NetBox.OrphanGrace.Duration)
 	assert.InDelta(t, 0.5, c.NetBox.MassDeleteThreshold, 0)
 	assert.Equal(t, []CustomField{
-		{Attr: "pool_health", Kinds: []string{"device"}},
+		{Attr: "pool_health", Field: "pool_health", Kinds: []string{"device"}, Type: "text"},
 		{Attr: "firmware", Field: "firmware_version", Type: "text"},
 	}, c.NetBox.CustomFields)
 	assert.Equal(t, Sync{

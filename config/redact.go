@@ -9,8 +9,12 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// redactedValue replaces a secret in printed output.
-const redactedValue = "<redacted>"
+// redactedValue replaces a secret in printed output, redactedInURL one
+// inside a URL.
+const (
+	redactedValue = "<redacted>"
+	redactedInURL = "REDACTED"
+)
 
 // Redacted returns the effective configuration as YAML with nothing secret
 // in it, for --print-config. The NetBox token never is part of Config;
@@ -123,7 +127,8 @@ func redactURL(s string) string {
 	changed := false
 	if u.User != nil {
 		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), redactedValue)
+			// "<redacted>" would be percent-encoded inside a URL.
+			u.User = url.UserPassword(u.User.Username(), redactedInURL)
 			changed = true
 		}
 	}
@@ -131,7 +136,7 @@ func redactURL(s string) string {
 		q := u.Query()
 		for k := range q {
 			if looksSecret(k) {
-				q.Set(k, redactedValue)
+				q.Set(k, redactedInURL)
 				changed = true
 			}
 		}
