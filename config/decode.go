@@ -475,7 +475,8 @@ func suggestFrom(name string, keys []string) string {
 	sort.Strings(keys)
 	best, bestDist := "", 3
 	for _, k := range keys {
-		if dist := editDistance(name, k); dist < bestDist {
+		// A distance of a third of the key or more is a different word.
+		if dist := editDistance(name, k); dist < bestDist && dist*3 <= len(k) {
 			best, bestDist = k, dist
 		}
 	}

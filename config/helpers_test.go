@@ -73,4 +73,3 @@ func errorLines(err error) string {
 	}
 	return strings.TrimRight(err.Error(), "\n") + "\n"
 }
-

@@ -215,8 +215,12 @@ func (v *validator) oneOf(path, s string, allowed ...string) {
 }
 
 func (v *validator) blobURL(path, s string) {
+	if s == "" {
+		// Empty means the default under data_dir, which Load fills in.
+		return
+	}
 	u, err := url.Parse(s)
-	if err != nil || s == "" {
+	if err != nil {
 		v.add(path, "expected a URL such as file:///var/lib/netbox-agent/blobs or mem://")
 		return
 	}
