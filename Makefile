@@ -1,0 +1,64 @@
+# netbox-agent: `make run` runs a sync on the embedded default, `make test` passes the tests.
+
+SHELL        := /bin/bash
+GO           ?= go
+BIN          := $(CURDIR)/.bin
+TEMPORAL_VERSION      := v1.5.1
+STATICCHECK_VERSION   := v0.8.2
+WORKFLOWCHECK_VERSION := v0.6.0
+TEMPORAL     := $(BIN)/temporal
+STATICCHECK  := $(BIN)/staticcheck
+WORKFLOWCHECK := $(BIN)/workflowcheck
+CONFIG       ?= netbox-agent.example.yaml
+TEST_FLAGS   ?= -race -count=1 -timeout 20m
+
+export TEMPORAL_CLI := $(TEMPORAL)
+
+.PHONY: all build run test test-unit test-e2e bench lint tools clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/worker ./worker
+	$(GO) build -o $(BIN)/starter ./starter
+	$(GO) build -o $(BIN)/netboxsim ./test/netboxsim
+
+tools: $(TEMPORAL) $(STATICCHECK) $(WORKFLOWCHECK)
+
+# The Temporal CLI carries the dev server and the Web UI. It is pinned:
+# newer CLI versions refuse `go install`.
+$(TEMPORAL):
+	GOBIN=$(BIN) GOFLAGS= $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_VERSION)
+
+$(STATICCHECK):
+	GOBIN=$(BIN) GOFLAGS= $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(WORKFLOWCHECK):
+	GOBIN=$(BIN) GOFLAGS= $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION)
+
+# run: local Temporal dev server (+ UI on :8233), the NetBox emulator when no
+# NetBox URL is configured, the worker, and one sync of the example inventory.
+run: build $(TEMPORAL)
+	CONFIG=$(CONFIG) BIN=$(BIN) TEMPORAL=$(TEMPORAL) ./deploy/local/run.sh
+
+test: $(TEMPORAL)
+	$(GO) test $(TEST_FLAGS) ./...
+
+test-unit:
+	$(GO) test $(TEST_FLAGS) -short ./...
+
+test-e2e: $(TEMPORAL)
+	$(GO) test $(TEST_FLAGS) ./test/...
+
+bench: $(TEMPORAL) build
+	$(GO) test -run '^$$' -bench . -benchmem ./activities/...
+	$(GO) test -run '^$$' -bench . -benchmem ./test/netboxsim/...
+	$(GO) run ./test/bench
+
+lint: $(STATICCHECK) $(WORKFLOWCHECK)
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+	$(WORKFLOWCHECK) ./workflows/...
+
+clean:
+	rm -rf $(BIN) data

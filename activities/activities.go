@@ -1,0 +1,73 @@
+// Package activities holds the Temporal activities of a sync and the
+// dependencies they share. The worker builds one Activities value; the
+// workflow refers to its methods through a nil pointer.
+package activities
+
+import (
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/netbox-agent/netbox-agent/activities/blob"
+	"github.com/netbox-agent/netbox-agent/activities/netbox"
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+// SourceInstance is one configured source with the settings the workflow needs.
+type SourceInstance struct {
+	Name      string
+	Type      string
+	TaskQueue string
+	// Priority orders authority in the merge: lower wins.
+	Priority int
+	Source   source.Source
+}
+
+// Settings are the run settings the workflow asks for at its start, so that
+// timeouts and retries follow the worker's config without entering the
+// workflow's input.
+type Settings struct {
+	ApplyConcurrency int
+	DiscoverTimeout  time.Duration
+	ApplyTimeout     time.Duration
+	HeartbeatTimeout time.Duration
+	Retry            RetryPolicy
+}
+
+// RetryPolicy mirrors Temporal's retry policy in config terms.
+type RetryPolicy struct {
+	InitialInterval    time.Duration `json:"initial_interval"`
+	BackoffCoefficient float64       `json:"backoff_coefficient"`
+	MaximumInterval    time.Duration `json:"maximum_interval"`
+	MaximumAttempts    int32         `json:"maximum_attempts"`
+}
+
+// Activities is the set of activities of a sync. Its fields are the
+// dependencies they share; it is safe for concurrent use.
+type Activities struct {
+	Sources  []SourceInstance
+	Blob     *blob.Store
+	NetBox   *netbox.Client
+	Settings Settings
+	Log      *zap.Logger
+
+	plans planCache
+}
+
+// planCache keeps the most recently read plan, because every apply batch of
+// a run reads the same document and decoding it per batch would dominate.
+type planCache struct {
+	mu   sync.Mutex
+	ref  string
+	plan *netbox.Plan
+}
+
+func (a *Activities) source(name string) (SourceInstance, bool) {
+	for _, s := range a.Sources {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return SourceInstance{}, false
+}

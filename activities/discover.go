@@ -1,0 +1,126 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.uber.org/zap"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+)
+
+// maxWarnings bounds the warnings a result carries; the snapshot keeps all.
+const maxWarnings = 20
+
+// DiscoverInput names the run and the source to discover.
+type DiscoverInput struct {
+	Run    string `json:"run"`
+	Source string `json:"source"`
+}
+
+// DiscoverResult references the snapshot and sums it up.
+type DiscoverResult struct {
+	Source   string         `json:"source"`
+	Type     string         `json:"type"`
+	Ref      string         `json:"ref"`
+	Records  int            `json:"records"`
+	ByKind   map[string]int `json:"by_kind,omitempty"`
+	Warnings []string       `json:"warnings,omitempty"`
+	// WarningCount counts every warning, including those not listed.
+	WarningCount int           `json:"warning_count"`
+	Duration     time.Duration `json:"duration"`
+}
+
+// SourceResult is how one source fared in a run.
+type SourceResult struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Status   string `json:"status"` // ok or failed
+	Records  int    `json:"records"`
+	Warnings int    `json:"warnings"`
+	Error    string `json:"error,omitempty"`
+}
+
+// Source statuses.
+const (
+	SourceOK     = "ok"
+	SourceFailed = "failed"
+)
+
+// SnapshotRef names where a discovered snapshot lives.
+func SnapshotRef(run, src string) string {
+	return fmt.Sprintf("runs/%s/snapshots/%s.json", run, src)
+}
+
+// Discover runs one source and writes its snapshot to the blob store. A
+// retry resumes from the progress the last attempt heartbeated.
+func (a *Activities) Discover(ctx context.Context, in DiscoverInput) (DiscoverResult, error) {
+	inst, ok := a.source(in.Source)
+	if !ok || inst.Source == nil {
+		return DiscoverResult{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("source %q is not served by this worker", in.Source), ErrTypeSourceConfig, nil)
+	}
+	log := a.Log.With(zap.String("source", inst.Name), zap.String("source_type", inst.Type))
+	start := time.Now()
+	snap, err := inst.Source.Discover(ctx, heartbeatProgress(ctx))
+	if err != nil {
+		log.Warn("discovery failed", zap.Error(err))
+		return DiscoverResult{}, classify(fmt.Errorf("discover %s: %w", inst.Name, err))
+	}
+	snap.Source, snap.Type = inst.Name, inst.Type
+	var invalid []string
+	valid := snap.Records[:0]
+	for _, r := range snap.Records {
+		r.Source = inst.Name
+		if err := r.Validate(); err != nil {
+			invalid = append(invalid, err.Error())
+			continue
+		}
+		valid = append(valid, r)
+	}
+	snap.Records = valid
+	snap.Warnings = append(snap.Warnings, invalid...)
+	inventory.Sort(snap.Records)
+
+	ref := SnapshotRef(in.Run, inst.Name)
+	if _, err := a.Blob.PutJSON(ctx, ref, snap); err != nil {
+		return DiscoverResult{}, classify(err)
+	}
+	res := DiscoverResult{
+		Source: inst.Name, Type: inst.Type, Ref: ref, Records: len(snap.Records),
+		ByKind: map[string]int{}, WarningCount: len(snap.Warnings), Duration: time.Since(start),
+	}
+	for _, r := range snap.Records {
+		res.ByKind[string(r.Kind)]++
+	}
+	res.Warnings = snap.Warnings[:min(len(snap.Warnings), maxWarnings)]
+	log.Info("discovered", zap.Int("records", res.Records), zap.Int("warnings", res.WarningCount), zap.Duration("took", res.Duration))
+	return res, nil
+}
+
+// activityProgress adapts Temporal heartbeats to source.Progress. It holds
+// functions rather than the context so that the context stays a parameter.
+type activityProgress struct {
+	report func(details any)
+	resume func(v any) bool
+}
+
+func (p activityProgress) Report(details any) { p.report(details) }
+func (p activityProgress) Resume(v any) bool  { return p.resume(v) }
+
+func heartbeatProgress(ctx context.Context) activityProgress {
+	return activityProgress{
+		report: func(details any) { activity.RecordHeartbeat(ctx, details) },
+		resume: func(v any) bool {
+			if !activity.HasHeartbeatDetails(ctx) {
+				return false
+			}
+			// A heartbeat from an older worker version may not decode; then
+			// the discovery starts over, which is slower but still correct.
+			return activity.GetHeartbeatDetails(ctx, v) == nil
+		},
+	}
+}

@@ -1,0 +1,67 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"go.temporal.io/sdk/activity"
+	"go.uber.org/zap"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+// MergeInput lists the snapshots of the sources that succeeded.
+type MergeInput struct {
+	Run       string           `json:"run"`
+	Snapshots []DiscoverResult `json:"snapshots"`
+}
+
+// MergeResult references the merged inventory and its match report.
+type MergeResult struct {
+	Ref       string `json:"ref"`
+	ReportRef string `json:"report_ref"`
+	Records   int    `json:"records"`
+	// Merged counts records that were joined into another.
+	Merged int `json:"merged"`
+}
+
+// InventoryRef names where a run's merged inventory lives.
+func InventoryRef(run string) string { return fmt.Sprintf("runs/%s/inventory.json", run) }
+
+// MatchReportRef names where a run's match report lives.
+func MatchReportRef(run string) string { return fmt.Sprintf("runs/%s/matches.json", run) }
+
+// Merge joins the snapshots into one inventory: records that describe the
+// same thing become one, each field from the source with authority for it.
+func (a *Activities) Merge(ctx context.Context, in MergeInput) (MergeResult, error) {
+	inputs := make([]inventory.MergeInput, 0, len(in.Snapshots))
+	for i, s := range in.Snapshots {
+		activity.RecordHeartbeat(ctx, map[string]int{"snapshots_read": i, "snapshots_total": len(in.Snapshots)})
+		var snap source.Snapshot
+		if err := a.Blob.GetJSON(ctx, s.Ref, &snap); err != nil {
+			return MergeResult{}, classify(fmt.Errorf("read snapshot of %s: %w", s.Source, err))
+		}
+		for j := range snap.Records {
+			inventory.NormalizeRecord(&snap.Records[j])
+		}
+		prio := len(a.Sources)
+		if inst, ok := a.source(s.Source); ok {
+			prio = inst.Priority
+		}
+		inputs = append(inputs, inventory.MergeInput{Source: s.Source, Priority: prio, Records: snap.Records})
+	}
+	merged, err := inventory.Merge(inputs, inventory.MergeOptions{})
+	if err != nil {
+		return MergeResult{}, classify(fmt.Errorf("merge snapshots: %w", err))
+	}
+	res := MergeResult{Ref: InventoryRef(in.Run), ReportRef: MatchReportRef(in.Run), Records: len(merged.Records), Merged: len(merged.Matches)}
+	if _, err := a.Blob.PutJSON(ctx, res.Ref, merged.Records); err != nil {
+		return MergeResult{}, classify(err)
+	}
+	if _, err := a.Blob.PutJSON(ctx, res.ReportRef, merged.Matches); err != nil {
+		return MergeResult{}, classify(err)
+	}
+	a.Log.Info("merged", zap.Int("records", res.Records), zap.Int("merged", res.Merged))
+	return res, nil
+}

@@ -1,0 +1,199 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/netbox"
+)
+
+// PlanInput names the inventory to reconcile and how each source fared.
+type PlanInput struct {
+	Run          string               `json:"run"`
+	InventoryRef string               `json:"inventory_ref"`
+	Sources      []netbox.SourceState `json:"sources"`
+	// DryRun plans without preparing NetBox (tags, custom fields), so that a
+	// dry run writes nothing at all.
+	DryRun bool `json:"dry_run,omitempty"`
+	// Now is the workflow's time, so that dates written to NetBox do not
+	// depend on which worker ran the plan.
+	Now time.Time `json:"now"`
+}
+
+// OpCount counts the operations of one kind and op.
+type OpCount struct {
+	Kind  string `json:"kind"`
+	Op    string `json:"op"`
+	Count int    `json:"count"`
+}
+
+// PlanSummary sums a plan up for the workflow result.
+type PlanSummary struct {
+	Counts    []OpCount `json:"counts,omitempty"`
+	Total     int       `json:"total"`
+	Batches   int       `json:"batches"`
+	Ambiguous int       `json:"ambiguous,omitempty"`
+	Blocked   []string  `json:"blocked,omitempty"`
+}
+
+// Stage is a run of batches of one kind and op that may apply in parallel:
+// none depends on another in the same stage.
+type Stage struct {
+	Kind  string `json:"kind"`
+	Op    string `json:"op"`
+	First int    `json:"first"`
+	Count int    `json:"count"`
+	// Ops counts the stage's operations and BatchSize those of its first
+	// batch, so the workflow can name a batch's size without the plan.
+	Ops       int `json:"ops"`
+	BatchSize int `json:"batch_size"`
+}
+
+// BatchOps is the number of operations of the stage's i-th batch.
+func (s Stage) BatchOps(i int) int {
+	if s.BatchSize == 0 {
+		return 0
+	}
+	return max(0, min(s.BatchSize, s.Ops-i*s.BatchSize))
+}
+
+// PlanResult references the plan and lays out its stages.
+type PlanResult struct {
+	Ref     string      `json:"ref"`
+	Summary PlanSummary `json:"summary"`
+	Stages  []Stage     `json:"stages"`
+}
+
+// PlanRef names where a run's plan lives.
+func PlanRef(run string) string { return fmt.Sprintf("runs/%s/plan.json", run) }
+
+// Plan compares the inventory with NetBox and writes the plan: the ordered
+// batches of creates, updates and deletes, each operation with its reason.
+func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error) {
+	var records []inventory.Record
+	if err := a.Blob.GetJSON(ctx, in.InventoryRef, &records); err != nil {
+		return PlanResult{}, classify(err)
+	}
+	for i := range records {
+		inventory.NormalizeRecord(&records[i])
+	}
+	if !in.DryRun {
+		if err := a.NetBox.EnsureSchema(ctx); err != nil {
+			return PlanResult{}, classify(fmt.Errorf("prepare netbox: %w", err))
+		}
+	}
+	plan, err := a.NetBox.Plan(ctx, netbox.PlanRequest{Records: records, Sources: in.Sources, Now: in.Now})
+	if err != nil {
+		return PlanResult{}, classify(fmt.Errorf("plan: %w", err))
+	}
+	ref := PlanRef(in.Run)
+	if _, err := a.Blob.PutJSON(ctx, ref, plan); err != nil {
+		return PlanResult{}, classify(err)
+	}
+	a.plans.put(ref, plan)
+	res := describePlan(ref, plan)
+	a.Log.Info("planned", zap.Int("operations", res.Summary.Total), zap.Int("batches", res.Summary.Batches))
+	return res, nil
+}
+
+// DescribePlanInput names a saved plan.
+type DescribePlanInput struct {
+	Ref string `json:"ref"`
+}
+
+// DescribePlan reads a saved plan and lays out its stages, so that a
+// reviewed plan can be applied exactly as it was made. A plan saved by a dry
+// run was made without preparing NetBox, so this prepares it.
+func (a *Activities) DescribePlan(ctx context.Context, in DescribePlanInput) (PlanResult, error) {
+	plan, err := a.loadPlan(ctx, in.Ref)
+	if err != nil {
+		return PlanResult{}, classify(err)
+	}
+	if err := a.NetBox.EnsureSchema(ctx); err != nil {
+		return PlanResult{}, classify(fmt.Errorf("prepare netbox: %w", err))
+	}
+	return describePlan(in.Ref, plan), nil
+}
+
+func describePlan(ref string, plan *netbox.Plan) PlanResult {
+	res := PlanResult{Ref: ref, Stages: stages(plan)}
+	counts := map[[2]string]int{}
+	for _, b := range plan.Batches {
+		counts[[2]string{string(b.Kind), string(b.Op)}] += len(b.Ops)
+		res.Summary.Total += len(b.Ops)
+	}
+	for k, n := range counts {
+		res.Summary.Counts = append(res.Summary.Counts, OpCount{Kind: k[0], Op: k[1], Count: n})
+	}
+	sort.Slice(res.Summary.Counts, func(i, j int) bool {
+		ci, cj := res.Summary.Counts[i], res.Summary.Counts[j]
+		if oi, oj := inventory.Kind(ci.Kind).Order(), inventory.Kind(cj.Kind).Order(); oi != oj {
+			return oi < oj
+		}
+		return ci.Op < cj.Op
+	})
+	res.Summary.Batches = len(plan.Batches)
+	res.Summary.Ambiguous = len(plan.Ambiguous)
+	res.Summary.Blocked = plan.Blocked
+	return res
+}
+
+// stages groups consecutive batches of the same kind and op, starting a new
+// stage wherever a batch depends on one in the current stage, so that the
+// workflow may run a stage's batches in any order.
+func stages(plan *netbox.Plan) []Stage {
+	var out []Stage
+	var inStage map[int]bool
+	for i, b := range plan.Batches {
+		cur := len(out) - 1
+		newStage := cur < 0 || out[cur].Kind != string(b.Kind) || out[cur].Op != string(b.Op)
+		if !newStage {
+			for _, d := range b.DependsOn {
+				if inStage[d] {
+					newStage = true
+					break
+				}
+			}
+		}
+		if newStage {
+			out = append(out, Stage{Kind: string(b.Kind), Op: string(b.Op), First: i, BatchSize: len(b.Ops)})
+			inStage = map[int]bool{}
+		}
+		out[len(out)-1].Count++
+		out[len(out)-1].Ops += len(b.Ops)
+		inStage[b.ID] = true
+	}
+	return out
+}
+
+func (a *Activities) loadPlan(ctx context.Context, ref string) (*netbox.Plan, error) {
+	if p := a.plans.get(ref); p != nil {
+		return p, nil
+	}
+	var plan netbox.Plan
+	if err := a.Blob.GetJSON(ctx, ref, &plan); err != nil {
+		return nil, fmt.Errorf("load plan: %w", err)
+	}
+	a.plans.put(ref, &plan)
+	return &plan, nil
+}
+
+func (c *planCache) get(ref string) *netbox.Plan {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ref == ref {
+		return c.plan
+	}
+	return nil
+}
+
+func (c *planCache) put(ref string, p *netbox.Plan) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ref, c.plan = ref, p
+}

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/pflag"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/netbox-agent/netbox-agent/workflows"
+)
+
+func syncFlags(fs *pflag.FlagSet) func(a *app, args []string) error {
+	dryRun := fs.Bool("dry-run", false, "discover, merge and plan; write nothing (the plan is saved for review)")
+	sources := fs.String("sources", "", "comma-separated source names (default: every enabled source)")
+	wait := fs.Bool("wait", false, "show progress until the run ends, then print its summary")
+	id := fs.String("id", "", "workflow ID (default: netbox-agent-sync-<time>)")
+	return func(a *app, _ []string) error {
+		req := workflows.SyncRequest{DryRun: *dryRun, Sources: splitList(*sources)}
+		return a.start(req, *id, *wait)
+	}
+}
+
+func applyFlags(fs *pflag.FlagSet) func(a *app, args []string) error {
+	plan := fs.String("plan", "", "reference of a saved plan (see the plan_ref of a dry run)")
+	wait := fs.Bool("wait", false, "show progress until the run ends, then print its summary")
+	id := fs.String("id", "", "workflow ID (default: netbox-agent-apply-<time>)")
+	return func(a *app, _ []string) error {
+		if *plan == "" {
+			return errors.New("apply needs --plan <ref>")
+		}
+		return a.start(workflows.SyncRequest{PlanRef: *plan}, *id, *wait)
+	}
+}
+
+func statusFlags(fs *pflag.FlagSet) func(a *app, args []string) error {
+	id := fs.String("id", "", "workflow ID (default: the running sync)")
+	return func(a *app, _ []string) error {
+		ctx := context.Background()
+		wid := *id
+		if wid == "" {
+			var err error
+			if wid, err = a.runningSync(ctx); err != nil {
+				return err
+			}
+		}
+		p, err := a.progress(ctx, wid)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.out, "%s: %s\n", wid, progressLine(p))
+		return nil
+	}
+}
+
+// summary says in one line what a run does, for the Web UI's list.
+func summary(req workflows.SyncRequest) string {
+	what := "all enabled sources"
+	if len(req.Sources) > 0 {
+		what = strings.Join(req.Sources, ", ")
+	}
+	switch {
+	case req.PlanRef != "":
+		return "apply saved plan " + req.PlanRef
+	case req.DryRun:
+		return "dry run: " + what
+	}
+	return "sync " + what
+}
+
+func (a *app) start(req workflows.SyncRequest, id string, wait bool) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if id == "" {
+		prefix := "netbox-agent-sync-"
+		if req.PlanRef != "" {
+			prefix = "netbox-agent-apply-"
+		}
+		id = prefix + time.Now().UTC().Format("20060102T150405Z")
+	}
+	run, err := a.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:            id,
+		TaskQueue:     a.cfg.Temporal.TaskQueue,
+		StaticSummary: summary(req),
+	}, workflows.SyncWorkflow, req)
+	if err != nil {
+		return fmt.Errorf("start sync: %w", err)
+	}
+	fmt.Fprintf(a.out, "started %s (run %s)\n", run.GetID(), run.GetRunID())
+	if !wait {
+		return nil
+	}
+	return a.wait(ctx, run)
+}
+
+// wait prints the run's progress as it changes, then its summary.
+func (a *app) wait(ctx context.Context, run client.WorkflowRun) error {
+	done := make(chan error, 1)
+	var res workflows.SyncResult
+	go func() { done <- run.Get(ctx, &res) }()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	last := ""
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				return fmt.Errorf("sync %s failed: %w", run.GetID(), err)
+			}
+			return printResult(a.out, run.GetID(), res)
+		case <-tick.C:
+			p, err := a.progress(ctx, run.GetID())
+			if err != nil {
+				continue // the run may be between workflow tasks or continuing as new
+			}
+			if line := progressLine(p); line != last {
+				fmt.Fprintf(a.out, "  %s\n", line)
+				last = line
+			}
+		case <-ctx.Done():
+			return fmt.Errorf("stopped waiting; the sync goes on: %w", ctx.Err())
+		}
+	}
+}
+
+func (a *app) progress(ctx context.Context, id string) (workflows.Progress, error) {
+	var p workflows.Progress
+	v, err := a.tc.QueryWorkflow(ctx, id, "", workflows.ProgressQuery)
+	if err != nil {
+		return p, fmt.Errorf("query progress of %s: %w", id, err)
+	}
+	if err := v.Get(&p); err != nil {
+		return p, fmt.Errorf("decode progress of %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// runningSync finds the running sync workflow, newest first.
+func (a *app) runningSync(ctx context.Context) (string, error) {
+	resp, err := a.tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Namespace: a.cfg.Temporal.Namespace,
+		Query:     "WorkflowType = 'SyncWorkflow' AND ExecutionStatus = 'Running'",
+		PageSize:  1,
+	})
+	if err != nil {
+		return "", fmt.Errorf("list running syncs: %w", err)
+	}
+	if len(resp.Executions) == 0 {
+		return "", errors.New("no sync is running")
+	}
+	e := resp.Executions[0]
+	if e.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		return "", errors.New("no sync is running")
+	}
+	return e.Execution.WorkflowId, nil
+}
+
+func progressLine(p workflows.Progress) string {
+	t := p.Applied
+	switch p.Phase {
+	case "applying", "done":
+		return fmt.Sprintf("%s: %d/%d batches (%s), %d created, %d updated, %d deleted, %d failed batches",
+			p.Phase, t.BatchesDone+t.BatchesFailed+t.BatchesSkipped, t.Batches, p.Stage, t.Created, t.Updated, t.Deleted, t.BatchesFailed)
+	}
+	return p.Phase
+}
+
+func printResult(out interface{ Write([]byte) (int, error) }, id string, res workflows.SyncResult) error {
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "\nsync %s finished\n\n", id)
+	fmt.Fprintln(tw, "SOURCE\tTYPE\tSTATUS\tRECORDS\tWARNINGS\tERROR")
+	for _, s := range res.Sources {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", s.Name, s.Type, s.Status, s.Records, s.Warnings, s.Error)
+	}
+	fmt.Fprintf(tw, "\nKIND\tCREATE\tUPDATE\tDELETE\n")
+	type row struct{ create, update, del int }
+	rows := map[string]*row{}
+	var order []string
+	for _, c := range res.Plan.Counts {
+		r, ok := rows[c.Kind]
+		if !ok {
+			r = &row{}
+			rows[c.Kind] = r
+			order = append(order, c.Kind)
+		}
+		switch c.Op {
+		case "create":
+			r.create += c.Count
+		case "update":
+			r.update += c.Count
+		case "delete":
+			r.del += c.Count
+		}
+	}
+	for _, k := range order {
+		r := rows[k]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", k, r.create, r.update, r.del)
+	}
+	if len(order) == 0 {
+		fmt.Fprintln(tw, "(no changes)\t0\t0\t0")
+	}
+	t := res.Applied
+	fmt.Fprintln(tw)
+	if res.DryRun {
+		fmt.Fprintf(tw, "dry run: nothing written; plan saved as %s\n", res.PlanRef)
+	} else {
+		fmt.Fprintf(tw, "applied: %d created, %d updated, %d deleted, %d unchanged; %d/%d batches done, %d failed, %d skipped; %d problems\n",
+			t.Created, t.Updated, t.Deleted, t.Unchanged, t.BatchesDone, t.Batches, t.BatchesFailed, t.BatchesSkipped, t.Problems)
+	}
+	for _, f := range res.FailedBatches {
+		fmt.Fprintf(tw, "batch %04d %s %s: %s\n", f.Batch, f.Op, f.Kind, f.Error)
+	}
+	if len(res.Plan.Blocked) > 0 {
+		fmt.Fprintf(tw, "orphaning blocked: %s\n", strings.Join(res.Plan.Blocked, "; "))
+	}
+	return tw.Flush()
+}

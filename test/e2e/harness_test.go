@@ -1,0 +1,192 @@
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/netbox-agent/netbox-agent/activities"
+	_ "github.com/netbox-agent/netbox-agent/activities/source/all"
+	"github.com/netbox-agent/netbox-agent/config"
+	"github.com/netbox-agent/netbox-agent/test/netboxsim/nbsim"
+	"github.com/netbox-agent/netbox-agent/workflows"
+)
+
+// devServer is the real Temporal dev server all tests of this package share.
+var devServer *testsuite.DevServer
+
+// temporalCLI finds the pinned temporal CLI: $TEMPORAL_CLI (set by make),
+// else .bin/temporal at the module root.
+func temporalCLI() (string, error) {
+	if p := os.Getenv("TEMPORAL_CLI"); p != "" {
+		return p, nil
+	}
+	p, err := filepath.Abs("../../.bin/temporal")
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("the temporal CLI is missing (run `make tools`, or set TEMPORAL_CLI): %w", err)
+	}
+	return p, nil
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	cli, err := temporalCLI()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	devServer, err = testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		ExistingPath: cli,
+		LogLevel:     "error",
+		ClientOptions: &client.Options{
+			Logger: quietLogger{},
+		},
+		Stdout: io.Discard,
+		Stderr: os.Stderr,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: start temporal dev server:", err)
+		return 1
+	}
+	defer func() {
+		if err := devServer.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: stop temporal dev server:", err)
+		}
+	}()
+	return m.Run()
+}
+
+// quietLogger keeps the SDK's client chatter out of test output.
+type quietLogger struct{}
+
+func (quietLogger) Debug(string, ...any) {}
+func (quietLogger) Info(string, ...any)  {}
+func (quietLogger) Warn(string, ...any)  {}
+func (quietLogger) Error(string, ...any) {}
+
+// env is one test's world: a NetBox emulator, a worker on its own task
+// queue, and the config both were built from.
+type env struct {
+	t     *testing.T
+	sim   *nbsim.Server
+	nbURL string
+	token string
+	cfg   *config.Config
+	acts  *activities.Activities
+	queue string
+}
+
+func newToken(t *testing.T) string {
+	b := make([]byte, 20)
+	_, err := rand.Read(b)
+	require.NoError(t, err)
+	return hex.EncodeToString(b)
+}
+
+// newEnv starts an emulator and a worker whose config is configYAML (with
+// NetBox, Temporal and the blob store filled in through the environment,
+// as an operator would).
+func newEnv(t *testing.T, configYAML string, extraEnv ...string) *env {
+	t.Helper()
+	e := &env{t: t, token: newToken(t)}
+	e.sim = nbsim.New(nbsim.Options{Token: e.token})
+	ts := httptest.NewServer(e.sim)
+	t.Cleanup(ts.Close)
+	e.nbURL = ts.URL
+	e.queue = "e2e-" + strings.ReplaceAll(t.Name(), "/", "-")
+
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "netbox-agent.yaml")
+	require.NoError(t, os.WriteFile(cfgPath, []byte(configYAML), 0o600))
+	environ := append([]string{
+		"NETBOX_AGENT_NETBOX_URL=" + e.nbURL,
+		"NETBOX_AGENT_NETBOX_TOKEN=" + e.token,
+		"NETBOX_AGENT_TEMPORAL_ADDRESS=" + devServer.FrontendHostPort(),
+		"NETBOX_AGENT_TEMPORAL_TASK_QUEUE=" + e.queue,
+		"NETBOX_AGENT_BLOB_URL=file://" + filepath.Join(dir, "blobs"),
+	}, extraEnv...)
+	cfg, err := config.Load(cfgPath, nil, environ)
+	require.NoError(t, err)
+	e.cfg = cfg
+
+	log := zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
+	acts, err := activities.New(context.Background(), cfg, log, activities.BuildOptions{Queue: e.queue})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, acts.Close()) })
+	e.acts = acts
+
+	w := worker.New(devServer.Client(), e.queue, worker.Options{})
+	workflows.Register(w, acts)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	return e
+}
+
+// sync runs SyncWorkflow to its end and returns its result.
+func (e *env) sync(req workflows.SyncRequest) (client.WorkflowRun, workflows.SyncResult) {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	run, err := devServer.Client().ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		TaskQueue:     e.queue,
+		StaticSummary: "e2e " + e.t.Name(),
+	}, workflows.SyncWorkflow, req)
+	require.NoError(e.t, err)
+	var res workflows.SyncResult
+	require.NoError(e.t, run.Get(ctx, &res))
+	return run, res
+}
+
+// writes counts the emulator's requests that change something.
+func (e *env) writes() int {
+	s := e.sim.Stats()
+	return s.ByMethod["POST"] + s.ByMethod["PUT"] + s.ByMethod["PATCH"] + s.ByMethod["DELETE"]
+}
+
+// cli runs the pinned temporal CLI against the dev server.
+func cli(t *testing.T, args ...string) []byte {
+	t.Helper()
+	path, err := temporalCLI()
+	require.NoError(t, err)
+	args = append(args, "--address", devServer.FrontendHostPort())
+	cmd := exec.Command(path, args...)
+	out, err := cmd.Output()
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		t.Fatalf("temporal %s: %v\n%s%s", strings.Join(args, " "), err, out, exitErr.Stderr)
+	}
+	require.NoError(t, err)
+	return out
+}
+
+// repoPath resolves a path relative to the module root.
+func repoPath(t *testing.T, rel string) string {
+	p, err := filepath.Abs(filepath.Join("..", "..", rel))
+	require.NoError(t, err)
+	return p
+}

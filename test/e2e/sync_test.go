@@ -1,0 +1,129 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	gonetbox "github.com/netbox-community/go-netbox/v4"
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/netbox-agent/netbox-agent/activities"
+	"github.com/netbox-agent/netbox-agent/workflows"
+)
+
+func exampleConfig(t *testing.T) string {
+	return fmt.Sprintf(`
+sync:
+  apply_concurrency: 4
+  retry:
+    initial_interval: 100ms
+    maximum_interval: 1s
+    maximum_attempts: 3
+sources:
+  - name: lab-files
+    type: filesystem
+    path: %s
+`, repoPath(t, "examples/inventory"))
+}
+
+// activityIDs lists the activity IDs a run scheduled, in order.
+func activityIDs(t *testing.T, run client.WorkflowRun) []string {
+	t.Helper()
+	var ids []string
+	it := devServer.Client().GetWorkflowHistory(context.Background(), run.GetID(), run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil {
+			ids = append(ids, a.ActivityId)
+		}
+	}
+	return ids
+}
+
+func TestExampleInventorySync(t *testing.T) {
+	e := newEnv(t, exampleConfig(t))
+
+	run, res := e.sync(workflows.SyncRequest{})
+	require.Len(t, res.Sources, 1)
+	require.Equal(t, activities.SourceOK, res.Sources[0].Status, res.Sources[0].Error)
+	require.Empty(t, res.FailedBatches)
+	require.Positive(t, res.Applied.Created)
+	require.Zero(t, res.Applied.Problems)
+	require.Equal(t, res.Plan.Total, res.Applied.Created+res.Applied.Updated, "every planned operation applied")
+	firstWrites := e.writes()
+	t.Logf("first sync: %d records, %d created, %d batches, %d NetBox requests (%d writes)",
+		res.Records, res.Applied.Created, res.Applied.Batches, e.sim.Stats().Total, firstWrites)
+
+	recordHistory(t, run, "sync_example")
+	ids := activityIDs(t, run)
+	require.Contains(t, ids, "discover/lab-files")
+	require.Contains(t, ids, "merge")
+	require.Contains(t, ids, "plan")
+	require.True(t, slices.ContainsFunc(ids, func(id string) bool { return strings.HasPrefix(id, "apply/0000-") }), "apply activities: %v", ids)
+
+	// What landed in NetBox, read back with go-netbox's own client.
+	ctx := context.Background()
+	nb := gonetbox.NewAPIClientFor(e.nbURL, e.token)
+	devices, _, err := nb.DcimAPI.DcimDevicesList(ctx).Limit(1000).Execute()
+	require.NoError(t, err)
+	require.Positive(t, devices.Count)
+	for _, d := range devices.Results {
+		name := d.GetName()
+		require.True(t, slices.ContainsFunc(d.Tags, func(tag gonetbox.NestedTag) bool { return tag.Slug == "netbox-agent" }), "device %s lacks the agent tag", name)
+		require.NotEmpty(t, d.CustomFields["agent_id"], "device %s lacks agent_id", name)
+		require.Equal(t, "lab-files", d.CustomFields["agent_source"], "device %s", name)
+		require.NotEmpty(t, d.CustomFields["agent_last_seen"], "device %s", name)
+	}
+	vms, _, err := nb.VirtualizationAPI.VirtualizationVirtualMachinesList(ctx).Limit(1000).Execute()
+	require.NoError(t, err)
+	require.Positive(t, vms.Count)
+	ips, _, err := nb.IpamAPI.IpamIpAddressesList(ctx).Limit(1000).Execute()
+	require.NoError(t, err)
+	require.Positive(t, ips.Count)
+	for _, ip := range ips.Results {
+		require.True(t, ip.AssignedObjectId.IsSet() && ip.AssignedObjectId.Get() != nil, "ip %s is assigned", ip.Address)
+	}
+	macs, _, err := nb.DcimAPI.DcimMacAddressesList(ctx).Limit(1000).Execute()
+	require.NoError(t, err)
+	require.Positive(t, macs.Count)
+	tags, _, err := nb.ExtrasAPI.ExtrasTagsList(ctx).Slug([]string{"netbox-agent"}).Execute()
+	require.NoError(t, err)
+	require.Equal(t, int32(1), tags.Count)
+	cfs, _, err := nb.ExtrasAPI.ExtrasCustomFieldsList(ctx).Name([]string{"agent_id", "agent_source", "agent_last_seen"}).Execute()
+	require.NoError(t, err)
+	require.Equal(t, int32(3), cfs.Count)
+
+	// A second run over an unchanged world writes nothing.
+	e.sim.ResetStats()
+	_, again := e.sync(workflows.SyncRequest{})
+	require.Zero(t, e.writes(), "second sync wrote to NetBox: %v", e.sim.Stats().ByMethod)
+	require.Zero(t, again.Plan.Total)
+	require.Zero(t, again.Applied.Created+again.Applied.Updated+again.Applied.Deleted)
+	t.Logf("unchanged re-sync: %d NetBox requests, 0 writes", e.sim.Stats().Total)
+}
+
+func TestDryRunThroughTheTemporalCLI(t *testing.T) {
+	e := newEnv(t, exampleConfig(t))
+	id := "e2e-cli-dry-run"
+	cli(t, "workflow", "start", "--type", "SyncWorkflow", "--task-queue", e.queue,
+		"--workflow-id", id, "--input", `{"dry_run": true}`)
+	out := cli(t, "workflow", "result", "--workflow-id", id, "--output", "json")
+
+	var envelope struct {
+		Status string            `json:"status"`
+		Result workflows.SyncResult `json:"result"`
+	}
+	require.NoError(t, json.Unmarshal(out, &envelope), "%s", out)
+	require.Contains(t, envelope.Status, "COMPLETED")
+	require.True(t, envelope.Result.DryRun)
+	require.Positive(t, envelope.Result.Plan.Total)
+	require.NotEmpty(t, envelope.Result.PlanRef)
+	require.Zero(t, e.writes(), "a dry run writes nothing, not even the agent's tags: %v", e.sim.Stats().ByMethod)
+}

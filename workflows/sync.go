@@ -1,0 +1,283 @@
+// Package workflows holds the deterministic workflow code of netbox-agent:
+// no I/O, no wall clock, no goroutines; only workflow.* APIs.
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/netbox-agent/netbox-agent/activities"
+	"github.com/netbox-agent/netbox-agent/activities/netbox"
+)
+
+// Error types of the workflow's own failures.
+const (
+	ErrTypeAllSourcesFailed = "AllSourcesFailed"
+)
+
+// a refers to the activities by method; the worker registers the real value.
+var a *activities.Activities
+
+// SyncWorkflow discovers every source, merges what they report, plans the
+// changes to NetBox and applies them in dependency order. A source that
+// fails is reported and the run goes on; a batch that fails is reported,
+// the batches depending on it are skipped and the rest go on.
+func SyncWorkflow(ctx workflow.Context, req SyncRequest) (*SyncResult, error) {
+	r := &syncRun{req: req, progress: Progress{Phase: "starting"}}
+	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) { return r.progress, nil }); err != nil {
+		return nil, fmt.Errorf("register progress query: %w", err)
+	}
+	if req.Resume != nil {
+		r.state = *req.Resume
+		r.state.Result.Continuations++
+		r.progress.PlanRef = r.state.Result.PlanRef
+		r.progress.Sources = r.state.Result.Sources
+		r.progress.Applied = r.state.Result.Applied
+		cfg, err := r.configure(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return r.apply(ctx, cfg)
+	}
+	cfg, err := r.configure(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &r.state.Result
+	res.DryRun = req.DryRun
+
+	var planRes activities.PlanResult
+	if req.PlanRef != "" {
+		r.setPhase(ctx, "loading plan", "")
+		actx := workflow.WithActivityOptions(ctx, r.options(cfg, "load plan "+req.PlanRef, "describe-plan"))
+		if err := workflow.ExecuteActivity(actx, a.DescribePlan, activities.DescribePlanInput{Ref: req.PlanRef}).Get(ctx, &planRes); err != nil {
+			return nil, fmt.Errorf("load plan %s: %w", req.PlanRef, err)
+		}
+	} else {
+		if planRes, err = r.discoverMergePlan(ctx, cfg); err != nil {
+			return nil, err
+		}
+	}
+	res.PlanRef = planRes.Ref
+	res.Plan = planRes.Summary
+	r.progress.PlanRef = planRes.Ref
+	if req.DryRun {
+		r.setPhase(ctx, "done", fmt.Sprintf("dry run: %d changes planned in %d batches, nothing written", res.Plan.Total, res.Plan.Batches))
+		return res, nil
+	}
+	r.state.Stages = planRes.Stages
+	if len(r.state.Stages) > 0 {
+		r.state.NextBatch = r.state.Stages[0].First
+	}
+	res.Applied.Batches = planRes.Summary.Batches
+	return r.apply(ctx, cfg)
+}
+
+// syncRun is the state of one run; queries read it between workflow tasks.
+type syncRun struct {
+	req      SyncRequest
+	state    ApplyState
+	progress Progress
+}
+
+func (r *syncRun) setPhase(ctx workflow.Context, phase, details string) {
+	r.progress.Phase = phase
+	if details == "" {
+		details = phase
+	}
+	workflow.SetCurrentDetails(ctx, "**"+phase+"**: "+details)
+}
+
+func (r *syncRun) configure(ctx workflow.Context) (activities.ConfigureResult, error) {
+	var cfg activities.ConfigureResult
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		ActivityID:          "configure",
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10},
+		Summary:             "read run settings",
+	})
+	if err := workflow.ExecuteActivity(actx, a.Configure, activities.ConfigureInput{Sources: r.req.Sources}).Get(ctx, &cfg); err != nil {
+		return cfg, fmt.Errorf("configure: %w", err)
+	}
+	return cfg, nil
+}
+
+// options are the activity options every step shares, set in one place.
+func (r *syncRun) options(cfg activities.ConfigureResult, summary, id string) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		ActivityID:          id,
+		StartToCloseTimeout: cfg.ApplyTimeout,
+		RetryPolicy:         retryPolicy(cfg.Retry),
+		Summary:             summary,
+	}
+}
+
+func retryPolicy(p activities.RetryPolicy) *temporal.RetryPolicy {
+	return &temporal.RetryPolicy{
+		InitialInterval:    p.InitialInterval,
+		BackoffCoefficient: p.BackoffCoefficient,
+		MaximumInterval:    p.MaximumInterval,
+		MaximumAttempts:    p.MaximumAttempts,
+	}
+}
+
+func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.ConfigureResult) (activities.PlanResult, error) {
+	res := &r.state.Result
+	info := workflow.GetInfo(ctx)
+	run := info.WorkflowExecution.ID + "/" + info.WorkflowExecution.RunID
+
+	r.setPhase(ctx, "discovering", fmt.Sprintf("%d sources", len(cfg.Sources)))
+	futures := make([]workflow.Future, len(cfg.Sources))
+	for i, s := range cfg.Sources {
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			ActivityID:          "discover/" + s.Name,
+			TaskQueue:           s.TaskQueue,
+			StartToCloseTimeout: cfg.DiscoverTimeout,
+			HeartbeatTimeout:    cfg.HeartbeatTimeout,
+			RetryPolicy:         retryPolicy(cfg.Retry),
+			Summary:             "discover " + s.Type + " " + s.Name,
+		})
+		futures[i] = workflow.ExecuteActivity(actx, a.Discover, activities.DiscoverInput{Run: run, Source: s.Name})
+	}
+	var snapshots []activities.DiscoverResult
+	var states []netbox.SourceState
+	for i, s := range cfg.Sources {
+		var d activities.DiscoverResult
+		sr := activities.SourceResult{Name: s.Name, Type: s.Type, Status: activities.SourceOK}
+		if err := futures[i].Get(ctx, &d); err != nil {
+			sr.Status, sr.Error = activities.SourceFailed, errorMessage(err)
+			workflow.GetLogger(ctx).Warn("source failed", "source", s.Name, "error", err)
+		} else {
+			sr.Records, sr.Warnings = d.Records, d.WarningCount
+			snapshots = append(snapshots, d)
+		}
+		states = append(states, netbox.SourceState{Name: s.Name, Succeeded: sr.Status == activities.SourceOK, Records: sr.Records})
+		res.Sources = append(res.Sources, sr)
+		r.progress.Sources = res.Sources
+	}
+	if len(snapshots) == 0 && len(cfg.Sources) > 0 {
+		r.setPhase(ctx, "failed", "every source failed")
+		return activities.PlanResult{}, temporal.NewNonRetryableApplicationError("every source failed; nothing to sync", ErrTypeAllSourcesFailed, nil, res)
+	}
+
+	r.setPhase(ctx, "merging", fmt.Sprintf("%d snapshots", len(snapshots)))
+	var merged activities.MergeResult
+	mctx := workflow.WithActivityOptions(ctx, r.options(cfg, fmt.Sprintf("merge %d snapshots", len(snapshots)), "merge"))
+	if err := workflow.ExecuteActivity(mctx, a.Merge, activities.MergeInput{Run: run, Snapshots: snapshots}).Get(ctx, &merged); err != nil {
+		return activities.PlanResult{}, fmt.Errorf("merge: %w", err)
+	}
+	res.InventoryRef, res.Records, res.Merged = merged.Ref, merged.Records, merged.Merged
+
+	r.setPhase(ctx, "planning", fmt.Sprintf("%d records", merged.Records))
+	var plan activities.PlanResult
+	pctx := workflow.WithActivityOptions(ctx, r.options(cfg, fmt.Sprintf("plan %d records", merged.Records), "plan"))
+	in := activities.PlanInput{Run: run, InventoryRef: merged.Ref, Sources: states, DryRun: r.req.DryRun, Now: workflow.Now(ctx).UTC()}
+	if err := workflow.ExecuteActivity(pctx, a.Plan, in).Get(ctx, &plan); err != nil {
+		return activities.PlanResult{}, fmt.Errorf("plan: %w", err)
+	}
+	return plan, nil
+}
+
+// apply runs the plan's stages in order, each stage's batches with a
+// bounded window. When Temporal suggests it, the run drains its window and
+// continues as new with the next batch, so history stays bounded.
+func (r *syncRun) apply(ctx workflow.Context, cfg activities.ConfigureResult) (*SyncResult, error) {
+	st := &r.state
+	res := &st.Result
+	window := max(1, cfg.ApplyConcurrency)
+	for st.Stage < len(st.Stages) {
+		stage := st.Stages[st.Stage]
+		end := stage.First + stage.Count
+		st.NextBatch = max(st.NextBatch, stage.First)
+		sel := workflow.NewSelector(ctx)
+		inflight := 0
+		suggested := false
+		for st.NextBatch < end || inflight > 0 {
+			for inflight < window && st.NextBatch < end && !suggested {
+				r.launch(ctx, cfg, sel, stage, st.NextBatch)
+				st.NextBatch++
+				inflight++
+			}
+			sel.Select(ctx)
+			inflight--
+			r.reportApply(ctx, stage)
+			if !suggested && workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+				suggested = true
+			}
+			if suggested && inflight == 0 {
+				return nil, workflow.NewContinueAsNewError(ctx, SyncWorkflow, SyncRequest{
+					Sources: r.req.Sources, DryRun: r.req.DryRun, PlanRef: r.req.PlanRef, Resume: st,
+				})
+			}
+		}
+		st.Stage++
+	}
+	r.setPhase(ctx, "done", applyLine(res.Applied))
+	return res, nil
+}
+
+func (r *syncRun) launch(ctx workflow.Context, cfg activities.ConfigureResult, sel workflow.Selector, stage activities.Stage, batch int) {
+	st := &r.state
+	summary := fmt.Sprintf("apply %04d: %s %d %s", batch, stage.Op, stage.BatchOps(batch-stage.First), stage.Kind)
+	id := fmt.Sprintf("apply/%04d-%s-%s", batch, stage.Kind, stage.Op)
+	actx := workflow.WithActivityOptions(ctx, r.options(cfg, summary, id))
+	in := activities.ApplyInput{PlanRef: st.Result.PlanRef, Batch: batch, Failed: append([]int(nil), st.Failed...)}
+	f := workflow.ExecuteActivity(actx, a.Apply, in)
+	sel.AddFuture(f, func(f workflow.Future) {
+		var out activities.ApplyResult
+		t := &st.Result.Applied
+		if err := f.Get(ctx, &out); err != nil {
+			t.BatchesFailed++
+			st.Failed = append(st.Failed, batch)
+			st.Result.FailedBatches = append(st.Result.FailedBatches, BatchFailure{Batch: batch, Kind: stage.Kind, Op: stage.Op, Error: errorMessage(err)})
+			return
+		}
+		if out.SkippedBatch != "" {
+			t.BatchesSkipped++
+			st.Failed = append(st.Failed, batch)
+			st.Result.FailedBatches = append(st.Result.FailedBatches, BatchFailure{Batch: batch, Kind: stage.Kind, Op: stage.Op, Error: out.SkippedBatch, Skipped: true})
+		} else {
+			t.BatchesDone++
+		}
+		t.Created += out.Created
+		t.Updated += out.Updated
+		t.Deleted += out.Deleted
+		t.Unchanged += out.Unchanged
+		t.Skipped += out.Skipped
+		t.Failed += out.Failed
+		t.Problems += out.Problems
+	})
+}
+
+func (r *syncRun) reportApply(ctx workflow.Context, stage activities.Stage) {
+	r.progress.Applied = r.state.Result.Applied
+	r.progress.Stage = fmt.Sprintf("%s %s", stage.Op, stage.Kind)
+	r.setPhase(ctx, "applying", fmt.Sprintf("stage %d/%d (%s %s), %s",
+		r.state.Stage+1, len(r.state.Stages), stage.Op, stage.Kind, applyLine(r.state.Result.Applied)))
+}
+
+func applyLine(t ApplyTotals) string {
+	return fmt.Sprintf("%d/%d batches, %d created, %d updated, %d deleted, %d failed batches, %d skipped batches",
+		t.BatchesDone, t.Batches, t.Created, t.Updated, t.Deleted, t.BatchesFailed, t.BatchesSkipped)
+}
+
+// errorMessage keeps the innermost application error's message, which is
+// the one that names the cause; wrapping layers only repeat "activity error".
+func errorMessage(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		if appErr.Type() != "" {
+			return appErr.Type() + ": " + appErr.Error()
+		}
+		return appErr.Error()
+	}
+	var timeoutErr *temporal.TimeoutError
+	if errors.As(err, &timeoutErr) {
+		return "timeout: " + timeoutErr.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,268 @@
+package workflows
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"github.com/stretchr/testify/suite"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/netbox-agent/netbox-agent/activities"
+)
+
+type syncSuite struct {
+	suite.Suite
+	testsuite.WorkflowTestSuite
+	env *testsuite.TestWorkflowEnvironment
+}
+
+func TestSyncWorkflow(t *testing.T) { suite.Run(t, new(syncSuite)) }
+
+func (s *syncSuite) SetupTest() {
+	s.env = s.NewTestWorkflowEnvironment()
+	s.env.RegisterWorkflow(SyncWorkflow)
+	s.env.RegisterActivity(a)
+}
+
+func (s *syncSuite) TearDownTest() { s.env.AssertExpectations(s.T()) }
+
+func settings(sources ...string) activities.ConfigureResult {
+	cfg := activities.ConfigureResult{
+		ApplyConcurrency: 2,
+		DiscoverTimeout:  time.Minute,
+		ApplyTimeout:     time.Minute,
+		HeartbeatTimeout: 30 * time.Second,
+		Retry:            activities.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second, MaximumAttempts: 2},
+	}
+	for i, n := range sources {
+		cfg.Sources = append(cfg.Sources, activities.SourceSpec{Name: n, Type: "filesystem", Priority: i})
+	}
+	return cfg
+}
+
+// twoStagePlan: stage 0 creates devices in batches 0 and 1; stage 1 creates
+// interfaces in batches 2 and 3, where 2 depends on 0 and 3 on 1.
+func twoStagePlan() activities.PlanResult {
+	return activities.PlanResult{
+		Ref: "runs/wf/plan.json",
+		Summary: activities.PlanSummary{Total: 400, Batches: 4, Counts: []activities.OpCount{
+			{Kind: "device", Op: "create", Count: 200}, {Kind: "interface", Op: "create", Count: 200},
+		}},
+		Stages: []activities.Stage{
+			{Kind: "device", Op: "create", First: 0, Count: 2, Ops: 200, BatchSize: 100},
+			{Kind: "interface", Op: "create", First: 2, Count: 2, Ops: 200, BatchSize: 100},
+		},
+	}
+}
+
+var dependsOn = map[int]int{2: 0, 3: 1}
+
+// applyMock answers like the engine: created objects, or a skipped batch
+// when the batch it depends on failed.
+func applyMock(failBatch int) func(activities.ApplyInput) (activities.ApplyResult, error) {
+	return func(in activities.ApplyInput) (activities.ApplyResult, error) {
+		if in.Batch == failBatch {
+			return activities.ApplyResult{}, temporal.NewNonRetryableApplicationError("device_type: Related object not found", activities.ErrTypeNetBoxValidation, nil)
+		}
+		if dep, ok := dependsOn[in.Batch]; ok && slices.Contains(in.Failed, dep) {
+			return activities.ApplyResult{Batch: in.Batch, SkippedBatch: "depends on failed batch"}, nil
+		}
+		return activities.ApplyResult{Batch: in.Batch, Created: 100}, nil
+	}
+}
+
+func (s *syncSuite) expectPipeline(sources ...string) {
+	s.env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(settings(sources...), nil)
+	s.env.OnActivity(a.Merge, mock.Anything, mock.Anything).Return(
+		func(in activities.MergeInput) (activities.MergeResult, error) {
+			return activities.MergeResult{Ref: "runs/wf/inventory.json", Records: 400 * len(in.Snapshots)}, nil
+		})
+	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(twoStagePlan(), nil)
+}
+
+func discovered(in activities.DiscoverInput) (activities.DiscoverResult, error) {
+	return activities.DiscoverResult{Source: in.Source, Ref: "runs/wf/snapshots/" + in.Source + ".json", Records: 400}, nil
+}
+
+func (s *syncSuite) result() SyncResult {
+	s.Require().True(s.env.IsWorkflowCompleted())
+	s.Require().NoError(s.env.GetWorkflowError())
+	var res SyncResult
+	s.Require().NoError(s.env.GetWorkflowResult(&res))
+	return res
+}
+
+func (s *syncSuite) TestFansOutToEverySource() {
+	s.expectPipeline("files", "pve", "nas")
+	var seen []string
+	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(
+		func(in activities.DiscoverInput) (activities.DiscoverResult, error) {
+			seen = append(seen, in.Source)
+			return discovered(in)
+		}).Times(3)
+	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(applyMock(-1)).Times(4)
+
+	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
+	res := s.result()
+	s.ElementsMatch([]string{"files", "pve", "nas"}, seen)
+	s.Len(res.Sources, 3)
+	for _, src := range res.Sources {
+		s.Equal(activities.SourceOK, src.Status, src.Name)
+	}
+	s.Equal(ApplyTotals{Batches: 4, BatchesDone: 4, Created: 400}, res.Applied)
+	s.Equal("runs/wf/plan.json", res.PlanRef)
+}
+
+func (s *syncSuite) TestOneSourceFailingDoesNotFailTheRun() {
+	s.expectPipeline("files", "pve")
+	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(
+		func(in activities.DiscoverInput) (activities.DiscoverResult, error) {
+			if in.Source == "pve" {
+				return activities.DiscoverResult{}, temporal.NewNonRetryableApplicationError("proxmox token refused", activities.ErrTypeSourceAuth, nil)
+			}
+			return discovered(in)
+		})
+	var planned activities.PlanInput
+	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Unset()
+	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(
+		func(in activities.PlanInput) (activities.PlanResult, error) {
+			planned = in
+			return twoStagePlan(), nil
+		})
+	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(applyMock(-1))
+
+	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
+	res := s.result()
+	s.Require().Len(res.Sources, 2)
+	s.Equal(activities.SourceOK, res.Sources[0].Status)
+	s.Equal("pve", res.Sources[1].Name)
+	s.Equal(activities.SourceFailed, res.Sources[1].Status)
+	s.Contains(res.Sources[1].Error, "SourceAuth")
+	s.Contains(res.Sources[1].Error, "proxmox token refused")
+	// The planner learns which source failed, so that it orphans nothing of it.
+	s.Require().Len(planned.Sources, 2)
+	s.True(planned.Sources[0].Succeeded)
+	s.False(planned.Sources[1].Succeeded)
+	s.Equal(4, res.Applied.BatchesDone)
+}
+
+func (s *syncSuite) TestEverySourceFailingFailsTheRun() {
+	s.env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(settings("files"), nil)
+	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(activities.DiscoverResult{},
+		temporal.NewNonRetryableApplicationError("no such directory", activities.ErrTypeSourceConfig, nil))
+	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
+	s.Require().True(s.env.IsWorkflowCompleted())
+	var appErr *temporal.ApplicationError
+	s.Require().True(errors.As(s.env.GetWorkflowError(), &appErr))
+	s.Equal(ErrTypeAllSourcesFailed, appErr.Type())
+}
+
+func (s *syncSuite) TestDryRunWritesNothing() {
+	s.expectPipeline("files")
+	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(discovered)
+	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(applyMock(-1)).Never()
+
+	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{DryRun: true})
+	res := s.result()
+	s.True(res.DryRun)
+	s.Equal(400, res.Plan.Total)
+	s.Equal("runs/wf/plan.json", res.PlanRef)
+	s.Zero(res.Applied.BatchesDone)
+}
+
+func (s *syncSuite) TestSavedPlanIsAppliedWithoutDiscovery() {
+	s.env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(settings("files"), nil)
+	s.env.OnActivity(a.DescribePlan, mock.Anything, activities.DescribePlanInput{Ref: "runs/old/plan.json"}).Return(twoStagePlan(), nil)
+	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(applyMock(-1)).Times(4)
+
+	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{PlanRef: "runs/old/plan.json"})
+	res := s.result()
+	s.Empty(res.Sources)
+	s.Equal(400, res.Applied.Created)
+}
+
+func (s *syncSuite) TestFailedBatchSkipsItsDependentsOnly() {
+	s.expectPipeline("files")
+	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(discovered)
+	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(applyMock(0)).Times(4)
+
+	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
+	res := s.result()
+	s.Equal(ApplyTotals{Batches: 4, BatchesDone: 2, BatchesFailed: 1, BatchesSkipped: 1, Created: 200}, res.Applied)
+	s.Require().Len(res.FailedBatches, 2)
+	s.Equal(0, res.FailedBatches[0].Batch)
+	s.Contains(res.FailedBatches[0].Error, "NetBoxValidation")
+	s.False(res.FailedBatches[0].Skipped)
+	s.Equal(2, res.FailedBatches[1].Batch)
+	s.True(res.FailedBatches[1].Skipped)
+}
+
+func (s *syncSuite) TestProgressQuery() {
+	s.expectPipeline("files")
+	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(discovered)
+	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(applyMock(-1)).After(time.Minute)
+	var mid Progress
+	s.env.RegisterDelayedCallback(func() {
+		v, err := s.env.QueryWorkflow(ProgressQuery)
+		s.Require().NoError(err)
+		s.Require().NoError(v.Get(&mid))
+	}, 90*time.Second)
+
+	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
+	s.result()
+	s.Equal("applying", mid.Phase)
+	s.Equal("runs/wf/plan.json", mid.PlanRef)
+	s.Equal(2, mid.Applied.BatchesDone, "the first stage's two batches run in parallel and finish at 1m")
+	s.Equal("create interface", mid.Stage)
+
+	v, err := s.env.QueryWorkflow(ProgressQuery)
+	s.Require().NoError(err)
+	var end Progress
+	s.Require().NoError(v.Get(&end))
+	s.Equal("done", end.Phase)
+	s.Equal(4, end.Applied.BatchesDone)
+}
+
+func (s *syncSuite) TestContinueAsNewCarriesProgress() {
+	s.expectPipeline("files")
+	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(discovered)
+	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(applyMock(-1)).Times(2)
+	s.env.SetContinueAsNewSuggested(true)
+
+	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
+	s.Require().True(s.env.IsWorkflowCompleted())
+	var can *workflow.ContinueAsNewError
+	s.Require().True(errors.As(s.env.GetWorkflowError(), &can), "got %v", s.env.GetWorkflowError())
+	var next SyncRequest
+	s.Require().NoError(converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	s.Require().NotNil(next.Resume)
+	s.Equal(2, next.Resume.Result.Applied.BatchesDone, "the window drained before continuing")
+	s.Equal(2, next.Resume.NextBatch)
+
+	// The next run resumes from batch 2 and never replays batches 0 and 1.
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflow(SyncWorkflow)
+	env.RegisterActivity(a)
+	env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(settings("files"), nil)
+	var applied []int
+	env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(
+		func(in activities.ApplyInput) (activities.ApplyResult, error) {
+			applied = append(applied, in.Batch)
+			return applyMock(-1)(in)
+		})
+	env.ExecuteWorkflow(SyncWorkflow, next)
+	require.NoError(s.T(), env.GetWorkflowError())
+	var res SyncResult
+	require.NoError(s.T(), env.GetWorkflowResult(&res))
+	s.ElementsMatch([]int{2, 3}, applied)
+	s.Equal(4, res.Applied.BatchesDone)
+	s.Equal(400, res.Applied.Created)
+	s.Equal(1, res.Continuations)
+}

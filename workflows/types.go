@@ -1,0 +1,89 @@
+package workflows
+
+import (
+	"github.com/netbox-agent/netbox-agent/activities"
+)
+
+// TaskQueue is the default task queue the worker serves and the starter uses.
+const TaskQueue = "netbox-agent"
+
+// ProgressQuery is the name of the query that answers a Progress.
+const ProgressQuery = "progress"
+
+// SyncRequest is the input of SyncWorkflow. Every field is optional:
+// `{}` syncs every enabled source. It never carries secrets.
+type SyncRequest struct {
+	// Sources limits the run to these source names; empty means all enabled.
+	Sources []string `json:"sources,omitempty"`
+	// DryRun discovers, merges and plans, and writes nothing to NetBox.
+	DryRun bool `json:"dry_run,omitempty"`
+	// PlanRef applies exactly this saved plan (from an earlier dry run)
+	// instead of discovering anew.
+	PlanRef string `json:"plan_ref,omitempty"`
+	// Resume carries the state of a run that continued as new; only the
+	// workflow itself sets it.
+	Resume *ApplyState `json:"resume,omitempty"`
+}
+
+// SyncResult is what a finished run reports.
+type SyncResult struct {
+	DryRun       bool                      `json:"dry_run"`
+	Sources      []activities.SourceResult `json:"sources,omitempty"`
+	InventoryRef string                    `json:"inventory_ref,omitempty"`
+	Records      int                       `json:"records"`
+	Merged       int                       `json:"merged"`
+	PlanRef      string                    `json:"plan_ref,omitempty"`
+	Plan         activities.PlanSummary    `json:"plan"`
+	Applied      ApplyTotals               `json:"applied"`
+	// FailedBatches lists the batches that failed for good, and why.
+	FailedBatches []BatchFailure `json:"failed_batches,omitempty"`
+	// Continuations counts how often the run continued as new.
+	Continuations int `json:"continuations,omitempty"`
+}
+
+// ApplyTotals adds up what the apply batches did.
+type ApplyTotals struct {
+	Batches        int `json:"batches"`
+	BatchesDone    int `json:"batches_done"`
+	BatchesFailed  int `json:"batches_failed"`
+	BatchesSkipped int `json:"batches_skipped"`
+	Created        int `json:"created"`
+	Updated        int `json:"updated"`
+	Deleted        int `json:"deleted"`
+	Unchanged      int `json:"unchanged"`
+	Skipped        int `json:"skipped"`
+	Failed         int `json:"failed"`
+	// Problems counts objects NetBox refused or that drifted since the plan.
+	Problems int `json:"problems"`
+}
+
+// BatchFailure names a batch that did not apply.
+type BatchFailure struct {
+	Batch int    `json:"batch"`
+	Kind  string `json:"kind"`
+	Op    string `json:"op"`
+	Error string `json:"error"`
+	// Skipped is true when the batch was not tried because one it depends on failed.
+	Skipped bool `json:"skipped,omitempty"`
+}
+
+// ApplyState is the apply phase's state; it crosses continue-as-new so a
+// long run resumes with the next batch, never from the start.
+type ApplyState struct {
+	Result    SyncResult         `json:"result"`
+	Stages    []activities.Stage `json:"stages"`
+	Stage     int                `json:"stage"`
+	NextBatch int                `json:"next_batch"`
+	// Failed holds the IDs of batches that failed or were skipped, so that
+	// batches depending on them are skipped too.
+	Failed []int `json:"failed,omitempty"`
+}
+
+// Progress is the answer to the progress query.
+type Progress struct {
+	Phase   string      `json:"phase"`
+	PlanRef string      `json:"plan_ref,omitempty"`
+	Stage   string      `json:"stage,omitempty"`
+	Applied ApplyTotals `json:"applied"`
+	Sources []activities.SourceResult `json:"sources,omitempty"`
+}
