@@ -196,6 +196,7 @@ func (d *nodeDecoder) structure(n *yaml.Node, v reflect.Value, path string, dept
 		d.fail(n, path, "expected a mapping, got %s", describe(n))
 		return
 	}
+	d.record(n, path)
 	fields := fieldsOf(v.Type())
 	seen := map[string]bool{}
 	for _, p := range d.pairs(n, path) {

@@ -52,6 +52,7 @@ func (s *Source) decodeNode(d *nodeDecoder, n *yaml.Node, path string) {
 		d.fail(n, path, "expected a mapping, got %s", describe(n))
 		return
 	}
+	d.record(n, path)
 	fields := fieldsOf(reflect.TypeFor[Source]())
 	v := reflect.ValueOf(s).Elem()
 	settings := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line, Column: n.Column}

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"regexp"
@@ -37,7 +38,48 @@ type validator struct {
 }
 
 func (v *validator) add(path, format string, args ...any) {
-	v.errs = append(v.errs, fieldErr(v.c.origins[path], path, format, args...))
+	v.errs = append(v.errs, fieldErr(v.c.origin(path), path, format, args...))
+}
+
+// origin is where the value at path came from; for a key the file lacks,
+// the nearest enclosing mapping, so that "sources[2].name: must not be
+// empty" still points at sources[2].
+func (c *Config) origin(path string) string {
+	for p := path; p != ""; p = parentPath(p) {
+		if o, ok := c.origins[p]; ok {
+			return o
+		}
+	}
+	return ""
+}
+
+func parentPath(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i < 0 {
+		return ""
+	}
+	return p[:i]
+}
+
+// sortByLine orders problems found in the file by line, as a reader goes
+// through it; problems from the environment and flags follow in their order.
+func sortByLine(errs []error) {
+	line := func(err error) int {
+		var fe *FieldError
+		if !errors.As(err, &fe) {
+			return math.MaxInt
+		}
+		i := strings.LastIndexByte(fe.Origin, ':')
+		if i < 0 || strings.HasPrefix(fe.Origin, "env ") || strings.HasPrefix(fe.Origin, "flag ") {
+			return math.MaxInt
+		}
+		n, err := strconv.Atoi(fe.Origin[i+1:])
+		if err != nil {
+			return math.MaxInt
+		}
+		return n
+	}
+	slices.SortStableFunc(errs, func(a, b error) int { return line(a) - line(b) })
 }
 
 func (c *Config) validate(types []string) error {
@@ -70,6 +112,7 @@ func (c *Config) validate(types []string) error {
 	v.oneOf("log.format", c.Log.Format, "json", "console")
 
 	v.sources(c.Sources, types)
+	sortByLine(v.errs)
 	return errors.Join(v.errs...)
 }
 
