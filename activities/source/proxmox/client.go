@@ -1,0 +1,188 @@
+package proxmox
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+
+	px "github.com/luthermonson/go-proxmox"
+
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+// newHTTPClient builds the HTTP client every API call goes through: the TLS
+// settings, the request timeout and the status transport below.
+func newHTTPClient(o options) (*http.Client, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = o.Concurrency
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	if !o.verifyTLS {
+		tr.TLSClientConfig.InsecureSkipVerify = true // the operator opted in with insecure_skip_verify
+	}
+	if o.caFile != "" {
+		pem, err := os.ReadFile(o.caFile)
+		if err != nil {
+			return nil, configError("ca_file", "%s", err.Error())
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, configError("ca_file", "%s holds no PEM certificate", o.caFile)
+		}
+		tr.TLSClientConfig.RootCAs = pool
+	}
+	return &http.Client{Transport: statusTransport{next: tr}, Timeout: o.timeout}, nil
+}
+
+// newAPIClient returns a go-proxmox client authenticated with the token.
+func newAPIClient(o options, hc *http.Client, secret string) *px.Client {
+	return px.NewClient(o.baseURL,
+		px.WithHTTPClient(hc),
+		px.WithAPIToken(o.TokenID, secret),
+		px.WithUserAgent("netbox-agent"),
+	)
+}
+
+// statusError is an HTTP answer that carries an error. pveproxy puts the
+// reason in the status line ("500 QEMU guest agent is not running",
+// "595 No route to host").
+type statusError struct {
+	Code   int
+	Reason string
+}
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("%d %s", e.Code, e.Reason)
+}
+
+// statusTransport turns error answers into a *statusError. go-proxmox maps
+// 401 and 403 to one error, keeps the reason of 500 and 501 only as text
+// and tries to decode the body of any other failure as data (an empty 595
+// body becomes "unexpected end of JSON input"); classifying the status here
+// keeps what each failure means.
+type statusTransport struct {
+	next http.RoundTripper
+}
+
+func (t statusTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if res.StatusCode != http.StatusUnauthorized && res.StatusCode != http.StatusForbidden &&
+		res.StatusCode != http.StatusNotFound && res.StatusCode < 500 {
+		return res, nil
+	}
+	reason := strings.TrimSpace(strings.TrimPrefix(res.Status, fmt.Sprintf("%d", res.StatusCode)))
+	if msg := bodyMessage(res.Body); msg != "" && (reason == "" || reason == http.StatusText(res.StatusCode)) {
+		reason = msg
+	}
+	if err := res.Body.Close(); err != nil {
+		return nil, fmt.Errorf("close error response: %w", err)
+	}
+	return nil, &statusError{Code: res.StatusCode, Reason: reason}
+}
+
+// bodyMessage reads the "message" some error bodies carry; the status line
+// is the primary source.
+func bodyMessage(body io.Reader) string {
+	var v struct {
+		Message string `json:"message"`
+	}
+	raw, err := io.ReadAll(io.LimitReader(body, 4096))
+	if err != nil || json.Unmarshal(raw, &v) != nil {
+		return ""
+	}
+	return strings.TrimSpace(v.Message)
+}
+
+// failure says what a failed call means for the discovery.
+type failure int
+
+const (
+	// failFatal ends the discovery; the error already carries its class.
+	failFatal failure = iota
+	// failLocal concerns one object (a guest's config, a node's network):
+	// the object is reported with what is known and a warning.
+	failLocal
+	// failNode means pveproxy could not reach the node that owns the object.
+	failNode
+	// failAgent means the guest agent did not answer.
+	failAgent
+)
+
+// classify wraps err in its source error class and says whether it ends the
+// discovery. what names the call ("read config of qemu 100").
+func (s *Source) classify(ctx context.Context, what string, err error) (failure, error) {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return failFatal, fmt.Errorf("%s: %w", what, ctxErr)
+	}
+	var se *statusError
+	if errors.As(err, &se) {
+		switch {
+		case se.Code == http.StatusUnauthorized:
+			return failFatal, fmt.Errorf("%s: proxmox refused API token %s (%s); check token_id and the token secret: %w",
+				what, s.opts.TokenID, se, source.ErrAuth)
+		case se.Code == http.StatusForbidden:
+			return failLocal, fmt.Errorf("%s: API token %s lacks permission (%s)", what, s.opts.TokenID, se)
+		case se.Code >= 595:
+			// pveproxy could not forward the call to the node.
+			return failNode, fmt.Errorf("%s: %s", what, se)
+		case isAgentFailure(se.Reason):
+			return failAgent, fmt.Errorf("%s: %s", what, se)
+		case se.Code == http.StatusBadGateway || se.Code == http.StatusServiceUnavailable || se.Code == http.StatusGatewayTimeout:
+			return failFatal, fmt.Errorf("%s: %s: %w", what, se, source.ErrUnreachable)
+		default:
+			return failLocal, fmt.Errorf("%s: %s", what, se)
+		}
+	}
+	if msg, ok := tlsProblem(err); ok {
+		return failFatal, fmt.Errorf("%s: TLS certificate of %s not trusted: %s; set ca_file to the CA that signed it, or insecure_skip_verify: true to skip verification: %w",
+			what, s.opts.baseURL, msg, source.ErrConfig)
+	}
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		// the exchange itself failed: refused, reset, timed out
+		return failFatal, fmt.Errorf("%s: %w: %w", what, err, source.ErrUnreachable)
+	}
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &syntaxErr) || errors.As(err, &typeErr) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return failLocal, fmt.Errorf("%s: %w: %w", what, err, source.ErrMalformed)
+	}
+	if errors.Is(err, px.ErrNotAuthorized) {
+		return failFatal, fmt.Errorf("%s: proxmox refused API token %s: %w", what, s.opts.TokenID, source.ErrAuth)
+	}
+	return failLocal, fmt.Errorf("%s: %w", what, err)
+}
+
+func isAgentFailure(reason string) bool {
+	r := strings.ToLower(reason)
+	return strings.Contains(r, "guest agent") || strings.Contains(r, "qemu agent")
+}
+
+// tlsProblem names the certificate problem in err, if that is what it is.
+func tlsProblem(err error) (string, bool) {
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &unknown):
+		return "certificate signed by an unknown authority (self-signed or private CA)", true
+	case errors.As(err, &host):
+		return host.Error(), true
+	case errors.As(err, &invalid):
+		return invalid.Error(), true
+	case errors.As(err, &verify):
+		return verify.Err.Error(), true
+	}
+	return "", false
+}

@@ -1,0 +1,201 @@
+package proxmox
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+)
+
+// guest adds a guest's virtual machine with its interfaces, MAC and IP
+// addresses and disks. Without a config (node offline, config unreadable)
+// the virtual machine comes from cluster resources alone.
+func (m *mapper) guest(b *builder, gs *guestState) {
+	g := gs.guest
+	var cfg guestConfig
+	if gs.Detail != nil {
+		cfg = gs.Detail.Config
+	}
+	vm := record(inventory.KindVirtualMachine, m.key(g.Type, strconv.FormatUint(g.VMID, 10)))
+	vm.Set("name", guestName(g, cfg))
+	vm.Set("status", guestStatus(g.Status))
+	if v := guestVCPUs(g, cfg); v > 0 {
+		vm.Set("vcpus", v)
+	}
+	if v := guestMemoryMB(g, cfg); v > 0 {
+		vm.Set("memory", v)
+	}
+	if m.opts.ImportTags {
+		vm.Set("tags", splitTags(g.Tags))
+	}
+	vm.Ref("cluster", m.clusterKey)
+	vm.Ref("site", m.siteKey)
+	vm.Ref("device", m.nodeKey(g.Node))
+	vm.Ref("role", m.vmRoleKey)
+
+	if cfg != nil {
+		primary := m.guestInterfaces(b, vm.Key, g, gs.Detail)
+		for field, key := range primary {
+			vm.Ref(field, key)
+		}
+		m.guestDisks(b, vm.Key, g, cfg)
+	}
+	b.add(vm)
+}
+
+func guestName(g guest, cfg guestConfig) string {
+	for _, n := range []string{g.Name, cfg["name"], cfg["hostname"]} {
+		if n = strings.TrimSpace(n); n != "" {
+			return n
+		}
+	}
+	return g.Type + "-" + strconv.FormatUint(g.VMID, 10)
+}
+
+// guestStatus maps a Proxmox guest status to NetBox's. Only a running
+// guest is active; paused and suspended guests serve nothing, and "unknown"
+// is what cluster resources say of the guests of an offline node.
+func guestStatus(s string) string {
+	switch s {
+	case "running":
+		return "active"
+	case "stopped", "paused", "suspended", "unknown":
+		return "offline"
+	}
+	return ""
+}
+
+// guestVCPUs is cores × sockets for qemu and cores for lxc, or what cluster
+// resources say when the config does not tell.
+func guestVCPUs(g guest, cfg guestConfig) float64 {
+	cores := configInt(cfg, "cores", 0)
+	switch {
+	case g.Type == "qemu" && cfg != nil:
+		return float64(max(cores, 1) * configInt(cfg, "sockets", 1))
+	case g.Type == "lxc" && cores > 0:
+		return float64(cores)
+	}
+	return g.MaxCPU
+}
+
+// guestMemoryMB is the configured memory in MB, or the maximum from cluster
+// resources when the config does not tell.
+func guestMemoryMB(g guest, cfg guestConfig) int64 {
+	if v, ok := parseMemoryMB(cfg["memory"]); ok {
+		return v
+	}
+	return int64(g.MaxMem / (1 << 20))
+}
+
+func configInt(cfg guestConfig, key string, def int64) int64 {
+	v, err := strconv.ParseInt(strings.TrimSpace(cfg[key]), 10, 64)
+	if err != nil || v <= 0 {
+		return def
+	}
+	return v
+}
+
+// guestInterfaces adds a vm_interface per netN with its MAC and addresses;
+// it returns the primary_ip4/primary_ip6 references: the first address of
+// each family on the lowest-numbered NIC that has one.
+func (m *mapper) guestInterfaces(b *builder, vmKey string, g guest, d *guestDetail) map[string]string {
+	primary := map[string]string{}
+	for _, k := range d.Config.keys(func(k string) bool { return hasIndexedPrefix(k, "net") }) {
+		spec := parseNet(g.Type, k, d.Config[k])
+		iface := record(inventory.KindVMInterface, inventory.Key(vmKey, "iface", k))
+		iface.Set("name", k)
+		iface.Set("enabled", !spec.LinkDown)
+		if spec.MTU > 0 {
+			iface.Set("mtu", spec.MTU)
+		}
+		iface.Set("description", spec.description())
+		iface.Ref("virtual_machine", vmKey)
+		b.add(iface)
+
+		mac, ok := inventory.NormalizeMAC(spec.MAC)
+		if ok {
+			mr := record(inventory.KindMACAddress, inventory.Key(iface.Key, "mac"))
+			mr.Set("mac_address", mac)
+			mr.Ref("interface", iface.Key)
+			b.add(mr)
+		}
+		for _, addr := range guestAddresses(g, d, spec, mac) {
+			ip := record(inventory.KindIPAddress, inventory.Key(iface.Key, "ip", addr))
+			ip.Set("address", addr)
+			ip.Set("status", "active")
+			ip.Ref("interface", iface.Key)
+			b.add(ip)
+			field := primaryField(netip.MustParsePrefix(addr).Addr())
+			if _, set := primary[field]; !set {
+				primary[field] = ip.Key
+			}
+		}
+	}
+	return primary
+}
+
+// guestAddresses are the usable addresses of one guest NIC in CIDR form:
+// what the guest agent reports for its MAC (qemu), what the container
+// reports for its MAC or name (running lxc), or the static addresses of the
+// container's config when it does not run.
+func guestAddresses(g guest, d *guestDetail, spec netSpec, mac string) []string {
+	var raw []string
+	switch {
+	case g.Type == "qemu" && d.AgentRead && mac != "":
+		for _, ai := range d.AgentInterfaces {
+			if m, ok := inventory.NormalizeMAC(ai.HardwareAddress); !ok || m != mac {
+				continue
+			}
+			for _, a := range ai.IPAddresses {
+				raw = append(raw, a.IPAddress+"/"+strconv.Itoa(a.Prefix))
+			}
+		}
+	case g.Type == "lxc" && d.InterfacesRead:
+		for _, ci := range d.ContainerInterfaces {
+			m, ok := inventory.NormalizeMAC(ci.HWAddr)
+			sameMAC := ok && mac != "" && m == mac
+			if !sameMAC && (spec.Name == "" || ci.Name != spec.Name) {
+				continue
+			}
+			raw = append(raw, strings.FieldsFunc(ci.Inet+" "+ci.Inet6, func(r rune) bool { return r == ' ' || r == ',' })...)
+		}
+	case g.Type == "lxc":
+		raw = append(raw, spec.IP, spec.IP6)
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range raw {
+		if !strings.Contains(s, "/") { // dhcp, auto, manual or a bare word
+			continue
+		}
+		a, ok := inventory.NormalizeIP(s)
+		if !ok || !inventory.IsUsableIP(a) || seen[a] {
+			continue
+		}
+		seen[a] = true
+		out = append(out, a)
+	}
+	return out
+}
+
+// guestDisks adds a virtual_disk per qemu ide/sata/scsi/virtio disk or lxc
+// rootfs and mount point that has a size.
+func (m *mapper) guestDisks(b *builder, vmKey string, g guest, cfg guestConfig) {
+	isDisk := func(k string) bool { return hasIndexedPrefix(k, "ide", "sata", "scsi", "virtio") }
+	if g.Type == "lxc" {
+		isDisk = func(k string) bool { return k == "rootfs" || hasIndexedPrefix(k, "mp") }
+	}
+	for _, k := range cfg.keys(isDisk) {
+		spec, ok := parseDisk(k, cfg[k])
+		if !ok {
+			continue
+		}
+		disk := record(inventory.KindVirtualDisk, inventory.Key(vmKey, "disk", k))
+		disk.Set("name", k)
+		disk.Set("size", spec.SizeMB)
+		disk.Set("description", spec.description())
+		disk.Ref("virtual_machine", vmKey)
+		b.add(disk)
+	}
+}

@@ -1,0 +1,310 @@
+package proxmox
+
+import (
+	"net"
+	"net/netip"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+// ClusterTypeName is the NetBox cluster type of every Proxmox cluster.
+const ClusterTypeName = "Proxmox VE"
+
+// builder collects records; a shared record reported twice is kept once.
+type builder struct {
+	source string
+	recs   []inventory.Record
+	keys   map[string]bool
+}
+
+func (b *builder) add(r inventory.Record) {
+	if b.keys[r.Key] {
+		return
+	}
+	b.keys[r.Key] = true
+	r.Source = b.source
+	b.recs = append(b.recs, r)
+}
+
+func record(kind inventory.Kind, key string) inventory.Record {
+	return inventory.Record{Kind: kind, Key: key}
+}
+
+// mapper turns what was discovered into records; it holds the keys every
+// record of the instance refers to.
+type mapper struct {
+	inst       string
+	opts       options
+	siteKey    string
+	clusterKey string
+	typeKey    string
+	roleKey    string
+	vmRoleKey  string
+}
+
+// key qualifies parts with the source type and instance name.
+func (m *mapper) key(parts ...string) string {
+	return inventory.Key(append([]string{SourceType, m.inst}, parts...)...)
+}
+
+func (m *mapper) nodeKey(name string) string { return m.key("node", name) }
+
+// snapshot maps the survey to records and gathers the warnings.
+func (s *Source) snapshot(sv *survey) *source.Snapshot {
+	b := &builder{source: s.name, keys: map[string]bool{}}
+	m := &mapper{inst: s.name, opts: s.opts}
+	m.shared(b, sv)
+	warnings := append([]string(nil), sv.Warnings...)
+	for _, n := range sv.Nodes {
+		m.node(b, n)
+		warnings = append(warnings, n.Warnings...)
+	}
+	for _, g := range sv.Guests {
+		m.guest(b, g)
+		if g.Detail != nil {
+			warnings = append(warnings, g.Detail.Warnings...)
+		}
+	}
+	inventory.Sort(b.recs)
+	sort.Strings(warnings)
+	return &source.Snapshot{Source: s.name, Type: SourceType, Records: b.recs, Warnings: warnings}
+}
+
+// shared adds the site, cluster type, cluster, manufacturer, device type and
+// roles that the nodes and guests refer to.
+func (m *mapper) shared(b *builder, sv *survey) {
+	site := record(inventory.KindSite, inventory.SharedKey(inventory.KindSite, m.opts.Site))
+	site.Set("name", m.opts.Site)
+	b.add(site)
+	m.siteKey = site.Key
+
+	ct := record(inventory.KindClusterType, inventory.SharedKey(inventory.KindClusterType, ClusterTypeName))
+	ct.Set("name", ClusterTypeName)
+	b.add(ct)
+
+	cl := record(inventory.KindCluster, m.key("cluster", sv.ClusterName))
+	cl.Set("name", sv.ClusterName)
+	cl.Set("status", "active")
+	if sv.Standalone {
+		cl.Set("description", "standalone Proxmox VE node")
+	}
+	cl.Ref("type", ct.Key)
+	cl.Ref("site", m.siteKey)
+	b.add(cl)
+	m.clusterKey = cl.Key
+
+	mf := record(inventory.KindManufacturer, inventory.SharedKey(inventory.KindManufacturer, m.opts.Manufacturer))
+	mf.Set("name", m.opts.Manufacturer)
+	b.add(mf)
+
+	dt := record(inventory.KindDeviceType, inventory.SharedKey(inventory.KindDeviceType, m.opts.Manufacturer+" "+m.opts.Model))
+	dt.Set("model", m.opts.Model)
+	dt.Ref("manufacturer", mf.Key)
+	b.add(dt)
+	m.typeKey = dt.Key
+
+	// a role named both device_role and vm_role is one record that allows VMs
+	role := record(inventory.KindDeviceRole, inventory.SharedKey(inventory.KindDeviceRole, m.opts.DeviceRole))
+	role.Set("name", m.opts.DeviceRole)
+	if m.opts.VMRole != "" && inventory.Slug(m.opts.VMRole) == inventory.Slug(m.opts.DeviceRole) {
+		role.Set("vm_role", true)
+	}
+	b.add(role)
+	m.roleKey = role.Key
+
+	if m.opts.VMRole != "" {
+		vr := record(inventory.KindDeviceRole, inventory.SharedKey(inventory.KindDeviceRole, m.opts.VMRole))
+		vr.Set("name", m.opts.VMRole)
+		vr.Set("vm_role", true)
+		b.add(vr)
+		m.vmRoleKey = vr.Key
+	}
+}
+
+// node adds a node's device, its platform, interfaces and addresses.
+func (m *mapper) node(b *builder, n *nodeState) {
+	dev := record(inventory.KindDevice, m.nodeKey(n.Name))
+	dev.Set("name", n.Name)
+	dev.Set("status", nodeStatus(n.Online))
+	dev.Ref("site", m.siteKey)
+	dev.Ref("cluster", m.clusterKey)
+	dev.Ref("device_type", m.typeKey)
+	dev.Ref("role", m.roleKey)
+	if name := platformName(n.Version); name != "" {
+		pf := record(inventory.KindPlatform, inventory.SharedKey(inventory.KindPlatform, name))
+		pf.Set("name", name)
+		b.add(pf)
+		dev.Ref("platform", pf.Key)
+	}
+	ips := m.nodeInterfaces(b, dev.Key, n.Network)
+	if a, err := netip.ParseAddr(n.IP); err == nil {
+		if k, ok := ips[a.Unmap()]; ok {
+			dev.Ref(primaryField(a), k)
+		}
+	}
+	b.add(dev)
+}
+
+func nodeStatus(online bool) string {
+	if online {
+		return "active"
+	}
+	return "offline"
+}
+
+func primaryField(a netip.Addr) string {
+	if a.Unmap().Is4() {
+		return "primary_ip4"
+	}
+	return "primary_ip6"
+}
+
+// nodeInterfaces adds a node's interfaces with their bond, bridge and VLAN
+// relations and addresses; it returns the IP record keys by address.
+func (m *mapper) nodeInterfaces(b *builder, devKey string, network []nodeInterface) map[netip.Addr]string {
+	exists := map[string]bool{}
+	for _, ni := range network {
+		exists[string(ni.Iface)] = true
+	}
+	lagOf, bridgeOf := map[string]string{}, map[string]string{}
+	for _, ni := range network {
+		switch ni.Type {
+		case "bond":
+			for _, member := range strings.Fields(string(ni.Slaves)) {
+				lagOf[member] = string(ni.Iface)
+			}
+		case "OVSBond":
+			for _, member := range strings.Fields(string(ni.OVSBonds)) {
+				lagOf[member] = string(ni.Iface)
+			}
+		case "bridge":
+			for _, port := range strings.Fields(string(ni.BridgePorts)) {
+				bridgeOf[port] = string(ni.Iface)
+			}
+		case "OVSBridge":
+			for _, port := range strings.Fields(string(ni.OVSPorts)) {
+				bridgeOf[port] = string(ni.Iface)
+			}
+		}
+	}
+	ifKey := func(name string) string { return inventory.Key(devKey, "iface", name) }
+	ips := map[netip.Addr]string{}
+	for _, ni := range network {
+		name := string(ni.Iface)
+		if name == "" {
+			continue
+		}
+		r := record(inventory.KindInterface, ifKey(name))
+		r.Set("name", name)
+		r.Set("type", m.nodeInterfaceType(name, string(ni.Type)))
+		if ni.Active == 1 {
+			r.Set("enabled", true)
+		}
+		if ni.MTU > 0 {
+			r.Set("mtu", int64(ni.MTU))
+		}
+		r.Set("description", strings.Join(strings.Fields(string(ni.Comments)), " "))
+		r.Ref("device", devKey)
+		if lag := lagOf[name]; exists[lag] {
+			r.Ref("lag", ifKey(lag))
+		}
+		if br := bridgeOf[name]; exists[br] {
+			r.Ref("bridge", ifKey(br))
+		}
+		if parent := vlanParent(ni); parent != name && exists[parent] {
+			r.Ref("parent", ifKey(parent))
+		}
+		b.add(r)
+		for _, addr := range nodeAddresses(ni) {
+			ip := record(inventory.KindIPAddress, inventory.Key(r.Key, "ip", addr))
+			ip.Set("address", addr)
+			ip.Set("status", "active")
+			ip.Ref("interface", r.Key)
+			b.add(ip)
+			ips[netip.MustParsePrefix(ip.String("address")).Addr()] = ip.Key
+		}
+	}
+	return ips
+}
+
+// nodeInterfaceType is the NetBox type of a node interface: the configured
+// one for its name or a matching pattern, else what its Proxmox type implies.
+func (m *mapper) nodeInterfaceType(name, pveType string) string {
+	if t, ok := m.opts.NodeInterfaceTypes[name]; ok {
+		return t
+	}
+	patterns := make([]string, 0, len(m.opts.NodeInterfaceTypes))
+	for p := range m.opts.NodeInterfaceTypes {
+		patterns = append(patterns, p)
+	}
+	sort.Strings(patterns)
+	for _, p := range patterns {
+		if ok, err := path.Match(p, name); err == nil && ok {
+			return m.opts.NodeInterfaceTypes[p]
+		}
+	}
+	switch pveType {
+	case "bridge", "OVSBridge":
+		return "bridge"
+	case "bond", "OVSBond":
+		return "lag"
+	case "vlan", "OVSIntPort", "alias":
+		return "virtual"
+	}
+	// the API does not tell a NIC's speed or medium
+	return "other"
+}
+
+// vlanParent is the interface a VLAN interface sits on: its
+// vlan-raw-device, or the part before the dot of "eno1.20".
+func vlanParent(ni nodeInterface) string {
+	if ni.VLANRawDevice != "" {
+		return string(ni.VLANRawDevice)
+	}
+	name := string(ni.Iface)
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		if _, err := strconv.Atoi(name[i+1:]); err == nil {
+			return name[:i]
+		}
+	}
+	return ""
+}
+
+// nodeAddresses are the usable addresses of a node interface in CIDR form.
+func nodeAddresses(ni nodeInterface) []string {
+	var out []string
+	for _, c := range []struct{ cidr, addr, mask flexString }{
+		{ni.CIDR, ni.Address, ni.Netmask},
+		{ni.CIDR6, ni.Address6, ni.Netmask6},
+	} {
+		s := string(c.cidr)
+		if s == "" && c.addr != "" {
+			s = string(c.addr)
+			if bits, ok := prefixLength(string(c.mask)); ok {
+				s += "/" + strconv.Itoa(bits)
+			}
+		}
+		if a, ok := inventory.NormalizeIP(s); ok && inventory.IsUsableIP(a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// prefixLength reads a netmask given as a length ("24") or dotted ("255.255.255.0").
+func prefixLength(mask string) (int, bool) {
+	if n, err := strconv.Atoi(mask); err == nil {
+		return n, n >= 0 && n <= 128
+	}
+	ip := net.ParseIP(mask).To4()
+	if ip == nil {
+		return 0, false
+	}
+	ones, bits := net.IPMask(ip).Size()
+	return ones, bits == 32
+}

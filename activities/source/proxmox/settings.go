@@ -1,0 +1,178 @@
+package proxmox
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	netbox "github.com/netbox-community/go-netbox/v4"
+
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+// Settings are the options of one proxmox source instance, as written under
+// the instance in the config file. The token secret is not among them: it
+// comes from cfg.Secret("token_secret") (an environment variable or a
+// token_secret_file), so it never passes through the decoded config.
+type Settings struct {
+	// URL of the API, "https://pve1.example.com:8006"; "/api2/json" is
+	// appended when missing.
+	URL string `yaml:"url" json:"url"`
+	// TokenID is the API token, "user@realm!tokenid".
+	TokenID string `yaml:"token_id" json:"token_id"`
+	// VerifyTLS is on unless set to false; insecure_skip_verify: true is
+	// the same opt-out spelled the way other tools spell it.
+	VerifyTLS          *bool  `yaml:"verify_tls" json:"verify_tls"`
+	CAFile             string `yaml:"ca_file" json:"ca_file"`
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify" json:"insecure_skip_verify"`
+	// Timeout bounds each API request ("30s").
+	Timeout string `yaml:"timeout" json:"timeout"`
+	// Concurrency bounds the API requests in flight.
+	Concurrency int `yaml:"concurrency" json:"concurrency"`
+	// ClusterName names the cluster of a standalone node; a real cluster
+	// keeps the name Proxmox gives it.
+	ClusterName string `yaml:"cluster_name" json:"cluster_name"`
+	// Site is the NetBox site of the cluster, its nodes and guests.
+	Site string `yaml:"site" json:"site"`
+	// DeviceRole is the role of node devices.
+	DeviceRole string `yaml:"device_role" json:"device_role"`
+	// VMRole, when set, is the role of every guest.
+	VMRole string `yaml:"vm_role" json:"vm_role"`
+	// Manufacturer and Model make the device type of node devices.
+	Manufacturer string `yaml:"manufacturer" json:"manufacturer"`
+	Model        string `yaml:"model" json:"model"`
+	// IncludeTemplates reports templates as virtual machines.
+	IncludeTemplates bool `yaml:"include_templates" json:"include_templates"`
+	// ImportTags copies Proxmox tags onto virtual machines.
+	ImportTags bool `yaml:"import_tags" json:"import_tags"`
+	// NodeInterfaceTypes maps node interface names or shell patterns
+	// ("enp65s0f*") to NetBox interface types ("10gbase-x-sfpp"); the
+	// Proxmox API does not tell link speeds, so physical NICs are "other"
+	// unless named here.
+	NodeInterfaceTypes map[string]string `yaml:"node_interface_types" json:"node_interface_types"`
+}
+
+// Defaults of the settings.
+const (
+	DefaultTimeout      = 30 * time.Second
+	DefaultConcurrency  = 4
+	DefaultDeviceRole   = "Hypervisor"
+	DefaultManufacturer = "Generic"
+	DefaultModel        = "Proxmox VE node"
+	maxConcurrency      = 64
+)
+
+// options are the validated settings in the form the source uses.
+type options struct {
+	Settings
+	baseURL   string
+	verifyTLS bool
+	caFile    string
+	timeout   time.Duration
+}
+
+var tokenIDPattern = regexp.MustCompile(`^[^\s@!]+@[^\s@!]+![A-Za-z][A-Za-z0-9._-]*$`)
+
+func configError(setting, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", source.ErrConfig, setting, fmt.Sprintf(format, args...))
+}
+
+// validate applies defaults and checks every setting; baseDir resolves a
+// relative ca_file.
+func (s Settings) validate(baseDir string) (options, error) {
+	o := options{Settings: s}
+	if s.URL == "" {
+		return o, configError("url", "is required")
+	}
+	u, err := url.Parse(s.URL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return o, configError("url", "%q is not an http(s) URL with a host", s.URL)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return o, configError("url", "must not carry credentials, a query or a fragment")
+	}
+	p := strings.TrimRight(u.Path, "/")
+	if !strings.HasSuffix(p, "/api2/json") {
+		p += "/api2/json"
+	}
+	u.Path = p
+	o.baseURL = u.String()
+
+	if s.TokenID == "" {
+		return o, configError("token_id", "is required")
+	}
+	if !tokenIDPattern.MatchString(s.TokenID) {
+		return o, configError("token_id", "%q is not of the form user@realm!tokenid", s.TokenID)
+	}
+
+	o.verifyTLS = true
+	if s.VerifyTLS != nil && !*s.VerifyTLS {
+		o.verifyTLS = false
+	}
+	if s.InsecureSkipVerify {
+		if s.VerifyTLS != nil && *s.VerifyTLS {
+			return o, configError("insecure_skip_verify", "contradicts verify_tls: true")
+		}
+		o.verifyTLS = false
+	}
+	if s.CAFile != "" {
+		if !o.verifyTLS {
+			return o, configError("ca_file", "is set but certificate verification is off")
+		}
+		o.caFile = s.CAFile
+		if !filepath.IsAbs(o.caFile) && baseDir != "" {
+			o.caFile = filepath.Join(baseDir, o.caFile)
+		}
+		if _, err := os.Stat(o.caFile); err != nil {
+			return o, configError("ca_file", "%s", err.Error())
+		}
+	}
+
+	o.timeout = DefaultTimeout
+	if s.Timeout != "" {
+		d, err := time.ParseDuration(s.Timeout)
+		if err != nil || d <= 0 {
+			return o, configError("timeout", "%q is not a positive duration such as 30s", s.Timeout)
+		}
+		o.timeout = d
+	}
+
+	switch {
+	case s.Concurrency == 0:
+		o.Concurrency = DefaultConcurrency
+	case s.Concurrency < 0 || s.Concurrency > maxConcurrency:
+		return o, configError("concurrency", "%d is not between 1 and %d", s.Concurrency, maxConcurrency)
+	}
+
+	o.Site = strings.TrimSpace(s.Site)
+	if o.Site == "" {
+		return o, configError("site", "is required")
+	}
+	o.ClusterName = strings.TrimSpace(s.ClusterName)
+	o.DeviceRole = orDefault(s.DeviceRole, DefaultDeviceRole)
+	o.VMRole = strings.TrimSpace(s.VMRole)
+	o.Manufacturer = orDefault(s.Manufacturer, DefaultManufacturer)
+	o.Model = orDefault(s.Model, DefaultModel)
+
+	for pattern, typ := range s.NodeInterfaceTypes {
+		if _, err := path.Match(pattern, ""); err != nil {
+			return o, configError("node_interface_types", "pattern %q: %s", pattern, err.Error())
+		}
+		if !netbox.InterfaceTypeValue(typ).IsValid() {
+			return o, configError("node_interface_types", "%q is not a NetBox interface type (pattern %q)", typ, pattern)
+		}
+	}
+	return o, nil
+}
+
+func orDefault(s, def string) string {
+	if s = strings.TrimSpace(s); s != "" {
+		return s
+	}
+	return def
+}
