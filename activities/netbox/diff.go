@@ -1,0 +1,428 @@
+package netbox
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+)
+
+// desiredSet is what a record wants its NetBox object to hold.
+type desiredSet struct {
+	// values maps a field to its canonical value, or to a pendingRef when
+	// it points to an object this plan creates.
+	values map[string]any
+	// explicitSlug is true when the record names its slug; a derived slug is
+	// written on create only, never forced on an existing object.
+	explicitSlug bool
+	missing      []string // required references that cannot be resolved
+	dropped      []string // optional references that cannot be resolved
+}
+
+// desired computes the values of the fields of one phase (late or not).
+func (p *planner) desired(st *recState, late bool) desiredSet {
+	d := desiredSet{values: make(map[string]any, len(st.spec.Fields))}
+	r := st.rec
+	for i := range st.spec.Fields {
+		f := &st.spec.Fields[i]
+		if f.KeyOnly || f.Late != late {
+			continue
+		}
+		if f.isRef() {
+			p.desiredRef(st, f, &d)
+			continue
+		}
+		raw, ok := r.Attrs[f.attr()]
+		if f.Type == typeSlug {
+			if ok {
+				d.explicitSlug = true
+			} else if from := r.String(f.SlugFrom); from != "" {
+				raw, ok = inventory.Slug(from), true
+			}
+		}
+		if !ok {
+			continue
+		}
+		v, ok := canon(f.Type, raw)
+		if !ok {
+			d.dropped = append(d.dropped, fmt.Sprintf("%s: %T is not a %s", f.attr(), raw, typeName(f.Type)))
+			continue
+		}
+		if v != nil {
+			d.values[f.Name] = v
+		}
+	}
+	return d
+}
+
+// desiredRef resolves one reference field.
+func (p *planner) desiredRef(st *recState, f *field, d *desiredSet) {
+	key := st.rec.Refs[f.attr()]
+	if key == "" && f.Derive != nil {
+		key = f.Derive(p, st)
+	}
+	if key == "" {
+		return
+	}
+	problem := ""
+	target := p.lookup(key)
+	switch {
+	case target == nil:
+		problem = fmt.Sprintf("%s %s is not in the inventory", f.attr(), key)
+	case !kindIn(target.rec.Kind, f.Targets):
+		problem = fmt.Sprintf("%s %s is a %s", f.attr(), key, target.rec.Kind)
+	case target.status == recBound:
+		if f.Type == typeGeneric {
+			d.values[f.Name] = genericRef{Type: target.spec.ObjectType, ID: target.obj.ID}
+		} else {
+			d.values[f.Name] = target.obj.ID
+		}
+		return
+	case target.status == recNew:
+		d.values[f.Name] = pendingRef{Kind: target.rec.Kind, Key: target.rec.Key}
+		return
+	case target.status == recAmbiguous:
+		problem = fmt.Sprintf("%s %s is ambiguous", f.attr(), key)
+	default:
+		problem = fmt.Sprintf("%s %s is not planned", f.attr(), key)
+	}
+	if f.Required {
+		d.missing = append(d.missing, problem)
+	} else {
+		d.dropped = append(d.dropped, problem)
+	}
+}
+
+func kindIn(k inventory.Kind, ks []inventory.Kind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func typeName(t fieldType) string {
+	switch t {
+	case typeInt:
+		return "integer"
+	case typeFloat:
+		return "number"
+	case typeBool:
+		return "boolean"
+	case typeIntList:
+		return "list of integers"
+	}
+	return "string"
+}
+
+// put writes a desired value into a request body, or into refs when it
+// points to an object this plan creates.
+func put(s *kindSpec, fields map[string]any, refs map[string]Ref, name string, v any) {
+	f := s.field(name)
+	switch x := v.(type) {
+	case pendingRef:
+		refs[name] = Ref(x)
+		if f.Type == typeGeneric {
+			fields[f.TypeField] = specFor(x.Kind).ObjectType
+		}
+	case genericRef:
+		fields[f.TypeField] = x.Type
+		fields[name] = x.ID
+	default:
+		fields[name] = wire(v)
+	}
+}
+
+// diffMain plans the create or update of one record's main fields.
+func (p *planner) diffMain(st *recState) {
+	switch st.status {
+	case recNew:
+		d := p.desired(st, false)
+		if len(d.missing) > 0 {
+			p.skip(st, "cannot create: "+strings.Join(d.missing, "; "))
+			return
+		}
+		p.noteDropped(st, d)
+		st.writable = true
+		st.outcome = outCreate
+		p.add(st.spec.Kind, OpCreate, PhaseMain, p.createOp(st, d))
+	case recBound:
+		o := st.obj
+		if o.Ignore {
+			st.outcome = outSkipped
+			p.finding(st.rec.Kind, st.rec.Key, o.ID, "tagged "+TagIgnore+": left alone")
+			return
+		}
+		owned := o.Agent || st.how == "agent_id"
+		if !owned && !p.cfg.Adopt {
+			st.outcome = outSkipped
+			p.finding(st.rec.Kind, st.rec.Key, o.ID, fmt.Sprintf("made by hand, matched by %s: left alone (adoption is off)", st.how))
+			return
+		}
+		st.writable = true
+		d := p.desired(st, false)
+		p.noteDropped(st, d)
+		prefix := ""
+		if !owned {
+			prefix = fmt.Sprintf("adopt (matched by %s)", st.how)
+		}
+		if op, ok := p.updateOp(st, d, prefix); ok {
+			st.outcome = outUpdate
+			st.mainUpdated = true
+			p.add(st.spec.Kind, OpUpdate, PhaseMain, op)
+		}
+	}
+}
+
+func (p *planner) noteDropped(st *recState, d desiredSet) {
+	for _, s := range d.dropped {
+		p.finding(st.rec.Kind, st.rec.Key, 0, "field not written: "+s)
+	}
+}
+
+func (p *planner) add(k inventory.Kind, op Op, phase Phase, o Operation) {
+	p.ops = append(p.ops, plannedOp{kind: k, op: op, phase: phase, o: o})
+}
+
+// createOp builds the body of a new object: its fields, the ownership tag
+// and custom fields, and NetBox's required defaults.
+func (p *planner) createOp(st *recState, d desiredSet) Operation {
+	s := st.spec
+	fields := make(map[string]any, len(d.values)+2)
+	refs := map[string]Ref{}
+	for _, name := range sortedKeys(d.values) {
+		put(s, fields, refs, name, d.values[name])
+	}
+	for k, v := range s.CreateDefaults {
+		if _, ok := fields[k]; !ok {
+			fields[k] = v
+		}
+	}
+	fields["tags"] = []tagRef{agentTag}
+	cf := map[string]any{CFAgentID: st.rec.Key, CFLastSeen: p.today}
+	if st.rec.Source != "" {
+		cf[CFAgentSource] = st.rec.Source
+	}
+	for _, m := range p.mappings[s.Kind] {
+		if v, ok := mappedValue(m, st.rec); ok {
+			cf[m.Field] = v
+		}
+	}
+	fields["custom_fields"] = cf
+	op := Operation{Key: st.rec.Key, Name: recordName(st.rec), Fields: fields, Reason: "new"}
+	if len(refs) > 0 {
+		op.Refs = refs
+	}
+	return op
+}
+
+// updateOp diffs an existing object against the record; ok is false when
+// nothing changes.
+func (p *planner) updateOp(st *recState, d desiredSet, prefix string) (Operation, bool) {
+	s, o := st.spec, st.obj
+	fields := map[string]any{}
+	refs := map[string]Ref{}
+	var changes []Change
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		v, ok := d.values[f.Name]
+		if !ok || (f.Type == typeSlug && !d.explicitSlug) {
+			continue
+		}
+		cur := current(f, o.Raw)
+		if _, pend := v.(pendingRef); !pend && equalCanon(cur, v) {
+			continue
+		}
+		put(s, fields, refs, f.Name, v)
+		changes = append(changes, Change{Field: f.Name, From: display(cur), To: display(v)})
+	}
+	if o.Orphan && s.hasStatus() {
+		if _, named := d.values["status"]; !named {
+			if cur := current(s.field("status"), o.Raw); cur != "active" {
+				fields["status"] = "active"
+				changes = append(changes, Change{Field: "status", From: display(cur), To: "active"})
+			}
+		}
+	}
+	if tags, changed := o.withTags([]tagRef{agentTag}, TagOrphan); changed {
+		fields["tags"] = tags
+		changes = append(changes, Change{Field: "tags", From: tagSlugs(o.Tags), To: tagSlugs(tags)})
+	}
+	cf := map[string]any{}
+	setCF := func(name string, from, to any) {
+		cf[name] = to
+		changes = append(changes, Change{Field: "custom_fields." + name, From: from, To: to})
+	}
+	if o.AgentID != st.rec.Key {
+		setCF(CFAgentID, emptyNil(o.AgentID), st.rec.Key)
+	}
+	if st.rec.Source != "" && o.Source != st.rec.Source {
+		setCF(CFAgentSource, emptyNil(o.Source), st.rec.Source)
+	}
+	if o.OrphanedSince != "" {
+		setCF(CFOrphanedSince, o.OrphanedSince, nil)
+	}
+	for _, m := range p.mappings[s.Kind] {
+		v, ok := mappedValue(m, st.rec)
+		if !ok {
+			continue
+		}
+		cur, _ := o.Raw["custom_fields"].(map[string]any)
+		if c, _ := canon(cfType(m.Type), cur[m.Field]); !equalCanon(c, v) {
+			setCF(m.Field, display(c), v)
+		}
+	}
+	// agent_last_seen alone is written once a day, so that a re-run on the
+	// same day writes nothing.
+	seenOnly := len(changes) == 0 && dateOf(o.LastSeen) != p.today
+	if dateOf(o.LastSeen) != p.today {
+		cf[CFLastSeen] = p.today
+	}
+	if len(changes) == 0 && !seenOnly {
+		return Operation{}, false
+	}
+	if len(cf) > 0 {
+		fields["custom_fields"] = cf
+	}
+	reason := describe(changes)
+	if seenOnly {
+		reason = "seen " + p.today
+	}
+	if o.Orphan {
+		reason = "no longer orphaned; " + reason
+	}
+	if prefix != "" {
+		reason = prefix + "; " + reason
+	}
+	op := Operation{Key: st.rec.Key, ID: o.ID, Name: recordName(st.rec), Fields: fields, Reason: reason,
+		Changes: changes, LastUpdated: o.LastUpdated}
+	if len(refs) > 0 {
+		op.Refs = refs
+	}
+	return op, true
+}
+
+// describe renders changes as "name: a -> b, status: x -> y".
+func describe(changes []Change) string {
+	parts := make([]string, 0, len(changes))
+	for _, c := range changes {
+		parts = append(parts, fmt.Sprintf("%s: %v -> %v", c.Field, orNone(c.From), orNone(c.To)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func orNone(v any) any {
+	if v == nil {
+		return "none"
+	}
+	if xs, ok := v.([]string); ok {
+		return "[" + strings.Join(xs, " ") + "]"
+	}
+	return v
+}
+
+// recordName is a short label of a record for reports.
+func recordName(r *inventory.Record) string {
+	for _, k := range []string{"name", "model", "address", "mac_address"} {
+		if s := r.String(k); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// cfType is the canonical type of a custom field of NetBox type t.
+func cfType(t string) fieldType {
+	switch t {
+	case "integer":
+		return typeInt
+	case "decimal":
+		return typeFloat
+	case "boolean":
+		return typeBool
+	}
+	return typeString
+}
+
+// mappedValue reads a mapped attribute of r in the custom field's type.
+func mappedValue(m CustomFieldMapping, r *inventory.Record) (any, bool) {
+	raw, ok := r.Attrs[m.Attr]
+	if !ok {
+		return nil, false
+	}
+	t := cfType(m.Type)
+	if t == typeString {
+		if _, isString := raw.(string); !isString {
+			raw = fmt.Sprint(raw)
+		}
+	}
+	v, ok := canon(t, raw)
+	return v, ok && v != nil
+}
+
+// planLate plans the fields that point to objects written after their own
+// kind: primary IPs, primary MACs, parent interfaces.
+func (p *planner) planLate() {
+	for _, s := range specOrder {
+		hasLate := false
+		for _, f := range s.Fields {
+			hasLate = hasLate || f.Late
+		}
+		if !hasLate {
+			continue
+		}
+		for _, st := range p.byKind[s.Kind] {
+			if !st.writable {
+				continue
+			}
+			d := p.desired(st, true)
+			p.noteDropped(st, d)
+			if len(d.values) == 0 {
+				continue
+			}
+			fields := map[string]any{}
+			refs := map[string]Ref{}
+			var changes []Change
+			for _, name := range sortedKeys(d.values) {
+				v := d.values[name]
+				var cur any
+				if st.obj != nil {
+					cur = current(s.field(name), st.obj.Raw)
+					if _, pend := v.(pendingRef); !pend && equalCanon(cur, v) {
+						continue
+					}
+				}
+				put(s, fields, refs, name, v)
+				changes = append(changes, Change{Field: name, From: display(cur), To: display(v)})
+			}
+			if len(changes) == 0 {
+				continue
+			}
+			op := Operation{Key: st.rec.Key, Name: recordName(st.rec), Fields: fields, Reason: describe(changes), Changes: changes}
+			if len(refs) > 0 {
+				op.Refs = refs
+			}
+			if st.obj != nil {
+				op.ID = st.obj.ID
+				op.LastUpdated = st.obj.LastUpdated
+				op.AfterUpdate = st.mainUpdated
+			}
+			if st.outcome == outUnchanged {
+				st.outcome = outUpdate
+			}
+			p.add(s.Kind, OpUpdate, PhaseLate, op)
+		}
+	}
+}
+
+// sortOps orders operations by key, then ID, for a stable plan.
+func sortOps(ops []Operation) {
+	sort.Slice(ops, func(i, j int) bool {
+		if ops[i].Key != ops[j].Key {
+			return ops[i].Key < ops[j].Key
+		}
+		return ops[i].ID < ops[j].ID
+	})
+}

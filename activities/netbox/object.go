@@ -1,0 +1,171 @@
+package netbox
+
+import (
+	"sort"
+	"strings"
+)
+
+// The tags and custom fields that mark what the agent owns.
+const (
+	TagAgent  = "netbox-agent" // on everything the agent writes
+	TagOrphan = "agent-orphan" // on objects no source reports any more
+	TagIgnore = "agent-ignore" // set by people: the agent never changes the object
+
+	CFAgentID       = "agent_id"             // the record key
+	CFAgentSource   = "agent_source"         // the source instance the record came from
+	CFLastSeen      = "agent_last_seen"      // date of the last run that reported it
+	CFOrphanedSince = "agent_orphaned_since" // date it was first found orphaned
+)
+
+// dateLayout is the form of NetBox date custom fields.
+const dateLayout = "2006-01-02"
+
+// tagRef is a tag as NetBox nests it, and as requests name it.
+type tagRef struct {
+	Name string `json:"name"`
+	Slug string `json:"slug"`
+}
+
+// object is one NetBox object as read from a list.
+type object struct {
+	ID            int64
+	Raw           map[string]any
+	AgentID       string
+	Source        string
+	LastSeen      string
+	OrphanedSince string
+	LastUpdated   string
+	Tags          []tagRef // sorted by slug
+	Agent         bool     // tagged netbox-agent
+	Ignore        bool     // tagged agent-ignore
+	Orphan        bool     // tagged agent-orphan
+}
+
+// newObject reads the ownership facts out of a decoded object; ok is false
+// when it has no ID.
+func newObject(raw map[string]any) (*object, bool) {
+	id, ok := refID(raw["id"])
+	if !ok || id == nil {
+		return nil, false
+	}
+	o := &object{ID: id.(int64), Raw: raw}
+	o.LastUpdated, _ = raw["last_updated"].(string)
+	if cf, ok := raw["custom_fields"].(map[string]any); ok {
+		o.AgentID, _ = cf[CFAgentID].(string)
+		o.Source, _ = cf[CFAgentSource].(string)
+		o.LastSeen, _ = cf[CFLastSeen].(string)
+		o.OrphanedSince, _ = cf[CFOrphanedSince].(string)
+	}
+	if tags, ok := raw["tags"].([]any); ok {
+		for _, t := range tags {
+			m, ok := t.(map[string]any)
+			if !ok {
+				continue
+			}
+			name, _ := m["name"].(string)
+			slug, _ := m["slug"].(string)
+			if slug == "" {
+				continue
+			}
+			o.Tags = append(o.Tags, tagRef{Name: name, Slug: slug})
+			switch slug {
+			case TagAgent:
+				o.Agent = true
+			case TagIgnore:
+				o.Ignore = true
+			case TagOrphan:
+				o.Orphan = true
+			}
+		}
+		sort.Slice(o.Tags, func(i, j int) bool { return o.Tags[i].Slug < o.Tags[j].Slug })
+	}
+	return o, true
+}
+
+// name is a short label of the object for reports.
+func (o *object) name() string {
+	for _, k := range []string{"name", "model", "address", "mac_address", "display"} {
+		if s, ok := o.Raw[k].(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// withTags returns the object's tags with add added and drop removed,
+// sorted by slug; changed is false when the result equals the current tags.
+func (o *object) withTags(add []tagRef, drop ...string) (tags []tagRef, changed bool) {
+	out := make([]tagRef, 0, len(o.Tags)+len(add))
+	for _, t := range o.Tags {
+		if !containsString(drop, t.Slug) {
+			out = append(out, t)
+		} else {
+			changed = true
+		}
+	}
+	for _, a := range add {
+		if !hasTag(out, a.Slug) {
+			out = append(out, a)
+			changed = true
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Slug < out[j].Slug })
+	return out, changed
+}
+
+func hasTag(tags []tagRef, slug string) bool {
+	for _, t := range tags {
+		if t.Slug == slug {
+			return true
+		}
+	}
+	return false
+}
+
+func containsString(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// agentTag and orphanTag as requests name them.
+var (
+	agentTag  = tagRef{Name: TagAgent, Slug: TagAgent}
+	orphanTag = tagRef{Name: TagOrphan, Slug: TagOrphan}
+)
+
+// tagSlugs reads the slugs of a tag list from a request body or a plan's
+// JSON, sorted.
+func tagSlugs(v any) []string {
+	var out []string
+	switch xs := v.(type) {
+	case []tagRef:
+		for _, t := range xs {
+			out = append(out, t.Slug)
+		}
+	case []any:
+		for _, x := range xs {
+			switch t := x.(type) {
+			case map[string]any:
+				if s, ok := t["slug"].(string); ok {
+					out = append(out, s)
+				}
+			case string:
+				out = append(out, t)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// dateOf trims a date custom field to its day (NetBox answers "2024-05-01").
+func dateOf(s string) string {
+	if len(s) >= len(dateLayout) {
+		return s[:len(dateLayout)]
+	}
+	return strings.TrimSpace(s)
+}

@@ -1,0 +1,247 @@
+package netbox
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+)
+
+// planOrphans marks, and after the grace period deletes, objects tagged
+// netbox-agent that no record claims, for the sources that succeeded in
+// this run and that the mass-delete guard lets through. Shared kinds are
+// never orphaned.
+func (p *planner) planOrphans() {
+	reported := make(map[string]bool, len(p.recs)+len(p.alias))
+	for k := range p.recs {
+		reported[k] = true
+	}
+	for a := range p.alias {
+		reported[a] = true
+	}
+	blocked := p.guard()
+	notChecked := map[string]int{}
+	for _, s := range specOrder {
+		if s.Kind.Shared() {
+			continue
+		}
+		for _, o := range p.objs[s.Kind].sorted() {
+			if !o.Agent || o.Ignore || reported[o.AgentID] {
+				continue
+			}
+			if _, held := p.claimed[s.Kind][o.ID]; held {
+				continue
+			}
+			src, known := p.sources[o.Source]
+			if !known || !src.Succeeded {
+				notChecked[o.Source]++
+				continue
+			}
+			if blocked[o.Source] {
+				continue
+			}
+			p.orphan(s, o)
+		}
+	}
+	for _, name := range sortedKeys(notChecked) {
+		why := "not part of this run"
+		if src, ok := p.sources[name]; ok && !src.Succeeded {
+			why = "failed in this run"
+		}
+		label := name
+		if label == "" {
+			label = "(none)"
+		}
+		p.finding("", "", 0, fmt.Sprintf("source %s %s: %d objects not checked for orphans", label, why, notChecked[name]))
+	}
+}
+
+// orphan plans the mark or the delete of one orphan.
+func (p *planner) orphan(s *kindSpec, o *object) {
+	c := p.plan.Summary.Kinds[s.Kind]
+	defer func() { p.plan.Summary.Kinds[s.Kind] = c }()
+	if o.Orphan && o.OrphanedSince != "" {
+		since, err := time.Parse(dateLayout, dateOf(o.OrphanedSince))
+		if err == nil && p.cfg.OrphanGrace > 0 && !p.now.Before(since.Add(p.cfg.OrphanGrace)) {
+			c.Delete++
+			p.add(s.Kind, OpDelete, PhaseMain, Operation{Key: o.AgentID, ID: o.ID, Name: o.name(),
+				Reason:      fmt.Sprintf("orphaned since %s, grace of %s over", dateOf(o.OrphanedSince), days(p.cfg.OrphanGrace)),
+				LastUpdated: o.LastUpdated})
+			return
+		}
+		if err == nil {
+			c.Unchanged++
+			return
+		}
+	}
+	fields := map[string]any{}
+	var changes []Change
+	if s.hasStatus() {
+		if cur := current(s.field("status"), o.Raw); cur != s.OrphanStatus {
+			fields["status"] = s.OrphanStatus
+			changes = append(changes, Change{Field: "status", From: display(cur), To: s.OrphanStatus})
+		}
+	}
+	tags, _ := o.withTags([]tagRef{orphanTag})
+	fields["tags"] = tags
+	changes = append(changes, Change{Field: "tags", From: tagSlugs(o.Tags), To: tagSlugs(tags)})
+	fields["custom_fields"] = map[string]any{CFOrphanedSince: p.today}
+	changes = append(changes, Change{Field: "custom_fields." + CFOrphanedSince, From: emptyNil(o.OrphanedSince), To: p.today})
+	c.Update++
+	c.Orphaned++
+	p.add(s.Kind, OpUpdate, PhaseMain, Operation{Key: o.AgentID, ID: o.ID, Name: o.name(),
+		Fields: fields, Changes: changes, LastUpdated: o.LastUpdated,
+		Reason: fmt.Sprintf("orphaned: source %s no longer reports it", o.Source)})
+}
+
+func days(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
+}
+
+// guard is the mass-delete guard: a source that reports more than the
+// threshold fewer objects than NetBox holds live for it has its orphaning
+// blocked, since a sudden drop is more often a broken source than a
+// decommissioned fleet.
+func (p *planner) guard() map[string]bool {
+	live := map[string]int{}
+	for _, s := range specOrder {
+		if s.Kind.Shared() {
+			continue
+		}
+		for _, o := range p.objs[s.Kind].byID {
+			if o.Agent && !o.Orphan && o.Source != "" {
+				live[o.Source]++
+			}
+		}
+	}
+	reported := map[string]int{}
+	for _, st := range p.recs {
+		if !st.rec.Kind.Shared() {
+			reported[st.rec.Source]++
+		}
+	}
+	blocked := map[string]bool{}
+	names := make([]string, 0, len(p.sources))
+	for n := range p.sources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if !p.sources[name].Succeeded || live[name] == 0 {
+			continue
+		}
+		n, l := reported[name], live[name]
+		if float64(n) < float64(l)*(1-p.cfg.MassDeleteThreshold) {
+			blocked[name] = true
+			p.plan.Blocked = append(p.plan.Blocked, fmt.Sprintf(
+				"%s: reports %d objects, NetBox holds %d live ones from it (%.0f%% fewer, limit %.0f%%): orphaning blocked",
+				name, n, l, 100*float64(l-n)/float64(l), 100*p.cfg.MassDeleteThreshold))
+		}
+	}
+	return blocked
+}
+
+// finish counts the outcomes and puts the operations into batches.
+func (p *planner) finish() {
+	for _, s := range specOrder {
+		c := p.plan.Summary.Kinds[s.Kind]
+		for _, st := range p.byKind[s.Kind] {
+			switch st.outcome {
+			case outCreate:
+				c.Create++
+			case outUpdate:
+				c.Update++
+			case outSkipped:
+				c.Skipped++
+			default:
+				c.Unchanged++
+			}
+		}
+		if c != (Counts{}) {
+			p.plan.Summary.Kinds[s.Kind] = c
+		} else {
+			delete(p.plan.Summary.Kinds, s.Kind)
+		}
+	}
+	for _, c := range p.plan.Summary.Kinds {
+		p.plan.Summary.Total.add(c)
+	}
+	p.plan.Batches = batch(p.ops, p.cfg.BatchSize)
+	sort.SliceStable(p.plan.Findings, func(i, j int) bool {
+		a, b := p.plan.Findings[i], p.plan.Findings[j]
+		if a.Kind != b.Kind {
+			return a.Kind.Order() < b.Kind.Order()
+		}
+		return a.Key < b.Key
+	})
+	sort.SliceStable(p.plan.Ambiguous, func(i, j int) bool {
+		a, b := p.plan.Ambiguous[i], p.plan.Ambiguous[j]
+		if a.Kind != b.Kind {
+			return a.Kind.Order() < b.Kind.Order()
+		}
+		return a.Key < b.Key
+	})
+}
+
+// batch groups operations in apply order: creates and updates kind by kind
+// in dependency order, late updates, then deletes in reverse order; each
+// group cut into batches of size ops. A batch depends on the batches that
+// create what its operations point to.
+func batch(ops []plannedOp, size int) []Batch {
+	type group struct {
+		kind  inventory.Kind
+		op    Op
+		phase Phase
+	}
+	var order []group
+	for _, s := range specOrder {
+		order = append(order, group{s.Kind, OpCreate, PhaseMain}, group{s.Kind, OpUpdate, PhaseMain})
+	}
+	for _, s := range specOrder {
+		order = append(order, group{s.Kind, OpUpdate, PhaseLate})
+	}
+	for i := len(specOrder) - 1; i >= 0; i-- {
+		order = append(order, group{specOrder[i].Kind, OpDelete, PhaseMain})
+	}
+	byGroup := map[group][]Operation{}
+	for _, o := range ops {
+		g := group{o.kind, o.op, o.phase}
+		byGroup[g] = append(byGroup[g], o.o)
+	}
+	var out []Batch
+	createdIn := map[string]int{}
+	for _, g := range order {
+		list := byGroup[g]
+		sortOps(list)
+		for start := 0; start < len(list); start += size {
+			end := min(start+size, len(list))
+			b := Batch{ID: len(out) + 1, Kind: g.kind, Op: g.op, Phase: g.phase, Ops: list[start:end:end]}
+			deps := map[int]bool{}
+			for _, o := range b.Ops {
+				for _, r := range o.Refs {
+					if id, ok := createdIn[r.Key]; ok {
+						deps[id] = true
+					}
+				}
+				if g.phase == PhaseLate && o.ID == 0 {
+					if id, ok := createdIn[o.Key]; ok {
+						deps[id] = true
+					}
+				}
+				if g.op == OpCreate {
+					createdIn[o.Key] = b.ID
+				}
+			}
+			for id := range deps {
+				b.DependsOn = append(b.DependsOn, id)
+			}
+			sort.Ints(b.DependsOn)
+			out = append(out, b)
+		}
+	}
+	return out
+}

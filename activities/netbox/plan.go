@@ -1,0 +1,215 @@
+package netbox
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+)
+
+// SourceState is how one source fared in this run.
+type SourceState struct {
+	Name      string `json:"name"`
+	Succeeded bool   `json:"succeeded"`
+	Records   int    `json:"records"`
+}
+
+// PlanRequest is the input of Plan.
+type PlanRequest struct {
+	// Records is the merged inventory; references name records by key, and
+	// a record's Aliases are other keys that refer to it.
+	Records []inventory.Record `json:"records"`
+	// Sources lists every source of the run, failed ones included: only
+	// sources that succeeded have their orphans handled.
+	Sources []SourceState `json:"sources"`
+	// Now is the workflow's time, for agent_last_seen and orphan dates.
+	Now time.Time `json:"now"`
+}
+
+// Op is what an operation does to a NetBox object.
+type Op string
+
+// The operations of a plan.
+const (
+	OpCreate Op = "create"
+	OpUpdate Op = "update"
+	OpDelete Op = "delete"
+)
+
+// Phase orders batches of the same kind and operation: primary IPs, primary
+// MACs and references between objects of one kind are set in a late pass
+// after the objects they point to exist.
+type Phase string
+
+// The phases of a plan.
+const (
+	PhaseMain Phase = ""
+	PhaseLate Phase = "late"
+)
+
+// Plan is a reviewable set of changes, in apply order. It is plain JSON so
+// that the caller can keep it in the blob store and apply it later.
+type Plan struct {
+	CreatedAt time.Time `json:"created_at"`
+	// Batches are in apply order: creates and updates in dependency order,
+	// late updates, then deletes in reverse dependency order.
+	Batches []Batch `json:"batches"`
+	Summary Summary `json:"summary"`
+	// Ambiguous lists records left alone because several NetBox objects match.
+	Ambiguous []Finding `json:"ambiguous,omitempty"`
+	// Blocked names the sources whose orphaning the mass-delete guard stopped, with why.
+	Blocked []string `json:"blocked,omitempty"`
+	// Findings are everything else a reviewer should know: records skipped and
+	// why, objects left alone, sources whose orphans were not looked at.
+	Findings []Finding `json:"findings,omitempty"`
+	// Requests is the number of NetBox requests the plan took.
+	Requests int64 `json:"requests"`
+}
+
+// Batch is one bulk request's worth of operations of one kind and op.
+type Batch struct {
+	ID        int            `json:"id"`
+	Kind      inventory.Kind `json:"kind"`
+	Op        Op             `json:"op"`
+	Phase     Phase          `json:"phase,omitempty"`
+	Ops       []Operation    `json:"ops"`
+	DependsOn []int          `json:"depends_on,omitempty"`
+}
+
+// Operation is one change to one object.
+type Operation struct {
+	// Key is the record key (agent_id) of the object.
+	Key string `json:"key"`
+	// ID is the NetBox ID; 0 for creates and for late updates of objects this
+	// plan creates, which are found by agent_id at apply time.
+	ID   int64  `json:"id,omitempty"`
+	Name string `json:"name,omitempty"`
+	// Fields is the request body (without refs): only the fields that change.
+	Fields map[string]any `json:"fields,omitempty"`
+	// Refs are fields pointing to objects this plan creates, resolved by
+	// agent_id when the batch runs.
+	Refs map[string]Ref `json:"refs,omitempty"`
+	// Reason says why: new, which fields change from what to what, orphaned
+	// since when, adopted.
+	Reason  string   `json:"reason"`
+	Changes []Change `json:"changes,omitempty"`
+	// LastUpdated is the object's last_updated when the plan was made; an
+	// object changed since is skipped as drifted.
+	LastUpdated string `json:"last_updated,omitempty"`
+	// AfterUpdate marks a late update of an object this plan also updates
+	// earlier: its own write moves last_updated, so drift is judged by the
+	// fields it writes instead.
+	AfterUpdate bool `json:"after_update,omitempty"`
+}
+
+// Ref points to a record by kind and key.
+type Ref struct {
+	Kind inventory.Kind `json:"kind"`
+	Key  string         `json:"key"`
+}
+
+// Change is one field's move.
+type Change struct {
+	Field string `json:"field"`
+	From  any    `json:"from"`
+	To    any    `json:"to"`
+}
+
+// Finding is something a reviewer should see.
+type Finding struct {
+	Kind   inventory.Kind `json:"kind"`
+	Key    string         `json:"key,omitempty"`
+	ID     int64          `json:"id,omitempty"`
+	Reason string         `json:"reason"`
+	// Candidates are the NetBox IDs that tie, for ambiguous records.
+	Candidates []int64 `json:"candidates,omitempty"`
+}
+
+// Counts are the number of objects per outcome.
+type Counts struct {
+	Create    int `json:"create"`
+	Update    int `json:"update"`
+	Delete    int `json:"delete"`
+	Unchanged int `json:"unchanged"`
+	Skipped   int `json:"skipped"`
+	// Orphaned counts the objects newly marked as orphans (also in Update).
+	Orphaned int `json:"orphaned,omitempty"`
+}
+
+func (c *Counts) add(o Counts) {
+	c.Create += o.Create
+	c.Update += o.Update
+	c.Delete += o.Delete
+	c.Unchanged += o.Unchanged
+	c.Skipped += o.Skipped
+	c.Orphaned += o.Orphaned
+}
+
+// Changes is the number of writes the counts stand for.
+func (c Counts) Changes() int { return c.Create + c.Update + c.Delete }
+
+// Summary counts objects per kind and outcome; each object counts once.
+type Summary struct {
+	Kinds map[inventory.Kind]Counts `json:"kinds"`
+	Total Counts                    `json:"total"`
+}
+
+// Operations is the number of operations across all batches.
+func (p *Plan) Operations() int {
+	n := 0
+	for _, b := range p.Batches {
+		n += len(b.Ops)
+	}
+	return n
+}
+
+// Batch returns the batch with the given ID.
+func (p *Plan) Batch(id int) (*Batch, error) {
+	if id >= 1 && id <= len(p.Batches) && p.Batches[id-1].ID == id {
+		return &p.Batches[id-1], nil
+	}
+	for i := range p.Batches {
+		if p.Batches[i].ID == id {
+			return &p.Batches[i], nil
+		}
+	}
+	return nil, fmt.Errorf("plan has no batch %d", id)
+}
+
+// Stage is a run of consecutive batches of the same kind, op and phase:
+// the batches of one stage do not depend on each other and may run in
+// parallel; stages run in order.
+type Stage struct {
+	Kind    inventory.Kind `json:"kind"`
+	Op      Op             `json:"op"`
+	Phase   Phase          `json:"phase,omitempty"`
+	Batches []int          `json:"batches"`
+	Objects int            `json:"objects"`
+}
+
+// Stages groups the plan's batches into stages, in apply order.
+func (p *Plan) Stages() []Stage {
+	var out []Stage
+	for _, b := range p.Batches {
+		if n := len(out); n > 0 && out[n-1].Kind == b.Kind && out[n-1].Op == b.Op && out[n-1].Phase == b.Phase {
+			out[n-1].Batches = append(out[n-1].Batches, b.ID)
+			out[n-1].Objects += len(b.Ops)
+			continue
+		}
+		out = append(out, Stage{Kind: b.Kind, Op: b.Op, Phase: b.Phase, Batches: []int{b.ID}, Objects: len(b.Ops)})
+	}
+	return out
+}
+
+// Plan reads what matters from NetBox and decides what to change so that
+// NetBox matches req.Records. It writes nothing.
+func (c *Client) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
+	before := c.Requests()
+	p, err := buildPlan(ctx, c, c.cfg, req)
+	if err != nil {
+		return nil, err
+	}
+	p.Requests = c.Requests() - before
+	return p, nil
+}

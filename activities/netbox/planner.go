@@ -1,0 +1,402 @@
+package netbox
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+	"time"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+)
+
+// recStatus is where a record stands in planning.
+type recStatus int
+
+const (
+	recPending   recStatus = iota
+	recBound               // matched to an existing NetBox object
+	recNew                 // to be created
+	recAmbiguous           // several objects tie: left alone
+	recSkipped             // cannot be planned: invalid, or a required reference is missing
+)
+
+// recState is one record's progress through the planner.
+type recState struct {
+	rec    *inventory.Record
+	spec   *kindSpec
+	status recStatus
+	obj    *object
+	how    string // how it was matched: agent_id, serial, MAC, natural key
+	// writable is false for objects the agent must leave alone (agent-ignore,
+	// hand-made with adoption off); their IDs still serve references.
+	writable    bool
+	mainUpdated bool
+	outcome     outcome
+}
+
+type outcome int
+
+const (
+	outUnchanged outcome = iota
+	outCreate
+	outUpdate
+	outSkipped
+)
+
+// child is a record that references a parent through attr.
+type child struct {
+	st   *recState
+	attr string
+}
+
+// objectSet holds the NetBox objects of one kind read so far.
+type objectSet struct {
+	byID map[int64]*object
+}
+
+func (s *objectSet) add(raw map[string]any) *object {
+	o, ok := newObject(raw)
+	if !ok {
+		return nil
+	}
+	if have, ok := s.byID[o.ID]; ok {
+		return have
+	}
+	s.byID[o.ID] = o
+	return o
+}
+
+// sorted returns the objects by ID.
+func (s *objectSet) sorted() []*object {
+	out := make([]*object, 0, len(s.byID))
+	for _, o := range s.byID {
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// planner builds one Plan; it lives for one Plan call.
+type planner struct {
+	cfg      Config
+	f        fetcher
+	now      time.Time
+	today    string
+	recs     map[string]*recState // by canonical key
+	alias    map[string]string    // alias -> canonical key
+	byKind   map[inventory.Kind][]*recState
+	children map[string][]child // canonical parent key -> records referencing it
+	objs     map[inventory.Kind]*objectSet
+	claimed  map[inventory.Kind]map[int64]*recState
+	macs     map[string][]*object // canonical MAC -> MAC address objects
+	macRead  map[string]bool
+	sources  map[string]SourceState
+	mappings map[inventory.Kind][]CustomFieldMapping
+	plan     *Plan
+	ops      []plannedOp
+}
+
+// plannedOp is an operation before it is put in a batch.
+type plannedOp struct {
+	kind  inventory.Kind
+	op    Op
+	phase Phase
+	o     Operation
+}
+
+// buildPlan is Plan on any fetcher, so that tests and benchmarks can plan
+// against objects in memory.
+func buildPlan(ctx context.Context, f fetcher, cfg Config, req PlanRequest) (*Plan, error) {
+	p := newPlanner(f, cfg, req)
+	for _, s := range specOrder {
+		if err := p.planKind(ctx, s); err != nil {
+			return nil, fmt.Errorf("plan %s: %w", s.Kind, err)
+		}
+	}
+	p.planLate()
+	p.planOrphans()
+	p.finish()
+	return p.plan, nil
+}
+
+func newPlanner(f fetcher, cfg Config, req PlanRequest) *planner {
+	now := req.Now.UTC()
+	p := &planner{
+		cfg:      cfg,
+		f:        f,
+		now:      now,
+		today:    now.Format(dateLayout),
+		recs:     make(map[string]*recState, len(req.Records)),
+		alias:    make(map[string]string),
+		byKind:   make(map[inventory.Kind][]*recState),
+		children: make(map[string][]child),
+		objs:     make(map[inventory.Kind]*objectSet),
+		claimed:  make(map[inventory.Kind]map[int64]*recState),
+		macs:     make(map[string][]*object),
+		macRead:  make(map[string]bool),
+		sources:  make(map[string]SourceState, len(req.Sources)),
+		mappings: make(map[inventory.Kind][]CustomFieldMapping),
+		plan:     &Plan{CreatedAt: now, Summary: Summary{Kinds: map[inventory.Kind]Counts{}}},
+	}
+	for _, s := range req.Sources {
+		p.sources[s.Name] = s
+	}
+	for _, m := range cfg.CustomFields {
+		for _, k := range m.Kinds {
+			p.mappings[k] = append(p.mappings[k], m)
+		}
+	}
+	for _, s := range specOrder {
+		p.objs[s.Kind] = &objectSet{byID: make(map[int64]*object)}
+		p.claimed[s.Kind] = make(map[int64]*recState)
+	}
+	for i := range req.Records {
+		r := &req.Records[i]
+		spec := specFor(r.Kind)
+		if spec == nil {
+			p.finding(r.Kind, r.Key, 0, "kind not written to NetBox")
+			continue
+		}
+		if _, dup := p.recs[r.Key]; dup {
+			p.finding(r.Kind, r.Key, 0, "duplicate key: later record ignored")
+			continue
+		}
+		st := &recState{rec: r, spec: spec}
+		p.recs[r.Key] = st
+		p.byKind[r.Kind] = append(p.byKind[r.Kind], st)
+	}
+	for _, st := range p.recs {
+		for _, a := range st.rec.Aliases {
+			if _, isKey := p.recs[a]; !isKey && a != "" {
+				if other, taken := p.alias[a]; !taken || st.rec.Key < other {
+					p.alias[a] = st.rec.Key
+				}
+			}
+		}
+	}
+	for _, list := range p.byKind {
+		sort.Slice(list, func(i, j int) bool { return list[i].rec.Key < list[j].rec.Key })
+		for _, st := range list {
+			attrs := make([]string, 0, len(st.rec.Refs))
+			for a := range st.rec.Refs {
+				attrs = append(attrs, a)
+			}
+			sort.Strings(attrs)
+			for _, a := range attrs {
+				if k := p.canonical(st.rec.Refs[a]); k != "" {
+					p.children[k] = append(p.children[k], child{st: st, attr: a})
+				}
+			}
+		}
+	}
+	return p
+}
+
+// canonical returns the key a reference resolves to, or "".
+func (p *planner) canonical(key string) string {
+	if _, ok := p.recs[key]; ok {
+		return key
+	}
+	return p.alias[key]
+}
+
+// lookup returns the record a key or alias names.
+func (p *planner) lookup(key string) *recState {
+	return p.recs[p.canonical(key)]
+}
+
+// childrenOf returns the records of kind k that reference key through attr.
+func (p *planner) childrenOf(key string, k inventory.Kind, attr string) []*recState {
+	var out []*recState
+	for _, c := range p.children[key] {
+		if c.st.rec.Kind == k && c.attr == attr {
+			out = append(out, c.st)
+		}
+	}
+	return out
+}
+
+func (p *planner) finding(k inventory.Kind, key string, id int64, reason string) {
+	p.plan.Findings = append(p.plan.Findings, Finding{Kind: k, Key: key, ID: id, Reason: reason})
+}
+
+func (p *planner) skip(st *recState, reason string) {
+	st.status = recSkipped
+	st.outcome = outSkipped
+	p.finding(st.rec.Kind, st.rec.Key, 0, reason)
+}
+
+func (p *planner) ambiguous(st *recState, reason string, ids []int64) {
+	st.status = recAmbiguous
+	st.outcome = outSkipped
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	p.plan.Ambiguous = append(p.plan.Ambiguous, Finding{Kind: st.rec.Kind, Key: st.rec.Key, Reason: reason, Candidates: ids})
+}
+
+// bind matches st to o, unless another record holds o already.
+func (p *planner) bind(st *recState, o *object, how string) {
+	if other, ok := p.claimed[st.spec.Kind][o.ID]; ok && other != st {
+		p.ambiguous(st, fmt.Sprintf("matched by %s an object already matched to %s", how, other.rec.Key), []int64{o.ID})
+		return
+	}
+	st.status = recBound
+	st.obj = o
+	st.how = how
+	p.claimed[st.spec.Kind][o.ID] = st
+}
+
+// planKind reads, matches and diffs the records of one kind.
+func (p *planner) planKind(ctx context.Context, s *kindSpec) error {
+	set := p.objs[s.Kind]
+	q := url.Values{}
+	if !s.FetchAll {
+		q.Set("tag", TagAgent)
+	}
+	raws, err := p.f.list(ctx, s, q)
+	if err != nil {
+		return err
+	}
+	for _, r := range raws {
+		set.add(r)
+	}
+	recs := p.byKind[s.Kind]
+	for _, st := range recs {
+		if err := st.rec.Validate(); err != nil {
+			p.skip(st, fmt.Sprintf("invalid record: %s", err.Error()))
+		}
+	}
+	p.matchByAgentID(s, recs)
+	if s.MatchSerial {
+		if err := p.matchBySerial(ctx, s, recs); err != nil {
+			return err
+		}
+	}
+	if s.MatchMAC {
+		if err := p.matchByMAC(ctx, s, recs); err != nil {
+			return err
+		}
+	}
+	if err := p.matchByNaturalKey(ctx, s, recs); err != nil {
+		return err
+	}
+	for _, st := range recs {
+		if st.status == recPending {
+			st.status = recNew
+		}
+	}
+	for _, st := range recs {
+		p.diffMain(st)
+	}
+	return nil
+}
+
+// pending returns the records of recs still unmatched.
+func pending(recs []*recState) []*recState {
+	var out []*recState
+	for _, st := range recs {
+		if st.status == recPending {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// matchByAgentID binds records to the objects that carry their key (or an
+// alias) as agent_id.
+func (p *planner) matchByAgentID(s *kindSpec, recs []*recState) {
+	byAgentID := make(map[string][]*object)
+	for _, o := range p.objs[s.Kind].sorted() {
+		if o.AgentID != "" {
+			byAgentID[o.AgentID] = append(byAgentID[o.AgentID], o)
+		}
+	}
+	for _, st := range pending(recs) {
+		var cands []*object
+		seen := map[int64]bool{}
+		for _, k := range append([]string{st.rec.Key}, st.rec.Aliases...) {
+			for _, o := range byAgentID[k] {
+				if !seen[o.ID] {
+					seen[o.ID] = true
+					cands = append(cands, o)
+				}
+			}
+		}
+		p.decide(st, cands, "agent_id")
+	}
+}
+
+// decide binds st when exactly one candidate is left and reports a tie.
+func (p *planner) decide(st *recState, cands []*object, how string) bool {
+	switch len(cands) {
+	case 0:
+		return false
+	case 1:
+		p.bind(st, cands[0], how)
+	default:
+		ids := make([]int64, len(cands))
+		for i, o := range cands {
+			ids[i] = o.ID
+		}
+		p.ambiguous(st, fmt.Sprintf("%d objects match by %s", len(cands), how), ids)
+	}
+	return true
+}
+
+// matchBySerial binds devices by serial number.
+func (p *planner) matchBySerial(ctx context.Context, s *kindSpec, recs []*recState) error {
+	var serials []string
+	want := pending(recs)
+	for _, st := range want {
+		if sn := st.rec.String("serial"); sn != "" {
+			serials = append(serials, sn)
+		}
+	}
+	if len(serials) == 0 {
+		return nil
+	}
+	if err := p.fetchIn(ctx, s, "serial", serials); err != nil {
+		return err
+	}
+	bySerial := make(map[string][]*object)
+	for _, o := range p.objs[s.Kind].sorted() {
+		if sn, _ := o.Raw["serial"].(string); sn != "" && !inventory.IsPlaceholderSerial(sn) {
+			bySerial[sn] = append(bySerial[sn], o)
+		}
+	}
+	for _, st := range want {
+		if sn := st.rec.String("serial"); sn != "" {
+			p.decide(st, bySerial[sn], "serial")
+		}
+	}
+	return nil
+}
+
+// fetchIn reads the objects whose param is one of values into the kind's
+// set; shared kinds are read whole already.
+func (p *planner) fetchIn(ctx context.Context, s *kindSpec, param string, values []string) error {
+	if s.FetchAll || len(values) == 0 {
+		return nil
+	}
+	values = uniqueSorted(values)
+	raws, err := listIn(ctx, p.f, s, nil, param, values)
+	if err != nil {
+		return err
+	}
+	set := p.objs[s.Kind]
+	for _, r := range raws {
+		set.add(r)
+	}
+	return nil
+}
+
+func uniqueSorted(xs []string) []string {
+	sort.Strings(xs)
+	out := xs[:0]
+	for i, x := range xs {
+		if i == 0 || x != xs[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
