@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,9 +26,39 @@ func (fakeSource) Discover(context.Context, source.Progress) (*source.Snapshot, 
 	return nil, errors.New("fake source does not discover")
 }
 
+// fakeSettings are what the fake source types decode, shaped like the real
+// ones' settings, so that CheckSources exercises strict decoding.
+var fakeSettings = map[string]func() any{
+	"filesystem": func() any {
+		return &struct {
+			Path        string `yaml:"path"`
+			Recursive   *bool  `yaml:"recursive"`
+			DefaultSite string `yaml:"default_site"`
+		}{}
+	},
+	"proxmox": func() any { return &proxmoxSettings{} },
+	"truenas": func() any {
+		return &struct {
+			URL    string `yaml:"url"`
+			CAFile string `yaml:"ca_file"`
+		}{}
+	},
+	"homeassistant": func() any {
+		return &struct {
+			URL  string `yaml:"url"`
+			Site string `yaml:"site"`
+		}{}
+	},
+}
+
 func init() {
-	for _, name := range []string{"filesystem", "proxmox", "truenas", "homeassistant"} {
-		source.Register(name, func(source.Config, *zap.Logger) (source.Source, error) { return fakeSource{}, nil })
+	for name, settings := range fakeSettings {
+		source.Register(name, func(cfg source.Config, _ *zap.Logger) (source.Source, error) {
+			if err := cfg.Decode(settings()); err != nil {
+				return nil, fmt.Errorf("%w: %w", source.ErrConfig, err)
+			}
+			return fakeSource{}, nil
+		})
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 )
 
 // TestLoadBadFiles loads every testdata/bad/*.yaml and compares the
@@ -152,6 +153,7 @@ func TestLoadExample(t *testing.T) {
 	}
 	require.NoError(t, s.Decode(&settings))
 	assert.Equal(t, "./examples/inventory", settings.Path)
+	assert.NoError(t, c.CheckSources(zap.NewNop()))
 }
 
 func TestEnvAndFlagPrecedence(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 
+	"go.uber.org/zap"
 	"gopkg.in/yaml.v3"
 
 	"github.com/netbox-agent/netbox-agent/activities/source"
@@ -233,4 +234,18 @@ func readSecretFile(path, key string) (string, error) {
 		return "", fmt.Errorf("%s: secret file %s is empty", key, path)
 	}
 	return v, nil
+}
+
+// CheckSources builds every configured source, enabled or not, with its
+// registered factory and log, so that each type's own settings are checked
+// as strictly as the file's common keys (for --check-config). Nothing is
+// discovered; all problems are returned joined.
+func (c *Config) CheckSources(log *zap.Logger) error {
+	var errs []error
+	for i := range c.Sources {
+		if _, err := source.New(c.Sources[i].SourceConfig(), log); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

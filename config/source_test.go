@@ -11,6 +11,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"github.com/netbox-agent/netbox-agent/activities/source"
 )
 
 // proxmoxSettings is shaped like a real source's settings struct.
@@ -257,9 +260,36 @@ func TestExampleSourcesUncommented(t *testing.T) {
 		assert.Equal(t, secret[1], got, name)
 		assert.Contains(t, s.Settings(), secret[0]+"_file", "%s: the example names the secret's file", name)
 	}
+	require.NoError(t, c.CheckSources(zap.NewNop()), "the example's sources decode strictly")
 	pve, ok := c.Source("pve")
 	require.True(t, ok)
 	var settings proxmoxSettings
 	require.NoError(t, pve.Decode(&settings))
 	assert.Equal(t, "https://pve.example.internal:8006", settings.URL)
+}
+
+func TestCheckSources(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, dir, "agent.yaml", `sources:
+  - name: files
+    type: filesystem
+    path: ./inventory
+  - name: pve
+    type: proxmox
+    enabled: false
+    urll: https://pve.example.internal:8006
+  - name: ha
+    type: homeassistant
+    url: http://127.0.0.1:8123
+    token_file: ha.token
+`)
+	c, err := Load(path, nil, nil)
+	require.NoError(t, err)
+	err = c.CheckSources(zap.NewNop())
+	require.Error(t, err)
+	assert.Equal(t, `source "pve": source configuration invalid: `+path+`:8: sources[1].urll: unknown key (did you mean url?)`, err.Error())
+	assert.ErrorIs(t, err, source.ErrConfig)
+
+	c.Sources = c.Sources[:1]
+	assert.NoError(t, c.CheckSources(zap.NewNop()))
 }
