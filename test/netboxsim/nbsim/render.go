@@ -1,0 +1,266 @@
+package nbsim
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// timeLayout is how DRF renders datetimes in UTC.
+const timeLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+// render writes o's full (or brief) representation, in the field order of NetBox's serializer.
+func (v *view) render(b *bytes.Buffer, k *kindSpec, o *object, brief bool) {
+	switch {
+	case !brief:
+		v.renderSchema(b, k, o, k.schema, nil, 0)
+	case k.Brief != "":
+		v.renderSchema(b, k, o, schemas[k.Brief], nil, 1)
+	default:
+		v.renderSchema(b, k, o, k.schema, k.BriefFields, 1)
+	}
+}
+
+// renderSchema writes o with the properties of s (only those in fields, when given). depth
+// counts nesting so that nested objects' own references stay brief.
+func (v *view) renderSchema(b *bytes.Buffer, k *kindSpec, o *object, s *schemaSpec, fields []string, depth int) {
+	b.WriteByte('{')
+	first := true
+	emit := func(p *propSpec) {
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		writeJSON(b, p.Name)
+		b.WriteByte(':')
+		v.renderProp(b, k, o, p, depth)
+	}
+	if fields != nil {
+		for _, f := range fields {
+			if p := s.props[f]; p != nil {
+				emit(p)
+			}
+		}
+	} else {
+		for i := range s.Properties {
+			emit(&s.Properties[i])
+		}
+	}
+	b.WriteByte('}')
+}
+
+func (v *view) objectURL(k *kindSpec, id int64, api bool) string {
+	if api {
+		return v.base + "/api/" + k.Endpoint + "/" + itoa(id) + "/"
+	}
+	return v.base + "/" + k.Endpoint + "/" + itoa(id) + "/"
+}
+
+func (v *view) renderProp(b *bytes.Buffer, k *kindSpec, o *object, p *propSpec, depth int) {
+	switch p.Name {
+	case "id":
+		b.WriteString(itoa(o.ID))
+		return
+	case "url":
+		writeJSON(b, v.objectURL(k, o.ID, true))
+		return
+	case "display_url":
+		writeJSON(b, v.objectURL(k, o.ID, false))
+		return
+	case "display":
+		writeJSON(b, k.Display(v, o))
+		return
+	case "custom_fields":
+		v.renderCustomFields(b, k, o)
+		return
+	case "created":
+		writeJSON(b, o.Created.UTC().Format(timeLayout))
+		return
+	case "last_updated":
+		writeJSON(b, o.Updated.UTC().Format(timeLayout))
+		return
+	}
+	for _, g := range k.Generic {
+		if g.Render == p.Name {
+			typ, _ := o.Fields[g.TypeField].(string)
+			target := g.Targets[typ]
+			if obj := v.get(target, o.id(g.IDField)); obj != nil {
+				tk := v.table(target).kind
+				v.render(b, tk, obj, true)
+				return
+			}
+			b.WriteString("null")
+			return
+		}
+	}
+	val, ok := v.value(k, o, p)
+	if !ok {
+		val = zeroValue(p)
+	}
+	v.writeValue(b, k, p, val, depth)
+}
+
+// value finds a property's value: computed, counted, stored or defaulted.
+func (v *view) value(k *kindSpec, o *object, p *propSpec) (any, bool) {
+	if f := k.Computed[p.Name]; f != nil {
+		return f(v, o), true
+	}
+	if c, ok := k.Counts[p.Name]; ok {
+		key := itoa(o.ID)
+		if c.Generic != "" {
+			key = c.Generic + ":" + key
+		}
+		return int64(len(v.table(c.Endpoint).index(c.Field, key))), true
+	}
+	if val, ok := o.Fields[p.Name]; ok {
+		return val, true
+	}
+	if d, ok := k.Defaults[p.Name]; ok {
+		return d, true
+	}
+	return nil, false
+}
+
+func zeroValue(p *propSpec) any {
+	if p.Nullable {
+		return nil
+	}
+	switch p.Type {
+	case "string":
+		return ""
+	case "integer":
+		return int64(0)
+	case "number":
+		return 0.0
+	case "boolean":
+		return false
+	case "array":
+		return []any{}
+	case "object":
+		return map[string]any{}
+	}
+	return nil
+}
+
+func (v *view) writeValue(b *bytes.Buffer, k *kindSpec, p *propSpec, val any, depth int) {
+	switch p.Type {
+	case "choice":
+		s := scalarString(val)
+		if val == nil || s == "" {
+			b.WriteString("null")
+			return
+		}
+		b.WriteString(`{"value":`)
+		writeJSON(b, val)
+		b.WriteString(`,"label":`)
+		writeJSON(b, p.labels[s])
+		b.WriteByte('}')
+	case "ref":
+		id, _ := val.(int64)
+		v.writeNested(b, p.Ref, k.relations[p.Name].Target, id, depth)
+	case "array":
+		ids, isIDs := val.([]int64)
+		if p.Items == nil || p.Items.Type != "ref" || !isIDs {
+			writeJSON(b, val)
+			return
+		}
+		target := v.st.cat.byBrief[p.Items.Ref]
+		b.WriteByte('[')
+		for i, id := range ids {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			v.writeNested(b, p.Items.Ref, target, id, depth)
+		}
+		b.WriteByte(']')
+	default:
+		writeJSON(b, val)
+	}
+}
+
+// writeNested writes the object id of endpoint as the nested schema ref names it. A reference
+// to a full schema (Service.ipaddresses names IPAddress) is written in brief form, as NetBox's
+// nested serializers do.
+func (v *view) writeNested(b *bytes.Buffer, ref, endpoint string, id int64, depth int) {
+	if endpoint == "" {
+		endpoint = v.st.cat.byBrief[ref]
+	}
+	obj := v.get(endpoint, id)
+	if obj == nil {
+		b.WriteString("null")
+		return
+	}
+	tk := v.table(endpoint).kind
+	if s := schemas[ref]; s != nil && ref != tk.Schema && depth < 4 {
+		v.renderSchema(b, tk, obj, s, nil, depth+1)
+		return
+	}
+	v.render(b, tk, obj, true)
+}
+
+func (v *view) renderCustomFields(b *bytes.Buffer, k *kindSpec, o *object) {
+	data := o.customFields()
+	b.WriteByte('{')
+	for i, cf := range v.customFieldsFor(k.ObjectType) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		name := cf.str("name")
+		writeJSON(b, name)
+		b.WriteByte(':')
+		writeJSON(b, data[name])
+	}
+	b.WriteByte('}')
+}
+
+// writeJSON appends the JSON encoding of a value; strings and integers, the common cases, skip
+// reflection.
+func writeJSON(b *bytes.Buffer, val any) {
+	switch t := val.(type) {
+	case nil:
+		b.WriteString("null")
+		return
+	case string:
+		writeString(b, t)
+		return
+	case int64:
+		b.WriteString(strconv.FormatInt(t, 10))
+		return
+	case bool:
+		b.WriteString(strconv.FormatBool(t))
+		return
+	case time.Time:
+		writeString(b, t.UTC().Format(timeLayout))
+		return
+	}
+	enc, err := json.Marshal(val)
+	if err != nil {
+		b.WriteString("null")
+		return
+	}
+	b.Write(enc)
+}
+
+func writeString(b *bytes.Buffer, s string) {
+	simple := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' || c >= 0x7f {
+			simple = false
+			break
+		}
+	}
+	if simple {
+		b.WriteByte('"')
+		b.WriteString(s)
+		b.WriteByte('"')
+		return
+	}
+	enc, err := json.Marshal(s)
+	if err != nil {
+		b.WriteString(`""`)
+		return
+	}
+	b.Write(enc)
+}

@@ -1,0 +1,578 @@
+package nbsim
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// This file holds the rules of NetBox's models that tables cannot express: clean() checks,
+// computed read-only fields and the signals that keep derived values current.
+
+var macDigits = regexp.MustCompile(`^[0-9A-Fa-f]{12}$`)
+
+// parseMAC accepts the notations netaddr's EUI does and returns NetBox's form (upper case,
+// colons).
+func parseMAC(s string) (string, bool) {
+	hex := strings.NewReplacer(":", "", "-", "", ".", "", " ", "").Replace(strings.TrimSpace(s))
+	if !macDigits.MatchString(hex) {
+		return "", false
+	}
+	hex = strings.ToUpper(hex)
+	parts := make([]string, 6)
+	for i := range parts {
+		parts[i] = hex[2*i : 2*i+2]
+	}
+	return strings.Join(parts, ":"), true
+}
+
+// normalizeMAC is parseMAC for filter values: an invalid value stays as it is (and matches
+// nothing).
+func normalizeMAC(s string) string {
+	if m, ok := parseMAC(s); ok {
+		return m
+	}
+	return s
+}
+
+// parseAddress parses an IP address with an optional mask (/32 or /128 when absent, as
+// netaddr's IPNetwork does); masked clears host bits, as a prefix does.
+func parseAddress(s string, masked bool) (string, bool) {
+	s = strings.TrimSpace(s)
+	if !strings.Contains(s, "/") {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return "", false
+		}
+		s = fmt.Sprintf("%s/%d", s, a.BitLen())
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return "", false
+	}
+	if masked {
+		p = p.Masked()
+	}
+	return p.String(), true
+}
+
+// hostOf returns the address part of "addr/len".
+func hostOf(s string) string {
+	h, _, _ := strings.Cut(s, "/")
+	if a, err := netip.ParseAddr(h); err == nil {
+		return a.String()
+	}
+	return h
+}
+
+func familyOf(s string) int64 {
+	if a, err := netip.ParseAddr(hostOf(s)); err == nil && a.Is6() && !a.Is4In6() {
+		return 6
+	}
+	return 4
+}
+
+func ipFamily(_ *view, o *object) any {
+	if a := o.str("address"); a != "" {
+		return familyOf(a)
+	}
+	return familyOf(o.str("prefix"))
+}
+
+func natOutside(v *view, o *object) any {
+	return []int64(v.table(epIPs).index("nat_inside", itoa(o.ID)))
+}
+
+func taggedItems(v *view, o *object) any {
+	n := 0
+	for _, t := range v.st.tables {
+		n += len(t.index("tags", itoa(o.ID)))
+	}
+	return int64(n)
+}
+
+func treeDepth(v *view, o *object) any {
+	depth := int64(0)
+	ep := epLocations
+	if o.Fields["color"] != nil {
+		ep = epDeviceRoles
+	}
+	for p := v.get(ep, o.id("parent")); p != nil && depth < 100; p = v.get(ep, p.id("parent")) {
+		depth++
+	}
+	return depth
+}
+
+// primaryIP is NetBox's primary_ip property with PREFER_IPV4 off: IPv6 first.
+func primaryIP(_ *view, o *object) any {
+	if id := o.id("primary_ip6"); id != 0 {
+		return id
+	}
+	if id := o.id("primary_ip4"); id != 0 {
+		return id
+	}
+	return nil
+}
+
+func interfaceMAC(v *view, o *object) any {
+	if m := v.get(epMACs, o.id("primary_mac_address")); m != nil {
+		return m.str("mac_address")
+	}
+	return nil
+}
+
+func (v *view) ifaceType(o *object) string {
+	if _, ok := o.Fields["virtual_machine"]; ok {
+		return "virtualization.vminterface"
+	}
+	return "dcim.interface"
+}
+
+func interfaceMACs(v *view, o *object) any {
+	return []int64(v.table(epMACs).index("assigned_object", v.ifaceType(o)+":"+itoa(o.ID)))
+}
+
+func clusterSum(field string) func(*view, *object) any {
+	return func(v *view, o *object) any {
+		var sum float64
+		found := false
+		for _, id := range v.table(epVMs).index("cluster", itoa(o.ID)) {
+			switch x := v.get(epVMs, id).Fields[field].(type) {
+			case int64:
+				sum += float64(x)
+				found = true
+			case float64:
+				sum += x
+				found = true
+			}
+		}
+		if !found {
+			return nil
+		}
+		if field == "vcpus" {
+			return sum
+		}
+		return int64(sum)
+	}
+}
+
+var customFieldDataTypes = map[string]string{
+	"text": "string", "longtext": "string", "integer": "integer", "decimal": "decimal", "boolean": "boolean",
+	"date": "string", "datetime": "string", "url": "string", "json": "object", "select": "string",
+	"multiselect": "array", "object": "object", "multiobject": "array",
+}
+
+func customFieldDataType(_ *view, o *object) any { return customFieldDataTypes[o.str("type")] }
+
+func cleanCustomField(_ *view, o, _ *object, errs fieldErrors) {
+	if strings.Contains(o.str("name"), "__") {
+		errs.add("name", "Double underscores are not permitted in custom field names.")
+	}
+	for _, t := range stringList(o.Fields["object_types"]) {
+		if app, model, ok := strings.Cut(t, "."); !ok || app == "" || model == "" {
+			errs.add("object_types", fmt.Sprintf("Invalid content type: %s", t))
+		}
+	}
+	typ := o.str("type")
+	if (typ == "object" || typ == "multiobject") && o.Fields["related_object_type"] == nil {
+		errs.add("related_object_type", "Object fields must define an object type.")
+	}
+	if o.Fields["default"] != nil {
+		if msg := validateCustomValue(o, o.Fields["default"]); msg != "" {
+			errs.add("default", fmt.Sprintf("Invalid default value \"%v\": %s", o.Fields["default"], msg))
+		}
+	}
+}
+
+// validateCustomValue checks a custom field value as CustomField.validate() does.
+func validateCustomValue(def *object, v any) string {
+	if v == nil || v == "" {
+		return ""
+	}
+	switch def.str("type") {
+	case "text", "longtext":
+		s, ok := v.(string)
+		if !ok {
+			return "Value must be a string."
+		}
+		if re := def.str("validation_regex"); re != "" {
+			if r, err := regexp.Compile(re); err == nil && !r.MatchString(s) {
+				return fmt.Sprintf("Value must match regex '%s'", re)
+			}
+		}
+	case "integer":
+		i, ok := v.(int64)
+		if !ok {
+			return "Value must be an integer."
+		}
+		if lo, ok := def.Fields["validation_minimum"].(int64); ok && i < lo {
+			return fmt.Sprintf("Value must be at least %d", lo)
+		}
+		if hi, ok := def.Fields["validation_maximum"].(int64); ok && i > hi {
+			return fmt.Sprintf("Value must not exceed %d", hi)
+		}
+	case "decimal":
+		switch v.(type) {
+		case int64, float64:
+		default:
+			return "Value must be a decimal."
+		}
+	case "boolean":
+		switch x := v.(type) {
+		case bool:
+		case int64:
+			if x != 0 && x != 1 {
+				return "Value must be true or false."
+			}
+		default:
+			return "Value must be true or false."
+		}
+	case "date":
+		s, ok := v.(string)
+		if _, err := time.Parse("2006-01-02", s); !ok || err != nil {
+			return "Date values must be in ISO 8601 format (YYYY-MM-DD)."
+		}
+	case "datetime":
+		s, ok := v.(string)
+		if !ok || !validDateTime(s) {
+			return "Date and time values must be in ISO 8601 format (YYYY-MM-DD HH:MM:SS)."
+		}
+	case "object":
+		if _, ok := v.(int64); !ok {
+			return fmt.Sprintf("Value must be an object ID, not %s", pyType(v))
+		}
+	case "multiobject":
+		if _, ok := v.([]any); !ok {
+			return fmt.Sprintf("Value must be a list of object IDs, not %s", pyType(v))
+		}
+	}
+	return ""
+}
+
+func validDateTime(s string) bool {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func cleanLocation(v *view, o, _ *object, errs fieldErrors) {
+	if p := v.get(epLocations, o.id("parent")); p != nil && p.id("site") != o.id("site") {
+		site := v.get(epSites, o.id("site"))
+		errs.add("__all__", fmt.Sprintf("Parent location (%s) must belong to the same site (%s).", p.str("name"), site.str("name")))
+	}
+}
+
+// interfacesOf lists the interface IDs of a device or VM as generic keys ("type:id").
+func (v *view) assignedTo(ip *object, ifaceEndpoint, parentField string, parentID int64) bool {
+	typ, _ := ip.Fields["assigned_object_type"].(string)
+	iface := v.get(interfaceTargets[typ], ip.id("assigned_object_id"))
+	return iface != nil && interfaceTargets[typ] == ifaceEndpoint && iface.id(parentField) == parentID && parentID != 0
+}
+
+// checkPrimaryIPs applies Device.clean() and VirtualMachine.clean()'s primary IP rules.
+func checkPrimaryIPs(v *view, o *object, ifaceEndpoint, parentField, noun string, errs fieldErrors) {
+	for _, fam := range []int64{4, 6} {
+		field := fmt.Sprintf("primary_ip%d", fam)
+		ip := v.get(epIPs, o.id(field))
+		if ip == nil {
+			continue
+		}
+		addr := ip.str("address")
+		if got := familyOf(addr); got != fam {
+			if noun == "device" {
+				errs.add(field, fmt.Sprintf("%s is not an IPv%d address.", addr, fam))
+			} else {
+				errs.add(field, fmt.Sprintf("Must be an IPv%d address. (%s is an IPv%d address.)", fam, addr, got))
+			}
+			continue
+		}
+		ok := v.assignedTo(ip, ifaceEndpoint, parentField, o.ID)
+		if nat := v.get(epIPs, ip.id("nat_inside")); !ok && nat != nil {
+			ok = v.assignedTo(nat, ifaceEndpoint, parentField, o.ID)
+		}
+		if !ok {
+			errs.add(field, fmt.Sprintf("The specified IP address (%s) is not assigned to this %s.", addr, noun))
+		}
+	}
+}
+
+// scopeSite is the site a cluster or prefix is scoped to (directly or through a location).
+func (v *view) scopeSite(o *object) int64 {
+	switch o.Fields["scope_type"] {
+	case "dcim.site":
+		return o.id("scope_id")
+	case "dcim.location":
+		if l := v.get(epLocations, o.id("scope_id")); l != nil {
+			return l.id("site")
+		}
+	}
+	return 0
+}
+
+func cleanDevice(v *view, o, _ *object, errs fieldErrors) {
+	if l := v.get(epLocations, o.id("location")); l != nil && l.id("site") != o.id("site") {
+		errs.add("location", fmt.Sprintf("Location %s does not belong to site %s.", l.str("name"), v.get(epSites, o.id("site")).str("name")))
+	}
+	checkPrimaryIPs(v, o, epInterfaces, "device", "device", errs)
+	if ip := v.get(epIPs, o.id("oob_ip")); ip != nil && !v.assignedTo(ip, epInterfaces, "device", o.ID) {
+		errs.add("oob_ip", fmt.Sprintf("The specified IP address (%s) is not assigned to this device.", ip.str("address")))
+	}
+	if p := v.get(epPlatforms, o.id("platform")); p != nil && p.id("manufacturer") != 0 {
+		dt := v.get(epDeviceTypes, o.id("device_type"))
+		if dt != nil && dt.id("manufacturer") != p.id("manufacturer") {
+			errs.add("platform", fmt.Sprintf("The assigned platform is limited to %s device types, but this device's type belongs to %s.",
+				v.get(epManufacturers, p.id("manufacturer")).str("name"), v.get(epManufacturers, dt.id("manufacturer")).str("name")))
+		}
+	}
+	if c := v.get(epClusters, o.id("cluster")); c != nil {
+		if s := v.scopeSite(c); s != 0 && s != o.id("site") {
+			errs.add("cluster", fmt.Sprintf("The assigned cluster belongs to a different site (%s)", v.get(epSites, s).str("name")))
+		}
+	}
+}
+
+func cleanInterface(v *view, o, _ *object, errs fieldErrors) {
+	ep, parentField, parentNoun := epInterfaces, "device", "device"
+	if _, ok := o.Fields["virtual_machine"]; ok {
+		ep, parentField, parentNoun = epVMInterfaces, "virtual_machine", "virtual machine"
+	}
+	for _, f := range []struct{ field, self, other string }{
+		{"parent", "An interface cannot be its own parent.", "The selected parent interface (%s) belongs to a different %s (%s)"},
+		{"bridge", "An interface cannot be bridged to itself.", "The selected bridge interface (%s) belongs to a different %s (%s)."},
+		{"lag", "A LAG interface cannot be its own parent.", "The selected LAG interface (%s) belongs to a different %s (%s)."},
+	} {
+		id := o.id(f.field)
+		if id == 0 {
+			continue
+		}
+		if id == o.ID {
+			errs.add(f.field, f.self)
+			continue
+		}
+		if other := v.get(ep, id); other != nil && other.id(parentField) != o.id(parentField) {
+			owner := v.get(epDevices, other.id(parentField))
+			name := ""
+			if parentField == "device" && owner != nil {
+				name = deviceDisplay(v, owner)
+			} else if vm := v.get(epVMs, other.id(parentField)); vm != nil {
+				name = vm.str("name")
+			}
+			errs.add(f.field, fmt.Sprintf(f.other, other.str("name"), parentNoun, name))
+		}
+	}
+	if m := v.get(epMACs, o.id("primary_mac_address")); m != nil {
+		typ, _ := m.Fields["assigned_object_type"].(string)
+		if o.ID == 0 || interfaceTargets[typ] != ep || m.id("assigned_object_id") != o.ID {
+			errs.add("primary_mac_address", fmt.Sprintf("MAC address %s is not assigned to this interface.", m.str("mac_address")))
+		}
+	}
+}
+
+func cleanMAC(v *view, o, old *object, errs fieldErrors) {
+	if old == nil {
+		return
+	}
+	typ, _ := old.Fields["assigned_object_type"].(string)
+	iface := v.get(interfaceTargets[typ], old.id("assigned_object_id"))
+	if iface == nil || iface.id("primary_mac_address") != o.ID {
+		return
+	}
+	switch {
+	case o.Fields["assigned_object_id"] == nil:
+		errs.add("__all__", "Cannot unassign MAC Address while it is designated as the primary MAC for an object")
+	case o.Fields["assigned_object_type"] != typ || o.id("assigned_object_id") != iface.ID:
+		errs.add("__all__", "Cannot reassign MAC Address while it is designated as the primary MAC for an object")
+	}
+}
+
+// ipParent is the device or VM an IP address's interface belongs to, as "endpoint:id".
+func (v *view) ipParent(o *object) string {
+	typ, _ := o.Fields["assigned_object_type"].(string)
+	iface := v.get(interfaceTargets[typ], o.id("assigned_object_id"))
+	switch {
+	case iface == nil:
+		return ""
+	case typ == "dcim.interface":
+		return epDevices + ":" + itoa(iface.id("device"))
+	}
+	return epVMs + ":" + itoa(iface.id("virtual_machine"))
+}
+
+var nonUniqueRoles = map[string]bool{"anycast": true, "vip": true, "vrrp": true, "hsrp": true, "glbp": true, "carp": true}
+
+func cleanIP(v *view, o, old *object, errs fieldErrors) {
+	addr := o.str("address")
+	p, err := netip.ParsePrefix(addr)
+	if err != nil {
+		return
+	}
+	if p.Bits() == 0 {
+		errs.add("address", "Cannot create IP address with /0 mask.")
+		return
+	}
+	if o.Fields["assigned_object_id"] != nil && p.Bits() < p.Addr().BitLen()-1 {
+		if p.Addr() == p.Masked().Addr() {
+			errs.add("__all__", fmt.Sprintf("%s is a network ID, which may not be assigned to an interface.", addr))
+		} else if p.Addr().Is4() && p.Addr() == broadcast(p) {
+			errs.add("__all__", fmt.Sprintf("%s is a broadcast address, which may not be assigned to an interface.", addr))
+		}
+	}
+	vrf := v.get(epVRFs, o.id("vrf"))
+	if vrf == nil || vrf.Fields["enforce_unique"] == true {
+		role := o.str("role")
+		for _, id := range v.table(epIPs).index("address", hostOf(addr)) {
+			dup := v.get(epIPs, id)
+			if id == o.ID || dup.id("vrf") != o.id("vrf") {
+				continue
+			}
+			if !nonUniqueRoles[role] || !nonUniqueRoles[dup.str("role")] {
+				table := "global table"
+				if vrf != nil {
+					table = "VRF " + vrf.str("name")
+				}
+				errs.add("address", fmt.Sprintf("Duplicate IP address found in %s: %s", table, dup.str("address")))
+				break
+			}
+		}
+	}
+	if o.str("status") == "slaac" && familyOf(addr) != 6 {
+		errs.add("status", "Only IPv6 addresses can be assigned SLAAC status")
+	}
+	if old != nil {
+		if parent := v.ipParent(old); parent != "" && parent != v.ipParent(o) {
+			ep, idStr, _ := strings.Cut(parent, ":")
+			owner := v.get(ep, mustInt(idStr))
+			field := fmt.Sprintf("primary_ip%d", familyOf(old.str("address")))
+			if owner != nil && owner.id(field) == o.ID {
+				errs.add("__all__", "Cannot reassign IP address while it is designated as the primary IP for the parent object")
+			}
+		}
+	}
+}
+
+func mustInt(s string) int64 {
+	i, _ := toInt(s)
+	return i
+}
+
+func broadcast(p netip.Prefix) netip.Addr {
+	a := p.Masked().Addr().As4()
+	host := uint32(1)<<(32-p.Bits()) - 1
+	n := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+	n |= host
+	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+}
+
+func cleanPrefix(_ *view, o, _ *object, errs fieldErrors) {
+	if p, err := netip.ParsePrefix(o.str("prefix")); err == nil && p.Bits() == 0 {
+		errs.add("prefix", "Cannot create prefix with /0 mask.")
+	}
+}
+
+func cleanCluster(v *view, o, _ *object, errs fieldErrors) {
+	site := v.scopeSite(o)
+	if site == 0 {
+		return
+	}
+	for _, id := range v.table(epClusters).index("name", o.str("name")) {
+		if c := v.get(epClusters, id); id != o.ID && v.scopeSite(c) == site {
+			errs.add("__all__", "Cluster with this Site and Name already exists.")
+			return
+		}
+	}
+}
+
+func cleanVM(v *view, o, old *object, errs fieldErrors) {
+	cluster := v.get(epClusters, o.id("cluster"))
+	if o.Fields["site"] == nil && cluster == nil {
+		errs.add("cluster", "A virtual machine must be assigned to a site and/or cluster.")
+		return
+	}
+	if cluster != nil {
+		if s := v.scopeSite(cluster); s != 0 && o.Fields["site"] != nil && s != o.id("site") {
+			errs.add("cluster", fmt.Sprintf("The selected cluster (%s) is not assigned to this site (%s).",
+				cluster.str("name"), v.get(epSites, o.id("site")).str("name")))
+		}
+	}
+	if dev := v.get(epDevices, o.id("device")); dev != nil {
+		if cluster == nil {
+			errs.add("device", "Must specify a cluster when assigning a host device.")
+		} else if dev.id("cluster") != cluster.ID {
+			errs.add("device", fmt.Sprintf("The selected device (%s) is not assigned to this cluster (%s).",
+				deviceDisplay(v, dev), cluster.str("name")))
+		}
+	}
+	if old != nil {
+		var total int64
+		for _, id := range v.table(epVirtualDisks).index("virtual_machine", itoa(o.ID)) {
+			total += v.get(epVirtualDisks, id).id("size")
+		}
+		if total != 0 {
+			if o.Fields["disk"] == nil {
+				o.Fields["disk"] = total
+			} else if o.id("disk") != total {
+				errs.add("disk", fmt.Sprintf("The specified disk size (%d) must match the aggregate size of assigned virtual disks (%d).", o.id("disk"), total))
+			}
+		}
+	}
+	checkPrimaryIPs(v, o, epVMInterfaces, "virtual_machine", "VM", errs)
+	// VirtualMachine.save() takes the site from the cluster when none is given.
+	if o.Fields["site"] == nil && cluster != nil {
+		if s := v.scopeSite(cluster); s != 0 {
+			o.Fields["site"] = s
+		}
+	}
+}
+
+// afterVirtualDisk keeps the VM's disk equal to the sum of its virtual disks, as NetBox's
+// update_virtualmachine_disk signal does.
+func afterVirtualDisk(t *tx, o, old *object) {
+	for _, x := range []*object{o, old} {
+		if x == nil {
+			continue
+		}
+		vm := t.get(epVMs, x.id("virtual_machine"))
+		if vm == nil {
+			continue
+		}
+		var total int64
+		ids := t.table(epVirtualDisks).index("virtual_machine", itoa(vm.ID))
+		for _, id := range ids {
+			total += t.get(epVirtualDisks, id).id("size")
+		}
+		var disk any
+		if len(ids) > 0 {
+			disk = total
+		}
+		if vm.Fields["disk"] != disk {
+			c := vm.clone()
+			c.Fields["disk"] = disk
+			t.replace(epVMs, c)
+		}
+	}
+}
+
+// afterCluster moves the cluster's VMs to the cluster's site, as NetBox's
+// update_virtualmachine_site signal does.
+func afterCluster(t *tx, o, _ *object) {
+	if o == nil {
+		return
+	}
+	site := t.scopeSite(o)
+	if site == 0 {
+		return
+	}
+	for _, id := range t.table(epVMs).index("cluster", itoa(o.ID)) {
+		vm := t.get(epVMs, id)
+		if vm.id("site") != site {
+			c := vm.clone()
+			c.Fields["site"] = site
+			t.replace(epVMs, c)
+		}
+	}
+}

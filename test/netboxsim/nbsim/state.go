@@ -1,0 +1,128 @@
+package nbsim
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// state is the whole emulated database: one table per endpoint. Callers hold Server.mu.
+type state struct {
+	cat    *catalog
+	tables map[string]*table
+	now    func() time.Time
+}
+
+func newState(cat *catalog, now func() time.Time) *state {
+	s := &state{cat: cat, tables: map[string]*table{}, now: now}
+	for ep, k := range cat.kinds {
+		s.tables[ep] = newTable(k)
+	}
+	return s
+}
+
+// view reads the state; base is the scheme and host that URLs in responses start with.
+type view struct {
+	st   *state
+	base string
+}
+
+func (v *view) table(endpoint string) *table { return v.st.tables[endpoint] }
+
+func (v *view) get(endpoint string, id int64) *object {
+	if id == 0 {
+		return nil
+	}
+	t := v.st.tables[endpoint]
+	if t == nil {
+		return nil
+	}
+	return t.objs[id]
+}
+
+// customFieldsFor lists the custom fields defined for an object type, in NetBox's order
+// (weight, then name).
+func (v *view) customFieldsFor(objectType string) []*object {
+	var out []*object
+	for _, cf := range v.st.tables[epCustomFields].objs {
+		if slices.Contains(stringList(cf.Fields["object_types"]), objectType) {
+			out = append(out, cf)
+		}
+	}
+	slices.SortFunc(out, func(a, b *object) int {
+		if c := cmp.Compare(a.id("weight"), b.id("weight")); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.str("name"), b.str("name"))
+	})
+	return out
+}
+
+func (v *view) customField(objectType, name string) *object {
+	for _, id := range v.st.tables[epCustomFields].index("name", name) {
+		cf := v.st.tables[epCustomFields].objs[id]
+		if slices.Contains(stringList(cf.Fields["object_types"]), objectType) {
+			return cf
+		}
+	}
+	return nil
+}
+
+func stringList(v any) []string {
+	switch t := v.(type) {
+	case []string:
+		return t
+	case []any:
+		out := make([]string, 0, len(t))
+		for _, x := range t {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// tx is a write transaction: every change is recorded so that rollback restores the state,
+// which makes bulk operations all or nothing. IDs are not reused after a rollback, as with
+// database sequences.
+type tx struct {
+	*view
+	undo []func()
+}
+
+func (t *tx) insert(endpoint string, o *object) {
+	tb := t.table(endpoint)
+	o.ID = tb.nextID
+	now := t.st.now()
+	o.Created, o.Updated = now, now
+	tb.put(o)
+	id := o.ID
+	t.undo = append(t.undo, func() { tb.remove(id) })
+}
+
+func (t *tx) replace(endpoint string, o *object) {
+	tb := t.table(endpoint)
+	old := tb.objs[o.ID]
+	o.Updated = t.st.now()
+	tb.put(o)
+	t.undo = append(t.undo, func() { tb.put(old) })
+}
+
+func (t *tx) remove(endpoint string, id int64) {
+	tb := t.table(endpoint)
+	old := tb.objs[id]
+	if old == nil {
+		return
+	}
+	tb.remove(id)
+	t.undo = append(t.undo, func() { tb.put(old) })
+}
+
+func (t *tx) rollback() {
+	for i := len(t.undo) - 1; i >= 0; i-- {
+		t.undo[i]()
+	}
+	t.undo = nil
+}

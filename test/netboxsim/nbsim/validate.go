@@ -1,0 +1,443 @@
+package nbsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// fieldErrors is NetBox's validation body: field name -> list of messages (or nested errors).
+type fieldErrors map[string]any
+
+func (e fieldErrors) add(field string, msg any) {
+	list, _ := e[field].([]any)
+	e[field] = append(list, msg)
+}
+
+// patternMessages are the messages of NetBox's regex validators, by pattern.
+var patternMessages = map[string]string{
+	`^[-a-zA-Z0-9_]+$`: `Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.`,
+	`^[-\w]+$`:         `Enter a valid "slug" consisting of Unicode letters, numbers, underscores, or hyphens.`,
+	`^[0-9a-f]{6}$`:    `Enter a valid hexadecimal RGB color code.`,
+	`^[a-z0-9_]+$`:     `Only alphanumeric characters and underscores are allowed.`,
+	`^([0-9A-Za-z_-]+|\*)(\.[0-9A-Za-z_-]+)*\.?$`: `Only alphanumeric characters, asterisks, hyphens, periods, and underscores are allowed in DNS names`,
+}
+
+// pyType names a decoded JSON value the way Python would, for DRF's messages.
+func pyType(v any) string {
+	switch t := v.(type) {
+	case string:
+		return "str"
+	case bool:
+		return "bool"
+	case json.Number:
+		if strings.ContainsAny(t.String(), ".eE") {
+			return "float"
+		}
+		return "int"
+	case []any:
+		return "list"
+	case map[string]any:
+		return "dict"
+	case nil:
+		return "NoneType"
+	}
+	return "object"
+}
+
+// pyRepr formats a value as Python's str() of it would, for messages that embed inputs.
+func pyRepr(v any) string {
+	switch t := v.(type) {
+	case string:
+		return "'" + t + "'"
+	case bool:
+		if t {
+			return "True"
+		}
+		return "False"
+	case nil:
+		return "None"
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = "'" + k + "': " + pyRepr(t[k])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	case []any:
+		parts := make([]string, len(t))
+		for i, x := range t {
+			parts[i] = pyRepr(x)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return fmt.Sprint(v)
+}
+
+func toInt(v any) (int64, bool) {
+	switch t := v.(type) {
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return i, true
+		}
+		f, err := t.Float64()
+		if err == nil && f == math.Trunc(f) {
+			return int64(f), true
+		}
+	case string:
+		i, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
+		return i, err == nil
+	case int64:
+		return t, true
+	case int:
+		return int64(t), true
+	case float64:
+		if t == math.Trunc(t) {
+			return int64(t), true
+		}
+	}
+	return 0, false
+}
+
+func toFloat(v any) (float64, bool) {
+	switch t := v.(type) {
+	case json.Number:
+		f, err := t.Float64()
+		return f, err == nil
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
+		return f, err == nil
+	case float64:
+		return t, true
+	case int64:
+		return float64(t), true
+	}
+	return 0, false
+}
+
+func toBool(v any) (bool, bool) {
+	switch t := v.(type) {
+	case bool:
+		return t, true
+	case string:
+		switch strings.ToLower(t) {
+		case "true", "t", "yes", "y", "on", "1":
+			return true, true
+		case "false", "f", "no", "n", "off", "0":
+			return false, true
+		}
+	case json.Number:
+		switch t.String() {
+		case "1":
+			return true, true
+		case "0":
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// convertValue checks one value against an openapi property, as DRF's field for it would, and
+// returns its normalised form or a message.
+func convertValue(p *propSpec, v any) (any, any) {
+	if v == nil {
+		if p.Nullable {
+			return nil, nil
+		}
+		return nil, "This field may not be null."
+	}
+	switch p.Type {
+	case "string":
+		return convertString(p, v)
+	case "integer":
+		i, ok := toInt(v)
+		if !ok || pyType(v) == "bool" {
+			return nil, "A valid integer is required."
+		}
+		if p.Minimum != nil && float64(i) < *p.Minimum {
+			return nil, fmt.Sprintf("Ensure this value is greater than or equal to %d.", int64(*p.Minimum))
+		}
+		if p.Maximum != nil && float64(i) > *p.Maximum {
+			return nil, fmt.Sprintf("Ensure this value is less than or equal to %d.", int64(*p.Maximum))
+		}
+		return i, nil
+	case "number":
+		f, ok := toFloat(v)
+		if !ok {
+			return nil, "A valid number is required."
+		}
+		return f, nil
+	case "boolean":
+		b, ok := toBool(v)
+		if !ok {
+			return nil, "Must be a valid boolean."
+		}
+		return b, nil
+	case "array":
+		list, ok := v.([]any)
+		if !ok {
+			return nil, fmt.Sprintf("Expected a list of items but got type %q.", pyType(v))
+		}
+		if p.Items == nil {
+			return list, nil
+		}
+		itemErrs := map[string]any{}
+		var ints []int64
+		var out []any
+		for i, x := range list {
+			cv, msg := convertValue(p.Items, x)
+			if msg != nil {
+				itemErrs[strconv.Itoa(i)] = []any{msg}
+				continue
+			}
+			if n, ok := cv.(int64); ok && p.Items.Type == "integer" {
+				ints = append(ints, n)
+			} else {
+				out = append(out, cv)
+			}
+		}
+		if len(itemErrs) > 0 {
+			return nil, itemErrs
+		}
+		if p.Items.Type == "integer" {
+			if ints == nil {
+				ints = []int64{}
+			}
+			return ints, nil
+		}
+		if out == nil {
+			out = []any{}
+		}
+		return out, nil
+	case "object":
+		if _, ok := v.(map[string]any); !ok {
+			return nil, fmt.Sprintf("Expected a dictionary of items but got type %q.", pyType(v))
+		}
+		return v, nil
+	}
+	return v, nil
+}
+
+func convertString(p *propSpec, v any) (any, any) {
+	var s string
+	switch t := v.(type) {
+	case string:
+		s = strings.TrimSpace(t)
+	case json.Number:
+		s = t.String()
+	default:
+		if len(p.Enum) > 0 {
+			return nil, fmt.Sprintf("%q is not a valid choice.", pyRepr(v))
+		}
+		return nil, "Not a valid string."
+	}
+	if len(p.Enum) > 0 {
+		if !p.allowed(s) {
+			return nil, fmt.Sprintf("%q is not a valid choice.", s)
+		}
+		return s, nil
+	}
+	if s == "" {
+		if p.MinLength > 0 {
+			return nil, "This field may not be blank."
+		}
+		return s, nil
+	}
+	if p.MaxLength > 0 && len([]rune(s)) > p.MaxLength {
+		return nil, fmt.Sprintf("Ensure this field has no more than %d characters.", p.MaxLength)
+	}
+	if p.pattern != nil && !p.pattern.MatchString(s) {
+		if msg, ok := patternMessages[p.Pattern]; ok {
+			return nil, msg
+		}
+		return nil, "This value does not match the required pattern."
+	}
+	return s, nil
+}
+
+// resolveRef finds the object a foreign key value names: a numeric ID, or a dictionary of
+// attributes, as NetBox's get_related_object_by_attrs does.
+func (v *view) resolveRef(target string, val any) (int64, string) {
+	if attrs, ok := val.(map[string]any); ok {
+		params := flattenAttrs("", attrs)
+		ids := v.matchAttrs(target, params)
+		switch {
+		case len(ids) == 0:
+			return 0, "Related object not found using the provided attributes: " + pyRepr(params)
+		case len(ids) > 1:
+			return 0, "Multiple objects match the provided attributes: " + pyRepr(params)
+		}
+		return ids[0], ""
+	}
+	id, ok := toInt(val)
+	if !ok || pyType(val) == "bool" {
+		return 0, "Related objects must be referenced by numeric ID or by dictionary of attributes. Received an unrecognized value: " + fmt.Sprint(val)
+	}
+	if target == "" || v.get(target, id) == nil {
+		return 0, fmt.Sprintf("Related object not found using the provided numeric ID: %d", id)
+	}
+	return id, ""
+}
+
+func flattenAttrs(prefix string, attrs map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, val := range attrs {
+		if m, ok := val.(map[string]any); ok {
+			for fk, fv := range flattenAttrs(prefix+k+"__", m) {
+				out[fk] = fv
+			}
+			continue
+		}
+		out[prefix+k] = val
+	}
+	return out
+}
+
+// matchAttrs lists the objects of endpoint whose fields equal params (keys may follow one
+// foreign key with "__").
+func (v *view) matchAttrs(endpoint string, params map[string]any) []int64 {
+	tb := v.table(endpoint)
+	if tb == nil {
+		return nil
+	}
+	var candidates []int64
+	if id, ok := toInt(params["id"]); ok {
+		candidates = []int64{id}
+	} else {
+		for _, f := range tb.kind.Indexed {
+			if pv, ok := params[f]; ok {
+				candidates = tb.index(f, indexValue(tb.kind, f, normalizeParam(pv)))
+				break
+			}
+		}
+		if candidates == nil {
+			candidates = tb.ordered()
+		}
+	}
+	var out []int64
+	for _, id := range candidates {
+		o := tb.objs[id]
+		if o != nil && v.attrsMatch(tb.kind, o, params) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func normalizeParam(v any) any {
+	if n, ok := v.(json.Number); ok {
+		if i, err := n.Int64(); err == nil {
+			return i
+		}
+	}
+	return v
+}
+
+func (v *view) attrsMatch(k *kindSpec, o *object, params map[string]any) bool {
+	for key, want := range params {
+		field, rest, nested := strings.Cut(key, "__")
+		if field == "id" && !nested {
+			if id, ok := toInt(want); !ok || id != o.ID {
+				return false
+			}
+			continue
+		}
+		if nested {
+			rel, ok := k.relations[field]
+			target := v.get(rel.Target, o.id(field))
+			if !ok || target == nil || !v.attrsMatch(v.table(rel.Target).kind, target, map[string]any{rest: want}) {
+				return false
+			}
+			continue
+		}
+		if scalarString(o.Fields[field]) != scalarString(normalizeParam(want)) {
+			return false
+		}
+	}
+	return true
+}
+
+// scalarString is the canonical string of a stored scalar, used by indexes and comparisons.
+func scalarString(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return t
+	case int64:
+		return strconv.FormatInt(t, 10)
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(t)
+	case json.Number:
+		return t.String()
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// resolveTags turns NetBox's tag list (IDs or attribute dictionaries) into tag IDs.
+func (v *view) resolveTags(val any) ([]int64, any) {
+	list, ok := val.([]any)
+	if !ok {
+		return nil, fmt.Sprintf("Expected a list of items but got type %q.", pyType(val))
+	}
+	ids := []int64{}
+	itemErrs := make([]any, len(list))
+	bad := false
+	for i, item := range list {
+		id, msg := v.resolveRef(epTags, item)
+		if msg != "" {
+			itemErrs[i] = []any{msg}
+			bad = true
+			continue
+		}
+		itemErrs[i] = map[string]any{}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	if bad {
+		return nil, itemErrs
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// resolveMany checks a list of primary keys, as DRF's PrimaryKeyRelatedField(many=True) does.
+func (v *view) resolveMany(target string, val any) ([]int64, any) {
+	list, ok := val.([]any)
+	if !ok {
+		return nil, fmt.Sprintf("Expected a list of items but got type %q.", pyType(val))
+	}
+	ids := []int64{}
+	for _, item := range list {
+		if m, isMap := item.(map[string]any); isMap {
+			item = m["id"]
+		}
+		id, ok := toInt(item)
+		if !ok {
+			return nil, fmt.Sprintf("Incorrect type. Expected pk value, received %s.", pyType(item))
+		}
+		if target == "" || v.get(target, id) == nil {
+			return nil, fmt.Sprintf("Invalid pk \"%d\" - object does not exist.", id)
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
