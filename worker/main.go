@@ -47,6 +47,9 @@ func run(args []string) error {
 		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	if *checkConfig {
+		if err := cfg.CheckSources(zap.NewNop()); err != nil {
+			return fmt.Errorf("invalid source settings:\n%w", err)
+		}
 		fmt.Println("configuration ok")
 		return nil
 	}
