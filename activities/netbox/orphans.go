@@ -219,7 +219,7 @@ func batch(ops []plannedOp, size int) []Batch {
 		sortOps(list)
 		for start := 0; start < len(list); start += size {
 			end := min(start+size, len(list))
-			b := Batch{ID: len(out) + 1, Kind: g.kind, Op: g.op, Phase: g.phase, Ops: list[start:end:end]}
+			b := Batch{ID: len(out), Kind: g.kind, Op: g.op, Phase: g.phase, Ops: list[start:end:end]}
 			deps := map[int]bool{}
 			for _, o := range b.Ops {
 				for _, r := range o.Refs {

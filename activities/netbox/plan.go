@@ -67,7 +67,8 @@ type Plan struct {
 	Requests int64 `json:"requests"`
 }
 
-// Batch is one bulk request's worth of operations of one kind and op.
+// Batch is one bulk request's worth of operations of one kind and op. Its
+// ID is its index in Plan.Batches.
 type Batch struct {
 	ID        int            `json:"id"`
 	Kind      inventory.Kind `json:"kind"`
@@ -166,8 +167,8 @@ func (p *Plan) Operations() int {
 
 // Batch returns the batch with the given ID.
 func (p *Plan) Batch(id int) (*Batch, error) {
-	if id >= 1 && id <= len(p.Batches) && p.Batches[id-1].ID == id {
-		return &p.Batches[id-1], nil
+	if id >= 0 && id < len(p.Batches) && p.Batches[id].ID == id {
+		return &p.Batches[id], nil
 	}
 	for i := range p.Batches {
 		if p.Batches[i].ID == id {

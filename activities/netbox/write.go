@@ -1,0 +1,147 @@
+package netbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+)
+
+// write sends items in one bulk request and returns how many NetBox took.
+// A 400 is split: NetBox answers a refused list with one error object per
+// item, so the items it names are reported and the rest sent again; when
+// the answer does not say which item is bad, the list is halved until it
+// does. Any other error is returned for the caller to retry or fail on;
+// what was written before it stays written, and a retried batch finds it.
+func (a *applier) write(ctx context.Context, method string, items []item) (int, error) {
+	if len(items) == 0 {
+		return 0, nil
+	}
+	bodies := make([]map[string]any, len(items))
+	for i, it := range items {
+		bodies[i] = it.body
+	}
+	_, err := a.c.send(ctx, method, a.s.Endpoint+"/", bodies)
+	if err == nil {
+		return len(items), nil
+	}
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		return 0, err
+	}
+	switch {
+	case ae.Status == http.StatusNotFound && method == http.MethodDelete:
+		// Someone deleted one of them in the meantime: delete one by one,
+		// where a 404 means done.
+		if len(items) == 1 {
+			return 1, nil
+		}
+		return a.writeHalves(ctx, method, items)
+	case ae.Status != http.StatusBadRequest:
+		return 0, err
+	}
+	if len(items) == 1 {
+		a.refused(items[0], ae.Body)
+		return 0, nil
+	}
+	if perItem, ok := itemErrors(ae.Body, len(items)); ok {
+		var good []item
+		for i, it := range items {
+			if perItem[i] != nil {
+				a.refused(it, "", perItem[i]...)
+			} else {
+				good = append(good, it)
+			}
+		}
+		if len(good) < len(items) {
+			n, err := a.write(ctx, method, good)
+			return n, err
+		}
+	}
+	return a.writeHalves(ctx, method, items)
+}
+
+func (a *applier) writeHalves(ctx context.Context, method string, items []item) (int, error) {
+	mid := len(items) / 2
+	n1, err := a.write(ctx, method, items[:mid])
+	if err != nil {
+		return n1, err
+	}
+	n2, err := a.write(ctx, method, items[mid:])
+	return n1 + n2, err
+}
+
+// refused reports an item NetBox refused, with its messages.
+func (a *applier) refused(it item, body string, msgs ...string) {
+	if len(msgs) == 0 {
+		msgs = errorMessages(body)
+	}
+	a.res.Failed++
+	a.problem(it.op, it.id, "refused by NetBox", msgs...)
+}
+
+// itemErrors reads a bulk 400 answer: a list with one error object per
+// item, {} for the good ones. ok is false when the answer has another shape.
+func itemErrors(body string, n int) ([][]string, bool) {
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(body), &list); err != nil || len(list) != n {
+		return nil, false
+	}
+	out := make([][]string, n)
+	for i, m := range list {
+		if len(m) > 0 {
+			out[i] = flatten("", m)
+		}
+	}
+	return out, true
+}
+
+// errorMessages turns a NetBox error answer into "field: message" lines.
+func errorMessages(body string) []string {
+	var v any
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		s := strings.TrimSpace(body)
+		if len(s) > 300 {
+			s = s[:300] + "..."
+		}
+		return []string{s}
+	}
+	return flatten("", v)
+}
+
+func flatten(prefix string, v any) []string {
+	join := func(k string) string {
+		if prefix == "" {
+			return k
+		}
+		return prefix + "." + k
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var out []string
+		for _, k := range keys {
+			out = append(out, flatten(join(k), x[k])...)
+		}
+		return out
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, flatten(prefix, e)...)
+		}
+		return out
+	case nil:
+		return nil
+	}
+	if prefix == "" {
+		return []string{fmt.Sprint(v)}
+	}
+	return []string{fmt.Sprintf("%s: %v", prefix, v)}
+}
