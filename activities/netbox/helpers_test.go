@@ -1,0 +1,223 @@
+package netbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/test/netboxsim/nbsim"
+)
+
+const simToken = "0123456789abcdef0123456789abcdef01234567"
+
+// day0 is the date of the first run in the tests.
+var day0 = time.Date(2025, 3, 1, 6, 0, 0, 0, time.UTC)
+
+// newSim starts an emulated NetBox and a client for it.
+func newSim(t testing.TB, cfg Config) (*nbsim.Server, *Client) {
+	t.Helper()
+	sim := nbsim.New(nbsim.Options{Token: simToken, Seed: 1})
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	cfg.URL = srv.URL
+	c, err := NewClient(cfg, simToken, zap.NewNop())
+	require.NoError(t, err)
+	c.retryBase = time.Millisecond
+	return sim, c
+}
+
+// testConfig is DefaultConfig with small batches, so that the tests see
+// several batches per kind.
+func testConfig() Config {
+	cfg := DefaultConfig()
+	cfg.BatchSize = 10
+	return cfg
+}
+
+// rec builds a record.
+func rec(kind inventory.Kind, key, source string, attrs map[string]any, refs map[string]string) inventory.Record {
+	r := inventory.Record{Kind: kind, Key: key, Source: source}
+	keys := make([]string, 0, len(attrs))
+	for k := range attrs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		r.Set(k, attrs[k])
+	}
+	refKeys := make([]string, 0, len(refs))
+	for k := range refs {
+		refKeys = append(refKeys, k)
+	}
+	sort.Strings(refKeys)
+	for _, k := range refKeys {
+		r.Ref(k, refs[k])
+	}
+	return r
+}
+
+// labInventory is a home lab as a filesystem source would report it:
+// shared records, hosts with interfaces, MACs and IPs, and VMs with an
+// interface, MAC, IP, disk and service each.
+func labInventory(source string, hosts, vmsPerHost int) []inventory.Record {
+	sk := inventory.SharedKey
+	site := sk(inventory.KindSite, "Home Lab")
+	mfr := sk(inventory.KindManufacturer, "Dell Inc.")
+	dt := sk(inventory.KindDeviceType, "Dell Inc. PowerEdge R640")
+	role := sk(inventory.KindDeviceRole, "Hypervisor")
+	vmRole := sk(inventory.KindDeviceRole, "Server")
+	plat := sk(inventory.KindPlatform, "Proxmox VE 8.2")
+	ct := sk(inventory.KindClusterType, "Proxmox VE")
+	cluster := inventory.Key("fs", source, "cluster", "homelab")
+	out := []inventory.Record{
+		rec(inventory.KindSite, site, source, map[string]any{"name": "Home Lab", "status": "active"}, nil),
+		rec(inventory.KindManufacturer, mfr, source, map[string]any{"name": "Dell Inc."}, nil),
+		rec(inventory.KindDeviceType, dt, source, map[string]any{"model": "PowerEdge R640", "u_height": 1}, map[string]string{"manufacturer": mfr}),
+		rec(inventory.KindDeviceRole, role, source, map[string]any{"name": "Hypervisor", "color": "FF5722"}, nil),
+		rec(inventory.KindDeviceRole, vmRole, source, map[string]any{"name": "Server", "color": "2196f3", "vm_role": true}, nil),
+		rec(inventory.KindPlatform, plat, source, map[string]any{"name": "Proxmox VE 8.2"}, map[string]string{"manufacturer": mfr}),
+		rec(inventory.KindClusterType, ct, source, map[string]any{"name": "Proxmox VE"}, nil),
+		rec(inventory.KindCluster, cluster, source, map[string]any{"name": "homelab", "status": "active"}, map[string]string{"type": ct, "site": site}),
+	}
+	for h := 1; h <= hosts; h++ {
+		name := fmt.Sprintf("pve%d", h)
+		dev := inventory.Key("fs", source, "device", name)
+		out = append(out, rec(inventory.KindDevice, dev, source,
+			map[string]any{"name": name, "serial": fmt.Sprintf("SN%04d", h), "status": "active"},
+			map[string]string{"site": site, "device_type": dt, "role": role, "platform": plat, "cluster": cluster}))
+		for i, ifname := range []string{"eno1", "eno2"} {
+			ifc := inventory.Key("fs", source, "device", name, "iface", ifname)
+			out = append(out,
+				rec(inventory.KindInterface, ifc, source, map[string]any{"name": ifname, "type": "1000base-t", "enabled": true}, map[string]string{"device": dev}),
+				rec(inventory.KindMACAddress, ifc+"/mac", source, map[string]any{"mac_address": fmt.Sprintf("24:6e:96:00:%02x:%02x", h, i)}, map[string]string{"interface": ifc}))
+			if i == 0 {
+				out = append(out, rec(inventory.KindIPAddress, ifc+"/ip", source,
+					map[string]any{"address": fmt.Sprintf("192.168.1.%d/24", 20+h), "status": "active", "dns_name": name + ".home.arpa"},
+					map[string]string{"interface": ifc}))
+			}
+		}
+		for v := 1; v <= vmsPerHost; v++ {
+			vmName := fmt.Sprintf("vm%d-%d", h, v)
+			vm := inventory.Key("fs", source, "vm", vmName)
+			ifc := vm + "/iface/net0"
+			out = append(out,
+				rec(inventory.KindVirtualMachine, vm, source,
+					map[string]any{"name": vmName, "status": "active", "vcpus": 2, "memory": 2048},
+					map[string]string{"cluster": cluster, "device": dev, "role": vmRole}),
+				rec(inventory.KindVMInterface, ifc, source, map[string]any{"name": "net0", "enabled": true}, map[string]string{"virtual_machine": vm}),
+				rec(inventory.KindMACAddress, ifc+"/mac", source, map[string]any{"mac_address": fmt.Sprintf("bc:24:11:00:%02x:%02x", h, v)}, map[string]string{"interface": ifc}),
+				rec(inventory.KindIPAddress, ifc+"/ip", source, map[string]any{"address": fmt.Sprintf("10.0.%d.%d/24", h, v)}, map[string]string{"interface": ifc}),
+				rec(inventory.KindVirtualDisk, vm+"/disk/scsi0", source, map[string]any{"name": "scsi0", "size": 32768}, map[string]string{"virtual_machine": vm}),
+				rec(inventory.KindService, vm+"/svc/ssh", source, map[string]any{"name": "ssh", "protocol": "tcp", "ports": []int{22}}, map[string]string{"parent": vm}),
+			)
+		}
+	}
+	return out
+}
+
+// nonShared counts the records of kinds that are not shared.
+func nonShared(recs []inventory.Record) int {
+	n := 0
+	for _, r := range recs {
+		if !r.Kind.Shared() {
+			n++
+		}
+	}
+	return n
+}
+
+// applyAll applies every batch in order the way the workflow does:
+// retrying a batch that returns an error (as Temporal would) and passing
+// the batches that failed for good.
+func applyAll(t testing.TB, c *Client, p *Plan) []BatchResult {
+	t.Helper()
+	var failed []int
+	var out []BatchResult
+	for _, b := range p.Batches {
+		var res BatchResult
+		var err error
+		for attempt := 0; attempt < 30; attempt++ {
+			res, err = c.ApplyBatch(context.Background(), p, b.ID, failed)
+			if err == nil {
+				break
+			}
+			var ae *APIError
+			if errors.As(err, &ae) && !ae.Retryable() {
+				break
+			}
+		}
+		if err != nil {
+			failed = append(failed, b.ID)
+			t.Logf("batch %d failed: %v", b.ID, err)
+		}
+		out = append(out, res)
+	}
+	return out
+}
+
+// planRetry plans, retrying transient errors as the workflow would.
+func planRetry(t testing.TB, c *Client, req PlanRequest) *Plan {
+	t.Helper()
+	var last error
+	for attempt := 0; attempt < 30; attempt++ {
+		p, err := c.Plan(context.Background(), req)
+		if err == nil {
+			return p
+		}
+		last = err
+	}
+	require.NoError(t, last)
+	return nil
+}
+
+// sync runs schema, plan and apply once, and returns the plan.
+func syncOnce(t testing.TB, c *Client, req PlanRequest) (*Plan, []BatchResult) {
+	t.Helper()
+	var err error
+	for attempt := 0; attempt < 30; attempt++ {
+		if err = c.EnsureSchema(context.Background()); err == nil {
+			break
+		}
+	}
+	require.NoError(t, err)
+	p := planRetry(t, c, req)
+	return p, applyAll(t, c, p)
+}
+
+// ok reports the sources as succeeded with their record counts.
+func ok(recs []inventory.Record, names ...string) []SourceState {
+	var out []SourceState
+	for _, n := range names {
+		cnt := 0
+		for _, r := range recs {
+			if r.Source == n {
+				cnt++
+			}
+		}
+		out = append(out, SourceState{Name: n, Succeeded: true, Records: cnt})
+	}
+	return out
+}
+
+// totals sums batch results.
+func totals(rs []BatchResult) BatchResult {
+	var t BatchResult
+	for _, r := range rs {
+		t.Created += r.Created
+		t.Updated += r.Updated
+		t.Deleted += r.Deleted
+		t.Unchanged += r.Unchanged
+		t.Skipped += r.Skipped
+		t.Failed += r.Failed
+		t.Problems = append(t.Problems, r.Problems...)
+	}
+	return t
+}
