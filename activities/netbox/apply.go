@@ -338,9 +338,9 @@ func (a *applier) delete(ctx context.Context) error {
 			continue
 		}
 		o, _ := newObject(raw)
-		if o.LastUpdated != op.LastUpdated {
+		if why := rescued(o, op); why != "" {
 			a.res.Skipped++
-			a.problem(op, op.ID, fmt.Sprintf("changed in NetBox since the plan (last_updated %s, plan saw %s)", o.LastUpdated, op.LastUpdated))
+			a.problem(op, op.ID, "changed in NetBox since the plan: "+why)
 			continue
 		}
 		items = append(items, item{op: op, id: op.ID, body: map[string]any{"id": op.ID}})
@@ -348,6 +348,26 @@ func (a *applier) delete(ctx context.Context) error {
 	done, err := a.write(ctx, http.MethodDelete, items)
 	a.res.Deleted += done
 	return err
+}
+
+// rescued says why an orphan planned for deletion must stay: someone
+// removed its orphan or agent tag, tagged it agent-ignore, or it was
+// orphaned anew. Other edits do not save it, because deleting its children
+// first moves its last_updated; the grace period is the time to rescue it.
+func rescued(o *object, op *Operation) string {
+	switch {
+	case o.Ignore:
+		return "tagged " + TagIgnore
+	case !o.Agent:
+		return TagAgent + " tag removed"
+	case !o.Orphan:
+		return TagOrphan + " tag removed"
+	case o.AgentID != op.Key:
+		return fmt.Sprintf("agent_id is now %q", o.AgentID)
+	case op.OrphanedSince != "" && dateOf(o.OrphanedSince) != op.OrphanedSince:
+		return fmt.Sprintf("orphaned since %s, plan saw %s", dateOf(o.OrphanedSince), op.OrphanedSince)
+	}
+	return ""
 }
 
 // current reads the objects with the given IDs.

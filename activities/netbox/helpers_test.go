@@ -76,6 +76,14 @@ func labInventory(source string, hosts, vmsPerHost int) []inventory.Record {
 	vmRole := sk(inventory.KindDeviceRole, "Server")
 	plat := sk(inventory.KindPlatform, "Proxmox VE 8.2")
 	ct := sk(inventory.KindClusterType, "Proxmox VE")
+	// Sources other than "lab" name their hosts and cluster after themselves.
+	prefix, net := "", 1
+	if source != "lab" {
+		prefix, net = source+"-", 2
+		for _, c := range source {
+			net = (net + int(c)) % 250
+		}
+	}
 	cluster := inventory.Key("fs", source, "cluster", "homelab")
 	out := []inventory.Record{
 		rec(inventory.KindSite, site, source, map[string]any{"name": "Home Lab", "status": "active"}, nil),
@@ -85,10 +93,10 @@ func labInventory(source string, hosts, vmsPerHost int) []inventory.Record {
 		rec(inventory.KindDeviceRole, vmRole, source, map[string]any{"name": "Server", "color": "2196f3", "vm_role": true}, nil),
 		rec(inventory.KindPlatform, plat, source, map[string]any{"name": "Proxmox VE 8.2"}, map[string]string{"manufacturer": mfr}),
 		rec(inventory.KindClusterType, ct, source, map[string]any{"name": "Proxmox VE"}, nil),
-		rec(inventory.KindCluster, cluster, source, map[string]any{"name": "homelab", "status": "active"}, map[string]string{"type": ct, "site": site}),
+		rec(inventory.KindCluster, cluster, source, map[string]any{"name": prefix + "homelab", "status": "active"}, map[string]string{"type": ct, "site": site}),
 	}
 	for h := 1; h <= hosts; h++ {
-		name := fmt.Sprintf("pve%d", h)
+		name := fmt.Sprintf("%spve%d", prefix, h)
 		dev := inventory.Key("fs", source, "device", name)
 		out = append(out, rec(inventory.KindDevice, dev, source,
 			map[string]any{"name": name, "serial": fmt.Sprintf("SN%04d", h), "status": "active"},
@@ -97,15 +105,15 @@ func labInventory(source string, hosts, vmsPerHost int) []inventory.Record {
 			ifc := inventory.Key("fs", source, "device", name, "iface", ifname)
 			out = append(out,
 				rec(inventory.KindInterface, ifc, source, map[string]any{"name": ifname, "type": "1000base-t", "enabled": true}, map[string]string{"device": dev}),
-				rec(inventory.KindMACAddress, ifc+"/mac", source, map[string]any{"mac_address": fmt.Sprintf("24:6e:96:00:%02x:%02x", h, i)}, map[string]string{"interface": ifc}))
+				rec(inventory.KindMACAddress, ifc+"/mac", source, map[string]any{"mac_address": fmt.Sprintf("24:6e:96:%02x:%02x:%02x", net, h, i)}, map[string]string{"interface": ifc}))
 			if i == 0 {
 				out = append(out, rec(inventory.KindIPAddress, ifc+"/ip", source,
-					map[string]any{"address": fmt.Sprintf("192.168.1.%d/24", 20+h), "status": "active", "dns_name": name + ".home.arpa"},
+					map[string]any{"address": fmt.Sprintf("192.168.%d.%d/24", net, 20+h), "status": "active", "dns_name": name + ".home.arpa"},
 					map[string]string{"interface": ifc}))
 			}
 		}
 		for v := 1; v <= vmsPerHost; v++ {
-			vmName := fmt.Sprintf("vm%d-%d", h, v)
+			vmName := fmt.Sprintf("%svm%d-%d", prefix, h, v)
 			vm := inventory.Key("fs", source, "vm", vmName)
 			ifc := vm + "/iface/net0"
 			out = append(out,
@@ -113,8 +121,8 @@ func labInventory(source string, hosts, vmsPerHost int) []inventory.Record {
 					map[string]any{"name": vmName, "status": "active", "vcpus": 2, "memory": 2048},
 					map[string]string{"cluster": cluster, "device": dev, "role": vmRole}),
 				rec(inventory.KindVMInterface, ifc, source, map[string]any{"name": "net0", "enabled": true}, map[string]string{"virtual_machine": vm}),
-				rec(inventory.KindMACAddress, ifc+"/mac", source, map[string]any{"mac_address": fmt.Sprintf("bc:24:11:00:%02x:%02x", h, v)}, map[string]string{"interface": ifc}),
-				rec(inventory.KindIPAddress, ifc+"/ip", source, map[string]any{"address": fmt.Sprintf("10.0.%d.%d/24", h, v)}, map[string]string{"interface": ifc}),
+				rec(inventory.KindMACAddress, ifc+"/mac", source, map[string]any{"mac_address": fmt.Sprintf("bc:24:11:%02x:%02x:%02x", net, h, v)}, map[string]string{"interface": ifc}),
+				rec(inventory.KindIPAddress, ifc+"/ip", source, map[string]any{"address": fmt.Sprintf("10.%d.%d.%d/24", net, h, v)}, map[string]string{"interface": ifc}),
 				rec(inventory.KindVirtualDisk, vm+"/disk/scsi0", source, map[string]any{"name": "scsi0", "size": 32768}, map[string]string{"virtual_machine": vm}),
 				rec(inventory.KindService, vm+"/svc/ssh", source, map[string]any{"name": "ssh", "protocol": "tcp", "ports": []int{22}}, map[string]string{"parent": vm}),
 			)

@@ -67,7 +67,7 @@ func (p *planner) orphan(s *kindSpec, o *object) {
 			c.Delete++
 			p.add(s.Kind, OpDelete, PhaseMain, Operation{Key: o.AgentID, ID: o.ID, Name: o.name(),
 				Reason:      fmt.Sprintf("orphaned since %s, grace of %s over", dateOf(o.OrphanedSince), days(p.cfg.OrphanGrace)),
-				LastUpdated: o.LastUpdated})
+				LastUpdated: o.LastUpdated, OrphanedSince: dateOf(o.OrphanedSince)})
 			return
 		}
 		if err == nil {

@@ -102,6 +102,8 @@ type Operation struct {
 	// earlier: its own write moves last_updated, so drift is judged by the
 	// fields it writes instead.
 	AfterUpdate bool `json:"after_update,omitempty"`
+	// OrphanedSince is the orphan date a delete was planned on.
+	OrphanedSince string `json:"orphaned_since,omitempty"`
 }
 
 // Ref points to a record by kind and key.
