@@ -103,7 +103,7 @@ func (m *mapper) guestInterfaces(b *builder, vmKey string, g guest, d *guestDeta
 	primary := map[string]string{}
 	for _, k := range d.Config.keys(func(k string) bool { return hasIndexedPrefix(k, "net") }) {
 		spec := parseNet(g.Type, k, d.Config[k])
-		iface := record(inventory.KindVMInterface, inventory.Key(vmKey, "iface", k))
+		iface := record(inventory.KindVMInterface, childKey(vmKey, "iface", k))
 		iface.Set("name", k)
 		iface.Set("enabled", !spec.LinkDown)
 		if spec.MTU > 0 {
@@ -115,13 +115,13 @@ func (m *mapper) guestInterfaces(b *builder, vmKey string, g guest, d *guestDeta
 
 		mac, ok := inventory.NormalizeMAC(spec.MAC)
 		if ok {
-			mr := record(inventory.KindMACAddress, inventory.Key(iface.Key, "mac"))
+			mr := record(inventory.KindMACAddress, childKey(iface.Key, "mac"))
 			mr.Set("mac_address", mac)
 			mr.Ref("interface", iface.Key)
 			b.add(mr)
 		}
 		for _, addr := range guestAddresses(g, d, spec, mac) {
-			ip := record(inventory.KindIPAddress, inventory.Key(iface.Key, "ip", addr))
+			ip := record(inventory.KindIPAddress, childKey(iface.Key, "ip", addr))
 			ip.Set("address", addr)
 			ip.Set("status", "active")
 			ip.Ref("interface", iface.Key)
@@ -191,7 +191,7 @@ func (m *mapper) guestDisks(b *builder, vmKey string, g guest, cfg guestConfig) 
 		if !ok {
 			continue
 		}
-		disk := record(inventory.KindVirtualDisk, inventory.Key(vmKey, "disk", k))
+		disk := record(inventory.KindVirtualDisk, childKey(vmKey, "disk", k))
 		disk.Set("name", k)
 		disk.Set("size", spec.SizeMB)
 		disk.Set("description", spec.description())

@@ -35,7 +35,7 @@ func New(cfg source.Config, log *zap.Logger) (source.Source, error) {
 	if cfg.Decode == nil {
 		return nil, fmt.Errorf("%w: no settings", source.ErrConfig)
 	}
-	var s Settings
+	s := DefaultSettings()
 	if err := cfg.Decode(&s); err != nil {
 		return nil, fmt.Errorf("%w: decode settings: %w", source.ErrConfig, err)
 	}

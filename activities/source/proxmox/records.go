@@ -52,6 +52,11 @@ func (m *mapper) key(parts ...string) string {
 	return inventory.Key(append([]string{SourceType, m.inst}, parts...)...)
 }
 
+// childKey extends a record's key with more parts, escaped like Key's.
+func childKey(parent string, parts ...string) string {
+	return parent + "/" + inventory.Key(parts...)
+}
+
 func (m *mapper) nodeKey(name string) string { return m.key("node", name) }
 
 // snapshot maps the survey to records and gathers the warnings.
@@ -192,7 +197,7 @@ func (m *mapper) nodeInterfaces(b *builder, devKey string, network []nodeInterfa
 			}
 		}
 	}
-	ifKey := func(name string) string { return inventory.Key(devKey, "iface", name) }
+	ifKey := func(name string) string { return childKey(devKey, "iface", name) }
 	ips := map[netip.Addr]string{}
 	for _, ni := range network {
 		name := string(ni.Iface)
@@ -221,7 +226,7 @@ func (m *mapper) nodeInterfaces(b *builder, devKey string, network []nodeInterfa
 		}
 		b.add(r)
 		for _, addr := range nodeAddresses(ni) {
-			ip := record(inventory.KindIPAddress, inventory.Key(r.Key, "ip", addr))
+			ip := record(inventory.KindIPAddress, childKey(r.Key, "ip", addr))
 			ip.Set("address", addr)
 			ip.Set("status", "active")
 			ip.Ref("interface", r.Key)

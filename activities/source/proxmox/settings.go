@@ -25,13 +25,14 @@ type Settings struct {
 	URL string `yaml:"url" json:"url"`
 	// TokenID is the API token, "user@realm!tokenid".
 	TokenID string `yaml:"token_id" json:"token_id"`
-	// VerifyTLS is on unless set to false; insecure_skip_verify: true is
-	// the same opt-out spelled the way other tools spell it.
-	VerifyTLS          *bool  `yaml:"verify_tls" json:"verify_tls"`
+	// VerifyTLS checks the server certificate (default true);
+	// insecure_skip_verify: true turns it off as well, the way other tools
+	// spell it. CAFile adds the CA that signed the certificate.
+	VerifyTLS          bool   `yaml:"verify_tls" json:"verify_tls"`
 	CAFile             string `yaml:"ca_file" json:"ca_file"`
 	InsecureSkipVerify bool   `yaml:"insecure_skip_verify" json:"insecure_skip_verify"`
-	// Timeout bounds each API request ("30s").
-	Timeout string `yaml:"timeout" json:"timeout"`
+	// Timeout bounds each API request.
+	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// Concurrency bounds the API requests in flight.
 	Concurrency int `yaml:"concurrency" json:"concurrency"`
 	// ClusterName names the cluster of a standalone node; a real cluster
@@ -66,6 +67,19 @@ const (
 	DefaultModel        = "Proxmox VE node"
 	maxConcurrency      = 64
 )
+
+// DefaultSettings are the settings a config starts from; Decode overwrites
+// what the config names.
+func DefaultSettings() Settings {
+	return Settings{
+		VerifyTLS:    true,
+		Timeout:      DefaultTimeout,
+		Concurrency:  DefaultConcurrency,
+		DeviceRole:   DefaultDeviceRole,
+		Manufacturer: DefaultManufacturer,
+		Model:        DefaultModel,
+	}
+}
 
 // options are the validated settings in the form the source uses.
 type options struct {
@@ -110,19 +124,10 @@ func (s Settings) validate(baseDir string) (options, error) {
 		return o, configError("token_id", "%q is not of the form user@realm!tokenid", s.TokenID)
 	}
 
-	o.verifyTLS = true
-	if s.VerifyTLS != nil && !*s.VerifyTLS {
-		o.verifyTLS = false
-	}
-	if s.InsecureSkipVerify {
-		if s.VerifyTLS != nil && *s.VerifyTLS {
-			return o, configError("insecure_skip_verify", "contradicts verify_tls: true")
-		}
-		o.verifyTLS = false
-	}
+	o.verifyTLS = s.VerifyTLS && !s.InsecureSkipVerify
 	if s.CAFile != "" {
 		if !o.verifyTLS {
-			return o, configError("ca_file", "is set but certificate verification is off")
+			return o, configError("ca_file", "is set but verify_tls is false or insecure_skip_verify is true")
 		}
 		o.caFile = s.CAFile
 		if !filepath.IsAbs(o.caFile) && baseDir != "" {
@@ -133,13 +138,12 @@ func (s Settings) validate(baseDir string) (options, error) {
 		}
 	}
 
-	o.timeout = DefaultTimeout
-	if s.Timeout != "" {
-		d, err := time.ParseDuration(s.Timeout)
-		if err != nil || d <= 0 {
-			return o, configError("timeout", "%q is not a positive duration such as 30s", s.Timeout)
-		}
-		o.timeout = d
+	o.timeout = s.Timeout
+	if o.timeout == 0 {
+		o.timeout = DefaultTimeout
+	}
+	if o.timeout < 0 {
+		return o, configError("timeout", "%s is negative", s.Timeout)
 	}
 
 	switch {

@@ -1,0 +1,191 @@
+package proxmox
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source/proxmox/proxmoxtest"
+)
+
+const labSettings = `import_tags: true
+vm_role: Server
+node_interface_types:
+  enp65s0f*: 10gbase-x-sfpp
+  eno1: 1000base-t`
+
+func TestDiscoverGolden(t *testing.T) {
+	cases := []struct {
+		name     string
+		overlays []string
+		settings string
+	}{
+		{name: "lab", settings: labSettings},
+		{name: "lab-defaults"},
+		{name: "templates", settings: "include_templates: true"},
+		{name: "offline-node", overlays: []string{proxmoxtest.OfflineNode}},
+		{name: "standalone", overlays: []string{proxmoxtest.Standalone}, settings: "cluster_name: homelab"},
+		{name: "standalone-unnamed", overlays: []string{proxmoxtest.Standalone}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(proxmoxtest.NewFake(tc.overlays...))
+			t.Cleanup(srv.Close)
+			src, _ := newSource(t, "alpha", srv.URL, tc.settings)
+			snap, err := src.Discover(context.Background(), &recordedProgress{})
+			require.NoError(t, err)
+			checkStructure(t, "alpha", snap)
+			checkGolden(t, tc.name, snap)
+		})
+	}
+}
+
+func TestGuestKeysKeepTypesApart(t *testing.T) {
+	srv := proxmoxtest.NewServer(t)
+	src, _ := newSource(t, "alpha", srv.URL, "")
+	snap, err := src.Discover(context.Background(), nil)
+	require.NoError(t, err)
+
+	qemu := findRecord(snap, "proxmox/alpha/qemu/100")
+	lxc := findRecord(snap, "proxmox/alpha/lxc/100")
+	require.NotNil(t, qemu, "qemu 100")
+	require.NotNil(t, lxc, "lxc 100")
+	assert.Equal(t, "web01", qemu.String("name"))
+	assert.Equal(t, "dns01", lxc.String("name"))
+	// their children stay apart too
+	assert.NotNil(t, findRecord(snap, "proxmox/alpha/qemu/100/iface/net0/mac"))
+	assert.NotNil(t, findRecord(snap, "proxmox/alpha/lxc/100/iface/net0/mac"))
+	assert.NotNil(t, findRecord(snap, "proxmox/alpha/qemu/100/disk/scsi0"))
+	assert.NotNil(t, findRecord(snap, "proxmox/alpha/lxc/100/disk/rootfs"))
+}
+
+func TestInstancesKeepClustersApart(t *testing.T) {
+	srv := proxmoxtest.NewServer(t)
+	keys := map[string]map[string]bool{}
+	for _, inst := range []string{"alpha", "beta"} {
+		src, _ := newSource(t, inst, srv.URL, "")
+		snap, err := src.Discover(context.Background(), nil)
+		require.NoError(t, err)
+		checkStructure(t, inst, snap)
+		keys[inst] = map[string]bool{}
+		for _, r := range snap.Records {
+			keys[inst][r.Key] = r.Kind.Shared()
+		}
+	}
+	shared := 0
+	for k, isShared := range keys["alpha"] {
+		if _, both := keys["beta"][k]; both {
+			assert.True(t, isShared, "non-shared key %s reported by both instances", k)
+			shared++
+		}
+	}
+	assert.Positive(t, shared, "shared records (site, cluster type, roles) are common to both")
+}
+
+func TestAgentNotRunningIsAWarning(t *testing.T) {
+	srv := proxmoxtest.NewServer(t)
+	src, _ := newSource(t, "alpha", srv.URL, "")
+	snap, err := src.Discover(context.Background(), nil)
+	require.NoError(t, err)
+
+	vm := findRecord(snap, "proxmox/alpha/qemu/101")
+	require.NotNil(t, vm, "the VM is still reported")
+	assert.Equal(t, "active", vm.String("status"))
+	assert.Len(t, recordsUnder(snap, "proxmox/alpha/qemu/101/", inventory.KindVMInterface), 2)
+	assert.Len(t, recordsUnder(snap, "proxmox/alpha/qemu/101/", inventory.KindMACAddress), 2)
+	assert.Empty(t, recordsUnder(snap, "proxmox/alpha/qemu/101/", inventory.KindIPAddress))
+	assert.Empty(t, vm.Refs["primary_ip4"])
+
+	var found []string
+	for _, w := range snap.Warnings {
+		if strings.Contains(w, "qemu 101") {
+			found = append(found, w)
+		}
+	}
+	require.Len(t, found, 1)
+	assert.Contains(t, found[0], "guest agent not running")
+	assert.Contains(t, found[0], "500 QEMU guest agent is not running")
+
+	// the agent of a running VM that answers gives its addresses, without
+	// loopback and link-local ones
+	ips := recordsUnder(snap, "proxmox/alpha/qemu/100/", inventory.KindIPAddress)
+	var addrs []string
+	for _, ip := range ips {
+		addrs = append(addrs, ip.String("address"))
+	}
+	assert.ElementsMatch(t, []string{"10.20.0.50/24", "2001:db8:20::50/64"}, addrs)
+}
+
+func TestOfflineNodeGuestsFromClusterResources(t *testing.T) {
+	fake := proxmoxtest.NewFake(proxmoxtest.OfflineNode)
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	src, _ := newSource(t, "alpha", srv.URL, "")
+	snap, err := src.Discover(context.Background(), nil)
+	require.NoError(t, err)
+
+	node := findRecord(snap, "proxmox/alpha/node/node2")
+	require.NotNil(t, node)
+	assert.Equal(t, "offline", node.String("status"))
+	assert.Empty(t, recordsUnder(snap, "proxmox/alpha/node/node2/", inventory.KindInterface))
+
+	for _, tc := range []struct {
+		key    string
+		vcpus  int64
+		memory int64
+	}{
+		{"proxmox/alpha/qemu/101", 8, 16384},
+		{"proxmox/alpha/qemu/104", 4, 8000},
+		{"proxmox/alpha/lxc/103", 2, 2048},
+	} {
+		t.Run(tc.key, func(t *testing.T) {
+			vm := findRecord(snap, tc.key)
+			require.NotNil(t, vm)
+			assert.Equal(t, "offline", vm.String("status"))
+			assert.Equal(t, tc.vcpus, vm.Attrs["vcpus"])
+			assert.Equal(t, tc.memory, vm.Attrs["memory"])
+			assert.Equal(t, "proxmox/alpha/node/node2", vm.Refs["device"])
+			assert.Empty(t, recordsUnder(snap, tc.key+"/", inventory.KindVMInterface))
+		})
+	}
+	assert.Zero(t, fake.Hits("/nodes/node2/network")+fake.Hits("/nodes/node2/qemu/101/config"),
+		"nothing is asked of an offline node")
+	require.NotEmpty(t, snap.Warnings)
+	assert.Contains(t, strings.Join(snap.Warnings, "\n"), "node node2 is offline")
+	// node1 and its guests are complete
+	assert.NotEmpty(t, recordsUnder(snap, "proxmox/alpha/qemu/100/", inventory.KindIPAddress))
+}
+
+func TestProgressReportsGuests(t *testing.T) {
+	srv := proxmoxtest.NewServer(t)
+	src, _ := newSource(t, "alpha", srv.URL, "")
+	p := &recordedProgress{}
+	_, err := src.Discover(context.Background(), p)
+	require.NoError(t, err)
+
+	require.Len(t, p.reports, 1+5, "one report to start, one per guest (template skipped)")
+	for i, raw := range p.reports {
+		assert.Less(t, len(raw), 2048, "heartbeat %d too large", i)
+	}
+	var last map[string]any
+	require.NoError(t, json.Unmarshal(p.last(), &last))
+	assert.EqualValues(t, 5, last["guests_done"])
+	assert.EqualValues(t, 5, last["guests_total"])
+	assert.EqualValues(t, 2, last["nodes_total"])
+	assert.NotEmpty(t, last["run"])
+}
+
+func TestSnapshotIdentity(t *testing.T) {
+	srv := proxmoxtest.NewServer(t)
+	src, _ := newSource(t, "alpha", srv.URL, "")
+	snap, err := src.Discover(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, "alpha", snap.Source)
+	assert.Equal(t, SourceType, snap.Type)
+}
