@@ -1,0 +1,188 @@
+// Package filesystem is the source of inventory files: a directory of YAML,
+// JSON and CSV files that a person writes by hand to tell NetBox what no API
+// knows. docs/inventory-files.md describes the format.
+package filesystem
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+func init() {
+	source.Register(sourceType, New)
+}
+
+// Settings are the filesystem source's settings in the config file.
+type Settings struct {
+	// Path is the inventory directory, relative to the config file's directory.
+	Path string `yaml:"path" json:"path"`
+	// Recursive reads subdirectories too; the default is true.
+	Recursive *bool `yaml:"recursive" json:"recursive"`
+	// DefaultSite is the site of devices and locations that name none.
+	DefaultSite string `yaml:"default_site" json:"default_site"`
+}
+
+// Source reads a directory of inventory files.
+type Source struct {
+	name        string
+	dir         string
+	recursive   bool
+	defaultSite string
+	log         *zap.Logger
+}
+
+// Progress is what the source reports while it reads, in the heartbeat.
+type Progress struct {
+	FilesDone  int `json:"files_done"`
+	FilesTotal int `json:"files_total"`
+}
+
+// New builds a filesystem source from its settings.
+func New(cfg source.Config, log *zap.Logger) (source.Source, error) {
+	var s Settings
+	if cfg.Decode != nil {
+		if err := cfg.Decode(&s); err != nil {
+			return nil, fmt.Errorf("%w: %w", source.ErrConfig, err)
+		}
+	}
+	if strings.TrimSpace(s.Path) == "" {
+		return nil, fmt.Errorf("%w: path: the inventory directory is required", source.ErrConfig)
+	}
+	dir := s.Path
+	if !filepath.IsAbs(dir) && cfg.BaseDir != "" {
+		dir = filepath.Join(cfg.BaseDir, dir)
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Source{
+		name:        cfg.Name,
+		dir:         filepath.Clean(dir),
+		recursive:   s.Recursive == nil || *s.Recursive,
+		defaultSite: strings.TrimSpace(s.DefaultSite),
+		log:         log,
+	}, nil
+}
+
+// Discover reads every inventory file under the directory, in sorted order.
+func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snapshot, error) {
+	files, err := s.files()
+	if err != nil {
+		return nil, err
+	}
+	report := func(done int) {
+		if p != nil {
+			p.Report(Progress{FilesDone: done, FilesTotal: len(files)})
+		}
+	}
+	report(0)
+	var entries []*entry
+	var warnings []string
+	for i, rel := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("read inventory files: %w", err)
+		}
+		data, err := os.ReadFile(filepath.Join(s.dir, filepath.FromSlash(rel)))
+		if err != nil {
+			// A file that vanished or cannot be read is reported; the rest go on.
+			warnings = append(warnings, fmt.Sprintf("%s: cannot read: %s", rel, err.Error()))
+			continue
+		}
+		es, ws := readFile(rel, data)
+		entries = append(entries, es...)
+		warnings = append(warnings, ws...)
+		report(i + 1)
+	}
+	recs, ws := newResolver(s.name, s.defaultSite).resolve(entries)
+	warnings = append(warnings, ws...)
+	for _, w := range warnings {
+		s.log.Warn("inventory record skipped", zap.String("problem", w))
+	}
+	s.log.Info("inventory files read", zap.Int("files", len(files)), zap.Int("records", len(recs)), zap.Int("warnings", len(warnings)))
+	return &source.Snapshot{Source: s.name, Type: sourceType, Records: recs, Warnings: warnings}, nil
+}
+
+// Read parses inventory files held in memory, keyed by their path relative
+// to the inventory directory, as Discover would read them from disk. Tools
+// that validate inventory files before they are committed use it.
+func Read(instance, defaultSite string, files map[string][]byte) ([]inventory.Record, []string) {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var entries []*entry
+	var warnings []string
+	for _, n := range names {
+		es, ws := readFile(n, files[n])
+		entries = append(entries, es...)
+		warnings = append(warnings, ws...)
+	}
+	recs, ws := newResolver(instance, defaultSite).resolve(entries)
+	return recs, append(warnings, ws...)
+}
+
+// inventoryExt are the extensions of the files the source reads.
+var inventoryExt = map[string]bool{".yaml": true, ".yml": true, ".json": true, ".csv": true}
+
+// files lists the inventory files under the directory as slash-separated
+// relative paths, sorted. Hidden files and directories (editor swap files,
+// .git) are skipped.
+func (s *Source) files() ([]string, error) {
+	info, err := os.Stat(s.dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: inventory directory: %w", source.ErrConfig, err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("%w: inventory directory %s is not a directory", source.ErrConfig, s.dir)
+	}
+	var out []string
+	err = filepath.WalkDir(s.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == s.dir {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if !s.recursive {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !inventoryExt[strings.ToLower(filepath.Ext(p))] {
+			return nil
+		}
+		rel, err := filepath.Rel(s.dir, p)
+		if err != nil {
+			return err
+		}
+		out = append(out, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, fmt.Errorf("%w: list inventory files: %w", source.ErrConfig, err)
+		}
+		return nil, fmt.Errorf("list inventory files: %w", err)
+	}
+	sort.Strings(out)
+	return out, nil
+}

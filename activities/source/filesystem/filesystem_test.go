@@ -1,0 +1,448 @@
+package filesystem
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"gopkg.in/yaml.v3"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// settingsDecoder decodes YAML settings strictly, as the config package does.
+func settingsDecoder(text string) func(v any) error {
+	return func(v any) error {
+		dec := yaml.NewDecoder(strings.NewReader(text))
+		dec.KnownFields(true)
+		if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		return nil
+	}
+}
+
+func newSource(t *testing.T, baseDir, settings string) source.Source {
+	t.Helper()
+	s, err := New(source.Config{Name: "home", Type: sourceType, BaseDir: baseDir, Decode: settingsDecoder(settings)}, zap.NewNop())
+	require.NoError(t, err)
+	return s
+}
+
+type recorder struct {
+	mu      sync.Mutex
+	reports []Progress
+}
+
+func (r *recorder) Report(details any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reports = append(r.reports, details.(Progress))
+}
+
+func (r *recorder) Resume(any) bool { return false }
+
+// golden is what a discovery's golden file holds.
+type golden struct {
+	Records  []inventory.Record `json:"records"`
+	Warnings []string           `json:"warnings"`
+}
+
+func TestDiscoverGolden(t *testing.T) {
+	cases := []struct {
+		name     string
+		base     string
+		settings string
+	}{
+		{name: "example", base: "../../../examples", settings: "path: inventory\n"},
+		{name: "formats", base: "testdata/cases", settings: "path: formats\ndefault_site: Home\n"},
+		{name: "formats-flat", base: "testdata/cases", settings: "path: formats\nrecursive: false\n"},
+		{name: "bad", base: "testdata/cases", settings: "path: bad\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			prog := &recorder{}
+			snap, err := newSource(t, tc.base, tc.settings).Discover(context.Background(), prog)
+			require.NoError(t, err)
+			assert.Equal(t, "home", snap.Source)
+			assert.Equal(t, sourceType, snap.Type)
+			checkRecords(t, snap.Records)
+
+			got, err := json.MarshalIndent(golden{Records: snap.Records, Warnings: snap.Warnings}, "", "  ")
+			require.NoError(t, err)
+			got = append(got, '\n')
+			path := filepath.Join("testdata", "golden", tc.name+".json")
+			if *update {
+				require.NoError(t, os.WriteFile(path, got, 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run go test -update to create the golden file")
+			assert.Equal(t, string(want), string(got))
+
+			require.NotEmpty(t, prog.reports)
+			last := prog.reports[len(prog.reports)-1]
+			assert.Equal(t, last.FilesTotal, last.FilesDone, "the last report counts every file")
+			assert.Equal(t, Progress{FilesDone: 0, FilesTotal: last.FilesTotal}, prog.reports[0])
+		})
+	}
+}
+
+// checkRecords asserts what must hold for any output: valid records,
+// unique keys, sorted, every reference to this source resolving.
+func checkRecords(t *testing.T, recs []inventory.Record) {
+	t.Helper()
+	keys := map[string]bool{}
+	for i, r := range recs {
+		assert.NoError(t, r.Validate())
+		assert.False(t, keys[r.Key], "duplicate key %s", r.Key)
+		keys[r.Key] = true
+		if i > 0 {
+			p := recs[i-1]
+			assert.True(t, p.Kind.Order() < r.Kind.Order() || (p.Kind == r.Kind && p.Key < r.Key), "records not sorted at %s", r.Key)
+		}
+	}
+	for _, r := range recs {
+		for f, k := range r.Refs {
+			if strings.HasPrefix(k, sourceType+"/") || !strings.Contains(k, "/") || isSharedKey(k) {
+				assert.True(t, keys[k], "%s %s: %s refers to missing %s", r.Kind, r.Key, f, k)
+			}
+		}
+	}
+}
+
+func isSharedKey(k string) bool {
+	for _, kind := range inventory.Kinds {
+		if kind.Shared() && strings.HasPrefix(k, string(kind)+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestExampleHasNoWarnings(t *testing.T) {
+	snap, err := newSource(t, "../../../examples", "path: inventory\n").Discover(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Empty(t, snap.Warnings)
+	counts := map[inventory.Kind]int{}
+	for _, r := range snap.Records {
+		counts[r.Kind]++
+	}
+	assert.Equal(t, 5, counts[inventory.KindDevice])
+	assert.Equal(t, 4, counts[inventory.KindVirtualMachine])
+	assert.Positive(t, counts[inventory.KindVirtualDisk])
+	assert.Positive(t, counts[inventory.KindService])
+	assert.Equal(t, counts[inventory.KindMACAddress], 14)
+}
+
+func TestBadRecords(t *testing.T) {
+	base := "devices:\n  - name: ok\n    site: Lab\n    role: Server\n    device_type: Box\n    manufacturer: ACME\n    interfaces:\n      - name: eth0\n"
+	cases := []struct {
+		name     string
+		files    map[string]string
+		warnings []string
+		keep     []string // keys that must survive
+		lose     []string // keys that must not
+	}{
+		{
+			name:     "missing required field",
+			files:    map[string]string{"d.yaml": "devices:\n  - site: Lab\n    role: Server\n"},
+			warnings: []string{"d.yaml:2: device: missing name"},
+		},
+		{
+			name:     "unknown field",
+			files:    map[string]string{"d.yaml": base + "  - name: typo\n    sit: Lab\n"},
+			warnings: []string{`d.yaml:10: device "typo": unknown field "sit"`},
+			keep:     []string{"filesystem/home/device/ok"},
+			lose:     []string{"filesystem/home/device/typo"},
+		},
+		{
+			name:     "invalid MAC skips the MAC, keeps the interface",
+			files:    map[string]string{"d.yaml": base + "        mac: zz:zz\n"},
+			warnings: []string{`d.yaml:9: mac_address: mac_address: "zz:zz" is not a MAC address`},
+			keep:     []string{"filesystem/home/device/ok/iface/eth0"},
+			lose:     []string{"filesystem/home/device/ok/iface/eth0/mac"},
+		},
+		{
+			name:     "invalid IP",
+			files:    map[string]string{"d.yaml": base + "        ips: [10.0.0.1/24, 10.0.0.300]\n"},
+			warnings: []string{`d.yaml:9: ip_address: address: "10.0.0.300" is not an IP address`},
+			keep:     []string{"filesystem/home/device/ok/iface/eth0/ip/10.0.0.1%2F24"},
+		},
+		{
+			name:     "unknown kind",
+			files:    map[string]string{"r.yaml": "records:\n  - kind: toaster\n    name: t\n"},
+			warnings: []string{`r.yaml:2: unknown kind "toaster"`},
+		},
+		{
+			name:     "unknown section",
+			files:    map[string]string{"r.yaml": "toasters:\n  - name: t\n"},
+			warnings: []string{`r.yaml:1: unknown section "toasters"`},
+		},
+		{
+			name:     "reference to nothing",
+			files:    map[string]string{"d.yaml": base + "    cluster: nowhere\n"},
+			warnings: []string{`d.yaml:2: device "ok": cluster: no cluster "nowhere"`},
+			lose:     []string{"filesystem/home/device/ok", "filesystem/home/device/ok/iface/eth0"},
+		},
+		{
+			name:     "interface of an unknown device",
+			files:    map[string]string{"interfaces.csv": "device,name\nghost,eth0\n"},
+			warnings: []string{`interfaces.csv:2: interface "eth0": device: no device "ghost"`},
+		},
+		{
+			name:     "primary IP that is not the device's",
+			files:    map[string]string{"d.yaml": base + "    primary_ip4: 10.9.9.9\n"},
+			warnings: []string{`d.yaml:2: device "ok": primary_ip4: no ip_address "10.9.9.9" among the addresses of its interfaces; left unset`},
+			keep:     []string{"filesystem/home/device/ok"},
+		},
+		{
+			name:     "duplicate key",
+			files:    map[string]string{"a.yaml": base, "b.yaml": base},
+			warnings: []string{`b.yaml:2: device "ok": same key "filesystem/home/device/ok" as the device at a.yaml:2; skipped`},
+			keep:     []string{"filesystem/home/device/ok/iface/eth0"},
+		},
+		{
+			name:     "device type without manufacturer",
+			files:    map[string]string{"d.yaml": "devices:\n  - name: x\n    site: Lab\n    role: R\n    device_type: Box\n"},
+			warnings: []string{`d.yaml:2: device "x": device_type: no device_type "Box": give its manufacturer or declare it in device_types`},
+		},
+		{
+			name:     "invalid YAML is one warning",
+			files:    map[string]string{"x.yaml": "devices:\n  - name: [\n", "y.yaml": base},
+			warnings: []string{"x.yaml: invalid YAML: yaml: line 2: did not find expected node content"},
+			keep:     []string{"filesystem/home/device/ok"},
+		},
+		{
+			name:     "invalid JSON names the line",
+			files:    map[string]string{"x.json": "{\n  \"devices\": [\n    {\"name\": \"a\",}\n  ]\n}\n"},
+			warnings: []string{"x.json: invalid JSON: line 3: invalid character '}' looking for beginning of object key string"},
+		},
+		{
+			name:     "JSON record lines",
+			files:    map[string]string{"x.json": "{\n  \"devices\": [\n    {\"name\": \"a\",\n     \"site\": \"Lab\", \"colour\": 1}\n  ]\n}\n"},
+			warnings: []string{`x.json:4: device "a": unknown field "colour"`},
+		},
+		{
+			name:     "CSV row with the wrong number of cells",
+			files:    map[string]string{"interfaces.csv": "device,name,type\nok,eth1\n", "d.yaml": base},
+			warnings: []string{"interfaces.csv:2: row has 2 cells, the header 3"},
+			keep:     []string{"filesystem/home/device/ok"},
+		},
+		{
+			name:     "CSV of no kind",
+			files:    map[string]string{"things.csv": "name\nx\n"},
+			warnings: []string{"things.csv:2: record has no kind: add a kind field (or name the CSV file after its kind)"},
+		},
+		{
+			name:     "bad enum",
+			files:    map[string]string{"d.yaml": base + "    status: broken\n"},
+			warnings: []string{`d.yaml:9: device "ok": status: "broken" is not one of offline, active, planned, staged, failed, inventory, decommissioning`},
+		},
+		{
+			name:     "nested field given twice",
+			files:    map[string]string{"d.yaml": "devices:\n  - name: a\n    name: b\n"},
+			warnings: []string{`d.yaml:3: device "a": field "name" given twice`},
+		},
+		{
+			name:     "mapping where a list belongs",
+			files:    map[string]string{"d.yaml": "devices:\n  name: a\n"},
+			warnings: []string{"d.yaml:1: devices must be a list, not a mapping"},
+		},
+		{
+			name:     "scalar document",
+			files:    map[string]string{"d.yaml": "hello\n"},
+			warnings: []string{"d.yaml:1: a file holds a mapping of lists (sites:, devices:, ...) or a list of records, not a value"},
+		},
+		{
+			name:     "interface named without its device",
+			files:    map[string]string{"ip.yaml": "ip_addresses:\n  - address: 10.0.0.1/24\n    interface: eth0\n"},
+			warnings: []string{`ip.yaml:2: ip_address "10.0.0.1/24": interface needs device or virtual_machine`},
+		},
+		{
+			name:     "location without a site",
+			files:    map[string]string{"d.yaml": strings.Replace(base, "    site: Lab\n", "    site: Lab\n    location: Shelf\n", 1) + "  - {name: y, role: R, device_type: Box, manufacturer: ACME, location: Attic}\n"},
+			warnings: []string{`d.yaml:10: device "y": location: location "Attic" is not declared and has no site to be created in`},
+			keep:     []string{"location/shelf"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string][]byte{}
+			for n, s := range tc.files {
+				files[n] = []byte(s)
+			}
+			recs, warnings := Read("home", "", files)
+			checkRecords(t, recs)
+			require.Len(t, warnings, len(tc.warnings), "warnings: %q", warnings)
+			for i, w := range tc.warnings {
+				assert.True(t, strings.HasPrefix(warnings[i], w), "warning %d:\n got %q\nwant %q", i, warnings[i], w)
+			}
+			keys := map[string]bool{}
+			for _, r := range recs {
+				keys[r.Key] = true
+			}
+			for _, k := range tc.keep {
+				assert.True(t, keys[k], "record %s was lost", k)
+			}
+			for _, k := range tc.lose {
+				assert.False(t, keys[k], "record %s should have been skipped", k)
+			}
+		})
+	}
+}
+
+func TestImplicitSharedRecords(t *testing.T) {
+	recs, warnings := Read("home", "Default Site", map[string][]byte{"d.yaml": []byte(`
+devices:
+  - name: box
+    role: Server
+    device_type: R640
+    manufacturer: Dell Inc.
+    location: Rack A
+virtual_machines:
+  - name: vm
+    role: App
+`)})
+	require.Empty(t, warnings)
+	byKey := map[string]inventory.Record{}
+	for _, r := range recs {
+		byKey[r.Key] = r
+	}
+	want := map[string]inventory.Record{
+		"site/default-site":          {Kind: inventory.KindSite, Key: "site/default-site", Source: "home", Attrs: map[string]any{"name": "Default Site"}},
+		"location/rack-a":            {Kind: inventory.KindLocation, Key: "location/rack-a", Source: "home", Attrs: map[string]any{"name": "Rack A"}, Refs: map[string]string{"site": "site/default-site"}},
+		"manufacturer/dell-inc":      {Kind: inventory.KindManufacturer, Key: "manufacturer/dell-inc", Source: "home", Attrs: map[string]any{"name": "Dell Inc."}},
+		"device_type/dell-inc-r640":  {Kind: inventory.KindDeviceType, Key: "device_type/dell-inc-r640", Source: "home", Attrs: map[string]any{"model": "R640"}, Refs: map[string]string{"manufacturer": "manufacturer/dell-inc"}},
+		"device_role/server":         {Kind: inventory.KindDeviceRole, Key: "device_role/server", Source: "home", Attrs: map[string]any{"name": "Server"}},
+		"device_role/app":            {Kind: inventory.KindDeviceRole, Key: "device_role/app", Source: "home", Attrs: map[string]any{"name": "App", "vm_role": true}},
+		"filesystem/home/device/box": {Kind: inventory.KindDevice, Key: "filesystem/home/device/box", Source: "home", Attrs: map[string]any{"name": "box"}, Refs: map[string]string{"site": "site/default-site", "role": "device_role/server", "device_type": "device_type/dell-inc-r640", "location": "location/rack-a"}},
+		"filesystem/home/vm/vm":      {Kind: inventory.KindVirtualMachine, Key: "filesystem/home/vm/vm", Source: "home", Attrs: map[string]any{"name": "vm"}, Refs: map[string]string{"role": "device_role/app"}},
+	}
+	assert.Equal(t, want, byKey)
+}
+
+func TestNew(t *testing.T) {
+	cases := []struct {
+		name     string
+		settings string
+		err      string
+	}{
+		{name: "path required", settings: "recursive: true\n", err: "path: the inventory directory is required"},
+		{name: "unknown setting", settings: "path: x\nrecursve: false\n", err: "field recursve not found"},
+		{name: "ok", settings: "path: x\ndefault_site: Home\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New(source.Config{Name: "home", Type: sourceType, Decode: settingsDecoder(tc.settings)}, zap.NewNop())
+			if tc.err == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.ErrorIs(t, err, source.ErrConfig)
+			assert.Contains(t, err.Error(), tc.err)
+		})
+	}
+}
+
+func TestRegistered(t *testing.T) {
+	assert.Contains(t, source.Types(), sourceType)
+	s, err := source.New(source.Config{Name: "home", Type: sourceType, Decode: settingsDecoder("path: /nonexistent\n")}, zap.NewNop())
+	require.NoError(t, err)
+	_, err = s.Discover(context.Background(), nil)
+	assert.ErrorIs(t, err, source.ErrConfig)
+}
+
+func TestDiscoverSkipsHiddenAndOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+	}
+	write("sites.YAML", "sites: [{name: A}]\n")
+	write(".hidden.yaml", "sites: [{name: Hidden}]\n")
+	write(".git/x.yaml", "sites: [{name: Git}]\n")
+	write("README.md", "not inventory\n")
+	write("deep/er/b.yml", "sites: [{name: B}]\n")
+	snap, err := newSource(t, dir, "path: .\n").Discover(context.Background(), nil)
+	require.NoError(t, err)
+	var names []string
+	for _, r := range snap.Records {
+		names = append(names, r.String("name"))
+	}
+	assert.Equal(t, []string{"A", "B"}, names)
+	assert.Empty(t, snap.Warnings)
+}
+
+func TestDiscoverCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := newSource(t, "../../../examples", "path: inventory\n").Discover(ctx, nil)
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestJSONLines(t *testing.T) {
+	data := []byte("{\n  \"a\": [\n    1,\n    {\"b\":\n      \"c\"}\n  ]\n}\n")
+	docs, err := parseJSON(data)
+	require.NoError(t, err)
+	require.Len(t, docs, 1)
+	a := docs[0].get("a")
+	assert.Equal(t, 2, a.line)
+	assert.Equal(t, 3, a.value.items[0].line)
+	obj := a.value.items[1]
+	assert.Equal(t, 4, obj.line)
+	assert.Equal(t, 4, obj.get("b").line)
+	assert.Equal(t, 5, obj.get("b").value.line)
+	_, err = parseJSON([]byte("{} {}"))
+	assert.ErrorContains(t, err, "data after the top-level value")
+}
+
+func TestAliasBomb(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 10; i++ {
+		b.WriteString("a" + string(rune('0'+i)) + ": &a" + string(rune('0'+i)) + " [")
+		for j := 0; j < 10; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("*a" + string(rune('0'+i-1)))
+		}
+		b.WriteString("]\n")
+	}
+	_, warnings := Read("home", "", map[string][]byte{"bomb.yaml": b.Bytes()})
+	require.Len(t, warnings, 1)
+	assert.Contains(t, warnings[0], "too large")
+}
+
+func TestParseMegabytes(t *testing.T) {
+	cases := map[string]int64{"512": 512, "512M": 512, "4G": 4096, "1.5 GiB": 1536, "2TB": 2 << 20, "0": 0}
+	for in, want := range cases {
+		t.Run(in, func(t *testing.T) {
+			got, err := parseMegabytes(in)
+			require.NoError(t, err)
+			assert.Equal(t, want, got)
+		})
+	}
+	for _, bad := range []string{"", "G", "4X", "-1", "1e9G"} {
+		t.Run("bad "+bad, func(t *testing.T) {
+			_, err := parseMegabytes(bad)
+			assert.Error(t, err)
+		})
+	}
+}

@@ -1,0 +1,452 @@
+package filesystem
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+)
+
+// sourceType is the registered type name and the first part of every key
+// this source makes.
+const sourceType = "filesystem"
+
+// nameKey finds a record by what a person writes: its kind, the device or
+// VM it belongs to (for interfaces and addresses) and its name.
+type nameKey struct {
+	kind  inventory.Kind
+	scope string
+	name  string
+}
+
+// resolver joins the entries of every file: it gives each a key, turns the
+// names they reference into keys, creates the shared records they name
+// implicitly and drops what references nothing.
+type resolver struct {
+	instance    string
+	defaultSite string
+	byKey       map[string]*entry
+	index       map[nameKey][]*entry
+	implicit    map[string]*inventory.Record
+	warnings    []string
+}
+
+func newResolver(instance, defaultSite string) *resolver {
+	return &resolver{
+		instance:    instance,
+		defaultSite: defaultSite,
+		byKey:       map[string]*entry{},
+		index:       map[nameKey][]*entry{},
+		implicit:    map[string]*inventory.Record{},
+	}
+}
+
+func (r *resolver) drop(e *entry, format string, args ...any) {
+	e.dropped = true
+	r.warnings = append(r.warnings, e.where()+": "+fmt.Sprintf(format, args...))
+}
+
+// resolve returns the records of entries, sorted, and what was wrong.
+func (r *resolver) resolve(entries []*entry) ([]inventory.Record, []string) {
+	byKind := map[inventory.Kind][]*entry{}
+	for _, e := range entries {
+		byKind[e.spec.kind] = append(byKind[e.spec.kind], e)
+	}
+	// Kinds are in dependency order, so every owner has its key before the
+	// records whose keys extend it.
+	for _, k := range inventory.Kinds {
+		for _, e := range byKind[k] {
+			r.assignKey(e)
+		}
+	}
+	for _, k := range inventory.Kinds {
+		for _, e := range byKind[k] {
+			if !e.dropped {
+				r.resolveRefs(e)
+			}
+		}
+	}
+	recs := make([]inventory.Record, 0, len(entries)+len(r.implicit))
+	for _, k := range inventory.Kinds {
+		for _, e := range byKind[k] {
+			if e.dropped {
+				continue
+			}
+			rec := r.record(e)
+			if missing := missingRefs(rec); len(missing) > 0 {
+				r.drop(e, "missing %s", strings.Join(missing, ", "))
+				continue
+			}
+			if err := rec.Validate(); err != nil {
+				r.drop(e, "%s", err.Error())
+				continue
+			}
+			recs = append(recs, rec)
+		}
+	}
+	implicitKeys := make([]string, 0, len(r.implicit))
+	for k := range r.implicit {
+		if _, declared := r.byKey[k]; !declared {
+			implicitKeys = append(implicitKeys, k)
+		}
+	}
+	sort.Strings(implicitKeys)
+	for _, k := range implicitKeys {
+		rec := r.implicit[k]
+		if err := rec.Validate(); err != nil {
+			r.warnings = append(r.warnings, fmt.Sprintf("%s %q named by other records: %s", rec.Kind, k, err.Error()))
+			continue
+		}
+		recs = append(recs, *rec)
+	}
+	recs = r.cascade(recs)
+	inventory.Sort(recs)
+	return recs, r.warnings
+}
+
+// assignKey computes e's key: the shared key of its name for shared kinds,
+// the owner's key plus its own part for nested kinds (interfaces, MACs,
+// IPs, disks, services), or a key qualified by this source instance.
+func (r *resolver) assignKey(e *entry) {
+	spec := e.spec
+	if o := spec.owner; o != nil {
+		owner, ok := r.owner(e)
+		if !ok {
+			return
+		}
+		e.resolved = map[string]string{}
+		if owner != "" {
+			e.resolved[o.ref] = owner
+			e.internal = map[string]bool{o.ref: r.byKey[owner] != nil}
+		}
+		if e.key == "" {
+			var tail string
+			if o.keyByName {
+				tail = inventory.Key(spec.keyPart, e.name())
+			} else {
+				tail = inventory.Key(spec.keyPart)
+			}
+			if owner == "" {
+				e.key = inventory.Key(sourceType, r.instance) + "/" + tail
+			} else {
+				e.key = owner + "/" + tail
+			}
+		}
+	} else if e.key == "" {
+		switch {
+		case spec.kind == inventory.KindDeviceType:
+			maker := e.refs["manufacturer"]
+			if maker.name == "" {
+				r.drop(e, "missing manufacturer (by name) or key")
+				return
+			}
+			e.key = inventory.SharedKey(spec.kind, maker.name+" "+e.name())
+		case spec.kind.Shared():
+			e.key = inventory.SharedKey(spec.kind, e.name())
+		default:
+			e.key = inventory.Key(sourceType, r.instance, spec.keyPart, e.name())
+		}
+	}
+	if e.hostKey == "" && hostIface[spec.kind] != "" {
+		e.hostKey = e.key
+	}
+	if first, dup := r.byKey[e.key]; dup {
+		r.drop(e, "same key %q as the %s at %s:%d; skipped", e.key, first.spec.kind, first.file, first.line)
+		return
+	}
+	r.byKey[e.key] = e
+	nk := nameKey{kind: spec.kind, name: e.name()}
+	switch spec.kind {
+	case inventory.KindInterface, inventory.KindVMInterface:
+		nk.scope = e.hostKey
+	case inventory.KindIPAddress:
+		nk.scope, nk.name = e.hostKey, bareAddr(e.name())
+	}
+	r.index[nk] = append(r.index[nk], e)
+}
+
+// owner finds the key of the record e's key extends: the enclosing record,
+// or the device/VM (and interface) a top-level record names. "" with ok
+// means a record that may stand alone.
+func (r *resolver) owner(e *entry) (string, bool) {
+	if p := e.parent; p != nil {
+		if p.dropped || p.key == "" {
+			// The enclosing record's warning covers what is nested in it.
+			e.dropped = true
+			return "", false
+		}
+		e.hostKey = p.hostKey
+		return p.key, true
+	}
+	if e.host == nil {
+		return "", true
+	}
+	host := e.host.key
+	if host == "" {
+		h, err := r.lookup(nameKey{kind: e.hostKind, name: e.host.name})
+		if err != nil {
+			r.drop(e, "%s: %s", hostField[e.hostKind], err.Error())
+			return "", false
+		}
+		host = h.key
+	}
+	e.hostKey = host
+	if e.iface == nil {
+		return host, true
+	}
+	ik := hostIface[e.hostKind]
+	if r.byKey[host] == nil {
+		// A host of another source: its interface keys extend its key.
+		return host + "/" + inventory.Key("iface", e.iface.name), true
+	}
+	iface, err := r.lookup(nameKey{kind: ik, scope: host, name: e.iface.name})
+	if err != nil {
+		r.drop(e, "interface: %s", err.Error())
+		return "", false
+	}
+	return iface.key, true
+}
+
+// lookup finds the one live record a name refers to.
+func (r *resolver) lookup(nk nameKey) (*entry, error) {
+	var live []*entry
+	for _, e := range r.index[nk] {
+		if !e.dropped {
+			live = append(live, e)
+		}
+	}
+	switch len(live) {
+	case 0:
+		if len(r.index[nk]) > 0 {
+			return nil, fmt.Errorf("%s %q was skipped", nk.kind, nk.name)
+		}
+		return nil, fmt.Errorf("no %s %q", nk.kind, nk.name)
+	case 1:
+		return live[0], nil
+	}
+	return nil, fmt.Errorf("%s %q is ambiguous (%s:%d and %s:%d); give a key", nk.kind, nk.name,
+		live[0].file, live[0].line, live[1].file, live[1].line)
+}
+
+// resolveRefs turns every reference of e into a key.
+func (r *resolver) resolveRefs(e *entry) {
+	if e.resolved == nil {
+		e.resolved = map[string]string{}
+		e.internal = map[string]bool{}
+	}
+	if e.internal == nil {
+		e.internal = map[string]bool{}
+	}
+	if _, ok := e.refs["site"]; !ok && r.defaultSite != "" && slices.Contains(inventory.RequiredRefs[e.spec.kind], "site") {
+		e.refs["site"] = ref{name: r.defaultSite, line: e.line}
+	}
+	fields := make([]string, 0, len(e.refs))
+	for f := range e.refs {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	for _, f := range fields {
+		rv := e.refs[f]
+		if e.spec.owner != nil && f == e.spec.owner.ref {
+			continue // resolved with the key
+		}
+		key, internal, err := r.resolveRef(e, f, rv)
+		if err != nil && strings.HasPrefix(f, "primary_ip") {
+			// A wrong primary address is not worth losing the device over.
+			r.warnings = append(r.warnings, fmt.Sprintf("%s: %s: %s; left unset", e.where(), f, err.Error()))
+			continue
+		}
+		if err != nil {
+			r.drop(e, "%s: %s", f, err.Error())
+			return
+		}
+		e.resolved[f] = key
+		e.internal[f] = internal
+	}
+	if e.maker != nil && e.refs["device_type"] == (ref{}) {
+		r.drop(e, "manufacturer is given without device_type")
+	}
+}
+
+func (r *resolver) resolveRef(e *entry, f string, rv ref) (string, bool, error) {
+	rs := e.spec.refs[f]
+	switch {
+	case rv.parent != nil:
+		if rv.parent.dropped {
+			return "", false, fmt.Errorf("the enclosing %s was skipped", rv.parent.spec.kind)
+		}
+		return rv.parent.key, true, nil
+	case rv.key != "":
+		return rv.key, r.byKey[rv.key] != nil, nil
+	case rs.kind == inventory.KindDeviceType:
+		return r.deviceType(e, rv)
+	case rs.kind == inventory.KindLocation && r.byKey[inventory.SharedKey(rs.kind, rv.name)] == nil && e.refs["site"].name == "":
+		return "", false, fmt.Errorf("location %q is not declared and has no site to be created in", rv.name)
+	case rs.kind.Shared():
+		return r.sharedRef(e, rs.kind, rv.name, rv.name, nil), false, nil
+	case rs.kind == inventory.KindIPAddress:
+		return r.primaryIP(e, f, rv)
+	}
+	nk := nameKey{kind: rs.kind, name: rv.name}
+	if rs.host {
+		nk.scope = e.hostKey
+	}
+	target, err := r.lookup(nk)
+	if err != nil {
+		return "", false, err
+	}
+	if target == e {
+		return "", false, fmt.Errorf("%s refers to itself", f)
+	}
+	return target.key, true, nil
+}
+
+// deviceType resolves `device_type: R640` with the device's manufacturer,
+// or by model among the declared device types when no manufacturer is given.
+func (r *resolver) deviceType(e *entry, rv ref) (string, bool, error) {
+	if e.maker == nil {
+		dt, err := r.lookup(nameKey{kind: inventory.KindDeviceType, name: rv.name})
+		if err != nil {
+			return "", false, fmt.Errorf("%w: give its manufacturer or declare it in device_types", err)
+		}
+		return dt.key, false, nil
+	}
+	if e.maker.name == "" {
+		return "", false, fmt.Errorf("device type %q needs its manufacturer by name", rv.name)
+	}
+	maker := r.sharedRef(e, inventory.KindManufacturer, e.maker.name, e.maker.name, nil)
+	return r.sharedRef(e, inventory.KindDeviceType, rv.name, e.maker.name+" "+rv.name, map[string]string{"manufacturer": maker}), false, nil
+}
+
+// sharedRef returns the key of a shared record named by e and records it
+// as implicit, so that naming a site is enough to create it. keyName is
+// the name the key is made of (a device type's manufacturer and model).
+func (r *resolver) sharedRef(e *entry, kind inventory.Kind, name, keyName string, refs map[string]string) string {
+	key := inventory.SharedKey(kind, keyName)
+	rec, ok := r.implicit[key]
+	if !ok {
+		rec = &inventory.Record{Kind: kind, Key: key, Source: r.instance}
+		rec.Set(specByKind[kind].name, name)
+		for f, k := range refs {
+			rec.Ref(f, k)
+		}
+		if s := e.refs["site"]; kind == inventory.KindLocation && s.name != "" {
+			rec.Ref("site", r.sharedRef(e, inventory.KindSite, s.name, s.name, nil))
+		}
+		r.implicit[key] = rec
+	}
+	if kind == inventory.KindDeviceRole && e.spec.kind == inventory.KindVirtualMachine {
+		rec.Set("vm_role", true)
+	}
+	return key
+}
+
+// primaryIP resolves primary_ip4/primary_ip6 among the record's own
+// addresses, by address with or without prefix length.
+func (r *resolver) primaryIP(e *entry, f string, rv ref) (string, bool, error) {
+	want := bareAddr(rv.name)
+	a, err := netip.ParseAddr(want)
+	if err != nil {
+		return "", false, fmt.Errorf("%q is not an IP address", rv.name)
+	}
+	if (f == "primary_ip4") != a.Is4() {
+		return "", false, fmt.Errorf("%s is not an IPv%s address", rv.name, strings.TrimPrefix(f, "primary_ip"))
+	}
+	ip, err := r.lookup(nameKey{kind: inventory.KindIPAddress, scope: e.key, name: want})
+	if err != nil {
+		return "", false, fmt.Errorf("%w among the addresses of its interfaces", err)
+	}
+	return ip.key, true, nil
+}
+
+// bareAddr returns the address of a CIDR or bare IP in canonical form.
+func bareAddr(s string) string {
+	n, ok := inventory.NormalizeIP(s)
+	if !ok {
+		return strings.TrimSpace(s)
+	}
+	return strings.SplitN(n, "/", 2)[0]
+}
+
+func (r *resolver) record(e *entry) inventory.Record {
+	rec := inventory.Record{Kind: e.spec.kind, Key: e.key, Source: r.instance}
+	for name, v := range e.attrs {
+		rec.Set(name, v)
+	}
+	for f, k := range e.resolved {
+		rec.Ref(f, k)
+	}
+	return rec
+}
+
+// cascade drops records whose references point to records of this source
+// that were skipped, until nothing changes; a primary IP that was skipped
+// only loses the reference.
+func (r *resolver) cascade(recs []inventory.Record) []inventory.Record {
+	live := make(map[string]bool, len(recs))
+	for _, rec := range recs {
+		live[rec.Key] = true
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := range recs {
+			rec := &recs[i]
+			if !live[rec.Key] {
+				continue
+			}
+			e := r.byKey[rec.Key]
+			if e == nil || e.dropped {
+				continue
+			}
+			for _, f := range sortedKeys(rec.Refs) {
+				target := rec.Refs[f]
+				if !e.internal[f] || live[target] {
+					continue
+				}
+				if strings.HasPrefix(f, "primary_ip") {
+					delete(rec.Refs, f)
+					r.warnings = append(r.warnings, e.where()+": "+f+": the address was skipped; left unset")
+					continue
+				}
+				if e.parent != nil && e.parent.key == target {
+					e.dropped = true // skipped with the record it is nested in
+				} else {
+					r.drop(e, "%s: the %s it refers to was skipped", f, r.byKey[target].spec.kind)
+				}
+				live[rec.Key] = false
+				changed = true
+				break
+			}
+		}
+	}
+	out := recs[:0]
+	for _, rec := range recs {
+		if live[rec.Key] {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// missingRefs lists the required references rec lacks.
+func missingRefs(rec inventory.Record) []string {
+	var out []string
+	for _, f := range inventory.RequiredRefs[rec.Kind] {
+		if rec.Refs[f] == "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
