@@ -145,7 +145,7 @@ func (s *Source) classify(ctx context.Context, what string, err error) (failure,
 	}
 	if msg, ok := tlsProblem(err); ok {
 		return failFatal, fmt.Errorf("%s: TLS certificate of %s not trusted: %s; set ca_file to the CA that signed it, or insecure_skip_verify: true to skip verification: %w",
-			what, s.opts.baseURL, msg, source.ErrConfig)
+			what, s.opts.host, msg, source.ErrConfig)
 	}
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {

@@ -85,6 +85,7 @@ func DefaultSettings() Settings {
 type options struct {
 	Settings
 	baseURL   string
+	host      string
 	verifyTLS bool
 	caFile    string
 	timeout   time.Duration
@@ -116,6 +117,7 @@ func (s Settings) validate(baseDir string) (options, error) {
 	}
 	u.Path = p
 	o.baseURL = u.String()
+	o.host = u.Host
 
 	if s.TokenID == "" {
 		return o, configError("token_id", "is required")

@@ -1,0 +1,192 @@
+package proxmox
+
+import (
+	"context"
+	"encoding/pem"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netbox-agent/netbox-agent/activities/source"
+	"github.com/netbox-agent/netbox-agent/activities/source/proxmox/proxmoxtest"
+)
+
+func TestWrongTokenIsAnAuthError(t *testing.T) {
+	srv := proxmoxtest.NewServer(t)
+	const wrong = "11111111-2222-3333-4444-555555555555"
+	src, logs := newSourceWithSecret(t, "alpha", srv.URL, "", wrong)
+	_, err := src.Discover(context.Background(), nil)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, source.ErrAuth), "got %v", err)
+	assert.Contains(t, err.Error(), "refused API token "+proxmoxtest.TokenID)
+	assert.Contains(t, err.Error(), "401 authentication failure")
+	assert.NotContains(t, err.Error(), wrong, "the secret never enters an error")
+	for _, e := range logs.All() {
+		assert.NotContains(t, e.Message, wrong)
+		for _, f := range e.Context {
+			assert.NotContains(t, f.String, wrong, "the secret never enters a log")
+		}
+	}
+}
+
+func TestTLSVerification(t *testing.T) {
+	srv := httptest.NewTLSServer(proxmoxtest.NewFake())
+	t.Cleanup(srv.Close)
+	caFile := filepath.Join(t.TempDir(), "pve-ca.pem")
+	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "https://"))
+	require.NoError(t, err)
+
+	cases := []struct {
+		name     string
+		url      string
+		settings string
+		wantErr  []string // fragments of the error; none means success
+	}{
+		{
+			name:    "self-signed certificate refused by default",
+			url:     srv.URL,
+			wantErr: []string{"unknown authority", "ca_file", "insecure_skip_verify"},
+		},
+		{name: "trusted through ca_file", url: srv.URL, settings: "ca_file: " + caFile},
+		{name: "verification skipped on request", url: srv.URL, settings: "insecure_skip_verify: true"},
+		{name: "verify_tls false", url: srv.URL, settings: "verify_tls: false"},
+		{
+			name:     "name not in the certificate",
+			url:      "https://localhost:" + port,
+			settings: "ca_file: " + caFile,
+			wantErr:  []string{"localhost", "ca_file"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src, _ := newSource(t, "alpha", tc.url, tc.settings)
+			snap, err := src.Discover(context.Background(), nil)
+			if len(tc.wantErr) == 0 {
+				require.NoError(t, err)
+				assert.NotEmpty(t, snap.Records)
+				return
+			}
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, source.ErrConfig), "a certificate problem needs a settings change: %v", err)
+			for _, frag := range tc.wantErr {
+				assert.Contains(t, err.Error(), frag)
+			}
+		})
+	}
+}
+
+func TestFatalFailures(t *testing.T) {
+	cases := []struct {
+		name    string
+		prefix  string
+		fault   proxmoxtest.Fault
+		want    error
+		message string
+	}{
+		{"cluster status forbidden", "/cluster/status", proxmoxtest.Fault{Status: 403, Reason: "Permission check failed (/, Sys.Audit)"}, source.ErrAuth, "PVEAuditor"},
+		{"resources unavailable", "/cluster/resources", proxmoxtest.Fault{Status: 503, Reason: "Service Unavailable"}, source.ErrUnreachable, "503"},
+		{"cluster status server error", "/cluster/status", proxmoxtest.Fault{Status: 500, Reason: "cluster not ready - no quorum?"}, source.ErrUnreachable, "no quorum"},
+		{"guest config behind a bad gateway", "/nodes/node1/qemu/100/config", proxmoxtest.Fault{Status: 502, Reason: "Bad Gateway"}, source.ErrUnreachable, "qemu 100 (web01)"},
+		{"token revoked midway", "/nodes/node2/lxc/103/config", proxmoxtest.Fault{Status: 401, Reason: "invalid token value!"}, source.ErrAuth, "refused API token"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := proxmoxtest.NewFake()
+			fake.SetFault(tc.prefix, tc.fault)
+			srv := httptest.NewServer(fake)
+			t.Cleanup(srv.Close)
+			src, _ := newSource(t, "alpha", srv.URL, "")
+			_, err := src.Discover(context.Background(), nil)
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, tc.want), "want %v, got %v", tc.want, err)
+			assert.Contains(t, err.Error(), tc.message)
+		})
+	}
+}
+
+func TestLocalFailuresAreWarnings(t *testing.T) {
+	cases := []struct {
+		name   string
+		prefix string
+		fault  proxmoxtest.Fault
+		key    string // the record still reported
+		lacks  string // a child key prefix no longer reported
+		warn   string
+	}{
+		{"config missing", "/nodes/node1/qemu/100/config", proxmoxtest.Fault{Status: 500, Reason: "Configuration file 'nodes/node1/qemu-server/100.conf' does not exist"},
+			"proxmox/alpha/qemu/100", "proxmox/alpha/qemu/100/iface/", "does not exist; reported from cluster resources only"},
+		{"config forbidden", "/nodes/node1/lxc/100/config", proxmoxtest.Fault{Status: 403, Reason: "Permission check failed (/vms/100, VM.Audit)"},
+			"proxmox/alpha/lxc/100", "proxmox/alpha/lxc/100/disk/", "lacks permission"},
+		{"node network unreadable", "/nodes/node2/network", proxmoxtest.Fault{Status: 500, Reason: "internal error"},
+			"proxmox/alpha/node/node2", "proxmox/alpha/node/node2/iface/", "reported without interfaces"},
+		{"node unreachable through the proxy", "/nodes/node2/", proxmoxtest.Fault{Status: 595, Reason: "No route to host"},
+			"proxmox/alpha/qemu/101", "proxmox/alpha/qemu/101/disk/", "595 No route to host"},
+		{"container interfaces unsupported", "/nodes/node1/lxc/100/interfaces", proxmoxtest.Fault{Status: 501, Reason: "Method 'GET /nodes/node1/lxc/100/interfaces' not implemented"},
+			"proxmox/alpha/lxc/100/iface/net1/ip/192.168.2.53%2F24", "proxmox/alpha/lxc/100/iface/net0/ip/", "static addresses of its config only"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := proxmoxtest.NewFake()
+			fake.SetFault(tc.prefix, tc.fault)
+			srv := httptest.NewServer(fake)
+			t.Cleanup(srv.Close)
+			src, _ := newSource(t, "alpha", srv.URL, "")
+			snap, err := src.Discover(context.Background(), nil)
+			require.NoError(t, err)
+			checkStructure(t, "alpha", snap)
+			assert.NotNil(t, findRecord(snap, tc.key))
+			for _, r := range snap.Records {
+				assert.False(t, strings.HasPrefix(r.Key, tc.lacks), "unexpected %s", r.Key)
+			}
+			assert.Contains(t, strings.Join(snap.Warnings, "\n"), tc.warn)
+		})
+	}
+}
+
+func TestUnreachableServer(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	src, _ := newSource(t, "alpha", url, "")
+	_, err := src.Discover(context.Background(), nil)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, source.ErrUnreachable), "got %v", err)
+}
+
+func TestRequestTimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	src, _ := newSource(t, "alpha", srv.URL, "timeout: 200ms")
+	start := time.Now()
+	_, err := src.Discover(context.Background(), nil)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, source.ErrUnreachable), "got %v", err)
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestCanceledContext(t *testing.T) {
+	srv := proxmoxtest.NewServer(t)
+	src, _ := newSource(t, "alpha", srv.URL, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := src.Discover(ctx, nil)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
+	assert.False(t, errors.Is(err, source.ErrUnreachable), "a cancellation is not an outage")
+}

@@ -1,0 +1,166 @@
+package proxmox
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"github.com/netbox-agent/netbox-agent/activities/source"
+	"github.com/netbox-agent/netbox-agent/activities/source/proxmox/proxmoxtest"
+)
+
+func TestSettingsValidation(t *testing.T) {
+	base := func(mod func(*Settings)) Settings {
+		s := DefaultSettings()
+		s.URL = "https://pve1.example.internal:8006"
+		s.TokenID = "netbox-agent@pve!sync"
+		s.Site = "Home"
+		if mod != nil {
+			mod(&s)
+		}
+		return s
+	}
+	cases := []struct {
+		name    string
+		in      Settings
+		setting string // named in the error; "" means valid
+	}{
+		{"valid", base(nil), ""},
+		{"url missing", base(func(s *Settings) { s.URL = "" }), "url"},
+		{"url without scheme", base(func(s *Settings) { s.URL = "pve1:8006" }), "url"},
+		{"url with credentials", base(func(s *Settings) { s.URL = "https://root:pw@pve1:8006" }), "url"},
+		{"token id missing", base(func(s *Settings) { s.TokenID = "" }), "token_id"},
+		{"token id without token name", base(func(s *Settings) { s.TokenID = "root@pam" }), "token_id"},
+		{"token id without realm", base(func(s *Settings) { s.TokenID = "root!sync" }), "token_id"},
+		{"site missing", base(func(s *Settings) { s.Site = " " }), "site"},
+		{"negative timeout", base(func(s *Settings) { s.Timeout = -time.Second }), "timeout"},
+		{"concurrency too high", base(func(s *Settings) { s.Concurrency = 1000 }), "concurrency"},
+		{"negative concurrency", base(func(s *Settings) { s.Concurrency = -1 }), "concurrency"},
+		{"ca file missing", base(func(s *Settings) { s.CAFile = "/nonexistent/ca.pem" }), "ca_file"},
+		{"ca file with verification off", base(func(s *Settings) { s.CAFile = "ca.pem"; s.InsecureSkipVerify = true }), "ca_file"},
+		{"unknown interface type", base(func(s *Settings) { s.NodeInterfaceTypes = map[string]string{"eno1": "gigabit"} }), "node_interface_types"},
+		{"bad interface pattern", base(func(s *Settings) { s.NodeInterfaceTypes = map[string]string{"eno[": "1000base-t"} }), "node_interface_types"},
+		{"interface types", base(func(s *Settings) { s.NodeInterfaceTypes = map[string]string{"eno*": "1000base-t", "bond0": "lag"} }), ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.in.validate("")
+			if tc.setting == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, source.ErrConfig))
+			assert.Contains(t, err.Error(), tc.setting+":")
+		})
+	}
+}
+
+func TestSettingsDerived(t *testing.T) {
+	cases := []struct {
+		name    string
+		url     string
+		baseURL string
+	}{
+		{"host and port", "https://pve1:8006", "https://pve1:8006/api2/json"},
+		{"trailing slash", "https://pve1:8006/", "https://pve1:8006/api2/json"},
+		{"api path given", "https://pve1:8006/api2/json", "https://pve1:8006/api2/json"},
+		{"behind a proxy path", "https://proxy.example/pve/", "https://proxy.example/pve/api2/json"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := DefaultSettings()
+			s.URL, s.TokenID, s.Site = tc.url, "a@pve!b", "Home"
+			o, err := s.validate("")
+			require.NoError(t, err)
+			assert.Equal(t, tc.baseURL, o.baseURL)
+			assert.True(t, o.verifyTLS)
+			assert.Equal(t, DefaultTimeout, o.timeout)
+			assert.Equal(t, DefaultConcurrency, o.Concurrency)
+			assert.Equal(t, "Hypervisor", o.DeviceRole)
+		})
+	}
+}
+
+func TestCAFileRelativeToConfig(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "pve-ca.pem"), []byte("-"), 0o600))
+	s := DefaultSettings()
+	s.URL, s.TokenID, s.Site, s.CAFile = "https://pve1:8006", "a@pve!b", "Home", "pve-ca.pem"
+	o, err := s.validate(dir)
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(dir, "pve-ca.pem"), o.caFile)
+}
+
+func TestNewThroughConfig(t *testing.T) {
+	t.Run("decodes every setting", func(t *testing.T) {
+		cfg := loadConfig(t, "alpha", `url: https://pve1.example.internal:8006
+token_id: netbox-agent@pve!sync
+verify_tls: true
+timeout: 45s
+concurrency: 8
+cluster_name: homelab
+site: Home
+device_role: Hypervisor
+vm_role: Server
+manufacturer: Supermicro
+model: SYS-E300
+include_templates: true
+import_tags: true
+node_interface_types:
+  eno*: 1000base-t`, proxmoxtest.TokenSecret)
+		src, err := New(cfg, zap.NewNop())
+		require.NoError(t, err)
+		o := src.(*Source).opts
+		assert.Equal(t, 45*time.Second, o.timeout)
+		assert.Equal(t, 8, o.Concurrency)
+		assert.Equal(t, "homelab", o.ClusterName)
+		assert.Equal(t, "Supermicro", o.Manufacturer)
+		assert.Equal(t, "SYS-E300", o.Model)
+		assert.True(t, o.IncludeTemplates)
+		assert.True(t, o.ImportTags)
+		assert.Equal(t, map[string]string{"eno*": "1000base-t"}, o.NodeInterfaceTypes)
+	})
+	t.Run("secret missing", func(t *testing.T) {
+		cfg := loadConfig(t, "alpha", "url: https://pve1:8006\ntoken_id: a@pve!b\nsite: Home", "")
+		_, err := New(cfg, zap.NewNop())
+		require.Error(t, err)
+		assert.True(t, errors.Is(err, source.ErrConfig))
+		assert.Contains(t, err.Error(), "token_secret")
+	})
+	t.Run("secret from a file", func(t *testing.T) {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "pve.secret")
+		require.NoError(t, os.WriteFile(file, []byte(proxmoxtest.TokenSecret+"\n"), 0o600))
+		cfg := loadConfig(t, "alpha", "url: https://pve1:8006\ntoken_id: a@pve!b\nsite: Home\ntoken_secret_file: "+file, "")
+		src, err := New(cfg, zap.NewNop())
+		require.NoError(t, err)
+		secret, err := src.(*Source).tokenSecret()
+		require.NoError(t, err)
+		assert.Equal(t, proxmoxtest.TokenSecret, secret)
+	})
+	t.Run("invalid setting named", func(t *testing.T) {
+		cfg := loadConfig(t, "alpha", "url: https://pve1:8006\ntoken_id: a@pve!b", proxmoxtest.TokenSecret)
+		_, err := New(cfg, zap.NewNop())
+		require.Error(t, err)
+		assert.True(t, errors.Is(err, source.ErrConfig))
+		assert.Contains(t, err.Error(), "site: is required")
+	})
+	t.Run("unknown setting rejected", func(t *testing.T) {
+		cfg := loadConfig(t, "alpha", "url: https://pve1:8006\ntoken_id: a@pve!b\nsite: Home\nverfiy_tls: false", proxmoxtest.TokenSecret)
+		_, err := New(cfg, zap.NewNop())
+		require.Error(t, err)
+		assert.True(t, errors.Is(err, source.ErrConfig))
+		assert.Contains(t, err.Error(), "verfiy_tls")
+	})
+}
+
+func TestRegistered(t *testing.T) {
+	assert.Contains(t, source.Types(), SourceType)
+}
