@@ -164,6 +164,9 @@ func (p *planner) diffMain(st *recState) {
 		st.writable = true
 		d := p.desired(st, false)
 		p.noteDropped(st, d)
+		for _, m := range d.missing {
+			p.finding(st.rec.Kind, st.rec.Key, o.ID, "field not written: "+m)
+		}
 		prefix := ""
 		if !owned {
 			prefix = fmt.Sprintf("adopt (matched by %s)", st.how)
