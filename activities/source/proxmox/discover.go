@@ -359,5 +359,5 @@ func (t *tracker) guestDone(resumed bool) {
 
 type nopProgress struct{}
 
-func (nopProgress) Report(any)       {}
+func (nopProgress) Report(any)      {}
 func (nopProgress) Resume(any) bool { return false }
