@@ -259,7 +259,9 @@ func (a *applier) update(ctx context.Context) error {
 			id = ids[Ref{Kind: a.b.Kind, Key: op.Key}]
 		}
 		opID[i] = id
-		if id != 0 {
+		// Objects this plan created have no state to drift from, and a
+		// PATCH repeats safely: only objects that existed at plan time are read.
+		if id != 0 && op.LastUpdated != "" {
 			targets = append(targets, id)
 		}
 	}
@@ -276,15 +278,25 @@ func (a *applier) update(ctx context.Context) error {
 			a.problem(op, 0, "object not found by agent_id (was its create refused?)")
 			continue
 		}
+		body, ok := a.body(op, ids)
+		if !ok {
+			a.res.Skipped++
+			continue
+		}
+		if op.LastUpdated == "" {
+			if msg := validate(a.s.checkUpdate, body); msg != "" {
+				a.res.Failed++
+				a.problem(op, id, "refused before sending", msg)
+				continue
+			}
+			body["id"] = id
+			items = append(items, item{op: op, id: id, body: body})
+			continue
+		}
 		raw, ok := cur[id]
 		if !ok {
 			a.res.Skipped++
 			a.problem(op, id, "object no longer exists")
-			continue
-		}
-		body, ok := a.body(op, ids)
-		if !ok {
-			a.res.Skipped++
 			continue
 		}
 		o, _ := newObject(raw)

@@ -378,6 +378,9 @@ func (p *planner) fetchIn(ctx context.Context, s *kindSpec, param string, values
 	if s.FetchAll || len(values) == 0 {
 		return nil
 	}
+	if s.Kind == inventory.KindMACAddress && param == "mac_address" {
+		return p.readMACs(ctx, values) // shares what MAC matching read already
+	}
 	values = uniqueSorted(values)
 	raws, err := listIn(ctx, p.f, s, nil, param, values)
 	if err != nil {
