@@ -25,12 +25,24 @@ func (v *view) specialFilter(k *kindSpec, tb *table, base, lookup string, values
 		return []filter{{match: func(o *object) bool {
 			return matchString(scalarString(o.Fields[g.IDField]), lookup, values, false)
 		}}}, true, ""
-	case g != nil && g.Name == "assigned_object":
-		return v.assignmentFilter(tb, base, lookup, values)
-	case g != nil && g.Name == "parent":
-		return v.parentFilter(tb, base, lookup, values)
-	case g != nil && g.Name == "scope":
-		return v.scopeFilter(tb, base, lookup, values)
+	}
+	if g != nil {
+		var f []filter
+		var ok bool
+		var msg string
+		switch g.Name {
+		case "assigned_object":
+			f, ok, msg = v.assignmentFilter(tb, base, lookup, values)
+		case "parent":
+			f, ok, msg = v.parentFilter(tb, base, lookup, values)
+		case "scope":
+			f, ok, msg = v.scopeFilter(tb, base, lookup, values)
+		}
+		if ok || msg != "" {
+			return f, ok, msg
+		}
+	}
+	switch {
 	case base == "mac_address" && (k.Endpoint == epInterfaces || k.Endpoint == epVMInterfaces):
 		macs := v.table(epMACs)
 		var keys []string

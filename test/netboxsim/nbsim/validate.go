@@ -221,9 +221,9 @@ func convertValue(p *propSpec, v any) (any, any) {
 		if _, ok := v.(map[string]any); !ok {
 			return nil, fmt.Sprintf("Expected a dictionary of items but got type %q.", pyType(v))
 		}
-		return v, nil
+		return normalizeJSON(v), nil
 	}
-	return v, nil
+	return normalizeJSON(v), nil
 }
 
 func convertString(p *propSpec, v any) (any, any) {
