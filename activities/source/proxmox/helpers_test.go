@@ -25,7 +25,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 // loadConfig builds a source.Config the way the worker does: from a config
 // file read by the config package, with the token secret in the environment.
-func loadConfig(t *testing.T, name, settings, secret string) source.Config {
+func loadConfig(t testing.TB, name, settings, secret string) source.Config {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("sources:\n  - name: " + name + "\n    type: proxmox\n")
@@ -47,12 +47,12 @@ func loadConfig(t *testing.T, name, settings, secret string) source.Config {
 
 // newSource builds a source of the named instance against url; settings
 // are extra YAML lines. Logs go to the returned observer.
-func newSource(t *testing.T, name, url, settings string) (*Source, *observer.ObservedLogs) {
+func newSource(t testing.TB, name, url, settings string) (*Source, *observer.ObservedLogs) {
 	t.Helper()
 	return newSourceWithSecret(t, name, url, settings, proxmoxtest.TokenSecret)
 }
 
-func newSourceWithSecret(t *testing.T, name, url, settings, secret string) (*Source, *observer.ObservedLogs) {
+func newSourceWithSecret(t testing.TB, name, url, settings, secret string) (*Source, *observer.ObservedLogs) {
 	t.Helper()
 	all := "url: " + url + "\ntoken_id: " + proxmoxtest.TokenID + "\nsite: Home Lab\n" + settings
 	core, logs := observer.New(zap.DebugLevel)
