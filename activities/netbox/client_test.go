@@ -1,0 +1,204 @@
+package netbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+)
+
+// fakeNetBox answers with the statuses of script, one per request, then 200.
+func fakeNetBox(t *testing.T, script []int, retryAfter string, seenAuth *atomic.Value) (*httptest.Server, *atomic.Int32) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := int(n.Add(1)) - 1
+		if seenAuth != nil {
+			seenAuth.Store(r.Header.Get("Authorization"))
+		}
+		if i < len(script) && script[i] != http.StatusOK {
+			if retryAfter != "" {
+				w.Header().Set("Retry-After", retryAfter)
+			}
+			w.WriteHeader(script[i])
+			fmt.Fprintf(w, `{"detail": "status %d"}`, script[i])
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"count": 0, "next": null, "previous": null, "results": [], "netbox-version": "4.3.0"}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func newFakeClient(t *testing.T, url, token string) *Client {
+	cfg := DefaultConfig()
+	cfg.URL = url
+	c, err := NewClient(cfg, token, zap.NewNop())
+	require.NoError(t, err)
+	c.retryBase = time.Millisecond
+	return c
+}
+
+func TestClientRequests(t *testing.T) {
+	const token = "0123456789abcdef0123456789abcdef01234567"
+	cases := []struct {
+		name       string
+		token      string
+		script     []int
+		retryAfter string
+		wantErr    func(t *testing.T, err error)
+		requests   int32
+		auth       string
+	}{
+		{name: "v1 token", token: token, requests: 2, auth: "Token " + token},
+		{name: "v2 token", token: "nbt_0123456789ab." + token, requests: 2, auth: "Bearer nbt_0123456789ab." + token},
+		{name: "5xx retried", token: token, script: []int{503, 502}, requests: 4, auth: "Token " + token},
+		{name: "429 retried after its delay", token: token, script: []int{429}, retryAfter: "0", requests: 3},
+		{name: "401 is final", token: token, script: []int{401}, requests: 1, wantErr: func(t *testing.T, err error) {
+			assert.True(t, IsAuth(err))
+			assert.NotContains(t, err.Error(), token)
+		}},
+		{name: "retries run out", token: token, script: []int{500, 500, 500, 500}, requests: 4, wantErr: func(t *testing.T, err error) {
+			var ae *APIError
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, 500, ae.Status)
+			assert.Equal(t, "/api/status/", ae.Path)
+			assert.True(t, ae.Retryable())
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var auth atomic.Value
+			srv, n := fakeNetBox(t, tc.script, tc.retryAfter, &auth)
+			c := newFakeClient(t, srv.URL, tc.token)
+			err := c.Ping(context.Background())
+			if tc.wantErr != nil {
+				require.Error(t, err)
+				tc.wantErr(t, err)
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tc.requests, n.Load())
+			if tc.auth != "" {
+				assert.Equal(t, tc.auth, auth.Load())
+			}
+		})
+	}
+}
+
+func TestWriteErrorCarriesRetryAfter(t *testing.T) {
+	srv, n := fakeNetBox(t, []int{429}, "7", nil)
+	c := newFakeClient(t, srv.URL, "0123456789abcdef0123456789abcdef01234567")
+	_, err := c.send(context.Background(), http.MethodPost, "dcim/sites/", []map[string]any{{"name": "x"}})
+	require.Error(t, err)
+	assert.Equal(t, 7*time.Second, RetryAfter(err))
+	assert.False(t, IsValidation(err))
+	assert.Equal(t, int32(1), n.Load(), "writes are not retried by the client")
+}
+
+func TestNewClientRejects(t *testing.T) {
+	cases := []struct {
+		name, url, token, want string
+	}{
+		{"no scheme", "netbox.local", "t", "scheme must be http or https"},
+		{"no host", "https://", "t", "missing host"},
+		{"no token", "https://netbox.local", " ", "netbox token is empty"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.URL = tc.url
+			_, err := NewClient(cfg, tc.token, nil)
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+}
+
+func TestListPagesAndValidates(t *testing.T) {
+	var offsets []string
+	total := 5
+	broken := false
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		offsets = append(offsets, q.Get("offset"))
+		limit, _ := strconv.Atoi(q.Get("limit"))
+		off, _ := strconv.Atoi(q.Get("offset"))
+		var results []map[string]any
+		for i := off; i < total && i < off+limit; i++ {
+			site := map[string]any{"id": i + 1, "url": "u", "display": "d", "name": fmt.Sprint("s", i), "slug": fmt.Sprint("s", i)}
+			if broken {
+				delete(site, "slug")
+			}
+			results = append(results, site)
+		}
+		var next any
+		if off+limit < total {
+			next = "http://elsewhere/next"
+		}
+		require.NoError(t, json.NewEncoder(w).Encode(map[string]any{"count": total, "next": next, "results": results}))
+	}))
+	t.Cleanup(srv.Close)
+	cfg := DefaultConfig()
+	cfg.URL, cfg.PageSize = srv.URL, 2
+	c, err := NewClient(cfg, "tok", nil)
+	require.NoError(t, err)
+
+	got, err := c.list(context.Background(), specFor(inventory.KindSite), nil)
+	require.NoError(t, err)
+	assert.Len(t, got, 5)
+	assert.Equal(t, []string{"0", "2", "4"}, offsets)
+
+	broken = true
+	_, err = c.list(context.Background(), specFor(inventory.KindSite), nil)
+	assert.ErrorContains(t, err, "slug", "a page NetBox would never send is an error")
+}
+
+func TestEnsureSchema(t *testing.T) {
+	cfg := testConfig()
+	cfg.CustomFields = []CustomFieldMapping{{Attr: "pool_health", Field: "pool_health", Kinds: []inventory.Kind{inventory.KindDevice}}}
+	sim, c := newSim(t, cfg)
+	ctx := context.Background()
+	// A hand-made agent_id field, loose and on devices only.
+	_, err := c.send(ctx, http.MethodPost, "extras/custom-fields/", map[string]any{
+		"name": CFAgentID, "type": "text", "object_types": []string{"dcim.device"}, "filter_logic": "loose"})
+	require.NoError(t, err)
+
+	require.NoError(t, c.EnsureSchema(ctx))
+	assert.Equal(t, 3, sim.Count("extras/tags"))
+	assert.Equal(t, 5, sim.Count("extras/custom-fields"))
+	for _, cf := range sim.Dump()["extras/custom-fields"] {
+		types := stringList(cf["object_types"])
+		switch cf["name"] {
+		case "pool_health":
+			assert.Equal(t, []string{"dcim.device"}, types)
+		default:
+			assert.Equal(t, objectTypes(), types, "%s on every kind", cf["name"])
+		}
+		if cf["name"] == CFAgentID {
+			fl, _ := canon(typeChoice, cf["filter_logic"])
+			assert.Equal(t, "exact", fl)
+		}
+	}
+
+	sim.ResetStats()
+	require.NoError(t, c.EnsureSchema(ctx))
+	assert.Zero(t, writes(sim), "a second call changes nothing")
+
+	// A field of the wrong type is reported, not rewritten.
+	sim.Reset()
+	_, err = c.send(ctx, http.MethodPost, "extras/custom-fields/", map[string]any{
+		"name": CFLastSeen, "type": "text", "object_types": []string{"dcim.device"}})
+	require.NoError(t, err)
+	assert.ErrorContains(t, c.EnsureSchema(ctx), "custom field agent_last_seen has type text, the agent needs date")
+}
