@@ -163,9 +163,13 @@ func (s *Source) classify(ctx context.Context, what string, err error) (failure,
 	return failLocal, fmt.Errorf("%s: %w", what, err)
 }
 
+// isAgentFailure recognises pveproxy's answers when the guest agent does
+// not respond: "QEMU guest agent is not running", "No QEMU guest agent
+// configured", "VM 100 qmp command 'guest-network-get-interfaces' failed -
+// got timeout".
 func isAgentFailure(reason string) bool {
 	r := strings.ToLower(reason)
-	return strings.Contains(r, "guest agent") || strings.Contains(r, "qemu agent")
+	return strings.Contains(r, "guest agent") || strings.Contains(r, "qemu agent") || strings.Contains(r, "'guest-")
 }
 
 // tlsProblem names the certificate problem in err, if that is what it is.

@@ -272,13 +272,16 @@ func (s *Source) readGuest(ctx context.Context, c *px.Client, g guest) (*guestDe
 		ifaces, err := getAgentInterfaces(ctx, c, g)
 		if err != nil {
 			kind, werr := s.classify(ctx, where+": read guest agent interfaces", err)
-			switch kind {
-			case failFatal:
+			var se *statusError
+			isStatus := errors.As(err, &se)
+			switch {
+			case kind == failFatal:
 				return nil, werr
-			case failAgent:
-				var se *statusError
-				errors.As(err, &se)
+			case kind == failAgent && isStatus:
 				d.warn("%s: guest agent not running (%s); reported without IP addresses", where, se)
+			case isStatus && se.Code == http.StatusForbidden:
+				d.warn("%s: API token %s may not read the guest agent (%s); grant it VM.Monitor (PVE 8) or VM.GuestAgent.Audit (PVE 9); reported without IP addresses",
+					where, s.opts.TokenID, se)
 			default:
 				d.warn("%s; reported without IP addresses", werr.Error())
 			}

@@ -131,6 +131,10 @@ func TestLocalFailuresAreWarnings(t *testing.T) {
 			"proxmox/alpha/node/node2", "proxmox/alpha/node/node2/iface/", "reported without interfaces"},
 		{"node unreachable through the proxy", "/nodes/node2/", proxmoxtest.Fault{Status: 595, Reason: "No route to host"},
 			"proxmox/alpha/qemu/101", "proxmox/alpha/qemu/101/disk/", "595 No route to host"},
+		{"agent forbidden", "/nodes/node1/qemu/100/agent/", proxmoxtest.Fault{Status: 403, Reason: "Permission check failed (/vms/100, VM.GuestAgent.Audit)"},
+			"proxmox/alpha/qemu/100/iface/net0/mac", "proxmox/alpha/qemu/100/iface/net0/ip/", "VM.GuestAgent.Audit (PVE 9)"},
+		{"agent timeout", "/nodes/node1/qemu/100/agent/", proxmoxtest.Fault{Status: 500, Reason: "VM 100 qmp command 'guest-network-get-interfaces' failed - got timeout"},
+			"proxmox/alpha/qemu/100/iface/net0/mac", "proxmox/alpha/qemu/100/iface/net0/ip/", "guest agent not running (500 VM 100 qmp command"},
 		{"container interfaces unsupported", "/nodes/node1/lxc/100/interfaces", proxmoxtest.Fault{Status: 501, Reason: "Method 'GET /nodes/node1/lxc/100/interfaces' not implemented"},
 			"proxmox/alpha/lxc/100/iface/net1/ip/192.168.2.53%2F24", "proxmox/alpha/lxc/100/iface/net0/ip/", "static addresses of its config only"},
 	}
