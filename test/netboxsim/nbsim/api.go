@@ -449,8 +449,11 @@ func pageLink(r *http.Request, limit, offset int, ok bool) any {
 // unfiltered list costs one page.
 func (v *view) query(k *kindSpec, filters []filter, offset, limit int) (int, []*object) {
 	tb := v.table(k.Endpoint)
-	if len(filters) == 0 {
+	if len(filters) == 0 || len(filters) == 1 && filters[0].exact {
 		ids := tb.ordered()
+		if len(filters) == 1 {
+			ids = filters[0].cand
+		}
 		count := len(ids)
 		lo, hi := min(offset, count), min(offset+limit, count)
 		page := make([]*object, 0, hi-lo)

@@ -14,6 +14,7 @@ import (
 type filter struct {
 	cand    idList
 	hasCand bool
+	exact   bool // match is exactly membership in cand
 	match   func(o *object) bool
 }
 
@@ -69,7 +70,7 @@ func (t *table) keyFilter(name string, keys []string, negate bool) filter {
 	if negate {
 		return filter{match: func(o *object) bool { return !in(o.ID) }}
 	}
-	return filter{cand: cand, hasCand: true, match: func(o *object) bool { return in(o.ID) }}
+	return filter{cand: cand, hasCand: true, exact: true, match: func(o *object) bool { return in(o.ID) }}
 }
 
 // parseFilters compiles a list request's query into filters, answering NetBox's 400 body for
@@ -186,7 +187,7 @@ func idFilter(tb *table, lookup string, values []string) ([]filter, bool, string
 			}
 		}
 		in := inList(cand)
-		return []filter{{cand: cand, hasCand: true, match: func(o *object) bool { return in(o.ID) }}}, true, ""
+		return []filter{{cand: cand, hasCand: true, exact: true, match: func(o *object) bool { return in(o.ID) }}}, true, ""
 	case "n":
 		in := inList(ids)
 		return []filter{{match: func(o *object) bool { return !in(o.ID) }}}, true, ""

@@ -220,6 +220,7 @@ func addressFilter(tb *table, lookup string, values []string) filter {
 	}
 	f := tb.keyFilter("address", hosts, false)
 	inner := f.match
+	f.exact = false
 	f.match = func(o *object) bool {
 		return inner(o) && (exact[o.str("address")] || hostOnly(values, o.str("address")))
 	}
