@@ -7,13 +7,70 @@ import (
 	"time"
 )
 
-// faultsBody is Faults with durations written as strings ("2s").
-type faultsBody struct {
+// faultsJSON is the wire form of Faults: snake_case names, RetryAfter as a duration string.
+type faultsJSON struct {
 	ErrorRate           float64  `json:"error_rate"`
 	RateLimitRate       float64  `json:"rate_limit_rate"`
 	RetryAfter          string   `json:"retry_after"`
 	DropAfterCommitRate float64  `json:"drop_after_commit_rate"`
 	Methods             []string `json:"methods"`
+}
+
+// MarshalJSON writes Faults with snake_case names and RetryAfter as a duration string ("2s").
+func (f Faults) MarshalJSON() ([]byte, error) {
+	return json.Marshal(faultsJSON{ErrorRate: f.ErrorRate, RateLimitRate: f.RateLimitRate, RetryAfter: f.RetryAfter.String(),
+		DropAfterCommitRate: f.DropAfterCommitRate, Methods: f.Methods})
+}
+
+// UnmarshalJSON reads Faults with snake_case names or Go's field names; RetryAfter is a
+// duration string ("2s") or a number of nanoseconds.
+func (f *Faults) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return fmt.Errorf("decode faults: %w", err)
+	}
+	pick := func(names ...string) json.RawMessage {
+		for _, n := range names {
+			if v, ok := raw[n]; ok {
+				return v
+			}
+		}
+		return nil
+	}
+	var out Faults
+	for _, field := range []struct {
+		dst   any
+		names []string
+	}{
+		{&out.ErrorRate, []string{"error_rate", "ErrorRate"}},
+		{&out.RateLimitRate, []string{"rate_limit_rate", "RateLimitRate"}},
+		{&out.DropAfterCommitRate, []string{"drop_after_commit_rate", "DropAfterCommitRate"}},
+		{&out.Methods, []string{"methods", "Methods"}},
+	} {
+		if v := pick(field.names...); v != nil {
+			if err := json.Unmarshal(v, field.dst); err != nil {
+				return fmt.Errorf("decode faults %s: %w", field.names[0], err)
+			}
+		}
+	}
+	if v := pick("retry_after", "RetryAfter"); v != nil {
+		var s string
+		if err := json.Unmarshal(v, &s); err == nil {
+			d, err := time.ParseDuration(s)
+			if err != nil {
+				return fmt.Errorf("decode faults retry_after: %w", err)
+			}
+			out.RetryAfter = d
+		} else {
+			var ns int64
+			if err := json.Unmarshal(v, &ns); err != nil {
+				return fmt.Errorf("decode faults retry_after: %w", err)
+			}
+			out.RetryAfter = time.Duration(ns)
+		}
+	}
+	*f = out
+	return nil
 }
 
 // serveAdmin answers the emulator's controls: GET /_sim/stats, POST /_sim/reset,
@@ -28,23 +85,13 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		s.Reset()
 		writeBody(w, http.StatusOK, map[string]any{"reset": true})
 	case "POST /_sim/faults":
-		var body faultsBody
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-			writeBody(w, http.StatusBadRequest, map[string]any{"detail": "decode faults: " + err.Error()})
+		var f Faults
+		if err := json.NewDecoder(r.Body).Decode(&f); err != nil {
+			writeBody(w, http.StatusBadRequest, map[string]any{"detail": err.Error()})
 			return
 		}
-		f := Faults{ErrorRate: body.ErrorRate, RateLimitRate: body.RateLimitRate,
-			DropAfterCommitRate: body.DropAfterCommitRate, Methods: body.Methods}
-		if body.RetryAfter != "" {
-			d, err := time.ParseDuration(body.RetryAfter)
-			if err != nil {
-				writeBody(w, http.StatusBadRequest, map[string]any{"detail": "retry_after: " + err.Error()})
-				return
-			}
-			f.RetryAfter = d
-		}
 		s.SetFaults(f)
-		writeBody(w, http.StatusOK, body)
+		writeBody(w, http.StatusOK, f)
 	case "POST /_sim/latency":
 		var body struct {
 			Latency string `json:"latency"`

@@ -141,7 +141,7 @@ func (v *view) compileFilter(k *kindSpec, tb *table, base, lookup string, values
 	}
 	if name, ok := strings.CutPrefix(base, "cf_"); ok {
 		cf := v.customField(k.ObjectType, name)
-		if cf == nil {
+		if cf == nil || cf.str("filter_logic") == "disabled" {
 			return nil, false, ""
 		}
 		return []filter{customFieldFilter(tb, cf, lookup, values)}, true, ""

@@ -107,7 +107,7 @@ func (c *apiClient) count(path string) int {
 // world is a set of related objects most tests start from.
 type world struct {
 	tag, tenant, site, location, mfr, deviceType, role, platform, device, iface, mac, ip int64
-	vrf, clusterType, cluster, vm, vmIface, disk, prefix, service, customField              int64
+	vrf, clusterType, cluster, vm, vmIface, disk, prefix, service, customField           int64
 }
 
 func (c *apiClient) seed(n int) world {

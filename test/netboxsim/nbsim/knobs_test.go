@@ -223,3 +223,28 @@ func TestConcurrentWrites(t *testing.T) {
 		t.Errorf("indexed interface count = %d", got)
 	}
 }
+
+func TestFaultsJSON(t *testing.T) {
+	for _, body := range []string{
+		`{"error_rate":0.5,"rate_limit_rate":0.25,"retry_after":"2s","drop_after_commit_rate":0.1,"methods":["POST"]}`,
+		`{"ErrorRate":0.5,"RateLimitRate":0.25,"RetryAfter":2000000000,"DropAfterCommitRate":0.1,"Methods":["POST"]}`,
+	} {
+		var f nbsim.Faults
+		if err := json.Unmarshal([]byte(body), &f); err != nil {
+			t.Fatalf("decode %s: %v", body, err)
+		}
+		want := nbsim.Faults{ErrorRate: 0.5, RateLimitRate: 0.25, RetryAfter: 2 * time.Second, DropAfterCommitRate: 0.1, Methods: []string{"POST"}}
+		if f.ErrorRate != want.ErrorRate || f.RateLimitRate != want.RateLimitRate || f.RetryAfter != want.RetryAfter ||
+			f.DropAfterCommitRate != want.DropAfterCommitRate || len(f.Methods) != 1 || f.Methods[0] != "POST" {
+			t.Errorf("decode %s = %+v", body, f)
+		}
+		enc, err := json.Marshal(f)
+		if err != nil || !strings.Contains(string(enc), `"retry_after":"2s"`) {
+			t.Errorf("encode = %s, %v", enc, err)
+		}
+	}
+	var f nbsim.Faults
+	if err := json.Unmarshal([]byte(`{"retry_after":"soon"}`), &f); err == nil {
+		t.Error("bad duration accepted")
+	}
+}

@@ -56,16 +56,16 @@ type Stats struct {
 // Faults are injected into API requests, each decided at random per request.
 type Faults struct {
 	// ErrorRate is the share of requests answered 500, 502 or 503 without being processed.
-	ErrorRate float64 `json:"error_rate"`
+	ErrorRate float64
 	// RateLimitRate is the share of requests answered 429 with a Retry-After header.
-	RateLimitRate float64 `json:"rate_limit_rate"`
+	RateLimitRate float64
 	// RetryAfter is the Retry-After of 429 answers (rounded up to whole seconds; 1s when zero).
-	RetryAfter time.Duration `json:"retry_after"`
+	RetryAfter time.Duration
 	// DropAfterCommitRate is the share of writes that are committed and then answered by
 	// closing the connection, so that callers see an error for a write that happened.
-	DropAfterCommitRate float64 `json:"drop_after_commit_rate"`
+	DropAfterCommitRate float64
 	// Methods restricts the faults to these HTTP methods; empty means all.
-	Methods []string `json:"methods"`
+	Methods []string
 }
 
 // Server is the emulator. It implements http.Handler; all methods are safe for concurrent use.
