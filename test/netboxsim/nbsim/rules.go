@@ -2,88 +2,10 @@ package nbsim
 
 import (
 	"fmt"
-	"net/netip"
-	"regexp"
-	"strings"
-	"time"
 )
 
 // This file holds the rules of NetBox's models that tables cannot express: clean() checks,
 // computed read-only fields and the signals that keep derived values current.
-
-var macDigits = regexp.MustCompile(`^[0-9A-Fa-f]{12}$`)
-
-// parseMAC accepts the notations netaddr's EUI does and returns NetBox's form (upper case,
-// colons).
-func parseMAC(s string) (string, bool) {
-	hex := strings.NewReplacer(":", "", "-", "", ".", "", " ", "").Replace(strings.TrimSpace(s))
-	if !macDigits.MatchString(hex) {
-		return "", false
-	}
-	hex = strings.ToUpper(hex)
-	parts := make([]string, 6)
-	for i := range parts {
-		parts[i] = hex[2*i : 2*i+2]
-	}
-	return strings.Join(parts, ":"), true
-}
-
-// normalizeMAC is parseMAC for filter values: an invalid value stays as it is (and matches
-// nothing).
-func normalizeMAC(s string) string {
-	if m, ok := parseMAC(s); ok {
-		return m
-	}
-	return s
-}
-
-// parseAddress parses an IP address with an optional mask (/32 or /128 when absent, as
-// netaddr's IPNetwork does); masked clears host bits, as a prefix does.
-func parseAddress(s string, masked bool) (string, bool) {
-	s = strings.TrimSpace(s)
-	if !strings.Contains(s, "/") {
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			return "", false
-		}
-		s = fmt.Sprintf("%s/%d", s, a.BitLen())
-	}
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
-		return "", false
-	}
-	if masked {
-		p = p.Masked()
-	}
-	return p.String(), true
-}
-
-// hostOf returns the address part of "addr/len".
-func hostOf(s string) string {
-	h, _, _ := strings.Cut(s, "/")
-	if a, err := netip.ParseAddr(h); err == nil {
-		return a.String()
-	}
-	return h
-}
-
-func familyOf(s string) int64 {
-	if a, err := netip.ParseAddr(hostOf(s)); err == nil && a.Is6() && !a.Is4In6() {
-		return 6
-	}
-	return 4
-}
-
-func ipFamily(_ *view, o *object) any {
-	if a := o.str("address"); a != "" {
-		return familyOf(a)
-	}
-	return familyOf(o.str("prefix"))
-}
-
-func natOutside(v *view, o *object) any {
-	return []int64(v.table(epIPs).index("nat_inside", itoa(o.ID)))
-}
 
 func taggedItems(v *view, o *object) any {
 	n := 0
@@ -158,108 +80,6 @@ func clusterSum(field string) func(*view, *object) any {
 	}
 }
 
-var customFieldDataTypes = map[string]string{
-	"text": "string", "longtext": "string", "integer": "integer", "decimal": "decimal", "boolean": "boolean",
-	"date": "string", "datetime": "string", "url": "string", "json": "object", "select": "string",
-	"multiselect": "array", "object": "object", "multiobject": "array",
-}
-
-func customFieldDataType(_ *view, o *object) any { return customFieldDataTypes[o.str("type")] }
-
-func cleanCustomField(_ *view, o, _ *object, errs fieldErrors) {
-	if strings.Contains(o.str("name"), "__") {
-		errs.add("name", "Double underscores are not permitted in custom field names.")
-	}
-	for _, t := range stringList(o.Fields["object_types"]) {
-		if app, model, ok := strings.Cut(t, "."); !ok || app == "" || model == "" {
-			errs.add("object_types", fmt.Sprintf("Invalid content type: %s", t))
-		}
-	}
-	typ := o.str("type")
-	if (typ == "object" || typ == "multiobject") && o.Fields["related_object_type"] == nil {
-		errs.add("related_object_type", "Object fields must define an object type.")
-	}
-	if o.Fields["default"] != nil {
-		if msg := validateCustomValue(o, o.Fields["default"]); msg != "" {
-			errs.add("default", fmt.Sprintf("Invalid default value \"%v\": %s", o.Fields["default"], msg))
-		}
-	}
-}
-
-// validateCustomValue checks a custom field value as CustomField.validate() does.
-func validateCustomValue(def *object, v any) string {
-	if v == nil || v == "" {
-		return ""
-	}
-	switch def.str("type") {
-	case "text", "longtext":
-		s, ok := v.(string)
-		if !ok {
-			return "Value must be a string."
-		}
-		if re := def.str("validation_regex"); re != "" {
-			if r, err := regexp.Compile(re); err == nil && !r.MatchString(s) {
-				return fmt.Sprintf("Value must match regex '%s'", re)
-			}
-		}
-	case "integer":
-		i, ok := v.(int64)
-		if !ok {
-			return "Value must be an integer."
-		}
-		if lo, ok := def.Fields["validation_minimum"].(int64); ok && i < lo {
-			return fmt.Sprintf("Value must be at least %d", lo)
-		}
-		if hi, ok := def.Fields["validation_maximum"].(int64); ok && i > hi {
-			return fmt.Sprintf("Value must not exceed %d", hi)
-		}
-	case "decimal":
-		switch v.(type) {
-		case int64, float64:
-		default:
-			return "Value must be a decimal."
-		}
-	case "boolean":
-		switch x := v.(type) {
-		case bool:
-		case int64:
-			if x != 0 && x != 1 {
-				return "Value must be true or false."
-			}
-		default:
-			return "Value must be true or false."
-		}
-	case "date":
-		s, ok := v.(string)
-		if _, err := time.Parse("2006-01-02", s); !ok || err != nil {
-			return "Date values must be in ISO 8601 format (YYYY-MM-DD)."
-		}
-	case "datetime":
-		s, ok := v.(string)
-		if !ok || !validDateTime(s) {
-			return "Date and time values must be in ISO 8601 format (YYYY-MM-DD HH:MM:SS)."
-		}
-	case "object":
-		if _, ok := v.(int64); !ok {
-			return fmt.Sprintf("Value must be an object ID, not %s", pyType(v))
-		}
-	case "multiobject":
-		if _, ok := v.([]any); !ok {
-			return fmt.Sprintf("Value must be a list of object IDs, not %s", pyType(v))
-		}
-	}
-	return ""
-}
-
-func validDateTime(s string) bool {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
-		if _, err := time.Parse(layout, s); err == nil {
-			return true
-		}
-	}
-	return false
-}
-
 func cleanLocation(v *view, o, _ *object, errs fieldErrors) {
 	if p := v.get(epLocations, o.id("parent")); p != nil && p.id("site") != o.id("site") {
 		site := v.get(epSites, o.id("site"))
@@ -267,7 +87,7 @@ func cleanLocation(v *view, o, _ *object, errs fieldErrors) {
 	}
 }
 
-// interfacesOf lists the interface IDs of a device or VM as generic keys ("type:id").
+// assignedTo reports whether ip is assigned to an interface (of ifaceEndpoint) of the device or VM parentID.
 func (v *view) assignedTo(ip *object, ifaceEndpoint, parentField string, parentID int64) bool {
 	typ, _ := ip.Fields["assigned_object_type"].(string)
 	iface := v.get(interfaceTargets[typ], ip.id("assigned_object_id"))
@@ -370,107 +190,6 @@ func cleanInterface(v *view, o, _ *object, errs fieldErrors) {
 		if o.ID == 0 || interfaceTargets[typ] != ep || m.id("assigned_object_id") != o.ID {
 			errs.add("primary_mac_address", fmt.Sprintf("MAC address %s is not assigned to this interface.", m.str("mac_address")))
 		}
-	}
-}
-
-func cleanMAC(v *view, o, old *object, errs fieldErrors) {
-	if old == nil {
-		return
-	}
-	typ, _ := old.Fields["assigned_object_type"].(string)
-	iface := v.get(interfaceTargets[typ], old.id("assigned_object_id"))
-	if iface == nil || iface.id("primary_mac_address") != o.ID {
-		return
-	}
-	switch {
-	case o.Fields["assigned_object_id"] == nil:
-		errs.add("__all__", "Cannot unassign MAC Address while it is designated as the primary MAC for an object")
-	case o.Fields["assigned_object_type"] != typ || o.id("assigned_object_id") != iface.ID:
-		errs.add("__all__", "Cannot reassign MAC Address while it is designated as the primary MAC for an object")
-	}
-}
-
-// ipParent is the device or VM an IP address's interface belongs to, as "endpoint:id".
-func (v *view) ipParent(o *object) string {
-	typ, _ := o.Fields["assigned_object_type"].(string)
-	iface := v.get(interfaceTargets[typ], o.id("assigned_object_id"))
-	switch {
-	case iface == nil:
-		return ""
-	case typ == "dcim.interface":
-		return epDevices + ":" + itoa(iface.id("device"))
-	}
-	return epVMs + ":" + itoa(iface.id("virtual_machine"))
-}
-
-var nonUniqueRoles = map[string]bool{"anycast": true, "vip": true, "vrrp": true, "hsrp": true, "glbp": true, "carp": true}
-
-func cleanIP(v *view, o, old *object, errs fieldErrors) {
-	addr := o.str("address")
-	p, err := netip.ParsePrefix(addr)
-	if err != nil {
-		return
-	}
-	if p.Bits() == 0 {
-		errs.add("address", "Cannot create IP address with /0 mask.")
-		return
-	}
-	if o.Fields["assigned_object_id"] != nil && p.Bits() < p.Addr().BitLen()-1 {
-		if p.Addr() == p.Masked().Addr() {
-			errs.add("__all__", fmt.Sprintf("%s is a network ID, which may not be assigned to an interface.", addr))
-		} else if p.Addr().Is4() && p.Addr() == broadcast(p) {
-			errs.add("__all__", fmt.Sprintf("%s is a broadcast address, which may not be assigned to an interface.", addr))
-		}
-	}
-	vrf := v.get(epVRFs, o.id("vrf"))
-	if vrf == nil || vrf.Fields["enforce_unique"] == true {
-		role := o.str("role")
-		for _, id := range v.table(epIPs).index("address", hostOf(addr)) {
-			dup := v.get(epIPs, id)
-			if id == o.ID || dup.id("vrf") != o.id("vrf") {
-				continue
-			}
-			if !nonUniqueRoles[role] || !nonUniqueRoles[dup.str("role")] {
-				table := "global table"
-				if vrf != nil {
-					table = "VRF " + vrf.str("name")
-				}
-				errs.add("address", fmt.Sprintf("Duplicate IP address found in %s: %s", table, dup.str("address")))
-				break
-			}
-		}
-	}
-	if o.str("status") == "slaac" && familyOf(addr) != 6 {
-		errs.add("status", "Only IPv6 addresses can be assigned SLAAC status")
-	}
-	if old != nil {
-		if parent := v.ipParent(old); parent != "" && parent != v.ipParent(o) {
-			ep, idStr, _ := strings.Cut(parent, ":")
-			owner := v.get(ep, mustInt(idStr))
-			field := fmt.Sprintf("primary_ip%d", familyOf(old.str("address")))
-			if owner != nil && owner.id(field) == o.ID {
-				errs.add("__all__", "Cannot reassign IP address while it is designated as the primary IP for the parent object")
-			}
-		}
-	}
-}
-
-func mustInt(s string) int64 {
-	i, _ := toInt(s)
-	return i
-}
-
-func broadcast(p netip.Prefix) netip.Addr {
-	a := p.Masked().Addr().As4()
-	host := uint32(1)<<(32-p.Bits()) - 1
-	n := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
-	n |= host
-	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
-}
-
-func cleanPrefix(_ *view, o, _ *object, errs fieldErrors) {
-	if p, err := netip.ParsePrefix(o.str("prefix")); err == nil && p.Bits() == 0 {
-		errs.add("prefix", "Cannot create prefix with /0 mask.")
 	}
 }
 

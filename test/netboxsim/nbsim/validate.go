@@ -3,9 +3,7 @@ package nbsim
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -25,124 +23,6 @@ var patternMessages = map[string]string{
 	`^[0-9a-f]{6}$`:    `Enter a valid hexadecimal RGB color code.`,
 	`^[a-z0-9_]+$`:     `Only alphanumeric characters and underscores are allowed.`,
 	`^([0-9A-Za-z_-]+|\*)(\.[0-9A-Za-z_-]+)*\.?$`: `Only alphanumeric characters, asterisks, hyphens, periods, and underscores are allowed in DNS names`,
-}
-
-// pyType names a decoded JSON value the way Python would, for DRF's messages.
-func pyType(v any) string {
-	switch t := v.(type) {
-	case string:
-		return "str"
-	case bool:
-		return "bool"
-	case json.Number:
-		if strings.ContainsAny(t.String(), ".eE") {
-			return "float"
-		}
-		return "int"
-	case []any:
-		return "list"
-	case map[string]any:
-		return "dict"
-	case nil:
-		return "NoneType"
-	}
-	return "object"
-}
-
-// pyRepr formats a value as Python's str() of it would, for messages that embed inputs.
-func pyRepr(v any) string {
-	switch t := v.(type) {
-	case string:
-		return "'" + t + "'"
-	case bool:
-		if t {
-			return "True"
-		}
-		return "False"
-	case nil:
-		return "None"
-	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = "'" + k + "': " + pyRepr(t[k])
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	case []any:
-		parts := make([]string, len(t))
-		for i, x := range t {
-			parts[i] = pyRepr(x)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	}
-	return fmt.Sprint(v)
-}
-
-func toInt(v any) (int64, bool) {
-	switch t := v.(type) {
-	case json.Number:
-		if i, err := t.Int64(); err == nil {
-			return i, true
-		}
-		f, err := t.Float64()
-		if err == nil && f == math.Trunc(f) {
-			return int64(f), true
-		}
-	case string:
-		i, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
-		return i, err == nil
-	case int64:
-		return t, true
-	case int:
-		return int64(t), true
-	case float64:
-		if t == math.Trunc(t) {
-			return int64(t), true
-		}
-	}
-	return 0, false
-}
-
-func toFloat(v any) (float64, bool) {
-	switch t := v.(type) {
-	case json.Number:
-		f, err := t.Float64()
-		return f, err == nil
-	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
-		return f, err == nil
-	case float64:
-		return t, true
-	case int64:
-		return float64(t), true
-	}
-	return 0, false
-}
-
-func toBool(v any) (bool, bool) {
-	switch t := v.(type) {
-	case bool:
-		return t, true
-	case string:
-		switch strings.ToLower(t) {
-		case "true", "t", "yes", "y", "on", "1":
-			return true, true
-		case "false", "f", "no", "n", "off", "0":
-			return false, true
-		}
-	case json.Number:
-		switch t.String() {
-		case "1":
-			return true, true
-		case "0":
-			return false, true
-		}
-	}
-	return false, false
 }
 
 // convertValue checks one value against an openapi property, as DRF's field for it would, and
@@ -363,29 +243,6 @@ func (v *view) attrsMatch(k *kindSpec, o *object, params map[string]any) bool {
 		}
 	}
 	return true
-}
-
-// scalarString is the canonical string of a stored scalar, used by indexes and comparisons.
-func scalarString(v any) string {
-	switch t := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return t
-	case int64:
-		return strconv.FormatInt(t, 10)
-	case float64:
-		return strconv.FormatFloat(t, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(t)
-	case json.Number:
-		return t.String()
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }
 
 // resolveTags turns NetBox's tag list (IDs or attribute dictionaries) into tag IDs.

@@ -185,61 +185,6 @@ func (t *tx) checkGeneric(k *kindSpec, o *object, errs fieldErrors) {
 	}
 }
 
-// applyCustomFields merges the request's custom field data into o and validates it as
-// NetBox's CustomFieldsMixin.clean() does; it returns that method's message, if any.
-func (t *tx) applyCustomFields(k *kindSpec, o *object, raw any, old *object) string {
-	data := map[string]any{}
-	if old != nil {
-		for name, v := range old.customFields() {
-			data[name] = v
-		}
-	}
-	if m, ok := raw.(map[string]any); ok {
-		for name, v := range m {
-			data[name] = normalizeJSON(v)
-		}
-	}
-	defs := t.customFieldsFor(k.ObjectType)
-	byName := map[string]*object{}
-	for _, cf := range defs {
-		byName[cf.str("name")] = cf
-		if _, ok := data[cf.str("name")]; !ok && old == nil && cf.Fields["default"] != nil {
-			data[cf.str("name")] = cf.Fields["default"]
-		}
-	}
-	o.Fields["custom_fields"] = data
-	names := make([]string, 0, len(data))
-	for name := range data {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		cf := byName[name]
-		if cf == nil {
-			return fmt.Sprintf("Unknown field name '%s' in custom field data.", name)
-		}
-		v := data[name]
-		if msg := validateCustomValue(cf, v); msg != "" {
-			return fmt.Sprintf("Invalid value for custom field '%s': %s", name, msg)
-		}
-		if b, _ := cf.Fields["unique"].(bool); b && v != nil && v != "" {
-			for _, id := range t.table(k.Endpoint).index("cf_"+name, cfIndexValue(v)) {
-				if id != o.ID {
-					return fmt.Sprintf("Custom field '%s' must have a unique value.", name)
-				}
-			}
-		}
-	}
-	for _, cf := range defs {
-		if b, _ := cf.Fields["required"].(bool); b {
-			if _, ok := data[cf.str("name")]; !ok {
-				return fmt.Sprintf("Missing required custom field '%s'.", cf.str("name"))
-			}
-		}
-	}
-	return ""
-}
-
 // normalizeJSON turns decoded json.Numbers into int64 or float64, recursively.
 func normalizeJSON(v any) any {
 	switch t := v.(type) {
@@ -269,8 +214,6 @@ func normalizeJSON(v any) any {
 	}
 	return v
 }
-
-func cfIndexValue(v any) string { return scalarString(v) }
 
 // collect finds what deleting the given objects deletes with them (cascades) and what blocks
 // it (protected references from objects that stay), as Django's deletion collector does.

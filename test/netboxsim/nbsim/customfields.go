@@ -1,0 +1,170 @@
+package nbsim
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Custom fields: their definitions' rules, value validation and the objects' custom field data.
+
+var customFieldDataTypes = map[string]string{
+	"text": "string", "longtext": "string", "integer": "integer", "decimal": "decimal", "boolean": "boolean",
+	"date": "string", "datetime": "string", "url": "string", "json": "object", "select": "string",
+	"multiselect": "array", "object": "object", "multiobject": "array",
+}
+
+func customFieldDataType(_ *view, o *object) any { return customFieldDataTypes[o.str("type")] }
+
+func cleanCustomField(_ *view, o, _ *object, errs fieldErrors) {
+	if strings.Contains(o.str("name"), "__") {
+		errs.add("name", "Double underscores are not permitted in custom field names.")
+	}
+	for _, t := range stringList(o.Fields["object_types"]) {
+		if app, model, ok := strings.Cut(t, "."); !ok || app == "" || model == "" {
+			errs.add("object_types", fmt.Sprintf("Invalid content type: %s", t))
+		}
+	}
+	typ := o.str("type")
+	if (typ == "object" || typ == "multiobject") && o.Fields["related_object_type"] == nil {
+		errs.add("related_object_type", "Object fields must define an object type.")
+	}
+	if o.Fields["default"] != nil {
+		if msg := validateCustomValue(o, o.Fields["default"]); msg != "" {
+			errs.add("default", fmt.Sprintf("Invalid default value \"%v\": %s", o.Fields["default"], msg))
+		}
+	}
+}
+
+// validateCustomValue checks a custom field value as CustomField.validate() does.
+func validateCustomValue(def *object, v any) string {
+	if v == nil || v == "" {
+		return ""
+	}
+	switch def.str("type") {
+	case "text", "longtext":
+		s, ok := v.(string)
+		if !ok {
+			return "Value must be a string."
+		}
+		if re := def.str("validation_regex"); re != "" {
+			if r, err := regexp.Compile(re); err == nil && !r.MatchString(s) {
+				return fmt.Sprintf("Value must match regex '%s'", re)
+			}
+		}
+	case "integer":
+		i, ok := v.(int64)
+		if !ok {
+			return "Value must be an integer."
+		}
+		if lo, ok := def.Fields["validation_minimum"].(int64); ok && i < lo {
+			return fmt.Sprintf("Value must be at least %d", lo)
+		}
+		if hi, ok := def.Fields["validation_maximum"].(int64); ok && i > hi {
+			return fmt.Sprintf("Value must not exceed %d", hi)
+		}
+	case "decimal":
+		switch v.(type) {
+		case int64, float64:
+		default:
+			return "Value must be a decimal."
+		}
+	case "boolean":
+		switch x := v.(type) {
+		case bool:
+		case int64:
+			if x != 0 && x != 1 {
+				return "Value must be true or false."
+			}
+		default:
+			return "Value must be true or false."
+		}
+	case "date":
+		s, ok := v.(string)
+		if _, err := time.Parse("2006-01-02", s); !ok || err != nil {
+			return "Date values must be in ISO 8601 format (YYYY-MM-DD)."
+		}
+	case "datetime":
+		s, ok := v.(string)
+		if !ok || !validDateTime(s) {
+			return "Date and time values must be in ISO 8601 format (YYYY-MM-DD HH:MM:SS)."
+		}
+	case "object":
+		if _, ok := v.(int64); !ok {
+			return fmt.Sprintf("Value must be an object ID, not %s", pyType(v))
+		}
+	case "multiobject":
+		if _, ok := v.([]any); !ok {
+			return fmt.Sprintf("Value must be a list of object IDs, not %s", pyType(v))
+		}
+	}
+	return ""
+}
+
+func validDateTime(s string) bool {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// applyCustomFields merges the request's custom field data into o and validates it as
+// NetBox's CustomFieldsMixin.clean() does; it returns that method's message, if any.
+func (t *tx) applyCustomFields(k *kindSpec, o *object, raw any, old *object) string {
+	data := map[string]any{}
+	if old != nil {
+		for name, v := range old.customFields() {
+			data[name] = v
+		}
+	}
+	if m, ok := raw.(map[string]any); ok {
+		for name, v := range m {
+			data[name] = normalizeJSON(v)
+		}
+	}
+	defs := t.customFieldsFor(k.ObjectType)
+	byName := map[string]*object{}
+	for _, cf := range defs {
+		byName[cf.str("name")] = cf
+		if _, ok := data[cf.str("name")]; !ok && old == nil && cf.Fields["default"] != nil {
+			data[cf.str("name")] = cf.Fields["default"]
+		}
+	}
+	o.Fields["custom_fields"] = data
+	names := make([]string, 0, len(data))
+	for name := range data {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		cf := byName[name]
+		if cf == nil {
+			return fmt.Sprintf("Unknown field name '%s' in custom field data.", name)
+		}
+		v := data[name]
+		if msg := validateCustomValue(cf, v); msg != "" {
+			return fmt.Sprintf("Invalid value for custom field '%s': %s", name, msg)
+		}
+		if b, _ := cf.Fields["unique"].(bool); b && v != nil && v != "" {
+			for _, id := range t.table(k.Endpoint).index("cf_"+name, cfIndexValue(v)) {
+				if id != o.ID {
+					return fmt.Sprintf("Custom field '%s' must have a unique value.", name)
+				}
+			}
+		}
+	}
+	for _, cf := range defs {
+		if b, _ := cf.Fields["required"].(bool); b {
+			if _, ok := data[cf.str("name")]; !ok {
+				return fmt.Sprintf("Missing required custom field '%s'.", cf.str("name"))
+			}
+		}
+	}
+	return ""
+}
+
+func cfIndexValue(v any) string { return scalarString(v) }
