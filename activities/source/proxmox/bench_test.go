@@ -22,6 +22,7 @@ type syntheticCluster struct {
 	Nodes, PerNode int
 	Latency        time.Duration
 	requests       atomic.Int64
+	writeErrors    atomic.Int64
 }
 
 func (c *syntheticCluster) guests() int { return c.Nodes * c.PerNode }
@@ -88,7 +89,9 @@ func (c *syntheticCluster) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotImplemented)
 		return
 	}
-	_, _ = fmt.Fprintf(w, `{"data":%s}`, body)
+	if _, err := fmt.Fprintf(w, `{"data":%s}`, body); err != nil {
+		c.writeErrors.Add(1)
+	}
 }
 
 // BenchmarkDiscover reports guests/s, API requests per guest, records and
@@ -119,6 +122,7 @@ func BenchmarkDiscover(b *testing.B) {
 				records, heartbeat = len(snap.Records), len(p.last())
 			}
 			elapsed := time.Since(start)
+			require.Zero(b, c.writeErrors.Load())
 			b.ReportMetric(float64(c.guests()*b.N)/elapsed.Seconds(), "guests/s")
 			b.ReportMetric(float64(c.requests.Load())/float64(c.guests()*b.N), "requests/guest")
 			b.ReportMetric(float64(records), "records")

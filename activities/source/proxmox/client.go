@@ -128,19 +128,19 @@ func (s *Source) classify(ctx context.Context, what string, err error) (failure,
 	if errors.As(err, &se) {
 		switch {
 		case se.Code == http.StatusUnauthorized:
-			return failFatal, fmt.Errorf("%s: proxmox refused API token %s (%s); check token_id and the token secret: %w",
+			return failFatal, fmt.Errorf("%s: proxmox refused API token %s (%w); check token_id and the token secret: %w",
 				what, s.opts.TokenID, se, source.ErrAuth)
 		case se.Code == http.StatusForbidden:
-			return failLocal, fmt.Errorf("%s: API token %s lacks permission (%s)", what, s.opts.TokenID, se)
+			return failLocal, fmt.Errorf("%s: API token %s lacks permission (%w)", what, s.opts.TokenID, se)
 		case se.Code >= 595:
 			// pveproxy could not forward the call to the node.
-			return failNode, fmt.Errorf("%s: %s", what, se)
+			return failNode, fmt.Errorf("%s: %w", what, se)
 		case isAgentFailure(se.Reason):
-			return failAgent, fmt.Errorf("%s: %s", what, se)
+			return failAgent, fmt.Errorf("%s: %w", what, se)
 		case se.Code == http.StatusBadGateway || se.Code == http.StatusServiceUnavailable || se.Code == http.StatusGatewayTimeout:
-			return failFatal, fmt.Errorf("%s: %s: %w", what, se, source.ErrUnreachable)
+			return failFatal, fmt.Errorf("%s: %w: %w", what, se, source.ErrUnreachable)
 		default:
-			return failLocal, fmt.Errorf("%s: %s", what, se)
+			return failLocal, fmt.Errorf("%s: %w", what, se)
 		}
 	}
 	if msg, ok := tlsProblem(err); ok {

@@ -278,10 +278,10 @@ func (s *Source) readGuest(ctx context.Context, c *px.Client, g guest) (*guestDe
 			case kind == failFatal:
 				return nil, werr
 			case kind == failAgent && isStatus:
-				d.warn("%s: guest agent not running (%s); reported without IP addresses", where, se)
+				d.warn("%s: guest agent not running (%s); reported without IP addresses", where, se.Error())
 			case isStatus && se.Code == http.StatusForbidden:
 				d.warn("%s: API token %s may not read the guest agent (%s); grant it VM.Monitor (PVE 8) or VM.GuestAgent.Audit (PVE 9); reported without IP addresses",
-					where, s.opts.TokenID, se)
+					where, s.opts.TokenID, se.Error())
 			default:
 				d.warn("%s; reported without IP addresses", werr.Error())
 			}

@@ -35,11 +35,13 @@ func TestDiscoverGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := httptest.NewServer(proxmoxtest.NewFake(tc.overlays...))
+			fake := proxmoxtest.NewFake(tc.overlays...)
+			srv := httptest.NewServer(fake)
 			t.Cleanup(srv.Close)
 			src, _ := newSource(t, "alpha", srv.URL, tc.settings)
 			snap, err := src.Discover(context.Background(), &recordedProgress{})
 			require.NoError(t, err)
+			require.NoError(t, fake.Err())
 			checkStructure(t, "alpha", snap)
 			checkGolden(t, tc.name, snap)
 		})

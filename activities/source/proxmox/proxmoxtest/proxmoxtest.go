@@ -15,6 +15,7 @@ package proxmoxtest
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -63,6 +64,7 @@ type Fake struct {
 	mu     sync.Mutex
 	hits   map[string]int
 	faults map[string]Fault
+	errs   []error
 }
 
 // NewFake returns a fake answering from the Lab fixture with the given
@@ -118,15 +120,32 @@ func (f *Fake) TotalHits() int {
 	return n
 }
 
+// Err reports the answers the fake failed to write, joined; nil when every
+// answer went out.
+func (f *Fake) Err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return errors.Join(f.errs...)
+}
+
+func (f *Fake) failed(err error) {
+	if err == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.errs = append(f.errs, err)
+}
+
 // ServeHTTP answers one API request.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
-		writeStatus(w, http.StatusNotFound, "Not Found", nil)
+		f.failed(writeStatus(w, http.StatusNotFound, "Not Found", nil))
 		return
 	}
 	apiPath := strings.TrimPrefix(r.URL.Path, APIPrefix)
 	if r.Header.Get("Authorization") != "PVEAPIToken="+TokenID+"="+TokenSecret {
-		writeStatus(w, http.StatusUnauthorized, "authentication failure", []byte(`{"data":null}`))
+		f.failed(writeStatus(w, http.StatusUnauthorized, "authentication failure", []byte(`{"data":null}`)))
 		return
 	}
 	f.mu.Lock()
@@ -134,22 +153,23 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fault, faulted := f.faultFor(apiPath)
 	f.mu.Unlock()
 	if faulted {
-		writeStatus(w, fault.Status, fault.Reason, []byte(`{"data":null}`))
+		f.failed(writeStatus(w, fault.Status, fault.Reason, []byte(`{"data":null}`)))
 		return
 	}
 	if r.Method != http.MethodGet {
-		writeStatus(w, http.StatusNotImplemented, fmt.Sprintf("Method '%s %s' not implemented", r.Method, apiPath), []byte(`{"data":null}`))
+		f.failed(writeStatus(w, http.StatusNotImplemented, fmt.Sprintf("Method '%s %s' not implemented", r.Method, apiPath), []byte(`{"data":null}`)))
 		return
 	}
 	body, fault, err := f.lookup(apiPath)
 	switch {
 	case err != nil:
-		writeStatus(w, http.StatusNotImplemented, fmt.Sprintf("Method 'GET %s' not implemented", apiPath), []byte(`{"data":null}`))
+		f.failed(writeStatus(w, http.StatusNotImplemented, fmt.Sprintf("Method 'GET %s' not implemented", apiPath), []byte(`{"data":null}`)))
 	case body == nil:
-		writeStatus(w, fault.Status, fault.Reason, []byte(`{"data":null}`))
+		f.failed(writeStatus(w, fault.Status, fault.Reason, []byte(`{"data":null}`)))
 	default:
 		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
-		_, _ = w.Write(body)
+		_, err := w.Write(body)
+		f.failed(err)
 	}
 }
 
@@ -196,21 +216,23 @@ func parseFault(line string) (Fault, error) {
 // writeStatus answers with a custom reason phrase, the way pveproxy reports
 // errors ("500 QEMU guest agent is not running"); net/http cannot set one,
 // so the connection is taken over and the response written by hand.
-func writeStatus(w http.ResponseWriter, code int, reason string, body []byte) {
+func writeStatus(w http.ResponseWriter, code int, reason string, body []byte) error {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		w.WriteHeader(code)
-		_, _ = w.Write(body)
-		return
+		_, err := w.Write(body)
+		return err
 	}
 	conn, buf, err := hj.Hijack()
 	if err != nil {
-		w.WriteHeader(code)
-		_, _ = w.Write(body)
-		return
+		return fmt.Errorf("take over connection: %w", err)
 	}
-	defer func() { _ = conn.Close() }()
-	_, _ = fmt.Fprintf(buf, "HTTP/1.1 %03d %s\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", code, reason, len(body))
-	_, _ = buf.Write(body)
-	_ = buf.Flush()
+	_, werr := fmt.Fprintf(buf, "HTTP/1.1 %03d %s\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", code, reason, len(body))
+	if werr == nil {
+		_, werr = buf.Write(body)
+	}
+	if werr == nil {
+		werr = buf.Flush()
+	}
+	return errors.Join(werr, conn.Close())
 }

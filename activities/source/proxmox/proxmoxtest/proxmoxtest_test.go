@@ -49,9 +49,11 @@ func TestFakeAnswers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := httptest.NewServer(NewFake(tc.overlays...))
+			fake := NewFake(tc.overlays...)
+			srv := httptest.NewServer(fake)
 			t.Cleanup(srv.Close)
 			res, body := get(t, srv.URL+APIPrefix+tc.path, tc.auth)
+			require.NoError(t, fake.Err())
 			assert.Equal(t, tc.status, res.Status)
 			if tc.dataLen >= 0 {
 				var v struct{ Data []json.RawMessage }
