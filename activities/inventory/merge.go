@@ -1,0 +1,273 @@
+package inventory
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// MergeInput is one source's snapshot as the merge sees it.
+type MergeInput struct {
+	Source string `json:"source"`
+	// Priority orders authority between sources: lower wins, and equal
+	// priorities go to the source whose name sorts first.
+	Priority int      `json:"priority"`
+	Records  []Record `json:"records"`
+}
+
+// MergeOptions tune the merge.
+type MergeOptions struct {
+	// Authority names, per field, the sources to take the field from before
+	// priority decides, best first: {"serial": {"truenas"}} for every kind,
+	// {"device.serial": {"truenas"}} for one kind. A kind-qualified entry
+	// wins over a plain one.
+	Authority map[string][]string `json:"authority,omitempty"`
+}
+
+// Merged is the joined inventory and the report of how it was joined.
+type Merged struct {
+	// Records are sorted with Sort; every reference points to a surviving key.
+	Records []Record `json:"records"`
+	// Matches has one entry per record that was joined into another.
+	Matches []Match `json:"matches"`
+	// Conflicts are matches that were refused because they would have joined
+	// two different records of one source.
+	Conflicts []Match `json:"conflicts,omitempty"`
+	// Skipped lists input records that could not take part (no key, unknown kind).
+	Skipped []string `json:"skipped,omitempty"`
+}
+
+// Match says that Record (from Source) was found to describe the same thing
+// as With (from WithSource), by Rule on Value, and now lives on as Key.
+type Match struct {
+	Kind       Kind   `json:"kind"`
+	Key        string `json:"key"`
+	Record     string `json:"record"`
+	Source     string `json:"source"`
+	With       string `json:"with"`
+	WithSource string `json:"with_source"`
+	Rule       string `json:"rule"`
+	Value      string `json:"value"`
+}
+
+// The rules by which two records are found to be the same thing.
+const (
+	RuleKey    = "key"    // the same key (or a key and an alias)
+	RuleSerial = "serial" // devices with the same serial number
+	RuleMAC    = "mac"    // the same MAC address, and then their interfaces and hosts
+	RuleName   = "name"   // the same natural key: device name and site, interface name on the same device, ...
+)
+
+// Merge joins the sources' records into one inventory. Records that
+// describe the same thing become one: the same key, the same device serial,
+// the same MAC address (and with it the interfaces and their devices or
+// VMs), the same natural key (device name and site, VM name and cluster,
+// interface name on the same device, IP address and VRF). Two records of
+// one source are never joined by a value: a source knows its own records
+// apart. The surviving record keeps the key of its best source, lists the
+// others as Aliases, and every reference to an alias is rewritten to it.
+// Each field comes from the best source that provides it (Authority first,
+// then Priority) and Origin names that source. The result does not depend
+// on the order of snaps or of their records.
+func Merge(snaps []MergeInput, opts MergeOptions) (*Merged, error) {
+	m := newMerger(snaps, opts)
+	m.matchKeys()
+	m.prepare()
+	m.matchSerials()
+	// MAC and natural-key matches feed each other (devices joined by name
+	// make their interfaces comparable by name); repeat until stable.
+	for round := 0; round < 8; round++ {
+		n := m.joined
+		m.matchMACs()
+		m.matchNames()
+		if m.joined == n {
+			break
+		}
+	}
+	return m.result(), nil
+}
+
+// item is one input record with the index of its source.
+type item struct {
+	rec *Record
+	src int32
+	// What the matching rules compare, worked out once (see prepare).
+	name      string // lower-cased name, or the value that names the record
+	mac       string // usable MAC of a mac_address record
+	parent    int32  // the record the natural key is scoped by, or -1
+	parentKey string // that reference's key when it names no input record
+}
+
+type pendingMatch struct {
+	a, b  int32
+	rule  string
+	value string
+}
+
+// merger is a union-find over the input records, in an order fixed by
+// (source priority, source name, key), so that the smallest index of a
+// group is its best record and every outcome is independent of input order.
+type merger struct {
+	opts      MergeOptions
+	sources   []string
+	items     []item
+	parent    []int32
+	srcs      map[int32][]int32 // sources of each multi-record group, sorted; absent: the root's own
+	byKey     map[string]int32
+	matches   []pendingMatch
+	conflicts []pendingMatch
+	skipped   []string
+	joined    int
+	byKind    map[Kind][]int32 // records whose kind has a natural key
+}
+
+func newMerger(snaps []MergeInput, opts MergeOptions) *merger {
+	order := make([]int, len(snaps))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := snaps[order[i]], snaps[order[j]]
+		if a.Priority != b.Priority {
+			return a.Priority < b.Priority
+		}
+		return a.Source < b.Source
+	})
+	m := &merger{opts: opts, srcs: map[int32][]int32{}}
+	srcIndex := map[string]int32{}
+	total := 0
+	for _, s := range snaps {
+		total += len(s.Records)
+	}
+	m.items = make([]item, 0, total)
+	for _, i := range order {
+		s := snaps[i]
+		si, ok := srcIndex[s.Source]
+		if !ok {
+			si = int32(len(m.sources))
+			srcIndex[s.Source] = si
+			m.sources = append(m.sources, s.Source)
+		}
+		for j := range s.Records {
+			r := &s.Records[j]
+			if r.Key == "" || !r.Kind.Valid() {
+				m.skipped = append(m.skipped, fmt.Sprintf("%s: %s %q: no key or unknown kind", s.Source, r.Kind, r.Key))
+				continue
+			}
+			m.items = append(m.items, item{rec: r, src: si})
+		}
+	}
+	sort.SliceStable(m.items, func(i, j int) bool {
+		a, b := m.items[i], m.items[j]
+		if a.src != b.src {
+			return a.src < b.src
+		}
+		if a.rec.Key != b.rec.Key {
+			return a.rec.Key < b.rec.Key
+		}
+		// One source reporting a key twice: order by content, not by input.
+		return canonical(a.rec) < canonical(b.rec)
+	})
+	sort.Strings(m.skipped)
+	m.parent = make([]int32, len(m.items))
+	for i := range m.parent {
+		m.parent[i] = int32(i)
+	}
+	m.byKey = make(map[string]int32, len(m.items))
+	return m
+}
+
+func canonical(r *Record) string {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return r.Key
+	}
+	return string(b)
+}
+
+func (m *merger) find(i int32) int32 {
+	root := i
+	for m.parent[root] != root {
+		root = m.parent[root]
+	}
+	for m.parent[i] != root {
+		m.parent[i], i = root, m.parent[i]
+	}
+	return root
+}
+
+// groupSources returns the sorted source indexes of the group rooted at r.
+func (m *merger) groupSources(r int32) []int32 {
+	if s, ok := m.srcs[r]; ok {
+		return s
+	}
+	return []int32{m.items[r].src}
+}
+
+// union joins the groups of a and b. A join by value (constrained) is
+// refused when both groups hold records of one source.
+func (m *merger) union(a, b int32, rule, value string, constrained bool) bool {
+	ra, rb := m.find(a), m.find(b)
+	if ra == rb || m.items[ra].rec.Kind != m.items[rb].rec.Kind {
+		return false
+	}
+	sa, sb := m.groupSources(ra), m.groupSources(rb)
+	merged, overlap := mergeSorted(sa, sb)
+	if overlap && constrained {
+		// Two records of one source sharing a value (a docker bridge address on
+		// every host) are simply different things; only a cross-source match
+		// refused because of what its groups already hold is worth reporting.
+		if m.items[a].src != m.items[b].src {
+			m.conflicts = append(m.conflicts, pendingMatch{a: a, b: b, rule: rule, value: value})
+		}
+		return false
+	}
+	if rb < ra {
+		ra, rb = rb, ra
+	}
+	m.parent[rb] = ra
+	delete(m.srcs, rb)
+	m.srcs[ra] = merged
+	m.matches = append(m.matches, pendingMatch{a: a, b: b, rule: rule, value: value})
+	m.joined++
+	return true
+}
+
+// mergeSorted unites two sorted sets and reports whether they overlapped.
+func mergeSorted(a, b []int32) ([]int32, bool) {
+	out := make([]int32, 0, len(a)+len(b))
+	overlap := false
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case a[i] > b[j]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			overlap = true
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...), overlap
+}
+
+// lookup finds the record a reference names, by key or alias.
+func (m *merger) lookup(key string) (int32, bool) {
+	i, ok := m.byKey[key]
+	return i, ok
+}
+
+// sourceName returns the name of the source with the given index.
+func (m *merger) sourceName(i int32) string { return m.sources[i] }
+
+// keyOf returns the key of the record at index i.
+func (m *merger) keyOf(i int32) string { return m.items[i].rec.Key }
+
+func lowerTrim(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

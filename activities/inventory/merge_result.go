@@ -1,0 +1,233 @@
+package inventory
+
+import (
+	"cmp"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// result builds one record per group and the match report.
+func (m *merger) result() *Merged {
+	n := len(m.items)
+	// Lay the groups out in one array: members of a group are contiguous and
+	// in index order, so the first member is the group's best record.
+	roots := make([]int32, n)
+	count := make([]int32, n+1)
+	for i := range m.items {
+		r := m.find(int32(i))
+		roots[i] = r
+		count[r+1]++
+	}
+	for i := 1; i <= n; i++ {
+		count[i] += count[i-1]
+	}
+	members := make([]int32, n)
+	fill := append([]int32(nil), count[:n]...)
+	for i, r := range roots {
+		members[fill[r]] = int32(i)
+		fill[r]++
+	}
+	out := &Merged{Records: make([]Record, 0, n), Skipped: m.skipped}
+	for i := range m.items {
+		if roots[i] != int32(i) {
+			continue
+		}
+		out.Records = append(out.Records, m.survivor(members[count[i]:count[i+1]]))
+	}
+	Sort(out.Records)
+	out.Matches = m.report(m.matches)
+	out.Conflicts = m.report(m.conflicts)
+	return out
+}
+
+// survivor joins the records of one group.
+func (m *merger) survivor(group []int32) Record {
+	best := m.items[group[0]]
+	rec := Record{Kind: best.rec.Kind, Key: best.rec.Key, Source: m.sourceName(best.src)}
+	if len(group) == 1 {
+		rec.Attrs = make(map[string]any, len(best.rec.Attrs))
+		rec.Origin = make(map[string]string, len(best.rec.Attrs)+len(best.rec.Refs))
+		for f, v := range best.rec.Attrs {
+			rec.Attrs[f] = v
+			rec.Origin[f] = originOf(best.rec, f, rec.Source)
+		}
+		if len(best.rec.Refs) > 0 {
+			rec.Refs = make(map[string]string, len(best.rec.Refs))
+			for f, k := range best.rec.Refs {
+				rec.Refs[f] = m.rewrite(k)
+				rec.Origin[f] = originOf(best.rec, f, rec.Source)
+			}
+		}
+		rec.Aliases = m.aliases(group, rec.Key)
+		return rec
+	}
+	attrNames, refNames := map[string]bool{}, map[string]bool{}
+	for _, i := range group {
+		for f := range m.items[i].rec.Attrs {
+			attrNames[f] = true
+		}
+		for f := range m.items[i].rec.Refs {
+			refNames[f] = true
+		}
+	}
+	rec.Attrs = make(map[string]any, len(attrNames))
+	rec.Origin = make(map[string]string, len(attrNames)+len(refNames))
+	for f := range attrNames {
+		i, ok := m.pick(group, rec.Kind, f, func(r *Record) bool { return !IsEmpty(r.Attrs[f]) })
+		if !ok {
+			continue
+		}
+		if rec.Kind == KindIPAddress && f == "address" {
+			i = m.pickPrefix(group, i)
+		}
+		src := m.items[i].rec
+		rec.Attrs[f] = src.Attrs[f]
+		rec.Origin[f] = originOf(src, f, m.sourceName(m.items[i].src))
+		if f == "tags" {
+			rec.Attrs[f] = m.unionTags(group)
+		}
+	}
+	if len(refNames) > 0 {
+		rec.Refs = make(map[string]string, len(refNames))
+	}
+	for f := range refNames {
+		i, ok := m.pick(group, rec.Kind, f, func(r *Record) bool { return r.Refs[f] != "" })
+		if !ok {
+			continue
+		}
+		src := m.items[i].rec
+		rec.Refs[f] = m.rewrite(src.Refs[f])
+		rec.Origin[f] = originOf(src, f, m.sourceName(m.items[i].src))
+	}
+	rec.Aliases = m.aliases(group, rec.Key)
+	return rec
+}
+
+// originOf keeps the origin a record already carries (the output of an
+// earlier merge) and otherwise names the record's source.
+func originOf(r *Record, field, source string) string {
+	if o := r.Origin[field]; o != "" {
+		return o
+	}
+	return source
+}
+
+// pick returns the member that provides field: the first authority for
+// it that does, else the best member that does.
+func (m *merger) pick(group []int32, kind Kind, field string, has func(*Record) bool) (int32, bool) {
+	auth, ok := m.opts.Authority[string(kind)+"."+field]
+	if !ok {
+		auth = m.opts.Authority[field]
+	}
+	for _, src := range auth {
+		for _, i := range group {
+			if m.sourceName(m.items[i].src) == src && has(m.items[i].rec) {
+				return i, true
+			}
+		}
+	}
+	for _, i := range group {
+		if has(m.items[i].rec) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// pickPrefix prefers, for the same address, a member that knows the
+// network's prefix length over one that saw a bare host (/32, /128), as a
+// scanner does.
+func (m *merger) pickPrefix(group []int32, chosen int32) int32 {
+	addr := m.items[chosen].rec.String("address")
+	if !isHostPrefix(addr) {
+		return chosen
+	}
+	host := hostAddr(addr)
+	for _, i := range group {
+		a := m.items[i].rec.String("address")
+		if !isHostPrefix(a) && hostAddr(a) == host {
+			return i
+		}
+	}
+	return chosen
+}
+
+func isHostPrefix(addr string) bool {
+	return strings.HasSuffix(addr, "/32") || strings.HasSuffix(addr, "/128")
+}
+
+// unionTags returns every tag any member carries.
+func (m *merger) unionTags(group []int32) []string {
+	var tags []string
+	for _, i := range group {
+		if t, ok := m.items[i].rec.Attrs["tags"].([]string); ok {
+			tags = append(tags, t...)
+		}
+	}
+	sort.Strings(tags)
+	return slices.Compact(tags)
+}
+
+// rewrite returns the surviving key of the record a reference names; a key
+// of no input record is kept, for the plan to report.
+func (m *merger) rewrite(key string) string {
+	if i, ok := m.lookup(key); ok {
+		return m.keyOf(m.find(i))
+	}
+	return key
+}
+
+// aliases lists the keys of a group other than the surviving one.
+func (m *merger) aliases(group []int32, key string) []string {
+	var out []string
+	for _, i := range group {
+		r := m.items[i].rec
+		if r.Key != key {
+			out = append(out, r.Key)
+		}
+		for _, a := range r.Aliases {
+			if a != key {
+				out = append(out, a)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// report turns pending matches into sorted, de-duplicated Match entries.
+func (m *merger) report(ps []pendingMatch) []Match {
+	out := make([]Match, 0, len(ps))
+	for _, p := range ps {
+		a, b := m.items[p.a], m.items[p.b]
+		out = append(out, Match{
+			Kind:       a.rec.Kind,
+			Key:        m.keyOf(m.find(p.a)),
+			Record:     b.rec.Key,
+			Source:     m.sourceName(b.src),
+			With:       a.rec.Key,
+			WithSource: m.sourceName(a.src),
+			Rule:       p.rule,
+			Value:      p.value,
+		})
+	}
+	slices.SortFunc(out, compareMatch)
+	return slices.Compact(out)
+}
+
+func compareMatch(x, y Match) int {
+	return cmp.Or(
+		cmp.Compare(x.Kind.Order(), y.Kind.Order()),
+		cmp.Compare(x.Key, y.Key),
+		cmp.Compare(x.Record, y.Record),
+		cmp.Compare(x.Source, y.Source),
+		cmp.Compare(x.With, y.With),
+		cmp.Compare(x.WithSource, y.WithSource),
+		cmp.Compare(x.Rule, y.Rule),
+		cmp.Compare(x.Value, y.Value),
+	)
+}

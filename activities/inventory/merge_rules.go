@@ -1,0 +1,246 @@
+package inventory
+
+import (
+	"net"
+	"strings"
+)
+
+// matchKeys joins records with the same key, then records whose alias is
+// another record's key: a key names one thing whichever source reports it.
+func (m *merger) matchKeys() {
+	for i := range m.items {
+		id := int32(i)
+		k := m.items[i].rec.Key
+		if j, ok := m.byKey[k]; ok {
+			m.union(j, id, RuleKey, k, false)
+			continue
+		}
+		m.byKey[k] = id
+	}
+	for i := range m.items {
+		id := int32(i)
+		for _, a := range m.items[i].rec.Aliases {
+			if j, ok := m.byKey[a]; ok {
+				m.union(j, id, RuleKey, a, false)
+				continue
+			}
+			m.byKey[a] = id
+		}
+	}
+}
+
+// scopeField is the reference that scopes each kind's natural key: a
+// device is known by its name within its site, an interface by its name on
+// its device, a MAC on its interface.
+var scopeField = map[Kind]string{
+	KindCluster:        "type",
+	KindDevice:         "site",
+	KindVirtualMachine: "cluster",
+	KindInterface:      "device",
+	KindVMInterface:    "virtual_machine",
+	KindVirtualDisk:    "virtual_machine",
+	KindMACAddress:     "interface",
+	KindIPAddress:      "vrf",
+	KindService:        "parent",
+}
+
+// prepare works out once, per record, the values the rules compare.
+func (m *merger) prepare() {
+	for i := range m.items {
+		it := &m.items[i]
+		r := it.rec
+		it.parent = -1
+		switch r.Kind {
+		case KindMACAddress:
+			it.mac = usableMAC(r.String("mac_address"))
+			it.name = it.mac
+		case KindIPAddress:
+			it.name = hostAddr(r.String("address"))
+		case KindService:
+			if n := lowerTrim(r.String("name")); n != "" {
+				it.name = lowerTrim(r.String("protocol")) + "/" + n
+			}
+		default:
+			it.name = lowerTrim(r.String("name"))
+		}
+		if f, ok := scopeField[r.Kind]; ok {
+			k := r.Refs[f]
+			if j, ok := m.lookup(k); ok {
+				it.parent = j
+			} else {
+				it.parentKey = k
+			}
+		}
+	}
+}
+
+// matchSerials joins devices with the same serial number; placeholder
+// serials identify nothing.
+func (m *merger) matchSerials() {
+	first := map[string]int32{}
+	for i := range m.items {
+		r := m.items[i].rec
+		if r.Kind != KindDevice {
+			continue
+		}
+		s := strings.ToUpper(strings.TrimSpace(r.String("serial")))
+		if IsPlaceholderSerial(s) {
+			continue
+		}
+		if j, ok := first[s]; ok {
+			m.union(j, int32(i), RuleSerial, s, true)
+			continue
+		}
+		first[s] = int32(i)
+	}
+}
+
+// usableMAC returns mac normalised, or "" for addresses that many devices
+// share: all zeros, broadcast, multicast.
+func usableMAC(mac string) string {
+	n, ok := NormalizeMAC(mac)
+	if !ok {
+		return ""
+	}
+	hw, err := net.ParseMAC(n)
+	if err != nil || hw[0]&1 == 1 || n == "00:00:00:00:00:00" {
+		return ""
+	}
+	return n
+}
+
+// matchMACs joins MAC address records with the same address, then the
+// interfaces that carry them, then those interfaces' devices or VMs.
+func (m *merger) matchMACs() {
+	first := map[string]int32{}
+	var macs []int32
+	for i := range m.items {
+		mac := m.items[i].mac
+		if mac == "" {
+			continue
+		}
+		macs = append(macs, int32(i))
+		if j, ok := first[mac]; ok {
+			m.union(j, int32(i), RuleMAC, mac, true)
+			continue
+		}
+		first[mac] = int32(i)
+	}
+	// Lift each MAC group to its interfaces, then to their hosts.
+	firstIface := map[int32]int32{}
+	firstHost := map[int32]int32{}
+	for _, i := range macs {
+		iface := m.items[i].parent
+		if iface < 0 {
+			continue
+		}
+		mac := m.items[i].mac
+		g := m.find(i)
+		if f, ok := firstIface[g]; ok {
+			m.union(f, iface, RuleMAC, mac, true)
+		} else {
+			firstIface[g] = iface
+		}
+		if k := m.items[iface].rec.Kind; k != KindInterface && k != KindVMInterface {
+			continue
+		}
+		host := m.items[iface].parent
+		if host < 0 {
+			continue
+		}
+		if f, ok := firstHost[g]; ok {
+			m.union(f, host, RuleMAC, mac, true)
+		} else {
+			firstHost[g] = host
+		}
+	}
+}
+
+// natKey identifies a record apart from its key: its kind, its scope (the
+// group of the record its natural key is scoped by, or that reference's
+// key when it names no input record) and its name.
+type natKey struct {
+	kind  Kind
+	scope int32
+	ext   string
+	name  string
+}
+
+// naturalKey returns the natural key of item i; ok is false when the
+// record lacks a part of it.
+func (m *merger) naturalKey(i int32) (natKey, bool) {
+	it := &m.items[i]
+	if it.name == "" {
+		return natKey{}, false
+	}
+	nk := natKey{kind: it.rec.Kind, scope: -1, ext: it.parentKey, name: it.name}
+	if it.parent >= 0 {
+		nk.scope = m.find(it.parent)
+	}
+	// Only an address may stand without a scope (no VRF: the global table).
+	if nk.scope < 0 && nk.ext == "" && it.rec.Kind != KindIPAddress {
+		return natKey{}, false
+	}
+	return nk, true
+}
+
+// shownKey is the natural key of item i as a person reads it in the report.
+func (m *merger) shownKey(i int32) string {
+	r := m.items[i].rec
+	f := scopeField[r.Kind]
+	label := m.items[i].name
+	if n := r.String("name"); n != "" {
+		label = n
+	}
+	if scope := r.Refs[f]; scope != "" {
+		return label + " (" + f + " " + scope + ")"
+	}
+	return label
+}
+
+// matchNames joins records with the same natural key, kind by kind in
+// dependency order, so that children compare under their joined parents.
+func (m *merger) matchNames() {
+	if m.byKind == nil {
+		m.byKind = make(map[Kind][]int32, len(Kinds))
+		for i := range m.items {
+			k := m.items[i].rec.Kind
+			if _, ok := scopeField[k]; ok {
+				m.byKind[k] = append(m.byKind[k], int32(i))
+			}
+		}
+	}
+	for _, k := range Kinds {
+		ids := m.byKind[k]
+		if len(ids) < 2 {
+			continue
+		}
+		first := make(map[natKey]int32, len(ids))
+		for _, i := range ids {
+			nk, ok := m.naturalKey(i)
+			if !ok {
+				continue
+			}
+			if j, ok := first[nk]; ok {
+				if m.find(i) != m.find(j) {
+					m.union(j, i, RuleName, m.shownKey(i), true)
+				}
+				continue
+			}
+			first[nk] = i
+		}
+	}
+}
+
+// hostAddr returns the address of an IP in CIDR form without its prefix length.
+func hostAddr(addr string) string {
+	n, ok := NormalizeIP(addr)
+	if !ok {
+		return ""
+	}
+	host, _, found := strings.Cut(n, "/")
+	if !found {
+		return n
+	}
+	return host
+}
