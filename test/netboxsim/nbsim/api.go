@@ -133,7 +133,7 @@ func (s *Server) serveDetail(w http.ResponseWriter, r *http.Request, k *kindSpec
 			return
 		}
 		var b bytes.Buffer
-		v.render(&b, k, o, r.URL.Query().Get("brief") != "")
+		v.renderQuery(&b, k, o, r.URL.Query())
 		writeRaw(w, http.StatusOK, b.Bytes())
 	case http.MethodPut, http.MethodPatch:
 		body, ok := readJSON(w, r)

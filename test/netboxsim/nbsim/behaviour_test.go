@@ -300,3 +300,36 @@ func TestMACAndVMRules(t *testing.T) {
 		t.Errorf("VM disk after second disk = %v, want 10340", got)
 	}
 }
+
+func TestFieldsAndNestedIPs(t *testing.T) {
+	c := newSim(t)
+	w := c.seed(1)
+	page := c.get("/api/dcim/devices/?fields=id,name,nope")
+	got := page["results"].([]any)[0].(map[string]any)
+	if len(got) != 2 || got["name"] != "dev1" {
+		t.Errorf("?fields=id,name = %v", got)
+	}
+	// NetBox nests a service's IP addresses in brief form.
+	svc := c.create("ipam/services", map[string]any{"parent_object_type": "dcim.device", "parent_object_id": w.device,
+		"name": "https", "protocol": "tcp", "ports": []int{443, 8443}, "ipaddresses": []any{w.ip}})
+	s := c.get(fmt.Sprintf("/api/ipam/services/%d/", svc))
+	ip := s["ipaddresses"].([]any)[0].(map[string]any)
+	if len(ip) != 6 || ip["address"] != "192.0.2.1/24" || s["display"] != "https (TCP/443, 8443)" {
+		t.Errorf("service = %v / %v", s["display"], ip)
+	}
+	if parent := s["parent"].(map[string]any); parent["name"] != "dev1" {
+		t.Errorf("service parent = %v", parent)
+	}
+}
+
+func TestDeletingCustomFieldDropsItsData(t *testing.T) {
+	c := newSim(t)
+	w := c.seed(1)
+	if code, body := c.do(http.MethodDelete, fmt.Sprintf("/api/extras/custom-fields/%d/", w.customField), nil); code != http.StatusNoContent {
+		t.Fatalf("delete custom field: %d %s", code, body)
+	}
+	c.create("extras/custom-fields", map[string]any{"name": "agent_id1", "type": "text", "object_types": []string{"dcim.device"}})
+	if got := c.get(fmt.Sprintf("/api/dcim/devices/%d/", w.device))["custom_fields"].(map[string]any)["agent_id1"]; got != nil {
+		t.Errorf("re-created custom field shows old value %v", got)
+	}
+}

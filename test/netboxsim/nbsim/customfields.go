@@ -2,7 +2,9 @@ package nbsim
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -168,3 +170,30 @@ func (t *tx) applyCustomFields(k *kindSpec, o *object, raw any, old *object) str
 }
 
 func cfIndexValue(v any) string { return scalarString(v) }
+
+// afterCustomField removes a custom field's data from the objects of the types it no longer
+// applies to (all of them once it is deleted), as NetBox does.
+func afterCustomField(t *tx, o, old *object) {
+	if old == nil {
+		return
+	}
+	name := old.str("name")
+	var keep []string
+	if o != nil && o.str("name") == name {
+		keep = stringList(o.Fields["object_types"])
+	}
+	for _, typ := range stringList(old.Fields["object_types"]) {
+		k := t.st.cat.byType[typ]
+		if k == nil || slices.Contains(keep, typ) {
+			continue
+		}
+		tb := t.table(k.Endpoint)
+		for _, key := range slices.Collect(maps.Keys(tb.indexes["cf_"+name])) {
+			for _, id := range slices.Clone(tb.index("cf_"+name, key)) {
+				c := tb.objs[id].clone()
+				delete(c.Fields["custom_fields"].(map[string]any), name)
+				t.replace(k.Endpoint, c)
+			}
+		}
+	}
+}

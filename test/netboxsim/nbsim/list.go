@@ -32,7 +32,6 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, k *kindSpec) {
 		return
 	}
 	count, page := v.query(k, filters, offset, limit)
-	brief := q.Get("brief") != ""
 	var b bytes.Buffer
 	b.WriteString(`{"count":`)
 	b.WriteString(strconv.Itoa(count))
@@ -45,7 +44,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, k *kindSpec) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		v.render(&b, k, o, brief)
+		v.renderQuery(&b, k, o, q)
 	}
 	b.WriteString("]}")
 	writeRaw(w, http.StatusOK, b.Bytes())

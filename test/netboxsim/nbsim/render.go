@@ -3,12 +3,24 @@ package nbsim
 import (
 	"bytes"
 	"encoding/json"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // timeLayout is how DRF renders datetimes in UTC.
 const timeLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+// renderQuery writes o as a GET asks for it: brief (any non-empty ?brief), only the ?fields
+// named (comma-separated; unknown names are ignored, as NetBox does), or in full.
+func (v *view) renderQuery(b *bytes.Buffer, k *kindSpec, o *object, q url.Values) {
+	if q.Get("brief") == "" && q.Get("fields") != "" {
+		v.renderSchema(b, k, o, k.schema, strings.Split(q.Get("fields"), ","), 0)
+		return
+	}
+	v.render(b, k, o, q.Get("brief") != "")
+}
 
 // render writes o's full (or brief) representation, in the field order of NetBox's serializer.
 func (v *view) render(b *bytes.Buffer, k *kindSpec, o *object, brief bool) {
@@ -38,7 +50,7 @@ func (v *view) renderSchema(b *bytes.Buffer, k *kindSpec, o *object, s *schemaSp
 	}
 	if fields != nil {
 		for _, f := range fields {
-			if p := s.props[f]; p != nil {
+			if p := s.props[strings.TrimSpace(f)]; p != nil {
 				emit(p)
 			}
 		}
