@@ -100,7 +100,7 @@ func kindSpecs() []*kindSpec {
 			}
 			return capfirst(strings.ReplaceAll(o.str("name"), "_", " "))
 		},
-		Clean:    cleanCustomField, After: afterCustomField,
+		Clean: cleanCustomField, After: afterCustomField,
 		Computed: map[string]func(*view, *object) any{"data_type": customFieldDataType},
 	}
 
