@@ -104,6 +104,9 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 		}
 	}
 	for _, gs := range sv.Guests {
+		if gctx.Err() != nil {
+			break // a call failed for good; Wait reports it
+		}
 		if !online[gs.Node] {
 			t.guestDone(false)
 			continue
@@ -126,6 +129,10 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		// canceled between calls: what was read is incomplete
+		return nil, fmt.Errorf("discover %s: %w", sv.ClusterName, err)
 	}
 
 	snap := s.snapshot(sv)
