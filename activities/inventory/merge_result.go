@@ -201,10 +201,14 @@ func (m *merger) aliases(group []int32, key string) []string {
 
 // report turns pending matches into sorted, de-duplicated Match entries.
 func (m *merger) report(ps []pendingMatch) []Match {
-	out := make([]Match, 0, len(ps))
+	type ordered struct {
+		order int
+		Match
+	}
+	tmp := make([]ordered, 0, len(ps))
 	for _, p := range ps {
 		a, b := m.items[p.a], m.items[p.b]
-		out = append(out, Match{
+		tmp = append(tmp, ordered{order: a.rec.Kind.Order(), Match: Match{
 			Kind:       a.rec.Kind,
 			Key:        m.keyOf(m.find(p.a)),
 			Record:     b.rec.Key,
@@ -213,15 +217,23 @@ func (m *merger) report(ps []pendingMatch) []Match {
 			WithSource: m.sourceName(a.src),
 			Rule:       p.rule,
 			Value:      p.value,
-		})
+		}})
 	}
-	slices.SortFunc(out, compareMatch)
-	return slices.Compact(out)
+	slices.SortFunc(tmp, func(x, y ordered) int {
+		return cmp.Or(cmp.Compare(x.order, y.order), compareMatch(x.Match, y.Match))
+	})
+	out := make([]Match, 0, len(tmp))
+	for i, o := range tmp {
+		if i == 0 || o.Match != tmp[i-1].Match {
+			out = append(out, o.Match)
+		}
+	}
+	return out
 }
 
+// compareMatch orders matches of one kind.
 func compareMatch(x, y Match) int {
 	return cmp.Or(
-		cmp.Compare(x.Kind.Order(), y.Kind.Order()),
 		cmp.Compare(x.Key, y.Key),
 		cmp.Compare(x.Record, y.Record),
 		cmp.Compare(x.Source, y.Source),
