@@ -194,3 +194,21 @@ func TestCanceledContext(t *testing.T) {
 	assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
 	assert.False(t, errors.Is(err, source.ErrUnreachable), "a cancellation is not an outage")
 }
+
+func TestCanceledMidway(t *testing.T) {
+	fake := proxmoxtest.NewFake()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fake.ServeHTTP(w, r)
+		if strings.HasSuffix(r.URL.Path, "/cluster/resources") {
+			cancel() // the activity is canceled while the guests are being read
+		}
+	}))
+	t.Cleanup(srv.Close)
+	src, _ := newSource(t, "alpha", srv.URL, "")
+	snap, err := src.Discover(ctx, nil)
+	require.Error(t, err, "a canceled discovery reports no partial snapshot")
+	assert.Nil(t, snap)
+	assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
+}
