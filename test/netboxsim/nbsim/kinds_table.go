@@ -127,7 +127,7 @@ func kindSpecs() []*kindSpec {
 		Indexed: []string{"name", "slug"}, Search: []string{"name", "slug", "description"},
 		Display: nameDisplay, Clean: cleanLocation,
 		Counts:   map[string]counter{"device_count": {Endpoint: epDevices, Field: "location"}, "prefix_count": {Endpoint: epPrefixes, Field: "scope", Generic: "dcim.location"}},
-		Computed: map[string]func(*view, *object) any{"_depth": treeDepth},
+		Computed: map[string]func(*view, *object) any{"_depth": treeDepth(epLocations)},
 	}
 
 	manufacturer := orgKind(epManufacturers, "dcim.manufacturer", "Manufacturer", "manufacturer", "Manufacturer", "ManufacturerRequest")
@@ -165,7 +165,7 @@ func kindSpecs() []*kindSpec {
 		Counts: map[string]counter{
 			"device_count": {Endpoint: epDevices, Field: "role"}, "virtualmachine_count": {Endpoint: epVMs, Field: "role"},
 		},
-		Computed: map[string]func(*view, *object) any{"_depth": treeDepth},
+		Computed: map[string]func(*view, *object) any{"_depth": treeDepth(epDeviceRoles)},
 	}
 
 	platform := orgKind(epPlatforms, "dcim.platform", "Platform", "platform", "Platform", "PlatformRequest")

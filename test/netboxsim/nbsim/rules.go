@@ -15,16 +15,15 @@ func taggedItems(v *view, o *object) any {
 	return int64(n)
 }
 
-func treeDepth(v *view, o *object) any {
-	depth := int64(0)
-	ep := epLocations
-	if o.Fields["color"] != nil {
-		ep = epDeviceRoles
+// treeDepth computes _depth, the number of ancestors, for the nested kinds at endpoint.
+func treeDepth(endpoint string) func(*view, *object) any {
+	return func(v *view, o *object) any {
+		depth := int64(0)
+		for p := v.get(endpoint, o.id("parent")); p != nil && depth < 100; p = v.get(endpoint, p.id("parent")) {
+			depth++
+		}
+		return depth
 	}
-	for p := v.get(ep, o.id("parent")); p != nil && depth < 100; p = v.get(ep, p.id("parent")) {
-		depth++
-	}
-	return depth
 }
 
 // primaryIP is NetBox's primary_ip property with PREFER_IPV4 off: IPv6 first.
