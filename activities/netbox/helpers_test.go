@@ -105,10 +105,10 @@ func labInventory(source string, hosts, vmsPerHost int) []inventory.Record {
 			ifc := inventory.Key("fs", source, "device", name, "iface", ifname)
 			out = append(out,
 				rec(inventory.KindInterface, ifc, source, map[string]any{"name": ifname, "type": "1000base-t", "enabled": true}, map[string]string{"device": dev}),
-				rec(inventory.KindMACAddress, ifc+"/mac", source, map[string]any{"mac_address": fmt.Sprintf("24:6e:96:%02x:%02x:%02x", net, h, i)}, map[string]string{"interface": ifc}))
+				rec(inventory.KindMACAddress, ifc+"/mac", source, map[string]any{"mac_address": fmt.Sprintf("24:6e:%02x:%02x:%02x:%02x", net, h>>8, h&0xff, i)}, map[string]string{"interface": ifc}))
 			if i == 0 {
 				out = append(out, rec(inventory.KindIPAddress, ifc+"/ip", source,
-					map[string]any{"address": fmt.Sprintf("192.168.%d.%d/24", net, 20+h), "status": "active", "dns_name": name + ".home.arpa"},
+					map[string]any{"address": fmt.Sprintf("192.%d.%d.%d/16", net, (20+h)>>8, (20+h)&0xff), "status": "active", "dns_name": name + ".home.arpa"},
 					map[string]string{"interface": ifc}))
 			}
 		}
@@ -121,8 +121,8 @@ func labInventory(source string, hosts, vmsPerHost int) []inventory.Record {
 					map[string]any{"name": vmName, "status": "active", "vcpus": 2, "memory": 2048},
 					map[string]string{"cluster": cluster, "device": dev, "role": vmRole}),
 				rec(inventory.KindVMInterface, ifc, source, map[string]any{"name": "net0", "enabled": true}, map[string]string{"virtual_machine": vm}),
-				rec(inventory.KindMACAddress, ifc+"/mac", source, map[string]any{"mac_address": fmt.Sprintf("bc:24:11:%02x:%02x:%02x", net, h, v)}, map[string]string{"interface": ifc}),
-				rec(inventory.KindIPAddress, ifc+"/ip", source, map[string]any{"address": fmt.Sprintf("10.%d.%d.%d/24", net, h, v)}, map[string]string{"interface": ifc}),
+				rec(inventory.KindMACAddress, ifc+"/mac", source, map[string]any{"mac_address": fmt.Sprintf("bc:24:%02x:%02x:%02x:%02x", net, h>>8, h&0xff, v)}, map[string]string{"interface": ifc}),
+				rec(inventory.KindIPAddress, ifc+"/ip", source, map[string]any{"address": fmt.Sprintf("10.%d.%d.%d/8", net, h&0xff, v+16*(h>>8))}, map[string]string{"interface": ifc}),
 				rec(inventory.KindVirtualDisk, vm+"/disk/scsi0", source, map[string]any{"name": "scsi0", "size": 32768}, map[string]string{"virtual_machine": vm}),
 				rec(inventory.KindService, vm+"/svc/ssh", source, map[string]any{"name": "ssh", "protocol": "tcp", "ports": []int{22}}, map[string]string{"parent": vm}),
 			)
