@@ -151,3 +151,11 @@ func scalarString(v any) string {
 	}
 	return string(b)
 }
+
+// pyStr formats a value as Python's str() would.
+func pyStr(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return pyRepr(v)
+}

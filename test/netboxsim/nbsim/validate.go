@@ -32,7 +32,11 @@ func convertValue(p *propSpec, v any) (any, any) {
 		if p.Nullable {
 			return nil, nil
 		}
-		return nil, "This field may not be null."
+		if len(p.Enum) == 0 {
+			return nil, "This field may not be null."
+		}
+		// NetBox's ChoiceField turns a null into a blank.
+		v = ""
 	}
 	switch p.Type {
 	case "string":
@@ -107,6 +111,9 @@ func convertValue(p *propSpec, v any) (any, any) {
 }
 
 func convertString(p *propSpec, v any) (any, any) {
+	if len(p.Enum) > 0 {
+		return convertChoice(p, v)
+	}
 	var s string
 	switch t := v.(type) {
 	case string:
@@ -114,16 +121,7 @@ func convertString(p *propSpec, v any) (any, any) {
 	case json.Number:
 		s = t.String()
 	default:
-		if len(p.Enum) > 0 {
-			return nil, fmt.Sprintf("%q is not a valid choice.", pyRepr(v))
-		}
 		return nil, "Not a valid string."
-	}
-	if len(p.Enum) > 0 {
-		if !p.allowed(s) {
-			return nil, fmt.Sprintf("%q is not a valid choice.", s)
-		}
-		return s, nil
 	}
 	if s == "" {
 		if p.MinLength > 0 {
@@ -141,6 +139,25 @@ func convertString(p *propSpec, v any) (any, any) {
 		return nil, "This value does not match the required pattern."
 	}
 	return s, nil
+}
+
+// convertChoice checks a choice value as NetBox's ChoiceField does.
+func convertChoice(p *propSpec, v any) (any, any) {
+	switch t := v.(type) {
+	case string:
+		if t == "" {
+			if p.allowed("") {
+				return "", nil
+			}
+			return nil, "This field may not be blank."
+		}
+		if p.allowed(t) {
+			return t, nil
+		}
+	case map[string]any, []any:
+		return nil, `Value must be passed directly (e.g. "foo": 123); do not use a dictionary or list.`
+	}
+	return nil, fmt.Sprintf("%s is not a valid choice.", pyStr(v))
 }
 
 // resolveRef finds the object a foreign key value names: a numeric ID, or a dictionary of
