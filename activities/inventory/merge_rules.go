@@ -1,7 +1,7 @@
 package inventory
 
 import (
-	"net"
+	"strconv"
 	"strings"
 )
 
@@ -96,14 +96,14 @@ func (m *merger) matchSerials() {
 }
 
 // usableMAC returns mac normalised, or "" for addresses that many devices
-// share: all zeros, broadcast, multicast.
+// share: all zeros, broadcast, multicast (the low bit of the first octet).
 func usableMAC(mac string) string {
 	n, ok := NormalizeMAC(mac)
-	if !ok {
+	if !ok || n == "00:00:00:00:00:00" {
 		return ""
 	}
-	hw, err := net.ParseMAC(n)
-	if err != nil || hw[0]&1 == 1 || n == "00:00:00:00:00:00" {
+	first, err := strconv.ParseUint(n[:2], 16, 8)
+	if err != nil || first&1 == 1 {
 		return ""
 	}
 	return n
