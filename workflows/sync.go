@@ -193,6 +193,7 @@ func (r *syncRun) apply(ctx workflow.Context, cfg activities.ConfigureResult) (*
 		stage := st.Stages[st.Stage]
 		end := stage.First + stage.Count
 		st.NextBatch = max(st.NextBatch, stage.First)
+		r.reportApply(ctx, stage)
 		sel := workflow.NewSelector(ctx)
 		inflight := 0
 		suggested := false

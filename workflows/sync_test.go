@@ -1,8 +1,10 @@
 package workflows
 
 import (
+	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,8 +68,8 @@ var dependsOn = map[int]int{2: 0, 3: 1}
 
 // applyMock answers like the engine: created objects, or a skipped batch
 // when the batch it depends on failed.
-func applyMock(failBatch int) func(activities.ApplyInput) (activities.ApplyResult, error) {
-	return func(in activities.ApplyInput) (activities.ApplyResult, error) {
+func applyMock(failBatch int) func(context.Context, activities.ApplyInput) (activities.ApplyResult, error) {
+	return func(_ context.Context, in activities.ApplyInput) (activities.ApplyResult, error) {
 		if in.Batch == failBatch {
 			return activities.ApplyResult{}, temporal.NewNonRetryableApplicationError("device_type: Related object not found", activities.ErrTypeNetBoxValidation, nil)
 		}
@@ -79,15 +81,19 @@ func applyMock(failBatch int) func(activities.ApplyInput) (activities.ApplyResul
 }
 
 func (s *syncSuite) expectPipeline(sources ...string) {
-	s.env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(settings(sources...), nil)
-	s.env.OnActivity(a.Merge, mock.Anything, mock.Anything).Return(
-		func(in activities.MergeInput) (activities.MergeResult, error) {
-			return activities.MergeResult{Ref: "runs/wf/inventory.json", Records: 400 * len(in.Snapshots)}, nil
-		})
+	s.expectConfigureAndMerge(sources...)
 	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(twoStagePlan(), nil)
 }
 
-func discovered(in activities.DiscoverInput) (activities.DiscoverResult, error) {
+func (s *syncSuite) expectConfigureAndMerge(sources ...string) {
+	s.env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(settings(sources...), nil)
+	s.env.OnActivity(a.Merge, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.MergeInput) (activities.MergeResult, error) {
+			return activities.MergeResult{Ref: "runs/wf/inventory.json", Records: 400 * len(in.Snapshots)}, nil
+		})
+}
+
+func discovered(_ context.Context, in activities.DiscoverInput) (activities.DiscoverResult, error) {
 	return activities.DiscoverResult{Source: in.Source, Ref: "runs/wf/snapshots/" + in.Source + ".json", Records: 400}, nil
 }
 
@@ -101,11 +107,14 @@ func (s *syncSuite) result() SyncResult {
 
 func (s *syncSuite) TestFansOutToEverySource() {
 	s.expectPipeline("files", "pve", "nas")
+	var mu sync.Mutex
 	var seen []string
 	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(
-		func(in activities.DiscoverInput) (activities.DiscoverResult, error) {
+		func(_ context.Context, in activities.DiscoverInput) (activities.DiscoverResult, error) {
+			mu.Lock()
+			defer mu.Unlock()
 			seen = append(seen, in.Source)
-			return discovered(in)
+			return discovered(context.TODO(), in)
 		}).Times(3)
 	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(applyMock(-1)).Times(4)
 
@@ -121,18 +130,17 @@ func (s *syncSuite) TestFansOutToEverySource() {
 }
 
 func (s *syncSuite) TestOneSourceFailingDoesNotFailTheRun() {
-	s.expectPipeline("files", "pve")
+	s.expectConfigureAndMerge("files", "pve")
 	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(
-		func(in activities.DiscoverInput) (activities.DiscoverResult, error) {
+		func(_ context.Context, in activities.DiscoverInput) (activities.DiscoverResult, error) {
 			if in.Source == "pve" {
 				return activities.DiscoverResult{}, temporal.NewNonRetryableApplicationError("proxmox token refused", activities.ErrTypeSourceAuth, nil)
 			}
-			return discovered(in)
+			return discovered(context.TODO(), in)
 		})
 	var planned activities.PlanInput
-	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Unset()
 	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(
-		func(in activities.PlanInput) (activities.PlanResult, error) {
+		func(_ context.Context, in activities.PlanInput) (activities.PlanResult, error) {
 			planned = in
 			return twoStagePlan(), nil
 		})
@@ -251,11 +259,14 @@ func (s *syncSuite) TestContinueAsNewCarriesProgress() {
 	env.RegisterWorkflow(SyncWorkflow)
 	env.RegisterActivity(a)
 	env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(settings("files"), nil)
+	var mu sync.Mutex
 	var applied []int
 	env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(
-		func(in activities.ApplyInput) (activities.ApplyResult, error) {
+		func(_ context.Context, in activities.ApplyInput) (activities.ApplyResult, error) {
+			mu.Lock()
+			defer mu.Unlock()
 			applied = append(applied, in.Batch)
-			return applyMock(-1)(in)
+			return applyMock(-1)(context.TODO(), in)
 		})
 	env.ExecuteWorkflow(SyncWorkflow, next)
 	require.NoError(s.T(), env.GetWorkflowError())

@@ -81,9 +81,9 @@ type ApplyState struct {
 
 // Progress is the answer to the progress query.
 type Progress struct {
-	Phase   string      `json:"phase"`
-	PlanRef string      `json:"plan_ref,omitempty"`
-	Stage   string      `json:"stage,omitempty"`
-	Applied ApplyTotals `json:"applied"`
+	Phase   string                    `json:"phase"`
+	PlanRef string                    `json:"plan_ref,omitempty"`
+	Stage   string                    `json:"stage,omitempty"`
+	Applied ApplyTotals               `json:"applied"`
 	Sources []activities.SourceResult `json:"sources,omitempty"`
 }
