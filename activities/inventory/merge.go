@@ -169,6 +169,19 @@ func newMerger(snaps []MergeInput, opts MergeOptions) *merger {
 		// One source reporting a key twice: order by content, not by input.
 		return canonical(a.rec) < canonical(b.rec)
 	})
+	// A key names one thing: a record that reuses the key of a record of
+	// another kind (a source's bug) cannot join it and would collide with it.
+	kindOf := make(map[string]Kind, len(m.items))
+	kept := m.items[:0]
+	for _, it := range m.items {
+		if k, seen := kindOf[it.rec.Key]; seen && k != it.rec.Kind {
+			m.skipped = append(m.skipped, fmt.Sprintf("%s: %s %q: key already used by a %s", m.sources[it.src], it.rec.Kind, it.rec.Key, k))
+			continue
+		}
+		kindOf[it.rec.Key] = it.rec.Kind
+		kept = append(kept, it)
+	}
+	m.items = kept
 	sort.Strings(m.skipped)
 	m.parent = make([]int32, len(m.items))
 	for i := range m.parent {
