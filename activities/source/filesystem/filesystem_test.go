@@ -289,3 +289,10 @@ func TestParseMegabytes(t *testing.T) {
 		})
 	}
 }
+
+func TestJSONByteOrderMark(t *testing.T) {
+	recs, warnings := Read("home", "", map[string][]byte{"s.json": []byte("\xef\xbb\xbf{\"sites\": [{\"name\": \"A\"}]}")})
+	require.Empty(t, warnings)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "site/a", recs[0].Key)
+}

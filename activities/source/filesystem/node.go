@@ -187,6 +187,8 @@ func (n *node) get(name string) *field {
 // parseJSON reads one JSON value token by token so that each value knows
 // the line it starts on, computed from the decoder's input offset.
 func parseJSON(data []byte) ([]*node, error) {
+	// Editors on Windows start files with a byte-order mark JSON does not allow.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	p := &jsonParser{dec: json.NewDecoder(bytes.NewReader(data)), lines: lineStarts(data), budget: maxNodes}
 	p.dec.UseNumber()
 	n, err := p.value(0)
