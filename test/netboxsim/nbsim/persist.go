@@ -53,17 +53,13 @@ func (s *Server) Save() error {
 	if err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
-	if _, err := tmp.Write(body); err != nil {
-		_ = tmp.Close()
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("save state: %w", err)
+	_, err = tmp.Write(body)
+	err = errors.Join(err, tmp.Close())
+	if err == nil {
+		err = os.Rename(tmp.Name(), s.file)
 	}
-	if err := tmp.Close(); err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("save state: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), s.file); err != nil {
-		return fmt.Errorf("save state: %w", err)
+	if err != nil {
+		return fmt.Errorf("save state: %w", errors.Join(err, os.Remove(tmp.Name())))
 	}
 	return nil
 }
@@ -86,7 +82,7 @@ func (s *Server) Load() error {
 	if err := dec.Decode(&in); err != nil {
 		return fmt.Errorf("decode state %s: %w", s.file, err)
 	}
-	st := newState(defaultCatalog, s.st.now)
+	st := newState(defaultCatalog, s.now)
 	for ep, list := range in.Tables {
 		t := st.tables[ep]
 		if t == nil {

@@ -83,17 +83,17 @@ func natOutside(v *view, o *object) any {
 	return []int64(v.table(epIPs).index("nat_inside", itoa(o.ID)))
 }
 
-// ipParent is the device or VM an IP address's interface belongs to, as "endpoint:id".
-func (v *view) ipParent(o *object) string {
+// ipParent is the device or VM an IP address's interface belongs to (its endpoint and ID).
+func (v *view) ipParent(o *object) (string, int64) {
 	typ, _ := o.Fields["assigned_object_type"].(string)
 	iface := v.get(interfaceTargets[typ], o.id("assigned_object_id"))
 	switch {
 	case iface == nil:
-		return ""
+		return "", 0
 	case typ == "dcim.interface":
-		return epDevices + ":" + itoa(iface.id("device"))
+		return epDevices, iface.id("device")
 	}
-	return epVMs + ":" + itoa(iface.id("virtual_machine"))
+	return epVMs, iface.id("virtual_machine")
 }
 
 var nonUniqueRoles = map[string]bool{"anycast": true, "vip": true, "vrrp": true, "hsrp": true, "glbp": true, "carp": true}
@@ -137,20 +137,16 @@ func cleanIP(v *view, o, old *object, errs fieldErrors) {
 		errs.add("status", "Only IPv6 addresses can be assigned SLAAC status")
 	}
 	if old != nil {
-		if parent := v.ipParent(old); parent != "" && parent != v.ipParent(o) {
-			ep, idStr, _ := strings.Cut(parent, ":")
-			owner := v.get(ep, mustInt(idStr))
+		oldEp, oldID := v.ipParent(old)
+		newEp, newID := v.ipParent(o)
+		if oldEp != "" && (oldEp != newEp || oldID != newID) {
+			owner := v.get(oldEp, oldID)
 			field := fmt.Sprintf("primary_ip%d", familyOf(old.str("address")))
 			if owner != nil && owner.id(field) == o.ID {
 				errs.add("__all__", "Cannot reassign IP address while it is designated as the primary IP for the parent object")
 			}
 		}
 	}
-}
-
-func mustInt(s string) int64 {
-	i, _ := toInt(s)
-	return i
 }
 
 func broadcast(p netip.Prefix) netip.Addr {

@@ -72,6 +72,7 @@ type Faults struct {
 type Server struct {
 	mu    sync.RWMutex // guards st
 	st    *state
+	now   func() time.Time
 	token string
 	file  string
 
@@ -85,8 +86,10 @@ type Server struct {
 // New returns an empty emulator.
 func New(opts Options) *Server {
 	seed := uint64(opts.Seed)
+	now := func() time.Time { return time.Now().UTC() }
 	s := &Server{
-		st:      newState(defaultCatalog, func() time.Time { return time.Now().UTC() }),
+		st:      newState(defaultCatalog, now),
+		now:     now,
 		token:   opts.Token,
 		file:    opts.StateFile,
 		latency: opts.Latency,
@@ -123,7 +126,7 @@ func (s *Server) ResetStats() {
 // Reset removes every object and zeroes the counters. IDs start again from 1.
 func (s *Server) Reset() {
 	s.mu.Lock()
-	s.st = newState(defaultCatalog, s.st.now)
+	s.st = newState(defaultCatalog, s.now)
 	s.mu.Unlock()
 	s.ResetStats()
 }
@@ -240,6 +243,7 @@ func (s *Server) admit(r *http.Request) (time.Duration, func(http.ResponseWriter
 		return s.latency, func(w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(code)
+			// A failed write means the client has gone; there is no one left to tell.
 			_, _ = w.Write([]byte("<h1>" + http.StatusText(code) + "</h1>"))
 		}, false
 	}
@@ -297,5 +301,6 @@ func writeRaw(w http.ResponseWriter, code int, body []byte) {
 	h.Set("Content-Type", "application/json")
 	h.Set("API-Version", "4.3")
 	w.WriteHeader(code)
+	// A failed write means the client has gone; there is no one left to tell.
 	_, _ = w.Write(body)
 }
