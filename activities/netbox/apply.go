@@ -242,7 +242,42 @@ func (a *applier) create(ctx context.Context) error {
 	}
 	done, err := a.write(ctx, http.MethodPost, items)
 	a.res.Created += done
-	return err
+	if err != nil {
+		return err
+	}
+	return a.recheckRefused(ctx)
+}
+
+// recheckRefused looks the refused creates up by agent_id once more: an
+// attempt of the same batch running alongside this one (a retry started
+// while the first was still at work) may have created them, and NetBox
+// refused this call's copy as a duplicate.
+func (a *applier) recheckRefused(ctx context.Context) error {
+	var keys []string
+	for _, p := range a.res.Problems {
+		if p.Reason == reasonRefused {
+			keys = append(keys, p.Key)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	found, err := a.byAgentID(ctx, a.s, keys)
+	if err != nil {
+		return fmt.Errorf("look up refused creates: %w", err)
+	}
+	kept := a.res.Problems[:0]
+	for _, p := range a.res.Problems {
+		if p.Reason == reasonRefused && len(found[p.Key]) > 0 {
+			a.res.Failed--
+			a.res.Created++
+			a.res.AlreadyDone++
+			continue
+		}
+		kept = append(kept, p)
+	}
+	a.res.Problems = kept
+	return nil
 }
 
 func (a *applier) update(ctx context.Context) error {

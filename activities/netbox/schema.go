@@ -32,13 +32,16 @@ type customFieldSpec struct {
 	// "loose" logic a text filter is a substring match, and looking up
 	// agent_id "a/b/1" would also find "a/b/10".
 	Exact bool
+	// Unique makes NetBox refuse a second object with the same value, the
+	// last guard against two attempts of one batch creating an object twice.
+	Unique bool
 }
 
 // wantedCustomFields lists the agent's own custom fields and the mapped ones.
 func (c *Client) wantedCustomFields() []customFieldSpec {
 	all := objectTypes()
 	out := []customFieldSpec{
-		{Name: CFAgentID, Type: "text", Label: "Agent ID", Description: "Key of the inventory record this object reflects", ObjectTypes: all, Exact: true},
+		{Name: CFAgentID, Type: "text", Label: "Agent ID", Description: "Key of the inventory record this object reflects", ObjectTypes: all, Exact: true, Unique: true},
 		{Name: CFAgentSource, Type: "text", Label: "Agent source", Description: "Source the object was discovered by", ObjectTypes: all, Exact: true},
 		{Name: CFLastSeen, Type: "date", Label: "Agent last seen", Description: "Last run that reported this object", ObjectTypes: all},
 		{Name: CFOrphanedSince, Type: "date", Label: "Agent orphaned since", Description: "First run that no longer reported this object", ObjectTypes: all},
@@ -174,6 +177,9 @@ func (c *Client) ensureCustomFields(ctx context.Context) error {
 			}
 			if w.Exact {
 				body["filter_logic"] = "exact"
+			}
+			if w.Unique {
+				body["unique"] = true
 			}
 			create = append(create, body)
 			continue

@@ -74,13 +74,16 @@ func (a *applier) writeHalves(ctx context.Context, method string, items []item) 
 	return n1 + n2, err
 }
 
+// reasonRefused is the reason of a problem NetBox answered with 400.
+const reasonRefused = "refused by NetBox"
+
 // refused reports an item NetBox refused, with its messages.
 func (a *applier) refused(it item, body string, msgs ...string) {
 	if len(msgs) == 0 {
 		msgs = errorMessages(body)
 	}
 	a.res.Failed++
-	a.problem(it.op, it.id, "refused by NetBox", msgs...)
+	a.problem(it.op, it.id, reasonRefused, msgs...)
 }
 
 // itemErrors reads a bulk 400 answer: a list with one error object per
