@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	_ "github.com/netbox-agent/netbox-agent/activities/source/all" // the config names source types
 	"github.com/netbox-agent/netbox-agent/config"
 )
 
