@@ -240,6 +240,9 @@ func (a *applier) create(ctx context.Context) error {
 		}
 		items = append(items, item{op: op, body: body})
 	}
+	if err := a.c.ensureTagsOf(ctx, items); err != nil {
+		return err
+	}
 	done, err := a.write(ctx, http.MethodPost, items)
 	a.res.Created += done
 	if err != nil {
@@ -361,6 +364,9 @@ func (a *applier) update(ctx context.Context) error {
 		}
 		body["id"] = id
 		items = append(items, item{op: op, id: id, body: body})
+	}
+	if err := a.c.ensureTagsOf(ctx, items); err != nil {
+		return err
 	}
 	done, err := a.write(ctx, http.MethodPatch, items)
 	a.res.Updated += done

@@ -203,7 +203,7 @@ func (p *planner) createOp(st *recState, d desiredSet) Operation {
 			fields[k] = v
 		}
 	}
-	fields["tags"] = []tagRef{agentTag}
+	fields["tags"] = recordTags(st.rec)
 	cf := map[string]any{CFAgentID: st.rec.Key, CFLastSeen: p.today}
 	if st.rec.Source != "" {
 		cf[CFAgentSource] = st.rec.Source
@@ -249,7 +249,7 @@ func (p *planner) updateOp(st *recState, d desiredSet, prefix string) (Operation
 			}
 		}
 	}
-	if tags, changed := o.withTags([]tagRef{agentTag}, TagOrphan); changed {
+	if tags, changed := o.withTags(recordTags(st.rec), TagOrphan); changed {
 		fields["tags"] = tags
 		changes = append(changes, Change{Field: "tags", From: tagSlugs(o.Tags), To: tagSlugs(tags)})
 	}
@@ -305,6 +305,40 @@ func (p *planner) updateOp(st *recState, d desiredSet, prefix string) (Operation
 		op.Refs = refs
 	}
 	return op, true
+}
+
+// recordTags are the tags an object of r carries: the agent's own and the
+// ones its source names. Tags are only ever added: a tag a source stops
+// naming may be one a person set too, so it stays.
+func recordTags(r *inventory.Record) []tagRef {
+	out := []tagRef{agentTag}
+	for _, name := range stringsOf(r.Attrs["tags"]) {
+		s := inventory.Slug(name)
+		if s != "" && !hasTag(out, s) && s != TagOrphan && s != TagIgnore {
+			out = append(out, tagRef{Name: name, Slug: s})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Slug < out[j].Slug })
+	return out
+}
+
+// stringsOf reads a list of strings from a record attribute.
+func stringsOf(v any) []string {
+	switch xs := v.(type) {
+	case []string:
+		return xs
+	case string:
+		return []string{xs}
+	case []any:
+		var out []string
+		for _, x := range xs {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // describe renders changes as "name: a -> b, status: x -> y".

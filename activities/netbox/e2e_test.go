@@ -379,3 +379,22 @@ func TestHandMadeObjectAdoptedOrLeftAlone(t *testing.T) {
 		})
 	}
 }
+
+func TestSourceTagsAdded(t *testing.T) {
+	sim, c := newSim(t, testConfig())
+	recs := edit(labInventory("lab", 1, 0), pve1, "tags", []string{"Backup", "prod"})
+	_, res := syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	assert.Empty(t, totals(res).Problems)
+	dev, _ := newObject(find(sim, inventory.KindDevice, "name", "pve1"))
+	assert.Equal(t, []string{"backup", TagAgent, "prod"}, tagSlugs(dev.Tags))
+	assert.Equal(t, 5, sim.Count("extras/tags"), "the agent's three and the source's two")
+
+	// A person adds a tag; the source drops one: both stay, nothing to do.
+	_, err := c.send(context.Background(), http.MethodPost, "extras/tags/", map[string]any{"name": "manual", "slug": "manual"})
+	require.NoError(t, err)
+	patch(t, c, inventory.KindDevice, dev.ID, map[string]any{"tags": []map[string]any{
+		{"name": "Backup", "slug": "backup"}, {"name": "prod", "slug": "prod"}, {"name": TagAgent, "slug": TagAgent}, {"name": "manual", "slug": "manual"}}})
+	fewer := edit(recs, pve1, "tags", []string{"Backup"})
+	p := planRetry(t, c, PlanRequest{Records: fewer, Sources: ok(fewer, "lab"), Now: day0})
+	assert.Zero(t, p.Operations())
+}

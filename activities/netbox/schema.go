@@ -150,6 +150,73 @@ func (c *Client) ensureTags(ctx context.Context) error {
 	return err
 }
 
+// ensureTagsOf creates the tags that request bodies name and NetBox lacks:
+// the agent's own exist after EnsureSchema, the ones sources name are made
+// here, before the first object needs them.
+func (c *Client) ensureTagsOf(ctx context.Context, items []item) error {
+	own := map[string]bool{}
+	for _, t := range agentTags {
+		own[t.Slug] = true
+	}
+	want := map[string]tagRef{}
+	for _, it := range items {
+		for _, t := range tagRefs(it.body["tags"]) {
+			if !own[t.Slug] {
+				want[t.Slug] = t
+			}
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	slugs := sortedKeys(want)
+	have, err := c.listPath(ctx, "extras/tags/", url.Values{"slug": slugs}, decodeAs[nb.PaginatedTagList]())
+	if err != nil {
+		return fmt.Errorf("read tags: %w", err)
+	}
+	for _, h := range have {
+		if s, ok := h["slug"].(string); ok {
+			delete(want, s)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	var create []map[string]any
+	for _, s := range sortedKeys(want) {
+		create = append(create, map[string]any{"name": want[s].Name, "slug": s, "description": "Named by a netbox-agent source"})
+	}
+	if err := checkEach(create, decodeAs[nb.TagRequest]()); err != nil {
+		return err
+	}
+	if _, err := c.send(ctx, http.MethodPost, "extras/tags/", create); err != nil {
+		return fmt.Errorf("create tags: %w", err)
+	}
+	return nil
+}
+
+// tagRefs reads the tags of a request body, as planned or after a JSON
+// round trip.
+func tagRefs(v any) []tagRef {
+	switch xs := v.(type) {
+	case []tagRef:
+		return xs
+	case []any:
+		var out []tagRef
+		for _, x := range xs {
+			if m, ok := x.(map[string]any); ok {
+				name, _ := m["name"].(string)
+				slug, _ := m["slug"].(string)
+				if slug != "" {
+					out = append(out, tagRef{Name: name, Slug: slug})
+				}
+			}
+		}
+		return out
+	}
+	return nil
+}
+
 func (c *Client) ensureCustomFields(ctx context.Context) error {
 	want := c.wantedCustomFields()
 	names := make([]string, len(want))
