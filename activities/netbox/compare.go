@@ -1,7 +1,6 @@
 package netbox
 
 import (
-	"fmt"
 	"reflect"
 )
 
@@ -61,43 +60,6 @@ func typeFieldHolds(s *kindSpec, name string, want any, raw map[string]any) bool
 	c, _ := canon(typeChoice, raw[name])
 	w, _ := canon(typeChoice, want)
 	return equalCanon(c, w)
-}
-
-// customFieldsHold compares the custom fields of a body with an object's.
-func customFieldsHold(want, have any) bool {
-	w, _ := want.(map[string]any)
-	h, _ := have.(map[string]any)
-	for k, v := range w {
-		if !looseEqual(v, h[k]) {
-			return false
-		}
-	}
-	return true
-}
-
-// looseEqual compares custom field values as NetBox renders them: numbers
-// by value, dates by day, "" as nothing.
-func looseEqual(a, b any) bool {
-	if na, ok := number(a); ok {
-		if nb, ok := number(b); ok {
-			return na == nb
-		}
-	}
-	if a == "" {
-		a = nil
-	}
-	if b == "" {
-		b = nil
-	}
-	if sa, ok := a.(string); ok {
-		if sb, ok := b.(string); ok {
-			return sa == sb || (len(sa) == len(dateLayout) && dateOf(sb) == sa)
-		}
-	}
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	return fmt.Sprint(a) == fmt.Sprint(b)
 }
 
 // unchangedSincePlan reports whether every field a late update writes

@@ -2,7 +2,6 @@ package netbox
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
@@ -307,40 +306,6 @@ func (p *planner) updateOp(st *recState, d desiredSet, prefix string) (Operation
 	return op, true
 }
 
-// recordTags are the tags an object of r carries: the agent's own and the
-// ones its source names. Tags are only ever added: a tag a source stops
-// naming may be one a person set too, so it stays.
-func recordTags(r *inventory.Record) []tagRef {
-	out := []tagRef{agentTag}
-	for _, name := range stringsOf(r.Attrs["tags"]) {
-		s := inventory.Slug(name)
-		if s != "" && !hasTag(out, s) && s != TagOrphan && s != TagIgnore {
-			out = append(out, tagRef{Name: name, Slug: s})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Slug < out[j].Slug })
-	return out
-}
-
-// stringsOf reads a list of strings from a record attribute.
-func stringsOf(v any) []string {
-	switch xs := v.(type) {
-	case []string:
-		return xs
-	case string:
-		return []string{xs}
-	case []any:
-		var out []string
-		for _, x := range xs {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
 // describe renders changes as "name: a -> b, status: x -> y".
 func describe(changes []Change) string {
 	parts := make([]string, 0, len(changes))
@@ -368,98 +333,4 @@ func recordName(r *inventory.Record) string {
 		}
 	}
 	return ""
-}
-
-// cfType is the canonical type of a custom field of NetBox type t.
-func cfType(t string) fieldType {
-	switch t {
-	case "integer":
-		return typeInt
-	case "decimal":
-		return typeFloat
-	case "boolean":
-		return typeBool
-	}
-	return typeString
-}
-
-// mappedValue reads a mapped attribute of r in the custom field's type.
-func mappedValue(m CustomFieldMapping, r *inventory.Record) (any, bool) {
-	raw, ok := r.Attrs[m.Attr]
-	if !ok {
-		return nil, false
-	}
-	t := cfType(m.Type)
-	if t == typeString {
-		if _, isString := raw.(string); !isString {
-			raw = fmt.Sprint(raw)
-		}
-	}
-	v, ok := canon(t, raw)
-	return v, ok && v != nil
-}
-
-// planLate plans the fields that point to objects written after their own
-// kind: primary IPs, primary MACs, parent interfaces.
-func (p *planner) planLate() {
-	for _, s := range specOrder {
-		hasLate := false
-		for _, f := range s.Fields {
-			hasLate = hasLate || f.Late
-		}
-		if !hasLate {
-			continue
-		}
-		for _, st := range p.byKind[s.Kind] {
-			if !st.writable {
-				continue
-			}
-			d := p.desired(st, true)
-			p.noteDropped(st, d)
-			if len(d.values) == 0 {
-				continue
-			}
-			fields := map[string]any{}
-			refs := map[string]Ref{}
-			var changes []Change
-			for _, name := range sortedKeys(d.values) {
-				v := d.values[name]
-				var cur any
-				if st.obj != nil {
-					cur = current(s.field(name), st.obj.Raw)
-					if _, pend := v.(pendingRef); !pend && equalCanon(cur, v) {
-						continue
-					}
-				}
-				put(s, fields, refs, name, v)
-				changes = append(changes, Change{Field: name, From: display(cur), To: display(v)})
-			}
-			if len(changes) == 0 {
-				continue
-			}
-			op := Operation{Key: st.rec.Key, Name: recordName(st.rec), Fields: fields, Reason: describe(changes), Changes: changes}
-			if len(refs) > 0 {
-				op.Refs = refs
-			}
-			if st.obj != nil {
-				op.ID = st.obj.ID
-				op.LastUpdated = st.obj.LastUpdated
-				op.AfterUpdate = st.mainUpdated
-			}
-			if st.outcome == outUnchanged {
-				st.outcome = outUpdate
-			}
-			p.add(s.Kind, OpUpdate, PhaseLate, op)
-		}
-	}
-}
-
-// sortOps orders operations by key, then ID, for a stable plan.
-func sortOps(ops []Operation) {
-	sort.Slice(ops, func(i, j int) bool {
-		if ops[i].Key != ops[j].Key {
-			return ops[i].Key < ops[j].Key
-		}
-		return ops[i].ID < ops[j].ID
-	})
 }

@@ -176,8 +176,8 @@ func TestBadRequestMessages(t *testing.T) {
 	}{
 		{
 			name: "bulk answer names the bad item", n: 3, okList: true,
-			body:    `[{}, {"mtu": ["Ensure this value is less than or equal to 65536."]}, {}]`,
-			perItem: [][]string{nil, {"mtu: Ensure this value is less than or equal to 65536."}, nil},
+			body:     `[{}, {"mtu": ["Ensure this value is less than or equal to 65536."]}, {}]`,
+			perItem:  [][]string{nil, {"mtu: Ensure this value is less than or equal to 65536."}, nil},
 			messages: []string{"mtu: Ensure this value is less than or equal to 65536."},
 		},
 		{

@@ -28,10 +28,10 @@ const (
 
 // field is one NetBox field the agent manages or reads for matching.
 type field struct {
-	Name     string           // NetBox field; for a generic key the id field (assigned_object_id)
-	Attr     string           // record attribute or reference; defaults to Name
-	Type     fieldType        //
-	Targets  []inventory.Kind // kinds a reference may point to
+	Name    string           // NetBox field; for a generic key the id field (assigned_object_id)
+	Attr    string           // record attribute or reference; defaults to Name
+	Type    fieldType        //
+	Targets []inventory.Kind // kinds a reference may point to
 	// TypeField holds the object type of a generic key (assigned_object_type).
 	TypeField string
 	// SlugFrom names the attribute a slug is derived from when the record has none.

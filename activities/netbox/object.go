@@ -20,12 +20,6 @@ const (
 // dateLayout is the form of NetBox date custom fields.
 const dateLayout = "2006-01-02"
 
-// tagRef is a tag as NetBox nests it, and as requests name it.
-type tagRef struct {
-	Name string `json:"name"`
-	Slug string `json:"slug"`
-}
-
 // object is one NetBox object as read from a list.
 type object struct {
 	ID            int64
@@ -92,36 +86,6 @@ func (o *object) name() string {
 	return ""
 }
 
-// withTags returns the object's tags with add added and drop removed,
-// sorted by slug; changed is false when the result equals the current tags.
-func (o *object) withTags(add []tagRef, drop ...string) (tags []tagRef, changed bool) {
-	out := make([]tagRef, 0, len(o.Tags)+len(add))
-	for _, t := range o.Tags {
-		if !containsString(drop, t.Slug) {
-			out = append(out, t)
-		} else {
-			changed = true
-		}
-	}
-	for _, a := range add {
-		if !hasTag(out, a.Slug) {
-			out = append(out, a)
-			changed = true
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Slug < out[j].Slug })
-	return out, changed
-}
-
-func hasTag(tags []tagRef, slug string) bool {
-	for _, t := range tags {
-		if t.Slug == slug {
-			return true
-		}
-	}
-	return false
-}
-
 func containsString(xs []string, s string) bool {
 	for _, x := range xs {
 		if x == s {
@@ -129,37 +93,6 @@ func containsString(xs []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// agentTag and orphanTag as requests name them.
-var (
-	agentTag  = tagRef{Name: TagAgent, Slug: TagAgent}
-	orphanTag = tagRef{Name: TagOrphan, Slug: TagOrphan}
-)
-
-// tagSlugs reads the slugs of a tag list from a request body or a plan's
-// JSON, sorted.
-func tagSlugs(v any) []string {
-	var out []string
-	switch xs := v.(type) {
-	case []tagRef:
-		for _, t := range xs {
-			out = append(out, t.Slug)
-		}
-	case []any:
-		for _, x := range xs {
-			switch t := x.(type) {
-			case map[string]any:
-				if s, ok := t["slug"].(string); ok {
-					out = append(out, s)
-				}
-			case string:
-				out = append(out, t)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // dateOf trims a date custom field to its day (NetBox answers "2024-05-01").

@@ -144,7 +144,7 @@ func TestPlanGolden(t *testing.T) {
 				strip(objectNamed(m, inventory.KindSite, "Home Lab"))
 				return m
 			},
-			req: func() PlanRequest { return PlanRequest{Records: lab, Sources: ok(lab, "lab"), Now: day0} },
+			req:   func() PlanRequest { return PlanRequest{Records: lab, Sources: ok(lab, "lab"), Now: day0} },
 			check: func(t *testing.T, p *Plan) { assert.Equal(t, 2, p.Operations()) },
 		},
 		{

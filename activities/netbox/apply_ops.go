@@ -1,0 +1,251 @@
+package netbox
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+)
+
+func (a *applier) create(ctx context.Context) error {
+	ids, err := a.resolveRefs(ctx)
+	if err != nil {
+		return err
+	}
+	keys := make([]string, len(a.b.Ops))
+	for i := range a.b.Ops {
+		keys[i] = a.b.Ops[i].Key
+	}
+	existing, err := a.byAgentID(ctx, a.s, keys)
+	if err != nil {
+		return fmt.Errorf("look up before create: %w", err)
+	}
+	var items []item
+	for i := range a.b.Ops {
+		op := &a.b.Ops[i]
+		if found := existing[op.Key]; len(found) > 0 {
+			// Written by an earlier attempt whose answer was lost.
+			a.res.Created++
+			a.res.AlreadyDone++
+			continue
+		}
+		body, ok := a.body(op, ids)
+		if !ok {
+			a.res.Skipped++
+			continue
+		}
+		if msg := validate(a.s.checkCreate, body); msg != "" {
+			a.res.Failed++
+			a.problem(op, 0, "refused before sending", msg)
+			continue
+		}
+		items = append(items, item{op: op, body: body})
+	}
+	if err := a.c.ensureTagsOf(ctx, items); err != nil {
+		return err
+	}
+	done, err := a.write(ctx, http.MethodPost, items)
+	a.res.Created += done
+	if err != nil {
+		return err
+	}
+	return a.recheckRefused(ctx)
+}
+
+// recheckRefused looks the refused creates up by agent_id once more: an
+// attempt of the same batch running alongside this one (a retry started
+// while the first was still at work) may have created them, and NetBox
+// refused this call's copy as a duplicate.
+func (a *applier) recheckRefused(ctx context.Context) error {
+	var keys []string
+	for _, p := range a.res.Problems {
+		if p.Reason == reasonRefused {
+			keys = append(keys, p.Key)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	found, err := a.byAgentID(ctx, a.s, keys)
+	if err != nil {
+		return fmt.Errorf("look up refused creates: %w", err)
+	}
+	kept := a.res.Problems[:0]
+	for _, p := range a.res.Problems {
+		if p.Reason == reasonRefused && len(found[p.Key]) > 0 {
+			a.res.Failed--
+			a.res.Created++
+			a.res.AlreadyDone++
+			continue
+		}
+		kept = append(kept, p)
+	}
+	a.res.Problems = kept
+	return nil
+}
+
+func (a *applier) update(ctx context.Context) error {
+	ids, err := a.resolveRefs(ctx)
+	if err != nil {
+		return err
+	}
+	targets := make([]int64, 0, len(a.b.Ops))
+	opID := make([]int64, len(a.b.Ops))
+	for i := range a.b.Ops {
+		op := &a.b.Ops[i]
+		id := op.ID
+		if id == 0 {
+			id = ids[Ref{Kind: a.b.Kind, Key: op.Key}]
+		}
+		opID[i] = id
+		// Objects this plan created have no state to drift from, and a
+		// PATCH repeats safely: only objects that existed at plan time are read.
+		if id != 0 && op.LastUpdated != "" {
+			targets = append(targets, id)
+		}
+	}
+	cur, err := a.current(ctx, targets)
+	if err != nil {
+		return err
+	}
+	var items []item
+	for i := range a.b.Ops {
+		op := &a.b.Ops[i]
+		id := opID[i]
+		if id == 0 {
+			a.res.Skipped++
+			a.problem(op, 0, "object not found by agent_id (was its create refused?)")
+			continue
+		}
+		body, ok := a.body(op, ids)
+		if !ok {
+			a.res.Skipped++
+			continue
+		}
+		if op.LastUpdated == "" {
+			if msg := validate(a.s.checkUpdate, body); msg != "" {
+				a.res.Failed++
+				a.problem(op, id, "refused before sending", msg)
+				continue
+			}
+			body["id"] = id
+			items = append(items, item{op: op, id: id, body: body})
+			continue
+		}
+		raw, ok := cur[id]
+		if !ok {
+			a.res.Skipped++
+			a.problem(op, id, "object no longer exists")
+			continue
+		}
+		o, _ := newObject(raw)
+		if o.Ignore {
+			a.res.Skipped++
+			a.problem(op, id, "tagged "+TagIgnore+" since the plan")
+			continue
+		}
+		if satisfied(a.s, body, raw) {
+			if op.LastUpdated != "" && o.LastUpdated != op.LastUpdated {
+				a.res.Updated++ // an earlier attempt wrote it
+				a.res.AlreadyDone++
+			} else {
+				a.res.Unchanged++
+			}
+			continue
+		}
+		if op.LastUpdated != "" && o.LastUpdated != op.LastUpdated && !(op.AfterUpdate && unchangedSincePlan(a.s, op, raw)) {
+			a.res.Skipped++
+			a.problem(op, id, fmt.Sprintf("changed in NetBox since the plan (last_updated %s, plan saw %s)", o.LastUpdated, op.LastUpdated))
+			continue
+		}
+		if msg := validate(a.s.checkUpdate, body); msg != "" {
+			a.res.Failed++
+			a.problem(op, id, "refused before sending", msg)
+			continue
+		}
+		body["id"] = id
+		items = append(items, item{op: op, id: id, body: body})
+	}
+	if err := a.c.ensureTagsOf(ctx, items); err != nil {
+		return err
+	}
+	done, err := a.write(ctx, http.MethodPatch, items)
+	a.res.Updated += done
+	return err
+}
+
+func (a *applier) delete(ctx context.Context) error {
+	targets := make([]int64, 0, len(a.b.Ops))
+	for _, op := range a.b.Ops {
+		targets = append(targets, op.ID)
+	}
+	cur, err := a.current(ctx, targets)
+	if err != nil {
+		return err
+	}
+	var items []item
+	for i := range a.b.Ops {
+		op := &a.b.Ops[i]
+		raw, ok := cur[op.ID]
+		if !ok {
+			a.res.Deleted++ // gone already: deleted by an earlier attempt or by hand
+			continue
+		}
+		o, _ := newObject(raw)
+		if why := rescued(o, op); why != "" {
+			a.res.Skipped++
+			a.problem(op, op.ID, "changed in NetBox since the plan: "+why)
+			continue
+		}
+		items = append(items, item{op: op, id: op.ID, body: map[string]any{"id": op.ID}})
+	}
+	done, err := a.write(ctx, http.MethodDelete, items)
+	a.res.Deleted += done
+	return err
+}
+
+// rescued says why an orphan planned for deletion must stay: someone
+// removed its orphan or agent tag, tagged it agent-ignore, or it was
+// orphaned anew. Other edits do not save it, because deleting its children
+// first moves its last_updated; the grace period is the time to rescue it.
+func rescued(o *object, op *Operation) string {
+	switch {
+	case o.Ignore:
+		return "tagged " + TagIgnore
+	case !o.Agent:
+		return TagAgent + " tag removed"
+	case !o.Orphan:
+		return TagOrphan + " tag removed"
+	case o.AgentID != op.Key:
+		return fmt.Sprintf("agent_id is now %q", o.AgentID)
+	case op.OrphanedSince != "" && dateOf(o.OrphanedSince) != op.OrphanedSince:
+		return fmt.Sprintf("orphaned since %s, plan saw %s", dateOf(o.OrphanedSince), op.OrphanedSince)
+	}
+	return ""
+}
+
+// current reads the objects with the given IDs.
+func (a *applier) current(ctx context.Context, ids []int64) (map[int64]map[string]any, error) {
+	out := make(map[int64]map[string]any, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	raws, err := listIn(ctx, a.c, a.s, nil, "id", uniqueSorted(idList(ids)))
+	if err != nil {
+		return nil, fmt.Errorf("read current objects: %w", err)
+	}
+	for _, r := range raws {
+		if o, ok := newObject(r); ok {
+			out[o.ID] = r
+		}
+	}
+	return out, nil
+}
+
+// validate checks a body against go-netbox's request model and returns
+// the problem, or "".
+func validate(check func([]byte) error, body map[string]any) string {
+	if err := checkEach([]map[string]any{body}, check); err != nil {
+		return err.Error()
+	}
+	return ""
+}

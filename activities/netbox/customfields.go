@@ -1,0 +1,233 @@
+package netbox
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+
+	nb "github.com/netbox-community/go-netbox/v4"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+)
+
+// customFieldSpec is a custom field the agent needs.
+type customFieldSpec struct {
+	Name, Type, Label, Description string
+	ObjectTypes                    []string
+	// Exact makes cf_ filters compare whole values: with NetBox's default
+	// "loose" logic a text filter is a substring match, and looking up
+	// agent_id "a/b/1" would also find "a/b/10".
+	Exact bool
+	// Unique makes NetBox refuse a second object with the same value, the
+	// last guard against two attempts of one batch creating an object twice.
+	Unique bool
+}
+
+// wantedCustomFields lists the agent's own custom fields and the mapped ones.
+func (c *Client) wantedCustomFields() []customFieldSpec {
+	all := objectTypes()
+	out := []customFieldSpec{
+		{Name: CFAgentID, Type: "text", Label: "Agent ID", Description: "Key of the inventory record this object reflects", ObjectTypes: all, Exact: true, Unique: true},
+		{Name: CFAgentSource, Type: "text", Label: "Agent source", Description: "Source the object was discovered by", ObjectTypes: all, Exact: true},
+		{Name: CFLastSeen, Type: "date", Label: "Agent last seen", Description: "Last run that reported this object", ObjectTypes: all},
+		{Name: CFOrphanedSince, Type: "date", Label: "Agent orphaned since", Description: "First run that no longer reported this object", ObjectTypes: all},
+	}
+	byName := map[string]int{}
+	for _, m := range c.cfg.CustomFields {
+		var types []string
+		for _, k := range m.Kinds {
+			types = append(types, specFor(k).ObjectType)
+		}
+		if i, ok := byName[m.Field]; ok {
+			out[i].ObjectTypes = unionStrings(out[i].ObjectTypes, types)
+			continue
+		}
+		t := m.Type
+		if t == "" {
+			t = "text"
+		}
+		byName[m.Field] = len(out)
+		out = append(out, customFieldSpec{Name: m.Field, Type: t, Description: "Source attribute " + m.Attr, ObjectTypes: uniqueSorted(types)})
+	}
+	return out
+}
+
+var cfNamePattern = regexp.MustCompile(`^[a-z0-9_]+$`)
+
+var cfTypes = map[string]bool{"text": true, "longtext": true, "integer": true, "decimal": true,
+	"boolean": true, "date": true, "datetime": true, "url": true, "json": true}
+
+// validateMappings checks the custom field mappings of the configuration.
+func validateMappings(ms []CustomFieldMapping) error {
+	own := map[string]bool{CFAgentID: true, CFAgentSource: true, CFLastSeen: true, CFOrphanedSince: true}
+	types := map[string]string{}
+	for i, m := range ms {
+		switch {
+		case m.Attr == "":
+			return fmt.Errorf("custom_fields[%d]: attr is empty", i)
+		case !cfNamePattern.MatchString(m.Field):
+			return fmt.Errorf("custom_fields[%d]: field %q must match [a-z0-9_]+", i, m.Field)
+		case own[m.Field]:
+			return fmt.Errorf("custom_fields[%d]: field %q is the agent's own", i, m.Field)
+		case m.Type != "" && !cfTypes[m.Type]:
+			return fmt.Errorf("custom_fields[%d]: unknown type %q", i, m.Type)
+		case len(m.Kinds) == 0:
+			return fmt.Errorf("custom_fields[%d]: kinds is empty", i)
+		}
+		t := m.Type
+		if t == "" {
+			t = "text"
+		}
+		if prev, ok := types[m.Field]; ok && prev != t {
+			return fmt.Errorf("custom_fields[%d]: field %q mapped with types %s and %s", i, m.Field, prev, t)
+		}
+		types[m.Field] = t
+		for _, k := range m.Kinds {
+			if specFor(k) == nil {
+				return fmt.Errorf("custom_fields[%d]: kind %q is not written to NetBox", i, k)
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Client) ensureCustomFields(ctx context.Context) error {
+	want := c.wantedCustomFields()
+	names := make([]string, len(want))
+	for i, w := range want {
+		names[i] = w.Name
+	}
+	have, err := c.listPath(ctx, "extras/custom-fields/", url.Values{"name": names}, decodeAs[nb.PaginatedCustomFieldList]())
+	if err != nil {
+		return err
+	}
+	existing := map[string]map[string]any{}
+	for _, cf := range have {
+		if n, ok := cf["name"].(string); ok {
+			existing[n] = cf
+		}
+	}
+	var create, update []map[string]any
+	for _, w := range want {
+		cur, ok := existing[w.Name]
+		if !ok {
+			body := map[string]any{"name": w.Name, "type": w.Type, "object_types": w.ObjectTypes,
+				"description": w.Description}
+			if w.Label != "" {
+				body["label"] = w.Label
+			}
+			if w.Exact {
+				body["filter_logic"] = "exact"
+			}
+			if w.Unique {
+				body["unique"] = true
+			}
+			create = append(create, body)
+			continue
+		}
+		if t, _ := canon(typeChoice, cur["type"]); t != w.Type {
+			return fmt.Errorf("custom field %s has type %v, the agent needs %s", w.Name, t, w.Type)
+		}
+		patch := map[string]any{}
+		curTypes := stringList(cur["object_types"])
+		if all := unionStrings(curTypes, w.ObjectTypes); len(all) != len(curTypes) {
+			patch["object_types"] = all
+		}
+		if fl, _ := canon(typeChoice, cur["filter_logic"]); w.Exact && fl != "exact" {
+			patch["filter_logic"] = "exact"
+		}
+		if len(patch) > 0 {
+			id, ok := refID(cur["id"])
+			if !ok || id == nil {
+				return fmt.Errorf("custom field %s: answer without id", w.Name)
+			}
+			patch["id"] = id
+			update = append(update, patch)
+		}
+	}
+	if len(create) > 0 {
+		if err := checkEach(create, decodeAs[nb.WritableCustomFieldRequest]()); err != nil {
+			return err
+		}
+		if _, err := c.send(ctx, http.MethodPost, "extras/custom-fields/", create); err != nil {
+			return err
+		}
+	}
+	if len(update) > 0 {
+		if err := checkEach(update, decodeAs[nb.PatchedWritableCustomFieldRequest]()); err != nil {
+			return err
+		}
+		if _, err := c.send(ctx, http.MethodPatch, "extras/custom-fields/", update); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cfType is the canonical type of a custom field of NetBox type t.
+func cfType(t string) fieldType {
+	switch t {
+	case "integer":
+		return typeInt
+	case "decimal":
+		return typeFloat
+	case "boolean":
+		return typeBool
+	}
+	return typeString
+}
+
+// mappedValue reads a mapped attribute of r in the custom field's type.
+func mappedValue(m CustomFieldMapping, r *inventory.Record) (any, bool) {
+	raw, ok := r.Attrs[m.Attr]
+	if !ok {
+		return nil, false
+	}
+	t := cfType(m.Type)
+	if t == typeString {
+		if _, isString := raw.(string); !isString {
+			raw = fmt.Sprint(raw)
+		}
+	}
+	v, ok := canon(t, raw)
+	return v, ok && v != nil
+}
+
+// customFieldsHold compares the custom fields of a body with an object's.
+func customFieldsHold(want, have any) bool {
+	w, _ := want.(map[string]any)
+	h, _ := have.(map[string]any)
+	for k, v := range w {
+		if !looseEqual(v, h[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// looseEqual compares custom field values as NetBox renders them: numbers
+// by value, dates by day, "" as nothing.
+func looseEqual(a, b any) bool {
+	if na, ok := number(a); ok {
+		if nb, ok := number(b); ok {
+			return na == nb
+		}
+	}
+	if a == "" {
+		a = nil
+	}
+	if b == "" {
+		b = nil
+	}
+	if sa, ok := a.(string); ok {
+		if sb, ok := b.(string); ok {
+			return sa == sb || (len(sa) == len(dateLayout) && dateOf(sb) == sa)
+		}
+	}
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return fmt.Sprint(a) == fmt.Sprint(b)
+}
