@@ -15,7 +15,7 @@ func (l Log) NewLogger() (*zap.Logger, error) {
 		zc = zap.NewProductionConfig()
 	default:
 		zc = zap.NewDevelopmentConfig()
-		zc.EncoderConfig.EncodeLevel = zapcore.CapitalColorLevelEncoder
+		zc.EncoderConfig.EncodeLevel = zapcore.CapitalLevelEncoder
 		zc.Development = false
 		zc.DisableStacktrace = true
 	}
