@@ -37,6 +37,7 @@ type Problem struct {
 	Messages []string `json:"messages,omitempty"`
 }
 
+// String renders the problem on one line: key, reason, NetBox's messages.
 func (p Problem) String() string {
 	s := p.Key
 	if s == "" {

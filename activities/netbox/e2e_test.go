@@ -398,3 +398,32 @@ func TestSourceTagsAdded(t *testing.T) {
 	p := planRetry(t, c, PlanRequest{Records: fewer, Sources: ok(fewer, "lab"), Now: day0})
 	assert.Zero(t, p.Operations())
 }
+
+func TestProtectedOrphanIsReportedNotRetried(t *testing.T) {
+	sim, c := newSim(t, testConfig())
+	lab := labInventory("lab", 4, 0)
+	cluster := "fs/lab/cluster/homelab"
+	// Another source's VM lives in lab's cluster.
+	guest := rec(inventory.KindVirtualMachine, "fs/b/vm/guest", "b", map[string]any{"name": "guest"}, map[string]string{"cluster": cluster})
+	all := append(clone(lab), guest)
+	syncOnce(t, c, PlanRequest{Records: all, Sources: ok(all, "lab", "b"), Now: day0})
+
+	// lab stops reporting its cluster; b still has its guest in it.
+	gone := append(without(lab, cluster), guest)
+	for i := range gone {
+		if gone[i].Source == "lab" {
+			delete(gone[i].Refs, "cluster")
+		}
+	}
+	syncOnce(t, c, PlanRequest{Records: gone, Sources: ok(gone, "lab", "b"), Now: day0.Add(24 * time.Hour)})
+	p, res := syncOnce(t, c, PlanRequest{Records: gone, Sources: ok(gone, "lab", "b"), Now: day0.Add(40 * 24 * time.Hour)})
+	tot := totals(res)
+	require.Len(t, tot.Problems, 1, "%v", tot.Problems)
+	assert.Equal(t, cluster, tot.Problems[0].Key)
+	assert.Equal(t, reasonRefused, tot.Problems[0].Reason)
+	assert.Contains(t, strings.Join(tot.Problems[0].Messages, " "), "dependent objects")
+	assert.Equal(t, 1, p.Summary.Total.Delete)
+	assert.Equal(t, 1, tot.Failed)
+	assert.Equal(t, 1, count(sim, inventory.KindCluster))
+	assert.Equal(t, 1, count(sim, inventory.KindVirtualMachine))
+}

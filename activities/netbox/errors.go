@@ -25,6 +25,7 @@ type APIError struct {
 // page does not end up whole in a workflow history.
 const maxErrorBody = 4096
 
+// Error names the request and NetBox's answer; the token is never part of it.
 func (e *APIError) Error() string {
 	body := strings.TrimSpace(e.Body)
 	if body == "" {

@@ -11,7 +11,7 @@ import (
 )
 
 // write sends items in one bulk request and returns how many NetBox took.
-// A 400 is split: NetBox answers a refused list with one error object per
+// A 400 (and a 409 on a delete: the object is protected) is split: NetBox answers a refused list with one error object per
 // item, so the items it names are reported and the rest sent again; when
 // the answer does not say which item is bad, the list is halved until it
 // does. Any other error is returned for the caller to retry or fail on;
@@ -40,6 +40,8 @@ func (a *applier) write(ctx context.Context, method string, items []item) (int, 
 			return 1, nil
 		}
 		return a.writeHalves(ctx, method, items)
+	case ae.Status == http.StatusConflict && method == http.MethodDelete:
+		// Protected by objects that point to it: refused like a 400, per object.
 	case ae.Status != http.StatusBadRequest:
 		return 0, err
 	}
