@@ -184,3 +184,50 @@ func TestMatchBySerialAndAmbiguity(t *testing.T) {
 	}
 	assert.Equal(t, []string{"fs/lab/device/pve2/iface/eno1", "fs/lab/device/pve2/iface/eno2"}, skipped[:2])
 }
+
+func TestMatchByMAC(t *testing.T) {
+	sim, c := newSim(t, testConfig())
+	require.NoError(t, c.EnsureSchema(context.Background()))
+	recs := labInventory("lab", 1, 0)
+	var shared []inventory.Record
+	for _, r := range recs {
+		if r.Kind.Shared() {
+			shared = append(shared, r)
+		}
+	}
+	syncOnce(t, c, PlanRequest{Records: shared, Sources: ok(shared, "lab"), Now: day0})
+	// By hand: a device under another name and without serial, whose
+	// interface "uplink" carries eno1's MAC.
+	dev := handMake(t, c, inventory.KindDevice, map[string]any{"name": "rack1-u7",
+		"site": idOf(find(sim, inventory.KindSite, "name", "Home Lab")),
+		"device_type": idOf(find(sim, inventory.KindDeviceType, "model", "PowerEdge R640")),
+		"role": idOf(find(sim, inventory.KindDeviceRole, "name", "Hypervisor"))})
+	ifc := handMake(t, c, inventory.KindInterface, map[string]any{"device": idOf(dev), "name": "uplink", "type": "1000base-t"})
+	var mac string
+	for _, r := range recs {
+		if r.Key == pve1+"/iface/eno1/mac" {
+			mac = r.String("mac_address")
+		}
+	}
+	handMake(t, c, inventory.KindMACAddress, map[string]any{"mac_address": strings.ToUpper(mac),
+		"assigned_object_type": "dcim.interface", "assigned_object_id": idOf(ifc)})
+
+	p, res := syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	assert.Empty(t, totals(res).Problems)
+	reasons := map[string]string{}
+	for _, b := range p.Batches {
+		for _, op := range b.Ops {
+			if b.Phase == PhaseMain {
+				reasons[op.Key] = op.Reason
+			}
+		}
+	}
+	assert.Contains(t, reasons[pve1], "adopt (matched by MAC)")
+	assert.Contains(t, reasons[pve1+"/iface/eno1"], "adopt (matched by MAC)")
+	assert.Contains(t, reasons[pve1+"/iface/eno1/mac"], "adopt (matched by natural key mac_address+assigned_object_id)")
+	assert.Equal(t, 1, count(sim, inventory.KindDevice))
+	assert.Equal(t, 2, count(sim, inventory.KindInterface), "uplink became eno1, eno2 is new")
+	assert.Equal(t, 2, count(sim, inventory.KindMACAddress))
+	assert.Equal(t, "eno1", find(sim, inventory.KindInterface, "id", idOf(ifc))["name"])
+	assert.Equal(t, "pve1", find(sim, inventory.KindDevice, "id", idOf(dev))["name"])
+}
