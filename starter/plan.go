@@ -44,11 +44,11 @@ func planFlags(fs *pflag.FlagSet) func(a *app, args []string) error {
 // planRef finds a run's plan: from its result when it finished, from its
 // progress query while it runs.
 func (a *app) planRef(ctx context.Context, id string) (string, error) {
-	d, err := a.tc.DescribeWorkflowExecution(ctx, id, "")
+	d, err := a.tc.DescribeWorkflow(ctx, id, "")
 	if err != nil {
 		return "", fmt.Errorf("describe %s: %w", id, err)
 	}
-	if d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+	if d.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
 		var res workflows.SyncResult
 		if err := a.tc.GetWorkflow(ctx, id, "").Get(ctx, &res); err != nil {
 			return "", fmt.Errorf("read result of %s: %w", id, err)
