@@ -1,0 +1,195 @@
+// Command bench is netbox-agent's scale benchmark. It runs the whole
+// SyncWorkflow as real processes: the Temporal CLI's dev server, the NetBox
+// emulator with a per-request latency, and the worker binary reading a
+// generated inventory through the filesystem source. For each size it
+// measures a first sync, an unchanged re-sync and a re-sync with a share of
+// the objects changed, and prints one table:
+//
+//	go run ./test/bench --sizes 1000,6000,100000 --repeat 3 --markdown bench.md
+//	go run ./test/bench --quick
+//
+// The binaries come from `make build` (.bin/); docs/PERFORMANCE.md explains
+// the method and the figures.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/netbox-agent/netbox-agent/test/bench/gen"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// options are the benchmark's flags.
+type options struct {
+	sizes     []int
+	repeat    int
+	seed      uint64
+	changed   float64
+	format    string
+	latency   time.Duration
+	timeout   time.Duration
+	temporal  string
+	worker    string
+	netboxsim string
+	markdown  string
+	jsonOut   string
+	workerEnv []string
+	keep      bool
+	diskDB    bool
+	profile   string
+}
+
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := pflag.NewFlagSet("bench", pflag.ContinueOnError)
+	sizes := fs.String("sizes", "1000,6000,100000", "inventory sizes in NetBox objects, comma-separated")
+	quick := fs.Bool("quick", false, "CI-friendly: --sizes 1000 --repeat 1 unless given")
+	fs.IntVar(&o.repeat, "repeat", 3, "runs of each case; the table shows the median wall time")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the generated inventory")
+	fs.Float64Var(&o.changed, "changed", 0.01, "share of objects modified in the changed case")
+	fs.StringVar(&o.format, "format", "json", "inventory file format: json or yaml")
+	fs.DurationVar(&o.latency, "latency", 5*time.Millisecond, "netboxsim latency per request")
+	fs.DurationVar(&o.timeout, "timeout", time.Hour, "give up on one sync after this long")
+	fs.StringVar(&o.temporal, "temporal", ".bin/temporal", "the temporal CLI")
+	fs.StringVar(&o.worker, "worker", ".bin/worker", "the worker binary (make build)")
+	fs.StringVar(&o.netboxsim, "netboxsim", ".bin/netboxsim", "the netboxsim binary (make build)")
+	fs.StringVar(&o.markdown, "markdown", "", "also write the table as markdown to this file")
+	fs.StringVar(&o.jsonOut, "json", "", "also write every measurement as JSON to this file")
+	fs.StringArrayVar(&o.workerEnv, "worker-env", nil, "extra NAME=VALUE for the worker's environment (NETBOX_AGENT_NETBOX_BATCH_SIZE=500), repeatable")
+	fs.BoolVar(&o.keep, "keep", false, "keep the work directory (logs, inventories, blobs)")
+	fs.BoolVar(&o.diskDB, "temporal-db-file", false, "keep Temporal's state in an SQLite file instead of memory")
+	fs.StringVar(&o.profile, "profile", "", "run the worker inside the harness and write CPU and heap profiles of each case to this directory")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if *quick {
+		if !fs.Changed("sizes") {
+			*sizes = "1000"
+		}
+		if !fs.Changed("repeat") {
+			o.repeat = 1
+		}
+	}
+	for s := range strings.SplitSeq(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(strings.ReplaceAll(s, "_", "")))
+		if err != nil || n < gen.MinObjects {
+			return o, fmt.Errorf("--sizes: %q is not a size of at least %d objects", s, gen.MinObjects)
+		}
+		o.sizes = append(o.sizes, n)
+	}
+	if o.repeat < 1 {
+		return o, errors.New("--repeat: want at least 1")
+	}
+	if o.changed <= 0 || o.changed > 1 {
+		return o, errors.New("--changed: want a share above 0 and at most 1")
+	}
+	for _, kv := range o.workerEnv {
+		if !strings.HasPrefix(kv, "NETBOX_AGENT_") || !strings.Contains(kv, "=") {
+			return o, fmt.Errorf("--worker-env: %q is not NETBOX_AGENT_NAME=VALUE", kv)
+		}
+	}
+	for _, p := range []*string{&o.temporal, &o.worker, &o.netboxsim} {
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return o, fmt.Errorf("resolve %s: %w", *p, err)
+		}
+		*p = abs
+	}
+	return o, nil
+}
+
+func run(args []string) error {
+	o, err := parseFlags(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	bins := []string{o.temporal, o.netboxsim}
+	if o.profile == "" {
+		bins = append(bins, o.worker)
+	}
+	for _, p := range bins {
+		if _, err := os.Stat(p); err != nil {
+			return fmt.Errorf("%w (run `make build tools`, or name it with a flag)", err)
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	dir, err := os.MkdirTemp("", "netbox-agent-bench-")
+	if err != nil {
+		return fmt.Errorf("create work directory: %w", err)
+	}
+	if o.keep {
+		fmt.Fprintln(os.Stderr, "work directory:", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	b, err := newBench(ctx, o, dir)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+
+	var all []measurement
+	for _, size := range o.sizes {
+		ms, err := b.size(ctx, size)
+		all = append(all, ms...)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "size %d: %s\n", size, err.Error())
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	rows := summarize(all, o.sizes)
+	t := table(rows, o)
+	fmt.Print("\n" + t.text())
+	fmt.Print("\n" + verdicts(rows).text())
+	if o.markdown != "" {
+		md := t.markdown() + "\n" + verdicts(rows).markdown()
+		if err := os.WriteFile(o.markdown, []byte(md), 0o644); err != nil {
+			return fmt.Errorf("write markdown: %w", err)
+		}
+	}
+	if o.jsonOut != "" {
+		data, err := json.MarshalIndent(all, "", "  ")
+		if err != nil {
+			return fmt.Errorf("encode measurements: %w", err)
+		}
+		if err := os.WriteFile(o.jsonOut, data, 0o644); err != nil {
+			return fmt.Errorf("write measurements: %w", err)
+		}
+	}
+	return ctx.Err()
+}
+
+func newToken() (string, error) {
+	b := make([]byte, 20)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("make token: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
