@@ -2,6 +2,7 @@ package netbox
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -51,6 +52,8 @@ func benchPlan(b *testing.B, f func() *memFetcher, recs []inventory.Record) {
 	require.NoError(b, err)
 	req := PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0}
 	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	b.ResetTimer()
 	var ops int
 	for i := 0; i < b.N; i++ {
@@ -61,7 +64,9 @@ func benchPlan(b *testing.B, f func() *memFetcher, recs []inventory.Record) {
 		ops = p.Operations()
 	}
 	b.StopTimer()
+	runtime.ReadMemStats(&after)
 	n := float64(len(recs))
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(b.N)/n, "allocs/object")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/object")
 	b.ReportMetric(n, "objects")
 	b.ReportMetric(float64(ops), "operations")
