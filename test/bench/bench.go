@@ -210,6 +210,9 @@ func (b *bench) runCase(ctx context.Context, size int, c string, repeat, expecte
 		m.Err = err.Error()
 		return m, fmt.Errorf("start sync: %w", err)
 	}
+	// Get follows the runs the workflow continued as, and GetRunID then
+	// names the last one: the history starts from the first.
+	firstRun := run.GetRunID()
 	var res workflows.SyncResult
 	runErr := run.Get(runCtx, &res)
 	m.Wall = time.Since(startAt)
@@ -237,7 +240,7 @@ func (b *bench) runCase(ctx context.Context, size int, c string, repeat, expecte
 		}
 	}
 	m.Total = after.Total - before.Total
-	if m.History, err = readHistory(ctx, b.tc, id, run.GetRunID()); err != nil {
+	if m.History, err = readHistory(ctx, b.tc, id, firstRun); err != nil {
 		return m, errors.Join(runErr, err)
 	}
 	if runErr != nil {
