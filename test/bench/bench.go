@@ -45,8 +45,8 @@ type measurement struct {
 	Expected int              `json:"expected"`
 	Result   workflowsSummary `json:"result"`
 	History  historyFigures   `json:"history"`
-	// Worker is the worker's peak RSS and CPU time; Sim and Temporal the
-	// CPU time the emulator and the dev server spent during the sync.
+	// Worker is the worker's peak RSS and the CPU time it spent during the
+	// sync; SimCPU and TemporalCPU those of the emulator and the dev server.
 	Worker      usage         `json:"worker"`
 	SimCPU      time.Duration `json:"sim_cpu"`
 	TemporalCPU time.Duration `json:"temporal_cpu"`
@@ -199,6 +199,11 @@ func (b *bench) runCase(ctx context.Context, size int, c string, repeat, expecte
 		return m, err
 	}
 
+	workerBefore, err := w.usage()
+	if err != nil {
+		return m, err
+	}
+
 	runCtx, cancel := context.WithTimeout(ctx, b.o.timeout)
 	defer cancel()
 	startAt := time.Now()
@@ -232,6 +237,7 @@ func (b *bench) runCase(ctx context.Context, size int, c string, repeat, expecte
 	if err != nil {
 		return m, errors.Join(runErr, err)
 	}
+	m.Worker.CPU -= workerBefore.CPU
 	m.SimCPU, m.TemporalCPU = simAfter.CPU-simBefore.CPU, temporalAfter.CPU-temporalBefore.CPU
 	m.Requests = map[string]int{}
 	for method, n := range after.ByMethod {

@@ -75,7 +75,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.netboxsim, "netboxsim", ".bin/netboxsim", "the netboxsim binary (make build)")
 	fs.StringVar(&o.markdown, "markdown", "", "also write the table as markdown to this file")
 	fs.StringVar(&o.jsonOut, "json", "", "also write every measurement as JSON to this file")
-	fs.StringArrayVar(&o.workerEnv, "worker-env", nil, "extra NAME=VALUE for the worker's environment (NETBOX_AGENT_NETBOX_BATCH_SIZE=500), repeatable")
+	fs.StringArrayVar(&o.workerEnv, "worker-env", nil, "extra NAME=VALUE for the worker's environment (NETBOX_AGENT_NETBOX_BATCH_SIZE=500, GOMEMLIMIT=350MiB), repeatable")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory (logs, inventories, blobs)")
 	fs.BoolVar(&o.diskDB, "temporal-db-file", false, "keep Temporal's state in an SQLite file instead of memory")
 	fs.StringVar(&o.profile, "profile", "", "run the worker inside the harness and write CPU and heap profiles of each case to this directory")
@@ -104,8 +104,8 @@ func parseFlags(args []string) (options, error) {
 		return o, errors.New("--changed: want a share above 0 and at most 1")
 	}
 	for _, kv := range o.workerEnv {
-		if !strings.HasPrefix(kv, "NETBOX_AGENT_") || !strings.Contains(kv, "=") {
-			return o, fmt.Errorf("--worker-env: %q is not NETBOX_AGENT_NAME=VALUE", kv)
+		if name, _, ok := strings.Cut(kv, "="); !ok || name == "" {
+			return o, fmt.Errorf("--worker-env: %q is not NAME=VALUE", kv)
 		}
 	}
 	for _, p := range []*string{&o.temporal, &o.worker, &o.netboxsim} {
