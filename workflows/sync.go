@@ -53,7 +53,7 @@ func SyncWorkflow(ctx workflow.Context, req SyncRequest) (*SyncResult, error) {
 	var planRes activities.PlanResult
 	if req.PlanRef != "" {
 		r.setPhase(ctx, "loading plan", "")
-		actx := workflow.WithActivityOptions(ctx, r.options(cfg, "load plan "+req.PlanRef, "describe-plan"))
+		actx := workflow.WithActivityOptions(ctx, r.options(cfg, "load plan "+req.PlanRef, "describe-plan", cfg.ApplyTimeout))
 		if err := workflow.ExecuteActivity(actx, a.DescribePlan, activities.DescribePlanInput{Ref: req.PlanRef}).Get(ctx, &planRes); err != nil {
 			return nil, fmt.Errorf("load plan %s: %w", req.PlanRef, err)
 		}
@@ -107,10 +107,12 @@ func (r *syncRun) configure(ctx workflow.Context) (activities.ConfigureResult, e
 }
 
 // options are the activity options every step shares, set in one place.
-func (r *syncRun) options(cfg activities.ConfigureResult, summary, id string) workflow.ActivityOptions {
+// Merge and plan read whole inventories and NetBox, so they get the long
+// discovery timeout; an apply batch is one bulk request and gets the short one.
+func (r *syncRun) options(cfg activities.ConfigureResult, summary, id string, timeout time.Duration) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		ActivityID:          id,
-		StartToCloseTimeout: cfg.ApplyTimeout,
+		StartToCloseTimeout: timeout,
 		RetryPolicy:         retryPolicy(cfg.Retry),
 		Summary:             summary,
 	}
@@ -166,7 +168,7 @@ func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.Configu
 
 	r.setPhase(ctx, "merging", fmt.Sprintf("%d snapshots", len(snapshots)))
 	var merged activities.MergeResult
-	mctx := workflow.WithActivityOptions(ctx, r.options(cfg, fmt.Sprintf("merge %d snapshots", len(snapshots)), "merge"))
+	mctx := workflow.WithActivityOptions(ctx, r.options(cfg, fmt.Sprintf("merge %d snapshots", len(snapshots)), "merge", cfg.DiscoverTimeout))
 	if err := workflow.ExecuteActivity(mctx, a.Merge, activities.MergeInput{Run: run, Snapshots: snapshots}).Get(ctx, &merged); err != nil {
 		return activities.PlanResult{}, fmt.Errorf("merge: %w", err)
 	}
@@ -174,7 +176,7 @@ func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.Configu
 
 	r.setPhase(ctx, "planning", fmt.Sprintf("%d records", merged.Records))
 	var plan activities.PlanResult
-	pctx := workflow.WithActivityOptions(ctx, r.options(cfg, fmt.Sprintf("plan %d records", merged.Records), "plan"))
+	pctx := workflow.WithActivityOptions(ctx, r.options(cfg, fmt.Sprintf("plan %d records", merged.Records), "plan", cfg.DiscoverTimeout))
 	in := activities.PlanInput{Run: run, InventoryRef: merged.Ref, Sources: states, DryRun: r.req.DryRun, Now: workflow.Now(ctx).UTC()}
 	if err := workflow.ExecuteActivity(pctx, a.Plan, in).Get(ctx, &plan); err != nil {
 		return activities.PlanResult{}, fmt.Errorf("plan: %w", err)
@@ -225,7 +227,7 @@ func (r *syncRun) launch(ctx workflow.Context, cfg activities.ConfigureResult, s
 	st := &r.state
 	summary := fmt.Sprintf("apply %04d: %s %d %s", batch, stage.Op, stage.BatchOps(batch-stage.First), stage.Kind)
 	id := fmt.Sprintf("apply/%04d-%s-%s", batch, stage.Kind, stage.Op)
-	actx := workflow.WithActivityOptions(ctx, r.options(cfg, summary, id))
+	actx := workflow.WithActivityOptions(ctx, r.options(cfg, summary, id, cfg.ApplyTimeout))
 	in := activities.ApplyInput{PlanRef: st.Result.PlanRef, Batch: batch, Failed: append([]int(nil), st.Failed...)}
 	f := workflow.ExecuteActivity(actx, a.Apply, in)
 	sel.AddFuture(f, func(f workflow.Future) {

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,6 +29,9 @@ import (
 	"github.com/netbox-agent/netbox-agent/test/netboxsim/nbsim"
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
+
+// envCount keeps the task queues of two envs in one test apart.
+var envCount atomic.Int64
 
 // devServer is the real Temporal dev server all tests of this package share.
 var devServer *testsuite.DevServer
@@ -99,6 +103,7 @@ type env struct {
 	cfg   *config.Config
 	acts  *activities.Activities
 	queue string
+	w     worker.Worker
 }
 
 func newToken(t *testing.T) string {
@@ -118,7 +123,7 @@ func newEnv(t *testing.T, configYAML string, extraEnv ...string) *env {
 	ts := httptest.NewServer(e.sim)
 	t.Cleanup(ts.Close)
 	e.nbURL = ts.URL
-	e.queue = "e2e-" + strings.ReplaceAll(t.Name(), "/", "-")
+	e.queue = fmt.Sprintf("e2e-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), envCount.Add(1))
 
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "netbox-agent.yaml")
@@ -140,11 +145,24 @@ func newEnv(t *testing.T, configYAML string, extraEnv ...string) *env {
 	t.Cleanup(func() { require.NoError(t, acts.Close()) })
 	e.acts = acts
 
-	w := worker.New(devServer.Client(), e.queue, worker.Options{})
-	workflows.Register(w, acts)
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
+	e.startInProcessWorker()
+	t.Cleanup(e.stopInProcessWorker)
 	return e
+}
+
+// startInProcessWorker starts a worker on the env's task queue.
+func (e *env) startInProcessWorker() {
+	e.w = worker.New(devServer.Client(), e.queue, worker.Options{})
+	workflows.Register(e.w, e.acts)
+	require.NoError(e.t, e.w.Start())
+}
+
+// stopInProcessWorker stops the env's worker, if it runs.
+func (e *env) stopInProcessWorker() {
+	if e.w != nil {
+		e.w.Stop()
+		e.w = nil
+	}
 }
 
 // sync runs SyncWorkflow to its end and returns its result.
