@@ -33,6 +33,9 @@ type Client struct {
 	// retryBase is the first backoff of a retried GET; tests shorten it.
 	retryBase time.Duration
 	requests  atomic.Int64
+	// schemaReady is set once EnsureSchema succeeded, so that Plan need not
+	// look the agent tag up again.
+	schemaReady atomic.Bool
 }
 
 // maxRetryAfter is the longest Retry-After a read waits for itself; longer

@@ -427,3 +427,15 @@ func TestProtectedOrphanIsReportedNotRetried(t *testing.T) {
 	assert.Equal(t, 1, count(sim, inventory.KindCluster))
 	assert.Equal(t, 1, count(sim, inventory.KindVirtualMachine))
 }
+
+// A first dry run plans against a NetBox the agent never prepared: the agent
+// tag does not exist, and NetBox refuses a filter on a missing tag.
+func TestPlanOnUnpreparedNetBox(t *testing.T) {
+	sim, c := newSim(t, testConfig())
+	recs := labInventory("lab", 1, 1)
+	p, err := c.Plan(context.Background(), PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	require.NoError(t, err)
+	assert.Equal(t, len(recs), p.Summary.Total.Create)
+	assert.Zero(t, writes(sim), "planning writes nothing, not even the schema")
+	assert.Zero(t, sim.Count("extras/tags"))
+}

@@ -3,7 +3,11 @@ package netbox
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"slices"
 	"time"
+
+	nb "github.com/netbox-community/go-netbox/v4"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 )
@@ -209,10 +213,34 @@ func (p *Plan) Stages() []Stage {
 // NetBox matches req.Records. It writes nothing.
 func (c *Client) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 	before := c.Requests()
-	p, err := buildPlan(ctx, c, c.cfg, req)
+	var f fetcher = c
+	if !c.schemaReady.Load() {
+		tags, err := c.listPath(ctx, "extras/tags/", url.Values{"slug": {TagAgent}}, decodeAs[nb.PaginatedTagList]())
+		if err != nil {
+			return nil, fmt.Errorf("look up the agent tag: %w", err)
+		}
+		if len(tags) == 0 {
+			// A NetBox the agent never wrote to (a first dry run, which does
+			// not call EnsureSchema): nothing carries the tag, and NetBox
+			// answers 400 to a filter on a tag that does not exist.
+			f = untaggedNetBox{c}
+		}
+	}
+	p, err := buildPlan(ctx, f, c.cfg, req)
 	if err != nil {
 		return nil, err
 	}
 	p.Requests = c.Requests() - before
 	return p, nil
+}
+
+// untaggedNetBox answers every list filtered by the agent tag with nothing,
+// for a NetBox in which the tag does not exist yet.
+type untaggedNetBox struct{ c *Client }
+
+func (u untaggedNetBox) list(ctx context.Context, spec *kindSpec, q url.Values) ([]map[string]any, error) {
+	if slices.Contains(q["tag"], TagAgent) {
+		return nil, nil
+	}
+	return u.c.list(ctx, spec, q)
 }

@@ -19,6 +19,7 @@ func (c *Client) EnsureSchema(ctx context.Context) error {
 	if err := c.ensureCustomFields(ctx); err != nil {
 		return fmt.Errorf("ensure custom fields: %w", err)
 	}
+	c.schemaReady.Store(true)
 	return nil
 }
 
