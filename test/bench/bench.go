@@ -121,9 +121,10 @@ func (b *bench) close() error {
 
 // size runs every case of one size, --repeat times. Each repeat starts
 // from an empty NetBox, so its first sync creates everything.
-func (b *bench) size(ctx context.Context, size int) ([]measurement, error) {
+func (b *bench) size(ctx context.Context, spec sizeSpec) ([]measurement, error) {
+	size := spec.objects
 	var out []measurement
-	for r := 1; r <= b.o.repeat; r++ {
+	for r := 1; r <= spec.repeat; r++ {
 		if err := simRequest(ctx, http.MethodPost, b.simURL+"/_sim/reset", nil); err != nil {
 			return out, err
 		}
@@ -143,7 +144,7 @@ func (b *bench) size(ctx context.Context, size int) ([]measurement, error) {
 			case caseChanged:
 				expected = sum.Changed
 			}
-			fmt.Fprintf(os.Stderr, "%d objects, %s, run %d/%d ... ", size, b.caseName(c), r, b.o.repeat)
+			fmt.Fprintf(os.Stderr, "%d objects, %s, run %d/%d ... ", size, b.caseName(c), r, spec.repeat)
 			m, err := b.runCase(ctx, size, c, r, expected)
 			out = append(out, m)
 			if err != nil {

@@ -41,7 +41,7 @@ func main() {
 
 // options are the benchmark's flags.
 type options struct {
-	sizes     []int
+	sizes     []sizeSpec
 	repeat    int
 	seed      uint64
 	changed   float64
@@ -62,7 +62,7 @@ type options struct {
 func parseFlags(args []string) (options, error) {
 	var o options
 	fs := pflag.NewFlagSet("bench", pflag.ContinueOnError)
-	sizes := fs.String("sizes", "1000,6000,100000", "inventory sizes in NetBox objects, comma-separated")
+	sizes := fs.String("sizes", "1000,6000,100000", "inventory sizes in NetBox objects, comma-separated; SIZExN runs that size N times instead of --repeat")
 	quick := fs.Bool("quick", false, "CI-friendly: --sizes 1000 --repeat 1 unless given")
 	fs.IntVar(&o.repeat, "repeat", 3, "runs of each case; the table shows the median wall time")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the generated inventory")
@@ -90,15 +90,15 @@ func parseFlags(args []string) (options, error) {
 			o.repeat = 1
 		}
 	}
-	for s := range strings.SplitSeq(*sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(strings.ReplaceAll(s, "_", "")))
-		if err != nil || n < gen.MinObjects {
-			return o, fmt.Errorf("--sizes: %q is not a size of at least %d objects", s, gen.MinObjects)
-		}
-		o.sizes = append(o.sizes, n)
-	}
 	if o.repeat < 1 {
 		return o, errors.New("--repeat: want at least 1")
+	}
+	for s := range strings.SplitSeq(*sizes, ",") {
+		spec, err := parseSize(s, o.repeat)
+		if err != nil {
+			return o, fmt.Errorf("--sizes: %w", err)
+		}
+		o.sizes = append(o.sizes, spec)
 	}
 	if o.changed <= 0 || o.changed > 1 {
 		return o, errors.New("--changed: want a share above 0 and at most 1")
@@ -158,7 +158,7 @@ func run(args []string) error {
 		ms, err := b.size(ctx, size)
 		all = append(all, ms...)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "size %d: %s\n", size, err.Error())
+			fmt.Fprintf(os.Stderr, "size %d: %s\n", size.objects, err.Error())
 		}
 		if ctx.Err() != nil {
 			break
@@ -184,6 +184,29 @@ func run(args []string) error {
 		}
 	}
 	return ctx.Err()
+}
+
+// sizeSpec is one inventory size and how often its cases run.
+type sizeSpec struct {
+	objects int
+	repeat  int
+}
+
+// parseSize reads "6000" or "100000x1" (a size with its own repeat count).
+func parseSize(s string, repeat int) (sizeSpec, error) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), "_", "")
+	spec := sizeSpec{repeat: repeat}
+	n, r, hasRepeat := strings.Cut(s, "x")
+	var err error
+	if spec.objects, err = strconv.Atoi(n); err != nil || spec.objects < gen.MinObjects {
+		return spec, fmt.Errorf("%q is not a size of at least %d objects", s, gen.MinObjects)
+	}
+	if hasRepeat {
+		if spec.repeat, err = strconv.Atoi(r); err != nil || spec.repeat < 1 {
+			return spec, fmt.Errorf("%q: the repeat count after x must be at least 1", s)
+		}
+	}
+	return spec, nil
 }
 
 func newToken() (string, error) {

@@ -27,13 +27,13 @@ type row struct {
 
 // summarize groups the measurements by size and case, in the order of the
 // sizes and cases.
-func summarize(all []measurement, sizes []int) []row {
+func summarize(all []measurement, sizes []sizeSpec) []row {
 	var rows []row
 	for _, size := range sizes {
 		for _, c := range cases {
 			var ms []measurement
 			for _, m := range all {
-				if m.Size == size && m.Case == c {
+				if m.Size == size.objects && m.Case == c {
 					ms = append(ms, m)
 				}
 			}
@@ -115,8 +115,8 @@ func (f figures) markdown() string { return f.main.markdown() + "\n" + f.time.ma
 
 func table(rows []row, o options) figures {
 	main := grid{
-		title: fmt.Sprintf("netbox-agent scale benchmark: netboxsim latency %s, median of %d", o.latency, o.repeat),
-		header: []string{"objects", "case", "wall", "objects/s", "GET", "POST", "PATCH", "DELETE",
+		title: fmt.Sprintf("netbox-agent scale benchmark: netboxsim latency %s; wall time is the median of n syncs, peaks the worst", o.latency),
+		header: []string{"objects", "case", "n", "wall", "objects/s", "GET", "POST", "PATCH", "DELETE",
 			"changed", "writes/changed", "requests/changed", "largest payload", "events/run", "runs", "worker peak RSS"},
 	}
 	tm := grid{
@@ -144,7 +144,7 @@ func table(rows []row, o options) figures {
 			}
 		}
 		main.cells = append(main.cells, []string{
-			size, name, dur(m.Wall), fmt.Sprintf("%.0f", float64(m.Size)/m.Wall.Seconds()),
+			size, name, fmt.Sprint(r.runs), dur(m.Wall), fmt.Sprintf("%.0f", float64(m.Size)/m.Wall.Seconds()),
 			thousands(m.Requests["GET"]), thousands(m.Requests["POST"]), thousands(m.Requests["PATCH"]), thousands(m.Requests["DELETE"]),
 			thousands(m.Changed), perChanged(m.writes()), perChanged(m.Total),
 			kib(r.payload), thousands(r.maxEvents), thousands(r.chainRuns), mib(r.peakRSS),
