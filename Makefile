@@ -50,10 +50,16 @@ test-unit:
 test-e2e: $(TEMPORAL)
 	$(GO) test $(TEST_FLAGS) ./test/...
 
+# bench: the Go benchmarks (merge and plan at 100,000 objects, with
+# allocations), then the scale benchmark: whole syncs on the dev server, the
+# emulator with 5 ms latency and the worker binary. About 15 minutes on 2
+# cores; BENCH_FLAGS=--quick for a short run, docs/PERFORMANCE.md for more.
+BENCH_FLAGS ?= --sizes 1000,6000,100000x1 --repeat 3 --markdown $(BIN)/bench.md
 bench: $(TEMPORAL) build
 	$(GO) test -run '^$$' -bench . -benchmem ./activities/...
 	$(GO) test -run '^$$' -bench . -benchmem ./test/netboxsim/...
-	$(GO) run ./test/bench
+	$(GO) test -run '^$$' -bench . -benchmem ./test/bench/...
+	$(GO) run ./test/bench $(BENCH_FLAGS)
 
 lint: $(STATICCHECK) $(WORKFLOWCHECK)
 	$(GO) vet ./...
