@@ -19,14 +19,14 @@ type ApplyInput struct {
 
 // ApplyResult is what one batch did.
 type ApplyResult struct {
-	Batch     int    `json:"batch"`
-	Created   int    `json:"created"`
-	Updated   int    `json:"updated"`
-	Deleted   int    `json:"deleted"`
-	Unchanged int    `json:"unchanged"`
-	Skipped   int    `json:"skipped"`
-	Failed    int    `json:"failed"`
-	Problems  int    `json:"problems"`
+	Batch     int `json:"batch"`
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Deleted   int `json:"deleted"`
+	Unchanged int `json:"unchanged"`
+	Skipped   int `json:"skipped"`
+	Failed    int `json:"failed"`
+	Problems  int `json:"problems"`
 	// SkippedBatch is set when the whole batch was skipped, with the reason.
 	SkippedBatch string `json:"skipped_batch,omitempty"`
 	// Messages holds the first problems, for the history and the UI.

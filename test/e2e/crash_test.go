@@ -105,6 +105,7 @@ worker:
 	e.startInProcessWorker()
 	var res workflows.SyncResult
 	require.NoError(t, run.Get(ctx, &res))
+	recordHistory(t, run, "sync_worker_killed")
 	require.Empty(t, res.FailedBatches)
 	require.Equal(t, res.Applied.Batches, res.Applied.BatchesDone)
 	t.Logf("killed after %d/%d batches (%d writes); resumed and finished with %d writes in all",

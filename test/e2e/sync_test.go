@@ -117,7 +117,7 @@ func TestDryRunThroughTheTemporalCLI(t *testing.T) {
 	out := cli(t, "workflow", "result", "--workflow-id", id, "--output", "json")
 
 	var envelope struct {
-		Status string            `json:"status"`
+		Status string               `json:"status"`
 		Result workflows.SyncResult `json:"result"`
 	}
 	require.NoError(t, json.Unmarshal(out, &envelope), "%s", out)
