@@ -131,17 +131,6 @@ func labInventory(source string, hosts, vmsPerHost int) []inventory.Record {
 	return out
 }
 
-// nonShared counts the records of kinds that are not shared.
-func nonShared(recs []inventory.Record) int {
-	n := 0
-	for _, r := range recs {
-		if !r.Kind.Shared() {
-			n++
-		}
-	}
-	return n
-}
-
 // applyAll applies every batch in order the way the workflow does:
 // retrying a batch that returns an error (as Temporal would) and passing
 // the batches that failed for good.

@@ -120,13 +120,6 @@ type kindSpec struct {
 	request   *schemaSpec
 }
 
-func (k *kindSpec) label(field string) string {
-	if l, ok := k.Labels[field]; ok {
-		return l
-	}
-	return strings.ReplaceAll(field, "_", " ")
-}
-
 // nestedKinds maps the names of brief and nested schemas to the endpoint they render.
 var nestedKinds = map[string]string{
 	"NestedTag": "extras/tags", "NestedLocation": "dcim/locations", "NestedDeviceRole": "dcim/device-roles",
