@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -145,7 +146,13 @@ func (a *app) describeSchedule(ctx context.Context, h client.ScheduleHandle) err
 	s := d.Schedule
 	fmt.Fprintf(a.out, "schedule %s\n", h.GetID())
 	if s.Spec != nil {
-		fmt.Fprintf(a.out, "  cron:     %s\n", strings.Join(s.Spec.CronExpressions, "; "))
+		for _, c := range s.Spec.CronExpressions {
+			fmt.Fprintf(a.out, "  cron:     %s\n", c)
+		}
+		// The server keeps a cron expression as a calendar; show it as one.
+		for _, c := range s.Spec.Calendars {
+			fmt.Fprintf(a.out, "  cron:     %s\n", calendarCron(c))
+		}
 	}
 	if s.Policy != nil {
 		fmt.Fprintf(a.out, "  overlap:  %s\n", s.Policy.Overlap)
@@ -154,7 +161,7 @@ func (a *app) describeSchedule(ctx context.Context, h client.ScheduleHandle) err
 		fmt.Fprintf(a.out, "  paused:   %t %s\n", s.State.Paused, s.State.Note)
 	}
 	fmt.Fprintf(a.out, "  runs:     %d (%d skipped for overlap)\n", d.Info.NumActions, d.Info.NumActionsSkippedOverlap)
-	for _, t := range d.Info.NextActionTimes {
+	for _, t := range d.Info.NextActionTimes[:min(3, len(d.Info.NextActionTimes))] {
 		fmt.Fprintf(a.out, "  next:     %s\n", t.Format(time.RFC3339))
 	}
 	for _, r := range d.Info.RecentActions {
@@ -165,4 +172,32 @@ func (a *app) describeSchedule(ctx context.Context, h client.ScheduleHandle) err
 		fmt.Fprintf(a.out, "  recent:   %s %s\n", r.ActualTime.Format(time.RFC3339), id)
 	}
 	return nil
+}
+
+// calendarCron writes a calendar spec in cron's five fields.
+func calendarCron(c client.ScheduleCalendarSpec) string {
+	fields := [][]client.ScheduleRange{c.Minute, c.Hour, c.DayOfMonth, c.Month, c.DayOfWeek}
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = cronField(f)
+	}
+	return strings.Join(out, " ")
+}
+
+func cronField(rs []client.ScheduleRange) string {
+	if len(rs) == 0 {
+		return "*"
+	}
+	parts := make([]string, 0, len(rs))
+	for _, r := range rs {
+		p := strconv.Itoa(r.Start)
+		if r.End > r.Start {
+			p += "-" + strconv.Itoa(r.End)
+		}
+		if r.Step > 1 {
+			p += "/" + strconv.Itoa(r.Step)
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, ",")
 }
