@@ -127,3 +127,26 @@ func TestDryRunThroughTheTemporalCLI(t *testing.T) {
 	require.NotEmpty(t, envelope.Result.PlanRef)
 	require.Zero(t, e.writes(), "a dry run writes nothing, not even the agent's tags: %v", e.sim.Stats().ByMethod)
 }
+
+// TestReviewedPlanIsAppliedAsMade saves a plan with a dry run and applies
+// exactly that plan later, as `starter apply --plan` does.
+func TestReviewedPlanIsAppliedAsMade(t *testing.T) {
+	e := newEnv(t, exampleConfig(t))
+	_, dry := e.sync(workflows.SyncRequest{DryRun: true})
+	require.True(t, dry.DryRun)
+	require.Positive(t, dry.Plan.Total)
+	require.Zero(t, e.writes(), "the dry run wrote nothing")
+
+	_, applied := e.sync(workflows.SyncRequest{PlanRef: dry.PlanRef})
+	require.Equal(t, dry.PlanRef, applied.PlanRef)
+	require.Empty(t, applied.Sources, "a saved plan is applied without discovering again")
+	require.Empty(t, applied.FailedBatches)
+	require.Equal(t, dry.Plan.Total, applied.Applied.Created+applied.Applied.Updated)
+	require.Equal(t, 5, e.sim.Count("dcim/devices"))
+
+	// The world did not change, so a fresh sync finds nothing to do.
+	e.sim.ResetStats()
+	_, again := e.sync(workflows.SyncRequest{})
+	require.Zero(t, again.Plan.Total)
+	require.Zero(t, e.writes())
+}
