@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // placeholderSerials are values firmware writes when nobody filled the field in.
@@ -88,9 +91,11 @@ func IsUsableIP(addr string) bool {
 var slugInvalid = regexp.MustCompile(`[^a-z0-9_-]+`)
 var slugDashes = regexp.MustCompile(`-{2,}`)
 
-// Slug turns a name into a NetBox slug: lower case, [a-z0-9_-], at most 100 characters.
+// Slug turns a name into a NetBox slug: lower case, [a-z0-9_-], at most 100
+// characters. Accents are dropped rather than the letters that carry them,
+// so "Köln" becomes "koln", as NetBox's own slugify does.
 func Slug(name string) string {
-	s := strings.ToLower(strings.TrimSpace(name))
+	s := strings.ToLower(strings.TrimSpace(stripAccents(name)))
 	s = slugInvalid.ReplaceAllString(s, "-")
 	s = slugDashes.ReplaceAllString(s, "-")
 	s = strings.Trim(s, "-")
@@ -98,6 +103,16 @@ func Slug(name string) string {
 		s = strings.TrimRight(s[:100], "-")
 	}
 	return s
+}
+
+func stripAccents(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // Normalize returns v in the canonical form for the attribute name: strings
