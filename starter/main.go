@@ -3,11 +3,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/pflag"
 	"go.temporal.io/sdk/client"
@@ -48,7 +51,7 @@ type app struct {
 }
 
 type command struct {
-	flags func(fs *pflag.FlagSet) func(a *app, args []string) error
+	flags func(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []string) error
 }
 
 var commands = map[string]command{
@@ -93,7 +96,9 @@ func run(args []string, out io.Writer) error {
 		return fmt.Errorf("dial temporal at %s: %w", cfg.Temporal.Address, err)
 	}
 	defer tc.Close()
-	return exec(&app{cfg: cfg, log: log, tc: tc, out: out}, fs.Args())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return exec(ctx, &app{cfg: cfg, log: log, tc: tc, out: out}, fs.Args())
 }
 
 func splitList(s string) []string {

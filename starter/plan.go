@@ -13,13 +13,12 @@ import (
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
 
-func planFlags(fs *pflag.FlagSet) func(a *app, args []string) error {
+func planFlags(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []string) error {
 	ref := fs.String("ref", "", "plan reference (instead of a workflow ID)")
-	return func(a *app, args []string) error {
+	return func(ctx context.Context, a *app, args []string) error {
 		if len(args) < 1 || args[0] != "show" || (len(args) != 2 && *ref == "") {
 			return errors.New("usage: starter plan show <workflow-id> (or --ref <plan-ref>)")
 		}
-		ctx := context.Background()
 		planRef := *ref
 		if planRef == "" {
 			var err error

@@ -30,7 +30,7 @@ type scheduleOptions struct {
 	dryRun                           bool
 }
 
-func scheduleFlags(fs *pflag.FlagSet) func(a *app, args []string) error {
+func scheduleFlags(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []string) error {
 	var o scheduleOptions
 	fs.StringVar(&o.id, "id", "netbox-agent-sync", "schedule ID")
 	fs.StringVar(&o.cron, "cron", "", `cron expression (create: required, e.g. "0 * * * *")`)
@@ -38,11 +38,10 @@ func scheduleFlags(fs *pflag.FlagSet) func(a *app, args []string) error {
 	fs.StringVar(&o.sources, "sources", "", "comma-separated source names (default: every enabled source)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "scheduled runs only plan")
 	fs.StringVar(&o.note, "note", "", "note recorded with pause or unpause")
-	return func(a *app, args []string) error {
+	return func(ctx context.Context, a *app, args []string) error {
 		if len(args) != 1 {
 			return errors.New("schedule needs one of: create, update, describe, pause, unpause, trigger, delete")
 		}
-		ctx := context.Background()
 		h := a.tc.ScheduleClient().GetHandle(ctx, o.id)
 		switch args[0] {
 		case "create":

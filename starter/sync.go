@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -19,33 +16,32 @@ import (
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
 
-func syncFlags(fs *pflag.FlagSet) func(a *app, args []string) error {
+func syncFlags(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []string) error {
 	dryRun := fs.Bool("dry-run", false, "discover, merge and plan; write nothing (the plan is saved for review)")
 	sources := fs.String("sources", "", "comma-separated source names (default: every enabled source)")
 	wait := fs.Bool("wait", false, "show progress until the run ends, then print its summary")
 	id := fs.String("id", "", "workflow ID (default: netbox-agent-sync-<time>)")
-	return func(a *app, _ []string) error {
+	return func(ctx context.Context, a *app, _ []string) error {
 		req := workflows.SyncRequest{DryRun: *dryRun, Sources: splitList(*sources)}
-		return a.start(req, *id, *wait)
+		return a.start(ctx, req, *id, *wait)
 	}
 }
 
-func applyFlags(fs *pflag.FlagSet) func(a *app, args []string) error {
+func applyFlags(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []string) error {
 	plan := fs.String("plan", "", "reference of a saved plan (see the plan_ref of a dry run)")
 	wait := fs.Bool("wait", false, "show progress until the run ends, then print its summary")
 	id := fs.String("id", "", "workflow ID (default: netbox-agent-apply-<time>)")
-	return func(a *app, _ []string) error {
+	return func(ctx context.Context, a *app, _ []string) error {
 		if *plan == "" {
 			return errors.New("apply needs --plan <ref>")
 		}
-		return a.start(workflows.SyncRequest{PlanRef: *plan}, *id, *wait)
+		return a.start(ctx, workflows.SyncRequest{PlanRef: *plan}, *id, *wait)
 	}
 }
 
-func statusFlags(fs *pflag.FlagSet) func(a *app, args []string) error {
+func statusFlags(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []string) error {
 	id := fs.String("id", "", "workflow ID (default: the running sync)")
-	return func(a *app, _ []string) error {
-		ctx := context.Background()
+	return func(ctx context.Context, a *app, _ []string) error {
 		wid := *id
 		if wid == "" {
 			var err error
@@ -77,9 +73,7 @@ func summary(req workflows.SyncRequest) string {
 	return "sync " + what
 }
 
-func (a *app) start(req workflows.SyncRequest, id string, wait bool) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+func (a *app) start(ctx context.Context, req workflows.SyncRequest, id string, wait bool) error {
 	if id == "" {
 		prefix := "netbox-agent-sync-"
 		if req.PlanRef != "" {
