@@ -236,13 +236,13 @@ func (r *syncRun) launch(ctx workflow.Context, cfg activities.ConfigureResult, s
 		if err := f.Get(ctx, &out); err != nil {
 			t.BatchesFailed++
 			st.Failed = append(st.Failed, batch)
-			st.Result.FailedBatches = append(st.Result.FailedBatches, BatchFailure{Batch: batch, Kind: stage.Kind, Op: stage.Op, Error: errorMessage(err)})
+			st.Result.addFailure(BatchFailure{Batch: batch, Kind: stage.Kind, Op: stage.Op, Error: errorMessage(err)})
 			return
 		}
 		if out.SkippedBatch != "" {
 			t.BatchesSkipped++
 			st.Failed = append(st.Failed, batch)
-			st.Result.FailedBatches = append(st.Result.FailedBatches, BatchFailure{Batch: batch, Kind: stage.Kind, Op: stage.Op, Error: out.SkippedBatch, Skipped: true})
+			st.Result.addFailure(BatchFailure{Batch: batch, Kind: stage.Kind, Op: stage.Op, Error: out.SkippedBatch, Skipped: true})
 		} else {
 			t.BatchesDone++
 		}
@@ -254,6 +254,17 @@ func (r *syncRun) launch(ctx workflow.Context, cfg activities.ConfigureResult, s
 		t.Failed += out.Failed
 		t.Problems += out.Problems
 	})
+}
+
+// maxFailures bounds the failures a result lists, so that a NetBox that
+// refuses everything cannot grow the result past Temporal's payload limits;
+// the totals still count every one.
+const maxFailures = 50
+
+func (res *SyncResult) addFailure(f BatchFailure) {
+	if len(res.FailedBatches) < maxFailures {
+		res.FailedBatches = append(res.FailedBatches, f)
+	}
 }
 
 func (r *syncRun) reportApply(ctx workflow.Context, stage activities.Stage) {

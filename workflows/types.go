@@ -35,7 +35,8 @@ type SyncResult struct {
 	PlanRef      string                    `json:"plan_ref,omitempty"`
 	Plan         activities.PlanSummary    `json:"plan"`
 	Applied      ApplyTotals               `json:"applied"`
-	// FailedBatches lists the batches that failed for good, and why.
+	// FailedBatches lists the batches that failed for good, and why (the
+	// first 50; Applied counts them all).
 	FailedBatches []BatchFailure `json:"failed_batches,omitempty"`
 	// Continuations counts how often the run continued as new.
 	Continuations int `json:"continuations,omitempty"`
