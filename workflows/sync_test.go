@@ -277,3 +277,21 @@ func (s *syncSuite) TestContinueAsNewCarriesProgress() {
 	s.Equal(400, res.Applied.Created)
 	s.Equal(1, res.Continuations)
 }
+
+func (s *syncSuite) TestFailuresListedAreBoundedButCounted() {
+	plan := activities.PlanResult{
+		Ref:     "runs/wf/plan.json",
+		Summary: activities.PlanSummary{Total: 6000, Batches: 60},
+		Stages:  []activities.Stage{{Kind: "device", Op: "create", First: 0, Count: 60, Ops: 6000, BatchSize: 100}},
+	}
+	s.expectConfigureAndMerge("files")
+	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(plan, nil)
+	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(discovered)
+	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(activities.ApplyResult{},
+		temporal.NewNonRetryableApplicationError("site: Related object not found", activities.ErrTypeNetBoxValidation, nil))
+
+	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
+	res := s.result()
+	s.Equal(60, res.Applied.BatchesFailed)
+	s.Len(res.FailedBatches, maxFailures)
+}
