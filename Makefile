@@ -52,9 +52,9 @@ test-e2e: $(TEMPORAL)
 
 # bench: the Go benchmarks (merge and plan at 100,000 objects, with
 # allocations), then the scale benchmark: whole syncs on the dev server, the
-# emulator with 5 ms latency and the worker binary. About 15 minutes on 2
+# emulator with 5 ms latency and the worker binary. About 12 minutes on 2
 # cores; BENCH_FLAGS=--quick for a short run, docs/PERFORMANCE.md for more.
-BENCH_FLAGS ?= --sizes 1000,6000,100000x1 --repeat 3 --markdown $(BIN)/bench.md
+BENCH_FLAGS ?= --sizes 1000,6000,100000 --repeat 3 --markdown $(BIN)/bench.md
 bench: $(TEMPORAL) build
 	$(GO) test -run '^$$' -bench . -benchmem ./activities/...
 	$(GO) test -run '^$$' -bench . -benchmem ./test/netboxsim/...

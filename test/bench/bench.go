@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/netbox-agent/netbox-agent/activities"
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/test/bench/gen"
 	"github.com/netbox-agent/netbox-agent/test/netboxsim/nbsim"
 	"github.com/netbox-agent/netbox-agent/workflows"
@@ -136,6 +137,9 @@ func (b *bench) size(ctx context.Context, spec sizeSpec) ([]measurement, error) 
 			sum, err := gen.Write(b.inv, gen.Options{Objects: size, Seed: b.o.seed, Changed: share, Format: gen.Format(b.o.format)})
 			if err != nil {
 				return out, fmt.Errorf("generate inventory: %w", err)
+			}
+			if r == 1 && c == caseFirst {
+				fmt.Fprintf(os.Stderr, "%d objects: %s\n", size, describe(sum))
 			}
 			expected := 0
 			switch c {
@@ -371,6 +375,20 @@ sources:
 		return nil, errors.Join(err, p.stop(5*time.Second))
 	}
 	return &workerProcess{proc: p, queue: queue}, nil
+}
+
+// describe says what a generated inventory holds, kind by kind.
+func describe(sum gen.Summary) string {
+	kinds := make([]string, 0, len(sum.ByKind))
+	for k := range sum.ByKind {
+		kinds = append(kinds, string(k))
+	}
+	slices.SortFunc(kinds, func(a, b string) int { return inventory.Kind(a).Order() - inventory.Kind(b).Order() })
+	parts := make([]string, 0, len(kinds))
+	for _, k := range kinds {
+		parts = append(parts, fmt.Sprintf("%d %s", sum.ByKind[inventory.Kind(k)], k))
+	}
+	return fmt.Sprintf("%s; %d files, %.1f MB", strings.Join(parts, ", "), sum.Files, float64(sum.Bytes)/1e6)
 }
 
 func mib(n int64) string {
