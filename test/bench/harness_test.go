@@ -152,6 +152,6 @@ func TestFormatting(t *testing.T) {
 	assert.Equal(t, "12 min 05 s", dur(12*time.Minute+5*time.Second))
 	assert.Equal(t, "-", dur(0))
 
-	g := grid{title: "t", header: []string{"a", "b"}, cells: [][]string{{"1", "2"}}, notes: []string{"n"}}
-	assert.Equal(t, "**t**\n\n| a | b |\n| ---: | ---: |\n| 1 | 2 |\n\n- n\n", g.markdown())
+	g := grid{title: "t", header: []string{"a", "b"}, words: 1, cells: [][]string{{"x", "2"}}, notes: []string{"n"}}
+	assert.Equal(t, "**t**\n\n| a | b |\n| --- | ---: |\n| x | 2 |\n\n- n\n", g.markdown())
 }

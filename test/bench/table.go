@@ -65,8 +65,11 @@ func summarize(all []measurement, sizes []sizeSpec) []row {
 type grid struct {
 	title  string
 	header []string
-	cells  [][]string
-	notes  []string
+	// words is the number of leading columns that hold words, aligned left
+	// in markdown; the others hold figures, aligned right.
+	words int
+	cells [][]string
+	notes []string
 }
 
 func (g grid) text() string {
@@ -93,6 +96,9 @@ func (g grid) markdown() string {
 	sep := make([]string, len(g.header))
 	for i := range sep {
 		sep[i] = "---:"
+		if i < g.words {
+			sep[i] = "---"
+		}
 	}
 	fmt.Fprintln(&buf, "| "+strings.Join(sep, " | ")+" |")
 	for _, c := range g.cells {
@@ -116,11 +122,13 @@ func (f figures) markdown() string { return f.main.markdown() + "\n" + f.time.ma
 func table(rows []row, o options) figures {
 	main := grid{
 		title: fmt.Sprintf("netbox-agent scale benchmark: netboxsim latency %s; wall time is the median of n syncs, peaks the worst", o.latency),
+		words: 2,
 		header: []string{"objects", "case", "n", "wall", "objects/s", "GET", "POST", "PATCH", "DELETE",
 			"changed", "writes/changed", "requests/changed", "largest payload", "events/run", "runs", "worker peak RSS"},
 	}
 	tm := grid{
 		title: "where the time goes (median run): phase spans from the workflow history, CPU time per process",
+		words: 2,
 		header: []string{"objects", "case", "discover", "merge", "plan", "apply", "worker CPU",
 			"netboxsim CPU", "temporal CPU", "operations", "batches", "activities", "retries"},
 	}
@@ -181,7 +189,7 @@ const (
 
 // verdicts holds the measured figures to the targets.
 func verdicts(rows []row) grid {
-	g := grid{title: "targets", header: []string{"target", "measured", "verdict"}}
+	g := grid{title: "targets", header: []string{"target", "measured", "verdict"}, words: 1}
 	add := func(target, measured string, ok bool) {
 		v := "met"
 		if !ok {
