@@ -1,0 +1,45 @@
+package e2e
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/netbox-agent/netbox-agent/activities"
+	"github.com/netbox-agent/netbox-agent/workflows"
+)
+
+// TestSourceOnItsOwnTaskQueue runs a source's discovery on a worker that
+// serves only that source's queue, as a worker inside another network does
+// (`worker --task-queue`), while the main worker does the rest.
+func TestSourceOnItsOwnTaskQueue(t *testing.T) {
+	remoteQueue := "e2e-remote-site-b"
+	e := newEnv(t, exampleConfig(t)+"    task_queue: "+remoteQueue+"\n")
+
+	// The main worker knows the source but does not build it.
+	i := slices.IndexFunc(e.acts.Sources, func(s activities.SourceInstance) bool { return s.Name == "lab-files" })
+	require.GreaterOrEqual(t, i, 0)
+	require.Equal(t, remoteQueue, e.acts.Sources[i].TaskQueue)
+	require.Nil(t, e.acts.Sources[i].Source, "the main worker leaves the remote source alone")
+
+	log := zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
+	remote, err := activities.New(context.Background(), e.cfg, log, activities.BuildOptions{Queue: remoteQueue, DiscoverOnly: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, remote.Close()) })
+	require.Nil(t, remote.NetBox, "a discovery-only worker needs no NetBox credentials")
+	w := worker.New(devServer.Client(), remoteQueue, worker.Options{})
+	workflows.RegisterDiscovery(w, remote)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+
+	_, res := e.sync(workflows.SyncRequest{})
+	require.Len(t, res.Sources, 1)
+	require.Equal(t, activities.SourceOK, res.Sources[0].Status, res.Sources[0].Error)
+	require.Positive(t, res.Applied.Created)
+	require.Equal(t, 5, e.sim.Count("dcim/devices"))
+}
