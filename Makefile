@@ -52,7 +52,7 @@ test-e2e: $(TEMPORAL)
 
 # bench: the Go benchmarks (merge and plan at 100,000 objects, with
 # allocations), then the scale benchmark: whole syncs on the dev server, the
-# emulator with 5 ms latency and the worker binary. About 12 minutes on 2
+# emulator with 5 ms latency and the worker binary. About 9 minutes on 2
 # cores; BENCH_FLAGS=--quick for a short run, docs/PERFORMANCE.md for more.
 BENCH_FLAGS ?= --sizes 1000,6000,100000 --repeat 3 --markdown $(BIN)/bench.md
 bench: $(TEMPORAL) build

@@ -392,5 +392,5 @@ func describe(sum gen.Summary) string {
 }
 
 func mib(n int64) string {
-	return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
+	return thousands(int((n+(1<<19))>>20)) + " MiB"
 }

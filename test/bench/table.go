@@ -152,7 +152,7 @@ func table(rows []row, o options) figures {
 			}
 		}
 		main.cells = append(main.cells, []string{
-			size, name, fmt.Sprint(r.runs), dur(m.Wall), fmt.Sprintf("%.0f", float64(m.Size)/m.Wall.Seconds()),
+			size, name, fmt.Sprint(r.runs), dur(m.Wall), thousands(int(math.Round(float64(m.Size)/m.Wall.Seconds()))),
 			thousands(m.Requests["GET"]), thousands(m.Requests["POST"]), thousands(m.Requests["PATCH"]), thousands(m.Requests["DELETE"]),
 			thousands(m.Changed), perChanged(m.writes()), perChanged(m.Total),
 			kib(r.payload), thousands(r.maxEvents), thousands(r.chainRuns), mib(r.peakRSS),
@@ -181,7 +181,7 @@ func table(rows []row, o options) figures {
 const (
 	target6kFirst     = 60 * time.Second
 	target6kUnchanged = 10 * time.Second
-	targetRSS         = 400 << 20
+	targetRSS         = 400_000_000
 	targetPayload     = 64 << 10
 	targetEvents      = 5000
 	targetWrites      = 0.05
