@@ -199,9 +199,9 @@ func TestMatchByMAC(t *testing.T) {
 	// By hand: a device under another name and without serial, whose
 	// interface "uplink" carries eno1's MAC.
 	dev := handMake(t, c, inventory.KindDevice, map[string]any{"name": "rack1-u7",
-		"site": idOf(find(sim, inventory.KindSite, "name", "Home Lab")),
+		"site":        idOf(find(sim, inventory.KindSite, "name", "Home Lab")),
 		"device_type": idOf(find(sim, inventory.KindDeviceType, "model", "PowerEdge R640")),
-		"role": idOf(find(sim, inventory.KindDeviceRole, "name", "Hypervisor"))})
+		"role":        idOf(find(sim, inventory.KindDeviceRole, "name", "Hypervisor"))})
 	ifc := handMake(t, c, inventory.KindInterface, map[string]any{"device": idOf(dev), "name": "uplink", "type": "1000base-t"})
 	var mac string
 	for _, r := range recs {

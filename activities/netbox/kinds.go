@@ -90,6 +90,7 @@ type kindSpec struct {
 	checkUpdate func([]byte) error // decodes an update body into go-netbox's patch model
 
 	fieldIndex map[string]*field
+	kept       map[string]bool // the fields slim keeps
 	order      int
 }
 
@@ -115,6 +116,7 @@ func register(list ...*kindSpec) {
 		for i := range s.Fields {
 			s.fieldIndex[s.Fields[i].Name] = &s.Fields[i]
 		}
+		s.kept = s.keptFields()
 		specs[s.Kind] = s
 		objectTypeKinds[s.ObjectType] = s.Kind
 	}

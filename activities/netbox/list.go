@@ -25,10 +25,19 @@ type page struct {
 // is also decoded into go-netbox's Paginated model so that an answer NetBox
 // would never give is an error, not a silent misreading.
 func (c *Client) list(ctx context.Context, spec *kindSpec, q url.Values) ([]map[string]any, error) {
-	return c.listPath(ctx, spec.Endpoint+"/", q, spec.checkPage)
+	return c.listPage(ctx, spec.Endpoint+"/", q, spec.checkPage, spec.slim)
 }
 
 func (c *Client) listPath(ctx context.Context, path string, q url.Values, check func([]byte) error) ([]map[string]any, error) {
+	return c.listPage(ctx, path, q, check, nil)
+}
+
+// listPage reads every page of a list. check validates the first page
+// against go-netbox's model: one page proves the shape, and checking every
+// page of a large NetBox would double the cost of reading it. keep, when
+// set, trims each object as its page arrives, so that only what the caller
+// reads stays in memory, never the whole NetBox in full.
+func (c *Client) listPage(ctx context.Context, path string, q url.Values, check func([]byte) error, keep func(map[string]any) map[string]any) ([]map[string]any, error) {
 	qq := url.Values{}
 	for k, v := range q {
 		qq[k] = v
@@ -42,7 +51,7 @@ func (c *Client) listPath(ctx context.Context, path string, q url.Values, check 
 		if err != nil {
 			return nil, fmt.Errorf("list %s: %w", path, err)
 		}
-		if check != nil {
+		if check != nil && offset == 0 {
 			if err := check(data); err != nil {
 				return nil, fmt.Errorf("list %s: %w", path, err)
 			}
@@ -50,6 +59,11 @@ func (c *Client) listPath(ctx context.Context, path string, q url.Values, check 
 		var pg page
 		if err := json.Unmarshal(data, &pg); err != nil {
 			return nil, fmt.Errorf("list %s: decode page: %w", path, err)
+		}
+		if keep != nil {
+			for i, o := range pg.Results {
+				pg.Results[i] = keep(o)
+			}
 		}
 		out = append(out, pg.Results...)
 		offset += len(pg.Results)

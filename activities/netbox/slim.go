@@ -1,0 +1,101 @@
+package netbox
+
+// alwaysKept are the fields of any object that the planner and the applier
+// read besides the ones a kind compares: identity, ownership, labels for
+// reports, and what matching by serial or MAC looks at.
+var alwaysKept = []string{
+	"id", "last_updated", "custom_fields", "tags", "display", "name", "model", "address",
+	"mac_address", "serial", "slug", "status", "assigned_object", "assigned_object_type", "assigned_object_id",
+}
+
+// keptFields lists the fields slim keeps for a kind: alwaysKept, every field
+// the kind compares or writes, and the fields its create defaults fill.
+func (s *kindSpec) keptFields() map[string]bool {
+	keep := make(map[string]bool, len(alwaysKept)+len(s.Fields)+len(s.CreateDefaults))
+	for _, f := range alwaysKept {
+		keep[f] = true
+	}
+	for _, f := range s.Fields {
+		keep[f.Name] = true
+		if f.TypeField != "" {
+			keep[f.TypeField] = true
+		}
+	}
+	for f := range s.CreateDefaults {
+		keep[f] = true
+	}
+	return keep
+}
+
+// slim trims a NetBox object to what the engine reads of it: the kept
+// fields, with nested objects cut to their ID (and a choice to its value).
+// A full device or VM as NetBox renders it holds nested sites, types, config
+// context and links; at 100,000 objects keeping those whole costs hundreds of
+// megabytes for nothing.
+func (s *kindSpec) slim(raw map[string]any) map[string]any {
+	out := make(map[string]any, len(s.kept))
+	for k, v := range raw {
+		if !s.kept[k] {
+			continue
+		}
+		switch k {
+		case "custom_fields":
+			out[k] = v
+		case "tags":
+			out[k] = slimTags(v)
+		default:
+			out[k] = slimValue(v)
+		}
+	}
+	return out
+}
+
+// slimValue cuts a nested object to what refID, canon and the generic-key
+// parent lookups read: a choice keeps its value, a related object its ID and,
+// for an assigned object, the ID of its device or virtual machine.
+func slimValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if val, ok := x["value"]; ok {
+			if _, choice := x["label"]; choice {
+				return map[string]any{"value": val}
+			}
+		}
+		id, ok := x["id"]
+		if !ok {
+			return x
+		}
+		m := map[string]any{"id": id}
+		for _, parent := range []string{"device", "virtual_machine"} {
+			if p, ok := x[parent]; ok {
+				m[parent] = slimValue(p)
+			}
+		}
+		return m
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = slimValue(e)
+		}
+		return out
+	}
+	return v
+}
+
+// slimTags keeps each tag's name and slug, which ownership and the tag
+// writes read.
+func slimTags(v any) any {
+	tags, ok := v.([]any)
+	if !ok {
+		return v
+	}
+	out := make([]any, 0, len(tags))
+	for _, t := range tags {
+		m, ok := t.(map[string]any)
+		if !ok {
+			continue
+		}
+		out = append(out, map[string]any{"name": m["name"], "slug": m["slug"]})
+	}
+	return out
+}
