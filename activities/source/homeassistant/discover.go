@@ -1,0 +1,159 @@
+package homeassistant
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"go.uber.org/zap"
+
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+// registry is what was read from Home Assistant, before it becomes records.
+type registry struct {
+	Version  string
+	Areas    map[string]area   // by area_id
+	Devices  []device          // sorted by id
+	Domains  map[string]string // config entry id -> integration domain
+	Warnings []string
+}
+
+func (r *registry) warn(format string, args ...any) {
+	r.Warnings = append(r.Warnings, fmt.Sprintf(format, args...))
+}
+
+// Progress is the heartbeat of a discovery: the step it is at and what it
+// has counted so far ({"step":"devices","areas":12,"devices":148}).
+type Progress struct {
+	Step     string `json:"step"` // connect, areas, devices, integrations, done
+	Areas    int    `json:"areas,omitempty"`
+	Devices  int    `json:"devices,omitempty"`
+	Reported int    `json:"reported,omitempty"`
+}
+
+// The steps a Progress names.
+const (
+	StepConnect      = "connect"
+	StepAreas        = "areas"
+	StepDevices      = "devices"
+	StepIntegrations = "integrations"
+	StepDone         = "done"
+)
+
+// Discover reads the area, device and integration registries over one
+// WebSocket connection and reports the devices as records. The whole read
+// takes a few commands, so a retry simply starts over.
+func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snapshot, error) {
+	if p == nil {
+		p = nopProgress{}
+	}
+	token, err := s.token()
+	if err != nil {
+		return nil, err
+	}
+	p.Report(Progress{Step: StepConnect})
+	c, err := s.connect(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := s.read(ctx, c, p)
+	if err != nil {
+		c.abort()
+		return nil, err
+	}
+	c.close()
+
+	snap, st := s.snapshot(reg)
+	p.Report(Progress{Step: StepDone, Areas: len(reg.Areas), Devices: len(reg.Devices), Reported: st.reported})
+	s.log.Info("home assistant discovery finished",
+		zap.String("ha_version", reg.Version),
+		zap.Int("areas", len(reg.Areas)),
+		zap.Int("devices", len(reg.Devices)),
+		zap.Int("devices_reported", st.reported),
+		zap.Int("services_skipped", st.services),
+		zap.Int("disabled_skipped", st.disabled),
+		zap.Int("records", len(snap.Records)),
+		zap.Int("warnings", len(snap.Warnings)))
+	return snap, nil
+}
+
+// read sends the commands and collects their answers. An entry that cannot
+// be decoded is a warning; an answer that is not a list at all is an error.
+func (s *Source) read(ctx context.Context, c *client, p source.Progress) (*registry, error) {
+	reg := &registry{Version: c.version, Areas: map[string]area{}, Domains: map[string]string{}}
+	if s.opts.LocationFromArea {
+		p.Report(Progress{Step: StepAreas})
+		raw, err := list(ctx, c, cmdAreas)
+		if err != nil {
+			return nil, fmt.Errorf("list areas: %w", err)
+		}
+		for i, r := range raw {
+			var a area
+			if err := json.Unmarshal(r, &a); err != nil || a.AreaID == "" || a.Name == "" {
+				reg.warn("area registry entry %d: %s; devices in it are reported without location", i, entryProblem(err, "no area_id or name"))
+				continue
+			}
+			reg.Areas[a.AreaID] = a
+		}
+	}
+
+	p.Report(Progress{Step: StepDevices, Areas: len(reg.Areas)})
+	raw, err := list(ctx, c, cmdDevices)
+	if err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
+	}
+	for i, r := range raw {
+		var d device
+		if err := json.Unmarshal(r, &d); err != nil || d.ID == "" {
+			reg.warn("device registry entry %d: %s; skipped", i, entryProblem(err, "no id"))
+			continue
+		}
+		reg.Devices = append(reg.Devices, d)
+	}
+	sort.Slice(reg.Devices, func(i, j int) bool { return reg.Devices[i].ID < reg.Devices[j].ID })
+
+	p.Report(Progress{Step: StepIntegrations, Areas: len(reg.Areas), Devices: len(reg.Devices)})
+	raw, err = list(ctx, c, cmdConfigEntries)
+	var refused *CommandError
+	switch {
+	case errors.As(err, &refused):
+		// roles by integration still work through the devices' identifiers
+		reg.warn("list integrations: %s; integrations are taken from device identifiers", refused.Error())
+	case err != nil:
+		return nil, fmt.Errorf("list integrations: %w", err)
+	}
+	for i, r := range raw {
+		var e configEntry
+		if err := json.Unmarshal(r, &e); err != nil || e.EntryID == "" || e.Domain == "" {
+			reg.warn("config entry %d: %s; skipped", i, entryProblem(err, "no entry_id or domain"))
+			continue
+		}
+		reg.Domains[e.EntryID] = e.Domain
+	}
+	return reg, nil
+}
+
+// list sends a command whose result is a list and returns its entries
+// undecoded, so that one odd entry does not cost the others.
+func list(ctx context.Context, c *client, cmd string) ([]json.RawMessage, error) {
+	var raw []json.RawMessage
+	if err := c.call(ctx, cmd, &raw); err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+func entryProblem(err error, missing string) string {
+	if err != nil {
+		return err.Error()
+	}
+	return missing
+}
+
+type nopProgress struct{}
+
+func (nopProgress) Report(any)      {}
+func (nopProgress) Resume(any) bool { return false }

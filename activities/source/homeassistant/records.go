@@ -1,0 +1,340 @@
+package homeassistant
+
+import (
+	"net/netip"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+// Placeholders for what NetBox requires and Home Assistant may not know:
+// a device type needs a manufacturer and a model. "Unknown" is what an
+// operator searches for to find devices whose type needs filling in.
+const (
+	UnknownManufacturer = "Unknown"
+	UnknownModel        = "Unknown"
+)
+
+// NetBox's length limits on the fields the source fills.
+const (
+	maxDeviceName    = 64
+	maxNameLength    = 100 // manufacturer, model, location, role
+	maxSerial        = 50
+	maxPartNumber    = 50
+	entryTypeService = "service"
+)
+
+// Connection types of the device registry that carry a MAC address, and
+// the interface each becomes.
+var macConnections = []struct {
+	kind      string // the connection's type in Home Assistant
+	name      string // interface name; numbered when a device has several
+	ifaceType string // NetBox interface type
+}{
+	{"mac", "mac", "other"},
+	{"bluetooth", "bluetooth", "ieee802.15.1"},
+}
+
+// builder collects records; a shared record reported twice is kept once.
+type builder struct {
+	source string
+	recs   []inventory.Record
+	keys   map[string]bool
+}
+
+func (b *builder) add(r inventory.Record) {
+	if b.keys[r.Key] {
+		return
+	}
+	b.keys[r.Key] = true
+	r.Source = b.source
+	b.recs = append(b.recs, r)
+}
+
+func record(kind inventory.Kind, key string) inventory.Record {
+	return inventory.Record{Kind: kind, Key: key}
+}
+
+// mapStats counts what the mapping reported and left out.
+type mapStats struct {
+	reported int
+	services int
+	disabled int
+}
+
+// mapper turns the registry into records.
+type mapper struct {
+	inst     string
+	opts     options
+	reg      *registry
+	siteKey  string
+	warnings []string
+}
+
+func (m *mapper) warn(w string) { m.warnings = append(m.warnings, w) }
+
+// deviceKey is the key of a registry device.
+func (m *mapper) deviceKey(id string) string {
+	return inventory.Key(SourceType, m.inst, "device", id)
+}
+
+// childKey extends a record's key with more parts, escaped like Key's.
+func childKey(parent string, parts ...string) string {
+	return parent + "/" + inventory.Key(parts...)
+}
+
+// snapshot maps the registry to records and gathers the warnings.
+func (s *Source) snapshot(reg *registry) (*source.Snapshot, mapStats) {
+	b := &builder{source: s.name, keys: map[string]bool{}}
+	m := &mapper{inst: s.name, opts: s.opts, reg: reg}
+	m.warnings = append(m.warnings, reg.Warnings...)
+
+	site := record(inventory.KindSite, inventory.SharedKey(inventory.KindSite, m.opts.Site))
+	site.Set("name", m.opts.Site)
+	b.add(site)
+	m.siteKey = site.Key
+
+	var st mapStats
+	var devices []device
+	for _, d := range reg.Devices {
+		switch {
+		case str(d.EntryType) == entryTypeService:
+			// integrations' own entries (Sun, Met.no, the Supervisor): no hardware
+			st.services++
+		case str(d.DisabledBy) != "" && !m.opts.IncludeDisabled:
+			st.disabled++
+		default:
+			devices = append(devices, d)
+		}
+	}
+	names := m.deviceNames(devices)
+	for _, d := range devices {
+		m.device(b, d, names[d.ID])
+		st.reported++
+	}
+
+	inventory.Sort(b.recs)
+	warnings := append([]string(nil), m.warnings...)
+	sort.Strings(warnings)
+	return &source.Snapshot{Source: s.name, Type: SourceType, Records: b.recs, Warnings: warnings}, st
+}
+
+// device adds a device with its type, role, location, interfaces and the
+// address Home Assistant reaches it at.
+func (m *mapper) device(b *builder, d device, name string) {
+	dev := record(inventory.KindDevice, m.deviceKey(d.ID))
+	dev.Set("name", name)
+	dev.Set("status", "active")
+	if str(d.DisabledBy) != "" {
+		dev.Set("status", "offline")
+	}
+	if serial := str(d.SerialNumber); len([]rune(serial)) > maxSerial {
+		m.warn("device " + name + ": serial number longer than NetBox's 50 characters; reported without serial")
+	} else {
+		dev.Set("serial", serial)
+	}
+	dev.Set("sw_version", str(d.SWVersion))
+	dev.Set("hw_version", str(d.HWVersion))
+	dev.Ref("site", m.siteKey)
+	dev.Ref("device_type", m.deviceType(b, d))
+	dev.Ref("role", m.role(b, d))
+	dev.Ref("location", m.location(b, d, name))
+
+	ifaces := m.interfaces(b, d, dev.Key, name)
+	if ip, field, ok := m.configurationIP(b, d, ifaces); ok {
+		dev.Ref(field, ip)
+	}
+	b.add(dev)
+}
+
+// deviceType adds the device's manufacturer and type and returns the
+// type's key. The model ID, where Home Assistant has one apart from the
+// model's name ("LCA001" for "Hue color lamp"), is the part number.
+func (m *mapper) deviceType(b *builder, d device) string {
+	maker := truncate(str(d.Manufacturer), maxNameLength)
+	if maker == "" {
+		maker = UnknownManufacturer
+	}
+	model := truncate(str(d.Model), maxNameLength)
+	modelID := str(d.ModelID)
+	if model == "" {
+		model = truncate(modelID, maxNameLength)
+	}
+	if model == "" {
+		model = UnknownModel
+	}
+	mf := record(inventory.KindManufacturer, inventory.SharedKey(inventory.KindManufacturer, maker))
+	mf.Set("name", maker)
+	b.add(mf)
+
+	dt := record(inventory.KindDeviceType, inventory.SharedKey(inventory.KindDeviceType, maker+" "+model))
+	dt.Set("model", model)
+	if modelID != "" && modelID != model && len([]rune(modelID)) <= maxPartNumber {
+		dt.Set("part_number", modelID)
+	}
+	dt.Ref("manufacturer", mf.Key)
+	b.add(dt)
+	return dt.Key
+}
+
+// role adds the device's role and returns its key: the first of its
+// integrations that roles names, else its manufacturer, else default_role.
+func (m *mapper) role(b *builder, d device) string {
+	name := m.opts.DefaultRole
+	found := false
+	for _, domain := range m.integrations(d) {
+		if r, ok := m.opts.roles[strings.ToLower(domain)]; ok {
+			name, found = r, true
+			break
+		}
+	}
+	if !found {
+		if r, ok := m.opts.roles[strings.ToLower(str(d.Manufacturer))]; ok {
+			name = r
+		}
+	}
+	name = truncate(name, maxNameLength)
+	r := record(inventory.KindDeviceRole, inventory.SharedKey(inventory.KindDeviceRole, name))
+	r.Set("name", name)
+	b.add(r)
+	return r.Key
+}
+
+// integrations lists the domains of the integrations that provide the
+// device, the one that created it first: its primary config entry, then
+// its other entries, then the domains of its identifiers (which also serve
+// when the config entries could not be read).
+func (m *mapper) integrations(d device) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(domain string) {
+		if domain != "" && !seen[domain] {
+			seen[domain] = true
+			out = append(out, domain)
+		}
+	}
+	add(m.reg.Domains[str(d.PrimaryConfigEntry)])
+	add(m.reg.Domains[str(d.ConfigEntryID)])
+	var others []string
+	for _, id := range d.ConfigEntries {
+		if domain := m.reg.Domains[id]; domain != "" {
+			others = append(others, domain)
+		}
+	}
+	sort.Strings(others)
+	for _, domain := range others {
+		add(domain)
+	}
+	var idDomains []string
+	for _, id := range d.Identifiers {
+		idDomains = append(idDomains, id.Kind)
+	}
+	sort.Strings(idDomains)
+	for _, domain := range idDomains {
+		add(domain)
+	}
+	return out
+}
+
+// location adds the location of the device's area and returns its key,
+// or "" when the device has no area or areas are not wanted.
+func (m *mapper) location(b *builder, d device, name string) string {
+	id := str(d.AreaID)
+	if !m.opts.LocationFromArea || id == "" {
+		return ""
+	}
+	a, ok := m.reg.Areas[id]
+	if !ok {
+		m.warn("device " + name + ": area " + id + " is not in the area registry; reported without location")
+		return ""
+	}
+	areaName := truncate(strings.TrimSpace(a.Name), maxNameLength)
+	loc := record(inventory.KindLocation, inventory.SharedKey(inventory.KindLocation, areaName))
+	loc.Set("name", areaName)
+	loc.Ref("site", m.siteKey)
+	b.add(loc)
+	return loc.Key
+}
+
+// interfaces adds an interface with its MAC address for every MAC and
+// Bluetooth connection of the device, and returns the keys of the
+// interfaces that came from "mac" connections.
+func (m *mapper) interfaces(b *builder, d device, devKey, name string) []string {
+	var macIfaces []string
+	for _, mc := range macConnections {
+		var macs []string
+		seen := map[string]bool{}
+		for _, c := range d.Connections {
+			if c.Kind != mc.kind {
+				continue
+			}
+			mac, ok := inventory.NormalizeMAC(c.Value)
+			if !ok {
+				m.warn("device " + name + ": " + mc.kind + " connection " + c.Value + " is not a MAC address; skipped")
+				continue
+			}
+			if !seen[mac] {
+				seen[mac] = true
+				macs = append(macs, mac)
+			}
+		}
+		sort.Strings(macs)
+		for i, mac := range macs {
+			ifName := mc.name
+			if len(macs) > 1 {
+				ifName += strconv.Itoa(i)
+			}
+			iface := record(inventory.KindInterface, childKey(devKey, "iface", ifName))
+			iface.Set("name", ifName)
+			iface.Set("type", mc.ifaceType)
+			iface.Ref("device", devKey)
+			b.add(iface)
+
+			rec := record(inventory.KindMACAddress, childKey(iface.Key, "mac"))
+			rec.Set("mac_address", mac)
+			rec.Ref("interface", iface.Key)
+			b.add(rec)
+			if mc.kind == "mac" {
+				macIfaces = append(macIfaces, iface.Key)
+			}
+		}
+	}
+	return macIfaces
+}
+
+// configurationIP adds the address of the device's configuration URL when
+// it is a literal IP (a Shelly's or a NAS's web interface) and the device
+// has exactly one network interface to put it on. It returns the address
+// record's key and the primary IP field it fills.
+func (m *mapper) configurationIP(b *builder, d device, ifaces []string) (string, string, bool) {
+	raw := str(d.ConfigurationURL)
+	if raw == "" || len(ifaces) != 1 {
+		return "", "", false
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", "", false
+	}
+	a, err := netip.ParseAddr(u.Hostname())
+	if err != nil {
+		return "", "", false // a host name: resolving it is the scanner's business
+	}
+	addr, ok := inventory.NormalizeIP(a.String())
+	if !ok || !inventory.IsUsableIP(addr) {
+		return "", "", false
+	}
+	ip := record(inventory.KindIPAddress, childKey(ifaces[0], "ip", addr))
+	ip.Set("address", addr)
+	ip.Set("status", "active")
+	ip.Ref("interface", ifaces[0])
+	b.add(ip)
+	field := "primary_ip6"
+	if a.Unmap().Is4() {
+		field = "primary_ip4"
+	}
+	return ip.Key, field, true
+}
