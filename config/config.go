@@ -101,6 +101,11 @@ type RetryPolicy struct {
 type Worker struct {
 	Listen          string   `yaml:"listen" help:"address of /healthz, /readyz and /metrics"`
 	ShutdownTimeout Duration `yaml:"shutdown_timeout" help:"how long running activities get to finish on SIGTERM"`
+	// MemoryLimitMB is Go's soft memory limit (GOMEMLIMIT): past it the
+	// collector works harder instead of letting the heap double.
+	MemoryLimitMB int `yaml:"memory_limit_mb" help:"soft memory limit of the worker in MiB (0 = none)"`
+	// PprofListen serves net/http/pprof, for profiling a worker in place.
+	PprofListen string `yaml:"pprof_listen" help:"address serving net/http/pprof, loopback only (empty = off)"`
 }
 
 // Log configures the logger.

@@ -76,7 +76,7 @@ func TestLoadFull(t *testing.T) {
 	}, c.Sync)
 	assert.Equal(t, filepath.Join(base, "state"), c.DataDir)
 	assert.Equal(t, "mem://", c.BlobURL)
-	assert.Equal(t, Worker{Listen: ":9000", ShutdownTimeout: Duration{36 * time.Hour}}, c.Worker)
+	assert.Equal(t, Worker{Listen: ":9000", ShutdownTimeout: Duration{36 * time.Hour}, MemoryLimitMB: 512, PprofListen: "127.0.0.1:6060"}, c.Worker)
 	assert.Equal(t, Log{Level: "debug", Format: "json"}, c.Log)
 
 	require.Len(t, c.Sources, 3)
@@ -350,5 +350,28 @@ func TestRegisterFlagsCoversEverySetting(t *testing.T) {
 		assert.Equal(t, s.field(def).Interface(), s.field(c).Interface(), s.Flag)
 	}
 	assert.NotNil(t, fs.Lookup("config"))
-	assert.Len(t, Settings(), 29)
+	assert.Len(t, Settings(), 31)
+}
+
+func TestWorkerSettingsValidated(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		environ []string
+		want    string
+	}{
+		{"pprof on loopback", []string{"NETBOX_AGENT_WORKER_PPROF_LISTEN=127.0.0.1:6060"}, ""},
+		{"pprof on localhost", []string{"NETBOX_AGENT_WORKER_PPROF_LISTEN=localhost:6060"}, ""},
+		{"pprof on every interface", []string{"NETBOX_AGENT_WORKER_PPROF_LISTEN=0.0.0.0:6060"}, "worker.pprof_listen: 0.0.0.0:6060 is not a loopback address"},
+		{"pprof without a port", []string{"NETBOX_AGENT_WORKER_PPROF_LISTEN=127.0.0.1"}, "worker.pprof_listen"},
+		{"negative memory limit", []string{"NETBOX_AGENT_WORKER_MEMORY_LIMIT_MB=-1"}, "worker.memory_limit_mb"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load("", nil, tc.environ)
+			if tc.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
 }

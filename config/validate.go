@@ -108,6 +108,13 @@ func (c *Config) validate(types []string) error {
 	v.blobURL("blob_url", c.BlobURL)
 	v.hostPort("worker.listen", c.Worker.Listen)
 	v.positive("worker.shutdown_timeout", c.Worker.ShutdownTimeout)
+	v.atLeast("worker.memory_limit_mb", c.Worker.MemoryLimitMB, 0)
+	if c.Worker.PprofListen != "" {
+		v.hostPort("worker.pprof_listen", c.Worker.PprofListen)
+		if host, _, err := net.SplitHostPort(c.Worker.PprofListen); err == nil && !isLoopback(host) {
+			v.add("worker.pprof_listen", "%s is not a loopback address: profiles show the worker's memory, so they stay on this host", c.Worker.PprofListen)
+		}
+	}
 	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	v.oneOf("log.format", c.Log.Format, "json", "console")
 
@@ -286,4 +293,13 @@ func kindList() string {
 		ks[i] = string(k)
 	}
 	return strings.Join(ks, ", ")
+}
+
+// isLoopback reports whether host names this machine only.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -65,6 +66,17 @@ func run(args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	if mb := cfg.Worker.MemoryLimitMB; mb > 0 {
+		debug.SetMemoryLimit(int64(mb) << 20)
+	}
+	if cfg.Worker.PprofListen != "" {
+		stopPprof, err := servePprof(cfg.Worker.PprofListen, log)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
 
 	opts := activities.BuildOptions{Queue: cfg.Temporal.TaskQueue}
 	if *queue != "" && *queue != cfg.Temporal.TaskQueue {
