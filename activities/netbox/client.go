@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,6 +37,9 @@ type Client struct {
 	// schemaReady is set once EnsureSchema succeeded, so that Plan need not
 	// look the agent tag up again.
 	schemaReady atomic.Bool
+	// checked holds the list paths whose answers were checked against
+	// go-netbox's models once.
+	checked sync.Map
 }
 
 // maxRetryAfter is the longest Retry-After a read waits for itself; longer

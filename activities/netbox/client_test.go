@@ -159,9 +159,15 @@ func TestListPagesAndValidates(t *testing.T) {
 	assert.Len(t, got, 5)
 	assert.Equal(t, []string{"0", "2", "4"}, offsets)
 
+	// Answers are checked once per endpoint and process, so a new client
+	// (a worker starting against an unknown NetBox) meets the broken page.
 	broken = true
+	c, err = NewClient(cfg, "tok", nil)
+	require.NoError(t, err)
 	_, err = c.list(context.Background(), specFor(inventory.KindSite), nil)
 	assert.ErrorContains(t, err, "slug", "a page NetBox would never send is an error")
+	_, err = c.list(context.Background(), specFor(inventory.KindSite), nil)
+	assert.ErrorContains(t, err, "slug", "a failed check is not remembered as passed")
 }
 
 func TestEnsureSchema(t *testing.T) {

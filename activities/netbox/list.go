@@ -32,9 +32,10 @@ func (c *Client) listPath(ctx context.Context, path string, q url.Values, check 
 	return c.listPage(ctx, path, q, check, nil)
 }
 
-// listPage reads every page of a list. check validates the first page
-// against go-netbox's model: one page proves the shape, and checking every
-// page of a large NetBox would double the cost of reading it. keep, when
+// listPage reads every page of a list. check validates the first answer of
+// each endpoint against go-netbox's model: one page proves the shape, and
+// checking every page of a large NetBox (and every lookup of an apply)
+// would double the cost of reading it. keep, when
 // set, trims each object as its page arrives, so that only what the caller
 // reads stays in memory, never the whole NetBox in full.
 func (c *Client) listPage(ctx context.Context, path string, q url.Values, check func([]byte) error, keep func(map[string]any) map[string]any) ([]map[string]any, error) {
@@ -51,8 +52,9 @@ func (c *Client) listPage(ctx context.Context, path string, q url.Values, check 
 		if err != nil {
 			return nil, fmt.Errorf("list %s: %w", path, err)
 		}
-		if check != nil && offset == 0 {
+		if check != nil && c.firstAnswer(path) {
 			if err := check(data); err != nil {
+				c.checked.Delete(path)
 				return nil, fmt.Errorf("list %s: %w", path, err)
 			}
 		}
@@ -115,4 +117,11 @@ func chunkValues(param string, values []string, max int) [][]string {
 		chunks = append(chunks, cur)
 	}
 	return chunks
+}
+
+// firstAnswer reports whether no answer of path has been checked yet in
+// this process, and marks it checked.
+func (c *Client) firstAnswer(path string) bool {
+	_, seen := c.checked.LoadOrStore(path, true)
+	return !seen
 }
