@@ -1,0 +1,41 @@
+package homeassistant
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/netbox-agent/netbox-agent/activities/source/homeassistant/hatest"
+)
+
+const homeSettings = `default_role: Smart Home
+roles:
+  hue: Lighting
+  synology_dsm: Storage
+  Shelly: Power
+  zha: Sensor`
+
+func TestDiscoverGolden(t *testing.T) {
+	cases := []struct {
+		name     string
+		settings string
+	}{
+		{name: "home", settings: homeSettings},
+		{name: "home-defaults"},
+		{name: "home-disabled-no-areas", settings: "include_disabled: true\nlocation_from_area: false"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, fake := hatest.NewServer(t)
+			src, _ := newSource(t, "house", srv.URL, tc.settings)
+			snap, err := src.Discover(context.Background(), &recordedProgress{})
+			require.NoError(t, err)
+			checkStructure(t, "house", snap)
+			checkGolden(t, tc.name, snap)
+			require.Eventually(t, func() bool { return fake.ClosedByPeer() == 1 }, timeoutForClose, pollEvery,
+				"the source closes the connection when done")
+			require.NoError(t, fake.Err())
+		})
+	}
+}

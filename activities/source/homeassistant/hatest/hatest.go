@@ -1,0 +1,299 @@
+// Package hatest is a fake Home Assistant WebSocket API for tests. It runs
+// the auth phase the way Home Assistant does (auth_required, auth with an
+// access token, auth_ok or auth_invalid), checks that message ids
+// increase, and answers commands with the result bodies under testdata/
+// (see testdata/README.md), or with faults a test sets.
+//
+// The Home fixture is a small house on Home Assistant 2025.6: a Hue bridge
+// and lamp, a Shelly relay, an ESPHome sensor, a Synology NAS with two
+// NICs, a Bluetooth thermometer, Zigbee sensors behind a coordinator, a
+// FRITZ!Box found over UPnP, an MQTT device without manufacturer or model,
+// a disabled Ring doorbell, and the service entries of Sun, Met.no and the
+// Supervisor.
+package hatest
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path"
+	"sync"
+	"testing"
+
+	"github.com/coder/websocket"
+)
+
+// Token is the long-lived access token the fake accepts. It has the shape
+// of a real one (a JWT) but signs nothing.
+const Token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJmYWtlLWhhLXRlc3QiLCJpYXQiOjE3MzU2ODk2MDB9.c2lnbmF0dXJlLW9mLWEtZmFrZS10b2tlbg"
+
+// Version is the Home Assistant version the fake claims.
+const Version = "2025.6.3"
+
+// Path is where the fake serves the WebSocket API, as Home Assistant does.
+const Path = "/api/websocket"
+
+// Fixtures.
+const (
+	// Home is the default fixture; see the package comment.
+	Home = "home"
+)
+
+//go:embed testdata
+var fixtures embed.FS
+
+// Fault is what the fake does instead of answering a command with its
+// recorded result.
+type Fault struct {
+	// Code and Message make a result with success false, as Home
+	// Assistant sends for "unknown_command" or "unauthorized".
+	Code    string
+	Message string
+	// Result, when set, is sent as the command's result instead of the
+	// recorded one.
+	Result json.RawMessage
+	// Raw, when set, is sent as the whole message (a malformed answer).
+	Raw string
+	// Hang sends nothing: the command never gets an answer.
+	Hang bool
+	// Close closes the connection with this status instead of answering.
+	Close websocket.StatusCode
+}
+
+// Fake is the fake Home Assistant; it is an http.Handler.
+type Fake struct {
+	fixture string
+
+	mu           sync.Mutex
+	faults       map[string]Fault
+	hits         map[string]int
+	authAttempts int
+	closedByPeer int
+	errs         []error
+}
+
+// NewFake returns a fake answering from the named fixture (Home when empty).
+func NewFake(fixture string) *Fake {
+	if fixture == "" {
+		fixture = Home
+	}
+	return &Fake{fixture: fixture, faults: map[string]Fault{}, hits: map[string]int{}}
+}
+
+// NewServer starts a fake of the Home fixture over plain HTTP; it is
+// closed when the test ends. Point a homeassistant source at URL with the
+// token Token.
+func NewServer(t testing.TB) (*httptest.Server, *Fake) {
+	t.Helper()
+	f := NewFake(Home)
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return srv, f
+}
+
+// SetFault makes the command (its type, "config/device_registry/list")
+// answer with fault.
+func (f *Fake) SetFault(cmd string, fault Fault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults[cmd] = fault
+}
+
+// Hits reports how many times the command was received after a successful
+// authentication.
+func (f *Fake) Hits(cmd string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hits[cmd]
+}
+
+// AuthAttempts reports how many auth messages the fake received.
+func (f *Fake) AuthAttempts() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.authAttempts
+}
+
+// ClosedByPeer reports how many connections the client ended with a
+// normal closure, as a well-behaved client does when it is done.
+func (f *Fake) ClosedByPeer() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.closedByPeer
+}
+
+// Err reports what went wrong on the fake's side (an answer it could not
+// write, a message that broke the protocol), joined; nil when all went well.
+func (f *Fake) Err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return errors.Join(f.errs...)
+}
+
+func (f *Fake) failed(err error) {
+	if err == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.errs = append(f.errs, err)
+}
+
+// ServeHTTP upgrades the request and runs one session.
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != Path {
+		http.NotFound(w, r)
+		return
+	}
+	c, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		f.failed(fmt.Errorf("accept: %w", err))
+		return
+	}
+	c.SetReadLimit(1 << 20)
+	f.session(r.Context(), c)
+}
+
+// incoming is any message a client sends.
+type incoming struct {
+	ID          *int64 `json:"id"`
+	Type        string `json:"type"`
+	AccessToken string `json:"access_token"`
+}
+
+func (f *Fake) session(ctx context.Context, c *websocket.Conn) {
+	defer func() { f.failed(ignoreClosed(c.CloseNow())) }()
+	if err := send(ctx, c, map[string]any{"type": "auth_required", "ha_version": Version}); err != nil {
+		f.failed(fmt.Errorf("send auth_required: %w", err))
+		return
+	}
+	var auth incoming
+	if err := f.receive(ctx, c, &auth); err != nil {
+		return
+	}
+	f.mu.Lock()
+	f.authAttempts++
+	f.mu.Unlock()
+	switch {
+	case auth.Type != "auth" || auth.AccessToken == "":
+		f.failed(send(ctx, c, map[string]any{"type": "auth_invalid",
+			"message": "Auth message incorrectly formatted: required key not provided @ data['type']"}))
+		return
+	case auth.AccessToken != Token:
+		f.failed(send(ctx, c, map[string]any{"type": "auth_invalid", "message": "Invalid access token or password"}))
+		return
+	}
+	if err := send(ctx, c, map[string]any{"type": "auth_ok", "ha_version": Version}); err != nil {
+		f.failed(fmt.Errorf("send auth_ok: %w", err))
+		return
+	}
+	var lastID int64
+	for {
+		var msg incoming
+		if err := f.receive(ctx, c, &msg); err != nil {
+			return
+		}
+		if msg.ID == nil {
+			f.failed(fmt.Errorf("message %q without id", msg.Type))
+			return
+		}
+		id := *msg.ID
+		if id <= lastID {
+			// Home Assistant's answer to a reused or decreasing id
+			f.failed(send(ctx, c, errorResult(id, "id_reuse", "Identifier values have to increase.")))
+			continue
+		}
+		lastID = id
+		f.mu.Lock()
+		f.hits[msg.Type]++
+		fault, faulted := f.faults[msg.Type]
+		f.mu.Unlock()
+		if faulted {
+			if done := f.fault(ctx, c, id, fault); done {
+				return
+			}
+			continue
+		}
+		f.answer(ctx, c, id, msg.Type)
+	}
+}
+
+// receive reads one message into v; an error ends the session.
+func (f *Fake) receive(ctx context.Context, c *websocket.Conn, v any) error {
+	_, data, err := c.Read(ctx)
+	if err != nil {
+		if websocket.CloseStatus(err) == websocket.StatusNormalClosure {
+			f.mu.Lock()
+			f.closedByPeer++
+			f.mu.Unlock()
+		}
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		f.failed(fmt.Errorf("client sent invalid JSON: %w", err))
+		return err
+	}
+	return nil
+}
+
+// fault carries out a fault; it reports whether the session is over.
+func (f *Fake) fault(ctx context.Context, c *websocket.Conn, id int64, fault Fault) bool {
+	switch {
+	case fault.Close != 0:
+		f.failed(ignoreClosed(c.Close(fault.Close, "fault injected by test")))
+		return true
+	case fault.Hang:
+		return false
+	case fault.Raw != "":
+		f.failed(c.Write(ctx, websocket.MessageText, []byte(fault.Raw)))
+	case fault.Result != nil:
+		f.failed(send(ctx, c, map[string]any{"id": id, "type": "result", "success": true, "result": fault.Result}))
+	default:
+		f.failed(send(ctx, c, errorResult(id, fault.Code, fault.Message)))
+	}
+	return false
+}
+
+// answer sends the recorded result of cmd, or unknown_command.
+func (f *Fake) answer(ctx context.Context, c *websocket.Conn, id int64, cmd string) {
+	body, err := fs.ReadFile(fixtures, path.Join("testdata", f.fixture, cmd)+".json")
+	if err != nil {
+		f.failed(send(ctx, c, errorResult(id, "unknown_command", "Unknown command.")))
+		return
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, body); err != nil {
+		f.failed(fmt.Errorf("fixture %s: %w", cmd, err))
+		return
+	}
+	f.failed(send(ctx, c, map[string]any{"id": id, "type": "result", "success": true, "result": json.RawMessage(compact.Bytes())}))
+}
+
+func errorResult(id int64, code, message string) map[string]any {
+	return map[string]any{"id": id, "type": "result", "success": false,
+		"error": map[string]string{"code": code, "message": message}}
+}
+
+func send(ctx context.Context, c *websocket.Conn, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	return c.Write(ctx, websocket.MessageText, b)
+}
+
+// ignoreClosed drops the errors of closing a connection the peer already
+// closed, which are the normal end of a session.
+func ignoreClosed(err error) error {
+	if err == nil || errors.Is(err, net.ErrClosed) || websocket.CloseStatus(err) != -1 {
+		return nil
+	}
+	return err
+}
