@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -95,4 +96,26 @@ func TestClassify(t *testing.T) {
 		assert.Same(t, err, classify(err))
 	})
 	assert.NoError(t, classify(nil))
+}
+
+func TestReadInventoryDropsOrigins(t *testing.T) {
+	ctx := context.Background()
+	store, err := blob.Open(ctx, "mem://", "")
+	require.NoError(t, err)
+	var r inventory.Record
+	r.Kind, r.Key, r.Source = inventory.KindDevice, "filesystem/home/device/nas1", "home"
+	r.Set("name", "nas1")
+	r.Set("mtu", 9000)
+	r.Ref("site", "site/home")
+	r.Origin = map[string]string{"name": "home", "site": "home"}
+	_, err = store.PutJSON(ctx, "inv.json", []inventory.Record{r})
+	require.NoError(t, err)
+
+	a := &Activities{Blob: store}
+	got, err := a.readInventory(ctx, "inv.json")
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	want := r
+	want.Origin = nil
+	assert.Equal(t, want, got[0], "everything but the origins, numbers normalised")
 }

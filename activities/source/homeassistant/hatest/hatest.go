@@ -65,6 +65,10 @@ type Fault struct {
 	Hang bool
 	// Close closes the connection with this status instead of answering.
 	Close websocket.StatusCode
+	// Before are whole messages sent ahead of the answer (events, a stray
+	// result); the answer is the recorded one unless another field says
+	// otherwise.
+	Before []string
 }
 
 // Fake is the fake Home Assistant; it is an http.Handler.
@@ -216,7 +220,7 @@ func (f *Fake) session(ctx context.Context, c *websocket.Conn) {
 		fault, faulted := f.faults[msg.Type]
 		f.mu.Unlock()
 		if faulted {
-			if done := f.fault(ctx, c, id, fault); done {
+			if done := f.fault(ctx, c, id, msg.Type, fault); done {
 				return
 			}
 			continue
@@ -244,7 +248,10 @@ func (f *Fake) receive(ctx context.Context, c *websocket.Conn, v any) error {
 }
 
 // fault carries out a fault; it reports whether the session is over.
-func (f *Fake) fault(ctx context.Context, c *websocket.Conn, id int64, fault Fault) bool {
+func (f *Fake) fault(ctx context.Context, c *websocket.Conn, id int64, cmd string, fault Fault) bool {
+	for _, m := range fault.Before {
+		f.failed(c.Write(ctx, websocket.MessageText, []byte(m)))
+	}
 	switch {
 	case fault.Close != 0:
 		f.failed(ignoreClosed(c.Close(fault.Close, "fault injected by test")))
@@ -255,8 +262,10 @@ func (f *Fake) fault(ctx context.Context, c *websocket.Conn, id int64, fault Fau
 		f.failed(c.Write(ctx, websocket.MessageText, []byte(fault.Raw)))
 	case fault.Result != nil:
 		f.failed(send(ctx, c, map[string]any{"id": id, "type": "result", "success": true, "result": fault.Result}))
-	default:
+	case fault.Code != "":
 		f.failed(send(ctx, c, errorResult(id, fault.Code, fault.Message)))
+	default:
+		f.answer(ctx, c, id, cmd)
 	}
 	return false
 }

@@ -1,0 +1,273 @@
+package truenas
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+// maxMessage bounds one answer; pool.query carries every vdev and disk of
+// every pool, which grows past coder/websocket's 32 KiB default.
+const maxMessage = 64 << 20
+
+// JSON-RPC error codes the middleware answers with.
+const (
+	codeInvalidRequest  = -32600
+	codeMethodNotFound  = -32601
+	codeInvalidParams   = -32602
+	codeTooManyCalls    = -32000 // TRUENAS_TOO_MANY_CONCURRENT_CALLS
+	codeCallError       = -32001 // TRUENAS_CALL_ERROR: the method raised
+	errnameNotAuth      = "ENOTAUTHENTICATED"
+	errnameAccessDenied = "EACCES"
+	errnameBusy         = "EBUSY"
+)
+
+// RPCError is a JSON-RPC error answer from TrueNAS.
+type RPCError struct {
+	// Method is the method called.
+	Method string
+	// Code and Message are the JSON-RPC error ("-32001", "Method call error").
+	Code    int
+	Message string
+	// Errname and Reason are TrueNAS's detail ("EACCES", "Not authorized").
+	Errname string
+	Reason  string
+}
+
+func (e *RPCError) Error() string {
+	s := fmt.Sprintf("%s: TrueNAS answered error %d (%s)", e.Method, e.Code, e.Message)
+	switch {
+	case e.Errname != "" && e.Reason != "":
+		s += fmt.Sprintf(": [%s] %s", e.Errname, e.Reason)
+	case e.Reason != "":
+		s += ": " + e.Reason
+	}
+	return s
+}
+
+// wireError is the error member of an answer.
+type wireError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	Data    *struct {
+		Errname string `json:"errname"`
+		Reason  string `json:"reason"`
+	} `json:"data"`
+}
+
+// conn is one authenticated JSON-RPC session over a WebSocket. Calls are
+// made one at a time; the middleware answers each by its id.
+type conn struct {
+	ws      *websocket.Conn
+	host    string
+	timeout time.Duration
+	nextID  int
+}
+
+// dial opens the WebSocket. Failures are classified: a certificate TLS
+// refused is a config error naming ca_file and insecure_skip_verify, an
+// endpoint that does not exist means a TrueNAS without the JSON-RPC API,
+// anything else is an unreachable system.
+func dial(ctx context.Context, o options) (*conn, error) {
+	hc, err := newHTTPClient(o)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	ws, res, err := websocket.Dial(ctx, o.wsURL, &websocket.DialOptions{
+		HTTPClient: hc,
+		HTTPHeader: http.Header{"User-Agent": {"netbox-agent"}},
+	})
+	if err != nil {
+		return nil, dialError(ctx, o, res, err)
+	}
+	ws.SetReadLimit(maxMessage)
+	return &conn{ws: ws, host: o.host, timeout: o.timeout}, nil
+}
+
+func dialError(ctx context.Context, o options, res *http.Response, err error) error {
+	what := "connect to " + o.wsURL
+	if msg, ok := tlsProblem(err); ok {
+		return fmt.Errorf("%s: TLS certificate of %s not trusted: %s; set ca_file to the CA that signed it, or insecure_skip_verify: true to skip verification: %w",
+			what, o.host, msg, source.ErrConfig)
+	}
+	if res != nil {
+		switch res.StatusCode {
+		case http.StatusNotFound:
+			return fmt.Errorf("%s: HTTP 404: no JSON-RPC API there; TrueNAS 24.10 and older lack it (this source needs 25.04 or later): %w",
+				what, source.ErrConfig)
+		case http.StatusUnauthorized, http.StatusForbidden:
+			return fmt.Errorf("%s: HTTP %s: %w", what, res.Status, source.ErrAuth)
+		}
+		return fmt.Errorf("%s: HTTP %s: %w", what, res.Status, source.ErrUnreachable)
+	}
+	if ctx.Err() != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s: no answer within %s: %w", what, o.timeout, source.ErrUnreachable)
+	}
+	return fmt.Errorf("%s: %w: %w", what, err, source.ErrUnreachable)
+}
+
+// newHTTPClient builds the client of the WebSocket handshake with the TLS
+// settings; the handshake's deadline comes from the dial context.
+func newHTTPClient(o options) (*http.Client, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	if !o.verifyTLS {
+		tr.TLSClientConfig.InsecureSkipVerify = true // the operator opted in with insecure_skip_verify
+	}
+	if o.caFile != "" {
+		pem, err := os.ReadFile(o.caFile)
+		if err != nil {
+			return nil, configError("ca_file", "%s", err.Error())
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, configError("ca_file", "%s holds no PEM certificate", o.caFile)
+		}
+		tr.TLSClientConfig.RootCAs = pool
+	}
+	return &http.Client{Transport: tr}, nil
+}
+
+// tlsProblem names the certificate problem in err, if that is what it is.
+func tlsProblem(err error) (string, bool) {
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &unknown):
+		return "certificate signed by an unknown authority (self-signed or private CA)", true
+	case errors.As(err, &host):
+		return host.Error(), true
+	case errors.As(err, &invalid):
+		return invalid.Error(), true
+	case errors.As(err, &verify):
+		return verify.Err.Error(), true
+	}
+	return "", false
+}
+
+// call invokes method with params and decodes its result into out (nil
+// discards it). A JSON-RPC error answer is an *RPCError; an answer that is
+// not JSON-RPC, or a result of the wrong shape, wraps source.ErrMalformed;
+// a connection that fails or stays silent past the timeout wraps
+// source.ErrUnreachable.
+func (c *conn) call(ctx context.Context, method string, params []any, out any) error {
+	if params == nil {
+		params = []any{}
+	}
+	c.nextID++
+	id := c.nextID
+	req, err := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+	if err != nil {
+		return fmt.Errorf("%s: encode request: %w", method, err)
+	}
+	callCtx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	if err := c.ws.Write(callCtx, websocket.MessageText, req); err != nil {
+		return c.transportError(ctx, method, "send", err)
+	}
+	for {
+		typ, msg, err := c.ws.Read(callCtx)
+		if err != nil {
+			return c.transportError(ctx, method, "read answer", err)
+		}
+		if typ != websocket.MessageText {
+			return fmt.Errorf("%s: answer is a binary message: %w", method, source.ErrMalformed)
+		}
+		done, err := decodeAnswer(method, id, msg, out)
+		if done || err != nil {
+			return err
+		}
+	}
+}
+
+// decodeAnswer reads one message; done is false for a notification, which
+// the caller skips.
+func decodeAnswer(method string, id int, msg []byte, out any) (done bool, err error) {
+	var env map[string]json.RawMessage
+	if err := json.Unmarshal(msg, &env); err != nil {
+		return true, fmt.Errorf("%s: answer is not JSON-RPC (%s): %w", method, snippet(msg), source.ErrMalformed)
+	}
+	rawID, hasID := env["id"]
+	if !hasID || string(rawID) == "null" {
+		if _, isNote := env["method"]; isNote {
+			return false, nil
+		}
+	}
+	if e, ok := env["error"]; ok && string(e) != "null" {
+		var we wireError
+		if err := json.Unmarshal(e, &we); err != nil {
+			return true, fmt.Errorf("%s: error answer unreadable (%s): %w", method, snippet(e), source.ErrMalformed)
+		}
+		re := &RPCError{Method: method, Code: we.Code, Message: we.Message}
+		if we.Data != nil {
+			re.Errname, re.Reason = we.Data.Errname, strings.TrimSpace(we.Data.Reason)
+		}
+		return true, re
+	}
+	var gotID int
+	if err := json.Unmarshal(rawID, &gotID); err != nil || gotID != id {
+		return true, fmt.Errorf("%s: answer has id %s, want %d: %w", method, snippet(rawID), id, source.ErrMalformed)
+	}
+	result, ok := env["result"]
+	if !ok {
+		return true, fmt.Errorf("%s: answer has neither result nor error: %w", method, source.ErrMalformed)
+	}
+	if out == nil {
+		return true, nil
+	}
+	if err := json.Unmarshal(result, out); err != nil {
+		return true, fmt.Errorf("%s: unexpected result: %w: %w", method, err, source.ErrMalformed)
+	}
+	return true, nil
+}
+
+// transportError classifies a failed read or write. The caller's
+// cancellation is reported as such; the call's own deadline and a dropped
+// connection mean the system is unreachable.
+func (c *conn) transportError(ctx context.Context, method, what string, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("%s: %s: %w", method, what, ctxErr)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: no answer from %s within %s: %w", method, c.host, c.timeout, source.ErrUnreachable)
+	}
+	if errors.Is(err, websocket.ErrMessageTooBig) {
+		return fmt.Errorf("%s: answer larger than %d bytes: %w", method, maxMessage, source.ErrMalformed)
+	}
+	return fmt.Errorf("%s: %s: %w: %w", method, what, err, source.ErrUnreachable)
+}
+
+// close ends the session with a normal closure; the middleware drops the
+// session's login with it.
+func (c *conn) close() error {
+	err := c.ws.Close(websocket.StatusNormalClosure, "")
+	if err != nil && websocket.CloseStatus(err) != websocket.StatusNormalClosure {
+		return fmt.Errorf("close connection: %w", err)
+	}
+	return nil
+}
+
+// snippet shows the start of a message in an error, enough to recognise it.
+func snippet(b []byte) string {
+	const max = 80
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}

@@ -1,0 +1,169 @@
+package truenas
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"go.uber.org/zap"
+
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+// survey is everything discovered, before it becomes records.
+type survey struct {
+	Info       systemInfo
+	Interfaces []iface
+	Pools      []pool
+	PoolsRead  bool
+	LocalIP    string // the address the session reached the system at
+
+	Services     []serviceEntry
+	ServicesRead bool
+	NFS          []nfsShare
+	SMB          []smbShare
+	ISCSI        iscsiGlobal
+	ISCSIRead    bool
+	Targets      []iscsiTarget
+	Extents      []iscsiExtent
+
+	Warnings []string
+}
+
+// step is one API call of a discovery and where its answer goes.
+type step struct {
+	method string
+	params []any
+	out    any
+	// required calls end the discovery when TrueNAS answers them with an
+	// error; the others become a warning saying what is missing.
+	required bool
+	// missing says what the snapshot lacks when an optional call fails.
+	missing string
+	// read is set when the call succeeded.
+	read *bool
+}
+
+// steps lists the calls of a discovery in order.
+func (s *Source) steps(sv *survey) []step {
+	var localIPRead bool
+	out := []step{
+		{method: "system.info", out: &sv.Info, required: true},
+		{method: "interface.query", out: &sv.Interfaces, required: true},
+		{method: "interface.websocket_local_ip", out: &sv.LocalIP, missing: "no primary IP", read: &localIPRead},
+		{method: "pool.query", out: &sv.Pools, missing: "no pool health or capacity", read: &sv.PoolsRead},
+	}
+	if !s.opts.IncludeServices {
+		return out
+	}
+	var nfsRead, smbRead, targetsRead, extentsRead bool
+	return append(out,
+		step{method: "service.query", out: &sv.Services, missing: "services reported whatever their state", read: &sv.ServicesRead},
+		step{method: "sharing.nfs.query", out: &sv.NFS, missing: "no NFS service", read: &nfsRead},
+		step{method: "sharing.smb.query", out: &sv.SMB, missing: "no SMB service", read: &smbRead},
+		step{method: "iscsi.global.config", out: &sv.ISCSI, missing: "iSCSI port and target names assumed", read: &sv.ISCSIRead},
+		step{method: "iscsi.target.query", out: &sv.Targets, missing: "no iSCSI service", read: &targetsRead},
+		step{method: "iscsi.extent.query", out: &sv.Extents, missing: "no iSCSI extents in the description", read: &extentsRead},
+	)
+}
+
+// Discover connects, logs in with the API key, reads the system and
+// reports it as records. The connection is closed when it returns.
+func (s *Source) Discover(ctx context.Context, p source.Progress) (snap *source.Snapshot, err error) {
+	if p == nil {
+		p = nopProgress{}
+	}
+	key, err := s.apiKey()
+	if err != nil {
+		return nil, err
+	}
+	c, err := dial(ctx, s.opts)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if cerr := c.close(); cerr != nil && err == nil {
+			s.log.Debug("closing the TrueNAS connection failed", zap.Error(cerr))
+		}
+	}()
+	if err := c.login(ctx, s.opts.Username, key); err != nil {
+		return nil, err
+	}
+
+	sv := &survey{}
+	steps := s.steps(sv)
+	prog := progressState{CallsTotal: len(steps)}
+	p.Report(prog)
+	for _, st := range steps {
+		if err := c.call(ctx, st.method, st.params, st.out); err != nil {
+			if werr := s.stepFailed(st, err, sv); werr != nil {
+				return nil, werr
+			}
+		} else if st.read != nil {
+			*st.read = true
+		}
+		prog.CallsDone++
+		p.Report(prog)
+	}
+
+	snap, err = s.snapshot(sv)
+	if err != nil {
+		return nil, err
+	}
+	s.log.Info("truenas discovery finished",
+		zap.String("hostname", sv.Info.Hostname),
+		zap.String("version", sv.Info.Version),
+		zap.Int("interfaces", len(sv.Interfaces)),
+		zap.Int("pools", len(sv.Pools)),
+		zap.Int("records", len(snap.Records)),
+		zap.Int("warnings", len(snap.Warnings)))
+	return snap, nil
+}
+
+// stepFailed decides what a failed call means: a JSON-RPC error answer to
+// an optional call is a warning, anything else ends the discovery.
+func (s *Source) stepFailed(st step, err error, sv *survey) error {
+	var re *RPCError
+	if !errors.As(err, &re) {
+		return err // the connection or the answer failed: nothing more can be read
+	}
+	if st.required {
+		return requiredCallError(re)
+	}
+	sv.Warnings = append(sv.Warnings, fmt.Sprintf("%s; %s", re.Error(), st.missing))
+	return nil
+}
+
+// requiredCallError classifies an error answer to a call the discovery
+// cannot do without.
+func requiredCallError(re *RPCError) error {
+	switch {
+	case re.Errname == errnameAccessDenied || re.Errname == errnameNotAuth:
+		return fmt.Errorf("%w; give the API key's user a privilege with the READONLY_ADMIN role (Read-only Administrator): %w", re, source.ErrAuth)
+	case re.Code == codeMethodNotFound || re.Code == codeInvalidRequest || re.Code == codeInvalidParams:
+		return fmt.Errorf("%w; this TrueNAS does not speak the API this source expects (25.04 or later): %w", re, source.ErrConfig)
+	case re.Code == codeTooManyCalls:
+		return fmt.Errorf("%w: %w", re, source.ErrUnreachable)
+	}
+	return re
+}
+
+// progressState is the heartbeat of a discovery: a handful of calls, so
+// there is nothing to resume from; a retry starts over.
+type progressState struct {
+	CallsDone  int `json:"calls_done"`
+	CallsTotal int `json:"calls_total"`
+}
+
+type nopProgress struct{}
+
+func (nopProgress) Report(any)      {}
+func (nopProgress) Resume(any) bool { return false }
+
+// sortedWarnings returns the warnings in a stable order.
+func sortedWarnings(ws []string) []string {
+	out := append([]string(nil), ws...)
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,179 @@
+package truenas
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	netbox "github.com/netbox-community/go-netbox/v4"
+
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+// Settings are the options of one truenas source instance, as written under
+// the instance in the config file. The API key is not among them: it comes
+// from cfg.Secret("api_key") (an environment variable or an api_key_file),
+// so it never passes through the decoded config.
+type Settings struct {
+	// URL of the system, "https://nas1.example.com" or
+	// "wss://nas1.example.com"; the JSON-RPC API path /api/current is added
+	// when the URL has no path. Plain http:// and ws:// are refused.
+	URL string `yaml:"url" json:"url"`
+	// Username is the user the API key belongs to. When set, the source logs
+	// in with auth.login_ex (API_KEY_PLAIN); when empty, with
+	// auth.login_with_api_key, which TrueNAS 27 no longer offers.
+	Username string `yaml:"username" json:"username"`
+	// CAFile adds the CA that signed the system's certificate;
+	// InsecureSkipVerify turns verification off.
+	CAFile             string `yaml:"ca_file" json:"ca_file"`
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify" json:"insecure_skip_verify"`
+	// Timeout bounds the connection and each API call.
+	Timeout time.Duration `yaml:"timeout" json:"timeout"`
+	// Site is the NetBox site of the system's device.
+	Site string `yaml:"site" json:"site"`
+	// DeviceRole is the role of the system's device.
+	DeviceRole string `yaml:"device_role" json:"device_role"`
+	// Manufacturer and Model override what DMI reports for the device type.
+	Manufacturer string `yaml:"manufacturer" json:"manufacturer"`
+	Model        string `yaml:"model" json:"model"`
+	// IncludeServices reports NFS, SMB and iSCSI as services of the device.
+	IncludeServices bool `yaml:"include_services" json:"include_services"`
+	// InterfaceTypes maps interface names or shell patterns ("enp65s0f*")
+	// to NetBox interface types, for NICs whose speed and medium the API
+	// cannot tell (a link that is down, a virtual NIC).
+	InterfaceTypes map[string]string `yaml:"interface_types" json:"interface_types"`
+}
+
+// Defaults of the settings.
+const (
+	DefaultTimeout    = 30 * time.Second
+	DefaultDeviceRole = "Storage"
+	// DefaultManufacturer and DefaultModel stand in when DMI names no
+	// manufacturer or product and the config sets none.
+	DefaultManufacturer = "Generic"
+	DefaultModel        = "TrueNAS system"
+	// APIPath is where TrueNAS 25.04 and later serve the JSON-RPC API.
+	APIPath = "/api/current"
+)
+
+// DefaultSettings are the settings a config starts from; Decode overwrites
+// what the config names.
+func DefaultSettings() Settings {
+	return Settings{
+		Timeout:         DefaultTimeout,
+		DeviceRole:      DefaultDeviceRole,
+		IncludeServices: true,
+	}
+}
+
+// options are the validated settings in the form the source uses.
+type options struct {
+	Settings
+	wsURL     string // wss://host/api/current
+	host      string
+	verifyTLS bool
+	caFile    string
+	timeout   time.Duration
+}
+
+// apiPathPattern accepts the current API and a pinned version
+// ("/api/v25.04.2"), which TrueNAS serves side by side.
+var apiPathPattern = regexp.MustCompile(`^/api/(current|v[0-9]+(\.[0-9]+)*)$`)
+
+func configError(setting, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", source.ErrConfig, setting, fmt.Sprintf(format, args...))
+}
+
+// validate applies defaults and checks every setting; baseDir resolves a
+// relative ca_file.
+func (s Settings) validate(baseDir string) (options, error) {
+	o := options{Settings: s}
+	if err := o.parseURL(s.URL); err != nil {
+		return o, err
+	}
+
+	o.verifyTLS = !s.InsecureSkipVerify
+	if s.CAFile != "" {
+		if !o.verifyTLS {
+			return o, configError("ca_file", "is set but insecure_skip_verify is true")
+		}
+		o.caFile = s.CAFile
+		if !filepath.IsAbs(o.caFile) && baseDir != "" {
+			o.caFile = filepath.Join(baseDir, o.caFile)
+		}
+		if _, err := os.Stat(o.caFile); err != nil {
+			return o, configError("ca_file", "%s", err.Error())
+		}
+	}
+
+	o.timeout = s.Timeout
+	if o.timeout == 0 {
+		o.timeout = DefaultTimeout
+	}
+	if o.timeout < 0 {
+		return o, configError("timeout", "%s is negative", s.Timeout)
+	}
+
+	o.Username = strings.TrimSpace(s.Username)
+	o.Site = strings.TrimSpace(s.Site)
+	if o.Site == "" {
+		return o, configError("site", "is required")
+	}
+	o.DeviceRole = strings.TrimSpace(s.DeviceRole)
+	if o.DeviceRole == "" {
+		o.DeviceRole = DefaultDeviceRole
+	}
+	o.Manufacturer = strings.TrimSpace(s.Manufacturer)
+	o.Model = strings.TrimSpace(s.Model)
+
+	for pattern, typ := range s.InterfaceTypes {
+		if _, err := path.Match(pattern, ""); err != nil {
+			return o, configError("interface_types", "pattern %q: %s", pattern, err.Error())
+		}
+		if !netbox.InterfaceTypeValue(typ).IsValid() {
+			return o, configError("interface_types", "%q is not a NetBox interface type (pattern %q)", typ, pattern)
+		}
+	}
+	return o, nil
+}
+
+// parseURL checks the URL and derives the WebSocket address. TrueNAS
+// revokes a user's API key the moment it arrives over an unencrypted
+// connection, so a plain URL is refused here, before anything is sent.
+func (o *options) parseURL(raw string) error {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return configError("url", "is required")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return configError("url", "%q is not a URL with a host (https://nas.example.com)", raw)
+	}
+	switch u.Scheme {
+	case "https", "wss":
+	case "http", "ws":
+		return configError("url", "%q is unencrypted: TrueNAS revokes an API key that is sent over plain %s, so the key is never sent there; use https:// or wss://",
+			raw, u.Scheme)
+	default:
+		return configError("url", "%q: scheme must be https or wss", raw)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return configError("url", "must not carry credentials, a query or a fragment")
+	}
+	p := strings.TrimRight(u.Path, "/")
+	if p == "" {
+		p = APIPath
+	}
+	if !apiPathPattern.MatchString(p) {
+		return configError("url", "path %q is not the JSON-RPC API: leave it out (%s is used) or pin a version (/api/v25.04.2)", u.Path, APIPath)
+	}
+	u.Scheme, u.Path, u.RawPath = "wss", p, ""
+	o.wsURL = u.String()
+	o.host = u.Host
+	return nil
+}
