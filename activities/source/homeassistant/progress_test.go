@@ -1,0 +1,109 @@
+package homeassistant
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source/homeassistant/hatest"
+)
+
+func TestProgressReportsSteps(t *testing.T) {
+	srv, _ := hatest.NewServer(t)
+	src, _ := newSource(t, "house", srv.URL, "")
+	p := &recordedProgress{}
+	_, err := src.Discover(context.Background(), p)
+	require.NoError(t, err)
+
+	var steps []string
+	for _, raw := range p.reports {
+		assert.Less(t, len(raw), 256, "heartbeats stay small: %s", raw)
+		var pr Progress
+		require.NoError(t, json.Unmarshal(raw, &pr))
+		steps = append(steps, pr.Step)
+	}
+	assert.Equal(t, []string{StepConnect, StepAreas, StepDevices, StepIntegrations, StepDone}, steps)
+	assert.JSONEq(t, `{"step":"done","areas":5,"devices":15,"reported":11}`, string(p.reports[len(p.reports)-1]))
+}
+
+func TestNoAreaCommandWithoutLocations(t *testing.T) {
+	srv, fake := hatest.NewServer(t)
+	src, _ := newSource(t, "house", srv.URL, "location_from_area: false")
+	snap, err := src.Discover(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Zero(t, fake.Hits(cmdAreas))
+	assert.Equal(t, 1, fake.Hits(cmdDevices))
+	assert.Equal(t, 1, fake.Hits(cmdConfigEntries))
+	assert.Empty(t, recordsOf(snap, inventory.KindLocation))
+}
+
+func TestOddEntriesAreWarnings(t *testing.T) {
+	srv, fake := hatest.NewServer(t)
+	fake.SetFault(cmdDevices, hatest.Fault{Result: json.RawMessage(`[
+		{"id":"aa01","name":"Plug","manufacturer":"Shelly","model":"Plug S","connections":[["mac","c4:5b:be:01:02:03"]]},
+		{"id":"aa02","name":"Broken","connections":[["mac"]]},
+		{"name":"No id"},
+		42
+	]`)})
+	fake.SetFault(cmdAreas, hatest.Fault{Result: json.RawMessage(`[{"area_id":"kitchen","name":"Kitchen"},{"area_id":"","name":"Nowhere"}]`)})
+	fake.SetFault(cmdConfigEntries, hatest.Fault{Result: json.RawMessage(`[{"entry_id":"E1","domain":"shelly"},{"entry_id":"E2"}]`)})
+	src, _ := newSource(t, "house", srv.URL, "")
+	snap, err := src.Discover(context.Background(), nil)
+	require.NoError(t, err, "entries that cannot be read cost only themselves")
+	checkStructure(t, "house", snap)
+	assert.NotNil(t, findRecord(snap, devKey("aa01")))
+	assert.Len(t, recordsOf(snap, inventory.KindDevice), 1)
+	warnings := strings.Join(snap.Warnings, "\n")
+	for _, w := range []string{
+		"device registry entry 1: connection or identifier has 1 elements, want 2; skipped",
+		"device registry entry 2: no id; skipped",
+		"device registry entry 3: json: cannot unmarshal number",
+		"area registry entry 1: no area_id or name",
+		"config entry 1: no entry_id or domain; skipped",
+	} {
+		assert.Contains(t, warnings, w)
+	}
+}
+
+// largeRegistry is a device registry of n devices, about 700 bytes each as
+// Home Assistant serialises them.
+func largeRegistry(n int) json.RawMessage {
+	var b strings.Builder
+	b.WriteString("[")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"area_id":"living_room","configuration_url":"http://10.1.%d.%d","config_entries":["01JQ7ZB2D4F6H8J0K2M4N6P8R0"],`+
+			`"config_entries_subentries":{"01JQ7ZB2D4F6H8J0K2M4N6P8R0":[null]},"connections":[["mac","02:00:00:%02x:%02x:%02x"]],`+
+			`"created_at":1735689700.0,"disabled_by":null,"entry_type":null,"hw_version":"gen2","id":"%032x",`+
+			`"identifiers":[["shelly","0200%08X"]],"labels":[],"manufacturer":"Shelly","model":"Shelly Plus 1PM","model_id":"SNSW-001P16EU",`+
+			`"modified_at":1735689800.0,"name_by_user":null,"name":"shellyplus1pm-%06x","primary_config_entry":"01JQ7ZB2D4F6H8J0K2M4N6P8R0",`+
+			`"serial_number":null,"sw_version":"1.4.4","via_device_id":null}`,
+			i/250, i%250+1, i>>16&0xff, i>>8&0xff, i&0xff, i+1, i, i)
+	}
+	b.WriteString("]")
+	return json.RawMessage(b.String())
+}
+
+func TestLargeRegistry(t *testing.T) {
+	const n = 5000
+	srv, fake := hatest.NewServer(t)
+	body := largeRegistry(n)
+	require.Greater(t, len(body), 1<<20, "larger than one megabyte, far beyond a WebSocket library's default limit")
+	fake.SetFault(cmdDevices, hatest.Fault{Result: body})
+	src, _ := newSource(t, "house", srv.URL, "")
+	snap, err := src.Discover(context.Background(), nil)
+	require.NoError(t, err)
+	checkStructure(t, "house", snap)
+	assert.Len(t, recordsOf(snap, inventory.KindDevice), n)
+	assert.Len(t, recordsOf(snap, inventory.KindMACAddress), n)
+	assert.Len(t, recordsOf(snap, inventory.KindIPAddress), n)
+	assert.Len(t, recordsOf(snap, inventory.KindDeviceType), 1)
+}
