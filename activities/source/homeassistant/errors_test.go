@@ -23,6 +23,14 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/source/homeassistant/hatest"
 )
 
+// closeConn ends a test server's side of a connection; that the client
+// closed it first is no failure.
+func closeConn(t *testing.T, c *websocket.Conn) {
+	if err := c.CloseNow(); err != nil && !errors.Is(err, net.ErrClosed) {
+		t.Errorf("close: %v", err)
+	}
+}
+
 // assertNoSecret checks that the token is in neither the error nor the logs.
 func assertNoSecret(t *testing.T, secret string, err error, logs *observer.ObservedLogs) {
 	t.Helper()
@@ -65,7 +73,7 @@ func TestAuthInvalidMessageNeverEchoesTheToken(t *testing.T) {
 		if err != nil {
 			return
 		}
-		defer c.CloseNow()
+		defer closeConn(t, c)
 		ctx := r.Context()
 		if c.Write(ctx, websocket.MessageText, []byte(`{"type":"auth_required","ha_version":"2025.6.3"}`)) != nil {
 			return
@@ -244,7 +252,7 @@ func TestAuthTimeout(t *testing.T) {
 		if err != nil {
 			return
 		}
-		defer c.CloseNow()
+		defer closeConn(t, c)
 		if _, _, err := c.Read(r.Context()); err == nil { // until the client gives up
 			t.Error("the client sent something before auth_required")
 		}
@@ -264,7 +272,7 @@ func TestNotHomeAssistant(t *testing.T) {
 		if err != nil {
 			return
 		}
-		defer c.CloseNow()
+		defer closeConn(t, c)
 		if err := c.Write(r.Context(), websocket.MessageText, []byte(`{"type":"hello","version":3}`)); err != nil {
 			t.Errorf("send hello: %v", err)
 		}
