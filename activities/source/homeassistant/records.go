@@ -205,9 +205,10 @@ func (m *mapper) role(b *builder, d device) string {
 }
 
 // integrations lists the domains of the integrations that provide the
-// device, the one that created it first: its primary config entry, then
-// its other entries, then the domains of its identifiers (which also serve
-// when the config entries could not be read).
+// device, most telling first: its primary config entry (the integration
+// Home Assistant takes the device's details from), then its other entries,
+// then the domains of its identifiers (which also serve when the config
+// entries could not be read).
 func (m *mapper) integrations(d device) []string {
 	var out []string
 	seen := map[string]bool{}
