@@ -50,28 +50,35 @@ func (s *kindSpec) slim(raw map[string]any) map[string]any {
 	return out
 }
 
-// slimValue cuts a nested object to what refID, canon and the generic-key
-// parent lookups read: a choice keeps its value, a related object its ID and,
-// for an assigned object, the ID of its device or virtual machine.
+// slimValue cuts a nested value to what refID, canon and the generic-key
+// parent lookups read: a choice becomes its value, a related object its ID,
+// and an assigned object the IDs of itself and its device or virtual
+// machine. Those readers take plain values as well as NetBox's nested forms.
 func slimValue(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		if val, ok := x["value"]; ok {
 			if _, choice := x["label"]; choice {
-				return map[string]any{"value": val}
+				return val
 			}
 		}
 		id, ok := x["id"]
 		if !ok {
 			return x
 		}
-		m := map[string]any{"id": id}
+		var m map[string]any
 		for _, parent := range []string{"device", "virtual_machine"} {
 			if p, ok := x[parent]; ok {
+				if m == nil {
+					m = map[string]any{"id": id}
+				}
 				m[parent] = slimValue(p)
 			}
 		}
-		return m
+		if m != nil {
+			return m
+		}
+		return id
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
