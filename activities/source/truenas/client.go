@@ -221,7 +221,7 @@ func decodeAnswer(method string, id int, msg []byte, out any) (done bool, err er
 	}
 	var gotID int
 	if err := json.Unmarshal(rawID, &gotID); err != nil || gotID != id {
-		return true, fmt.Errorf("%s: answer has id %s, want %d: %w", method, snippet(rawID), id, source.ErrMalformed)
+		return true, fmt.Errorf("%s: answer has id %s, want %d: %w", method, strings.Trim(snippet(rawID), `"`), id, source.ErrMalformed)
 	}
 	result, ok := env["result"]
 	if !ok {

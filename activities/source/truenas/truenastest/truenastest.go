@@ -17,7 +17,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -70,6 +72,8 @@ type Fault struct {
 	Reason  string
 	// Raw, when set, is sent as the answer instead: a malformed answer.
 	Raw string
+	// Result, when set, is the call's result instead of the recorded one.
+	Result string
 	// Hang leaves the call unanswered.
 	Hang bool
 	// Drop closes the connection instead of answering.
@@ -89,6 +93,7 @@ type Fake struct {
 	removed     map[string]bool
 	hits        map[string]int
 	connections int
+	open        int
 	keysInClear int
 	errs        []error
 }
@@ -112,10 +117,14 @@ func NewServer(t testing.TB) *httptest.Server {
 	return Serve(t, NewFake(NAS1))
 }
 
-// Serve starts f over TLS; the server is closed when the test ends.
+// Serve starts f over TLS; the server is closed when the test ends. Its
+// log of refused TLS handshakes, which certificate tests cause on purpose,
+// is discarded.
 func Serve(t testing.TB, f *Fake) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewTLSServer(f)
+	srv := httptest.NewUnstartedServer(f)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -147,6 +156,13 @@ func (f *Fake) Connections() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.connections
+}
+
+// OpenSessions reports how many WebSocket sessions are open.
+func (f *Fake) OpenSessions() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.open
 }
 
 // KeysInClear reports how many logins sent a key over an unencrypted
@@ -190,6 +206,14 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws.SetReadLimit(1 << 20)
+	f.mu.Lock()
+	f.open++
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.open--
+		f.mu.Unlock()
+	}()
 	s := &session{fake: f, ws: ws, tls: r.TLS != nil}
 	s.serve(r.Context())
 }
@@ -259,6 +283,9 @@ func (s *session) answer(ctx context.Context, req request) bool {
 		return true
 	case faulted && fault.Raw != "":
 		f.failed(ignoreClosed(s.ws.Write(ctx, websocket.MessageText, []byte(fault.Raw))))
+		return true
+	case faulted && fault.Result != "":
+		s.send(ctx, map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": json.RawMessage(fault.Result)})
 		return true
 	case faulted:
 		s.send(ctx, callError(req.ID, fault))

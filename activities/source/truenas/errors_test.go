@@ -1,0 +1,364 @@
+package truenas
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source"
+	"github.com/netbox-agent/netbox-agent/activities/source/truenas/truenastest"
+)
+
+func TestWrongKeyIsAnAuthError(t *testing.T) {
+	const wrong = "7-wrongwrongwrongwrongwrongwrongwrongwrongwrongwrongwrongwrongwron"
+	cases := []struct {
+		name     string
+		settings string
+		message  []string
+	}{
+		{name: "auth.login_with_api_key", message: []string{"refused API key 7"}},
+		{name: "auth.login_ex", settings: "username: " + truenastest.Username, message: []string{"refused API key 7 for user netbox-agent"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := truenastest.NewFake(truenastest.NAS1)
+			srv := truenastest.Serve(t, fake)
+			src, logs := newSourceWith(t, "nas1", srv.URL, "ca_file: "+caFile(t, srv)+"\n"+tc.settings, wrong)
+			_, err := src.Discover(context.Background(), nil)
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, source.ErrAuth), "got %v", err)
+			for _, m := range tc.message {
+				assert.Contains(t, err.Error(), m)
+			}
+			assert.Equal(t, 1, fake.Hits(tc.name))
+			assert.Zero(t, fake.Hits("system.info"), "nothing is asked after a refused login")
+			assertNoSecret(t, wrong, err, logs)
+		})
+	}
+}
+
+func TestUnencryptedURLRefusedWithoutConnecting(t *testing.T) {
+	fake := truenastest.NewFake(truenastest.NAS1)
+	plain := httptest.NewServer(fake)
+	t.Cleanup(plain.Close)
+	host := strings.TrimPrefix(plain.URL, "http://")
+	for _, url := range []string{"ws://" + host, "http://" + host, "ws://" + host + "/api/current"} {
+		t.Run(url, func(t *testing.T) {
+			cfg := loadConfig(t, "nas1", "url: "+url+"\nsite: Home Lab", truenastest.APIKey)
+			_, err := source.New(cfg, zap.NewNop())
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, source.ErrConfig), "got %v", err)
+			assert.Contains(t, err.Error(), "revokes an API key")
+			assert.Contains(t, err.Error(), "https:// or wss://")
+			assert.NotContains(t, err.Error(), truenastest.APIKey)
+		})
+	}
+	assert.Zero(t, fake.Connections(), "nothing was sent to the system")
+	assert.Zero(t, fake.KeysInClear())
+}
+
+func TestTLSVerification(t *testing.T) {
+	srv := truenastest.NewServer(t)
+	ca := caFile(t, srv)
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "https://"))
+	require.NoError(t, err)
+
+	cases := []struct {
+		name     string
+		url      string
+		settings string
+		wantErr  []string // fragments of the error; none means success
+	}{
+		{
+			name:    "self-signed certificate refused by default",
+			url:     srv.URL,
+			wantErr: []string{"TLS certificate of 127.0.0.1:" + port + " not trusted", "unknown authority", "ca_file", "insecure_skip_verify"},
+		},
+		{name: "trusted through ca_file", url: srv.URL, settings: "ca_file: " + ca},
+		{name: "verification skipped on request", url: srv.URL, settings: "insecure_skip_verify: true"},
+		{name: "wss scheme", url: strings.Replace(srv.URL, "https://", "wss://", 1), settings: "ca_file: " + ca},
+		{
+			name:     "name not in the certificate",
+			url:      "https://localhost:" + port,
+			settings: "ca_file: " + ca,
+			wantErr:  []string{"localhost", "ca_file", "insecure_skip_verify"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src, _ := newSourceWith(t, "nas1", tc.url, tc.settings, truenastest.APIKey)
+			snap, err := src.Discover(context.Background(), nil)
+			if len(tc.wantErr) == 0 {
+				require.NoError(t, err)
+				assert.NotEmpty(t, snap.Records)
+				return
+			}
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, source.ErrConfig), "a certificate problem needs a settings change: %v", err)
+			for _, frag := range tc.wantErr {
+				assert.Contains(t, err.Error(), frag)
+			}
+		})
+	}
+}
+
+func TestNoJSONRPCEndpoint(t *testing.T) {
+	// TrueNAS 24.10 and older answer 404 at /api/current
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	src, _ := newSource(t, "nas1", srv, "")
+	_, err := src.Discover(context.Background(), nil)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, source.ErrConfig), "got %v", err)
+	assert.Contains(t, err.Error(), "HTTP 404")
+	assert.Contains(t, err.Error(), "25.04")
+}
+
+func TestUnreachable(t *testing.T) {
+	srv := truenastest.NewServer(t)
+	ca := caFile(t, srv)
+	url := srv.URL
+	srv.Close()
+	src, _ := newSourceWith(t, "nas1", url, "ca_file: "+ca, truenastest.APIKey)
+	_, err := src.Discover(context.Background(), nil)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, source.ErrUnreachable), "got %v", err)
+}
+
+func TestJSONRPCErrors(t *testing.T) {
+	cases := []struct {
+		name    string
+		method  string
+		fault   truenastest.Fault
+		want    error // class; nil: unclassified
+		message []string
+	}{
+		{
+			name: "role missing for system.info", method: "system.info", fault: truenastest.NotAuthorized,
+			want:    source.ErrAuth,
+			message: []string{"system.info: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized", "READONLY_ADMIN"},
+		},
+		{
+			name: "interface.query raised", method: "interface.query",
+			fault:   truenastest.Fault{Code: truenastest.CodeCallError, Message: "Method call error", Errno: 14, Errname: "EFAULT", Reason: "Failed to get interface state"},
+			message: []string{"interface.query: TrueNAS answered error -32001 (Method call error): [EFAULT] Failed to get interface state"},
+		},
+		{
+			name: "too many concurrent calls", method: "interface.query",
+			fault:   truenastest.Fault{Code: truenastest.CodeTooManyCalls, Message: "Maximum number of concurrent calls (20) has exceeded"},
+			want:    source.ErrUnreachable,
+			message: []string{"-32000", "Maximum number of concurrent calls"},
+		},
+		{
+			name: "login rate limit", method: "auth.login_with_api_key",
+			fault:   truenastest.Fault{Code: truenastest.CodeCallError, Message: "Method call error", Errno: 16, Errname: "EBUSY", Reason: "Rate Limit Exceeded"},
+			want:    source.ErrUnreachable,
+			message: []string{"Rate Limit Exceeded", "rate limit to pass"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := truenastest.NewFake(truenastest.NAS1)
+			fake.SetFault(tc.method, tc.fault)
+			srv := truenastest.Serve(t, fake)
+			src, _ := newSource(t, "nas1", srv, "")
+			_, err := src.Discover(context.Background(), nil)
+			require.Error(t, err)
+			for _, class := range []error{source.ErrAuth, source.ErrConfig, source.ErrUnreachable, source.ErrMalformed} {
+				assert.Equal(t, class == tc.want, errors.Is(err, class), "class %v of %v", class, err)
+			}
+			var re *RPCError
+			require.True(t, errors.As(err, &re), "the JSON-RPC error is kept: %v", err)
+			assert.Equal(t, tc.method, re.Method)
+			for _, m := range tc.message {
+				assert.Contains(t, err.Error(), m)
+			}
+		})
+	}
+}
+
+func TestOptionalCallErrorsAreWarnings(t *testing.T) {
+	cases := []struct {
+		method  string
+		check   func(t *testing.T, snap *source.Snapshot)
+		warning string
+	}{
+		{
+			method: "pool.query", warning: "pool.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; no pool health or capacity",
+			check: func(t *testing.T, snap *source.Snapshot) {
+				dev := findRecord(snap, "truenas/nas1")
+				require.NotNil(t, dev)
+				assert.NotContains(t, dev.Attrs, "pool_health")
+				assert.NotContains(t, dev.Attrs, "pools_healthy")
+			},
+		},
+		{
+			method: "sharing.smb.query", warning: "sharing.smb.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; no SMB service",
+			check: func(t *testing.T, snap *source.Snapshot) {
+				assert.Nil(t, findRecord(snap, "truenas/nas1/service/smb"))
+				assert.NotNil(t, findRecord(snap, "truenas/nas1/service/nfs"))
+			},
+		},
+		{
+			method: "interface.websocket_local_ip", warning: "interface.websocket_local_ip: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; no primary IP",
+			check: func(t *testing.T, snap *source.Snapshot) {
+				assert.Empty(t, findRecord(snap, "truenas/nas1").Refs["primary_ip4"])
+			},
+		},
+		{
+			method: "service.query", warning: "service.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; services reported whatever their state",
+			check: func(t *testing.T, snap *source.Snapshot) {
+				assert.Len(t, recordsOf(snap, inventory.KindService), 3)
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.method, func(t *testing.T) {
+			fake := truenastest.NewFake(truenastest.NAS1)
+			fake.SetFault(tc.method, truenastest.NotAuthorized)
+			srv := truenastest.Serve(t, fake)
+			src, _ := newSource(t, "nas1", srv, "")
+			snap, err := src.Discover(context.Background(), nil)
+			require.NoError(t, err)
+			checkStructure(t, "nas1", snap)
+			assert.Equal(t, []string{tc.warning}, snap.Warnings)
+			tc.check(t, snap)
+		})
+	}
+}
+
+func TestMalformedAnswers(t *testing.T) {
+	cases := []struct {
+		name, method string
+		fault        truenastest.Fault
+		message      string
+	}{
+		{"not JSON", "interface.query", truenastest.Fault{Raw: `<html>502 Bad Gateway</html>`}, "interface.query: answer is not JSON-RPC"},
+		{"wrong answer id", "system.info", truenastest.Fault{Raw: `{"jsonrpc":"2.0","id":99,"result":{}}`}, "answer has id 99, want 2"},
+		{"neither result nor error", "pool.query", truenastest.Fault{Raw: `{"jsonrpc":"2.0","id":5}`}, "neither result nor error"},
+		{"result of the wrong shape", "system.info", truenastest.Fault{Result: `[{"hostname":"nas1"}]`}, "system.info: unexpected result"},
+		{"interfaces of the wrong shape", "interface.query", truenastest.Fault{Result: `[{"name":"eno1","state":{"mtu":"big"}}]`}, "interface.query: unexpected result"},
+		{"no hostname", "system.info", truenastest.Fault{Result: `{"version":"25.04.2.4","hostname":""}`}, "system.info: no hostname"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := truenastest.NewFake(truenastest.NAS1)
+			fake.SetFault(tc.method, tc.fault)
+			srv := truenastest.Serve(t, fake)
+			src, _ := newSource(t, "nas1", srv, "")
+			_, err := src.Discover(context.Background(), nil)
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, source.ErrMalformed), "got %v", err)
+			assert.Contains(t, err.Error(), tc.message)
+		})
+	}
+}
+
+func TestCancellation(t *testing.T) {
+	fake := truenastest.NewFake(truenastest.NAS1)
+	fake.SetFault("pool.query", truenastest.Fault{Hang: true})
+	srv := truenastest.Serve(t, fake)
+	src, _ := newSource(t, "nas1", srv, "timeout: 1m")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := src.Discover(ctx, nil)
+		done <- err
+	}()
+	require.Eventually(t, func() bool { return fake.Hits("pool.query") == 1 }, 5*time.Second, 5*time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		require.Error(t, err)
+		assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
+		assert.False(t, errors.Is(err, source.ErrUnreachable), "a cancellation is not an outage: %v", err)
+		assert.Contains(t, err.Error(), "pool.query")
+	case <-time.After(5 * time.Second):
+		t.Fatal("Discover did not return after cancellation")
+	}
+	assert.Eventually(t, func() bool { return fake.OpenSessions() == 0 }, 5*time.Second, 5*time.Millisecond, "the connection is closed")
+}
+
+func TestSilentSystemTimesOut(t *testing.T) {
+	fake := truenastest.NewFake(truenastest.NAS1)
+	fake.SetFault("interface.query", truenastest.Fault{Hang: true})
+	srv := truenastest.Serve(t, fake)
+	src, _ := newSource(t, "nas1", srv, "timeout: 200ms")
+	start := time.Now()
+	_, err := src.Discover(context.Background(), nil)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, source.ErrUnreachable), "got %v", err)
+	assert.Contains(t, err.Error(), "interface.query: no answer from")
+	assert.Contains(t, err.Error(), "within 200ms")
+	assert.Less(t, time.Since(start), 10*time.Second)
+}
+
+func TestDroppedConnection(t *testing.T) {
+	fake := truenastest.NewFake(truenastest.NAS1)
+	fake.SetFault("pool.query", truenastest.Fault{Drop: true})
+	srv := truenastest.Serve(t, fake)
+	src, _ := newSource(t, "nas1", srv, "")
+	_, err := src.Discover(context.Background(), nil)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, source.ErrUnreachable), "got %v", err)
+	assert.Contains(t, err.Error(), "pool.query")
+}
+
+func TestConnectionClosedAfterDiscovery(t *testing.T) {
+	fake := truenastest.NewFake(truenastest.NAS1)
+	srv := truenastest.Serve(t, fake)
+	src, _ := newSource(t, "nas1", srv, "")
+	_, err := src.Discover(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Eventually(t, func() bool { return fake.OpenSessions() == 0 }, 5*time.Second, 5*time.Millisecond)
+	assert.Equal(t, 1, fake.Connections(), "one connection per discovery")
+	require.NoError(t, fake.Err())
+}
+
+func TestLoginWithoutLegacyMethod(t *testing.T) {
+	// TrueNAS 27 removed auth.login_with_api_key; auth.login_ex needs the user
+	fake := truenastest.NewFake(truenastest.NAS1)
+	fake.RemoveMethod("auth.login_with_api_key")
+	srv := truenastest.Serve(t, fake)
+
+	src, _ := newSource(t, "nas1", srv, "")
+	_, err := src.Discover(context.Background(), nil)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, source.ErrConfig), "got %v", err)
+	assert.Contains(t, err.Error(), "set username")
+
+	src, _ = newSource(t, "nas1", srv, "username: "+truenastest.Username)
+	snap, err := src.Discover(context.Background(), nil)
+	require.NoError(t, err)
+	assert.NotNil(t, findRecord(snap, "truenas/nas1"))
+	assert.Equal(t, 1, fake.Hits("auth.login_ex"))
+}
+
+func TestKeyNeverInErrors(t *testing.T) {
+	// a server that repeats what it was sent must not carry the key into the error
+	fake := truenastest.NewFake(truenastest.NAS1)
+	fake.SetFault("auth.login_with_api_key", truenastest.Fault{Code: truenastest.CodeInvalidParams, Message: "Invalid params",
+		Errno: 22, Errname: "EINVAL", Reason: "api_key: " + truenastest.APIKey + " is not valid"})
+	srv := truenastest.Serve(t, fake)
+	src, logs := newSource(t, "nas1", srv, "")
+	_, err := src.Discover(context.Background(), nil)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, source.ErrConfig), "got %v", err)
+	assert.Contains(t, err.Error(), "[api key] is not valid")
+	assertNoSecret(t, truenastest.APIKey, err, logs)
+	for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
+		assert.NotContains(t, e.Error(), truenastest.APIKey)
+	}
+}
