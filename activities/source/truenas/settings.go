@@ -82,8 +82,9 @@ type options struct {
 }
 
 // apiPathPattern accepts the current API and a pinned version
-// ("/api/v25.04.2"), which TrueNAS serves side by side.
-var apiPathPattern = regexp.MustCompile(`^/api/(current|v[0-9]+(\.[0-9]+)*)$`)
+// ("/api/v25.04.2"), which TrueNAS serves side by side; the REST API
+// (/api/v2.0) is not it.
+var apiPathPattern = regexp.MustCompile(`^/api/(current|v[0-9]{2}\.[0-9]+(\.[0-9]+)*)$`)
 
 func configError(setting, format string, args ...any) error {
 	return fmt.Errorf("%w: %s: %s", source.ErrConfig, setting, fmt.Sprintf(format, args...))

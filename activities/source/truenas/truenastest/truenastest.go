@@ -59,7 +59,7 @@ const (
 var fixtures embed.FS
 
 // apiPath accepts /api/current and pinned versions, as the middleware does.
-var apiPath = regexp.MustCompile(`^/api/(current|v[0-9]+(\.[0-9]+)*)$`)
+var apiPath = regexp.MustCompile(`^/api/(current|v[0-9]{2}\.[0-9]+(\.[0-9]+)*)$`)
 
 // Fault is what the fake does instead of answering a method.
 type Fault struct {
