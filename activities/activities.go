@@ -4,7 +4,6 @@
 package activities
 
 import (
-	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -51,16 +50,6 @@ type Activities struct {
 	NetBox   *netbox.Client
 	Settings Settings
 	Log      *zap.Logger
-
-	plans planCache
-}
-
-// planCache keeps the most recently read plan, because every apply batch of
-// a run reads the same document and decoding it per batch would dominate.
-type planCache struct {
-	mu   sync.Mutex
-	ref  string
-	plan *netbox.Plan
 }
 
 func (a *Activities) source(name string) (SourceInstance, bool) {

@@ -80,7 +80,6 @@ func TestClassify(t *testing.T) {
 		{"netbox 403", fmt.Errorf("plan: %w", &netbox.APIError{Status: 403}), ErrTypeNetBoxAuth, true, 0},
 		{"netbox 429", &netbox.APIError{Status: 429, RetryAfter: 7 * time.Second}, ErrTypeNetBoxRateLimited, false, 7 * time.Second},
 		{"netbox 503", &netbox.APIError{Status: 503}, ErrTypeNetBoxUnavailable, false, 0},
-		{"no such batch", fmt.Errorf("plan x: %w", errNoBatch), ErrTypeBadRequest, true, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var appErr *temporal.ApplicationError

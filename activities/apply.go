@@ -33,18 +33,16 @@ type ApplyResult struct {
 	Messages []string `json:"messages,omitempty"`
 }
 
-// Apply writes one batch of a plan to NetBox with NetBox's bulk forms.
+// Apply writes one batch of a plan to NetBox with NetBox's bulk forms. It
+// reads only that batch from the blob store.
 // Applying the same batch twice is safe: the engine looks creates up by
 // agent_id first.
 func (a *Activities) Apply(ctx context.Context, in ApplyInput) (ApplyResult, error) {
-	plan, err := a.loadPlan(ctx, in.PlanRef)
-	if err != nil {
-		return ApplyResult{}, classify(err)
+	var b netbox.Batch
+	if err := a.Blob.GetJSON(ctx, BatchRef(in.PlanRef, in.Batch), &b); err != nil {
+		return ApplyResult{}, classify(fmt.Errorf("load batch %d of plan %s: %w", in.Batch, in.PlanRef, err))
 	}
-	if in.Batch < 0 || in.Batch >= len(plan.Batches) {
-		return ApplyResult{}, classify(fmt.Errorf("plan %s has no batch %d: %w", in.PlanRef, in.Batch, errNoBatch))
-	}
-	r, err := a.NetBox.ApplyBatch(ctx, plan, in.Batch, in.Failed)
+	r, err := a.NetBox.ApplyBatch(ctx, &netbox.Plan{Batches: []netbox.Batch{b}}, in.Batch, in.Failed)
 	if err != nil {
 		return ApplyResult{}, classify(fmt.Errorf("apply batch %d: %w", in.Batch, err))
 	}

@@ -27,10 +27,6 @@ const (
 	ErrTypeBlobMissing       = "BlobMissing"
 )
 
-// errNoBatch: the workflow asked for a batch the plan does not have, which
-// no retry can mend.
-var errNoBatch = errors.New("no such batch")
-
 // classify turns an error from a source, NetBox or the blob store into an
 // application error whose type names the cause and whose retryability
 // follows it: bad config, refused credentials and NetBox 400 never heal by
@@ -51,8 +47,6 @@ func classify(err error) error {
 		return temporal.NewApplicationErrorWithCause(err.Error(), ErrTypeSourceUnreachable, err)
 	case errors.Is(err, source.ErrMalformed):
 		return temporal.NewApplicationErrorWithCause(err.Error(), ErrTypeSourceMalformed, err)
-	case errors.Is(err, errNoBatch):
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBadRequest, err)
 	case errors.Is(err, blob.ErrNotFound):
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBlobMissing, err)
 	case errors.As(err, &apiErr):

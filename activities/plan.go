@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
@@ -89,10 +91,9 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error)
 		return PlanResult{}, classify(fmt.Errorf("plan: %w", err))
 	}
 	ref := PlanRef(in.Run)
-	if _, err := a.Blob.PutJSON(ctx, ref, plan); err != nil {
+	if err := a.savePlan(ctx, ref, plan); err != nil {
 		return PlanResult{}, classify(err)
 	}
-	a.plans.put(ref, plan)
 	res := describePlan(ref, plan)
 	a.Log.Info("planned", zap.Int("operations", res.Summary.Total), zap.Int("batches", res.Summary.Batches))
 	return res, nil
@@ -194,29 +195,34 @@ func stages(plan *netbox.Plan) []Stage {
 	return out
 }
 
-func (a *Activities) loadPlan(ctx context.Context, ref string) (*netbox.Plan, error) {
-	if p := a.plans.get(ref); p != nil {
-		return p, nil
+// savePlan writes the plan whole, for review and `starter plan show`, and
+// each batch on its own, so that an apply batch reads only its own
+// operations and a worker never holds a large plan through the apply phase.
+func (a *Activities) savePlan(ctx context.Context, ref string, plan *netbox.Plan) error {
+	if _, err := a.Blob.PutJSON(ctx, ref, plan); err != nil {
+		return err
 	}
-	var plan netbox.Plan
-	if err := a.Blob.GetJSON(ctx, ref, &plan); err != nil {
-		return nil, fmt.Errorf("load plan: %w", err)
-	}
-	a.plans.put(ref, &plan)
-	return &plan, nil
-}
-
-func (c *planCache) get(ref string) *netbox.Plan {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ref == ref {
-		return c.plan
+	for i := range plan.Batches {
+		b := &plan.Batches[i]
+		if _, err := a.Blob.PutJSON(ctx, BatchRef(ref, b.ID), b); err != nil {
+			return err
+		}
+		if i%100 == 0 {
+			activity.RecordHeartbeat(ctx, map[string]int{"batches_saved": i, "batches_total": len(plan.Batches)})
+		}
 	}
 	return nil
 }
 
-func (c *planCache) put(ref string, p *netbox.Plan) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.ref, c.plan = ref, p
+// BatchRef names where one batch of the plan at planRef lives.
+func BatchRef(planRef string, batch int) string {
+	return fmt.Sprintf("%s/batches/%04d.json", strings.TrimSuffix(planRef, ".json"), batch)
+}
+
+func (a *Activities) loadPlan(ctx context.Context, ref string) (*netbox.Plan, error) {
+	var plan netbox.Plan
+	if err := a.Blob.GetJSON(ctx, ref, &plan); err != nil {
+		return nil, fmt.Errorf("load plan: %w", err)
+	}
+	return &plan, nil
 }

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/fileblob" // registers file://
@@ -81,7 +82,9 @@ func (s *Store) PutJSON(ctx context.Context, ref string, v any) (int64, error) {
 		return 0, fmt.Errorf("write blob %s: %w", ref, err)
 	}
 	cw := &countingWriter{w: w}
-	zw := gzip.NewWriter(cw)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(cw)
 	encErr := json.NewEncoder(zw).Encode(v)
 	zErr := zw.Close()
 	if encErr != nil || zErr != nil {
@@ -136,6 +139,10 @@ func (s *Store) Delete(ctx context.Context, ref string) error {
 	}
 	return nil
 }
+
+// gzipWriters keeps compressors for reuse: each holds several hundred
+// kilobytes of tables, and a plan of a large estate writes a blob per batch.
+var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(io.Discard) }}
 
 func checkRef(ref string) error {
 	if ref == "" || strings.HasPrefix(ref, "/") || strings.Contains(ref, "..") {

@@ -3,6 +3,9 @@ package blob
 import (
 	"context"
 	"errors"
+	"fmt"
+	"github.com/stretchr/testify/assert"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -55,5 +58,26 @@ func TestInvalidRefs(t *testing.T) {
 			_, err := s.PutJSON(ctx, ref, doc{})
 			require.ErrorContains(t, err, "invalid blob reference")
 		})
+	}
+}
+
+func TestConcurrentWritesKeepTheirOwnContent(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "file://"+t.TempDir(), "")
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			ref := fmt.Sprintf("runs/r/batches/%04d.json", i)
+			_, err := s.PutJSON(ctx, ref, doc{Name: ref, Count: i})
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	for i := range 16 {
+		ref := fmt.Sprintf("runs/r/batches/%04d.json", i)
+		var got doc
+		require.NoError(t, s.GetJSON(ctx, ref, &got))
+		require.Equal(t, doc{Name: ref, Count: i}, got)
 	}
 }
