@@ -179,7 +179,7 @@ func TestStoppedServiceIsAWarning(t *testing.T) {
 	snap, err := src.Discover(context.Background(), nil)
 	require.NoError(t, err)
 	assert.Empty(t, recordsOf(snap, inventory.KindService))
-	assert.Equal(t, []string{"NFS has 1 exports but its service is STOPPED; not reported"}, snap.Warnings)
+	assert.Equal(t, []string{"NFS has 1 export but its service is STOPPED; not reported"}, snap.Warnings)
 }
 
 func TestWithoutServices(t *testing.T) {

@@ -29,7 +29,7 @@ type serviceSpec struct {
 	// items names what is shared, in a stable order; none means the
 	// service is not reported.
 	items []string
-	what  string // "exports", for the description
+	what  string // "exports", for the description and warnings
 	extra string // appended to the description
 }
 
@@ -50,7 +50,7 @@ func services(b *builder, devKey string, sv *survey) []string {
 			if !known {
 				st = "not listed by service.query"
 			}
-			warnings = append(warnings, fmt.Sprintf("%s has %d %s but its service is %s; not reported", spec.name, len(spec.items), spec.what, st))
+			warnings = append(warnings, fmt.Sprintf("%s has %s but its service is %s; not reported", spec.name, count(len(spec.items), spec.what), st))
 			continue
 		}
 		r := record(inventory.KindService, childKey(devKey, "service", strings.ToLower(spec.name)))
@@ -161,6 +161,14 @@ func truncate(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + mark
+}
+
+// count says "1 export" or "3 exports".
+func count(n int, plural string) string {
+	if n == 1 {
+		return "1 " + strings.TrimSuffix(plural, "s")
+	}
+	return strconv.Itoa(n) + " " + plural
 }
 
 func sortedUnique(xs []string) []string {
