@@ -29,7 +29,7 @@ func syntheticInterfaces(b *testing.B, n int) string {
 					{"type": "INET6", "address": fmt.Sprintf("2001:db8:%x::5", i), "netmask": 64},
 				},
 			},
-			"aliases": []map[string]any{{"type": "INET", "address": fmt.Sprintf("10.%d.%d.5", i/256, i%256), "netmask": 24}},
+			"aliases":   []map[string]any{{"type": "INET", "address": fmt.Sprintf("10.%d.%d.5", i/256, i%256), "netmask": 24}},
 			"ipv4_dhcp": false, "ipv6_auto": true, "description": "", "mtu": 9000,
 		})
 	}

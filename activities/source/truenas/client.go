@@ -45,6 +45,7 @@ type RPCError struct {
 	Reason  string
 }
 
+// Error names the method, the JSON-RPC error and TrueNAS's reason.
 func (e *RPCError) Error() string {
 	s := fmt.Sprintf("%s: TrueNAS answered error %d (%s)", e.Method, e.Code, e.Message)
 	switch {

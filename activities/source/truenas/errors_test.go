@@ -362,3 +362,31 @@ func TestKeyNeverInErrors(t *testing.T) {
 		assert.NotContains(t, e.Error(), truenastest.APIKey)
 	}
 }
+
+func TestLoginResponses(t *testing.T) {
+	cases := []struct {
+		result  string
+		want    error
+		message string
+	}{
+		{`{"response_type":"AUTH_ERR"}`, source.ErrAuth, "refused API key 7 for user netbox-agent"},
+		{`{"response_type":"EXPIRED"}`, source.ErrAuth, "API key 7 of user netbox-agent has expired"},
+		{`{"response_type":"DENIED"}`, source.ErrAuth, "user netbox-agent may not use the API"},
+		{`{"response_type":"OTP_REQUIRED","username":"netbox-agent"}`, source.ErrAuth, "one-time password"},
+		{`{"response_type":"REDIRECT","urls":["wss://nas1-b.example.com/api/current"]}`, source.ErrConfig, "redirects the login to wss://nas1-b.example.com/api/current"},
+		{`{"response_type":"SCRAM_RESPONSE"}`, source.ErrMalformed, `unexpected response_type "SCRAM_RESPONSE"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.result, func(t *testing.T) {
+			fake := truenastest.NewFake(truenastest.NAS1)
+			fake.SetFault("auth.login_ex", truenastest.Fault{Result: tc.result})
+			srv := truenastest.Serve(t, fake)
+			src, _ := newSource(t, "nas1", srv, "username: "+truenastest.Username)
+			_, err := src.Discover(context.Background(), nil)
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, tc.want), "want %v, got %v", tc.want, err)
+			assert.Contains(t, err.Error(), tc.message)
+			assert.Zero(t, fake.Hits("system.info"))
+		})
+	}
+}
