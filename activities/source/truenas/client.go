@@ -85,21 +85,26 @@ func dial(ctx context.Context, o options) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	dialCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	ws, res, err := websocket.Dial(ctx, o.wsURL, &websocket.DialOptions{
+	ws, res, err := websocket.Dial(dialCtx, o.wsURL, &websocket.DialOptions{
 		HTTPClient: hc,
 		HTTPHeader: http.Header{"User-Agent": {"netbox-agent"}},
 	})
 	if err != nil {
-		return nil, dialError(ctx, o, res, err)
+		return nil, dialError(ctx, dialCtx, o, res, err)
 	}
 	ws.SetReadLimit(maxMessage)
 	return &conn{ws: ws, host: o.host, timeout: o.timeout}, nil
 }
 
-func dialError(ctx context.Context, o options, res *http.Response, err error) error {
+// dialError classifies a failed dial; ctx is the caller's, whose
+// cancellation is reported as such, dialCtx the one bounded by the timeout.
+func dialError(ctx, dialCtx context.Context, o options, res *http.Response, err error) error {
 	what := "connect to " + o.wsURL
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("%s: %w", what, ctxErr)
+	}
 	if msg, ok := tlsProblem(err); ok {
 		return fmt.Errorf("%s: TLS certificate of %s not trusted: %s; set ca_file to the CA that signed it, or insecure_skip_verify: true to skip verification: %w",
 			what, o.host, msg, source.ErrConfig)
@@ -114,7 +119,7 @@ func dialError(ctx context.Context, o options, res *http.Response, err error) er
 		}
 		return fmt.Errorf("%s: HTTP %s: %w", what, res.Status, source.ErrUnreachable)
 	}
-	if ctx.Err() != nil && !errors.Is(err, context.Canceled) {
+	if dialCtx.Err() != nil {
 		return fmt.Errorf("%s: no answer within %s: %w", what, o.timeout, source.ErrUnreachable)
 	}
 	return fmt.Errorf("%s: %w: %w", what, err, source.ErrUnreachable)

@@ -70,7 +70,7 @@ func (s *Source) steps(sv *survey) []step {
 
 // Discover connects, logs in with the API key, reads the system and
 // reports it as records. The connection is closed when it returns.
-func (s *Source) Discover(ctx context.Context, p source.Progress) (snap *source.Snapshot, err error) {
+func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snapshot, error) {
 	if p == nil {
 		p = nopProgress{}
 	}
@@ -83,7 +83,9 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (snap *source.
 		return nil, err
 	}
 	defer func() {
-		if cerr := c.close(); cerr != nil && err == nil {
+		// the discovery's outcome stands; a close that fails after a
+		// cancellation or a dropped connection is expected
+		if cerr := c.close(); cerr != nil {
 			s.log.Debug("closing the TrueNAS connection failed", zap.Error(cerr))
 		}
 	}()
@@ -107,7 +109,7 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (snap *source.
 		p.Report(prog)
 	}
 
-	snap, err = s.snapshot(sv)
+	snap, err := s.snapshot(sv)
 	if err != nil {
 		return nil, err
 	}

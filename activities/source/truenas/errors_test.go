@@ -390,3 +390,50 @@ func TestLoginResponses(t *testing.T) {
 		})
 	}
 }
+
+func TestCanceledBeforeConnecting(t *testing.T) {
+	fake := truenastest.NewFake(truenastest.NAS1)
+	srv := truenastest.Serve(t, fake)
+	src, _ := newSource(t, "nas1", srv, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := src.Discover(ctx, nil)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
+	assert.False(t, errors.Is(err, source.ErrUnreachable), "a cancellation is not an outage: %v", err)
+	assert.Zero(t, fake.Hits("auth.login_with_api_key"))
+}
+
+func TestSilentHandshakeTimesOut(t *testing.T) {
+	// a listener that accepts and never says a word
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, ln.Close()) })
+	held := make(chan net.Conn, 4)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held <- c
+		}
+	}()
+	t.Cleanup(func() {
+		for {
+			select {
+			case c := <-held:
+				require.NoError(t, c.Close())
+			default:
+				return
+			}
+		}
+	})
+	src, _ := newSourceWith(t, "nas1", "https://"+ln.Addr().String(), "timeout: 200ms\ninsecure_skip_verify: true", truenastest.APIKey)
+	start := time.Now()
+	_, err = src.Discover(context.Background(), nil)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, source.ErrUnreachable), "got %v", err)
+	assert.Contains(t, err.Error(), "no answer within 200ms")
+	assert.Less(t, time.Since(start), 10*time.Second)
+}
