@@ -76,8 +76,8 @@ type conn struct {
 	nextID  int
 }
 
-// dial opens the WebSocket. Failures are classified: a certificate TLS
-// refused is a config error naming ca_file and insecure_skip_verify, an
+// dial opens the WebSocket. Failures are classified: a certificate that
+// TLS refused is a config error naming ca_file and insecure_skip_verify, an
 // endpoint that does not exist means a TrueNAS without the JSON-RPC API,
 // anything else is an unreachable system.
 func dial(ctx context.Context, o options) (*conn, error) {

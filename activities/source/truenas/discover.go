@@ -24,7 +24,6 @@ type survey struct {
 	NFS          []nfsShare
 	SMB          []smbShare
 	ISCSI        iscsiGlobal
-	ISCSIRead    bool
 	Targets      []iscsiTarget
 	Extents      []iscsiExtent
 
@@ -41,30 +40,28 @@ type step struct {
 	required bool
 	// missing says what the snapshot lacks when an optional call fails.
 	missing string
-	// read is set when the call succeeded.
+	// read, when set, records that the call succeeded.
 	read *bool
 }
 
 // steps lists the calls of a discovery in order.
 func (s *Source) steps(sv *survey) []step {
-	var localIPRead bool
 	out := []step{
 		{method: "system.info", out: &sv.Info, required: true},
 		{method: "interface.query", out: &sv.Interfaces, required: true},
-		{method: "interface.websocket_local_ip", out: &sv.LocalIP, missing: "no primary IP", read: &localIPRead},
+		{method: "interface.websocket_local_ip", out: &sv.LocalIP, missing: "no primary IP"},
 		{method: "pool.query", out: &sv.Pools, missing: "no pool health or capacity", read: &sv.PoolsRead},
 	}
 	if !s.opts.IncludeServices {
 		return out
 	}
-	var nfsRead, smbRead, targetsRead, extentsRead bool
 	return append(out,
 		step{method: "service.query", out: &sv.Services, missing: "services reported whatever their state", read: &sv.ServicesRead},
-		step{method: "sharing.nfs.query", out: &sv.NFS, missing: "no NFS service", read: &nfsRead},
-		step{method: "sharing.smb.query", out: &sv.SMB, missing: "no SMB service", read: &smbRead},
-		step{method: "iscsi.global.config", out: &sv.ISCSI, missing: "iSCSI port and target names assumed", read: &sv.ISCSIRead},
-		step{method: "iscsi.target.query", out: &sv.Targets, missing: "no iSCSI service", read: &targetsRead},
-		step{method: "iscsi.extent.query", out: &sv.Extents, missing: "no iSCSI extents in the description", read: &extentsRead},
+		step{method: "sharing.nfs.query", out: &sv.NFS, missing: "no NFS service"},
+		step{method: "sharing.smb.query", out: &sv.SMB, missing: "no SMB service"},
+		step{method: "iscsi.global.config", out: &sv.ISCSI, missing: "iSCSI on port 3260, targets without base name"},
+		step{method: "iscsi.target.query", out: &sv.Targets, missing: "no iSCSI service"},
+		step{method: "iscsi.extent.query", out: &sv.Extents, missing: "no iSCSI extents in the description"},
 	)
 }
 

@@ -216,6 +216,15 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 			},
 		},
 		{
+			method: "iscsi.global.config", warning: "iscsi.global.config: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; iSCSI on port 3260, targets without base name",
+			check: func(t *testing.T, snap *source.Snapshot) {
+				r := findRecord(snap, "truenas/nas1/service/iscsi")
+				require.NotNil(t, r)
+				assert.Equal(t, []int64{PortISCSI}, r.Attrs["ports"])
+				assert.Equal(t, "iSCSI targets: vmstore; extents: zvol/tank/iscsi/vmstore", r.String("description"))
+			},
+		},
+		{
 			method: "service.query", warning: "service.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; services reported whatever their state",
 			check: func(t *testing.T, snap *source.Snapshot) {
 				assert.Len(t, recordsOf(snap, inventory.KindService), 3)
