@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -27,7 +29,11 @@ func connect(t *testing.T, srv *httptest.Server, path string) *client {
 	url := strings.Replace(srv.URL, "http", "ws", 1) + path
 	ws, _, err := websocket.Dial(context.Background(), url, &websocket.DialOptions{HTTPClient: hc})
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = ws.CloseNow() })
+	t.Cleanup(func() {
+		if err := ws.CloseNow(); err != nil && !errors.Is(err, net.ErrClosed) {
+			t.Errorf("close: %v", err)
+		}
+	})
 	return &client{t: t, ws: ws}
 }
 
