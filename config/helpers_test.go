@@ -41,6 +41,7 @@ var fakeSettings = map[string]func() any{
 		return &struct {
 			URL    string `yaml:"url"`
 			CAFile string `yaml:"ca_file"`
+			Site   string `yaml:"site"`
 		}{}
 	},
 	"homeassistant": func() any {
