@@ -28,23 +28,55 @@ func (s *kindSpec) keptFields() map[string]bool {
 }
 
 // slim trims a NetBox object to what the engine reads of it: the kept
-// fields, with nested objects cut to their ID (and a choice to its value).
+// fields that hold a value, with nested objects cut to their ID (and a
+// choice to its value).
 // A full device or VM as NetBox renders it holds nested sites, types, config
 // context and links; at 100,000 objects keeping those whole costs hundreds of
 // megabytes for nothing.
 func (s *kindSpec) slim(raw map[string]any) map[string]any {
 	out := make(map[string]any, len(s.kept))
 	for k, v := range raw {
-		if !s.kept[k] {
+		if !s.kept[k] || absent(v) {
 			continue
 		}
 		switch k {
 		case "custom_fields":
-			out[k] = v
+			out[k] = slimCustomFields(v)
 		case "tags":
 			out[k] = slimTags(v)
 		default:
 			out[k] = slimValue(v)
+		}
+	}
+	return out
+}
+
+// absent reports whether v reads the same as a missing field: canon
+// treats null, "" and an empty list as no value, so an object need not
+// carry them. (false and 0 are values and stay.)
+func absent(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case []any:
+		return len(x) == 0
+	}
+	return false
+}
+
+// slimCustomFields drops unset custom fields: NetBox lists every field
+// defined for the object type, most of them null.
+func slimCustomFields(v any) any {
+	cf, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	out := make(map[string]any, len(cf))
+	for k, x := range cf {
+		if !absent(x) {
+			out[k] = x
 		}
 	}
 	return out
