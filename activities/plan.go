@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
 
+	"github.com/netbox-agent/netbox-agent/activities/blob"
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/activities/netbox"
 )
@@ -113,16 +114,13 @@ type ignored struct{}
 func (*ignored) UnmarshalJSON([]byte) error { return nil }
 
 func (a *Activities) readInventory(ctx context.Context, ref string) ([]inventory.Record, error) {
-	var decoded []planRecord
-	if err := a.Blob.GetJSON(ctx, ref, &decoded); err != nil {
-		return nil, err
-	}
-	records := make([]inventory.Record, len(decoded))
-	for i := range decoded {
-		records[i] = decoded[i].Record
-		inventory.NormalizeRecord(&records[i])
-	}
-	return records, nil
+	var records []inventory.Record
+	err := blob.EachJSON(ctx, a.Blob, ref, func(r *planRecord) error {
+		inventory.NormalizeRecord(&r.Record)
+		records = append(records, r.Record)
+		return nil
+	})
+	return records, err
 }
 
 // DescribePlanInput names a saved plan.

@@ -122,6 +122,52 @@ func (s *Store) GetJSON(ctx context.Context, ref string, v any) error {
 	return nil
 }
 
+// EachJSON decodes the JSON array under ref one element at a time, calling
+// each with every element in order. Unlike GetJSON it never holds the whole
+// document's text, which for a large inventory is as big as the records.
+func EachJSON[T any](ctx context.Context, s *Store, ref string, each func(*T) error) error {
+	if err := checkRef(ref); err != nil {
+		return err
+	}
+	r, err := s.bucket.NewReader(ctx, ref, nil)
+	if err != nil {
+		if gcerrors.Code(err) == gcerrors.NotFound {
+			return fmt.Errorf("read blob %s: %w", ref, ErrNotFound)
+		}
+		return fmt.Errorf("read blob %s: %w", ref, err)
+	}
+	defer r.Close()
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return fmt.Errorf("read blob %s: %w", ref, err)
+	}
+	dec := json.NewDecoder(zr)
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("decode blob %s: %w", ref, err)
+	}
+	if tok == nil {
+		return nil // a null document is an empty list
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return fmt.Errorf("decode blob %s: want a JSON array, got %v", ref, tok)
+	}
+	for dec.More() {
+		var v T
+		if err := dec.Decode(&v); err != nil {
+			return fmt.Errorf("decode blob %s: %w", ref, err)
+		}
+		if err := each(&v); err != nil {
+			return err
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return fmt.Errorf("decode blob %s: %w", ref, err)
+	}
+	return nil
+}
+
 // Exists reports whether a document is stored under ref.
 func (s *Store) Exists(ctx context.Context, ref string) (bool, error) {
 	ok, err := s.bucket.Exists(ctx, ref)

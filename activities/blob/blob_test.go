@@ -81,3 +81,30 @@ func TestConcurrentWritesKeepTheirOwnContent(t *testing.T) {
 		require.Equal(t, doc{Name: ref, Count: i}, got)
 	}
 }
+
+func TestEachJSON(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "mem://", "")
+	require.NoError(t, err)
+	want := []doc{{Name: "a", Count: 1}, {Name: "b", Count: 2}, {Name: "c", Count: 3}}
+	_, err = s.PutJSON(ctx, "list.json", want)
+	require.NoError(t, err)
+	_, err = s.PutJSON(ctx, "null.json", []doc(nil))
+	require.NoError(t, err)
+	_, err = s.PutJSON(ctx, "object.json", doc{Name: "x"})
+	require.NoError(t, err)
+
+	var got []doc
+	require.NoError(t, EachJSON(ctx, s, "list.json", func(d *doc) error { got = append(got, *d); return nil }))
+	require.Equal(t, want, got)
+
+	n := 0
+	require.NoError(t, EachJSON(ctx, s, "null.json", func(*doc) error { n++; return nil }))
+	require.Zero(t, n)
+
+	require.ErrorContains(t, EachJSON(ctx, s, "object.json", func(*doc) error { return nil }), "want a JSON array")
+	require.ErrorIs(t, EachJSON(ctx, s, "missing.json", func(*doc) error { return nil }), ErrNotFound)
+
+	stop := errors.New("stop")
+	require.ErrorIs(t, EachJSON(ctx, s, "list.json", func(*doc) error { return stop }), stop)
+}
