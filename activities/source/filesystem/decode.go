@@ -41,6 +41,7 @@ type entry struct {
 	parent   *entry
 
 	// Set by the resolver.
+	label    string            // the name, kept once attrs are released
 	hostKey  string            // the device or VM the record belongs to
 	resolved map[string]string // reference field -> key
 	internal map[string]bool   // references that point to records of this source
@@ -49,10 +50,21 @@ type entry struct {
 
 // name is the value of the attribute that names the record, for messages.
 func (e *entry) name() string {
+	if e.attrs == nil {
+		return e.label
+	}
 	if v, ok := e.attrs[e.spec.name]; ok {
 		return fmt.Sprint(v)
 	}
 	return ""
+}
+
+// release drops what the entry held for building its record, keeping what
+// warnings and the cascade still read: a large inventory would otherwise be
+// in memory twice, as entries and as records.
+func (e *entry) release() {
+	e.label = e.name()
+	e.attrs, e.refs, e.resolved = nil, nil, nil
 }
 
 func (e *entry) where() string {

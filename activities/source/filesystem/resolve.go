@@ -83,6 +83,7 @@ func (r *resolver) resolve(entries []*entry) ([]inventory.Record, []string) {
 				continue
 			}
 			recs = append(recs, rec)
+			e.release()
 		}
 	}
 	implicitKeys := make([]string, 0, len(r.implicit))
