@@ -137,8 +137,9 @@ func (a *applier) byAgentID(ctx context.Context, s *kindSpec, keys []string) (ma
 	return out, nil
 }
 
-// resolveRefs finds the IDs of the objects the batch's operations point to
-// by agent_id: one read per referenced kind.
+// resolveRefs finds the IDs of the objects the batch's operations point to:
+// from what this worker learned of the plan so far, else by agent_id, one
+// read per referenced kind.
 func (a *applier) resolveRefs(ctx context.Context) (map[Ref]int64, error) {
 	byKind := map[inventory.Kind][]string{}
 	for _, op := range a.b.Ops {
@@ -160,14 +161,25 @@ func (a *applier) resolveRefs(ctx context.Context) (map[Ref]int64, error) {
 		if s == nil {
 			return nil, fmt.Errorf("reference to kind %q, which is not written to NetBox", k)
 		}
-		found, err := a.byAgentID(ctx, s, byKind[inventory.Kind(k)])
+		var missing []string
+		for _, key := range byKind[inventory.Kind(k)] {
+			r := Ref{Kind: s.Kind, Key: key}
+			if id, ok := a.c.ids.get(a.b.Plan, r); ok {
+				ids[r] = id
+			} else {
+				missing = append(missing, key)
+			}
+		}
+		found, err := a.byAgentID(ctx, s, missing)
 		if err != nil {
 			return nil, fmt.Errorf("resolve %s references: %w", k, err)
 		}
 		for key, objs := range found {
 			if len(objs) == 1 {
 				if o, ok := newObject(objs[0]); ok {
-					ids[Ref{Kind: s.Kind, Key: key}] = o.ID
+					r := Ref{Kind: s.Kind, Key: key}
+					ids[r] = o.ID
+					a.c.ids.put(a.b.Plan, r, o.ID)
 				}
 			}
 		}

@@ -40,6 +40,9 @@ type Client struct {
 	// checked holds the list paths whose answers were checked against
 	// go-netbox's models once.
 	checked sync.Map
+	// ids remembers the IDs of objects created or looked up while applying
+	// a plan, so that later batches need not look their parents up again.
+	ids idCache
 }
 
 // maxRetryAfter is the longest Retry-After a read waits for itself; longer

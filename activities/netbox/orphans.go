@@ -171,6 +171,9 @@ func (p *planner) finish() {
 		p.plan.Summary.Total.add(c)
 	}
 	p.plan.Batches = batch(p.ops, p.cfg.BatchSize)
+	for i := range p.plan.Batches {
+		p.plan.Batches[i].Plan = p.now.Format(time.RFC3339Nano)
+	}
 	sort.SliceStable(p.plan.Findings, func(i, j int) bool {
 		a, b := p.plan.Findings[i], p.plan.Findings[j]
 		if a.Kind != b.Kind {

@@ -74,7 +74,10 @@ type Plan struct {
 // Batch is one bulk request's worth of operations of one kind and op. Its
 // ID is its index in Plan.Batches.
 type Batch struct {
-	ID        int            `json:"id"`
+	ID int `json:"id"`
+	// Plan identifies the plan the batch belongs to, so that the IDs a
+	// worker learns while applying one plan are never used for another.
+	Plan      string         `json:"plan,omitempty"`
 	Kind      inventory.Kind `json:"kind"`
 	Op        Op             `json:"op"`
 	Phase     Phase          `json:"phase,omitempty"`

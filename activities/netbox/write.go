@@ -24,8 +24,9 @@ func (a *applier) write(ctx context.Context, method string, items []item) (int, 
 	for i, it := range items {
 		bodies[i] = it.body
 	}
-	_, err := a.c.send(ctx, method, a.s.Endpoint+"/", bodies)
+	answer, err := a.c.send(ctx, method, a.s.Endpoint+"/", bodies)
 	if err == nil {
+		a.learn(method, items, answer)
 		return len(items), nil
 	}
 	var ae *APIError
@@ -149,4 +150,29 @@ func flatten(prefix string, v any) []string {
 		return []string{fmt.Sprint(v)}
 	}
 	return []string{fmt.Sprintf("%s: %v", prefix, v)}
+}
+
+// learn keeps the IDs NetBox gave the objects of a bulk create, and forgets
+// those of deleted objects, for the plan's later batches. An answer that
+// does not decode teaches nothing: later batches then look up by agent_id.
+func (a *applier) learn(method string, items []item, answer []byte) {
+	switch method {
+	case http.MethodPost:
+		var created []struct {
+			ID           int64          `json:"id"`
+			CustomFields map[string]any `json:"custom_fields"`
+		}
+		if json.Unmarshal(answer, &created) != nil {
+			return
+		}
+		for _, o := range created {
+			if key, ok := o.CustomFields[CFAgentID].(string); ok && key != "" {
+				a.c.ids.put(a.b.Plan, Ref{Kind: a.s.Kind, Key: key}, o.ID)
+			}
+		}
+	case http.MethodDelete:
+		for _, it := range items {
+			a.c.ids.drop(a.b.Plan, Ref{Kind: a.s.Kind, Key: it.op.Key})
+		}
+	}
 }
