@@ -22,14 +22,14 @@ func TestProgressReportsSteps(t *testing.T) {
 	require.NoError(t, err)
 
 	var steps []string
-	for _, raw := range p.reports {
+	for _, raw := range p.Reports() {
 		assert.Less(t, len(raw), 256, "heartbeats stay small: %s", raw)
 		var pr Progress
 		require.NoError(t, json.Unmarshal(raw, &pr))
 		steps = append(steps, pr.Step)
 	}
 	assert.Equal(t, []string{StepConnect, StepAreas, StepDevices, StepIntegrations, StepDone}, steps)
-	assert.JSONEq(t, `{"step":"done","areas":5,"devices":15,"reported":11}`, string(p.reports[len(p.reports)-1]))
+	assert.JSONEq(t, `{"step":"done","areas":5,"devices":15,"reported":11}`, string(p.Last()))
 }
 
 func TestNoAreaCommandWithoutLocations(t *testing.T) {

@@ -119,7 +119,7 @@ func BenchmarkDiscover(b *testing.B) {
 				p := &recordedProgress{}
 				snap, err := src.Discover(context.Background(), p)
 				require.NoError(b, err)
-				records, heartbeat = len(snap.Records), len(p.last())
+				records, heartbeat = len(snap.Records), len(p.Last())
 			}
 			elapsed := time.Since(start)
 			require.Zero(b, c.writeErrors.Load())

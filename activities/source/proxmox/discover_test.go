@@ -171,12 +171,12 @@ func TestProgressReportsGuests(t *testing.T) {
 	_, err := src.Discover(context.Background(), p)
 	require.NoError(t, err)
 
-	require.Len(t, p.reports, 1+5, "one report to start, one per guest (template skipped)")
-	for i, raw := range p.reports {
+	require.Len(t, p.Reports(), 1+5, "one report to start, one per guest (template skipped)")
+	for i, raw := range p.Reports() {
 		assert.Less(t, len(raw), 2048, "heartbeat %d too large", i)
 	}
 	var last map[string]any
-	require.NoError(t, json.Unmarshal(p.last(), &last))
+	require.NoError(t, json.Unmarshal(p.Last(), &last))
 	assert.EqualValues(t, 5, last["guests_done"])
 	assert.EqualValues(t, 5, last["guests_total"])
 	assert.EqualValues(t, 2, last["nodes_total"])

@@ -53,7 +53,7 @@ func TestResumeSkipsFinishedGuests(t *testing.T) {
 	require.Error(t, err)
 	require.True(t, errors.Is(err, source.ErrUnreachable), "a 503 is worth a retry: %v", err)
 	var heartbeat progressState
-	require.NoError(t, json.Unmarshal(first.last(), &heartbeat))
+	require.NoError(t, json.Unmarshal(first.Last(), &heartbeat))
 	assert.Equal(t, 4, heartbeat.GuestsDone)
 	assert.Equal(t, 5, heartbeat.GuestsTotal)
 	before := hits(fake)
@@ -62,7 +62,7 @@ func TestResumeSkipsFinishedGuests(t *testing.T) {
 	}
 
 	fake.ClearFaults()
-	retry := &recordedProgress{resume: first.last()}
+	retry := &recordedProgress{ResumeState: first.Last()}
 	snap, err := src.Discover(context.Background(), retry)
 	require.NoError(t, err)
 	checkGolden(t, "lab-defaults", snap)
@@ -76,7 +76,7 @@ func TestResumeSkipsFinishedGuests(t *testing.T) {
 		assert.Equal(t, want, after[p], p)
 	}
 	var last progressState
-	require.NoError(t, json.Unmarshal(retry.last(), &last))
+	require.NoError(t, json.Unmarshal(retry.Last(), &last))
 	assert.Equal(t, heartbeat.Run, last.Run, "the retry continues the run")
 	assert.Equal(t, 5, last.GuestsDone)
 	assert.Equal(t, 4, last.GuestsResumed)
@@ -84,7 +84,7 @@ func TestResumeSkipsFinishedGuests(t *testing.T) {
 	t.Run("retry on another worker reads everything again", func(t *testing.T) {
 		other, _ := newSource(t, "alpha", srv.URL, "concurrency: 1")
 		before := hits(fake)
-		snap, err := other.Discover(context.Background(), &recordedProgress{resume: first.last()})
+		snap, err := other.Discover(context.Background(), &recordedProgress{ResumeState: first.Last()})
 		require.NoError(t, err)
 		checkGolden(t, "lab-defaults", snap)
 		after := hits(fake)
@@ -103,7 +103,7 @@ func TestResumeSkipsFinishedGuests(t *testing.T) {
 			assert.Equal(t, before[path]+1, after[path], path)
 		}
 		var st progressState
-		require.NoError(t, json.Unmarshal(p.last(), &st))
+		require.NoError(t, json.Unmarshal(p.Last(), &st))
 		assert.NotEqual(t, heartbeat.Run, st.Run)
 		assert.Zero(t, st.GuestsResumed)
 	})

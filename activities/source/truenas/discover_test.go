@@ -193,7 +193,7 @@ func TestWithoutServices(t *testing.T) {
 	for _, m := range []string{"service.query", "sharing.nfs.query", "sharing.smb.query", "iscsi.global.config", "iscsi.target.query", "iscsi.extent.query"} {
 		assert.Zero(t, fake.Hits(m), "%s is not called", m)
 	}
-	assert.Equal(t, `{"calls_done":4,"calls_total":4}`, p.reports[len(p.reports)-1])
+	assert.Equal(t, `{"calls_done":4,"calls_total":4}`, string(p.Last()))
 }
 
 func TestVirtualMachineDefaults(t *testing.T) {
@@ -226,9 +226,9 @@ func TestProgressCountsCalls(t *testing.T) {
 	p := &recordedProgress{}
 	_, err := src.Discover(context.Background(), p)
 	require.NoError(t, err)
-	require.Len(t, p.reports, 11, "one report to start, one per call")
-	assert.Equal(t, `{"calls_done":0,"calls_total":10}`, p.reports[0])
-	assert.Equal(t, `{"calls_done":10,"calls_total":10}`, p.reports[10])
+	require.Len(t, p.Reports(), 11, "one report to start, one per call")
+	assert.Equal(t, `{"calls_done":0,"calls_total":10}`, string(p.Reports()[0]))
+	assert.Equal(t, `{"calls_done":10,"calls_total":10}`, string(p.Reports()[10]))
 }
 
 func TestInstancesKeepSystemsApart(t *testing.T) {

@@ -1,16 +1,12 @@
 package truenas
 
 import (
-	"bytes"
-	"encoding/json"
 	"encoding/pem"
 	"flag"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -19,6 +15,7 @@ import (
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/activities/source"
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 	"github.com/netbox-agent/netbox-agent/activities/source/truenas/truenastest"
 	"github.com/netbox-agent/netbox-agent/config"
 )
@@ -73,103 +70,6 @@ func newSourceWith(t testing.TB, name, url, settings, key string) (*Source, *obs
 	return src.(*Source), logs
 }
 
-// recordedProgress keeps every report as a heartbeat would: encoded to JSON.
-type recordedProgress struct {
-	mu      sync.Mutex
-	reports []string
-}
-
-func (p *recordedProgress) Report(v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.reports = append(p.reports, string(b))
-}
-
-func (p *recordedProgress) Resume(any) bool { return false }
-
-// checkGolden compares snap with testdata/<name>.golden.json.
-func checkGolden(t *testing.T, name string, snap *source.Snapshot) {
-	t.Helper()
-	got, err := json.MarshalIndent(snap, "", "  ")
-	require.NoError(t, err)
-	got = append(got, '\n')
-	path := filepath.Join("testdata", name+".golden.json")
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create %s", path)
-	if !bytes.Equal(want, got) {
-		t.Errorf("snapshot differs from %s (run go test -update and review the diff):\n%s", path, lineDiff(string(want), string(got)))
-	}
-}
-
-// lineDiff lists the lines only one side has, enough to see what changed.
-func lineDiff(want, got string) string {
-	count := map[string]int{}
-	for _, l := range strings.Split(want, "\n") {
-		count[l]++
-	}
-	for _, l := range strings.Split(got, "\n") {
-		count[l]--
-	}
-	var out []string
-	for l, n := range count {
-		switch {
-		case n > 0:
-			out = append(out, "- "+l)
-		case n < 0:
-			out = append(out, "+ "+l)
-		}
-	}
-	sort.Strings(out)
-	if len(out) > 40 {
-		out = append(out[:40], "...")
-	}
-	return strings.Join(out, "\n")
-}
-
-// checkStructure asserts what every snapshot must satisfy: valid records,
-// unique keys, the instance in every non-shared key, and references that
-// resolve inside the snapshot.
-func checkStructure(t *testing.T, inst string, snap *source.Snapshot) {
-	t.Helper()
-	require.Equal(t, inst, snap.Source)
-	require.Equal(t, SourceType, snap.Type)
-	keys := map[string]inventory.Kind{}
-	for _, r := range snap.Records {
-		require.NoError(t, r.Validate())
-		_, dup := keys[r.Key]
-		require.False(t, dup, "duplicate key %s", r.Key)
-		keys[r.Key] = r.Kind
-		require.Equal(t, inst, r.Source, r.Key)
-		if !r.Kind.Shared() {
-			require.True(t, r.Key == "truenas/"+inst || strings.HasPrefix(r.Key, "truenas/"+inst+"/"), "key %s lacks the instance", r.Key)
-		}
-	}
-	for _, r := range snap.Records {
-		for field, ref := range r.Refs {
-			_, ok := keys[ref]
-			require.True(t, ok, "%s %s: %s refers to missing %s", r.Kind, r.Key, field, ref)
-		}
-	}
-}
-
-func findRecord(snap *source.Snapshot, key string) *inventory.Record {
-	for i := range snap.Records {
-		if snap.Records[i].Key == key {
-			return &snap.Records[i]
-		}
-	}
-	return nil
-}
-
 func recordsOf(snap *source.Snapshot, kind inventory.Kind) []inventory.Record {
 	var out []inventory.Record
 	for _, r := range snap.Records {
@@ -192,4 +92,24 @@ func assertNoSecret(t *testing.T, secret string, err error, logs *observer.Obser
 			require.NotContains(t, f.String, secret, "the key never enters a log")
 		}
 	}
+}
+
+// recordedProgress records heartbeats as Temporal would keep them.
+type recordedProgress = sourcetest.Progress
+
+// checkGolden compares snap with testdata/<name>.golden.json (-update rewrites it).
+func checkGolden(t *testing.T, name string, snap *source.Snapshot) {
+	t.Helper()
+	sourcetest.Golden(t, name, snap, *update)
+}
+
+// findRecord returns the record with key, or nil.
+func findRecord(snap *source.Snapshot, key string) *inventory.Record {
+	return sourcetest.Find(snap, key)
+}
+
+// checkStructure asserts what every snapshot must satisfy.
+func checkStructure(t *testing.T, inst string, snap *source.Snapshot) {
+	t.Helper()
+	sourcetest.CheckStructure(t, SourceType, inst, snap)
 }

@@ -1,0 +1,151 @@
+// Package sourcetest holds what the tests of every source package share:
+// a recorded Progress, golden snapshot files, and the structural checks
+// every snapshot must pass.
+package sourcetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+// Progress records every report as a heartbeat would, encoded to JSON, and
+// hands ResumeState to a discovery that asks to resume.
+type Progress struct {
+	mu      sync.Mutex
+	reports [][]byte
+	// ResumeState is what Resume decodes; nil means no earlier attempt.
+	ResumeState []byte
+}
+
+// Report records one heartbeat.
+func (p *Progress) Report(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("progress does not encode to JSON: " + err.Error())
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.reports = append(p.reports, b)
+}
+
+// Resume decodes ResumeState into v.
+func (p *Progress) Resume(v any) bool {
+	if p.ResumeState == nil {
+		return false
+	}
+	if err := json.Unmarshal(p.ResumeState, v); err != nil {
+		panic("resume state does not decode: " + err.Error())
+	}
+	return true
+}
+
+// Reports returns the recorded heartbeats in order.
+func (p *Progress) Reports() [][]byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([][]byte(nil), p.reports...)
+}
+
+// Last returns the latest heartbeat, or nil.
+func (p *Progress) Last() []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.reports) == 0 {
+		return nil
+	}
+	return p.reports[len(p.reports)-1]
+}
+
+// Golden compares snap with testdata/<name>.golden.json, or rewrites that
+// file when update is set (the packages' -update flag).
+func Golden(t *testing.T, name string, snap *source.Snapshot, update bool) {
+	t.Helper()
+	got, err := json.MarshalIndent(snap, "", "  ")
+	require.NoError(t, err)
+	got = append(got, '\n')
+	path := filepath.Join("testdata", name+".golden.json")
+	if update {
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test -update to create %s", path)
+	if !bytes.Equal(want, got) {
+		t.Errorf("snapshot differs from %s (run go test -update and review the diff):\n%s", path, lineDiff(string(want), string(got)))
+	}
+}
+
+// lineDiff lists the lines only one side has, enough to see what changed.
+func lineDiff(want, got string) string {
+	count := map[string]int{}
+	for _, l := range strings.Split(want, "\n") {
+		count[l]++
+	}
+	for _, l := range strings.Split(got, "\n") {
+		count[l]--
+	}
+	var out []string
+	for l, n := range count {
+		switch {
+		case n > 0:
+			out = append(out, "- "+l)
+		case n < 0:
+			out = append(out, "+ "+l)
+		}
+	}
+	sort.Strings(out)
+	if len(out) > 40 {
+		out = append(out[:40], "...")
+	}
+	return strings.Join(out, "\n")
+}
+
+// CheckStructure asserts what every snapshot of a source of type typ and
+// instance inst must satisfy: its source and type, valid records, unique
+// keys, the instance in every non-shared key, and references that resolve
+// inside the snapshot.
+func CheckStructure(t *testing.T, typ, inst string, snap *source.Snapshot) {
+	t.Helper()
+	require.Equal(t, inst, snap.Source)
+	require.Equal(t, typ, snap.Type)
+	prefix := typ + "/" + inst
+	keys := map[string]inventory.Kind{}
+	for _, r := range snap.Records {
+		require.NoError(t, r.Validate())
+		_, dup := keys[r.Key]
+		require.False(t, dup, "duplicate key %s", r.Key)
+		keys[r.Key] = r.Kind
+		require.Equal(t, inst, r.Source, r.Key)
+		if !r.Kind.Shared() {
+			require.True(t, r.Key == prefix || strings.HasPrefix(r.Key, prefix+"/"), "key %s lacks the instance", r.Key)
+		}
+	}
+	for _, r := range snap.Records {
+		for field, ref := range r.Refs {
+			_, ok := keys[ref]
+			require.True(t, ok, "%s %s: %s refers to missing %s", r.Kind, r.Key, field, ref)
+		}
+	}
+}
+
+// Find returns the record with key, or nil.
+func Find(snap *source.Snapshot, key string) *inventory.Record {
+	for i := range snap.Records {
+		if snap.Records[i].Key == key {
+			return &snap.Records[i]
+		}
+	}
+	return nil
+}
