@@ -50,9 +50,14 @@ const (
 	SourceFailed = "failed"
 )
 
-// SnapshotRef names where a discovered snapshot lives.
+// SnapshotRef names where a source's discovered records live.
 func SnapshotRef(run, src string) string {
 	return fmt.Sprintf("runs/%s/snapshots/%s.json", run, src)
+}
+
+// WarningsRef names where every warning of a source's discovery lives.
+func WarningsRef(run, src string) string {
+	return fmt.Sprintf("runs/%s/snapshots/%s.warnings.json", run, src)
 }
 
 // Discover runs one source and writes its snapshot to the blob store. A
@@ -85,9 +90,16 @@ func (a *Activities) Discover(ctx context.Context, in DiscoverInput) (DiscoverRe
 	snap.Warnings = append(snap.Warnings, invalid...)
 	inventory.Sort(snap.Records)
 
+	// The records go alone into the snapshot blob, a JSON array the merge
+	// reads one record at a time; the warnings, for a person to read, beside it.
 	ref := SnapshotRef(in.Run, inst.Name)
-	if _, err := a.Blob.PutJSON(ctx, ref, snap); err != nil {
+	if _, err := a.Blob.PutJSON(ctx, ref, snap.Records); err != nil {
 		return DiscoverResult{}, classify(err)
+	}
+	if len(snap.Warnings) > 0 {
+		if _, err := a.Blob.PutJSON(ctx, WarningsRef(in.Run, inst.Name), snap.Warnings); err != nil {
+			return DiscoverResult{}, classify(err)
+		}
 	}
 	res := DiscoverResult{
 		Source: inst.Name, Type: inst.Type, Ref: ref, Records: len(snap.Records),

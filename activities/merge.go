@@ -7,8 +7,8 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
 
+	"github.com/netbox-agent/netbox-agent/activities/blob"
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
-	"github.com/netbox-agent/netbox-agent/activities/source"
 )
 
 // MergeInput lists the snapshots of the sources that succeeded.
@@ -38,18 +38,20 @@ func (a *Activities) Merge(ctx context.Context, in MergeInput) (MergeResult, err
 	inputs := make([]inventory.MergeInput, 0, len(in.Snapshots))
 	for i, s := range in.Snapshots {
 		activity.RecordHeartbeat(ctx, map[string]int{"snapshots_read": i, "snapshots_total": len(in.Snapshots)})
-		var snap source.Snapshot
-		if err := a.Blob.GetJSON(ctx, s.Ref, &snap); err != nil {
+		records := make([]inventory.Record, 0, s.Records)
+		err := blob.EachJSON(ctx, a.Blob, s.Ref, func(r *inventory.Record) error {
+			inventory.NormalizeRecord(r)
+			records = append(records, *r)
+			return nil
+		})
+		if err != nil {
 			return MergeResult{}, classify(fmt.Errorf("read snapshot of %s: %w", s.Source, err))
-		}
-		for j := range snap.Records {
-			inventory.NormalizeRecord(&snap.Records[j])
 		}
 		prio := len(a.Sources)
 		if inst, ok := a.source(s.Source); ok {
 			prio = inst.Priority
 		}
-		inputs = append(inputs, inventory.MergeInput{Source: s.Source, Priority: prio, Records: snap.Records})
+		inputs = append(inputs, inventory.MergeInput{Source: s.Source, Priority: prio, Records: records})
 	}
 	merged, err := inventory.Merge(inputs, inventory.MergeOptions{})
 	if err != nil {

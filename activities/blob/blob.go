@@ -70,9 +70,9 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// PutJSON encodes v as gzip-compressed JSON under ref, streaming so that a
-// large inventory is never held twice in memory. It returns the number of
-// bytes written to the store.
+// PutJSON encodes v as gzip-compressed JSON under ref, streaming slices
+// element by element so that a large inventory is never held twice in
+// memory. It returns the number of bytes written to the store.
 func (s *Store) PutJSON(ctx context.Context, ref string, v any) (int64, error) {
 	if err := checkRef(ref); err != nil {
 		return 0, err
@@ -85,7 +85,7 @@ func (s *Store) PutJSON(ctx context.Context, ref string, v any) (int64, error) {
 	zw := gzipWriters.Get().(*gzip.Writer)
 	defer gzipWriters.Put(zw)
 	zw.Reset(cw)
-	encErr := json.NewEncoder(zw).Encode(v)
+	encErr := encodeStream(zw, v)
 	zErr := zw.Close()
 	if encErr != nil || zErr != nil {
 		w.Close() // the write is abandoned; its error adds nothing to encErr
