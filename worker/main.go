@@ -62,7 +62,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer log.Sync() //nolint:errcheck // nothing to do about a failed flush at exit
+	defer log.Sync() // a failed flush at exit has nowhere to be reported
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
