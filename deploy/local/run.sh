@@ -83,7 +83,8 @@ start=$(date +%s%N)
 "$BIN/starter" sync --config "$CONFIG" --wait
 echo "== sync took $((($(date +%s%N) - start) / 1000000)) ms"
 if [[ "$nb_url" == "http://$SIM_LISTEN" ]] && command -v curl >/dev/null; then
-	echo "== NetBox emulator requests: $(curl -s "$nb_url/_sim/stats" | tr -d '\n' | cut -c1-300)"
+	stats=$(curl -s "$nb_url/_sim/stats" | tr -d ' \n')
+	echo "== NetBox emulator requests since it started: $(grep -o '"total":[0-9]*' <<<"$stats" | cut -d: -f2), by method $(grep -o '"by_method":{[^}]*}' <<<"$stats" | cut -d: -f2-)"
 fi
 echo
 echo "Temporal Web UI:  http://localhost:$UI_PORT/namespaces/default/workflows"
