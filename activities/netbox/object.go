@@ -50,7 +50,12 @@ func newObject(raw map[string]any) (*object, bool) {
 		o.LastSeen, _ = cf[CFLastSeen].(string)
 		o.OrphanedSince, _ = cf[CFOrphanedSince].(string)
 	}
-	if tags, ok := raw["tags"].([]any); ok {
+	if tags, ok := raw["tags"].([]tagRef); ok {
+		// Trimmed by slim: already name and slug.
+		for _, t := range tags {
+			o.addTag(t)
+		}
+	} else if tags, ok := raw["tags"].([]any); ok {
 		for _, t := range tags {
 			m, ok := t.(map[string]any)
 			if !ok {
@@ -58,22 +63,26 @@ func newObject(raw map[string]any) (*object, bool) {
 			}
 			name, _ := m["name"].(string)
 			slug, _ := m["slug"].(string)
-			if slug == "" {
-				continue
-			}
-			o.Tags = append(o.Tags, tagRef{Name: name, Slug: slug})
-			switch slug {
-			case TagAgent:
-				o.Agent = true
-			case TagIgnore:
-				o.Ignore = true
-			case TagOrphan:
-				o.Orphan = true
-			}
+			o.addTag(tagRef{Name: name, Slug: slug})
 		}
-		sort.Slice(o.Tags, func(i, j int) bool { return o.Tags[i].Slug < o.Tags[j].Slug })
 	}
+	sort.Slice(o.Tags, func(i, j int) bool { return o.Tags[i].Slug < o.Tags[j].Slug })
 	return o, true
+}
+
+func (o *object) addTag(t tagRef) {
+	if t.Slug == "" {
+		return
+	}
+	o.Tags = append(o.Tags, t)
+	switch t.Slug {
+	case TagAgent:
+		o.Agent = true
+	case TagIgnore:
+		o.Ignore = true
+	case TagOrphan:
+		o.Orphan = true
+	}
 }
 
 // name is a short label of the object for reports.

@@ -122,19 +122,21 @@ func slimValue(v any) any {
 }
 
 // slimTags keeps each tag's name and slug, which ownership and the tag
-// writes read.
+// writes read, as tagRefs rather than NetBox's nested objects.
 func slimTags(v any) any {
 	tags, ok := v.([]any)
 	if !ok {
 		return v
 	}
-	out := make([]any, 0, len(tags))
+	out := make([]tagRef, 0, len(tags))
 	for _, t := range tags {
 		m, ok := t.(map[string]any)
 		if !ok {
 			continue
 		}
-		out = append(out, map[string]any{"name": m["name"], "slug": m["slug"]})
+		name, _ := m["name"].(string)
+		slug, _ := m["slug"].(string)
+		out = append(out, tagRef{Name: name, Slug: slug})
 	}
 	return out
 }
