@@ -2,13 +2,10 @@ package homeassistant
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -62,21 +59,11 @@ func newHTTPClient(o options) (*http.Client, error) {
 	var protocols http.Protocols
 	protocols.SetHTTP1(true)
 	tr.Protocols = &protocols
-	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	if o.InsecureSkipVerify {
-		tr.TLSClientConfig.InsecureSkipVerify = true // the operator opted in with insecure_skip_verify
+	tlsCfg, err := source.TLSConfig(o.caFile, o.InsecureSkipVerify)
+	if err != nil {
+		return nil, configError("ca_file", "%s", err.Error())
 	}
-	if o.caFile != "" {
-		pem, err := os.ReadFile(o.caFile)
-		if err != nil {
-			return nil, configError("ca_file", "%s", err.Error())
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, configError("ca_file", "%s holds no PEM certificate", o.caFile)
-		}
-		tr.TLSClientConfig.RootCAs = pool
-	}
+	tr.TLSClientConfig = tlsCfg
 	return &http.Client{Transport: tr}, nil
 }
 
@@ -126,7 +113,7 @@ func (s *Source) dialError(ctx context.Context, res *http.Response, err error) e
 		}
 		return fmt.Errorf("%s: %s: %w", where, res.Status, source.ErrUnreachable)
 	}
-	if msg, ok := tlsProblem(err); ok {
+	if msg, ok := source.TLSProblem(err); ok {
 		return fmt.Errorf("%s: TLS certificate not trusted: %s; set ca_file to the CA that signed it, or insecure_skip_verify: true to skip verification: %w",
 			where, msg, source.ErrConfig)
 	}
@@ -270,23 +257,4 @@ func (c *client) abort() {
 	if err := c.ws.CloseNow(); err != nil {
 		c.log.Debug("websocket dropped", zap.Error(err))
 	}
-}
-
-// tlsProblem names the certificate problem in err, if that is what it is.
-func tlsProblem(err error) (string, bool) {
-	var unknown x509.UnknownAuthorityError
-	var host x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	var verify *tls.CertificateVerificationError
-	switch {
-	case errors.As(err, &unknown):
-		return "certificate signed by an unknown authority (self-signed or private CA)", true
-	case errors.As(err, &host):
-		return host.Error(), true
-	case errors.As(err, &invalid):
-		return invalid.Error(), true
-	case errors.As(err, &verify):
-		return verify.Err.Error(), true
-	}
-	return "", false
 }

@@ -2,15 +2,12 @@ package proxmox
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 
 	px "github.com/luthermonson/go-proxmox"
@@ -23,21 +20,11 @@ import (
 func newHTTPClient(o options) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = o.Concurrency
-	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	if !o.verifyTLS {
-		tr.TLSClientConfig.InsecureSkipVerify = true // the operator opted in with insecure_skip_verify
+	tlsCfg, err := source.TLSConfig(o.caFile, !o.verifyTLS)
+	if err != nil {
+		return nil, configError("ca_file", "%s", err.Error())
 	}
-	if o.caFile != "" {
-		pem, err := os.ReadFile(o.caFile)
-		if err != nil {
-			return nil, configError("ca_file", "%s", err.Error())
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, configError("ca_file", "%s holds no PEM certificate", o.caFile)
-		}
-		tr.TLSClientConfig.RootCAs = pool
-	}
+	tr.TLSClientConfig = tlsCfg
 	return &http.Client{Transport: statusTransport{next: tr}, Timeout: o.timeout}, nil
 }
 
@@ -143,7 +130,7 @@ func (s *Source) classify(ctx context.Context, what string, err error) (failure,
 			return failLocal, fmt.Errorf("%s: %w", what, se)
 		}
 	}
-	if msg, ok := tlsProblem(err); ok {
+	if msg, ok := source.TLSProblem(err); ok {
 		return failFatal, fmt.Errorf("%s: TLS certificate of %s not trusted: %s; set ca_file to the CA that signed it, or insecure_skip_verify: true to skip verification: %w",
 			what, s.opts.host, msg, source.ErrConfig)
 	}
@@ -170,23 +157,4 @@ func (s *Source) classify(ctx context.Context, what string, err error) (failure,
 func isAgentFailure(reason string) bool {
 	r := strings.ToLower(reason)
 	return strings.Contains(r, "guest agent") || strings.Contains(r, "qemu agent") || strings.Contains(r, "'guest-")
-}
-
-// tlsProblem names the certificate problem in err, if that is what it is.
-func tlsProblem(err error) (string, bool) {
-	var unknown x509.UnknownAuthorityError
-	var host x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	var verify *tls.CertificateVerificationError
-	switch {
-	case errors.As(err, &unknown):
-		return "certificate signed by an unknown authority (self-signed or private CA)", true
-	case errors.As(err, &host):
-		return host.Error(), true
-	case errors.As(err, &invalid):
-		return invalid.Error(), true
-	case errors.As(err, &verify):
-		return verify.Err.Error(), true
-	}
-	return "", false
 }

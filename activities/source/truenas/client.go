@@ -2,13 +2,10 @@ package truenas
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -105,7 +102,7 @@ func dialError(ctx, dialCtx context.Context, o options, res *http.Response, err 
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("%s: %w", what, ctxErr)
 	}
-	if msg, ok := tlsProblem(err); ok {
+	if msg, ok := source.TLSProblem(err); ok {
 		return fmt.Errorf("%s: TLS certificate of %s not trusted: %s; set ca_file to the CA that signed it, or insecure_skip_verify: true to skip verification: %w",
 			what, o.host, msg, source.ErrConfig)
 	}
@@ -129,41 +126,12 @@ func dialError(ctx, dialCtx context.Context, o options, res *http.Response, err 
 // settings; the handshake's deadline comes from the dial context.
 func newHTTPClient(o options) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	if !o.verifyTLS {
-		tr.TLSClientConfig.InsecureSkipVerify = true // the operator opted in with insecure_skip_verify
+	tlsCfg, err := source.TLSConfig(o.caFile, !o.verifyTLS)
+	if err != nil {
+		return nil, configError("ca_file", "%s", err.Error())
 	}
-	if o.caFile != "" {
-		pem, err := os.ReadFile(o.caFile)
-		if err != nil {
-			return nil, configError("ca_file", "%s", err.Error())
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, configError("ca_file", "%s holds no PEM certificate", o.caFile)
-		}
-		tr.TLSClientConfig.RootCAs = pool
-	}
+	tr.TLSClientConfig = tlsCfg
 	return &http.Client{Transport: tr}, nil
-}
-
-// tlsProblem names the certificate problem in err, if that is what it is.
-func tlsProblem(err error) (string, bool) {
-	var unknown x509.UnknownAuthorityError
-	var host x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	var verify *tls.CertificateVerificationError
-	switch {
-	case errors.As(err, &unknown):
-		return "certificate signed by an unknown authority (self-signed or private CA)", true
-	case errors.As(err, &host):
-		return host.Error(), true
-	case errors.As(err, &invalid):
-		return invalid.Error(), true
-	case errors.As(err, &verify):
-		return verify.Err.Error(), true
-	}
-	return "", false
 }
 
 // call invokes method with params and decodes its result into out (nil
