@@ -61,7 +61,7 @@ func newHTTPClient(o options) (*http.Client, error) {
 	tr.Protocols = &protocols
 	tlsCfg, err := source.TLSConfig(o.caFile, o.InsecureSkipVerify)
 	if err != nil {
-		return nil, configError("ca_file", "%s", err.Error())
+		return nil, source.SettingError("ca_file", "%s", err.Error())
 	}
 	tr.TLSClientConfig = tlsCfg
 	return &http.Client{Transport: tr}, nil

@@ -36,12 +36,9 @@ type Source struct {
 // New builds a homeassistant source from its config: it decodes and
 // validates the settings and checks that the token resolves.
 func New(cfg source.Config, log *zap.Logger) (source.Source, error) {
-	if cfg.Decode == nil {
-		return nil, fmt.Errorf("%w: no settings", source.ErrConfig)
-	}
 	s := DefaultSettings()
-	if err := cfg.Decode(&s); err != nil {
-		return nil, fmt.Errorf("%w: decode settings: %w", source.ErrConfig, err)
+	if err := cfg.DecodeSettings(&s); err != nil {
+		return nil, err
 	}
 	o, err := s.validate(cfg.BaseDir)
 	if err != nil {

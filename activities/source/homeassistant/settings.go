@@ -1,10 +1,7 @@
 package homeassistant
 
 import (
-	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -67,10 +64,6 @@ type options struct {
 	roles     map[string]string // lower-cased key -> role name
 }
 
-func configError(setting, format string, args ...any) error {
-	return fmt.Errorf("%w: %s: %s", source.ErrConfig, setting, fmt.Sprintf(format, args...))
-}
-
 // websocketPath is where Home Assistant serves its WebSocket API.
 const websocketPath = "/api/websocket"
 
@@ -79,11 +72,11 @@ const websocketPath = "/api/websocket"
 func (s Settings) validate(baseDir string) (options, error) {
 	o := options{Settings: s}
 	if strings.TrimSpace(s.URL) == "" {
-		return o, configError("url", "is required")
+		return o, source.SettingError("url", "is required")
 	}
 	u, err := url.Parse(strings.TrimSpace(s.URL))
 	if err != nil || u.Host == "" {
-		return o, configError("url", "%q is not a URL with a host", s.URL)
+		return o, source.SettingError("url", "%q is not a URL with a host", s.URL)
 	}
 	switch u.Scheme {
 	case "http", "ws":
@@ -92,10 +85,10 @@ func (s Settings) validate(baseDir string) (options, error) {
 	case "https", "wss":
 		u.Scheme = "wss"
 	default:
-		return o, configError("url", "%q is not an http(s) or ws(s) URL", s.URL)
+		return o, source.SettingError("url", "%q is not an http(s) or ws(s) URL", s.URL)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return o, configError("url", "must not carry credentials, a query or a fragment")
+		return o, source.SettingError("url", "must not carry credentials, a query or a fragment")
 	}
 	p := strings.TrimRight(u.Path, "/")
 	if !strings.HasSuffix(p, websocketPath) {
@@ -106,30 +99,28 @@ func (s Settings) validate(baseDir string) (options, error) {
 
 	if s.CAFile != "" {
 		if o.plainText {
-			return o, configError("ca_file", "is set but url is not https")
+			return o, source.SettingError("ca_file", "is set but url is not https")
 		}
 		if s.InsecureSkipVerify {
-			return o, configError("ca_file", "is set but insecure_skip_verify is true")
+			return o, source.SettingError("ca_file", "is set but insecure_skip_verify is true")
 		}
-		o.caFile = s.CAFile
-		if !filepath.IsAbs(o.caFile) && baseDir != "" {
-			o.caFile = filepath.Join(baseDir, o.caFile)
+		caFile, err := source.ResolveFile("ca_file", baseDir, s.CAFile)
+		if err != nil {
+			return o, err
 		}
-		if _, err := os.Stat(o.caFile); err != nil {
-			return o, configError("ca_file", "%s", err.Error())
-		}
+		o.caFile = caFile
 	}
 
 	switch {
 	case s.Timeout == 0:
 		o.Timeout = DefaultTimeout
 	case s.Timeout < 0:
-		return o, configError("timeout", "%s is negative", s.Timeout)
+		return o, source.SettingError("timeout", "%s is negative", s.Timeout)
 	}
 
 	o.Site = strings.TrimSpace(s.Site)
 	if o.Site == "" {
-		return o, configError("site", "is required")
+		return o, source.SettingError("site", "is required")
 	}
 	o.DefaultRole = strings.TrimSpace(s.DefaultRole)
 	if o.DefaultRole == "" {
@@ -140,13 +131,13 @@ func (s Settings) validate(baseDir string) (options, error) {
 		key := strings.ToLower(strings.TrimSpace(from))
 		role = strings.TrimSpace(role)
 		if key == "" {
-			return o, configError("roles", "an empty integration or manufacturer name")
+			return o, source.SettingError("roles", "an empty integration or manufacturer name")
 		}
 		if role == "" {
-			return o, configError("roles", "%q maps to an empty role", from)
+			return o, source.SettingError("roles", "%q maps to an empty role", from)
 		}
 		if prev, dup := o.roles[key]; dup && prev != role {
-			return o, configError("roles", "%q is named twice with different roles (%q, %q)", from, prev, role)
+			return o, source.SettingError("roles", "%q is named twice with different roles (%q, %q)", from, prev, role)
 		}
 		o.roles[key] = role
 	}

@@ -22,7 +22,7 @@ func newHTTPClient(o options) (*http.Client, error) {
 	tr.MaxIdleConnsPerHost = o.Concurrency
 	tlsCfg, err := source.TLSConfig(o.caFile, !o.verifyTLS)
 	if err != nil {
-		return nil, configError("ca_file", "%s", err.Error())
+		return nil, source.SettingError("ca_file", "%s", err.Error())
 	}
 	tr.TLSClientConfig = tlsCfg
 	return &http.Client{Transport: statusTransport{next: tr}, Timeout: o.timeout}, nil

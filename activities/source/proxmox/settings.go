@@ -1,11 +1,8 @@
 package proxmox
 
 import (
-	"fmt"
 	"net/url"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -93,23 +90,19 @@ type options struct {
 
 var tokenIDPattern = regexp.MustCompile(`^[^\s@!]+@[^\s@!]+![A-Za-z][A-Za-z0-9._-]*$`)
 
-func configError(setting, format string, args ...any) error {
-	return fmt.Errorf("%w: %s: %s", source.ErrConfig, setting, fmt.Sprintf(format, args...))
-}
-
 // validate applies defaults and checks every setting; baseDir resolves a
 // relative ca_file.
 func (s Settings) validate(baseDir string) (options, error) {
 	o := options{Settings: s}
 	if s.URL == "" {
-		return o, configError("url", "is required")
+		return o, source.SettingError("url", "is required")
 	}
 	u, err := url.Parse(s.URL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return o, configError("url", "%q is not an http(s) URL with a host", s.URL)
+		return o, source.SettingError("url", "%q is not an http(s) URL with a host", s.URL)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return o, configError("url", "must not carry credentials, a query or a fragment")
+		return o, source.SettingError("url", "must not carry credentials, a query or a fragment")
 	}
 	p := strings.TrimRight(u.Path, "/")
 	if !strings.HasSuffix(p, "/api2/json") {
@@ -120,24 +113,22 @@ func (s Settings) validate(baseDir string) (options, error) {
 	o.host = u.Host
 
 	if s.TokenID == "" {
-		return o, configError("token_id", "is required")
+		return o, source.SettingError("token_id", "is required")
 	}
 	if !tokenIDPattern.MatchString(s.TokenID) {
-		return o, configError("token_id", "%q is not of the form user@realm!tokenid", s.TokenID)
+		return o, source.SettingError("token_id", "%q is not of the form user@realm!tokenid", s.TokenID)
 	}
 
 	o.verifyTLS = s.VerifyTLS && !s.InsecureSkipVerify
 	if s.CAFile != "" {
 		if !o.verifyTLS {
-			return o, configError("ca_file", "is set but verify_tls is false or insecure_skip_verify is true")
+			return o, source.SettingError("ca_file", "is set but verify_tls is false or insecure_skip_verify is true")
 		}
-		o.caFile = s.CAFile
-		if !filepath.IsAbs(o.caFile) && baseDir != "" {
-			o.caFile = filepath.Join(baseDir, o.caFile)
+		caFile, err := source.ResolveFile("ca_file", baseDir, s.CAFile)
+		if err != nil {
+			return o, err
 		}
-		if _, err := os.Stat(o.caFile); err != nil {
-			return o, configError("ca_file", "%s", err.Error())
-		}
+		o.caFile = caFile
 	}
 
 	o.timeout = s.Timeout
@@ -145,19 +136,19 @@ func (s Settings) validate(baseDir string) (options, error) {
 		o.timeout = DefaultTimeout
 	}
 	if o.timeout < 0 {
-		return o, configError("timeout", "%s is negative", s.Timeout)
+		return o, source.SettingError("timeout", "%s is negative", s.Timeout)
 	}
 
 	switch {
 	case s.Concurrency == 0:
 		o.Concurrency = DefaultConcurrency
 	case s.Concurrency < 0 || s.Concurrency > maxConcurrency:
-		return o, configError("concurrency", "%d is not between 1 and %d", s.Concurrency, maxConcurrency)
+		return o, source.SettingError("concurrency", "%d is not between 1 and %d", s.Concurrency, maxConcurrency)
 	}
 
 	o.Site = strings.TrimSpace(s.Site)
 	if o.Site == "" {
-		return o, configError("site", "is required")
+		return o, source.SettingError("site", "is required")
 	}
 	o.ClusterName = strings.TrimSpace(s.ClusterName)
 	o.DeviceRole = orDefault(s.DeviceRole, DefaultDeviceRole)
@@ -167,10 +158,10 @@ func (s Settings) validate(baseDir string) (options, error) {
 
 	for pattern, typ := range s.NodeInterfaceTypes {
 		if _, err := path.Match(pattern, ""); err != nil {
-			return o, configError("node_interface_types", "pattern %q: %s", pattern, err.Error())
+			return o, source.SettingError("node_interface_types", "pattern %q: %s", pattern, err.Error())
 		}
 		if !netbox.InterfaceTypeValue(typ).IsValid() {
-			return o, configError("node_interface_types", "%q is not a NetBox interface type (pattern %q)", typ, pattern)
+			return o, source.SettingError("node_interface_types", "%q is not a NetBox interface type (pattern %q)", typ, pattern)
 		}
 	}
 	return o, nil

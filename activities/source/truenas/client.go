@@ -128,7 +128,7 @@ func newHTTPClient(o options) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tlsCfg, err := source.TLSConfig(o.caFile, !o.verifyTLS)
 	if err != nil {
-		return nil, configError("ca_file", "%s", err.Error())
+		return nil, source.SettingError("ca_file", "%s", err.Error())
 	}
 	tr.TLSClientConfig = tlsCfg
 	return &http.Client{Transport: tr}, nil

@@ -1,11 +1,8 @@
 package truenas
 
 import (
-	"fmt"
 	"net/url"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -86,10 +83,6 @@ type options struct {
 // (/api/v2.0) is not it.
 var apiPathPattern = regexp.MustCompile(`^/api/(current|v[0-9]{2}\.[0-9]+(\.[0-9]+)*)$`)
 
-func configError(setting, format string, args ...any) error {
-	return fmt.Errorf("%w: %s: %s", source.ErrConfig, setting, fmt.Sprintf(format, args...))
-}
-
 // validate applies defaults and checks every setting; baseDir resolves a
 // relative ca_file.
 func (s Settings) validate(baseDir string) (options, error) {
@@ -101,15 +94,13 @@ func (s Settings) validate(baseDir string) (options, error) {
 	o.verifyTLS = !s.InsecureSkipVerify
 	if s.CAFile != "" {
 		if !o.verifyTLS {
-			return o, configError("ca_file", "is set but insecure_skip_verify is true")
+			return o, source.SettingError("ca_file", "is set but insecure_skip_verify is true")
 		}
-		o.caFile = s.CAFile
-		if !filepath.IsAbs(o.caFile) && baseDir != "" {
-			o.caFile = filepath.Join(baseDir, o.caFile)
+		caFile, err := source.ResolveFile("ca_file", baseDir, s.CAFile)
+		if err != nil {
+			return o, err
 		}
-		if _, err := os.Stat(o.caFile); err != nil {
-			return o, configError("ca_file", "%s", err.Error())
-		}
+		o.caFile = caFile
 	}
 
 	o.timeout = s.Timeout
@@ -117,13 +108,13 @@ func (s Settings) validate(baseDir string) (options, error) {
 		o.timeout = DefaultTimeout
 	}
 	if o.timeout < 0 {
-		return o, configError("timeout", "%s is negative", s.Timeout)
+		return o, source.SettingError("timeout", "%s is negative", s.Timeout)
 	}
 
 	o.Username = strings.TrimSpace(s.Username)
 	o.Site = strings.TrimSpace(s.Site)
 	if o.Site == "" {
-		return o, configError("site", "is required")
+		return o, source.SettingError("site", "is required")
 	}
 	o.DeviceRole = strings.TrimSpace(s.DeviceRole)
 	if o.DeviceRole == "" {
@@ -134,10 +125,10 @@ func (s Settings) validate(baseDir string) (options, error) {
 
 	for pattern, typ := range s.InterfaceTypes {
 		if _, err := path.Match(pattern, ""); err != nil {
-			return o, configError("interface_types", "pattern %q: %s", pattern, err.Error())
+			return o, source.SettingError("interface_types", "pattern %q: %s", pattern, err.Error())
 		}
 		if !netbox.InterfaceTypeValue(typ).IsValid() {
-			return o, configError("interface_types", "%q is not a NetBox interface type (pattern %q)", typ, pattern)
+			return o, source.SettingError("interface_types", "%q is not a NetBox interface type (pattern %q)", typ, pattern)
 		}
 	}
 	return o, nil
@@ -149,29 +140,29 @@ func (s Settings) validate(baseDir string) (options, error) {
 func (o *options) parseURL(raw string) error {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return configError("url", "is required")
+		return source.SettingError("url", "is required")
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return configError("url", "%q is not a URL with a host (https://nas.example.com)", raw)
+		return source.SettingError("url", "%q is not a URL with a host (https://nas.example.com)", raw)
 	}
 	switch u.Scheme {
 	case "https", "wss":
 	case "http", "ws":
-		return configError("url", "%q is unencrypted: TrueNAS revokes an API key that is sent over plain %s, so the key is never sent there; use https:// or wss://",
+		return source.SettingError("url", "%q is unencrypted: TrueNAS revokes an API key that is sent over plain %s, so the key is never sent there; use https:// or wss://",
 			raw, u.Scheme)
 	default:
-		return configError("url", "%q: scheme must be https or wss", raw)
+		return source.SettingError("url", "%q: scheme must be https or wss", raw)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return configError("url", "must not carry credentials, a query or a fragment")
+		return source.SettingError("url", "must not carry credentials, a query or a fragment")
 	}
 	p := strings.TrimRight(u.Path, "/")
 	if p == "" {
 		p = APIPath
 	}
 	if !apiPathPattern.MatchString(p) {
-		return configError("url", "path %q is not the JSON-RPC API: leave it out (%s is used) or pin a version (/api/v25.04.2)", u.Path, APIPath)
+		return source.SettingError("url", "path %q is not the JSON-RPC API: leave it out (%s is used) or pin a version (/api/v25.04.2)", u.Path, APIPath)
 	}
 	u.Scheme, u.Path, u.RawPath = "wss", p, ""
 	o.wsURL = u.String()

@@ -37,12 +37,9 @@ type Source struct {
 // the settings, refuses unencrypted URLs and checks that the API key
 // resolves and has the form of a TrueNAS key. Nothing is sent anywhere.
 func New(cfg source.Config, log *zap.Logger) (source.Source, error) {
-	if cfg.Decode == nil {
-		return nil, fmt.Errorf("%w: no settings", source.ErrConfig)
-	}
 	s := DefaultSettings()
-	if err := cfg.Decode(&s); err != nil {
-		return nil, fmt.Errorf("%w: decode settings: %w", source.ErrConfig, err)
+	if err := cfg.DecodeSettings(&s); err != nil {
+		return nil, err
 	}
 	o, err := s.validate(cfg.BaseDir)
 	if err != nil {
