@@ -99,50 +99,49 @@ func (s *Store) PutJSON(ctx context.Context, ref string, v any) (int64, error) {
 
 // GetJSON decodes the document under ref into v.
 func (s *Store) GetJSON(ctx context.Context, ref string, v any) error {
-	if err := checkRef(ref); err != nil {
+	dec, closeFn, err := s.decoder(ctx, ref)
+	if err != nil {
 		return err
 	}
-	r, err := s.bucket.NewReader(ctx, ref, nil)
-	if err != nil {
-		if gcerrors.Code(err) == gcerrors.NotFound {
-			return fmt.Errorf("read blob %s: %w", ref, ErrNotFound)
-		}
-		return fmt.Errorf("read blob %s: %w", ref, err)
-	}
-	defer r.Close()
-	zr, err := gzip.NewReader(r)
-	if err != nil {
-		return fmt.Errorf("read blob %s: %w", ref, err)
-	}
-	dec := json.NewDecoder(zr)
-	dec.UseNumber()
+	defer closeFn()
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("decode blob %s: %w", ref, err)
 	}
 	return nil
 }
 
-// EachJSON decodes the JSON array under ref one element at a time, calling
-// each with every element in order. Unlike GetJSON it never holds the whole
-// document's text, which for a large inventory is as big as the records.
-func EachJSON[T any](ctx context.Context, s *Store, ref string, each func(*T) error) error {
+// decoder opens the document under ref for decoding; numbers stay
+// json.Number so that integers survive. The caller calls closeFn.
+func (s *Store) decoder(ctx context.Context, ref string) (dec *json.Decoder, closeFn func(), err error) {
 	if err := checkRef(ref); err != nil {
-		return err
+		return nil, nil, err
 	}
 	r, err := s.bucket.NewReader(ctx, ref, nil)
 	if err != nil {
 		if gcerrors.Code(err) == gcerrors.NotFound {
-			return fmt.Errorf("read blob %s: %w", ref, ErrNotFound)
+			return nil, nil, fmt.Errorf("read blob %s: %w", ref, ErrNotFound)
 		}
-		return fmt.Errorf("read blob %s: %w", ref, err)
+		return nil, nil, fmt.Errorf("read blob %s: %w", ref, err)
 	}
-	defer r.Close()
 	zr, err := gzip.NewReader(r)
 	if err != nil {
-		return fmt.Errorf("read blob %s: %w", ref, err)
+		r.Close() // the read failed already; its close error adds nothing
+		return nil, nil, fmt.Errorf("read blob %s: %w", ref, err)
 	}
-	dec := json.NewDecoder(zr)
+	dec = json.NewDecoder(zr)
 	dec.UseNumber()
+	return dec, func() { r.Close() }, nil
+}
+
+// EachJSON decodes the JSON array under ref one element at a time, calling
+// each with every element in order. Unlike GetJSON it never holds the whole
+// document's text, which for a large inventory is as big as the records.
+func EachJSON[T any](ctx context.Context, s *Store, ref string, each func(*T) error) error {
+	dec, closeFn, err := s.decoder(ctx, ref)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
 	tok, err := dec.Token()
 	if err != nil {
 		return fmt.Errorf("decode blob %s: %w", ref, err)
