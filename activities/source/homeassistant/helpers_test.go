@@ -2,8 +2,6 @@ package homeassistant
 
 import (
 	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +14,6 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/source"
 	"github.com/netbox-agent/netbox-agent/activities/source/homeassistant/hatest"
 	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
-	"github.com/netbox-agent/netbox-agent/config"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -25,21 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // file read by the config package, with the token in the environment.
 func loadConfig(t testing.TB, name, settings, token string) source.Config {
 	t.Helper()
-	var b strings.Builder
-	b.WriteString("sources:\n  - name: " + name + "\n    type: homeassistant\n")
-	for _, line := range strings.Split(strings.TrimSpace(settings), "\n") {
-		b.WriteString("    " + line + "\n")
-	}
-	path := filepath.Join(t.TempDir(), "netbox-agent.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o600))
-	var env []string
-	if token != "" {
-		env = append(env, config.SecretEnv(name, TokenSetting)+"="+token)
-	}
-	c, err := config.Load(path, nil, env)
-	require.NoError(t, err)
-	require.Len(t, c.Sources, 1)
-	return c.Sources[0].SourceConfig()
+	return sourcetest.LoadConfig(t, SourceType, name, settings, TokenSetting, token)
 }
 
 // newSource builds a source of the named instance against url with the

@@ -2,8 +2,6 @@ package proxmox
 
 import (
 	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,7 +13,6 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/source"
 	"github.com/netbox-agent/netbox-agent/activities/source/proxmox/proxmoxtest"
 	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
-	"github.com/netbox-agent/netbox-agent/config"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -24,22 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // file read by the config package, with the token secret in the environment.
 func loadConfig(t testing.TB, name, settings, secret string) source.Config {
 	t.Helper()
-	var b strings.Builder
-	b.WriteString("sources:\n  - name: " + name + "\n    type: proxmox\n")
-	for _, line := range strings.Split(strings.TrimSpace(settings), "\n") {
-		b.WriteString("    " + line + "\n")
-	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "netbox-agent.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o600))
-	var env []string
-	if secret != "" {
-		env = append(env, config.SecretEnv(name, "token_secret")+"="+secret)
-	}
-	c, err := config.Load(path, nil, env)
-	require.NoError(t, err)
-	require.Len(t, c.Sources, 1)
-	return c.Sources[0].SourceConfig()
+	return sourcetest.LoadConfig(t, SourceType, name, settings, "token_secret", secret)
 }
 
 // newSource builds a source of the named instance against url; settings

@@ -17,7 +17,31 @@ import (
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/activities/source"
+	"github.com/netbox-agent/netbox-agent/config"
 )
+
+// LoadConfig builds the source.Config of one instance the way the worker
+// does: from a config file (settings are the instance's own YAML lines)
+// read by the config package, with the secret setting in the environment
+// when secret is not empty.
+func LoadConfig(t testing.TB, typ, name, settings, secretSetting, secret string) source.Config {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("sources:\n  - name: " + name + "\n    type: " + typ + "\n")
+	for _, line := range strings.Split(strings.TrimSpace(settings), "\n") {
+		b.WriteString("    " + line + "\n")
+	}
+	path := filepath.Join(t.TempDir(), "netbox-agent.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o600))
+	var env []string
+	if secret != "" {
+		env = append(env, config.SecretEnv(name, secretSetting)+"="+secret)
+	}
+	c, err := config.Load(path, nil, env)
+	require.NoError(t, err)
+	require.Len(t, c.Sources, 1)
+	return c.Sources[0].SourceConfig()
+}
 
 // Progress records every report as a heartbeat would, encoded to JSON, and
 // hands ResumeState to a discovery that asks to resume.

@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -17,7 +16,6 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/source"
 	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 	"github.com/netbox-agent/netbox-agent/activities/source/truenas/truenastest"
-	"github.com/netbox-agent/netbox-agent/config"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -26,22 +24,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // file read by the config package, with the API key in the environment.
 func loadConfig(t testing.TB, name, settings, key string) source.Config {
 	t.Helper()
-	var b strings.Builder
-	b.WriteString("sources:\n  - name: " + name + "\n    type: truenas\n")
-	for _, line := range strings.Split(strings.TrimSpace(settings), "\n") {
-		b.WriteString("    " + line + "\n")
-	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "netbox-agent.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o600))
-	var env []string
-	if key != "" {
-		env = append(env, config.SecretEnv(name, SecretAPIKey)+"="+key)
-	}
-	c, err := config.Load(path, nil, env)
-	require.NoError(t, err)
-	require.Len(t, c.Sources, 1)
-	return c.Sources[0].SourceConfig()
+	return sourcetest.LoadConfig(t, SourceType, name, settings, SecretAPIKey, key)
 }
 
 // caFile writes the test server's certificate where ca_file can name it.
