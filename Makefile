@@ -14,7 +14,7 @@ TEST_FLAGS   ?= -race -count=1 -timeout 20m
 
 export TEMPORAL_CLI := $(TEMPORAL)
 
-.PHONY: all build run test test-unit test-e2e bench lint tools clean
+.PHONY: all build run test test-unit test-e2e test-netbox netbox netbox-stop netbox-reset bench lint tools clean
 
 all: build
 
@@ -49,6 +49,27 @@ test-unit:
 
 test-e2e: $(TEMPORAL)
 	$(GO) test $(TEST_FLAGS) ./test/...
+
+# netbox: a real NetBox (4.7.3 unless NETBOX_VERSION says otherwise) on 127.0.0.1, installed
+# on first use into a Debian 13 root cached in ~/.cache/netbox-agent (minutes), started in
+# seconds after that. Prints NETBOX_URL, NETBOX_TOKEN (v2), NETBOX_TOKEN_V1, NETBOX_VERSION.
+NETBOX_SH := $(CURDIR)/test/realnetbox/netbox.sh
+netbox:
+	@$(NETBOX_SH) start
+
+netbox-stop:
+	@$(NETBOX_SH) stop
+
+netbox-reset:
+	@$(NETBOX_SH) reset
+
+# test-netbox: the end-to-end suites and the NetBox conformance suite against the real NetBox
+# that `make netbox` starts (one test at a time: they share its database).
+TEST_NETBOX_PKGS ?= ./test/e2e/... ./test/netboxsim/...
+test-netbox: $(TEMPORAL)
+	@$(NETBOX_SH) start >/dev/null
+	set -a && . "$$($(NETBOX_SH) envfile)" && set +a && \
+		$(GO) test $(TEST_FLAGS) -p 1 $(TEST_NETBOX_PKGS)
 
 # bench: the Go benchmarks (merge and plan at 100,000 objects, with
 # allocations), then the scale benchmark: whole syncs on the dev server, the
