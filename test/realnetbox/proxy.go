@@ -1,0 +1,196 @@
+package realnetbox
+
+import (
+	"math/rand/v2"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Proxy is a reverse proxy in front of a NetBox (real or emulated) that counts the requests
+// passing through it and can inject the faults a NetBox in trouble shows: delays, 5xx and 429
+// answers, and writes that are committed but whose answer is lost. Tests put it between the agent
+// and NetBox so that "no writes" and fault assertions hold whatever NetBox is behind it.
+//
+// The Host header is passed on unchanged, so the URLs in NetBox's answers (pagination "next"
+// links, object "url"s) point back at the proxy. All methods are safe for concurrent use.
+type Proxy struct {
+	rp *httputil.ReverseProxy
+
+	mu      sync.Mutex // guards the fields below
+	stats   Stats
+	faults  Faults
+	latency time.Duration
+	rng     *rand.Rand
+}
+
+// Stats counts the API requests a Proxy passed on or answered itself.
+type Stats struct {
+	// ByMethod counts requests by HTTP method.
+	ByMethod map[string]int
+	// Requests counts requests by method and path pattern, e.g. "PATCH /api/dcim/devices/{id}/".
+	Requests map[string]int
+	// ByScheme counts requests by the scheme of their Authorization header ("Token", "Bearer";
+	// "" for none).
+	ByScheme map[string]int
+	// Total counts all requests.
+	Total int
+}
+
+// Writes counts the requests that may change something: POST, PUT, PATCH and DELETE.
+func (s Stats) Writes() int {
+	return s.ByMethod[http.MethodPost] + s.ByMethod[http.MethodPut] + s.ByMethod[http.MethodPatch] + s.ByMethod[http.MethodDelete]
+}
+
+// Faults are injected into requests, each decided at random per request.
+type Faults struct {
+	// ErrorRate is the share of requests answered 500, 502 or 503 without being passed on.
+	ErrorRate float64
+	// RateLimitRate is the share of requests answered 429 with a Retry-After header.
+	RateLimitRate float64
+	// RetryAfter is the Retry-After of 429 answers (rounded up to whole seconds; 1s when zero).
+	RetryAfter time.Duration
+	// DropAfterCommitRate is the share of writes that are passed on and then answered by closing
+	// the connection, so that the caller sees an error for a write that happened.
+	DropAfterCommitRate float64
+}
+
+// NewProxy returns a proxy to the NetBox at backend (its base URL). seed seeds the fault
+// injection's random numbers.
+func NewProxy(backend *url.URL, seed uint64) *Proxy {
+	p := &Proxy{
+		stats: newStats(),
+		rng:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+	}
+	p.rp = &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(backend)
+			r.Out.Host = r.In.Host
+		},
+	}
+	return p
+}
+
+func newStats() Stats {
+	return Stats{ByMethod: map[string]int{}, Requests: map[string]int{}, ByScheme: map[string]int{}}
+}
+
+// Stats returns a copy of the counters.
+func (p *Proxy) Stats() Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := newStats()
+	for k, v := range p.stats.ByMethod {
+		out.ByMethod[k] = v
+	}
+	for k, v := range p.stats.Requests {
+		out.Requests[k] = v
+	}
+	for k, v := range p.stats.ByScheme {
+		out.ByScheme[k] = v
+	}
+	out.Total = p.stats.Total
+	return out
+}
+
+// ResetStats zeroes the counters.
+func (p *Proxy) ResetStats() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stats = newStats()
+}
+
+// SetFaults replaces the injected faults; the zero Faults injects none.
+func (p *Proxy) SetFaults(f Faults) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults = f
+}
+
+// SetLatency sets the delay added before every request is passed on.
+func (p *Proxy) SetLatency(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.latency = d
+}
+
+// ServeHTTP counts the request, draws its fault and passes it on.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	latency, fault, drop := p.admit(r)
+	if latency > 0 {
+		timer := time.NewTimer(latency)
+		select {
+		case <-r.Context().Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+		}
+	}
+	if fault != nil {
+		fault(w)
+		return
+	}
+	if drop {
+		// The write reaches NetBox, its answer is thrown away, and aborting the handler makes
+		// net/http close the connection without one.
+		p.rp.ServeHTTP(&discardWriter{header: http.Header{}}, r)
+		panic(http.ErrAbortHandler)
+	}
+	p.rp.ServeHTTP(w, r)
+}
+
+// admit counts the request and draws its fault: the delay, an answer to give instead of
+// passing the request on, or whether to drop the answer of a write.
+func (p *Proxy) admit(r *http.Request) (time.Duration, func(http.ResponseWriter), bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stats.ByMethod[r.Method]++
+	p.stats.Requests[r.Method+" "+pathPattern(r.URL.Path)]++
+	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	p.stats.ByScheme[scheme]++
+	p.stats.Total++
+	f := p.faults
+	if f.RateLimitRate > 0 && p.rng.Float64() < f.RateLimitRate {
+		secs := max(1, int((f.RetryAfter+time.Second-1)/time.Second))
+		return p.latency, func(w http.ResponseWriter) {
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			// A failed write means the client has gone; there is no one left to tell.
+			_, _ = w.Write([]byte(`{"detail":"Request was throttled. Expected available in ` + strconv.Itoa(secs) + ` seconds."}`))
+		}, false
+	}
+	if f.ErrorRate > 0 && p.rng.Float64() < f.ErrorRate {
+		code := []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable}[p.rng.IntN(3)]
+		return p.latency, func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(code)
+			_, _ = w.Write([]byte("<h1>" + http.StatusText(code) + "</h1>"))
+		}, false
+	}
+	write := r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch || r.Method == http.MethodDelete
+	drop := write && f.DropAfterCommitRate > 0 && p.rng.Float64() < f.DropAfterCommitRate
+	return p.latency, nil, drop
+}
+
+// pathPattern replaces the numeric segments of an API path with {id}.
+func pathPattern(path string) string {
+	parts := strings.Split(path, "/")
+	for i, s := range parts {
+		if s != "" && strings.Trim(s, "0123456789") == "" {
+			parts[i] = "{id}"
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// discardWriter is a ResponseWriter that throws the answer away.
+type discardWriter struct{ header http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.header }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
