@@ -2,7 +2,6 @@ package nbsim
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,34 +15,6 @@ const (
 	maxPageSize     = 1000
 )
 
-// authenticate applies NetBox's TokenAuthentication; it returns the 403 body when the request
-// may not proceed.
-func (s *Server) authenticate(r *http.Request) map[string]any {
-	fields := strings.Fields(r.Header.Get("Authorization"))
-	if len(fields) == 0 {
-		return map[string]any{"detail": "Authentication credentials were not provided."}
-	}
-	scheme := strings.ToLower(fields[0])
-	if scheme != "token" && scheme != "bearer" {
-		return map[string]any{"detail": "Authentication credentials were not provided."}
-	}
-	switch len(fields) {
-	case 1:
-		return map[string]any{"detail": "Invalid token header. No credentials provided."}
-	case 2:
-	default:
-		return map[string]any{"detail": "Invalid token header. Token string should not contain spaces."}
-	}
-	want := s.token
-	if scheme == "bearer" {
-		want = BearerToken(s.token)
-	}
-	if s.token == "" || subtle.ConstantTimeCompare([]byte(fields[1]), []byte(want)) != 1 {
-		return map[string]any{"detail": "Invalid token"}
-	}
-	return nil
-}
-
 func baseURL(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {
@@ -53,47 +24,61 @@ func baseURL(r *http.Request) string {
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("API-Version", s.cat.rel.apiVersion())
 	if body := s.authenticate(r); body != nil {
 		writeBody(w, http.StatusForbidden, body)
 		return
 	}
 	parts := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, "/api"), "/"), "/")
-	if len(parts) == 1 && parts[0] == "status" {
-		if r.Method != http.MethodGet {
-			methodNotAllowed(w, r)
-			return
-		}
-		writeBody(w, http.StatusOK, statusBody())
+	if len(parts) == 1 && s.serveRoot(w, r, parts[0]) {
 		return
 	}
 	if len(parts) < 2 || len(parts) > 3 {
-		writeBody(w, http.StatusNotFound, map[string]any{"detail": "Not found."})
+		writeBody(w, http.StatusNotFound, detail("Not found."))
 		return
 	}
-	k := defaultCatalog.kinds[parts[0]+"/"+parts[1]]
-	if k == nil {
-		writeBody(w, http.StatusNotFound, map[string]any{"detail": "Not found."})
-		return
-	}
+	var id int64
 	if len(parts) == 3 {
-		id, err := strconv.ParseInt(parts[2], 10, 64)
-		if err != nil || id <= 0 {
-			writeBody(w, http.StatusNotFound, map[string]any{"detail": "Not found."})
+		n, err := strconv.ParseInt(parts[2], 10, 64)
+		if err != nil || n <= 0 {
+			writeBody(w, http.StatusNotFound, detail("Not found."))
 			return
 		}
-		s.serveDetail(w, r, k, id)
+		id = n
+	}
+	if parts[0]+"/"+parts[1] == epObjectChanges {
+		s.serveChanges(w, r, id)
 		return
 	}
-	s.serveList(w, r, k)
+	k := s.cat.kinds[parts[0]+"/"+parts[1]]
+	switch {
+	case k == nil:
+		writeBody(w, http.StatusNotFound, detail("Not found."))
+	case id != 0:
+		s.serveDetail(w, r, k, id)
+	default:
+		s.serveList(w, r, k)
+	}
 }
 
-func statusBody() map[string]any {
-	return map[string]any{
-		"django-version": "5.2.4",
-		"installed-apps": map[string]any{"django_filters": "25.1", "rest_framework": "3.16.0"},
-		"netbox-version": "4.3.7", "netbox-full-version": "4.3.7-Docker-3.3.0",
-		"plugins": map[string]any{}, "python-version": "3.12.3", "rq-workers-running": 1,
+// serveRoot answers the views outside the apps: /api/status/ and, from 4.5,
+// /api/authentication-check/. It reports false for any other path.
+func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request, name string) bool {
+	var body map[string]any
+	switch {
+	case name == "status":
+		body = s.cat.rel.statusBody()
+	case name == "authentication-check" && s.cat.rel.authenticationCheck():
+		body = authenticationCheckBody(baseURL(r))
+	default:
+		return false
 	}
+	if r.Method != http.MethodGet {
+		methodNotAllowed(w, r)
+		return true
+	}
+	writeBody(w, http.StatusOK, body)
+	return true
 }
 
 func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
@@ -134,56 +119,110 @@ func (s *Server) serveDetail(w http.ResponseWriter, r *http.Request, k *kindSpec
 		}
 		var b bytes.Buffer
 		v.renderQuery(&b, k, o, r.URL.Query())
+		s.setETag(w, o)
 		writeRaw(w, http.StatusOK, b.Bytes())
 	case http.MethodPut, http.MethodPatch:
-		body, ok := readJSON(w, r)
-		if !ok {
-			return
-		}
-		m, isMap := body.(map[string]any)
-		if !isMap {
-			writeBody(w, http.StatusBadRequest, nonDict(body))
-			return
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		t := &tx{view: &view{st: s.st, base: baseURL(r)}}
-		old := t.get(k.Endpoint, id)
-		if old == nil {
-			notFound(w, k)
-			return
-		}
-		o, errs := t.prepare(k, m, old, r.Method == http.MethodPatch)
-		if errs != nil {
-			writeBody(w, http.StatusBadRequest, errs)
-			return
-		}
-		t.save(k, o, old)
-		var b bytes.Buffer
-		t.render(&b, k, t.get(k.Endpoint, id), false)
-		writeRaw(w, http.StatusOK, b.Bytes())
+		s.updateDetail(w, r, k, id)
 	case http.MethodDelete:
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		t := &tx{view: &view{st: s.st, base: baseURL(r)}}
-		if t.get(k.Endpoint, id) == nil {
-			notFound(w, k)
-			return
-		}
-		if blocked := t.deleteObjects(k, []int64{id}); blocked != "" {
-			writeBody(w, http.StatusConflict, map[string]any{"detail": blocked})
-			return
-		}
-		w.Header().Set("API-Version", "4.3")
-		w.WriteHeader(http.StatusNoContent)
+		s.deleteDetail(w, r, k, id)
+	case http.MethodOptions:
+		s.serveOptions(w, r, k)
 	default:
 		methodNotAllowed(w, r)
 	}
 }
 
+func (s *Server) updateDetail(w http.ResponseWriter, r *http.Request, k *kindSpec, id int64) {
+	body, ok := readJSON(w, r)
+	if !ok {
+		return
+	}
+	m, isMap := body.(map[string]any)
+	if !isMap {
+		writeBody(w, http.StatusBadRequest, nonDict(body))
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.st.newTx(baseURL(r))
+	old := t.get(k.Endpoint, id)
+	if old == nil {
+		notFound(w, k)
+		return
+	}
+	if s.preconditionFailed(w, r, old) {
+		return
+	}
+	if errs := t.write(k, m, old, r.Method == http.MethodPatch); errs != nil {
+		t.rollback()
+		writeBody(w, http.StatusBadRequest, errs)
+		return
+	}
+	o := t.get(k.Endpoint, id)
+	var b bytes.Buffer
+	t.render(&b, k, o, false)
+	s.setETag(w, o)
+	writeRaw(w, http.StatusOK, b.Bytes())
+}
+
+func (s *Server) deleteDetail(w http.ResponseWriter, r *http.Request, k *kindSpec, id int64) {
+	body := map[string]any{}
+	if r.ContentLength != 0 {
+		raw, ok := readJSON(w, r)
+		if !ok {
+			return
+		}
+		if m, isMap := raw.(map[string]any); isMap {
+			body = m
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.st.newTx(baseURL(r))
+	o := t.get(k.Endpoint, id)
+	if o == nil {
+		notFound(w, k)
+		return
+	}
+	if s.preconditionFailed(w, r, o) {
+		return
+	}
+	msg, errs := t.deleteMessage(body)
+	if errs != nil {
+		writeBody(w, http.StatusBadRequest, errs)
+		return
+	}
+	t.deleting = map[string]map[int64]string{k.Endpoint: {id: msg}}
+	if blocked := t.deleteObjects(k, []int64{id}); blocked != "" {
+		t.rollback()
+		writeBody(w, http.StatusConflict, detail(blocked))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func nonDict(body any) map[string]any {
 	return map[string]any{"non_field_errors": []string{
 		fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", pyType(body))}}
+}
+
+// write validates body and saves the object it makes (new when old is nil), with the body's
+// changelog_message; it returns the validation errors instead when there are any.
+func (t *tx) write(k *kindSpec, body map[string]any, old *object, partial bool) fieldErrors {
+	mac, setMAC, errs := t.macShortcut(k, body)
+	if errs != nil {
+		return errs
+	}
+	o, errs := t.prepare(k, body, old, partial)
+	if errs != nil {
+		return errs
+	}
+	t.subject, t.message = o, t.changelogMessage(body)
+	t.save(k, o, old)
+	if setMAC {
+		return t.setPrimaryMAC(k, o, mac)
+	}
+	return nil
 }
 
 // save stores o (new when old is nil) and runs the kind's signals.
@@ -213,6 +252,9 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, k *kindSpec) 
 	case http.MethodGet:
 		s.list(w, r, k)
 		return
+	case http.MethodOptions:
+		s.serveOptions(w, r, k)
+		return
 	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
 	default:
 		methodNotAllowed(w, r)
@@ -237,7 +279,7 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, k *kindSpec) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := &tx{view: &view{st: s.st, base: baseURL(r)}}
+	t := s.st.newTx(baseURL(r))
 	switch r.Method {
 	case http.MethodPost:
 		s.bulkCreate(w, t, k, list, isList)

@@ -18,15 +18,13 @@ func (s *Server) bulkCreate(w http.ResponseWriter, t *tx, k *kindSpec, list []an
 			failed = true
 			continue
 		}
-		o, errs := t.prepare(k, m, nil, false)
-		if errs != nil {
+		if errs := t.write(k, m, nil, false); errs != nil {
 			itemErrs[i] = errs
 			failed = true
 			continue
 		}
 		itemErrs[i] = map[string]any{}
-		t.save(k, o, nil)
-		created = append(created, o)
+		created = append(created, t.subject)
 	}
 	if failed {
 		t.rollback()
@@ -40,6 +38,9 @@ func (s *Server) bulkCreate(w http.ResponseWriter, t *tx, k *kindSpec, list []an
 	var b bytes.Buffer
 	if many {
 		b.WriteByte('[')
+	} else {
+		// ETagMixin tags single creates only; a bulk answer is a list.
+		s.setETag(w, t.get(k.Endpoint, created[0].ID))
 	}
 	for i, o := range created {
 		if i > 0 {
@@ -97,14 +98,11 @@ func (s *Server) bulkUpdate(w http.ResponseWriter, t *tx, k *kindSpec, list []an
 		if old == nil {
 			continue // NetBox silently skips IDs it does not find.
 		}
-		m := list[i].(map[string]any)
-		o, errs := t.prepare(k, m, old, partial)
-		if errs != nil {
+		if errs := t.write(k, list[i].(map[string]any), old, partial); errs != nil {
 			t.rollback()
 			writeBody(w, http.StatusBadRequest, errs)
 			return
 		}
-		t.save(k, o, old)
 		updated = append(updated, id)
 	}
 	var b bytes.Buffer
@@ -125,17 +123,34 @@ func (s *Server) bulkDelete(w http.ResponseWriter, t *tx, k *kindSpec, list []an
 		writeBody(w, http.StatusBadRequest, itemErrs)
 		return
 	}
+	// BulkOperationSerializer validates each item's changelog_message.
+	msgs := map[int64]string{}
+	itemErrs = make([]any, len(list))
+	failed := false
+	for i, item := range list {
+		msg, errs := t.deleteMessage(item.(map[string]any))
+		if errs != nil {
+			itemErrs[i], failed = errs, true
+			continue
+		}
+		itemErrs[i] = map[string]any{}
+		msgs[ids[i]] = msg
+	}
+	if failed {
+		writeBody(w, http.StatusBadRequest, itemErrs)
+		return
+	}
 	var found []int64
 	for _, id := range ids {
 		if t.get(k.Endpoint, id) != nil {
 			found = append(found, id)
 		}
 	}
+	t.deleting = map[string]map[int64]string{k.Endpoint: msgs}
 	if blocked := t.deleteObjects(k, found); blocked != "" {
 		t.rollback()
 		writeBody(w, http.StatusConflict, map[string]any{"detail": blocked})
 		return
 	}
-	w.Header().Set("API-Version", "4.3")
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -20,7 +20,7 @@ var customFieldDataTypes = map[string]string{
 
 func customFieldDataType(_ *view, o *object) any { return customFieldDataTypes[o.str("type")] }
 
-func cleanCustomField(_ *view, o, _ *object, errs fieldErrors) {
+func cleanCustomField(v *view, o, _ *object, errs fieldErrors) {
 	if strings.Contains(o.str("name"), "__") {
 		errs.add("name", "Double underscores are not permitted in custom field names.")
 	}
@@ -33,21 +33,24 @@ func cleanCustomField(_ *view, o, _ *object, errs fieldErrors) {
 	if (typ == "object" || typ == "multiobject") && o.Fields["related_object_type"] == nil {
 		errs.add("related_object_type", "Object fields must define an object type.")
 	}
+	cleanChoiceSet(o, errs)
 	if o.Fields["default"] != nil {
-		if msg := validateCustomValue(o, o.Fields["default"]); msg != "" {
+		if msg := v.validateCustomValue(o, o.Fields["default"]); msg != "" {
 			errs.add("default", fmt.Sprintf("Invalid default value \"%v\": %s", o.Fields["default"], msg))
 		}
 	}
 }
 
 // validateCustomValue checks a custom field value as CustomField.validate() does.
-func validateCustomValue(def *object, v any) string {
-	if v == nil || v == "" {
+func (v *view) validateCustomValue(def *object, val any) string {
+	if val == nil || val == "" {
 		return ""
 	}
 	switch def.str("type") {
+	case "select", "multiselect":
+		return v.validateSelection(def, val)
 	case "text", "longtext":
-		s, ok := v.(string)
+		s, ok := val.(string)
 		if !ok {
 			return "Value must be a string."
 		}
@@ -57,7 +60,7 @@ func validateCustomValue(def *object, v any) string {
 			}
 		}
 	case "integer":
-		i, ok := v.(int64)
+		i, ok := val.(int64)
 		if !ok {
 			return "Value must be an integer."
 		}
@@ -68,13 +71,13 @@ func validateCustomValue(def *object, v any) string {
 			return fmt.Sprintf("Value must not exceed %d", hi)
 		}
 	case "decimal":
-		switch v.(type) {
+		switch val.(type) {
 		case int64, float64:
 		default:
 			return "Value must be a decimal."
 		}
 	case "boolean":
-		switch x := v.(type) {
+		switch x := val.(type) {
 		case bool:
 		case int64:
 			if x != 0 && x != 1 {
@@ -84,22 +87,22 @@ func validateCustomValue(def *object, v any) string {
 			return "Value must be true or false."
 		}
 	case "date":
-		s, ok := v.(string)
+		s, ok := val.(string)
 		if _, err := time.Parse("2006-01-02", s); !ok || err != nil {
 			return "Date values must be in ISO 8601 format (YYYY-MM-DD)."
 		}
 	case "datetime":
-		s, ok := v.(string)
+		s, ok := val.(string)
 		if !ok || !validDateTime(s) {
 			return "Date and time values must be in ISO 8601 format (YYYY-MM-DD HH:MM:SS)."
 		}
 	case "object":
-		if _, ok := v.(int64); !ok {
-			return fmt.Sprintf("Value must be an object ID, not %s", pyType(v))
+		if _, ok := val.(int64); !ok {
+			return fmt.Sprintf("Value must be an object ID, not %s", pyType(val))
 		}
 	case "multiobject":
-		if _, ok := v.([]any); !ok {
-			return fmt.Sprintf("Value must be a list of object IDs, not %s", pyType(v))
+		if _, ok := val.([]any); !ok {
+			return fmt.Sprintf("Value must be a list of object IDs, not %s", pyType(val))
 		}
 	}
 	return ""
@@ -145,10 +148,14 @@ func (t *tx) applyCustomFields(k *kindSpec, o *object, raw any, old *object) str
 	for _, name := range names {
 		cf := byName[name]
 		if cf == nil {
+			if t.st.cat.rel.dropsStaleCustomFields() {
+				delete(data, name)
+				continue
+			}
 			return fmt.Sprintf("Unknown field name '%s' in custom field data.", name)
 		}
 		v := data[name]
-		if msg := validateCustomValue(cf, v); msg != "" {
+		if msg := t.validateCustomValue(cf, v); msg != "" {
 			return fmt.Sprintf("Invalid value for custom field '%s': %s", name, msg)
 		}
 		if b, _ := cf.Fields["unique"].(bool); b && v != nil && v != "" {
@@ -170,6 +177,28 @@ func (t *tx) applyCustomFields(k *kindSpec, o *object, raw any, old *object) str
 }
 
 func cfIndexValue(v any) string { return scalarString(v) }
+
+// checkCustomFieldNames is CustomFieldsDataField.to_internal_value's check of the data's form
+// and, from 4.5, of its names (extras/api/customfields.py).
+func (t *tx) checkCustomFieldNames(k *kindSpec, raw any, errs fieldErrors) {
+	m, isMap := raw.(map[string]any)
+	if !isMap {
+		errs.add("custom_fields", "Invalid data format. Custom field data must be passed as a dictionary mapping field names to their values.")
+		return
+	}
+	if !t.st.cat.rel.rejectsUnknownCustomFields() {
+		return
+	}
+	unknown := map[string]any{}
+	for name := range m {
+		if t.customField(k.ObjectType, name) == nil {
+			unknown[name] = fmt.Sprintf("Custom field '%s' does not exist for this object type.", name)
+		}
+	}
+	if len(unknown) > 0 {
+		errs["custom_fields"] = unknown
+	}
+}
 
 // afterCustomField removes a custom field's data from the objects of the types it no longer
 // applies to (all of them once it is deleted), as NetBox does.

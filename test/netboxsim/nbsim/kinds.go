@@ -130,6 +130,8 @@ var nestedKinds = map[string]string{
 
 // catalog is the registry of emulated kinds, built once.
 type catalog struct {
+	rel      release
+	schemas  schemaRegistry
 	kinds    map[string]*kindSpec // by endpoint
 	byType   map[string]*kindSpec // by object type
 	order    []string             // endpoints, sorted
@@ -146,8 +148,8 @@ type incomingRef struct {
 	M2M      bool
 }
 
-func newCatalog(specs []*kindSpec) (*catalog, error) {
-	c := &catalog{kinds: map[string]*kindSpec{}, byType: map[string]*kindSpec{}, byBrief: map[string]string{},
+func newCatalog(rel release, reg schemaRegistry, specs []*kindSpec) (*catalog, error) {
+	c := &catalog{rel: rel, schemas: reg, kinds: map[string]*kindSpec{}, byType: map[string]*kindSpec{}, byBrief: map[string]string{},
 		incoming: map[string][]incomingRef{}}
 	for _, k := range specs {
 		c.kinds[k.Endpoint] = k
@@ -172,12 +174,12 @@ func newCatalog(specs []*kindSpec) (*catalog, error) {
 // resolve derives k's relations from its schemas: every writable property referring to another
 // object is a foreign key, every writable list of such references a many-to-many field.
 func (c *catalog) resolve(k *kindSpec) error {
-	k.schema = schemas[k.Schema]
-	k.request = schemas[k.Request]
+	k.schema = c.schemas[k.Schema]
+	k.request = c.schemas[k.Request]
 	if k.schema == nil || k.request == nil {
 		return fmt.Errorf("schemas %s/%s missing", k.Schema, k.Request)
 	}
-	if k.Brief != "" && schemas[k.Brief] == nil {
+	if k.Brief != "" && c.schemas[k.Brief] == nil {
 		return fmt.Errorf("brief schema %s missing", k.Brief)
 	}
 	k.relations = map[string]relation{}
@@ -210,12 +212,21 @@ func (c *catalog) resolve(k *kindSpec) error {
 	return nil
 }
 
-var defaultCatalog = mustCatalog()
+// catalogs holds one catalog per emulated release, by version name; built once, never written.
+var catalogs = mustCatalogs()
 
-func mustCatalog() *catalog {
-	c, err := newCatalog(kindSpecs())
-	if err != nil {
-		panic(err)
+func mustCatalogs() map[string]*catalog {
+	out := map[string]*catalog{}
+	for _, r := range releases() {
+		reg, err := schemasFor(schemas, r)
+		if err != nil {
+			panic(err)
+		}
+		c, err := newCatalog(r, reg, kindSpecs(r))
+		if err != nil {
+			panic(fmt.Errorf("netbox %s: %w", r.name(), err))
+		}
+		out[r.name()] = c
 	}
-	return c
+	return out
 }

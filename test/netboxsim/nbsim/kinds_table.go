@@ -80,7 +80,7 @@ func orgKind(endpoint, objectType, model, verbose, schema, request string) *kind
 	}
 }
 
-func kindSpecs() []*kindSpec {
+func kindSpecs(r release) []*kindSpec {
 	tag := orgKind(epTags, "extras.tag", "Tag", "tag", "Tag", "TagRequest")
 	tag.Defaults = map[string]any{"color": "9e9e9e", "weight": int64(1000), "object_types": []any{}}
 	tag.Computed = map[string]func(*view, *object) any{"tagged_items": taggedItems}
@@ -100,7 +100,8 @@ func kindSpecs() []*kindSpec {
 			}
 			return capfirst(strings.ReplaceAll(o.str("name"), "_", " "))
 		},
-		Clean: cleanCustomField, After: afterCustomField,
+		Relations: map[string]onDelete{"choice_set": protect},
+		Clean:     cleanCustomField, After: afterCustomField,
 		Computed: map[string]func(*view, *object) any{"data_type": customFieldDataType},
 	}
 
@@ -169,6 +170,9 @@ func kindSpecs() []*kindSpec {
 	}
 
 	platform := orgKind(epPlatforms, "dcim.platform", "Platform", "platform", "Platform", "PlatformRequest")
+	if r.perManufacturerPlatforms() {
+		platform.Unique = platformUnique()
+	}
 	platform.Relations = map[string]onDelete{"manufacturer": protect, "config_template": protect}
 	platform.Counts = map[string]counter{
 		"device_count": {Endpoint: epDevices, Field: "platform"}, "virtualmachine_count": {Endpoint: epVMs, Field: "platform"},
@@ -350,7 +354,7 @@ func kindSpecs() []*kindSpec {
 		"cluster_count": {Endpoint: epClusters, Field: "tenant"},
 	}
 
-	return []*kindSpec{tag, customField, site, location, manufacturer, deviceType, deviceRole, platform, device,
+	return []*kindSpec{tag, customField, choiceSetKind(), site, location, manufacturer, deviceType, deviceRole, platform, device,
 		iface, mac, ip, prefix, vrf, service, clusterType, cluster, vm, vmInterface, virtualDisk, tenant}
 }
 
@@ -404,4 +408,15 @@ func serviceDisplay(_ *view, o *object) string {
 	}
 	label := strings.ToUpper(o.str("protocol"))
 	return fmt.Sprintf("%s (%s/%s)", o.str("name"), label, strings.Join(parts, ", "))
+}
+
+// platformUnique is Platform.Meta.constraints from NetBox 4.4 (dcim/models/devices.py): name
+// and slug unique per manufacturer, and among platforms without one.
+func platformUnique() []uniqueRule {
+	return []uniqueRule{
+		togetherUnique("platform", "manufacturer", "name")("manufacturer", "name"),
+		{Fields: []string{"name"}, IfNull: "manufacturer", Key: "__all__", Message: "Platform name must be unique."},
+		togetherUnique("platform", "manufacturer", "slug")("manufacturer", "slug"),
+		{Fields: []string{"slug"}, IfNull: "manufacturer", Key: "__all__", Message: "Platform slug must be unique."},
+	}
 }

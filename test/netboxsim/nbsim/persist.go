@@ -82,7 +82,7 @@ func (s *Server) Load() error {
 	if err := dec.Decode(&in); err != nil {
 		return fmt.Errorf("decode state %s: %w", s.file, err)
 	}
-	st := newState(defaultCatalog, s.now)
+	st := newState(s.cat, s.now)
 	for ep, list := range in.Tables {
 		t := st.tables[ep]
 		if t == nil {

@@ -28,7 +28,7 @@ func (v *view) render(b *bytes.Buffer, k *kindSpec, o *object, brief bool) {
 	case !brief:
 		v.renderSchema(b, k, o, k.schema, nil, 0)
 	case k.Brief != "":
-		v.renderSchema(b, k, o, schemas[k.Brief], nil, 1)
+		v.renderSchema(b, k, o, v.st.cat.schemas[k.Brief], nil, 1)
 	default:
 		v.renderSchema(b, k, o, k.schema, k.BriefFields, 1)
 	}
@@ -204,7 +204,7 @@ func (v *view) writeNested(b *bytes.Buffer, ref, endpoint string, id int64, dept
 		return
 	}
 	tk := v.table(endpoint).kind
-	if s := schemas[ref]; s != nil && ref != tk.Schema && depth < 4 {
+	if s := v.st.cat.schemas[ref]; s != nil && ref != tk.Schema && depth < 4 {
 		v.renderSchema(b, tk, obj, s, nil, depth+1)
 		return
 	}
@@ -221,6 +221,11 @@ func (v *view) renderCustomFields(b *bytes.Buffer, k *kindSpec, o *object) {
 		name := cf.str("name")
 		writeJSON(b, name)
 		b.WriteByte(':')
+		typ := cf.str("type")
+		if data[name] != nil && (typ == "select" || typ == "multiselect") && v.st.cat.rel.selectLabels() {
+			v.writeSelection(b, cf, data[name])
+			continue
+		}
 		writeJSON(b, data[name])
 	}
 	b.WriteByte('}')
@@ -269,10 +274,12 @@ func writeString(b *bytes.Buffer, s string) {
 		b.WriteByte('"')
 		return
 	}
-	enc, err := json.Marshal(s)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
 		b.WriteString(`""`)
 		return
 	}
-	b.Write(enc)
+	b.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }

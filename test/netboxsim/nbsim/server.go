@@ -1,9 +1,11 @@
-// Package nbsim emulates the parts of the NetBox 4.3 REST API that netbox-agent uses, in
-// memory, for tests, benchmarks and local runs.
+// Package nbsim emulates the parts of the NetBox REST API that netbox-agent uses, in memory, for
+// tests, benchmarks and local runs. It reproduces one release at a time, 4.3 to 4.7
+// (Options.Version), with the differences between them that the agent can meet.
 //
-// Fields, enums, length limits and patterns come from the openapi.yaml shipped with go-netbox
-// v4.3.0; NetBox's source decides the rest (validation messages, uniqueness, deletes, filters).
-// Objects are listed in ID order.
+// Fields, length limits and patterns come from the openapi.yaml shipped with go-netbox v4.3.0;
+// choices come from each release's own choice sets (choices.json); NetBox's source decides the
+// rest (validation messages, uniqueness, deletes, filters, paging, tokens). Objects are listed in
+// ID order.
 package nbsim
 
 import (
@@ -18,8 +20,12 @@ import (
 
 // Options configure a Server.
 type Options struct {
+	// Version is the NetBox release to reproduce: one of Versions() ("4.3" to "4.7"); empty
+	// means DefaultVersion.
+	Version string
 	// Token is the API token (NetBox v1 form, 40 hex digits). Requests authenticate with
-	// "Authorization: Token <Token>" or with "Authorization: Bearer <BearerToken(Token)>".
+	// "Authorization: Token <Token>", and from 4.5 also with "Authorization: Bearer
+	// <BearerToken(Token)>" (a v2 token).
 	Token string
 	// Latency delays every API request.
 	Latency time.Duration
@@ -31,9 +37,8 @@ type Options struct {
 	Seed int64
 }
 
-// BearerToken returns the NetBox v2 ("nbt_") form of token that the emulator accepts with the
-// Bearer scheme: "nbt_" + the first 12 characters of token (the key) + "." + token (the
-// secret).
+// BearerToken returns the NetBox v2 ("nbt_") form of token that the emulator accepts from 4.5:
+// "nbt_" + the first 12 characters of token (the key) + "." + token (the secret).
 func BearerToken(token string) string {
 	key := token
 	if len(key) > 12 {
@@ -70,7 +75,8 @@ type Faults struct {
 
 // Server is the emulator. It implements http.Handler; all methods are safe for concurrent use.
 type Server struct {
-	mu    sync.RWMutex // guards st
+	cat   *catalog     // the release's kinds and schemas; never written
+	mu    sync.RWMutex // guards st and changes
 	st    *state
 	now   func() time.Time
 	token string
@@ -83,12 +89,19 @@ type Server struct {
 	stats   Stats
 }
 
-// New returns an empty emulator.
+// New returns an empty emulator of the release opts.Version names. It panics when that is not
+// one of Versions(); CheckVersion tells beforehand.
 func New(opts Options) *Server {
+	rel, err := releaseFor(opts.Version)
+	if err != nil {
+		panic(err)
+	}
 	seed := uint64(opts.Seed)
 	now := func() time.Time { return time.Now().UTC() }
+	cat := catalogs[rel.name()]
 	s := &Server{
-		st:      newState(defaultCatalog, now),
+		cat:     cat,
+		st:      newState(cat, now),
 		now:     now,
 		token:   opts.Token,
 		file:    opts.StateFile,
@@ -116,6 +129,9 @@ func (s *Server) Stats() Stats {
 	return out
 }
 
+// Version returns the full NetBox version the emulator reproduces, e.g. "4.7.3".
+func (s *Server) Version() string { return s.cat.rel.full }
+
 // ResetStats zeroes the request counters.
 func (s *Server) ResetStats() {
 	s.knobs.Lock()
@@ -126,7 +142,7 @@ func (s *Server) ResetStats() {
 // Reset removes every object and zeroes the counters. IDs start again from 1.
 func (s *Server) Reset() {
 	s.mu.Lock()
-	s.st = newState(defaultCatalog, s.now)
+	s.st = newState(s.cat, s.now)
 	s.mu.Unlock()
 	s.ResetStats()
 }
@@ -288,18 +304,21 @@ func (d *discardWriter) Header() http.Header         { return d.header }
 func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (d *discardWriter) WriteHeader(int)             {}
 
+// writeBody encodes body as DRF's JSONRenderer does: no HTML escaping of <, > and &.
 func writeBody(w http.ResponseWriter, code int, body any) {
-	buf, err := json.Marshal(body)
-	if err != nil {
-		code, buf = http.StatusInternalServerError, []byte(`{"detail":"encode error"}`)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		writeRaw(w, http.StatusInternalServerError, []byte(`{"detail":"encode error"}`))
+		return
 	}
-	writeRaw(w, code, buf)
+	writeRaw(w, code, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
 
 func writeRaw(w http.ResponseWriter, code int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("API-Version", "4.3")
 	w.WriteHeader(code)
 	// A failed write means the client has gone; there is no one left to tell.
 	_, _ = w.Write(body)

@@ -11,6 +11,10 @@ type state struct {
 	cat    *catalog
 	tables map[string]*table
 	now    func() time.Time
+
+	changes    []change // the change log, in ID order
+	nextChange int64
+	requests   int64 // write requests so far, for request IDs
 }
 
 func newState(cat *catalog, now func() time.Time) *state {
@@ -90,6 +94,17 @@ func stringList(v any) []string {
 type tx struct {
 	*view
 	undo []func()
+
+	request  int64                       // the request's number, for the change log
+	subject  *object                     // the object being written, which message belongs to
+	message  string                      // its changelog_message
+	deleting map[string]map[int64]string // objects a delete names, with their messages
+}
+
+// newTx starts a write transaction for one request.
+func (st *state) newTx(base string) *tx {
+	st.requests++
+	return &tx{view: &view{st: st, base: base}, request: st.requests}
 }
 
 func (t *tx) insert(endpoint string, o *object) {
@@ -100,6 +115,7 @@ func (t *tx) insert(endpoint string, o *object) {
 	tb.put(o)
 	id := o.ID
 	t.undo = append(t.undo, func() { tb.remove(id) })
+	t.record("create", endpoint, o)
 }
 
 func (t *tx) replace(endpoint string, o *object) {
@@ -108,6 +124,7 @@ func (t *tx) replace(endpoint string, o *object) {
 	o.Updated = t.st.now()
 	tb.put(o)
 	t.undo = append(t.undo, func() { tb.put(old) })
+	t.record("update", endpoint, o)
 }
 
 func (t *tx) remove(endpoint string, id int64) {
@@ -118,6 +135,7 @@ func (t *tx) remove(endpoint string, id int64) {
 	}
 	tb.remove(id)
 	t.undo = append(t.undo, func() { tb.put(old) })
+	t.record("delete", endpoint, old)
 }
 
 func (t *tx) rollback() {

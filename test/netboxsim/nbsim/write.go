@@ -82,9 +82,7 @@ func (t *tx) prepare(k *kindSpec, body map[string]any, old *object, partial bool
 		t.checkUnique(k, o, errs, false)
 	}
 	if raw, ok := body["custom_fields"]; ok {
-		if _, isMap := raw.(map[string]any); !isMap {
-			errs.add("custom_fields", "Invalid data format. Custom field data must be passed as a dictionary mapping field names to their values.")
-		}
+		t.checkCustomFieldNames(k, raw, errs)
 	}
 	if len(errs) > 0 {
 		return nil, errs
