@@ -54,10 +54,7 @@ ROOT=""
 set_root() { ROOT="$CACHE/netbox-$NETBOX_VERSION-$(recipe_hash)"; }
 
 # in_root runs a command inside the root as root, with a clean environment.
-in_root() {
-	chroot "$ROOT" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
-		NETBOX_ROOT=/opt/netbox "$@"
-}
+in_root() { chroot "$ROOT" "${ROOT_ENV[@]}" "$@"; }
 
 # as_postgres runs a command inside the root as the postgres user.
 as_postgres() {
@@ -66,6 +63,19 @@ as_postgres() {
 }
 
 netbox_cli() { in_root "$VENV/bin/netbox" "$@"; }
+
+# spawn starts a service in its own session, logging to $RUN/NAME.log, and records its PID in
+# $RUN/NAME.pid. The command is exec'd (setsid, chroot and env all exec), so the PID is the
+# service's own and its process group holds all its children.
+spawn() {
+	local name="$1"
+	shift
+	setsid "$@" >>"$RUN/$name.log" 2>&1 </dev/null &
+	echo $! >"$RUN/$name.pid"
+}
+
+ROOT_ENV=(/usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8
+	NETBOX_ROOT=/opt/netbox)
 
 psql_root() { as_postgres psql -X -q -v ON_ERROR_STOP=1 -h /run/postgresql "$@"; }
 
@@ -210,9 +220,8 @@ install_all() {
 
 start_postgres() {
 	alive "$RUN/postgres.pid" && return 0
-	as_postgres "$PG_BIN/postgres" -D "$PG_DATA" -c "config_file=$PG_CONF" \
-		>>"$RUN/postgres.log" 2>&1 &
-	echo $! >"$RUN/postgres.pid"
+	spawn postgres chroot --userspec=postgres:postgres "$ROOT" /usr/bin/env -i \
+		PATH=/usr/bin:/bin LANG=C.UTF-8 "$PG_BIN/postgres" -D "$PG_DATA" -c "config_file=$PG_CONF"
 	local i
 	for i in $(seq 1 60); do
 		as_postgres pg_isready -q -h /run/postgresql && return 0
@@ -224,11 +233,9 @@ start_postgres() {
 
 start_redis() {
 	alive "$RUN/redis.pid" && return 0
-	chroot --userspec=redis:redis "$ROOT" /usr/bin/redis-server --port 0 \
-		--unixsocket /run/redis/redis.sock --unixsocketperm 777 --save '' --appendonly no \
-		>>"$RUN/redis.log" 2>&1 &
-	echo $! >"$RUN/redis.pid"
-	in_root chown redis:redis /run/redis 2>/dev/null || true
+	in_root chown redis:redis /run/redis
+	spawn redis chroot --userspec=redis:redis "$ROOT" /usr/bin/redis-server --port 0 \
+		--unixsocket /run/redis/redis.sock --unixsocketperm 777 --save '' --appendonly no
 	local i
 	for i in $(seq 1 40); do
 		[ -S "$ROOT/run/redis/redis.sock" ] && return 0
@@ -242,8 +249,11 @@ start_redis() {
 # as an operator's NetBox would.
 start_rqworker() {
 	alive "$RUN/rqworker.pid" && return 0
-	in_root "$VENV/bin/netbox" rqworker high default low >>"$RUN/rqworker.log" 2>&1 &
-	echo $! >"$RUN/rqworker.pid"
+	spawn rqworker chroot "$ROOT" "${ROOT_ENV[@]}" "$VENV/bin/netbox" rqworker high default low
+}
+
+port_free() {
+	python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
 }
 
 free_port() {
@@ -252,10 +262,9 @@ free_port() {
 
 start_gunicorn() {
 	local port="$1"
-	in_root "$VENV/bin/gunicorn" --chdir /opt/netbox \
+	spawn gunicorn chroot "$ROOT" "${ROOT_ENV[@]}" "$VENV/bin/gunicorn" --chdir /opt/netbox \
 		--bind "127.0.0.1:$port" --workers "$WORKERS" --threads 2 --timeout 300 \
-		--max-requests 0 netbox.wsgi >>"$RUN/gunicorn.log" 2>&1 &
-	echo $! >"$RUN/gunicorn.pid"
+		--graceful-timeout 5 netbox.wsgi
 	echo "$port" >"$RUN/port"
 }
 
@@ -304,7 +313,12 @@ cmd_start() {
 	start_redis
 	start_rqworker
 	if ! alive "$RUN/gunicorn.pid"; then
-		local port="${NETBOX_PORT:-$(free_port)}"
+		local port="${NETBOX_PORT:-}"
+		# The last port again, when it is free, so a restart keeps NETBOX_URL.
+		if [ -z "$port" ] && [ -f "$RUN/port" ] && port_free "$(cat "$RUN/port")"; then
+			port="$(cat "$RUN/port")"
+		fi
+		port="${port:-$(free_port)}"
 		say "starting NetBox $NETBOX_VERSION on 127.0.0.1:$port"
 		start_gunicorn "$port"
 	fi
@@ -319,26 +333,29 @@ cmd_start() {
 	print_env
 }
 
+# stop_pid stops the service whose PID start recorded, with its process group: SIGNAL first
+# (postgres: fast shutdown on INT; gunicorn: quick shutdown on INT), SIGKILL after 15 s.
 stop_pid() {
-	local name="$1" f="$RUN/$1.pid" i
+	local name="$1" signal="$2" f="$RUN/$1.pid" i pid
 	alive "$f" || { rm -f "$f"; return 0; }
-	kill -TERM "$(cat "$f")"
+	pid="$(cat "$f")"
+	kill "-$signal" -- "-$pid" 2>/dev/null || kill "-$signal" "$pid"
 	for i in $(seq 1 60); do
 		alive "$f" || { rm -f "$f"; return 0; }
 		sleep 0.25
 	done
 	say "$name did not stop in 15 s; killing it"
-	kill -KILL "$(cat "$f")" 2>/dev/null || true
+	kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
 	rm -f "$f"
 }
 
 cmd_stop() {
 	STEP="stop"
 	[ -d "$RUN" ] || return 0
-	stop_pid gunicorn
-	stop_pid rqworker
-	stop_pid redis
-	stop_pid postgres
+	stop_pid gunicorn INT
+	stop_pid rqworker TERM
+	stop_pid redis TERM
+	stop_pid postgres INT
 	[ -f "$RUN/root" ] && ROOT="$(cat "$RUN/root")"
 	umount_root
 	rm -f "$RUN/netbox.env"
