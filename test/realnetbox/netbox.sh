@@ -290,7 +290,8 @@ write_env() {
 		echo "NETBOX_TOKEN_V1=$NETBOX_TOKEN_V1"
 		echo "NETBOX_VERSION=$NETBOX_VERSION"
 	} >"$RUN/netbox.env.tmp"
-	echo "NETBOX_RESET_CMD=$SELF reset" >>"$RUN/netbox.env.tmp"
+	# Quoted: the file is sourced by shells (make test-netbox) as well as read as lines.
+	echo "NETBOX_RESET_CMD='$SELF reset'" >>"$RUN/netbox.env.tmp"
 	echo "$ROOT" >"$RUN/root"
 	mv "$RUN/netbox.env.tmp" "$RUN/netbox.env"
 }
