@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,96 +13,49 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/netbox-agent/netbox-agent/activities"
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/test/bench/gen"
-	"github.com/netbox-agent/netbox-agent/test/netboxsim/nbsim"
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
 
-// The three cases of every size.
+// The cases of every size: the floor (a plain bulk load, with --floor),
+// then the syncs.
 const (
+	caseFloor     = "floor"
 	caseFirst     = "first sync"
 	caseUnchanged = "unchanged"
 	caseChanged   = "changed"
 )
 
-var cases = []string{caseFirst, caseUnchanged, caseChanged}
-
-// measurement is one sync of one case.
-type measurement struct {
-	Size   int    `json:"size"`
-	Case   string `json:"case"`
-	Repeat int    `json:"repeat"`
-	// Wall is the time from starting SyncWorkflow to its result.
-	Wall time.Duration `json:"wall"`
-	// Requests counts NetBox requests by method; Total all of them.
-	Requests map[string]int `json:"requests"`
-	Total    int            `json:"total"`
-	// Changed counts the objects the sync created, updated or deleted.
-	Changed int `json:"changed"`
-	// Expected is the number of changes the case should make.
-	Expected int              `json:"expected"`
-	Result   workflowsSummary `json:"result"`
-	History  historyFigures   `json:"history"`
-	// Worker is the worker's peak RSS and the CPU time it spent during the
-	// sync; SimCPU and TemporalCPU those of the emulator and the dev server.
-	Worker      usage         `json:"worker"`
-	SimCPU      time.Duration `json:"sim_cpu"`
-	TemporalCPU time.Duration `json:"temporal_cpu"`
-	Err         string        `json:"error,omitempty"`
-}
-
-// workflowsSummary is the part of the sync's result the table uses.
-type workflowsSummary struct {
-	Records       int `json:"records"`
-	Planned       int `json:"planned"`
-	Batches       int `json:"batches"`
-	Created       int `json:"created"`
-	Updated       int `json:"updated"`
-	Deleted       int `json:"deleted"`
-	Problems      int `json:"problems"`
-	FailedBatches int `json:"failed_batches"`
-	SourcesFailed int `json:"sources_failed"`
-	// Counts are the plan's operations by kind and op.
-	Counts []activities.OpCount `json:"counts,omitempty"`
-}
-
-func (m measurement) writes() int {
-	return m.Requests["POST"] + m.Requests["PUT"] + m.Requests["PATCH"] + m.Requests["DELETE"]
-}
-
-// bench holds the processes every case shares: the dev server and the
-// emulator. The worker is started anew for every case so that its peak
-// RSS is the case's own.
+// bench holds what every case shares: the dev server and NetBox. The
+// worker is started anew for every case so that its peak RSS is the
+// case's own.
 type bench struct {
 	o        options
 	dir      string
 	inv      string
-	token    string
 	temporal *process
 	tc       client.Client
 	tcAddr   string
-	sim      *process
-	simURL   string
+	nb       netboxTarget
 }
 
 func newBench(ctx context.Context, o options, dir string) (*bench, error) {
-	token, err := newToken()
-	if err != nil {
-		return nil, err
-	}
-	b := &bench{o: o, dir: dir, inv: filepath.Join(dir, "inventory"), token: token}
+	b := &bench{o: o, dir: dir, inv: filepath.Join(dir, "inventory")}
+	var err error
 	b.temporal, b.tc, b.tcAddr, err = startTemporal(ctx, dir, o.temporal, !o.diskDB)
 	if err != nil {
 		return nil, err
 	}
-	b.sim, b.simURL, err = startSim(ctx, dir, o.netboxsim, token, o.latency)
+	if o.real {
+		b.nb, err = newRealTarget(ctx, o.runDir)
+	} else {
+		b.nb, err = newSimTarget(ctx, dir, o.netboxsim, o.cost)
+	}
 	if err != nil {
 		return nil, errors.Join(err, b.close())
 	}
-	fmt.Fprintf(os.Stderr, "temporal dev server (pid %d), netboxsim at %s with %s latency (pid %d)\n",
-		b.temporal.pid(), b.simURL, o.latency, b.sim.pid())
+	fmt.Fprintf(os.Stderr, "temporal dev server (pid %d); %s\n", b.temporal.pid(), b.nb.Describe())
 	return b, nil
 }
 
@@ -112,54 +64,73 @@ func (b *bench) close() error {
 	if b.tc != nil {
 		b.tc.Close()
 	}
-	for _, p := range []*process{b.sim, b.temporal} {
-		if p != nil {
-			errs = append(errs, p.stop(10*time.Second))
-		}
+	if b.nb != nil {
+		errs = append(errs, b.nb.Close())
+	}
+	if b.temporal != nil {
+		errs = append(errs, b.temporal.stop(10*time.Second))
 	}
 	return errors.Join(errs...)
 }
 
 // size runs every case of one size, --repeat times. Each repeat starts
-// from an empty NetBox, so its first sync creates everything.
+// from an empty NetBox, so its first sync creates everything; the floor,
+// when asked for, loads the same objects into an empty NetBox before it.
 func (b *bench) size(ctx context.Context, spec sizeSpec) ([]measurement, error) {
 	size := spec.objects
 	var out []measurement
 	for r := 1; r <= spec.repeat; r++ {
-		if err := simRequest(ctx, http.MethodPost, b.simURL+"/_sim/reset", nil); err != nil {
-			return out, err
-		}
-		for _, c := range cases {
+		for _, c := range b.o.cases {
+			if c == caseFloor || c == caseFirst {
+				if err := b.nb.Reset(ctx); err != nil {
+					return out, err
+				}
+			}
 			share := 0.0
 			if c == caseChanged {
 				share = b.o.changed
 			}
-			sum, err := gen.Write(b.inv, gen.Options{Objects: size, Seed: b.o.seed, Changed: share, Format: gen.Format(b.o.format)})
+			gopts := gen.Options{Objects: size, Seed: b.o.seed, Changed: share, Format: gen.Format(b.o.format)}
+			sum, err := gen.Write(b.inv, gopts)
 			if err != nil {
 				return out, fmt.Errorf("generate inventory: %w", err)
 			}
-			if r == 1 && c == caseFirst {
+			if r == 1 && c == b.o.cases[0] {
 				fmt.Fprintf(os.Stderr, "%d objects: %s\n", size, describe(sum))
 			}
-			expected := 0
-			switch c {
-			case caseFirst:
-				expected = sum.Objects
-			case caseChanged:
-				expected = sum.Changed
-			}
 			fmt.Fprintf(os.Stderr, "%d objects, %s, run %d/%d ... ", size, b.caseName(c), r, spec.repeat)
-			m, err := b.runCase(ctx, size, c, r, expected)
+			var m measurement
+			if c == caseFloor {
+				m, err = b.runFloor(ctx, gopts, r)
+			} else {
+				m, err = b.runCase(ctx, size, c, r, expectedChanges(c, sum))
+			}
 			out = append(out, m)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "failed")
+				if c == caseFloor {
+					fmt.Fprintln(os.Stderr, err.Error())
+					continue
+				}
 				// The next cases build on this one's NetBox: stop this repeat.
 				return out, fmt.Errorf("%s: %w", b.caseName(c), err)
 			}
-			fmt.Fprintf(os.Stderr, "%s, %d requests, worker peak RSS %s\n", m.Wall.Round(10*time.Millisecond), m.Total, mib(m.Worker.PeakRSS))
+			fmt.Fprintf(os.Stderr, "%s, %d requests, NetBox CPU %s, worker peak RSS %s\n",
+				m.Wall.Round(10*time.Millisecond), m.Total, dur(m.NetBoxCPU.Total()), mib(m.Worker.PeakRSS))
 		}
 	}
 	return out, nil
+}
+
+// expectedChanges is the number of objects a case creates or changes.
+func expectedChanges(c string, sum gen.Summary) int {
+	switch c {
+	case caseFirst, caseFloor:
+		return sum.Objects
+	case caseChanged:
+		return sum.Changed
+	}
+	return 0
 }
 
 func (b *bench) caseName(c string) string {
@@ -190,21 +161,7 @@ func (b *bench) runCase(ctx context.Context, size int, c string, repeat, expecte
 			fmt.Fprintln(os.Stderr, err.Error())
 		}
 	}()
-
-	var before, after nbsim.Stats
-	if err := simRequest(ctx, http.MethodGet, b.simURL+"/_sim/stats", &before); err != nil {
-		return m, err
-	}
-	simBefore, err := procUsage(b.sim.pid())
-	if err != nil {
-		return m, err
-	}
-	temporalBefore, err := procUsage(b.temporal.pid())
-	if err != nil {
-		return m, err
-	}
-
-	workerBefore, err := w.usage()
+	before, err := b.snapshot(ctx, w)
 	if err != nil {
 		return m, err
 	}
@@ -227,30 +184,11 @@ func (b *bench) runCase(ctx context.Context, size int, c string, repeat, expecte
 	runErr := run.Get(runCtx, &res)
 	m.Wall = time.Since(startAt)
 
-	m.Worker, err = w.usage()
+	after, err := b.snapshot(ctx, w)
 	if err != nil {
 		return m, errors.Join(runErr, err)
 	}
-	if err := simRequest(ctx, http.MethodGet, b.simURL+"/_sim/stats", &after); err != nil {
-		return m, errors.Join(runErr, err)
-	}
-	simAfter, err := procUsage(b.sim.pid())
-	if err != nil {
-		return m, errors.Join(runErr, err)
-	}
-	temporalAfter, err := procUsage(b.temporal.pid())
-	if err != nil {
-		return m, errors.Join(runErr, err)
-	}
-	m.Worker.CPU -= workerBefore.CPU
-	m.SimCPU, m.TemporalCPU = simAfter.CPU-simBefore.CPU, temporalAfter.CPU-temporalBefore.CPU
-	m.Requests = map[string]int{}
-	for method, n := range after.ByMethod {
-		if d := n - before.ByMethod[method]; d > 0 {
-			m.Requests[method] = d
-		}
-	}
-	m.Total = after.Total - before.Total
+	m.measured(before, after)
 	if m.History, err = readHistory(ctx, b.tc, id, firstRun); err != nil {
 		return m, errors.Join(runErr, err)
 	}
@@ -258,50 +196,13 @@ func (b *bench) runCase(ctx context.Context, size int, c string, repeat, expecte
 		m.Err = runErr.Error()
 		return m, fmt.Errorf("sync: %w\nworker log:\n%s", runErr, w.tail(20))
 	}
-	m.Result = workflowsSummary{
-		Records: res.Records, Planned: res.Plan.Total, Batches: res.Plan.Batches,
-		Created: res.Applied.Created, Updated: res.Applied.Updated, Deleted: res.Applied.Deleted,
-		Problems: res.Applied.Problems, FailedBatches: len(res.FailedBatches), Counts: res.Plan.Counts,
-	}
-	for _, s := range res.Sources {
-		if s.Status != "ok" {
-			m.Result.SourcesFailed++
-		}
-	}
-	// A first sync also updates objects it has just created (a device's
-	// primary IP once the IP exists): those are the cost of a create, not
-	// changes of their own.
-	m.Changed = res.Applied.Created + res.Applied.Deleted
-	if c != caseFirst {
-		m.Changed += res.Applied.Updated
-	}
+	m.result(res)
 	if err := m.check(); err != nil {
 		m.Err = err.Error()
 	}
 	return m, nil
 }
 
-// check compares what a sync did with what its case should do; a
-// mismatch is shown in the table, since a fast wrong sync proves nothing.
-func (m measurement) check() error {
-	var errs []error
-	r := m.Result
-	if r.SourcesFailed > 0 {
-		errs = append(errs, fmt.Errorf("%d sources failed", r.SourcesFailed))
-	}
-	if r.Records != m.Size {
-		errs = append(errs, fmt.Errorf("%d records, want %d", r.Records, m.Size))
-	}
-	if r.Problems > 0 || r.FailedBatches > 0 {
-		errs = append(errs, fmt.Errorf("%d problems, %d failed batches", r.Problems, r.FailedBatches))
-	}
-	if m.Changed != m.Expected {
-		errs = append(errs, fmt.Errorf("%d objects changed, want %d", m.Changed, m.Expected))
-	}
-	return errors.Join(errs...)
-}
-
-// workerProcess is a running worker and the task queue it serves: the
 // worker binary, or with --profile the same worker inside the harness.
 type workerProcess struct {
 	proc      *process
@@ -355,8 +256,8 @@ sources:
 	}
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "NETBOX_AGENT_") })
 	env = append(env,
-		"NETBOX_AGENT_NETBOX_URL="+b.simURL,
-		"NETBOX_AGENT_NETBOX_TOKEN="+b.token,
+		"NETBOX_AGENT_NETBOX_URL="+b.nb.URL(),
+		"NETBOX_AGENT_NETBOX_TOKEN="+b.nb.Token(),
 		"NETBOX_AGENT_TEMPORAL_ADDRESS="+b.tcAddr,
 		"NETBOX_AGENT_TEMPORAL_TASK_QUEUE="+queue,
 		"NETBOX_AGENT_BLOB_URL=file://"+filepath.Join(dir, "blobs"),

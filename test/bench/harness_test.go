@@ -50,13 +50,28 @@ func TestParseFlags(t *testing.T) {
 	o, err = parseFlags(nil)
 	require.NoError(t, err)
 	assert.Equal(t, []sizeSpec{{1000, 3}, {6000, 3}, {100000, 3}}, o.sizes)
-	assert.Equal(t, 5*time.Millisecond, o.latency)
+	assert.Equal(t, 5*time.Millisecond, o.cost.perRequest)
+	assert.Equal(t, []string{caseFirst, caseUnchanged, caseChanged}, o.cases)
+	assert.False(t, o.real)
+
+	o, err = parseFlags([]string{"--netbox", "real"})
+	require.NoError(t, err)
+	assert.True(t, o.real)
+	assert.Equal(t, []sizeSpec{{1000, 1}, {6000, 1}}, o.sizes)
+	assert.Equal(t, []string{caseFloor, caseFirst, caseUnchanged}, o.cases)
+
+	o, err = parseFlags([]string{"--floor", "--cases", "first", "--latency-per-write", "1ms"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{caseFloor, caseFirst}, o.cases)
+	assert.Equal(t, []string{"--latency", "5ms", "--latency-per-write", "1ms"}, o.cost.args())
 
 	for _, bad := range [][]string{
 		{"--repeat", "0"},
 		{"--changed", "0"},
 		{"--worker-env", "NOVALUE"},
 		{"--sizes", "1000,abc"},
+		{"--netbox", "other"},
+		{"--cases", "first,later"},
 	} {
 		_, err := parseFlags(bad)
 		assert.Error(t, err, "%v", bad)
@@ -111,7 +126,7 @@ func TestSummarize(t *testing.T) {
 		m(caseFirst, 2*time.Second, 200, 20),
 		m(caseUnchanged, time.Second, 50, 5),
 	}
-	rows := summarize(all, []sizeSpec{{objects: 1000, repeat: 3}})
+	rows := summarize(all, []sizeSpec{{objects: 1000, repeat: 3}}, []string{caseFloor, caseFirst, caseUnchanged, caseChanged})
 	require.Len(t, rows, 2)
 	assert.Equal(t, 2*time.Second, rows[0].median.Wall)
 	assert.Equal(t, 3, rows[0].runs)

@@ -16,7 +16,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -42,39 +41,58 @@ func main() {
 // options are the benchmark's flags.
 type options struct {
 	sizes     []sizeSpec
+	cases     []string
 	repeat    int
 	seed      uint64
 	changed   float64
 	format    string
-	latency   time.Duration
+	cost      simCost
+	real      bool
+	runDir    string
 	timeout   time.Duration
 	temporal  string
 	worker    string
 	netboxsim string
 	markdown  string
 	jsonOut   string
+	predict   string
 	workerEnv []string
 	keep      bool
 	diskDB    bool
 	profile   string
 }
 
+// rawFlags are the flags that parseFlags reads into options after
+// applying the defaults that depend on other flags.
+type rawFlags struct {
+	sizes, cases, netbox string
+	quick, floor         bool
+}
+
 func parseFlags(args []string) (options, error) {
 	var o options
+	var raw rawFlags
 	fs := pflag.NewFlagSet("bench", pflag.ContinueOnError)
-	sizes := fs.String("sizes", "1000,6000,100000", "inventory sizes in NetBox objects, comma-separated; SIZExN runs that size N times instead of --repeat")
-	quick := fs.Bool("quick", false, "CI-friendly: --sizes 1000 --repeat 1 unless given")
-	fs.IntVar(&o.repeat, "repeat", 3, "runs of each case; the table shows the median wall time")
+	fs.StringVar(&raw.sizes, "sizes", "1000,6000,100000", "inventory sizes in NetBox objects, comma-separated; SIZExN runs that size N times instead of --repeat (--netbox real: 1000,6000)")
+	fs.StringVar(&raw.cases, "cases", "first,unchanged,changed", "cases of every size, comma-separated: first, unchanged, changed (--netbox real: first,unchanged)")
+	fs.BoolVar(&raw.quick, "quick", false, "CI-friendly: --sizes 1000 --repeat 1 unless given")
+	fs.BoolVar(&raw.floor, "floor", false, "also load each size's objects into an empty NetBox with plain bulk POSTs, the floor a first sync is held to (default with --netbox real)")
+	fs.StringVar(&raw.netbox, "netbox", "sim", "NetBox to sync to: sim (netboxsim, started by the bench) or real (the one NETBOX_URL, NETBOX_TOKEN and NETBOX_RESET_CMD name)")
+	fs.StringVar(&o.runDir, "netbox-run-dir", defaultRunDir(), "with --netbox real: the directory of NetBox's PID files (gunicorn.pid, postgres.pid, redis.pid), for its CPU time")
+	fs.IntVar(&o.repeat, "repeat", 3, "runs of each case; the table shows the median wall time (--netbox real: 1)")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the generated inventory")
 	fs.Float64Var(&o.changed, "changed", 0.01, "share of objects modified in the changed case")
 	fs.StringVar(&o.format, "format", "json", "inventory file format: json or yaml")
-	fs.DurationVar(&o.latency, "latency", 5*time.Millisecond, "netboxsim latency per request")
+	fs.DurationVar(&o.cost.perRequest, "latency", 5*time.Millisecond, "netboxsim delay per request")
+	fs.DurationVar(&o.cost.perWrite, "latency-per-write", 0, "netboxsim delay per object a request writes")
+	fs.DurationVar(&o.cost.perRead, "latency-per-read", 0, "netboxsim delay per object a request reads")
 	fs.DurationVar(&o.timeout, "timeout", time.Hour, "give up on one sync after this long")
 	fs.StringVar(&o.temporal, "temporal", ".bin/temporal", "the temporal CLI")
 	fs.StringVar(&o.worker, "worker", ".bin/worker", "the worker binary (make build)")
 	fs.StringVar(&o.netboxsim, "netboxsim", ".bin/netboxsim", "the netboxsim binary (make build)")
 	fs.StringVar(&o.markdown, "markdown", "", "also write the table as markdown to this file")
 	fs.StringVar(&o.jsonOut, "json", "", "also write every measurement as JSON to this file")
+	fs.StringVar(&o.predict, "predict", "", "compare the figures with those of an earlier run's --json file (the real NetBox's), case by case")
 	fs.StringArrayVar(&o.workerEnv, "worker-env", nil, "extra NAME=VALUE for the worker's environment (NETBOX_AGENT_NETBOX_BATCH_SIZE=500, GOMEMLIMIT=350MiB), repeatable")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory (logs, inventories, blobs)")
 	fs.BoolVar(&o.diskDB, "temporal-db-file", false, "keep Temporal's state in an SQLite file instead of memory")
@@ -82,40 +100,96 @@ func parseFlags(args []string) (options, error) {
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
-	if *quick {
+	if err := o.apply(fs, raw); err != nil {
+		return o, err
+	}
+	return o, o.check()
+}
+
+// apply reads the raw flags into o, with the defaults of --quick and
+// --netbox real for the flags not given.
+func (o *options) apply(fs *pflag.FlagSet, raw rawFlags) error {
+	switch raw.netbox {
+	case "sim":
+	case "real":
+		o.real = true
 		if !fs.Changed("sizes") {
-			*sizes = "1000"
+			raw.sizes = "1000,6000"
+		}
+		if !fs.Changed("cases") {
+			raw.cases = "first,unchanged"
+		}
+		if !fs.Changed("repeat") {
+			o.repeat = 1
+		}
+		if !fs.Changed("floor") {
+			raw.floor = true
+		}
+	default:
+		return fmt.Errorf("--netbox: %q is neither sim nor real", raw.netbox)
+	}
+	if raw.quick {
+		if !fs.Changed("sizes") {
+			raw.sizes = "1000"
 		}
 		if !fs.Changed("repeat") {
 			o.repeat = 1
 		}
 	}
 	if o.repeat < 1 {
-		return o, errors.New("--repeat: want at least 1")
+		return errors.New("--repeat: want at least 1")
 	}
-	for s := range strings.SplitSeq(*sizes, ",") {
+	for s := range strings.SplitSeq(raw.sizes, ",") {
 		spec, err := parseSize(s, o.repeat)
 		if err != nil {
-			return o, fmt.Errorf("--sizes: %w", err)
+			return fmt.Errorf("--sizes: %w", err)
 		}
 		o.sizes = append(o.sizes, spec)
 	}
+	if raw.floor {
+		o.cases = append(o.cases, caseFloor)
+	}
+	for c := range strings.SplitSeq(raw.cases, ",") {
+		name, ok := map[string]string{"first": caseFirst, "unchanged": caseUnchanged, "changed": caseChanged}[strings.TrimSpace(c)]
+		if !ok {
+			return fmt.Errorf("--cases: %q is not one of first, unchanged, changed", c)
+		}
+		o.cases = append(o.cases, name)
+	}
+	return nil
+}
+
+// check validates the options and resolves the binaries' paths.
+func (o *options) check() error {
 	if o.changed <= 0 || o.changed > 1 {
-		return o, errors.New("--changed: want a share above 0 and at most 1")
+		return errors.New("--changed: want a share above 0 and at most 1")
 	}
 	for _, kv := range o.workerEnv {
 		if name, _, ok := strings.Cut(kv, "="); !ok || name == "" {
-			return o, fmt.Errorf("--worker-env: %q is not NAME=VALUE", kv)
+			return fmt.Errorf("--worker-env: %q is not NAME=VALUE", kv)
 		}
 	}
 	for _, p := range []*string{&o.temporal, &o.worker, &o.netboxsim} {
 		abs, err := filepath.Abs(*p)
 		if err != nil {
-			return o, fmt.Errorf("resolve %s: %w", *p, err)
+			return fmt.Errorf("resolve %s: %w", *p, err)
 		}
 		*p = abs
 	}
-	return o, nil
+	return nil
+}
+
+// defaultRunDir is where test/realnetbox/netbox.sh keeps its PID files.
+func defaultRunDir() string {
+	cache := os.Getenv("NETBOX_AGENT_CACHE")
+	if cache == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		cache = filepath.Join(home, ".cache", "netbox-agent")
+	}
+	return filepath.Join(cache, "run")
 }
 
 func run(args []string) error {
@@ -126,7 +200,10 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	bins := []string{o.temporal, o.netboxsim}
+	bins := []string{o.temporal}
+	if !o.real {
+		bins = append(bins, o.netboxsim)
+	}
 	if o.profile == "" {
 		bins = append(bins, o.worker)
 	}
@@ -164,24 +241,8 @@ func run(args []string) error {
 			break
 		}
 	}
-	rows := summarize(all, o.sizes)
-	t := table(rows, o)
-	fmt.Print("\n" + t.text())
-	fmt.Print("\n" + verdicts(rows).text())
-	if o.markdown != "" {
-		md := t.markdown() + "\n" + verdicts(rows).markdown()
-		if err := os.WriteFile(o.markdown, []byte(md), 0o644); err != nil {
-			return fmt.Errorf("write markdown: %w", err)
-		}
-	}
-	if o.jsonOut != "" {
-		data, err := json.MarshalIndent(all, "", "  ")
-		if err != nil {
-			return fmt.Errorf("encode measurements: %w", err)
-		}
-		if err := os.WriteFile(o.jsonOut, data, 0o644); err != nil {
-			return fmt.Errorf("write measurements: %w", err)
-		}
+	if err := report(all, o, b.nb.Describe()); err != nil {
+		return err
 	}
 	return ctx.Err()
 }

@@ -146,24 +146,13 @@ func procUsage(pid int) (usage, error) {
 			u.PeakRSS = kb * 1024
 		}
 	}
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	fields, err := statFields(pid)
 	if err != nil {
-		return u, fmt.Errorf("read process stat: %w", err)
+		return u, err
 	}
-	// The command name may hold spaces; the fields after it may not.
-	s := string(stat)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(fields) < 13 {
-		return u, fmt.Errorf("short /proc/%d/stat", pid)
-	}
-	// Fields 14 and 15 of stat (utime, stime) are 12 and 13 after the name.
-	var ticks int64
-	for _, f := range fields[11:13] {
-		t, err := strconv.ParseInt(f, 10, 64)
-		if err != nil {
-			return u, fmt.Errorf("parse cpu ticks %q: %w", f, err)
-		}
-		ticks += t
+	ticks, err := sumTicks(fields[statUtime : statStime+1])
+	if err != nil {
+		return u, err
 	}
 	u.CPU = time.Duration(ticks) * time.Second / clockTick
 	return u, nil
@@ -221,8 +210,9 @@ func startTemporal(ctx context.Context, dir, bin string, inMemory bool) (*proces
 }
 
 // startSim starts the NetBox emulator on a free port and returns its URL.
-func startSim(ctx context.Context, dir, bin, token string, latency time.Duration) (*process, string, error) {
-	p, err := start("netboxsim", dir, os.Environ(), bin, "--listen", "127.0.0.1:0", "--token", token, "--latency", latency.String())
+func startSim(ctx context.Context, dir, bin, token string, args []string) (*process, string, error) {
+	args = append([]string{"--listen", "127.0.0.1:0", "--token", token}, args...)
+	p, err := start("netboxsim", dir, os.Environ(), bin, args...)
 	if err != nil {
 		return nil, "", err
 	}

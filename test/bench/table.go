@@ -27,7 +27,7 @@ type row struct {
 
 // summarize groups the measurements by size and case, in the order of the
 // sizes and cases.
-func summarize(all []measurement, sizes []sizeSpec) []row {
+func summarize(all []measurement, sizes []sizeSpec, cases []string) []row {
 	var rows []row
 	for _, size := range sizes {
 		for _, c := range cases {
@@ -119,9 +119,10 @@ type figures struct{ main, time grid }
 func (f figures) text() string     { return f.main.text() + "\n" + f.time.text() }
 func (f figures) markdown() string { return f.main.markdown() + "\n" + f.time.markdown() }
 
-func table(rows []row, o options) figures {
+// table lays out the syncs' rows; the floor's have a table of their own.
+func table(rows []row, o options, target string) figures {
 	main := grid{
-		title: fmt.Sprintf("netbox-agent scale benchmark: netboxsim latency %s; wall time is the median of n syncs, peaks the worst", o.latency),
+		title: fmt.Sprintf("netbox-agent scale benchmark: %s; wall time is the median of n syncs, peaks the worst", target),
 		words: 2,
 		header: []string{"objects", "case", "n", "wall", "objects/s", "GET", "POST", "PATCH", "DELETE",
 			"changed", "writes/changed", "requests/changed", "largest payload", "events/run", "runs", "worker peak RSS"},
@@ -130,10 +131,13 @@ func table(rows []row, o options) figures {
 		title: "where the time goes (median run): phase spans from the workflow history, CPU time per process",
 		words: 2,
 		header: []string{"objects", "case", "discover", "merge", "plan", "apply", "worker CPU",
-			"netboxsim CPU", "temporal CPU", "operations", "batches", "activities", "retries"},
+			"NetBox CPU", "DB CPU", "temporal CPU", "operations", "batches", "activities", "retries"},
 	}
 	for _, r := range rows {
 		m := r.median
+		if m.Case == caseFloor {
+			continue
+		}
 		name := m.Case
 		if m.Case == caseChanged {
 			name = fmt.Sprintf("%g%% changed", math.Round(o.changed*1000)/10)
@@ -160,7 +164,7 @@ func table(rows []row, o options) figures {
 		ph := m.History.Phases
 		tm.cells = append(tm.cells, []string{
 			thousands(m.Size), name, dur(ph["discover"]), dur(ph["merge"]), dur(ph["plan"]), dur(ph["apply"]),
-			dur(m.Worker.CPU), dur(m.SimCPU), dur(m.TemporalCPU), thousands(m.Result.Planned), thousands(m.Result.Batches),
+			dur(m.Worker.CPU), dur(m.NetBoxCPU.App), dur(m.NetBoxCPU.DB), dur(m.TemporalCPU), thousands(m.Result.Planned), thousands(m.Result.Batches),
 			thousands(m.History.Activities), thousands(m.History.Retries),
 		})
 	}
