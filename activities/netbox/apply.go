@@ -50,7 +50,24 @@ func (p Problem) String() string {
 	return s
 }
 
-// ApplyBatch writes one batch of p with NetBox's bulk forms.
+// ApplyRequest names one batch of a plan and the run that applies it.
+type ApplyRequest struct {
+	Plan  *Plan
+	Batch int
+	// Failed lists the batches that failed so far: a batch depending on
+	// one of them is skipped.
+	Failed []int
+	// Run names the run in NetBox's changelog; when its NetBoxVersion is
+	// empty, the plan's is used.
+	Run Run
+}
+
+// ApplyBatch is Apply outside a run.
+func (c *Client) ApplyBatch(ctx context.Context, p *Plan, batchID int, failed []int) (BatchResult, error) {
+	return c.Apply(ctx, ApplyRequest{Plan: p, Batch: batchID, Failed: failed})
+}
+
+// Apply writes one batch of a plan with NetBox's bulk forms.
 //
 // It skips the batch when it depends on a batch in failed; resolves
 // references to objects created by earlier batches by agent_id; looks
@@ -58,19 +75,21 @@ func (p Problem) String() string {
 // not made twice; skips updates and deletes of objects that changed in
 // NetBox since the plan (drift); and splits a batch NetBox refuses with 400
 // to write the good objects and report the bad ones with NetBox's
-// messages. Calling it twice for the same batch is safe.
+// messages. Every write names the run and the batch in NetBox's changelog
+// (4.4+). Calling it twice for the same batch is safe.
 //
 // The error is only for what the caller should retry or fail on: 429, 5xx,
 // transport errors (retry), 401/403 (fail).
-func (c *Client) ApplyBatch(ctx context.Context, p *Plan, batchID int, failed []int) (BatchResult, error) {
+func (c *Client) Apply(ctx context.Context, req ApplyRequest) (BatchResult, error) {
 	before := c.Requests()
+	p, batchID := req.Plan, req.Batch
 	res := BatchResult{Batch: batchID}
 	b, err := p.Batch(batchID)
 	if err != nil {
 		return res, err
 	}
 	for _, d := range b.DependsOn {
-		for _, f := range failed {
+		for _, f := range req.Failed {
 			if d == f {
 				res.Skipped = len(b.Ops)
 				res.SkippedReason = fmt.Sprintf("depends on batch %d, which failed", d)
@@ -82,7 +101,11 @@ func (c *Client) ApplyBatch(ctx context.Context, p *Plan, batchID int, failed []
 	if s == nil {
 		return res, fmt.Errorf("batch %d: kind %q is not written to NetBox", batchID, b.Kind)
 	}
-	a := &applier{c: c, s: s, b: b, res: &res}
+	run := req.Run
+	if run.NetBoxVersion == "" {
+		run.NetBoxVersion = p.NetBoxVersion
+	}
+	a := &applier{c: c, s: s, b: b, res: &res, note: run.changelog(fmt.Sprintf("batch %04d", batchID))}
 	switch b.Op {
 	case OpCreate:
 		err = a.create(ctx)
@@ -100,12 +123,14 @@ func (c *Client) ApplyBatch(ctx context.Context, p *Plan, batchID int, failed []
 	return res, nil
 }
 
-// applier carries one ApplyBatch call.
+// applier carries one Apply call.
 type applier struct {
 	c   *Client
 	s   *kindSpec
 	b   *Batch
 	res *BatchResult
+	// note is the changelog_message of the batch's writes, or "".
+	note string
 }
 
 func (a *applier) problem(op *Operation, id int64, reason string, msgs ...string) {

@@ -33,14 +33,14 @@ func (a *applier) create(ctx context.Context) error {
 			a.res.Skipped++
 			continue
 		}
-		if msg := validate(a.s.checkCreate, body); msg != "" {
+		if msg := a.s.requestCheck(a.s.checkCreate, body); msg != "" {
 			a.res.Failed++
 			a.problem(op, 0, "refused before sending", msg)
 			continue
 		}
 		items = append(items, item{op: op, body: body})
 	}
-	if err := a.c.ensureTagsOf(ctx, items); err != nil {
+	if err := a.c.ensureTagsOf(ctx, items, a.note); err != nil {
 		return err
 	}
 	done, err := a.write(ctx, http.MethodPost, items)
@@ -122,7 +122,7 @@ func (a *applier) update(ctx context.Context) error {
 			continue
 		}
 		if op.LastUpdated == "" {
-			if msg := validate(a.s.checkUpdate, body); msg != "" {
+			if msg := a.s.requestCheck(a.s.checkUpdate, body); msg != "" {
 				a.res.Failed++
 				a.problem(op, id, "refused before sending", msg)
 				continue
@@ -157,7 +157,7 @@ func (a *applier) update(ctx context.Context) error {
 			a.problem(op, id, fmt.Sprintf("changed in NetBox since the plan (last_updated %s, plan saw %s)", o.LastUpdated, op.LastUpdated))
 			continue
 		}
-		if msg := validate(a.s.checkUpdate, body); msg != "" {
+		if msg := a.s.requestCheck(a.s.checkUpdate, body); msg != "" {
 			a.res.Failed++
 			a.problem(op, id, "refused before sending", msg)
 			continue
@@ -165,7 +165,7 @@ func (a *applier) update(ctx context.Context) error {
 		body["id"] = id
 		items = append(items, item{op: op, id: id, body: body})
 	}
-	if err := a.c.ensureTagsOf(ctx, items); err != nil {
+	if err := a.c.ensureTagsOf(ctx, items, a.note); err != nil {
 		return err
 	}
 	done, err := a.write(ctx, http.MethodPatch, items)
@@ -239,13 +239,4 @@ func (a *applier) current(ctx context.Context, ids []int64) (map[int64]map[strin
 		}
 	}
 	return out, nil
-}
-
-// validate checks a body against go-netbox's request model and returns
-// the problem, or "".
-func validate(check func([]byte) error, body map[string]any) string {
-	if err := checkEach([]map[string]any{body}, check); err != nil {
-		return err.Error()
-	}
-	return ""
 }

@@ -57,7 +57,7 @@ func benchPlan(b *testing.B, f func() *memFetcher, recs []inventory.Record) {
 	b.ResetTimer()
 	var ops int
 	for i := 0; i < b.N; i++ {
-		p, err := buildPlan(context.Background(), f(), cfg, req)
+		p, err := buildPlan(context.Background(), f(), cfg, req, netboxFacts{})
 		if err != nil {
 			b.Fatal(err)
 		}

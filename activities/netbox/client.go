@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,9 +36,6 @@ type Client struct {
 	// schemaReady is set once EnsureSchema succeeded, so that Plan need not
 	// look the agent tag up again.
 	schemaReady atomic.Bool
-	// checked holds the list paths whose answers were checked against
-	// go-netbox's models once.
-	checked sync.Map
 	// ids remembers the IDs of objects created or looked up while applying
 	// a plan, so that later batches need not look their parents up again.
 	ids idCache
@@ -134,6 +130,12 @@ func (c *Client) Ping(ctx context.Context) error {
 
 // get sends a GET and retries it on 429, 5xx and transport errors.
 func (c *Client) get(ctx context.Context, path string, q url.Values) ([]byte, error) {
+	return c.read(ctx, http.MethodGet, path, q)
+}
+
+// read sends a request that changes nothing (GET, OPTIONS) and retries it
+// on 429, 5xx and transport errors.
+func (c *Client) read(ctx context.Context, method, path string, q url.Values) ([]byte, error) {
 	var last error
 	for attempt := 0; attempt <= c.cfg.ReadRetries; attempt++ {
 		if attempt > 0 {
@@ -152,7 +154,7 @@ func (c *Client) get(ctx context.Context, path string, q url.Values) ([]byte, er
 			case <-t.C:
 			}
 		}
-		body, err := c.do(ctx, http.MethodGet, path, q, nil)
+		body, err := c.do(ctx, method, path, q, nil)
 		if err == nil {
 			return body, nil
 		}
@@ -160,7 +162,7 @@ func (c *Client) get(ctx context.Context, path string, q url.Values) ([]byte, er
 		if !retryable(ctx, err) {
 			return nil, err
 		}
-		c.log.Debug("netbox read failed, retrying", zap.String("path", path), zap.Int("attempt", attempt+1), zap.Error(err))
+		c.log.Debug("netbox read failed, retrying", zap.String("method", method), zap.String("path", path), zap.Int("attempt", attempt+1), zap.Error(err))
 	}
 	return nil, last
 }
@@ -185,6 +187,25 @@ func (c *Client) send(ctx context.Context, method, path string, body any) ([]byt
 		return nil, fmt.Errorf("encode %s %s: %w", method, path, err)
 	}
 	return c.do(ctx, method, path, nil, data)
+}
+
+// sendList sends a bulk write. note, when set, is the changelog_message
+// of every object in it: NetBox 4.4+ takes it as a field of each item, on
+// a bulk DELETE too, and records it with each change.
+func (c *Client) sendList(ctx context.Context, method, path string, bodies []map[string]any, note string) ([]byte, error) {
+	if note == "" {
+		return c.send(ctx, method, path, bodies)
+	}
+	noted := make([]map[string]any, len(bodies))
+	for i, b := range bodies {
+		m := make(map[string]any, len(b)+1)
+		for k, v := range b {
+			m[k] = v
+		}
+		m["changelog_message"] = note
+		noted[i] = m
+	}
+	return c.send(ctx, method, path, noted)
 }
 
 // do sends one request within the rate and in-flight limits.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -125,10 +127,10 @@ func TestNewClientRejects(t *testing.T) {
 	}
 }
 
-func TestListPagesAndValidates(t *testing.T) {
+func TestListPagesAndReadsLeniently(t *testing.T) {
 	var offsets []string
 	total := 5
-	broken := false
+	var broken func(site map[string]any)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		offsets = append(offsets, q.Get("offset"))
@@ -136,9 +138,10 @@ func TestListPagesAndValidates(t *testing.T) {
 		off, _ := strconv.Atoi(q.Get("offset"))
 		var results []map[string]any
 		for i := off; i < total && i < off+limit; i++ {
-			site := map[string]any{"id": i + 1, "url": "u", "display": "d", "name": fmt.Sprint("s", i), "slug": fmt.Sprint("s", i)}
-			if broken {
-				delete(site, "slug")
+			site := map[string]any{"id": i + 1, "url": "u", "display": "d", "name": fmt.Sprint("s", i), "slug": fmt.Sprint("s", i),
+				"status": map[string]any{"value": "active", "label": "Active"}}
+			if broken != nil && i == 3 {
+				broken(site)
 			}
 			results = append(results, site)
 		}
@@ -159,15 +162,58 @@ func TestListPagesAndValidates(t *testing.T) {
 	assert.Len(t, got, 5)
 	assert.Equal(t, []string{"0", "2", "4"}, offsets)
 
-	// Answers are checked once per endpoint and process, so a new client
-	// (a worker starting against an unknown NetBox) meets the broken page.
-	broken = true
-	c, err = NewClient(cfg, "tok", nil)
+	// What go-netbox v4.3.0's models refuse but a later NetBox sends is
+	// read: a choice value and label it does not know, a field it does not
+	// know, a field it requires left out.
+	for name, change := range map[string]func(map[string]any){
+		"unknown choice":   func(s map[string]any) { s["status"] = map[string]any{"value": "retired", "label": "Retired (new)"} },
+		"bare choice":      func(s map[string]any) { s["status"] = "retired" },
+		"unknown field":    func(s map[string]any) { s["owner"] = map[string]any{"id": 1, "name": "ops"} },
+		"missing required": func(s map[string]any) { delete(s, "slug"); delete(s, "url") },
+	} {
+		broken = change
+		got, err := c.list(context.Background(), specFor(inventory.KindSite), nil)
+		require.NoError(t, err, name)
+		assert.Len(t, got, 5, name)
+	}
+	broken = func(s map[string]any) { s["status"] = map[string]any{"value": "retired", "label": "Retired (new)"} }
+	got, err = c.list(context.Background(), specFor(inventory.KindSite), nil)
 	require.NoError(t, err)
-	_, err = c.list(context.Background(), specFor(inventory.KindSite), nil)
-	assert.ErrorContains(t, err, "slug", "a page NetBox would never send is an error")
-	_, err = c.list(context.Background(), specFor(inventory.KindSite), nil)
-	assert.ErrorContains(t, err, "slug", "a failed check is not remembered as passed")
+	assert.Equal(t, "retired", got[3]["status"], "a choice is read as its value")
+}
+
+func TestUnreadableAnswers(t *testing.T) {
+	cases := []struct {
+		name  string
+		body  string
+		want  string
+		field string
+	}{
+		{"not JSON", `<html>login</html>`, `netbox answer of /api/dcim/sites/ cannot be read: not a NetBox list: "<html>login</html>"`, ""},
+		{"id of another shape", `{"count":1,"results":[{"id":"seven","name":"s"}]}`, `object s: field id: not an object ID: "seven"`, "id"},
+		{"name as an object", `{"count":1,"results":[{"id":7,"name":{"en":"s"}}]}`, `object #7: field name: no reading for this object: {"en":"s"}`, "name"},
+		{"choice without a text value", `{"count":1,"results":[{"id":7,"name":"s","status":{"value":3,"label":"x"}}]}`, `object #7 s: field status: no reading for this object: {"label":"x","value":3}`, "status"},
+		{"custom fields as a list", `{"count":1,"results":[{"id":7,"name":"s","custom_fields":[1]}]}`, `field custom_fields`, "custom_fields"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				_, _ = io.WriteString(w, tc.body)
+			}))
+			t.Cleanup(srv.Close)
+			cfg := DefaultConfig()
+			cfg.URL = srv.URL
+			c, err := NewClient(cfg, "tok", nil)
+			require.NoError(t, err)
+			_, err = c.list(context.Background(), specFor(inventory.KindSite), nil)
+			var ae *AnswerError
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, "dcim/sites", ae.Endpoint)
+			assert.Equal(t, tc.field, ae.Field)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Equal(t, 1, strings.Count(err.Error(), "dcim/sites"), "the endpoint is named once: %s", err)
+		})
+	}
 }
 
 func TestEnsureSchema(t *testing.T) {

@@ -57,7 +57,13 @@ func (c *Client) wantedCustomFields() []customFieldSpec {
 var cfNamePattern = regexp.MustCompile(`^[a-z0-9_]+$`)
 
 var cfTypes = map[string]bool{"text": true, "longtext": true, "integer": true, "decimal": true,
-	"boolean": true, "date": true, "datetime": true, "url": true, "json": true}
+	"boolean": true, "date": true, "datetime": true, "url": true, "json": true,
+	"select": true, "multiselect": true}
+
+// cfNeedsChoiceSet reports whether a custom field of NetBox type t takes
+// its values from a choice set, which only an operator can make: the agent
+// writes such fields but does not create them.
+func cfNeedsChoiceSet(t string) bool { return t == "select" || t == "multiselect" }
 
 // validateMappings checks the custom field mappings of the configuration.
 func validateMappings(ms []CustomFieldMapping) error {
@@ -93,13 +99,13 @@ func validateMappings(ms []CustomFieldMapping) error {
 	return nil
 }
 
-func (c *Client) ensureCustomFields(ctx context.Context) error {
+func (c *Client) ensureCustomFields(ctx context.Context, note string) error {
 	want := c.wantedCustomFields()
 	names := make([]string, len(want))
 	for i, w := range want {
 		names[i] = w.Name
 	}
-	have, err := c.listPath(ctx, "extras/custom-fields/", url.Values{"name": names}, decodeAs[nb.PaginatedCustomFieldList]())
+	have, err := c.listPath(ctx, "extras/custom-fields", url.Values{"name": names})
 	if err != nil {
 		return err
 	}
@@ -113,37 +119,17 @@ func (c *Client) ensureCustomFields(ctx context.Context) error {
 	for _, w := range want {
 		cur, ok := existing[w.Name]
 		if !ok {
-			body := map[string]any{"name": w.Name, "type": w.Type, "object_types": w.ObjectTypes,
-				"description": w.Description}
-			if w.Label != "" {
-				body["label"] = w.Label
+			if cfNeedsChoiceSet(w.Type) {
+				return &SchemaError{Field: w.Name, Problem: fmt.Sprintf("does not exist: a %s field needs a choice set, so create it in NetBox (with its choices) for the agent to write it", w.Type)}
 			}
-			if w.Exact {
-				body["filter_logic"] = "exact"
-			}
-			if w.Unique {
-				body["unique"] = true
-			}
-			create = append(create, body)
+			create = append(create, w.createBody())
 			continue
 		}
-		if t, _ := canon(typeChoice, cur["type"]); t != w.Type {
-			return fmt.Errorf("custom field %s has type %v, the agent needs %s", w.Name, t, w.Type)
+		patch, err := w.patch(cur)
+		if err != nil {
+			return err
 		}
-		patch := map[string]any{}
-		curTypes := stringList(cur["object_types"])
-		if all := unionStrings(curTypes, w.ObjectTypes); len(all) != len(curTypes) {
-			patch["object_types"] = all
-		}
-		if fl, _ := canon(typeChoice, cur["filter_logic"]); w.Exact && fl != "exact" {
-			patch["filter_logic"] = "exact"
-		}
-		if len(patch) > 0 {
-			id, ok := refID(cur["id"])
-			if !ok || id == nil {
-				return fmt.Errorf("custom field %s: answer without id", w.Name)
-			}
-			patch["id"] = id
+		if patch != nil {
 			update = append(update, patch)
 		}
 	}
@@ -151,7 +137,7 @@ func (c *Client) ensureCustomFields(ctx context.Context) error {
 		if err := checkEach(create, decodeAs[nb.WritableCustomFieldRequest]()); err != nil {
 			return err
 		}
-		if _, err := c.send(ctx, http.MethodPost, "extras/custom-fields/", create); err != nil {
+		if _, err := c.sendList(ctx, http.MethodPost, "extras/custom-fields/", create, note); err != nil {
 			return err
 		}
 	}
@@ -159,11 +145,52 @@ func (c *Client) ensureCustomFields(ctx context.Context) error {
 		if err := checkEach(update, decodeAs[nb.PatchedWritableCustomFieldRequest]()); err != nil {
 			return err
 		}
-		if _, err := c.send(ctx, http.MethodPatch, "extras/custom-fields/", update); err != nil {
+		if _, err := c.sendList(ctx, http.MethodPatch, "extras/custom-fields/", update, note); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// createBody is the request that creates the custom field.
+func (w customFieldSpec) createBody() map[string]any {
+	body := map[string]any{"name": w.Name, "type": w.Type, "object_types": w.ObjectTypes,
+		"description": w.Description}
+	if w.Label != "" {
+		body["label"] = w.Label
+	}
+	if w.Exact {
+		body["filter_logic"] = "exact"
+	}
+	if w.Unique {
+		body["unique"] = true
+	}
+	return body
+}
+
+// patch is the update that makes the existing custom field cur serve the
+// agent (more object types, exact filters), or nil when it does already.
+func (w customFieldSpec) patch(cur map[string]any) (map[string]any, error) {
+	if t, _ := canon(typeChoice, cur["type"]); t != w.Type {
+		return nil, &SchemaError{Field: w.Name, Problem: fmt.Sprintf("has type %v, the agent needs %s", t, w.Type)}
+	}
+	patch := map[string]any{}
+	curTypes := stringList(cur["object_types"])
+	if all := unionStrings(curTypes, w.ObjectTypes); len(all) != len(curTypes) {
+		patch["object_types"] = all
+	}
+	if fl, _ := canon(typeChoice, cur["filter_logic"]); w.Exact && fl != "exact" {
+		patch["filter_logic"] = "exact"
+	}
+	if len(patch) == 0 {
+		return nil, nil
+	}
+	id, ok := refID(cur["id"])
+	if !ok || id == nil {
+		return nil, &AnswerError{Endpoint: "extras/custom-fields", Object: w.Name, Field: "id", Problem: "not an object ID", Value: quote(cur["id"])}
+	}
+	patch["id"] = id
+	return patch, nil
 }
 
 // cfType is the canonical type of a custom field of NetBox type t.
@@ -175,6 +202,10 @@ func cfType(t string) fieldType {
 		return typeFloat
 	case "boolean":
 		return typeBool
+	case "select":
+		return typeChoice
+	case "multiselect":
+		return typeChoiceList
 	}
 	return typeString
 }
@@ -186,7 +217,7 @@ func mappedValue(m CustomFieldMapping, r *inventory.Record) (any, bool) {
 		return nil, false
 	}
 	t := cfType(m.Type)
-	if t == typeString {
+	if t == typeString || t == typeChoice {
 		if _, isString := raw.(string); !isString {
 			raw = fmt.Sprint(raw)
 		}
@@ -208,8 +239,19 @@ func customFieldsHold(want, have any) bool {
 }
 
 // looseEqual compares custom field values as NetBox renders them: numbers
-// by value, dates by day, "" as nothing.
+// by value, dates by day, "" as nothing, select values bare or as NetBox
+// 4.7's {"value", "label"}, multiselect values as sets.
 func looseEqual(a, b any) bool {
+	a, b = plainCF(a), plainCF(b)
+	if la, ok := a.([]any); ok {
+		if lb, ok := b.([]any); ok {
+			ca, okA := choiceList(la)
+			cb, okB := choiceList(lb)
+			if okA && okB {
+				return equalCanon(ca, cb)
+			}
+		}
+	}
 	if na, ok := number(a); ok {
 		if nb, ok := number(b); ok {
 			return na == nb
@@ -230,4 +272,34 @@ func looseEqual(a, b any) bool {
 		return a == nil && b == nil
 	}
 	return fmt.Sprint(a) == fmt.Sprint(b)
+}
+
+// plainCF reads a custom field value as the engine writes it: NetBox
+// 4.7's select {"value", "label"} as its value, a multiselect's list of
+// them as a list of values, an empty list as nothing.
+func plainCF(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if val, ok := x["value"]; ok && len(x) == 2 {
+			if _, labelled := x["label"]; labelled {
+				return val
+			}
+		}
+	case []string:
+		out := make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+		return plainCF(out)
+	case []any:
+		if len(x) == 0 {
+			return nil
+		}
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = plainCF(e)
+		}
+		return out
+	}
+	return v
 }

@@ -48,11 +48,29 @@ func (p *planner) desired(st *recState, late bool) desiredSet {
 			d.dropped = append(d.dropped, fmt.Sprintf("%s: %T is not a %s", f.attr(), raw, typeName(f.Type)))
 			continue
 		}
+		if why := p.notTaken(st.spec, f, v); why != "" {
+			d.dropped = append(d.dropped, why)
+			continue
+		}
 		if v != nil {
 			d.values[f.Name] = v
 		}
 	}
 	return d
+}
+
+// notTaken says why NetBox does not take choice value v for field f, or
+// "" when it does or did not say which values it takes.
+func (p *planner) notTaken(s *kindSpec, f *field, v any) string {
+	str, isString := v.(string)
+	if f.Type != typeChoice || !isString {
+		return ""
+	}
+	cs := p.facts.choices[s.Endpoint]
+	if ok, known := cs.takes(f.Name, str); ok || !known {
+		return ""
+	}
+	return fmt.Sprintf("%s: %q %s", f.attr(), str, notAChoice(s, f.Name, p.facts.version, cs[f.Name]))
 }
 
 // desiredRef resolves one reference field.
@@ -112,6 +130,8 @@ func typeName(t fieldType) string {
 		return "boolean"
 	case typeIntList:
 		return "list of integers"
+	case typeChoiceList:
+		return "list of choices"
 	}
 	return "string"
 }

@@ -1,6 +1,8 @@
 package netbox
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -83,4 +85,96 @@ func parseRetryAfter(h string, now time.Time) time.Duration {
 		return t.Sub(now)
 	}
 	return 0
+}
+
+// AnswerError is a NetBox answer the agent cannot read: a body that is not
+// the JSON NetBox sends, or a field whose shape or value the engine has no
+// reading for. Asking again gets the same answer, so it is not retryable.
+// It names the endpoint, the object and the value itself; callers add no
+// more than the step they were at.
+type AnswerError struct {
+	Endpoint string `json:"endpoint"`         // "dcim/interfaces"
+	Object   string `json:"object,omitempty"` // "#12 eth0"; empty when the whole answer is unreadable
+	Field    string `json:"field,omitempty"`
+	Value    string `json:"value,omitempty"` // as NetBox sent it, cut short
+	Problem  string `json:"problem"`
+}
+
+// maxAnswerValue bounds the value an AnswerError quotes.
+const maxAnswerValue = 200
+
+// Error names the endpoint, the object, the field and its value once.
+func (e *AnswerError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "netbox answer of /api/%s/ cannot be read", e.Endpoint)
+	if e.Object != "" {
+		fmt.Fprintf(&b, ": object %s", e.Object)
+	}
+	if e.Field != "" {
+		fmt.Fprintf(&b, ": field %s", e.Field)
+	}
+	fmt.Fprintf(&b, ": %s", e.Problem)
+	if e.Value != "" {
+		fmt.Fprintf(&b, ": %s", e.Value)
+	}
+	return b.String()
+}
+
+// quote renders a value for an AnswerError as JSON (text as a Go-quoted
+// string), cut to maxAnswerValue.
+func quote(v any) string {
+	var s string
+	if str, ok := v.(string); ok {
+		s = strconv.Quote(str)
+	} else {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			s = fmt.Sprint(v)
+		} else {
+			s = strings.TrimSpace(b.String())
+		}
+	}
+	if len(s) > maxAnswerValue {
+		s = s[:maxAnswerValue] + "..."
+	}
+	return s
+}
+
+// UnsupportedError is a NetBox release the agent does not work with.
+type UnsupportedError struct {
+	Version string `json:"version"`
+}
+
+// Error names the release and the oldest one the agent takes.
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("netbox %s is not supported: the agent needs NetBox %s or later (MAC address objects came with 4.2)",
+		e.Version, MinVersion)
+}
+
+// SettingError is a setting whose value the connected NetBox does not
+// take, such as an interface type the NetBox release does not know.
+type SettingError struct {
+	Setting string `json:"setting"`
+	Value   string `json:"value"`
+	Problem string `json:"problem"`
+}
+
+// Error names the setting and its value.
+func (e *SettingError) Error() string {
+	return fmt.Sprintf("setting %s: %q %s", e.Setting, e.Value, e.Problem)
+}
+
+// SchemaError is NetBox's schema standing in the agent's way in a way only
+// an operator can change: a custom field of another type, or one the agent
+// cannot create itself.
+type SchemaError struct {
+	Field   string `json:"field"`
+	Problem string `json:"problem"`
+}
+
+// Error names the custom field and what is wrong with it.
+func (e *SchemaError) Error() string {
+	return fmt.Sprintf("custom field %s %s", e.Field, e.Problem)
 }

@@ -301,10 +301,9 @@ func TestKindTable(t *testing.T) {
 	assert.Len(t, Kinds(), len(inventory.Kinds))
 	for _, s := range specOrder {
 		assert.NotEmpty(t, s.Endpoint, s.Kind)
-		assert.NotNil(t, s.checkPage, s.Kind)
 		assert.NotNil(t, s.checkCreate, s.Kind)
 		assert.NotNil(t, s.checkUpdate, s.Kind)
-		for _, nk := range s.NaturalKeys {
+		for _, nk := range append(append([][]string{}, s.NaturalKeys...), s.ScopedKeys...) {
 			for _, f := range nk {
 				assert.NotNil(t, s.field(f), "%s natural key field %s", s.Kind, f)
 			}
@@ -313,6 +312,11 @@ func TestKindTable(t *testing.T) {
 			assert.NotNil(t, s.field(cq.Field), "%s candidate field %s", s.Kind, cq.Field)
 		}
 		for _, f := range s.Fields {
+			if f.Type == typeChoice {
+				// The probe stands in for the value in go-netbox's request check.
+				assert.NotEmpty(t, f.Probe, "%s.%s has a probe", s.Kind, f.Name)
+				assert.Empty(t, s.requestCheck(s.checkUpdate, map[string]any{f.Name: "not-in-4.3"}), "%s.%s probe", s.Kind, f.Name)
+			}
 			for _, tk := range f.Targets {
 				assert.NotNil(t, specFor(tk), "%s.%s points to %s", s.Kind, f.Name, tk)
 				if f.Late {

@@ -189,6 +189,25 @@ func syncOnce(t testing.TB, c *Client, req PlanRequest) (*Plan, []BatchResult) {
 	return p, applyAll(t, c, p)
 }
 
+// reads counts the requests that change nothing: GET lists and the
+// OPTIONS that read a NetBox's choices.
+func reads(st nbsim.Stats) int { return st.ByMethod["GET"] + st.ByMethod["OPTIONS"] }
+
+// kindsWithChoices counts the kinds with choice fields, whose choices a
+// plan reads once.
+func kindsWithChoices() int {
+	n := 0
+	for _, s := range specOrder {
+		for _, f := range s.Fields {
+			if f.Type == typeChoice {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
 // ok reports the sources as succeeded with their record counts.
 func ok(recs []inventory.Record, names ...string) []SourceState {
 	var out []SourceState

@@ -22,6 +22,7 @@ const (
 	typeIP                       // IP address with prefix length
 	typeColor                    // six hex digits, compared in lower case
 	typeIntList                  // list of integers (ports)
+	typeChoiceList               // list of choice values (multiselect custom fields), compared as a set
 	typeRef                      // foreign key to a record of one of Targets
 	typeGeneric                  // generic foreign key: TypeField holds the object type, Name the id
 )
@@ -45,6 +46,8 @@ type field struct {
 	Late bool
 	// Derive computes the reference when the record does not name it.
 	Derive func(p *planner, st *recState) string
+	// Probe is, for a choice, a value go-netbox's enum knows (choice).
+	Probe string
 }
 
 func (f *field) attr() string {
@@ -74,6 +77,10 @@ type kindSpec struct {
 	// NaturalKeys are tried in order; each lists fields whose values together
 	// identify an object (name; manufacturer+model; device+name).
 	NaturalKeys [][]string
+	// ScopedKeys replace NaturalKeys on the NetBox releases Scoped names,
+	// where the kind's uniqueness moved to other fields.
+	ScopedKeys  [][]string
+	Scoped      func(Version) bool
 	MatchSerial bool // devices: match by serial before natural keys
 	MatchMAC    bool // match by the MAC of the record's own or child interfaces
 	// FetchAll reads the whole list: shared kinds are few and unique by name
@@ -85,7 +92,6 @@ type kindSpec struct {
 	// CreateDefaults fill fields NetBox requires on create when no source knows them.
 	CreateDefaults map[string]any
 
-	checkPage   func([]byte) error // decodes a page into go-netbox's Paginated model
 	checkCreate func([]byte) error // decodes a create body into go-netbox's request model
 	checkUpdate func([]byte) error // decodes an update body into go-netbox's patch model
 
@@ -95,6 +101,14 @@ type kindSpec struct {
 }
 
 func (s *kindSpec) field(name string) *field { return s.fieldIndex[name] }
+
+// naturalKeys are the kind's natural keys on NetBox release v.
+func (s *kindSpec) naturalKeys(v Version) [][]string {
+	if s.Scoped != nil && s.Scoped(v) {
+		return s.ScopedKeys
+	}
+	return s.NaturalKeys
+}
 
 // hasStatus reports whether orphans of this kind get a status.
 func (s *kindSpec) hasStatus() bool { return s.OrphanStatus != "" }
@@ -177,8 +191,12 @@ func decodeAs[T any]() func([]byte) error {
 
 // Field helpers keep the family tables short.
 
-func str(name string) field    { return field{Name: name, Type: typeString} }
-func choice(name string) field { return field{Name: name, Type: typeChoice} }
+func str(name string) field { return field{Name: name, Type: typeString} }
+
+// choice is a choice field; probe is a value go-netbox v4.3.0's enum knows,
+// which stands in for the real value when a body is checked against
+// go-netbox's request model (requestCheck).
+func choice(name, probe string) field { return field{Name: name, Type: typeChoice, Probe: probe} }
 func integer(name string) field {
 	return field{Name: name, Type: typeInt}
 }

@@ -11,8 +11,8 @@ func init() {
 	register(
 		&kindSpec{
 			Kind: inventory.KindIPAddress, Endpoint: "ipam/ip-addresses", ObjectType: "ipam.ipaddress",
-			Fields: []field{{Name: "address", Type: typeIP}, choice("status"), str("dns_name"),
-				str("description"), choice("role"),
+			Fields: []field{{Name: "address", Type: typeIP}, choice("status", "active"), str("dns_name"),
+				str("description"), choice("role", "loopback"),
 				generic("interface", "assigned_object_type", "assigned_object_id", false,
 					inventory.KindInterface, inventory.KindVMInterface),
 				{Name: "vrf", Type: typeRef, KeyOnly: true}},
@@ -21,20 +21,18 @@ func init() {
 			NaturalKeys:  [][]string{{"address", "vrf"}},
 			Candidates:   []candidateQuery{{Param: "address", Field: "address"}},
 			OrphanStatus: "deprecated",
-			checkPage:    decodeAs[nb.PaginatedIPAddressList](),
 			checkCreate:  decodeAs[nb.WritableIPAddressRequest](),
 			checkUpdate:  decodeAs[nb.PatchedWritableIPAddressRequest](),
 		},
 		&kindSpec{
 			Kind: inventory.KindService, Endpoint: "ipam/services", ObjectType: "ipam.service",
-			Fields: []field{str("name"), choice("protocol"), {Name: "ports", Type: typeIntList},
+			Fields: []field{str("name"), choice("protocol", "tcp"), {Name: "ports", Type: typeIntList},
 				str("description"),
 				generic("parent", "parent_object_type", "parent_object_id", true,
 					inventory.KindDevice, inventory.KindVirtualMachine)},
 			NaturalKeys: [][]string{{"parent_object_id", "name"}},
 			Candidates: []candidateQuery{{Field: "parent_object_id", ParamFor: map[string]string{
 				"dcim.device": "device_id", "virtualization.virtualmachine": "virtual_machine_id"}}},
-			checkPage:   decodeAs[nb.PaginatedServiceList](),
 			checkCreate: decodeAs[nb.WritableServiceRequest](),
 			checkUpdate: decodeAs[nb.PatchedWritableServiceRequest](),
 		},

@@ -2,7 +2,6 @@ package netbox
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -21,24 +20,23 @@ type page struct {
 	Results []map[string]any `json:"results"`
 }
 
-// list reads every page of the kind's list endpoint matching q. Each page
-// is also decoded into go-netbox's Paginated model so that an answer NetBox
-// would never give is an error, not a silent misreading.
+// list reads every page of the kind's list endpoint matching q, each object
+// read leniently and trimmed to what the engine uses (readPage).
 func (c *Client) list(ctx context.Context, spec *kindSpec, q url.Values) ([]map[string]any, error) {
-	return c.listPage(ctx, spec.Endpoint+"/", q, spec.checkPage, spec.slim)
+	return c.listPage(ctx, spec.Endpoint, q, spec.read)
 }
 
-func (c *Client) listPath(ctx context.Context, path string, q url.Values, check func([]byte) error) ([]map[string]any, error) {
-	return c.listPage(ctx, path, q, check, nil)
+// listPath reads every page of an endpoint the kind tables do not hold
+// (tags, custom fields), without trimming its objects.
+func (c *Client) listPath(ctx context.Context, endpoint string, q url.Values) ([]map[string]any, error) {
+	return c.listPage(ctx, endpoint, q, nil)
 }
 
-// listPage reads every page of a list. check validates the first answer of
-// each endpoint against go-netbox's model: one page proves the shape, and
-// checking every page of a large NetBox (and every lookup of an apply)
-// would double the cost of reading it. keep, when
-// set, trims each object as its page arrives, so that only what the caller
-// reads stays in memory, never the whole NetBox in full.
-func (c *Client) listPage(ctx context.Context, path string, q url.Values, check func([]byte) error, keep func(map[string]any) map[string]any) ([]map[string]any, error) {
+// listPage reads every page of a list. read, when set, checks and trims
+// each object as its page arrives, so that only what the caller reads
+// stays in memory, never the whole NetBox in full.
+func (c *Client) listPage(ctx context.Context, endpoint string, q url.Values, read func(map[string]any) (map[string]any, error)) ([]map[string]any, error) {
+	path := endpoint + "/"
 	qq := url.Values{}
 	for k, v := range q {
 		qq[k] = v
@@ -52,20 +50,9 @@ func (c *Client) listPage(ctx context.Context, path string, q url.Values, check 
 		if err != nil {
 			return nil, fmt.Errorf("list %s: %w", path, err)
 		}
-		if check != nil && c.firstAnswer(path) {
-			if err := check(data); err != nil {
-				c.checked.Delete(path)
-				return nil, fmt.Errorf("list %s: %w", path, err)
-			}
-		}
-		var pg page
-		if err := json.Unmarshal(data, &pg); err != nil {
-			return nil, fmt.Errorf("list %s: decode page: %w", path, err)
-		}
-		if keep != nil {
-			for i, o := range pg.Results {
-				pg.Results[i] = keep(o)
-			}
+		pg, err := readPage(endpoint, data, read)
+		if err != nil {
+			return nil, err // names the endpoint itself
 		}
 		out = append(out, pg.Results...)
 		offset += len(pg.Results)
@@ -117,11 +104,4 @@ func chunkValues(param string, values []string, max int) [][]string {
 		chunks = append(chunks, cur)
 	}
 	return chunks
-}
-
-// firstAnswer reports whether no answer of path has been checked yet in
-// this process, and marks it checked.
-func (c *Client) firstAnswer(path string) bool {
-	_, seen := c.checked.LoadOrStore(path, true)
-	return !seen
 }

@@ -203,7 +203,8 @@ func nestedParentID(raw map[string]any, field string) (int64, bool) {
 // name, address + VRF, ...), reading candidates by filter first.
 func (p *planner) matchByNaturalKey(ctx context.Context, s *kindSpec, recs []*recState) error {
 	want := pending(recs)
-	if len(want) == 0 || len(s.NaturalKeys) == 0 {
+	keys := s.naturalKeys(p.facts.version)
+	if len(want) == 0 || len(keys) == 0 {
 		return nil
 	}
 	desired := make(map[*recState]map[string]any, len(want))
@@ -235,7 +236,7 @@ func (p *planner) matchByNaturalKey(ctx context.Context, s *kindSpec, recs []*re
 		}
 	}
 	objs := p.objs[s.Kind].sorted()
-	for _, nk := range s.NaturalKeys {
+	for _, nk := range keys {
 		index := make(map[string][]*object)
 		for _, o := range objs {
 			if k, ok := objectKey(s, nk, o); ok {

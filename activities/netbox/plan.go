@@ -7,8 +7,6 @@ import (
 	"slices"
 	"time"
 
-	nb "github.com/netbox-community/go-netbox/v4"
-
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 )
 
@@ -29,6 +27,12 @@ type PlanRequest struct {
 	Sources []SourceState `json:"sources"`
 	// Now is the workflow's time, for agent_last_seen and orphan dates.
 	Now time.Time `json:"now"`
+	// NetBoxVersion is the release the run read with Status at its start;
+	// when empty, Plan reads it.
+	NetBoxVersion string `json:"netbox_version,omitempty"`
+	// Settings are the configured values that must be choices NetBox
+	// takes; one it does not take fails the plan with a *SettingError.
+	Settings []ChoiceSetting `json:"settings,omitempty"`
 }
 
 // Op is what an operation does to a NetBox object.
@@ -56,6 +60,8 @@ const (
 // that the caller can keep it in the blob store and apply it later.
 type Plan struct {
 	CreatedAt time.Time `json:"created_at"`
+	// NetBoxVersion is the NetBox release the plan was made against.
+	NetBoxVersion string `json:"netbox_version,omitempty"`
 	// Batches are in apply order: creates and updates in dependency order,
 	// late updates, then deletes in reverse dependency order.
 	Batches []Batch `json:"batches"`
@@ -216,9 +222,13 @@ func (p *Plan) Stages() []Stage {
 // NetBox matches req.Records. It writes nothing.
 func (c *Client) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 	before := c.Requests()
+	facts, err := c.facts(ctx, req)
+	if err != nil {
+		return nil, err
+	}
 	var f fetcher = c
 	if !c.schemaReady.Load() {
-		tags, err := c.listPath(ctx, "extras/tags/", url.Values{"slug": {TagAgent}}, decodeAs[nb.PaginatedTagList]())
+		tags, err := c.listPath(ctx, "extras/tags", url.Values{"slug": {TagAgent}})
 		if err != nil {
 			return nil, fmt.Errorf("look up the agent tag: %w", err)
 		}
@@ -229,12 +239,42 @@ func (c *Client) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 			f = untaggedNetBox{c}
 		}
 	}
-	p, err := buildPlan(ctx, f, c.cfg, req)
+	p, err := buildPlan(ctx, f, c.cfg, req, facts)
 	if err != nil {
 		return nil, err
 	}
 	p.Requests = c.Requests() - before
 	return p, nil
+}
+
+// facts reads what the planner needs to know of NetBox besides its
+// objects: its release (unless the run read it already) and the choices
+// the records and settings give values to; a setting NetBox does not take
+// ends the plan here.
+func (c *Client) facts(ctx context.Context, req PlanRequest) (netboxFacts, error) {
+	var facts netboxFacts
+	if req.NetBoxVersion != "" {
+		v, err := ParseVersion(req.NetBoxVersion)
+		if err != nil {
+			return facts, fmt.Errorf("plan request: %w", err)
+		}
+		facts.version = v
+	} else {
+		st, err := c.Status(ctx)
+		if err != nil {
+			return facts, err
+		}
+		facts.version = st.Version
+	}
+	choices, err := c.readChoices(ctx, req.Records, req.Settings)
+	if err != nil {
+		return facts, err
+	}
+	facts.choices = choices
+	if err := checkSettings(req.Settings, choices, facts.version); err != nil {
+		return facts, err
+	}
+	return facts, nil
 }
 
 // untaggedNetBox answers every list filtered by the agent tag with nothing,

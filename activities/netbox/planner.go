@@ -95,6 +95,16 @@ type planner struct {
 	mappings map[inventory.Kind][]CustomFieldMapping
 	plan     *Plan
 	ops      []plannedOp
+	facts    netboxFacts
+}
+
+// netboxFacts is what the planner knows of the connected NetBox: its
+// release, and the values its choice fields take.
+type netboxFacts struct {
+	version Version
+	// choices holds each endpoint's choice sets; an endpoint missing from
+	// it is one NetBox did not say, whose values are not checked.
+	choices map[string]choiceSet
 }
 
 // plannedOp is an operation before it is put in a batch.
@@ -107,8 +117,10 @@ type plannedOp struct {
 
 // buildPlan is Plan on any fetcher, so that tests and benchmarks can plan
 // against objects in memory.
-func buildPlan(ctx context.Context, f fetcher, cfg Config, req PlanRequest) (*Plan, error) {
+func buildPlan(ctx context.Context, f fetcher, cfg Config, req PlanRequest, facts netboxFacts) (*Plan, error) {
 	p := newPlanner(f, cfg, req)
+	p.facts = facts
+	p.plan.NetBoxVersion = facts.version.String()
 	for _, s := range specOrder {
 		if err := p.planKind(ctx, s); err != nil {
 			return nil, fmt.Errorf("plan %s: %w", s.Kind, err)

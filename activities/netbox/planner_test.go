@@ -194,7 +194,7 @@ func TestPlanGolden(t *testing.T) {
 			cfg, err := cfg.withDefaults()
 			require.NoError(t, err)
 			f := tc.fetch(t)
-			p, err := buildPlan(context.Background(), f, cfg, tc.req())
+			p, err := buildPlan(context.Background(), f, cfg, tc.req(), netboxFacts{})
 			require.NoError(t, err)
 			tc.check(t, p)
 
@@ -213,7 +213,7 @@ func TestPlanGolden(t *testing.T) {
 			golden(t, "plan/"+tc.name+".txt", table.Bytes())
 
 			// Planning twice gives the same plan.
-			p2, err := buildPlan(context.Background(), tc.fetch(t), cfg, tc.req())
+			p2, err := buildPlan(context.Background(), tc.fetch(t), cfg, tc.req(), netboxFacts{})
 			require.NoError(t, err)
 			data2, err := json.MarshalIndent(p2, "", "  ")
 			require.NoError(t, err)

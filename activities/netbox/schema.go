@@ -8,15 +8,22 @@ import (
 	"strconv"
 )
 
-// EnsureSchema creates the tags and custom fields the agent needs when
-// they are missing, and widens existing custom fields to every object type
-// the agent writes. It changes nothing that is already right, so it is
-// cheap to call before every run.
+// EnsureSchema is Prepare outside a run: its writes carry no changelog
+// message.
 func (c *Client) EnsureSchema(ctx context.Context) error {
-	if err := c.ensureTags(ctx); err != nil {
+	return c.Prepare(ctx, Run{})
+}
+
+// Prepare creates the tags and custom fields the agent needs when they are
+// missing, and widens existing custom fields to every object type the
+// agent writes. It changes nothing that is already right, so it is cheap
+// to call before every run; what it writes names run in NetBox's changelog.
+func (c *Client) Prepare(ctx context.Context, run Run) error {
+	note := run.changelog("prepare")
+	if err := c.ensureTags(ctx, note); err != nil {
 		return fmt.Errorf("ensure tags: %w", err)
 	}
-	if err := c.ensureCustomFields(ctx); err != nil {
+	if err := c.ensureCustomFields(ctx, note); err != nil {
 		return fmt.Errorf("ensure custom fields: %w", err)
 	}
 	c.schemaReady.Store(true)

@@ -124,12 +124,12 @@ var agentTags = []tagSpec{
 	{TagIgnore, TagIgnore, "9e9e9e", "netbox-agent never changes this object"},
 }
 
-func (c *Client) ensureTags(ctx context.Context) error {
+func (c *Client) ensureTags(ctx context.Context, note string) error {
 	slugs := make([]string, len(agentTags))
 	for i, t := range agentTags {
 		slugs[i] = t.Slug
 	}
-	have, err := c.listPath(ctx, "extras/tags/", url.Values{"slug": slugs}, decodeAs[nb.PaginatedTagList]())
+	have, err := c.listPath(ctx, "extras/tags", url.Values{"slug": slugs})
 	if err != nil {
 		return err
 	}
@@ -151,14 +151,14 @@ func (c *Client) ensureTags(ctx context.Context) error {
 	if err := checkEach(create, decodeAs[nb.TagRequest]()); err != nil {
 		return err
 	}
-	_, err = c.send(ctx, http.MethodPost, "extras/tags/", create)
+	_, err = c.sendList(ctx, http.MethodPost, "extras/tags/", create, note)
 	return err
 }
 
 // ensureTagsOf creates the tags that request bodies name and NetBox lacks:
 // the agent's own exist after EnsureSchema, the ones sources name are made
 // here, before the first object needs them.
-func (c *Client) ensureTagsOf(ctx context.Context, items []item) error {
+func (c *Client) ensureTagsOf(ctx context.Context, items []item, note string) error {
 	own := map[string]bool{}
 	for _, t := range agentTags {
 		own[t.Slug] = true
@@ -175,7 +175,7 @@ func (c *Client) ensureTagsOf(ctx context.Context, items []item) error {
 		return nil
 	}
 	slugs := sortedKeys(want)
-	have, err := c.listPath(ctx, "extras/tags/", url.Values{"slug": slugs}, decodeAs[nb.PaginatedTagList]())
+	have, err := c.listPath(ctx, "extras/tags", url.Values{"slug": slugs})
 	if err != nil {
 		return fmt.Errorf("read tags: %w", err)
 	}
@@ -194,7 +194,7 @@ func (c *Client) ensureTagsOf(ctx context.Context, items []item) error {
 	if err := checkEach(create, decodeAs[nb.TagRequest]()); err != nil {
 		return err
 	}
-	if _, err := c.send(ctx, http.MethodPost, "extras/tags/", create); err != nil {
+	if _, err := c.sendList(ctx, http.MethodPost, "extras/tags/", create, note); err != nil {
 		return fmt.Errorf("create tags: %w", err)
 	}
 	return nil

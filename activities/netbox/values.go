@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -97,6 +98,8 @@ func canon(t fieldType, v any) (out any, ok bool) {
 		return b, ok
 	case typeIntList:
 		return intList(v)
+	case typeChoiceList:
+		return choiceList(v)
 	case typeRef:
 		return refID(v)
 	case typeGeneric:
@@ -158,6 +161,42 @@ func intList(v any) (any, bool) {
 	return out, true
 }
 
+// choiceList reads a list of choice values, bare or as NetBox 4.7 renders
+// a multiselect custom field ([{"value", "label"}, ...]), as a sorted set.
+func choiceList(v any) (any, bool) {
+	var out []string
+	add := func(x any) bool {
+		s, ok := canon(typeChoice, x)
+		if !ok {
+			return false
+		}
+		if s != nil {
+			out = append(out, s.(string))
+		}
+		return true
+	}
+	switch xs := v.(type) {
+	case []string:
+		for _, x := range xs {
+			add(x)
+		}
+	case []any:
+		for _, x := range xs {
+			if !add(x) {
+				return nil, false
+			}
+		}
+	case string:
+		add(xs)
+	default:
+		return nil, false
+	}
+	if len(out) == 0 {
+		return nil, true
+	}
+	return uniqueSorted(out), true
+}
+
 // refID reads an object reference: a nested object {"id": ...} or an ID.
 func refID(v any) (any, bool) {
 	if m, ok := v.(map[string]any); ok {
@@ -178,15 +217,10 @@ func equalCanon(a, b any) bool {
 	switch x := a.(type) {
 	case []int64:
 		y, ok := b.([]int64)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if x[i] != y[i] {
-				return false
-			}
-		}
-		return true
+		return ok && slices.Equal(x, y)
+	case []string:
+		y, ok := b.([]string)
+		return ok && slices.Equal(x, y)
 	case nil:
 		return b == nil
 	}
@@ -236,7 +270,7 @@ func keyPart(t fieldType, v any) string {
 // wire renders a canonical value the way NetBox takes it in a request.
 func wire(v any) any {
 	switch x := v.(type) {
-	case []int64:
+	case []int64, []string:
 		return x
 	case genericRef:
 		return x.ID

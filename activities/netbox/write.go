@@ -24,7 +24,7 @@ func (a *applier) write(ctx context.Context, method string, items []item) (int, 
 	for i, it := range items {
 		bodies[i] = it.body
 	}
-	answer, err := a.c.send(ctx, method, a.s.Endpoint+"/", bodies)
+	answer, err := a.c.sendList(ctx, method, a.s.Endpoint+"/", bodies, a.note)
 	if err == nil {
 		a.learn(method, items, answer)
 		return len(items), nil
