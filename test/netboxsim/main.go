@@ -1,6 +1,6 @@
-// Command netboxsim serves the NetBox 4.3 emulator:
+// Command netboxsim serves the NetBox emulator, as one release from 4.3 to 4.7:
 //
-//	go run ./test/netboxsim --listen 127.0.0.1:8001 --token <40 hex>
+//	go run ./test/netboxsim --listen 127.0.0.1:8001 --token <40 hex> [--netbox-version 4.7]
 //
 // It prints the URL it listens on and stops on SIGINT or SIGTERM, saving its state first when
 // --state-file is set (and loading it at start).
@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -36,12 +37,16 @@ func run() error {
 	errorRate := pflag.Float64("error-rate", 0, "share of API requests answered 500, 502 or 503")
 	stateFile := pflag.String("state-file", "", "JSON file the state is loaded from at start and saved to at exit")
 	seed := pflag.Int64("seed", 1, "seed of the fault injection")
+	version := pflag.String("netbox-version", nbsim.DefaultVersion, "NetBox release to emulate: "+strings.Join(nbsim.Versions(), ", "))
 	pflag.Parse()
 	if *token == "" {
 		return errors.New("--token is required")
 	}
+	if err := nbsim.CheckVersion(*version); err != nil {
+		return fmt.Errorf("--netbox-version: %w", err)
+	}
 
-	sim := nbsim.New(nbsim.Options{Token: *token, Latency: *latency, StateFile: *stateFile, Seed: *seed})
+	sim := nbsim.New(nbsim.Options{Version: *version, Token: *token, Latency: *latency, StateFile: *stateFile, Seed: *seed})
 	if *errorRate > 0 {
 		sim.SetFaults(nbsim.Faults{ErrorRate: *errorRate})
 	}
@@ -56,6 +61,7 @@ func run() error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Printf("netboxsim emulates NetBox %s\n", sim.Version())
 	fmt.Printf("netboxsim listening on http://%s\n", ln.Addr())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

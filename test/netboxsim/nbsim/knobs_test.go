@@ -194,8 +194,8 @@ func TestConcurrentWrites(t *testing.T) {
 					errs <- fmt.Sprintf("create %s: %d", name, code)
 				}
 				if code := send(http.MethodPost, "/api/ipam/ip-addresses/", []any{
-					map[string]any{"address": fmt.Sprintf("10.%d.%d.1/24", g, i)},
-					map[string]any{"address": fmt.Sprintf("10.%d.%d.2/24", g, i)},
+					map[string]any{"address": fmt.Sprintf("172.%d.%d.1/24", 16+g, i)},
+					map[string]any{"address": fmt.Sprintf("172.%d.%d.2/24", 16+g, i)},
 				}); code != http.StatusCreated {
 					errs <- fmt.Sprintf("bulk create %s: %d", name, code)
 				}
