@@ -68,6 +68,9 @@ func (b *bench) runFloor(ctx context.Context, gopts gen.Options, repeat int) (me
 	if len(warnings) > 0 {
 		return m, fmt.Errorf("read inventory: %s", strings.Join(warnings, "; "))
 	}
+	for i := range recs {
+		inventory.NormalizeRecord(&recs[i])
+	}
 	before, err := b.snapshot(ctx, nil)
 	if err != nil {
 		return m, err

@@ -31,7 +31,10 @@ type measurement struct {
 	Worker      usage         `json:"worker"`
 	NetBoxCPU   netboxCPU     `json:"netbox_cpu"`
 	TemporalCPU time.Duration `json:"temporal_cpu"`
-	Err         string        `json:"error,omitempty"`
+	// Calls are the NetBox requests with their durations and object
+	// counts, where the target times them.
+	Calls []call `json:"calls,omitempty"`
+	Err   string `json:"error,omitempty"`
 }
 
 // workflowsSummary is the part of the sync's result the table uses.
@@ -53,7 +56,6 @@ func (m measurement) writes() int {
 	return m.Requests["POST"] + m.Requests["PUT"] + m.Requests["PATCH"] + m.Requests["DELETE"]
 }
 
-
 // counters are what the bench reads before and after a case: NetBox's
 // request counters and CPU time, the dev server's CPU time, and the
 // worker's usage (none for the floor).
@@ -63,12 +65,15 @@ type counters struct {
 	netbox   netboxCPU
 	temporal time.Duration
 	worker   usage
+	// calls are the requests timed since the previous snapshot.
+	calls []call
 }
 
 // snapshot reads the counters; w may be nil.
 func (b *bench) snapshot(ctx context.Context, w *workerProcess) (counters, error) {
 	var c counters
 	var err error
+	c.calls = b.nb.TakeCalls()
 	if c.byMethod, c.total, err = b.nb.Requests(ctx); err != nil {
 		return c, err
 	}
@@ -101,6 +106,7 @@ func (m *measurement) measured(before, after counters) {
 		}
 	}
 	m.Total = after.total - before.total
+	m.Calls = after.calls
 }
 
 // result records the sync's result.
@@ -143,4 +149,3 @@ func (m measurement) check() error {
 	}
 	return errors.Join(errs...)
 }
-

@@ -21,6 +21,7 @@ import (
 type realTarget struct {
 	nb      *realnetbox.Target
 	proxy   *realnetbox.Proxy
+	calls   *callRecorder
 	srv     *http.Server
 	url     string
 	runDir  string
@@ -47,7 +48,8 @@ func newRealTarget(ctx context.Context, runDir string) (*realTarget, error) {
 		return nil, fmt.Errorf("listen for the proxy: %w", err)
 	}
 	t := &realTarget{nb: nb, proxy: realnetbox.NewProxy(backend, 1), url: "http://" + ln.Addr().String(), runDir: runDir}
-	t.srv = &http.Server{Handler: t.proxy, ReadHeaderTimeout: 10 * time.Second}
+	t.calls = &callRecorder{next: t.proxy}
+	t.srv = &http.Server{Handler: t.calls, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		// Serve returns ErrServerClosed on Close; anything else shows as
 		// failed requests.
@@ -141,6 +143,8 @@ func (t *realTarget) CPU() (netboxCPU, error) {
 	}
 	return c, nil
 }
+
+func (t *realTarget) TakeCalls() []call { return t.calls.take() }
 
 func (t *realTarget) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

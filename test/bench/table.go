@@ -156,7 +156,7 @@ func table(rows []row, o options, target string) figures {
 			}
 		}
 		main.cells = append(main.cells, []string{
-			size, name, fmt.Sprint(r.runs), dur(m.Wall), thousands(int(math.Round(float64(m.Size)/m.Wall.Seconds()))),
+			size, name, fmt.Sprint(r.runs), dur(m.Wall), thousands(int(math.Round(float64(m.Size) / m.Wall.Seconds()))),
 			thousands(m.Requests["GET"]), thousands(m.Requests["POST"]), thousands(m.Requests["PATCH"]), thousands(m.Requests["DELETE"]),
 			thousands(m.Changed), perChanged(m.writes()), perChanged(m.Total),
 			kib(r.payload), thousands(r.maxEvents), thousands(r.chainRuns), mib(r.peakRSS),

@@ -25,6 +25,9 @@ type netboxTarget interface {
 	Requests(ctx context.Context) (map[string]int, int, error)
 	// CPU returns the CPU time NetBox's processes have used so far.
 	CPU() (netboxCPU, error)
+	// TakeCalls returns the requests timed since the last call; none
+	// when the target does not time them.
+	TakeCalls() []call
 	Close() error
 }
 
@@ -116,6 +119,8 @@ func (s *simTarget) CPU() (netboxCPU, error) {
 	u, err := procUsage(s.proc.pid())
 	return netboxCPU{App: u.CPU}, err
 }
+
+func (s *simTarget) TakeCalls() []call { return nil }
 
 func (s *simTarget) Close() error { return s.proc.stop(10 * time.Second) }
 
