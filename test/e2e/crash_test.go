@@ -27,10 +27,10 @@ func buildWorker(t *testing.T) string {
 	return bin
 }
 
-// TestWorkerKilledMidApplyResumes kills the worker process with SIGKILL in
-// the middle of the apply phase; a new worker finishes the same run, and
-// NetBox ends up exactly as after an undisturbed run: nothing duplicated,
-// nothing missing.
+// TestWorkerKilledMidApplyResumes kills the worker process with SIGKILL in the middle of the
+// apply phase, while NetBox commits a write whose answer the worker never sees; a new worker
+// finishes the same run, and NetBox ends up exactly as after an undisturbed run: nothing
+// duplicated, nothing missing.
 func TestWorkerKilledMidApplyResumes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills a worker process")
@@ -43,27 +43,20 @@ worker:
   listen: 127.0.0.1:0
 `
 	// The reference: the same inventory synced without trouble.
-	ref := newEnv(t, cfgYAML)
-	_, refRes := ref.sync(workflows.SyncRequest{})
-	require.Empty(t, refRes.FailedBatches)
-
-	// The crash: the worker is a separate process; NetBox is slow enough
-	// that the kill lands mid-apply.
 	e := newEnv(t, cfgYAML, "NETBOX_AGENT_SYNC_APPLY_TIMEOUT=5s", "NETBOX_AGENT_SYNC_APPLY_CONCURRENCY=1")
+	_, refRes := e.sync(workflows.SyncRequest{})
+	require.Empty(t, refRes.FailedBatches)
+	want := e.nb.counts(t, syncedEndpoints())
+
+	// The crash: from an empty NetBox again, the worker is a separate process, and the proxy
+	// holds the answer of a write a few batches into the apply, so that the kill lands there.
+	e.resetNetBox()
 	e.stopInProcessWorker()
-	e.sim.SetLatency(50 * time.Millisecond)
+	held := e.nb.proxy.HoldWritesAfter(8)
 	cfgPath := filepath.Join(t.TempDir(), "netbox-agent.yaml")
 	require.NoError(t, os.WriteFile(cfgPath, []byte(cfgYAML), 0o600))
-	environ := append(os.Environ(),
-		"NETBOX_AGENT_NETBOX_URL="+e.nbURL,
-		"NETBOX_AGENT_NETBOX_TOKEN="+e.token,
-		"NETBOX_AGENT_TEMPORAL_ADDRESS="+devServer.FrontendHostPort(),
-		"NETBOX_AGENT_TEMPORAL_TASK_QUEUE="+e.queue,
-		"NETBOX_AGENT_BLOB_URL="+e.cfg.BlobURL,
-		"NETBOX_AGENT_SYNC_APPLY_TIMEOUT=5s",
-		"NETBOX_AGENT_SYNC_APPLY_CONCURRENCY=1",
-		"NETBOX_AGENT_LOG_LEVEL=info",
-	)
+	environ := append(os.Environ(), e.environ()...)
+	environ = append(environ, "NETBOX_AGENT_LOG_LEVEL=info")
 	proc := exec.Command(bin, "--config", cfgPath)
 	proc.Env = environ
 	logFile, err := os.Create(filepath.Join(t.TempDir(), "worker.log"))
@@ -84,7 +77,12 @@ worker:
 	run, err := devServer.Client().ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: e.queue}, workflows.SyncWorkflow, workflows.SyncRequest{})
 	require.NoError(t, err)
 
-	// Kill once a few batches are done and more remain.
+	// Kill once a write is held, a few batches are done and more remain.
+	select {
+	case <-held:
+	case <-ctx.Done():
+		t.Fatal("no write reached NetBox")
+	}
 	var before workflows.Progress
 	require.Eventually(t, func() bool {
 		v, err := devServer.Client().QueryWorkflow(ctx, run.GetID(), "", workflows.ProgressQuery)
@@ -95,11 +93,12 @@ worker:
 			return false
 		}
 		return before.Phase == "applying" && before.Applied.BatchesDone >= 3
-	}, 2*time.Minute, 50*time.Millisecond)
+	}, time.Minute, 50*time.Millisecond)
 	require.NoError(t, proc.Process.Signal(syscall.SIGKILL))
 	_ = proc.Wait() // killed: its exit status is the point, not an error
 	require.Less(t, before.Applied.BatchesDone, before.Applied.Batches, "the kill landed before the end")
 	writesAtKill := e.writes()
+	e.nb.proxy.Release()
 
 	// A new worker takes over the same run.
 	e.startInProcessWorker()
@@ -112,30 +111,12 @@ worker:
 		before.Applied.BatchesDone, before.Applied.Batches, writesAtKill, e.writes())
 
 	// NetBox holds exactly what the undisturbed run made.
-	for _, ep := range []string{"dcim/sites", "dcim/devices", "dcim/interfaces", "dcim/mac-addresses", "ipam/ip-addresses",
-		"virtualization/clusters", "virtualization/virtual-machines", "virtualization/interfaces", "virtualization/virtual-disks", "ipam/services"} {
-		require.Equal(t, ref.sim.Count(ep), e.sim.Count(ep), "objects in %s", ep)
-	}
-	requireUniqueAgentIDs(t, e)
-}
+	require.Equal(t, want, e.nb.counts(t, syncedEndpoints()), "objects by endpoint")
+	requireUniqueAgentIDs(t, e.nb)
 
-// requireUniqueAgentIDs fails when two objects of one endpoint carry the
-// same agent_id: the mark of a create made twice.
-func requireUniqueAgentIDs(t *testing.T, e *env) {
-	t.Helper()
-	for ep, objs := range e.sim.Dump() {
-		seen := map[string]bool{}
-		for _, o := range objs {
-			cf, ok := o["custom_fields"].(map[string]any)
-			if !ok {
-				continue
-			}
-			id, ok := cf["agent_id"].(string)
-			if !ok || id == "" {
-				continue
-			}
-			require.False(t, seen[id], "%s: agent_id %s twice", ep, id)
-			seen[id] = true
-		}
-	}
+	// And the state is complete: a clean re-run has nothing to do.
+	e.resetStats()
+	_, again := e.sync(workflows.SyncRequest{})
+	require.Zero(t, again.Plan.Total, "after the resumed run: %+v", again.Plan.Counts)
+	require.Zero(t, e.writes(), "%v", e.stats().Requests)
 }

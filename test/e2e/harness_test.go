@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,7 +25,7 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities"
 	_ "github.com/netbox-agent/netbox-agent/activities/source/all"
 	"github.com/netbox-agent/netbox-agent/config"
-	"github.com/netbox-agent/netbox-agent/test/netboxsim/nbsim"
+	"github.com/netbox-agent/netbox-agent/test/realnetbox"
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
 
@@ -77,6 +76,9 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e: start temporal dev server:", err)
 		return 1
 	}
+	if real, ok := realnetbox.FromEnv(); ok {
+		fmt.Fprintf(os.Stderr, "e2e: against the real NetBox %s at %s\n", real.Version, real.URL)
+	}
 	defer func() {
 		if err := devServer.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "e2e: stop temporal dev server:", err)
@@ -93,17 +95,22 @@ func (quietLogger) Info(string, ...any)  {}
 func (quietLogger) Warn(string, ...any)  {}
 func (quietLogger) Error(string, ...any) {}
 
-// env is one test's world: a NetBox emulator, a worker on its own task
-// queue, and the config both were built from.
+// env is one test's world: a NetBox, a worker on its own task queue, and the config both were
+// built from.
 type env struct {
-	t     *testing.T
-	sim   *nbsim.Server
-	nbURL string
+	t  *testing.T
+	nb *netbox
+	// token is the agent's NetBox token (nb.token unless a test chose another).
 	token string
-	cfg   *config.Config
-	acts  *activities.Activities
-	queue string
-	w     worker.Worker
+	// dir holds the config file and the blob store.
+	dir string
+	// configYAML and extraEnv are what the worker's config was built from.
+	configYAML string
+	extraEnv   []string
+	cfg        *config.Config
+	acts       *activities.Activities
+	queue      string
+	w          worker.Worker
 }
 
 func newToken(t *testing.T) string {
@@ -113,41 +120,66 @@ func newToken(t *testing.T) string {
 	return hex.EncodeToString(b)
 }
 
-// newEnv starts an emulator and a worker whose config is configYAML (with
-// NetBox, Temporal and the blob store filled in through the environment,
-// as an operator would).
+// newEnv starts from an empty NetBox and starts a worker whose config is configYAML (with
+// NetBox, Temporal and the blob store filled in through the environment, as an operator would).
 func newEnv(t *testing.T, configYAML string, extraEnv ...string) *env {
 	t.Helper()
-	e := &env{t: t, token: newToken(t)}
-	e.sim = nbsim.New(nbsim.Options{Token: e.token})
-	ts := httptest.NewServer(e.sim)
-	t.Cleanup(ts.Close)
-	e.nbURL = ts.URL
+	e := &env{t: t, nb: newNetBox(t), dir: t.TempDir()}
+	e.token = e.nb.token
 	e.queue = fmt.Sprintf("e2e-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), envCount.Add(1))
+	t.Cleanup(e.stop)
+	e.configure(configYAML, extraEnv...)
+	return e
+}
 
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "netbox-agent.yaml")
-	require.NoError(t, os.WriteFile(cfgPath, []byte(configYAML), 0o600))
-	environ := append([]string{
-		"NETBOX_AGENT_NETBOX_URL=" + e.nbURL,
+// environ is the environment the worker's config is loaded with: the variables that point it
+// at this env's NetBox, Temporal and blob store, then the test's own.
+func (e *env) environ() []string {
+	return append([]string{
+		"NETBOX_AGENT_NETBOX_URL=" + e.nb.url,
 		"NETBOX_AGENT_NETBOX_TOKEN=" + e.token,
 		"NETBOX_AGENT_TEMPORAL_ADDRESS=" + devServer.FrontendHostPort(),
 		"NETBOX_AGENT_TEMPORAL_TASK_QUEUE=" + e.queue,
-		"NETBOX_AGENT_BLOB_URL=file://" + filepath.Join(dir, "blobs"),
-	}, extraEnv...)
-	cfg, err := config.Load(cfgPath, nil, environ)
-	require.NoError(t, err)
+		"NETBOX_AGENT_BLOB_URL=file://" + filepath.Join(e.dir, "blobs"),
+	}, e.extraEnv...)
+}
+
+// configure (re)builds the activities from configYAML and extraEnv and (re)starts the
+// in-process worker with them, as restarting the worker with a changed config would. NetBox
+// and the blob store stay as they are.
+func (e *env) configure(configYAML string, extraEnv ...string) {
+	e.t.Helper()
+	e.stop()
+	e.configYAML, e.extraEnv = configYAML, extraEnv
+	cfgPath := filepath.Join(e.dir, "netbox-agent.yaml")
+	require.NoError(e.t, os.WriteFile(cfgPath, []byte(configYAML), 0o600))
+	cfg, err := config.Load(cfgPath, nil, e.environ())
+	require.NoError(e.t, err)
 	e.cfg = cfg
 
-	log := zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
+	log := zaptest.NewLogger(e.t, zaptest.Level(zap.WarnLevel))
 	acts, err := activities.New(context.Background(), cfg, log, activities.BuildOptions{Queue: e.queue})
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, acts.Close()) })
+	require.NoError(e.t, err)
 	e.acts = acts
-
 	e.startInProcessWorker()
-	t.Cleanup(e.stopInProcessWorker)
-	return e
+}
+
+// resetNetBox empties NetBox and starts the worker afresh on the same config, so that nothing
+// the worker knew of the old objects survives.
+func (e *env) resetNetBox() {
+	e.t.Helper()
+	e.stop()
+	require.NoError(e.t, e.nb.reset(context.Background()))
+	e.configure(e.configYAML, e.extraEnv...)
+}
+
+// stop stops the in-process worker and releases the activities.
+func (e *env) stop() {
+	e.stopInProcessWorker()
+	if e.acts != nil {
+		require.NoError(e.t, e.acts.Close())
+		e.acts = nil
+	}
 }
 
 // startInProcessWorker starts a worker on the env's task queue.
@@ -180,11 +212,14 @@ func (e *env) sync(req workflows.SyncRequest) (client.WorkflowRun, workflows.Syn
 	return run, res
 }
 
-// writes counts the emulator's requests that change something.
-func (e *env) writes() int {
-	s := e.sim.Stats()
-	return s.ByMethod["POST"] + s.ByMethod["PUT"] + s.ByMethod["PATCH"] + s.ByMethod["DELETE"]
-}
+// stats are the agent's requests to NetBox since the env started or the last resetStats.
+func (e *env) stats() realnetbox.Stats { return e.nb.proxy.Stats() }
+
+// resetStats zeroes the request counters.
+func (e *env) resetStats() { e.nb.proxy.ResetStats() }
+
+// writes counts the agent's requests that change something.
+func (e *env) writes() int { return e.stats().Writes() }
 
 // cli runs the pinned temporal CLI against the dev server.
 func cli(t *testing.T, args ...string) []byte {

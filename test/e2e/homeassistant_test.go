@@ -1,11 +1,9 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	gonetbox "github.com/netbox-community/go-netbox/v4"
 	"github.com/stretchr/testify/require"
 
 	"github.com/netbox-agent/netbox-agent/activities"
@@ -15,7 +13,7 @@ import (
 )
 
 // TestHomeAssistantSync reads the fake house's device registry over Home
-// Assistant's WebSocket API and syncs it into the emulator: devices with
+// Assistant's WebSocket API and syncs it into NetBox: devices with
 // their types, locations from areas, and MACs from connections.
 func TestHomeAssistantSync(t *testing.T) {
 	ha, _ := hatest.NewServer(t)
@@ -37,31 +35,20 @@ sources:
 	require.Empty(t, res.FailedBatches)
 	require.Zero(t, res.Applied.Problems)
 
-	ctx := context.Background()
-	nb := gonetbox.NewAPIClientFor(e.nbURL, e.token)
-	devices, _, err := nb.DcimAPI.DcimDevicesList(ctx).Limit(100).Execute()
-	require.NoError(t, err)
-	require.Equal(t, int32(11), devices.Count, "every registry device but services and the disabled one")
-	byName := map[string]gonetbox.DeviceWithConfigContext{}
-	for _, d := range devices.Results {
-		byName[d.GetName()] = d
-		require.Equal(t, "Home", d.Site.GetName())
+	devices := e.nb.list(t, "dcim/devices")
+	require.Len(t, devices, 11, "every registry device but services and the disabled one")
+	for _, d := range devices {
+		require.Equal(t, "Home", d.str("site.name"))
 	}
-	nas, ok := byName["nas"]
+	nas, ok := byName(devices)["nas"]
 	require.True(t, ok)
-	require.Equal(t, "2080PDN123456", nas.GetSerial())
-	require.Equal(t, "Server closet", nas.Location.Get().GetName(), "the area became the location")
+	require.Equal(t, "2080PDN123456", nas.str("serial"))
+	require.Equal(t, "Server closet", nas.str("location.name"), "the area became the location")
+	require.Equal(t, 4, e.nb.count(t, "dcim/locations"))
+	require.Equal(t, 2, e.nb.count(t, "dcim/mac-addresses", "device_id", idOf(nas)), "the NAS's two NICs")
 
-	locations, _, err := nb.DcimAPI.DcimLocationsList(ctx).Execute()
-	require.NoError(t, err)
-	require.Equal(t, int32(4), locations.Count)
-
-	macs, _, err := nb.DcimAPI.DcimMacAddressesList(ctx).DeviceId([]int32{nas.Id}).Execute()
-	require.NoError(t, err)
-	require.Equal(t, int32(2), macs.Count, "the NAS's two NICs")
-
-	e.sim.ResetStats()
+	e.resetStats()
 	_, again := e.sync(workflows.SyncRequest{})
-	require.Zero(t, e.writes(), "an unchanged Home Assistant re-sync writes nothing: %v", e.sim.Stats().Requests)
-	require.Zero(t, again.Plan.Total)
+	require.Zero(t, e.writes(), "an unchanged Home Assistant re-sync writes nothing: %v", e.stats().Requests)
+	require.Zero(t, again.Plan.Total, "%+v", again.Plan.Counts)
 }

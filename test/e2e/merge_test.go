@@ -1,13 +1,11 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
-	gonetbox "github.com/netbox-community/go-netbox/v4"
 	"github.com/stretchr/testify/require"
 
 	"github.com/netbox-agent/netbox-agent/activities/source/homeassistant/hatest"
@@ -52,20 +50,12 @@ sources:
 	require.Empty(t, res.FailedBatches)
 	require.Zero(t, res.Applied.Problems)
 
-	ctx := context.Background()
-	nb := gonetbox.NewAPIClientFor(e.nbURL, e.token)
-	nas, _, err := nb.DcimAPI.DcimDevicesList(ctx).Serial([]string{"2080PDN123456"}).Execute()
-	require.NoError(t, err)
-	require.Equal(t, int32(1), nas.Count, "one device for the NAS, not one per source")
-	dev := nas.Results[0]
-	require.Equal(t, "nas01", dev.GetName(), "the first source's name wins")
-	require.Equal(t, "DS920+", dev.DeviceType.GetModel())
-	require.Equal(t, "Server closet", dev.Location.Get().GetName(), "what only Home Assistant knew is kept")
-	macs, _, err := nb.DcimAPI.DcimMacAddressesList(ctx).DeviceId([]int32{dev.Id}).Execute()
-	require.NoError(t, err)
-	require.Equal(t, int32(2), macs.Count, "Home Assistant's NICs hang off the merged device")
-
-	all, _, err := nb.DcimAPI.DcimDevicesList(ctx).Limit(100).Execute()
-	require.NoError(t, err)
-	require.Equal(t, int32(11), all.Count, "11 Home Assistant devices, the NAS among them")
+	nas := e.nb.list(t, "dcim/devices", "serial", "2080PDN123456")
+	require.Len(t, nas, 1, "one device for the NAS, not one per source")
+	dev := nas[0]
+	require.Equal(t, "nas01", dev.str("name"), "the first source's name wins")
+	require.Equal(t, "DS920+", dev.str("device_type.model"))
+	require.Equal(t, "Server closet", dev.str("location.name"), "what only Home Assistant knew is kept")
+	require.Equal(t, 2, e.nb.count(t, "dcim/mac-addresses", "device_id", idOf(dev)), "Home Assistant's NICs hang off the merged device")
+	require.Equal(t, 11, e.nb.count(t, "dcim/devices"), "11 Home Assistant devices, the NAS among them")
 }

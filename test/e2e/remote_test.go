@@ -41,5 +41,5 @@ func TestSourceOnItsOwnTaskQueue(t *testing.T) {
 	require.Len(t, res.Sources, 1)
 	require.Equal(t, activities.SourceOK, res.Sources[0].Status, res.Sources[0].Error)
 	require.Positive(t, res.Applied.Created)
-	require.Equal(t, 5, e.sim.Count("dcim/devices"))
+	require.Equal(t, 5, e.nb.count(t, "dcim/devices"))
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	gonetbox "github.com/netbox-community/go-netbox/v4"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
@@ -59,7 +58,7 @@ func TestExampleInventorySync(t *testing.T) {
 	require.Equal(t, res.Plan.Total, res.Applied.Created+res.Applied.Updated, "every planned operation applied")
 	firstWrites := e.writes()
 	t.Logf("first sync: %d records, %d created, %d batches, %d NetBox requests (%d writes)",
-		res.Records, res.Applied.Created, res.Applied.Batches, e.sim.Stats().Total, firstWrites)
+		res.Records, res.Applied.Created, res.Applied.Batches, e.stats().Total, firstWrites)
 
 	recordHistory(t, run, "sync_example")
 	ids := activityIDs(t, run)
@@ -68,45 +67,40 @@ func TestExampleInventorySync(t *testing.T) {
 	require.Contains(t, ids, "plan")
 	require.True(t, slices.ContainsFunc(ids, func(id string) bool { return strings.HasPrefix(id, "apply/0000-") }), "apply activities: %v", ids)
 
-	// What landed in NetBox, read back with go-netbox's own client.
-	ctx := context.Background()
-	nb := gonetbox.NewAPIClientFor(e.nbURL, e.token)
-	devices, _, err := nb.DcimAPI.DcimDevicesList(ctx).Limit(1000).Execute()
-	require.NoError(t, err)
-	require.Positive(t, devices.Count)
-	for _, d := range devices.Results {
-		name := d.GetName()
-		require.True(t, slices.ContainsFunc(d.Tags, func(tag gonetbox.NestedTag) bool { return tag.Slug == "netbox-agent" }), "device %s lacks the agent tag", name)
-		require.NotEmpty(t, d.CustomFields["agent_id"], "device %s lacks agent_id", name)
-		require.Equal(t, "lab-files", d.CustomFields["agent_source"], "device %s", name)
-		require.NotEmpty(t, d.CustomFields["agent_last_seen"], "device %s", name)
-	}
-	vms, _, err := nb.VirtualizationAPI.VirtualizationVirtualMachinesList(ctx).Limit(1000).Execute()
-	require.NoError(t, err)
-	require.Positive(t, vms.Count)
-	ips, _, err := nb.IpamAPI.IpamIpAddressesList(ctx).Limit(1000).Execute()
-	require.NoError(t, err)
-	require.Positive(t, ips.Count)
-	for _, ip := range ips.Results {
-		require.True(t, ip.AssignedObjectId.IsSet() && ip.AssignedObjectId.Get() != nil, "ip %s is assigned", ip.Address)
-	}
-	macs, _, err := nb.DcimAPI.DcimMacAddressesList(ctx).Limit(1000).Execute()
-	require.NoError(t, err)
-	require.Positive(t, macs.Count)
-	tags, _, err := nb.ExtrasAPI.ExtrasTagsList(ctx).Slug([]string{"netbox-agent"}).Execute()
-	require.NoError(t, err)
-	require.Equal(t, int32(1), tags.Count)
-	cfs, _, err := nb.ExtrasAPI.ExtrasCustomFieldsList(ctx).Name([]string{"agent_id", "agent_source", "agent_last_seen"}).Execute()
-	require.NoError(t, err)
-	require.Equal(t, int32(3), cfs.Count)
+	requireExampleInventory(t, e.nb, "lab-files")
+	requireScheme(t, e)
 
 	// A second run over an unchanged world writes nothing.
-	e.sim.ResetStats()
+	e.resetStats()
 	_, again := e.sync(workflows.SyncRequest{})
-	require.Zero(t, e.writes(), "second sync wrote to NetBox: %v", e.sim.Stats().ByMethod)
-	require.Zero(t, again.Plan.Total)
+	require.Zero(t, e.writes(), "second sync wrote to NetBox: %v", e.stats().Requests)
+	require.Zero(t, again.Plan.Total, "%+v", again.Plan.Counts)
 	require.Zero(t, again.Applied.Created+again.Applied.Updated+again.Applied.Deleted)
-	t.Logf("unchanged re-sync: %d NetBox requests, 0 writes", e.sim.Stats().Total)
+	t.Logf("unchanged re-sync: %d NetBox requests, 0 writes", e.stats().Total)
+}
+
+// requireExampleInventory checks what the example inventory, synced by the source named
+// source, left in NetBox: every object the agent's own, with its tag and custom fields.
+func requireExampleInventory(t *testing.T, nb *netbox, source string) {
+	t.Helper()
+	devices := nb.list(t, "dcim/devices")
+	require.Len(t, devices, 5)
+	for _, d := range devices {
+		name := d.str("name")
+		require.True(t, d.hasTag("netbox-agent"), "device %s lacks the agent tag", name)
+		require.NotEmpty(t, d.str("custom_fields.agent_id"), "device %s lacks agent_id", name)
+		require.Equal(t, source, d.str("custom_fields.agent_source"), "device %s", name)
+		require.NotEmpty(t, d.get("custom_fields.agent_last_seen"), "device %s", name)
+	}
+	require.Positive(t, nb.count(t, "virtualization/virtual-machines"))
+	ips := nb.list(t, "ipam/ip-addresses")
+	require.NotEmpty(t, ips)
+	for _, ip := range ips {
+		require.NotNil(t, ip.get("assigned_object_id"), "ip %s is assigned", ip.str("address"))
+	}
+	require.Positive(t, nb.count(t, "dcim/mac-addresses"))
+	require.Equal(t, 1, nb.count(t, "extras/tags", "slug", "netbox-agent"))
+	require.Equal(t, 3, nb.count(t, "extras/custom-fields", "name", "agent_id", "name", "agent_source", "name", "agent_last_seen"))
 }
 
 func TestDryRunThroughTheTemporalCLI(t *testing.T) {
@@ -125,7 +119,7 @@ func TestDryRunThroughTheTemporalCLI(t *testing.T) {
 	require.True(t, envelope.Result.DryRun)
 	require.Positive(t, envelope.Result.Plan.Total)
 	require.NotEmpty(t, envelope.Result.PlanRef)
-	require.Zero(t, e.writes(), "a dry run writes nothing, not even the agent's tags: %v", e.sim.Stats().ByMethod)
+	require.Zero(t, e.writes(), "a dry run writes nothing, not even the agent's tags: %v", e.stats().Requests)
 }
 
 // TestReviewedPlanIsAppliedAsMade saves a plan with a dry run and applies
@@ -142,11 +136,11 @@ func TestReviewedPlanIsAppliedAsMade(t *testing.T) {
 	require.Empty(t, applied.Sources, "a saved plan is applied without discovering again")
 	require.Empty(t, applied.FailedBatches)
 	require.Equal(t, dry.Plan.Total, applied.Applied.Created+applied.Applied.Updated)
-	require.Equal(t, 5, e.sim.Count("dcim/devices"))
+	require.Equal(t, 5, e.nb.count(t, "dcim/devices"))
 
 	// The world did not change, so a fresh sync finds nothing to do.
-	e.sim.ResetStats()
+	e.resetStats()
 	_, again := e.sync(workflows.SyncRequest{})
-	require.Zero(t, again.Plan.Total)
-	require.Zero(t, e.writes())
+	require.Zero(t, again.Plan.Total, "%+v", again.Plan.Counts)
+	require.Zero(t, e.writes(), "%v", e.stats().Requests)
 }

@@ -1,14 +1,12 @@
 package e2e
 
 import (
-	"context"
 	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
-	gonetbox "github.com/netbox-community/go-netbox/v4"
 	"github.com/stretchr/testify/require"
 
 	"github.com/netbox-agent/netbox-agent/activities"
@@ -18,7 +16,7 @@ import (
 )
 
 // TestTrueNASSync reads the fake nas1 over TrueNAS's JSON-RPC WebSocket
-// (TLS, verified against its CA) and syncs it into the emulator, with pool
+// (TLS, verified against its CA) and syncs it into NetBox, with pool
 // health mapped to a custom field the agent creates.
 func TestTrueNASSync(t *testing.T) {
 	nas := truenastest.NewServer(t)
@@ -47,26 +45,17 @@ sources:
 	require.Empty(t, res.FailedBatches)
 	require.Zero(t, res.Applied.Problems)
 
-	ctx := context.Background()
-	nb := gonetbox.NewAPIClientFor(e.nbURL, e.token)
-	devices, _, err := nb.DcimAPI.DcimDevicesList(ctx).Name([]string{"nas1"}).Execute()
-	require.NoError(t, err)
-	require.Equal(t, int32(1), devices.Count)
-	dev := devices.Results[0]
-	require.Equal(t, "S421337X5A12345", dev.GetSerial())
-	require.Equal(t, "Storage", dev.Role.GetName())
-	require.Contains(t, dev.CustomFields["pool_health"], "DEGRADED", "pool health reached its custom field")
+	devices := e.nb.list(t, "dcim/devices", "name", "nas1")
+	require.Len(t, devices, 1)
+	dev := devices[0]
+	require.Equal(t, "S421337X5A12345", dev.str("serial"))
+	require.Equal(t, "Storage", dev.str("role.name"))
+	require.Contains(t, dev.str("custom_fields.pool_health"), "DEGRADED", "pool health reached its custom field")
+	require.Equal(t, 8, e.nb.count(t, "dcim/interfaces", "device_id", idOf(dev)))
+	require.Equal(t, 3, e.nb.count(t, "ipam/services"))
 
-	ifaces, _, err := nb.DcimAPI.DcimInterfacesList(ctx).DeviceId([]int32{dev.Id}).Execute()
-	require.NoError(t, err)
-	require.Equal(t, int32(8), ifaces.Count)
-
-	// Services in NetBox 4.3 hang off a parent object; read them raw, since
-	// go-netbox cannot decode a service's nested IP addresses.
-	require.Equal(t, 3, e.sim.Count("ipam/services"))
-
-	e.sim.ResetStats()
+	e.resetStats()
 	_, again := e.sync(workflows.SyncRequest{})
-	require.Zero(t, e.writes(), "an unchanged TrueNAS re-sync writes nothing: %v", e.sim.Stats().Requests)
-	require.Zero(t, again.Plan.Total)
+	require.Zero(t, e.writes(), "an unchanged TrueNAS re-sync writes nothing: %v", e.stats().Requests)
+	require.Zero(t, again.Plan.Total, "%+v", again.Plan.Counts)
 }

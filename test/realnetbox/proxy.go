@@ -1,6 +1,8 @@
 package realnetbox
 
 import (
+	"bytes"
+	"context"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httputil"
@@ -26,6 +28,14 @@ type Proxy struct {
 	faults  Faults
 	latency time.Duration
 	rng     *rand.Rand
+	hold    *hold
+}
+
+// hold keeps back the answers of writes after the first few, until released.
+type hold struct {
+	left     int           // writes still let through
+	held     chan struct{} // closed when the first write is held
+	released chan struct{} // closed by Release
 }
 
 // Stats counts the API requests a Proxy passed on or answered itself.
@@ -118,8 +128,33 @@ func (p *Proxy) SetLatency(d time.Duration) {
 	p.latency = d
 }
 
+// HoldWritesAfter lets the next n writes through and holds every write after them: it reaches
+// NetBox, which commits it, but its answer is kept back until Release, as when the caller dies
+// while NetBox writes. A held write whose caller goes away is never answered. The returned
+// channel is closed once a write is held.
+func (p *Proxy) HoldWritesAfter(n int) <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.hold = &hold{left: n, held: make(chan struct{}), released: make(chan struct{})}
+	return p.hold.held
+}
+
+// Release answers the held writes whose callers still wait and stops holding.
+func (p *Proxy) Release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.hold != nil {
+		close(p.hold.released)
+		p.hold = nil
+	}
+}
+
 // ServeHTTP counts the request, draws its fault and passes it on.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if released := p.holds(r); released != nil {
+		p.serveHeld(w, r, released)
+		return
+	}
 	latency, fault, drop := p.admit(r)
 	if latency > 0 {
 		timer := time.NewTimer(latency)
@@ -143,16 +178,65 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.rp.ServeHTTP(w, r)
 }
 
-// admit counts the request and draws its fault: the delay, an answer to give instead of
-// passing the request on, or whether to drop the answer of a write.
-func (p *Proxy) admit(r *http.Request) (time.Duration, func(http.ResponseWriter), bool) {
+// holds reports whether the request is a write whose answer is held, with the channel that
+// releases it; nil when it is not held.
+func (p *Proxy) holds(r *http.Request) <-chan struct{} {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.hold == nil || !isWrite(r.Method) {
+		return nil
+	}
+	if p.hold.left > 0 {
+		p.hold.left--
+		return nil
+	}
+	return p.hold.released
+}
+
+// serveHeld counts a held write and passes it on, then keeps its answer back until released
+// or until its caller goes away.
+func (p *Proxy) serveHeld(w http.ResponseWriter, r *http.Request, released <-chan struct{}) {
+	p.mu.Lock()
+	p.count(r)
+	h := p.hold
+	p.mu.Unlock()
+	answer := &bufferedWriter{header: http.Header{}, code: http.StatusOK}
+	// The write must reach NetBox even if its caller is killed meanwhile.
+	p.rp.ServeHTTP(answer, r.WithContext(context.WithoutCancel(r.Context())))
+	if h != nil {
+		h.signalHeld()
+	}
+	select {
+	case <-released:
+		answer.copyTo(w)
+	case <-r.Context().Done():
+	}
+}
+
+// signalHeld closes the held channel once.
+func (h *hold) signalHeld() {
+	select {
+	case <-h.held:
+	default:
+		close(h.held)
+	}
+}
+
+// count counts a request; p.mu must be held.
+func (p *Proxy) count(r *http.Request) {
 	p.stats.ByMethod[r.Method]++
 	p.stats.Requests[r.Method+" "+pathPattern(r.URL.Path)]++
 	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	p.stats.ByScheme[scheme]++
 	p.stats.Total++
+}
+
+// admit counts the request and draws its fault: the delay, an answer to give instead of
+// passing the request on, or whether to drop the answer of a write.
+func (p *Proxy) admit(r *http.Request) (time.Duration, func(http.ResponseWriter), bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.count(r)
 	f := p.faults
 	if f.RateLimitRate > 0 && p.rng.Float64() < f.RateLimitRate {
 		secs := max(1, int((f.RetryAfter+time.Second-1)/time.Second))
@@ -172,9 +256,13 @@ func (p *Proxy) admit(r *http.Request) (time.Duration, func(http.ResponseWriter)
 			_, _ = w.Write([]byte("<h1>" + http.StatusText(code) + "</h1>"))
 		}, false
 	}
-	write := r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch || r.Method == http.MethodDelete
-	drop := write && f.DropAfterCommitRate > 0 && p.rng.Float64() < f.DropAfterCommitRate
+	drop := isWrite(r.Method) && f.DropAfterCommitRate > 0 && p.rng.Float64() < f.DropAfterCommitRate
 	return p.latency, nil, drop
+}
+
+// isWrite reports whether a request of this method may change something.
+func isWrite(method string) bool {
+	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch || method == http.MethodDelete
 }
 
 // pathPattern replaces the numeric segments of an API path with {id}.
@@ -194,3 +282,24 @@ type discardWriter struct{ header http.Header }
 func (d *discardWriter) Header() http.Header         { return d.header }
 func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (d *discardWriter) WriteHeader(int)             {}
+
+// bufferedWriter is a ResponseWriter that keeps the answer to give it later.
+type bufferedWriter struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (b *bufferedWriter) Header() http.Header         { return b.header }
+func (b *bufferedWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (b *bufferedWriter) WriteHeader(code int)        { b.code = code }
+
+// copyTo gives the kept answer.
+func (b *bufferedWriter) copyTo(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(b.code)
+	// A failed write means the client has gone; there is no one left to tell.
+	_, _ = w.Write(b.body.Bytes())
+}

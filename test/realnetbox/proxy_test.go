@@ -133,3 +133,61 @@ func TestProxyFaults(t *testing.T) {
 		t.Errorf("latency: answered in %s", d)
 	}
 }
+
+func TestProxyHoldsWrites(t *testing.T) {
+	p, front, reached := newProxied(t)
+	held := p.HoldWritesAfter(1)
+	if _, _, err := do(t, "POST", front.URL+"/api/dcim/sites/", ""); err != nil {
+		t.Fatalf("the first write is let through: %v", err)
+	}
+	if _, _, err := do(t, "GET", front.URL+"/api/dcim/sites/", ""); err != nil {
+		t.Fatalf("reads are never held: %v", err)
+	}
+
+	// A held write whose caller gives up still reaches the backend.
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, "PATCH", front.URL+"/api/dcim/sites/", strings.NewReader("[]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gaveUp := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		gaveUp <- err
+	}()
+	select {
+	case <-held:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no write was held")
+	}
+	cancel()
+	if err := <-gaveUp; err == nil {
+		t.Error("a held write was answered before Release")
+	}
+	if n := reached.Load(); n != 3 {
+		t.Errorf("the backend saw %d requests, want 3", n)
+	}
+
+	// A held write is answered once released.
+	answered := make(chan error, 1)
+	go func() {
+		_, _, err := do(t, "DELETE", front.URL+"/api/dcim/sites/", "")
+		answered <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	select {
+	case err := <-answered:
+		t.Fatalf("answered before Release: %v", err)
+	default:
+	}
+	p.Release()
+	if err := <-answered; err != nil {
+		t.Fatalf("after Release: %v", err)
+	}
+	if s := p.Stats(); s.Writes() != 3 {
+		t.Errorf("writes = %d, want 3", s.Writes())
+	}
+}
