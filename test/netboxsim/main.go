@@ -34,6 +34,9 @@ func run() error {
 	listen := pflag.String("listen", "127.0.0.1:8001", "address to listen on")
 	token := pflag.String("token", "", "API token (40 hex digits); also accepted as Bearer "+nbsim.BearerToken("<token>"))
 	latency := pflag.Duration("latency", 0, "delay added to every API request")
+	perWrite := pflag.Duration("latency-per-write", 0, "delay added to a write for every object of its body")
+	perRead := pflag.Duration("latency-per-read", 0, "delay added to a list for every object of its answer")
+	slots := pflag.Int("latency-slots", 0, "at most this many requests wait out their delays at once (0: no limit)")
 	errorRate := pflag.Float64("error-rate", 0, "share of API requests answered 500, 502 or 503")
 	stateFile := pflag.String("state-file", "", "JSON file the state is loaded from at start and saved to at exit")
 	seed := pflag.Int64("seed", 1, "seed of the fault injection")
@@ -46,7 +49,8 @@ func run() error {
 		return fmt.Errorf("--netbox-version: %w", err)
 	}
 
-	sim := nbsim.New(nbsim.Options{Version: *version, Token: *token, Latency: *latency, StateFile: *stateFile, Seed: *seed})
+	sim := nbsim.New(nbsim.Options{Version: *version, Token: *token, Latency: *latency,
+		LatencyPerWrite: *perWrite, LatencyPerRead: *perRead, LatencySlots: *slots, StateFile: *stateFile, Seed: *seed})
 	if *errorRate > 0 {
 		sim.SetFaults(nbsim.Faults{ErrorRate: *errorRate})
 	}

@@ -29,6 +29,14 @@ type Options struct {
 	Token string
 	// Latency delays every API request.
 	Latency time.Duration
+	// LatencyPerWrite delays a write by this much more for every object of its body (the
+	// length of a bulk list, or 1); LatencyPerRead delays a list by this much more for every
+	// object of its answer. With Latency they make a cost model of a real NetBox.
+	LatencyPerWrite time.Duration
+	LatencyPerRead  time.Duration
+	// LatencySlots, when above 0, lets at most this many requests wait out their delays at
+	// once (a NetBox with that many busy CPUs); the others queue.
+	LatencySlots int
 	// StateFile, when set, is where Save and Load (and the /_sim/save and /_sim/load endpoints)
 	// keep the state.
 	StateFile string
@@ -81,6 +89,7 @@ type Server struct {
 	now   func() time.Time
 	token string
 	file  string
+	cost  costModel
 
 	knobs   sync.Mutex // guards the fields below
 	latency time.Duration
@@ -106,6 +115,7 @@ func New(opts Options) *Server {
 		token:   opts.Token,
 		file:    opts.StateFile,
 		latency: opts.Latency,
+		cost:    newCostModel(opts),
 		rng:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 	}
 	s.stats = newStats()
@@ -208,6 +218,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	latency, fault, drop := s.admit(r)
+	latency += s.cost.writeCost(r)
+	release, ok := s.cost.acquire(r.Context())
+	if !ok {
+		return
+	}
+	defer release()
 	if latency > 0 {
 		timer := time.NewTimer(latency)
 		select {
@@ -228,7 +244,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveAPI(rec, r)
 		panic(http.ErrAbortHandler)
 	}
-	s.serveAPI(w, r)
+	s.cost.readCosted(w, r, s.serveAPI)
 }
 
 // admit counts the request and draws its fault.
