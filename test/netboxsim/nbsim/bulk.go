@@ -28,11 +28,14 @@ func (s *Server) bulkCreate(w http.ResponseWriter, t *tx, k *kindSpec, list []an
 	}
 	if failed {
 		t.rollback()
-		if !many {
+		switch {
+		case !many:
 			writeBody(w, http.StatusBadRequest, itemErrs[0])
-			return
+		case s.cat.rel.structuredBulkErrors():
+			bulkFailure(w, http.StatusBadRequest, "could not be created.", len(list), createErrors4_7(itemErrs))
+		default:
+			writeBody(w, http.StatusBadRequest, itemErrs)
 		}
-		writeBody(w, http.StatusBadRequest, itemErrs)
 		return
 	}
 	var b bytes.Buffer
@@ -87,6 +90,10 @@ func bulkIDs(list []any) ([]int64, []any) {
 }
 
 func (s *Server) bulkUpdate(w http.ResponseWriter, t *tx, k *kindSpec, list []any, partial bool) {
+	if s.cat.rel.structuredBulkErrors() {
+		s.bulkUpdate4_7(w, t, k, list, partial)
+		return
+	}
 	ids, itemErrs := bulkIDs(list)
 	if itemErrs != nil {
 		writeBody(w, http.StatusBadRequest, itemErrs)
@@ -105,19 +112,28 @@ func (s *Server) bulkUpdate(w http.ResponseWriter, t *tx, k *kindSpec, list []an
 		}
 		updated = append(updated, id)
 	}
+	s.renderList(w, t, k, updated, http.StatusOK)
+}
+
+// renderList answers the objects ids of k as a JSON list.
+func (s *Server) renderList(w http.ResponseWriter, t *tx, k *kindSpec, ids []int64, code int) {
 	var b bytes.Buffer
 	b.WriteByte('[')
-	for i, id := range updated {
+	for i, id := range ids {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		t.render(&b, k, t.get(k.Endpoint, id), false)
 	}
 	b.WriteByte(']')
-	writeRaw(w, http.StatusOK, b.Bytes())
+	writeRaw(w, code, b.Bytes())
 }
 
 func (s *Server) bulkDelete(w http.ResponseWriter, t *tx, k *kindSpec, list []any) {
+	if s.cat.rel.structuredBulkErrors() {
+		s.bulkDelete4_7(w, t, k, list)
+		return
+	}
 	ids, itemErrs := bulkIDs(list)
 	if itemErrs != nil {
 		writeBody(w, http.StatusBadRequest, itemErrs)

@@ -48,11 +48,12 @@ func (g genericRelation) key(o *object) string {
 // "__all__"). Lower names the field compared case-insensitively; IfNull makes the rule
 // conditional on that field being null.
 type uniqueRule struct {
-	Fields  []string
-	Lower   string
-	IfNull  string
-	Message string
-	Key     string
+	Fields     []string
+	NullsEqual bool // a null field is one value, as nulls_distinct=False says
+	Lower      string
+	IfNull     string
+	Message    string
+	Key        string
 }
 
 // key returns the composite key of o under the rule; ok is false when the rule does not apply
@@ -64,7 +65,7 @@ func (r uniqueRule) key(o *object) (string, bool) {
 	var b strings.Builder
 	for _, f := range r.Fields {
 		v, ok := o.Fields[f]
-		if !ok || v == nil {
+		if (!ok || v == nil) && !r.NullsEqual {
 			return "", false
 		}
 		s := scalarString(v)

@@ -171,7 +171,7 @@ func kindSpecs(r release) []*kindSpec {
 
 	platform := orgKind(epPlatforms, "dcim.platform", "Platform", "platform", "Platform", "PlatformRequest")
 	if r.perManufacturerPlatforms() {
-		platform.Unique = platformUnique()
+		platform.Unique = platformUnique(r.platformNullsNotDistinct())
 	}
 	platform.Relations = map[string]onDelete{"manufacturer": protect, "config_template": protect}
 	platform.Counts = map[string]counter{
@@ -411,8 +411,15 @@ func serviceDisplay(_ *view, o *object) string {
 }
 
 // platformUnique is Platform.Meta.constraints from NetBox 4.4 (dcim/models/devices.py): name
-// and slug unique per manufacturer, and among platforms without one.
-func platformUnique() []uniqueRule {
+// and slug unique per manufacturer, and among platforms without one. From 4.7 a null
+// manufacturer counts as one value (nulls_distinct=False) and both rules name the field.
+func platformUnique(nullsNotDistinct bool) []uniqueRule {
+	if nullsNotDistinct {
+		return []uniqueRule{
+			{Fields: []string{"manufacturer", "name"}, NullsEqual: true, Key: "__all__", Message: "Platform name must be unique."},
+			{Fields: []string{"manufacturer", "slug"}, NullsEqual: true, Key: "__all__", Message: "Platform slug must be unique."},
+		}
+	}
 	return []uniqueRule{
 		togetherUnique("platform", "manufacturer", "name")("manufacturer", "name"),
 		{Fields: []string{"name"}, IfNull: "manufacturer", Key: "__all__", Message: "Platform name must be unique."},

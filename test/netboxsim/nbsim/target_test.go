@@ -101,7 +101,7 @@ func newRealClient(t testing.TB, r *realnetbox.Target) *apiClient {
 	if !strings.HasPrefix(r.Token, "nbt_") {
 		c.auth, c.v1, c.v2 = "Token "+r.Token, r.Token, ""
 	}
-	c.uniq = conformance.run + strconv.FormatInt(conformance.nets.Add(1), 36) + "-"
+	c.uniq = conformance.run + strconv.FormatInt(conformance.nets.Add(1), 36) + "_"
 	c.net = conformance.nextNet()
 	return c
 }

@@ -67,6 +67,10 @@ func (r release) atLeast(minor int) bool { return r.minor >= minor }
 // and globally only among platforms without one (dcim/models/devices.py, Platform.Meta.constraints).
 func (r release) perManufacturerPlatforms() bool { return r.atLeast(4) }
 
+// platformNullsNotDistinct: 4.7 folds those four constraints into two with nulls_distinct=False,
+// each with its own message (dcim/models/devices.py at v4.7.3).
+func (r release) platformNullsNotDistinct() bool { return r.atLeast(7) }
+
 // changelogMessages: from 4.4 every write takes an optional changelog_message, recorded on the
 // change (netbox/api/serializers/features.py, ChangeLogMessageSerializer).
 func (r release) changelogMessages() bool { return r.atLeast(4) }
@@ -103,6 +107,10 @@ func (r release) cursorPaging() bool { return r.atLeast(6) }
 // selectLabels: from 4.7 select and multiselect custom field values are rendered as
 // {"value", "label"} (extras/api/customfields.py, CustomField.resolve_selection_value).
 func (r release) selectLabels() bool { return r.atLeast(7) }
+
+// structuredBulkErrors: from 4.7 bulk creates, updates and deletes answer their failures as
+// {"detail", "errors"} and refuse missing or repeated IDs (netbox/api/viewsets/mixins.py).
+func (r release) structuredBulkErrors() bool { return r.atLeast(7) }
 
 // macShortcut: from 4.7 an interface's mac_address is writable and sets its primary MAC,
 // finding or creating the MAC address object (dcim/api/serializers_/mixins.py,

@@ -90,6 +90,9 @@ func TestConformancePlatformUniqueness(t *testing.T) {
 			}
 			code, body = c.do(http.MethodPost, "/api/dcim/platforms/", map[string]any{"name": c.n("Linux"), "slug": c.n("linux2"), "manufacturer": m2})
 			want := `{"__all__":["Platform with this Manufacturer and Name already exists."]}`
+			if c.atLeast(7) {
+				want = `{"__all__":["Platform name must be unique."]}`
+			}
 			if code != http.StatusBadRequest || string(body) != want {
 				t.Errorf("same platform for the same manufacturer: %d %s, want %s", code, body, want)
 			}
