@@ -143,6 +143,7 @@ func TestVerdicts(t *testing.T) {
 		}
 	}
 	g := verdicts([]row{
+		mk(6000, caseFloor, 20*time.Second, 10, 6000, 0),
 		mk(6000, caseFirst, 30*time.Second, 100, 6000, 100<<20),
 		mk(6000, caseUnchanged, 12*time.Second, 0, 0, 500<<20),
 	})
@@ -156,6 +157,7 @@ func TestVerdicts(t *testing.T) {
 	assert.Equal(t, "MISSED", got["6,000 objects: worker peak RSS under 400 MB"])
 	assert.Equal(t, "met", got["6,000 objects: under 0.05 write requests per created object"])
 	assert.NotContains(t, got, "100,000 objects: completes")
+	assert.Equal(t, "MISSED", got["6,000 objects: first sync within 1.3x of the floor"], "30 s over 20 s")
 }
 
 func TestFormatting(t *testing.T) {

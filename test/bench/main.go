@@ -86,6 +86,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.cost.perRequest, "latency", 5*time.Millisecond, "netboxsim delay per request")
 	fs.DurationVar(&o.cost.perWrite, "latency-per-write", 0, "netboxsim delay per object a request writes")
 	fs.DurationVar(&o.cost.perRead, "latency-per-read", 0, "netboxsim delay per object a request reads")
+	fs.IntVar(&o.cost.slots, "latency-slots", 0, "netboxsim requests that wait out their delays at once; the others queue (0: no limit)")
 	fs.DurationVar(&o.timeout, "timeout", time.Hour, "give up on one sync after this long")
 	fs.StringVar(&o.temporal, "temporal", ".bin/temporal", "the temporal CLI")
 	fs.StringVar(&o.worker, "worker", ".bin/worker", "the worker binary (make build)")

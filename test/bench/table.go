@@ -237,6 +237,11 @@ func verdicts(rows []row) grid {
 		add(n+" objects: worker peak RSS under 400 MB", mib(rss), rss < targetRSS)
 		add(n+" objects: no Temporal payload over 64 KiB", kib(payload), payload <= targetPayload)
 		add(n+" objects: under 5,000 history events per run", thousands(events), events < targetEvents)
+		if r, f := find(size, caseFirst), find(size, caseFloor); r != nil && f != nil && f.median.Wall > 0 {
+			ratio := r.median.Wall.Seconds() / f.median.Wall.Seconds()
+			add(fmt.Sprintf("%s objects: first sync within %.1fx of the floor", n, targetFloorRatio), fmt.Sprintf("%.2fx", ratio),
+				ratio <= targetFloorRatio && len(r.errs) == 0 && len(f.errs) == 0)
+		}
 		if r := find(size, caseFirst); r != nil && r.median.Changed > 0 {
 			w := float64(r.median.writes()) / float64(r.median.Changed)
 			add(n+" objects: under 0.05 write requests per created object", fmt.Sprintf("%.3f", w), w < targetWrites)

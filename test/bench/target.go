@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,9 +48,11 @@ func (c netboxCPU) sub(before netboxCPU) netboxCPU {
 func (c netboxCPU) Total() time.Duration { return c.App + c.DB }
 
 // simCost is the emulator's cost model: a delay per request, per object
-// written and per object read.
+// written and per object read, waited out in at most slots requests at
+// once (0: no limit).
 type simCost struct {
 	perRequest, perWrite, perRead time.Duration
+	slots                         int
 }
 
 func (c simCost) String() string {
@@ -59,6 +62,9 @@ func (c simCost) String() string {
 	}
 	if c.perRead > 0 {
 		s += ", " + c.perRead.String() + " per object read"
+	}
+	if c.slots > 0 {
+		s += fmt.Sprintf(", %d at once", c.slots)
 	}
 	return s
 }
@@ -72,6 +78,9 @@ func (c simCost) args() []string {
 	}
 	if c.perRead > 0 {
 		args = append(args, "--latency-per-read", c.perRead.String())
+	}
+	if c.slots > 0 {
+		args = append(args, "--latency-slots", strconv.Itoa(c.slots))
 	}
 	return args
 }
