@@ -203,6 +203,9 @@ func (t *tx) checkCustomFieldNames(k *kindSpec, raw any, errs fieldErrors) {
 // afterCustomField removes a custom field's data from the objects of the types it no longer
 // applies to (all of them once it is deleted), as NetBox does.
 func afterCustomField(t *tx, o, old *object) {
+	if o != nil {
+		populateDefault(t, o, old)
+	}
 	if old == nil {
 		return
 	}
@@ -223,6 +226,41 @@ func afterCustomField(t *tx, o, old *object) {
 				delete(c.Fields["custom_fields"].(map[string]any), name)
 				t.replace(k.Endpoint, c)
 			}
+		}
+	}
+}
+
+// populateDefault gives the objects of the types a custom field newly applies to its default
+// value, as CustomField.populate_initial_data does (extras/models/customfields.py).
+func populateDefault(t *tx, o, old *object) {
+	def := o.Fields["default"]
+	if def == nil {
+		return
+	}
+	var before []string
+	if old != nil && old.str("name") == o.str("name") {
+		before = stringList(old.Fields["object_types"])
+	}
+	name := o.str("name")
+	for _, typ := range stringList(o.Fields["object_types"]) {
+		k := t.st.cat.byType[typ]
+		if k == nil || slices.Contains(before, typ) {
+			continue
+		}
+		tb := t.table(k.Endpoint)
+		for _, id := range slices.Clone(tb.ordered()) {
+			obj := tb.objs[id]
+			if _, ok := obj.customFields()[name]; ok {
+				continue
+			}
+			c := obj.clone()
+			data := maps.Clone(c.customFields())
+			if data == nil {
+				data = map[string]any{}
+			}
+			data[name] = def
+			c.Fields["custom_fields"] = data
+			t.replace(k.Endpoint, c)
 		}
 	}
 }

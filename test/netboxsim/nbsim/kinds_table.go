@@ -390,7 +390,11 @@ func componentDisplay(_ *view, o *object) string {
 	return o.str("name")
 }
 
-func serviceDisplay(_ *view, o *object) string {
+func serviceDisplay(v *view, o *object) string {
+	// From 4.7 a service is shown by its name alone (ipam/models/services.py ServiceBase.__str__).
+	if v.st.cat.rel.atLeast(7) {
+		return o.str("name")
+	}
 	ports := slices.Clone(o.ids("ports"))
 	slices.Sort(ports)
 	var parts []string
