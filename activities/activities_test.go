@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,6 +81,10 @@ func TestClassify(t *testing.T) {
 		{"netbox 403", fmt.Errorf("plan: %w", &netbox.APIError{Status: 403}), ErrTypeNetBoxAuth, true, 0},
 		{"netbox 429", &netbox.APIError{Status: 429, RetryAfter: 7 * time.Second}, ErrTypeNetBoxRateLimited, false, 7 * time.Second},
 		{"netbox 503", &netbox.APIError{Status: 503}, ErrTypeNetBoxUnavailable, false, 0},
+		{"unreadable answer", fmt.Errorf("plan: plan interface: %w", &netbox.AnswerError{Endpoint: "dcim/interfaces", Object: "#7 eth0", Field: "type", Problem: "no reading for this object", Value: `{"value":5}`}), ErrTypeNetBoxMalformed, true, 0},
+		{"netbox too old", fmt.Errorf("read netbox version: %w", &netbox.UnsupportedError{Version: "4.1.11"}), ErrTypeNetBoxUnsupported, true, 0},
+		{"setting netbox does not take", fmt.Errorf("plan: %w", &netbox.SettingError{Setting: `source "nas1" interface_types["eno1"]`, Value: "10g", Problem: "is not a type"}), ErrTypeSettingInvalid, true, 0},
+		{"custom field of another type", fmt.Errorf("prepare netbox: %w", &netbox.SchemaError{Field: "agent_id", Problem: "has type integer"}), ErrTypeNetBoxSchema, true, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var appErr *temporal.ApplicationError
@@ -90,6 +95,17 @@ func TestClassify(t *testing.T) {
 			assert.ErrorIs(t, appErr, tc.err, "the cause stays reachable")
 		})
 	}
+	t.Run("the cause is written once", func(t *testing.T) {
+		leaf := &netbox.AnswerError{Endpoint: "dcim/interfaces", Object: "#7 eth0", Field: "type", Problem: "no reading for this object", Value: `{"value":5}`}
+		err := fmt.Errorf("plan: %w", fmt.Errorf("plan interface: %w", fmt.Errorf("list: %w", leaf)))
+		classified := classify(err)
+		assert.Equal(t, 1, strings.Count(classified.Error(), "/api/dcim/interfaces/"), classified.Error())
+		// As Temporal writes it into the history and reads it back.
+		fc := temporal.GetDefaultFailureConverter()
+		back := fc.FailureToError(fc.ErrorToFailure(classified))
+		assert.Equal(t, 1, strings.Count(back.Error(), "/api/dcim/interfaces/"), back.Error())
+		assert.Equal(t, "plan: plan interface: list (type: NetBoxMalformed, retryable: false): "+leaf.Error(), back.Error())
+	})
 	t.Run("unknown errors retry as they are", func(t *testing.T) {
 		err := errors.New("connection reset")
 		assert.Same(t, err, classify(err))

@@ -15,6 +15,10 @@ type ApplyInput struct {
 	PlanRef string `json:"plan_ref"`
 	Batch   int    `json:"batch"`
 	Failed  []int  `json:"failed,omitempty"`
+	// Run names the run in NetBox's changelog, and NetBoxVersion is the
+	// release the run read when it planned (PlanResult.NetBoxVersion).
+	Run           string `json:"run,omitempty"`
+	NetBoxVersion string `json:"netbox_version,omitempty"`
 }
 
 // ApplyResult is what one batch did.
@@ -42,7 +46,8 @@ func (a *Activities) Apply(ctx context.Context, in ApplyInput) (ApplyResult, err
 	if err := a.Blob.GetJSON(ctx, BatchRef(in.PlanRef, in.Batch), &b); err != nil {
 		return ApplyResult{}, classify(fmt.Errorf("load batch %d of plan %s: %w", in.Batch, in.PlanRef, err))
 	}
-	r, err := a.NetBox.ApplyBatch(ctx, &netbox.Plan{Batches: []netbox.Batch{b}}, in.Batch, in.Failed)
+	r, err := a.NetBox.Apply(ctx, netbox.ApplyRequest{Plan: &netbox.Plan{Batches: []netbox.Batch{b}}, Batch: in.Batch,
+		Failed: in.Failed, Run: netbox.Run{ID: in.Run, NetBoxVersion: in.NetBoxVersion}})
 	if err != nil {
 		return ApplyResult{}, classify(fmt.Errorf("apply batch %d: %w", in.Batch, err))
 	}

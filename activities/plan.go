@@ -13,6 +13,7 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/blob"
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/activities/netbox"
+	"github.com/netbox-agent/netbox-agent/activities/source"
 )
 
 // PlanInput names the inventory to reconcile and how each source fared.
@@ -70,6 +71,9 @@ type PlanResult struct {
 	Ref     string      `json:"ref"`
 	Summary PlanSummary `json:"summary"`
 	Stages  []Stage     `json:"stages"`
+	// NetBoxVersion is the release of the NetBox the run talks to, read
+	// once at the run's start; the apply batches name it to the engine.
+	NetBoxVersion string `json:"netbox_version,omitempty"`
 }
 
 // PlanRef names where a run's plan lives.
@@ -77,17 +81,25 @@ func PlanRef(run string) string { return fmt.Sprintf("runs/%s/plan.json", run) }
 
 // Plan compares the inventory with NetBox and writes the plan: the ordered
 // batches of creates, updates and deletes, each operation with its reason.
+//
+// It reads NetBox's release first, once for the run: a NetBox older than
+// 4.2 ends the run here, and the release decides what the run sends.
 func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error) {
+	run, err := a.netboxRun(ctx, in.Run)
+	if err != nil {
+		return PlanResult{}, err
+	}
 	records, err := a.readInventory(ctx, in.InventoryRef)
 	if err != nil {
 		return PlanResult{}, classify(err)
 	}
 	if !in.DryRun {
-		if err := a.NetBox.EnsureSchema(ctx); err != nil {
+		if err := a.NetBox.Prepare(ctx, run); err != nil {
 			return PlanResult{}, classify(fmt.Errorf("prepare netbox: %w", err))
 		}
 	}
-	plan, err := a.NetBox.Plan(ctx, netbox.PlanRequest{Records: records, Sources: in.Sources, Now: in.Now})
+	plan, err := a.NetBox.Plan(ctx, netbox.PlanRequest{Records: records, Sources: in.Sources, Now: in.Now,
+		NetBoxVersion: run.NetBoxVersion, Settings: a.choiceSettings()})
 	if err != nil {
 		return PlanResult{}, classify(fmt.Errorf("plan: %w", err))
 	}
@@ -96,8 +108,36 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error)
 		return PlanResult{}, classify(err)
 	}
 	res := describePlan(ref, plan)
-	a.Log.Info("planned", zap.Int("operations", res.Summary.Total), zap.Int("batches", res.Summary.Batches))
+	res.NetBoxVersion = run.NetBoxVersion
+	a.Log.Info("planned", zap.Int("operations", res.Summary.Total), zap.Int("batches", res.Summary.Batches),
+		zap.String("netbox_version", run.NetBoxVersion))
 	return res, nil
+}
+
+// netboxRun reads NetBox's release for the run.
+func (a *Activities) netboxRun(ctx context.Context, run string) (netbox.Run, error) {
+	st, err := a.NetBox.Status(ctx)
+	if err != nil {
+		return netbox.Run{}, classify(fmt.Errorf("read netbox version: %w", err))
+	}
+	return netbox.Run{ID: run, NetBoxVersion: st.Version.String()}, nil
+}
+
+// choiceSettings lists the settings of the sources built here that name
+// NetBox choices, for the plan to check against the connected NetBox.
+func (a *Activities) choiceSettings() []netbox.ChoiceSetting {
+	var out []netbox.ChoiceSetting
+	for _, s := range a.Sources {
+		cs, ok := s.Source.(source.ChoiceSettings)
+		if !ok {
+			continue
+		}
+		for _, c := range cs.ChoiceSettings() {
+			out = append(out, netbox.ChoiceSetting{Setting: fmt.Sprintf("source %q %s", s.Name, c.Setting),
+				Kind: c.Kind, Field: c.Field, Value: c.Value})
+		}
+	}
+	return out
 }
 
 // planRecord reads a merged record without its field origins, which the
@@ -123,9 +163,10 @@ func (a *Activities) readInventory(ctx context.Context, ref string) ([]inventory
 	return records, err
 }
 
-// DescribePlanInput names a saved plan.
+// DescribePlanInput names a saved plan and the run that applies it.
 type DescribePlanInput struct {
 	Ref string `json:"ref"`
+	Run string `json:"run,omitempty"`
 }
 
 // DescribePlan reads a saved plan and lays out its stages, so that a
@@ -136,10 +177,16 @@ func (a *Activities) DescribePlan(ctx context.Context, in DescribePlanInput) (Pl
 	if err != nil {
 		return PlanResult{}, classify(err)
 	}
-	if err := a.NetBox.EnsureSchema(ctx); err != nil {
+	run, err := a.netboxRun(ctx, in.Run)
+	if err != nil {
+		return PlanResult{}, err
+	}
+	if err := a.NetBox.Prepare(ctx, run); err != nil {
 		return PlanResult{}, classify(fmt.Errorf("prepare netbox: %w", err))
 	}
-	return describePlan(in.Ref, plan), nil
+	res := describePlan(in.Ref, plan)
+	res.NetBoxVersion = run.NetBoxVersion
+	return res, nil
 }
 
 func describePlan(ref string, plan *netbox.Plan) PlanResult {

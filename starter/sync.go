@@ -171,6 +171,9 @@ func progressLine(p workflows.Progress) string {
 func printResult(out interface{ Write([]byte) (int, error) }, id string, res workflows.SyncResult) error {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "\nsync %s finished\n\n", id)
+	if res.NetBoxVersion != "" {
+		fmt.Fprintf(tw, "NetBox %s\n\n", res.NetBoxVersion)
+	}
 	fmt.Fprintln(tw, "SOURCE\tTYPE\tSTATUS\tRECORDS\tWARNINGS\tERROR")
 	for _, s := range res.Sources {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", s.Name, s.Type, s.Status, s.Records, s.Warnings, s.Error)

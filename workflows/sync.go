@@ -54,8 +54,9 @@ func SyncWorkflow(ctx workflow.Context, req SyncRequest) (*SyncResult, error) {
 	if req.PlanRef != "" {
 		r.setPhase(ctx, "loading plan", "")
 		actx := workflow.WithActivityOptions(ctx, r.options(cfg, "load plan "+req.PlanRef, "describe-plan", cfg.ApplyTimeout))
-		if err := workflow.ExecuteActivity(actx, a.DescribePlan, activities.DescribePlanInput{Ref: req.PlanRef}).Get(ctx, &planRes); err != nil {
-			return nil, fmt.Errorf("load plan %s: %w", req.PlanRef, err)
+		in := activities.DescribePlanInput{Ref: req.PlanRef, Run: runName(ctx)}
+		if err := workflow.ExecuteActivity(actx, a.DescribePlan, in).Get(ctx, &planRes); err != nil {
+			return nil, stepFailed("load plan "+req.PlanRef, err)
 		}
 	} else {
 		if planRes, err = r.discoverMergePlan(ctx, cfg); err != nil {
@@ -64,6 +65,7 @@ func SyncWorkflow(ctx workflow.Context, req SyncRequest) (*SyncResult, error) {
 	}
 	res.PlanRef = planRes.Ref
 	res.Plan = planRes.Summary
+	res.NetBoxVersion = planRes.NetBoxVersion
 	r.progress.PlanRef = planRes.Ref
 	if req.DryRun {
 		r.setPhase(ctx, "done", fmt.Sprintf("dry run: %d changes planned in %d batches, nothing written", res.Plan.Total, res.Plan.Batches))
@@ -101,7 +103,7 @@ func (r *syncRun) configure(ctx workflow.Context) (activities.ConfigureResult, e
 		Summary:             "read run settings",
 	})
 	if err := workflow.ExecuteActivity(actx, a.Configure, activities.ConfigureInput{Sources: r.req.Sources}).Get(ctx, &cfg); err != nil {
-		return cfg, fmt.Errorf("configure: %w", err)
+		return cfg, stepFailed("configure", err)
 	}
 	return cfg, nil
 }
@@ -129,8 +131,7 @@ func retryPolicy(p activities.RetryPolicy) *temporal.RetryPolicy {
 
 func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.ConfigureResult) (activities.PlanResult, error) {
 	res := &r.state.Result
-	info := workflow.GetInfo(ctx)
-	run := info.WorkflowExecution.ID + "/" + info.WorkflowExecution.RunID
+	run := runName(ctx)
 
 	r.setPhase(ctx, "discovering", fmt.Sprintf("%d sources", len(cfg.Sources)))
 	futures := make([]workflow.Future, len(cfg.Sources))
@@ -170,7 +171,7 @@ func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.Configu
 	var merged activities.MergeResult
 	mctx := workflow.WithActivityOptions(ctx, r.options(cfg, fmt.Sprintf("merge %d snapshots", len(snapshots)), "merge", cfg.DiscoverTimeout))
 	if err := workflow.ExecuteActivity(mctx, a.Merge, activities.MergeInput{Run: run, Snapshots: snapshots}).Get(ctx, &merged); err != nil {
-		return activities.PlanResult{}, fmt.Errorf("merge: %w", err)
+		return activities.PlanResult{}, stepFailed("merge", err)
 	}
 	res.InventoryRef, res.Records, res.Merged = merged.Ref, merged.Records, merged.Merged
 
@@ -179,7 +180,7 @@ func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.Configu
 	pctx := workflow.WithActivityOptions(ctx, r.options(cfg, fmt.Sprintf("plan %d records", merged.Records), "plan", cfg.DiscoverTimeout))
 	in := activities.PlanInput{Run: run, InventoryRef: merged.Ref, Sources: states, DryRun: r.req.DryRun, Now: workflow.Now(ctx).UTC()}
 	if err := workflow.ExecuteActivity(pctx, a.Plan, in).Get(ctx, &plan); err != nil {
-		return activities.PlanResult{}, fmt.Errorf("plan: %w", err)
+		return activities.PlanResult{}, stepFailed("plan", err)
 	}
 	return plan, nil
 }
@@ -228,7 +229,8 @@ func (r *syncRun) launch(ctx workflow.Context, cfg activities.ConfigureResult, s
 	summary := fmt.Sprintf("apply %04d: %s %d %s", batch, stage.Op, stage.BatchOps(batch-stage.First), stage.Kind)
 	id := fmt.Sprintf("apply/%04d-%s-%s", batch, stage.Kind, stage.Op)
 	actx := workflow.WithActivityOptions(ctx, r.options(cfg, summary, id, cfg.ApplyTimeout))
-	in := activities.ApplyInput{PlanRef: st.Result.PlanRef, Batch: batch, Failed: append([]int(nil), st.Failed...)}
+	in := activities.ApplyInput{PlanRef: st.Result.PlanRef, Batch: batch, Failed: append([]int(nil), st.Failed...),
+		Run: runName(ctx), NetBoxVersion: st.Result.NetBoxVersion}
 	f := workflow.ExecuteActivity(actx, a.Apply, in)
 	sel.AddFuture(f, func(f workflow.Future) {
 		var out activities.ApplyResult
@@ -277,6 +279,21 @@ func (r *syncRun) reportApply(ctx workflow.Context, stage activities.Stage) {
 func applyLine(t ApplyTotals) string {
 	return fmt.Sprintf("%d/%d batches, %d created, %d updated, %d deleted, %d failed batches, %d skipped batches",
 		t.BatchesDone, t.Batches, t.Created, t.Updated, t.Deleted, t.BatchesFailed, t.BatchesSkipped)
+}
+
+// runName names this run, for blob paths and NetBox's changelog: the
+// workflow ID and run ID.
+func runName(ctx workflow.Context) string {
+	info := workflow.GetInfo(ctx)
+	return info.WorkflowExecution.ID + "/" + info.WorkflowExecution.RunID
+}
+
+// stepFailed is the run's failure when step failed with err. Its message
+// is the step alone and err its cause, so that err's text, which names
+// what went wrong, appears once in what the starter and the UI show
+// (fmt.Errorf would copy it into each layer Temporal writes out).
+func stepFailed(step string, err error) error {
+	return temporal.NewApplicationErrorWithCause(step, "", err)
 }
 
 // errorMessage keeps the innermost application error's message, which is

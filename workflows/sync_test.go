@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -65,6 +66,9 @@ func twoStagePlan() activities.PlanResult {
 }
 
 var dependsOn = map[int]int{2: 0, 3: 1}
+
+// testRun is how a run of the test environment names itself.
+const testRun = "default-test-workflow-id/default-test-run-id"
 
 // applyMock answers like the engine: created objects, or a skipped batch
 // when the batch it depends on failed.
@@ -187,7 +191,7 @@ func (s *syncSuite) TestDryRunWritesNothing() {
 
 func (s *syncSuite) TestSavedPlanIsAppliedWithoutDiscovery() {
 	s.env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(settings("files"), nil)
-	s.env.OnActivity(a.DescribePlan, mock.Anything, activities.DescribePlanInput{Ref: "runs/old/plan.json"}).Return(twoStagePlan(), nil)
+	s.env.OnActivity(a.DescribePlan, mock.Anything, activities.DescribePlanInput{Ref: "runs/old/plan.json", Run: testRun}).Return(twoStagePlan(), nil)
 	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(applyMock(-1)).Times(4)
 
 	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{PlanRef: "runs/old/plan.json"})
@@ -294,4 +298,47 @@ func (s *syncSuite) TestFailuresListedAreBoundedButCounted() {
 	res := s.result()
 	s.Equal(60, res.Applied.BatchesFailed)
 	s.Len(res.FailedBatches, maxFailures)
+}
+
+func (s *syncSuite) TestNetBoxVersionReachesTheResultAndEveryBatch() {
+	s.expectConfigureAndMerge("files")
+	plan := twoStagePlan()
+	plan.NetBoxVersion = "4.7.3"
+	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(plan, nil)
+	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(discovered)
+	var mu sync.Mutex
+	var inputs []activities.ApplyInput
+	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in activities.ApplyInput) (activities.ApplyResult, error) {
+			mu.Lock()
+			inputs = append(inputs, in)
+			mu.Unlock()
+			return applyMock(-1)(ctx, in)
+		}).Times(4)
+
+	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
+	res := s.result()
+	s.Equal("4.7.3", res.NetBoxVersion)
+	s.Require().Len(inputs, 4)
+	for _, in := range inputs {
+		s.Equal("4.7.3", in.NetBoxVersion, "batch %d", in.Batch)
+		s.Equal(testRun, in.Run, "batch %d", in.Batch)
+	}
+}
+
+func (s *syncSuite) TestFailureNamesItsCauseOnce() {
+	s.expectConfigureAndMerge("files")
+	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(discovered)
+	cause := errors.New("netbox answer of /api/dcim/interfaces/ cannot be read: object #7 eth0: field type: no reading for this object: {\"value\":5}")
+	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(activities.PlanResult{},
+		temporal.NewNonRetryableApplicationError("plan: plan interface", activities.ErrTypeNetBoxMalformed, cause))
+
+	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
+	s.Require().True(s.env.IsWorkflowCompleted())
+	err := s.env.GetWorkflowError()
+	s.Require().Error(err)
+	var appErr *temporal.ApplicationError
+	s.Require().True(errors.As(err, &appErr))
+	s.Equal(1, strings.Count(err.Error(), "/api/dcim/interfaces/"), "named once: %v", err)
+	s.Contains(err.Error(), "NetBoxMalformed")
 }

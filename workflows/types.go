@@ -27,14 +27,17 @@ type SyncRequest struct {
 
 // SyncResult is what a finished run reports.
 type SyncResult struct {
-	DryRun       bool                      `json:"dry_run"`
-	Sources      []activities.SourceResult `json:"sources,omitempty"`
-	InventoryRef string                    `json:"inventory_ref,omitempty"`
-	Records      int                       `json:"records"`
-	Merged       int                       `json:"merged"`
-	PlanRef      string                    `json:"plan_ref,omitempty"`
-	Plan         activities.PlanSummary    `json:"plan"`
-	Applied      ApplyTotals               `json:"applied"`
+	DryRun bool `json:"dry_run"`
+	// NetBoxVersion is the release of the NetBox the run talked to, read
+	// once at its start.
+	NetBoxVersion string                    `json:"netbox_version,omitempty"`
+	Sources       []activities.SourceResult `json:"sources,omitempty"`
+	InventoryRef  string                    `json:"inventory_ref,omitempty"`
+	Records       int                       `json:"records"`
+	Merged        int                       `json:"merged"`
+	PlanRef       string                    `json:"plan_ref,omitempty"`
+	Plan          activities.PlanSummary    `json:"plan"`
+	Applied       ApplyTotals               `json:"applied"`
 	// FailedBatches lists the batches that failed for good, and why (the
 	// first 50; Applied counts them all).
 	FailedBatches []BatchFailure `json:"failed_batches,omitempty"`

@@ -200,7 +200,41 @@ func (a *applier) delete(ctx context.Context) error {
 	}
 	done, err := a.write(ctx, http.MethodDelete, items)
 	a.res.Deleted += done
-	return err
+	if err != nil {
+		return err
+	}
+	return a.recheckRefusedDeletes(ctx)
+}
+
+// recheckRefusedDeletes looks the objects whose delete NetBox refused up
+// once more: NetBox 4.7 refuses a bulk delete naming an object that is gone
+// (deleted by hand, or by an attempt of the same batch) with a 400 where
+// earlier releases answered 404, and a gone object is deleted all the same.
+func (a *applier) recheckRefusedDeletes(ctx context.Context) error {
+	var ids []int64
+	for _, p := range a.res.Problems {
+		if p.Reason == reasonRefused && p.ID != 0 {
+			ids = append(ids, p.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	cur, err := a.current(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("look up refused deletes: %w", err)
+	}
+	kept := a.res.Problems[:0]
+	for _, p := range a.res.Problems {
+		if _, exists := cur[p.ID]; p.Reason == reasonRefused && p.ID != 0 && !exists {
+			a.res.Failed--
+			a.res.Deleted++
+			continue
+		}
+		kept = append(kept, p)
+	}
+	a.res.Problems = kept
+	return nil
 }
 
 // rescued says why an orphan planned for deletion must stay: someone

@@ -421,7 +421,9 @@ func TestProtectedOrphanIsReportedNotRetried(t *testing.T) {
 	require.Len(t, tot.Problems, 1, "%v", tot.Problems)
 	assert.Equal(t, cluster, tot.Problems[0].Key)
 	assert.Equal(t, reasonRefused, tot.Problems[0].Reason)
-	assert.Contains(t, strings.Join(tot.Problems[0].Messages, " "), "dependent objects")
+	// "1 dependent objects were found" up to 4.6, "1 dependent object(s)
+	// prevent deletion" from 4.7.
+	assert.Contains(t, strings.Join(tot.Problems[0].Messages, " "), "dependent object")
 	assert.Equal(t, 1, p.Summary.Total.Delete)
 	assert.Equal(t, 1, tot.Failed)
 	assert.Equal(t, 1, count(sim, inventory.KindCluster))

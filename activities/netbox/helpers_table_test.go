@@ -201,10 +201,34 @@ func TestBadRequestMessages(t *testing.T) {
 			body:     `<html>Bad Request</html>`,
 			messages: []string{"<html>Bad Request</html>"},
 		},
+		{
+			name: "4.7 names the bad items by position", n: 3, okList: true,
+			body:    `{"detail": "1 of 3 objects could not be created.", "errors": [{"index": 1, "errors": {"mtu": ["Ensure this value is less than or equal to 65536."]}}]}`,
+			perItem: [][]string{nil, {"mtu: Ensure this value is less than or equal to 65536."}, nil},
+		},
+		{
+			name: "4.7 names the bad items by ID", n: 3, okList: true,
+			body:    `{"detail": "1 of 3 objects could not be deleted.", "errors": [{"id": 103, "errors": {"__all__": ["Unable to delete: 1 dependent object(s) prevent deletion."]}}]}`,
+			perItem: [][]string{nil, nil, {"Unable to delete: 1 dependent object(s) prevent deletion."}},
+		},
+		{
+			name: "4.7 names an object not in the request", n: 2, okList: false,
+			body:     `{"detail": "1 of 2 objects could not be found.", "errors": [{"id": 999, "errors": {"id": ["Object with ID 999 does not exist"]}}]}`,
+			messages: []string{"detail: 1 of 2 objects could not be found.", "errors.errors.id: Object with ID 999 does not exist", "errors.id: 999"},
+		},
+		{
+			name: "4.7 answer without entries", n: 2, okList: false,
+			body:     `{"detail": "Expected a list of items but got type \"dict\"."}`,
+			messages: []string{`detail: Expected a list of items but got type "dict".`},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			per, ok := itemErrors(tc.body, tc.n)
+			items := make([]item, tc.n)
+			for i := range items {
+				items[i] = item{id: int64(101 + i)}
+			}
+			per, ok := itemErrors(tc.body, items)
 			assert.Equal(t, tc.okList, ok)
 			if ok {
 				assert.Equal(t, tc.perItem, per)

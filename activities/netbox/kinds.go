@@ -12,19 +12,19 @@ import (
 type fieldType int
 
 const (
-	typeString  fieldType = iota // free text, trimmed
-	typeChoice                   // NetBox answers {"value", "label"}, takes the value
-	typeInt                      // integer
-	typeFloat                    // decimal (vcpus, u_height)
-	typeBool                     // boolean
-	typeSlug                     // the record's slug, or the slug of SlugFrom
-	typeMAC                      // MAC address, compared in lower-case colon form
-	typeIP                       // IP address with prefix length
-	typeColor                    // six hex digits, compared in lower case
-	typeIntList                  // list of integers (ports)
-	typeChoiceList               // list of choice values (multiselect custom fields), compared as a set
-	typeRef                      // foreign key to a record of one of Targets
-	typeGeneric                  // generic foreign key: TypeField holds the object type, Name the id
+	typeString     fieldType = iota // free text, trimmed
+	typeChoice                      // NetBox answers {"value", "label"}, takes the value
+	typeInt                         // integer
+	typeFloat                       // decimal (vcpus, u_height)
+	typeBool                        // boolean
+	typeSlug                        // the record's slug, or the slug of SlugFrom
+	typeMAC                         // MAC address, compared in lower-case colon form
+	typeIP                          // IP address with prefix length
+	typeColor                       // six hex digits, compared in lower case
+	typeIntList                     // list of integers (ports)
+	typeRef                         // foreign key to a record of one of Targets
+	typeGeneric                     // generic foreign key: TypeField holds the object type, Name the id
+	typeChoiceList                  // list of choice values (multiselect custom fields), compared as a set
 )
 
 // field is one NetBox field the agent manages or reads for matching.

@@ -12,7 +12,11 @@ import (
 func (p *Plan) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	pf := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
-	pf("Plan of %s: %d operations in %d batches\n\n", p.CreatedAt.UTC().Format("2006-01-02 15:04:05Z"), p.Operations(), len(p.Batches))
+	against := ""
+	if p.NetBoxVersion != "" {
+		against = " against NetBox " + p.NetBoxVersion
+	}
+	pf("Plan of %s%s: %d operations in %d batches\n\n", p.CreatedAt.UTC().Format("2006-01-02 15:04:05Z"), against, p.Operations(), len(p.Batches))
 
 	pf("KIND\tCREATE\tUPDATE\tDELETE\tUNCHANGED\tSKIPPED\tORPHANED\n")
 	for _, k := range Kinds() {

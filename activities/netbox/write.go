@@ -11,10 +11,10 @@ import (
 )
 
 // write sends items in one bulk request and returns how many NetBox took.
-// A 400 (and a 409 on a delete: the object is protected) is split: NetBox answers a refused list with one error object per
-// item, so the items it names are reported and the rest sent again; when
-// the answer does not say which item is bad, the list is halved until it
-// does. Any other error is returned for the caller to retry or fail on;
+// A 400 (and a 409 on a delete: the object is protected) is split: NetBox
+// names the bad items of a refused list (itemErrors), so those are
+// reported and the rest sent again; when the answer does not say which
+// item is bad, the list is halved until it does. Any other error is returned for the caller to retry or fail on;
 // what was written before it stays written, and a retried batch finds it.
 func (a *applier) write(ctx context.Context, method string, items []item) (int, error) {
 	if len(items) == 0 {
@@ -46,11 +46,7 @@ func (a *applier) write(ctx context.Context, method string, items []item) (int, 
 	case ae.Status != http.StatusBadRequest:
 		return 0, err
 	}
-	if len(items) == 1 {
-		a.refused(items[0], ae.Body)
-		return 0, nil
-	}
-	if perItem, ok := itemErrors(ae.Body, len(items)); ok {
+	if perItem, ok := itemErrors(ae.Body, items); ok {
 		var good []item
 		for i, it := range items {
 			if perItem[i] != nil {
@@ -60,9 +56,12 @@ func (a *applier) write(ctx context.Context, method string, items []item) (int, 
 			}
 		}
 		if len(good) < len(items) {
-			n, err := a.write(ctx, method, good)
-			return n, err
+			return a.write(ctx, method, good)
 		}
+	}
+	if len(items) == 1 {
+		a.refused(items[0], ae.Body)
+		return 0, nil
 	}
 	return a.writeHalves(ctx, method, items)
 }
@@ -89,20 +88,83 @@ func (a *applier) refused(it item, body string, msgs ...string) {
 	a.problem(it.op, it.id, reasonRefused, msgs...)
 }
 
-// itemErrors reads a bulk 400 answer: a list with one error object per
-// item, {} for the good ones. ok is false when the answer has another shape.
-func itemErrors(body string, n int) ([][]string, bool) {
+// itemErrors reads the answer to a refused bulk request as one list of
+// messages per item, nil for the good ones; ok is false when the answer
+// does not say which items are bad. NetBox up to 4.6 answers a list with
+// one error object per item, {} for the good ones; 4.7 answers
+// {"detail": ..., "errors": [{"index": 2, "errors": {...}}, {"id": 7, "errors": {...}}]},
+// naming the bad items only, by position or by object ID
+// (netbox/netbox/api/viewsets/mixins.py get_invalid_entries_response).
+func itemErrors(body string, items []item) ([][]string, bool) {
 	var list []map[string]any
-	if err := json.Unmarshal([]byte(body), &list); err != nil || len(list) != n {
+	if err := json.Unmarshal([]byte(body), &list); err == nil {
+		if len(list) != len(items) {
+			return nil, false
+		}
+		out := make([][]string, len(items))
+		for i, m := range list {
+			if len(m) > 0 {
+				out[i] = fieldMessages(m)
+			}
+		}
+		return out, true
+	}
+	var named struct {
+		Errors []struct {
+			Index  *int           `json:"index"`
+			ID     *int64         `json:"id"`
+			Errors map[string]any `json:"errors"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(body), &named); err != nil || len(named.Errors) == 0 {
 		return nil, false
 	}
-	out := make([][]string, n)
-	for i, m := range list {
-		if len(m) > 0 {
-			out[i] = flatten("", m)
+	out := make([][]string, len(items))
+	for _, e := range named.Errors {
+		i := -1
+		switch {
+		case e.Index != nil && *e.Index >= 0 && *e.Index < len(items):
+			i = *e.Index
+		case e.ID != nil:
+			i = itemWithID(items, *e.ID)
+		}
+		if i < 0 {
+			return nil, false
+		}
+		out[i] = append(out[i], fieldMessages(e.Errors)...)
+		if out[i] == nil {
+			out[i] = []string{"refused"}
 		}
 	}
 	return out, true
+}
+
+// itemWithID is the position of the item for object id, or -1.
+func itemWithID(items []item, id int64) int {
+	for i, it := range items {
+		if it.id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// nonFieldKeys are the keys under which NetBox files errors that concern
+// no field: Django's and DRF's.
+var nonFieldKeys = map[string]bool{"__all__": true, "non_field_errors": true}
+
+// fieldMessages renders one object's errors as "field: message" lines,
+// the errors of no field as bare messages.
+func fieldMessages(m map[string]any) []string {
+	var out []string
+	for _, k := range sortedKeys(m) {
+		if nonFieldKeys[k] {
+			out = append(out, flatten("", m[k])...)
+		} else {
+			out = append(out, flatten(k, m[k])...)
+		}
+	}
+	return out
 }
 
 // errorMessages turns a NetBox error answer into "field: message" lines.

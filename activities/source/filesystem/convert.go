@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source"
 )
 
 // convert turns a field's node into an attribute value of type as. Values
@@ -63,6 +64,12 @@ func convert(as attrSpec, n *node) (any, error) {
 			return nil, fmt.Errorf("%q is not a colour of six hex digits", text)
 		}
 		return c, nil
+	case vChoice:
+		v := strings.ToLower(text)
+		if !source.IsChoiceValue(v) {
+			return nil, fmt.Errorf("%q is not a NetBox choice value such as 1000base-t", text)
+		}
+		return v, nil
 	case vEnum:
 		v := strings.ToLower(text)
 		if !slices.Contains(as.enum, v) {

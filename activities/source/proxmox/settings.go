@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	netbox "github.com/netbox-community/go-netbox/v4"
-
 	"github.com/netbox-agent/netbox-agent/activities/source"
 )
 
@@ -160,8 +158,10 @@ func (s Settings) validate(baseDir string) (options, error) {
 		if _, err := path.Match(pattern, ""); err != nil {
 			return o, source.SettingError("node_interface_types", "pattern %q: %s", pattern, err.Error())
 		}
-		if !netbox.InterfaceTypeValue(typ).IsValid() {
-			return o, source.SettingError("node_interface_types", "%q is not a NetBox interface type (pattern %q)", typ, pattern)
+		// The value's shape only: which types a NetBox takes depends on its
+		// release, and the plan checks it against the connected one.
+		if !source.IsChoiceValue(typ) {
+			return o, source.SettingError("node_interface_types", "%q is not a NetBox interface type value such as 1000base-t (pattern %q)", typ, pattern)
 		}
 	}
 	return o, nil
@@ -173,3 +173,12 @@ func orDefault(s, def string) string {
 	}
 	return def
 }
+
+// ChoiceSettings lists the interface types node_interface_types names, for
+// the plan to check against the connected NetBox.
+func (s *Source) ChoiceSettings() []source.ChoiceSetting {
+	return source.InterfaceTypeSettings("node_interface_types", s.opts.NodeInterfaceTypes)
+}
+
+// Source names NetBox choices in its settings.
+var _ source.ChoiceSettings = (*Source)(nil)

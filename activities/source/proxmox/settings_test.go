@@ -44,7 +44,10 @@ func TestSettingsValidation(t *testing.T) {
 		{"negative concurrency", base(func(s *Settings) { s.Concurrency = -1 }), "concurrency"},
 		{"ca file missing", base(func(s *Settings) { s.CAFile = "/nonexistent/ca.pem" }), "ca_file"},
 		{"ca file with verification off", base(func(s *Settings) { s.CAFile = "ca.pem"; s.InsecureSkipVerify = true }), "ca_file"},
-		{"unknown interface type", base(func(s *Settings) { s.NodeInterfaceTypes = map[string]string{"eno1": "gigabit"} }), "node_interface_types"},
+		{"interface type of another shape", base(func(s *Settings) { s.NodeInterfaceTypes = map[string]string{"eno1": "Gigabit Ethernet"} }), "node_interface_types"},
+		// A type of a NetBox release after go-netbox's (4.5.4) is taken here;
+		// the plan checks it against the connected NetBox.
+		{"interface type of a later release", base(func(s *Settings) { s.NodeInterfaceTypes = map[string]string{"eno1": "10gbase-cu"} }), ""},
 		{"bad interface pattern", base(func(s *Settings) { s.NodeInterfaceTypes = map[string]string{"eno[": "1000base-t"} }), "node_interface_types"},
 		{"interface types", base(func(s *Settings) { s.NodeInterfaceTypes = map[string]string{"eno*": "1000base-t", "bond0": "lag"} }), ""},
 	}

@@ -90,7 +90,7 @@ func TestSettingsRefused(t *testing.T) {
 		{name: "negative timeout", settings: "url: https://nas1\nsite: Home\ntimeout: -5s", message: "timeout: -5s is negative"},
 		{name: "missing ca_file", settings: "url: https://nas1\nsite: Home\nca_file: " + filepath.Join(dir, "none.pem"), message: "ca_file:"},
 		{name: "ca_file and no verification", settings: "url: https://nas1\nsite: Home\nca_file: " + notPEM + "\ninsecure_skip_verify: true", message: "insecure_skip_verify is true"},
-		{name: "unknown interface type", settings: "url: https://nas1\nsite: Home\ninterface_types:\n  eno1: 10g", message: `"10g" is not a NetBox interface type`},
+		{name: "interface type of another shape", settings: "url: https://nas1\nsite: Home\ninterface_types:\n  eno1: 10G Base-T", message: `"10G Base-T" is not a NetBox interface type value`},
 		{name: "bad pattern", settings: "url: https://nas1\nsite: Home\ninterface_types:\n  'eno[': 1000base-t", message: `pattern "eno["`},
 		{name: "unknown setting", settings: "url: https://nas1\nsite: Home\nverify_tls: false", message: "verify_tls"},
 		{name: "no API key", settings: "url: https://nas1\nsite: Home", key: "-", message: "api_key"},
