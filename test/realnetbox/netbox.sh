@@ -59,7 +59,7 @@ in_root() { chroot "$ROOT" "${ROOT_ENV[@]}" "$@"; }
 # as_postgres runs a command inside the root as the postgres user.
 as_postgres() {
 	chroot --userspec=postgres:postgres "$ROOT" /usr/bin/env -i PATH=/usr/bin:/bin \
-		HOME=/var/lib/postgresql LANG=C.UTF-8 "$@"
+		HOME=/var/lib/postgresql LANG=C.UTF-8 PGOPTIONS="-c client_min_messages=warning" "$@"
 }
 
 netbox_cli() { in_root "$VENV/bin/netbox" "$@"; }
@@ -378,18 +378,25 @@ cmd_env() {
 	print_env
 }
 
-case "${1:-}" in
-start) cmd_start ;;
-stop) cmd_stop ;;
-reset) cmd_reset ;;
-env) cmd_env ;;
-envfile) echo "$RUN/netbox.env" ;;
-root)
-	set_root
-	echo "$ROOT"
-	;;
-*)
-	echo "usage: $0 start|stop|reset|env|envfile|root" >&2
-	exit 2
-	;;
-esac
+# main is called on the script's last line, once bash has read the whole file, so that an edit
+# to the script while it runs cannot change what the running copy does.
+main() {
+	case "${1:-}" in
+	start) cmd_start ;;
+	stop) cmd_stop ;;
+	reset) cmd_reset ;;
+	env) cmd_env ;;
+	envfile) echo "$RUN/netbox.env" ;;
+	root)
+		set_root
+		echo "$ROOT"
+		;;
+	*)
+		echo "usage: $0 start|stop|reset|env|envfile|root" >&2
+		exit 2
+		;;
+	esac
+}
+
+main "$@"
+exit
