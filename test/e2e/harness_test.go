@@ -61,6 +61,19 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
+	if real, ok := realnetbox.FromEnv(); ok {
+		unlock, err := lockNetBox(real)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
+			return 1
+		}
+		defer func() {
+			if err := unlock(); err != nil {
+				fmt.Fprintln(os.Stderr, "e2e:", err)
+			}
+		}()
+		fmt.Fprintf(os.Stderr, "e2e: against the real NetBox %s at %s\n", real.Version, real.URL)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	devServer, err = testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
@@ -76,15 +89,22 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e: start temporal dev server:", err)
 		return 1
 	}
-	if real, ok := realnetbox.FromEnv(); ok {
-		fmt.Fprintf(os.Stderr, "e2e: against the real NetBox %s at %s\n", real.Version, real.URL)
-	}
 	defer func() {
 		if err := devServer.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "e2e: stop temporal dev server:", err)
 		}
 	}()
 	return m.Run()
+}
+
+// lockNetBox takes the real NetBox for this suite alone, for as long as it runs: the tests
+// reset it and count its objects, which another suite writing to it at the same time would
+// break.
+func lockNetBox(real *realnetbox.Target) (func() error, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	fmt.Fprintf(os.Stderr, "e2e: taking %s (other test processes that use this NetBox hold it while they run)\n", real.LockPath())
+	return real.Lock(ctx)
 }
 
 // quietLogger keeps the SDK's client chatter out of test output.
