@@ -72,8 +72,11 @@ func (c *Client) choices(ctx context.Context, endpoint string) (choiceSet, error
 		}
 		vals := make(map[string]bool, len(f.Choices))
 		for _, ch := range f.Choices {
-			if s, ok := ch.Value.(string); ok {
-				vals[s] = true
+			switch v := ch.Value.(type) {
+			case string:
+				vals[v] = true
+			case float64, bool:
+				vals[fmt.Sprint(v)] = true // integer and boolean choices, as text
 			}
 		}
 		out[name] = vals

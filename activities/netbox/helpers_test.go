@@ -1,11 +1,16 @@
 package netbox
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,17 +26,83 @@ const simToken = "0123456789abcdef0123456789abcdef01234567"
 // day0 is the date of the first run in the tests.
 var day0 = time.Date(2025, 3, 1, 6, 0, 0, 0, time.UTC)
 
-// newSim starts an emulated NetBox and a client for it.
+// newSim starts an emulated NetBox of the emulator's default release and a
+// client for it.
 func newSim(t testing.TB, cfg Config) (*nbsim.Server, *Client) {
 	t.Helper()
-	sim := nbsim.New(nbsim.Options{Token: simToken, Seed: 1})
-	srv := httptest.NewServer(sim)
+	sim, c, _ := newSimAt(t, "", cfg)
+	return sim, c
+}
+
+// newSimAt starts an emulated NetBox of release version ("4.3" to "4.7",
+// "" for the default) and a client for it, and records the writes it gets.
+func newSimAt(t testing.TB, version string, cfg Config) (*nbsim.Server, *Client, *writeLog) {
+	t.Helper()
+	sim := nbsim.New(nbsim.Options{Token: simToken, Seed: 1, Version: version})
+	log := &writeLog{}
+	srv := httptest.NewServer(log.wrap(t, sim))
 	t.Cleanup(srv.Close)
 	cfg.URL = srv.URL
 	c, err := NewClient(cfg, simToken, zap.NewNop())
 	require.NoError(t, err)
 	c.retryBase = time.Millisecond
-	return sim, c
+	return sim, c, log
+}
+
+// writeLog keeps the body of every write request a NetBox got.
+type writeLog struct {
+	mu     sync.Mutex
+	writes []loggedWrite
+}
+
+// loggedWrite is one write request: its method, path and body.
+type loggedWrite struct {
+	Method, Path string
+	Body         any
+}
+
+func (l *writeLog) wrap(t testing.TB, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodOptions && r.Body != nil {
+			data, err := io.ReadAll(r.Body)
+			require.NoError(t, err)
+			var body any
+			if len(data) > 0 {
+				require.NoError(t, json.Unmarshal(data, &body))
+			}
+			l.mu.Lock()
+			l.writes = append(l.writes, loggedWrite{Method: r.Method, Path: r.URL.Path, Body: body})
+			l.mu.Unlock()
+			r.Body = io.NopCloser(bytes.NewReader(data))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// items returns the objects of every write logged so far, each with its
+// request; a single-object body counts as one.
+func (l *writeLog) items() []loggedItem {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []loggedItem
+	for _, w := range l.writes {
+		switch b := w.Body.(type) {
+		case []any:
+			for _, x := range b {
+				m, _ := x.(map[string]any)
+				out = append(out, loggedItem{Method: w.Method, Path: w.Path, Item: m})
+			}
+		case map[string]any:
+			out = append(out, loggedItem{Method: w.Method, Path: w.Path, Item: b})
+		}
+	}
+	return out
+}
+
+// loggedItem is one object of a logged write.
+type loggedItem struct {
+	Method, Path string
+	Item         map[string]any
 }
 
 // testConfig is DefaultConfig with small batches, so that the tests see
