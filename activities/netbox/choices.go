@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"sort"
+	"strings"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 )
@@ -22,16 +22,74 @@ import (
 //	{"actions": {"POST": {"type": {"choices": [{"value": "1000base-t", "display_name": "1000BASE-T (1GE)"}, ...]}}}}
 
 // choiceSet holds the values each choice field of one endpoint takes.
-type choiceSet map[string]map[string]bool
+type choiceSet map[string]*fieldChoices
+
+// fieldChoices are the values one field takes, in NetBox's order.
+type fieldChoices struct {
+	values []string
+	set    map[string]bool
+}
+
+func newFieldChoices(values ...string) *fieldChoices {
+	fc := &fieldChoices{set: make(map[string]bool, len(values))}
+	for _, v := range values {
+		fc.add(v)
+	}
+	return fc
+}
+
+func (fc *fieldChoices) add(v string) {
+	if !fc.set[v] {
+		fc.set[v] = true
+		fc.values = append(fc.values, v)
+	}
+}
 
 // takes reports whether field takes value; known is false when NetBox did
 // not list the field's choices, and the value is then not checked here.
 func (cs choiceSet) takes(field, value string) (ok, known bool) {
-	vals, known := cs[field]
+	fc, known := cs[field]
 	if !known {
 		return true, false
 	}
-	return vals[value], true
+	return fc.set[value], true
+}
+
+// maxSuggestions bounds the choices an error names.
+const maxSuggestions = 6
+
+// near lists the choices closest to value: those sharing most of its
+// leading words ("10gbase" for "10gbase-cu"), else the first in NetBox's
+// order.
+func (fc *fieldChoices) near(value string) []string {
+	best, out := 0, []string(nil)
+	for _, c := range fc.values {
+		n := commonWords(c, value)
+		switch {
+		case n == 0 || n < best:
+			continue
+		case n > best:
+			best, out = n, nil
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		out = fc.values
+	}
+	if len(out) > maxSuggestions {
+		out = append(out[:maxSuggestions:maxSuggestions], "...")
+	}
+	return out
+}
+
+// commonWords counts the leading words, split at "-", a and b share.
+func commonWords(a, b string) int {
+	wa, wb := strings.Split(a, "-"), strings.Split(b, "-")
+	n := 0
+	for n < len(wa) && n < len(wb) && wa[n] == wb[n] {
+		n++
+	}
+	return n
 }
 
 // optionsAnswer is the part of an OPTIONS answer the engine reads.
@@ -70,16 +128,16 @@ func (c *Client) choices(ctx context.Context, endpoint string) (choiceSet, error
 		if f.Choices == nil {
 			continue
 		}
-		vals := make(map[string]bool, len(f.Choices))
+		fc := newFieldChoices()
 		for _, ch := range f.Choices {
 			switch v := ch.Value.(type) {
 			case string:
-				vals[v] = true
+				fc.add(v)
 			case float64, bool:
-				vals[fmt.Sprint(v)] = true // integer and boolean choices, as text
+				fc.add(fmt.Sprint(v)) // integer and boolean choices, as text
 			}
 		}
-		out[name] = vals
+		out[name] = fc
 	}
 	return out, nil
 }
@@ -151,28 +209,21 @@ func checkSettings(settings []ChoiceSetting, choices map[string]choiceSet, v Ver
 		}
 		if ok, known := choices[s.Endpoint].takes(st.Field, st.Value); known && !ok {
 			errs = append(errs, &SettingError{Setting: st.Setting, Value: st.Value,
-				Problem: notAChoice(s, st.Field, v, choices[s.Endpoint][st.Field])})
+				Problem: notAChoice(s, st.Field, st.Value, v, choices[s.Endpoint][st.Field])})
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// notAChoice says that a value is not one NetBox takes for field, with
-// some of those it does take.
-func notAChoice(s *kindSpec, field string, v Version, vals map[string]bool) string {
+// notAChoice says that value is not one NetBox takes for field, with the
+// closest of those it does take.
+func notAChoice(s *kindSpec, field, value string, v Version, fc *fieldChoices) string {
 	rel := "this NetBox"
 	if !v.IsZero() {
 		rel = "NetBox " + v.String()
 	}
-	some := make([]string, 0, len(vals))
-	for x := range vals {
-		some = append(some, x)
-	}
-	sort.Strings(some)
-	if len(some) > 8 {
-		some = append(some[:8], "...")
-	}
-	return fmt.Sprintf("is not a %s %s takes (OPTIONS /api/%s/ lists %d, such as %v)", field, rel, s.Endpoint, len(vals), some)
+	return fmt.Sprintf("is not a %s %s takes (OPTIONS /api/%s/ lists %d, such as %s)",
+		field, rel, s.Endpoint, len(fc.values), strings.Join(fc.near(value), ", "))
 }
 
 // requestCheck checks a body against the kind's go-netbox request model.

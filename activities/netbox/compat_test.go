@@ -83,7 +83,7 @@ func TestChoicesFromOptions(t *testing.T) {
 			"name": {"type": "string", "required": true},
 			"type": {"type": "field", "choices": [{"value": "1000base-t", "display_name": "1000BASE-T (1GE)"}, {"value": "10gbase-cu", "display_name": "10GBASE-CU"}]},
 			"weight_unit": {"type": "field", "choices": [{"value": 1, "display_name": "odd"}]}}}}`,
-			choiceSet{"type": {"1000base-t": true, "10gbase-cu": true}, "weight_unit": {"1": true}}, ""},
+			choiceSet{"type": newFieldChoices("1000base-t", "10gbase-cu"), "weight_unit": newFieldChoices("1")}, ""},
 		{"token without add permission", http.StatusOK, `{"name": "Interface List", "actions": {}}`, nil, ""},
 		{"no actions at all", http.StatusOK, `{"name": "Interface List"}`, nil, ""},
 		{"OPTIONS not allowed", http.StatusMethodNotAllowed, `{"detail": "Method \"OPTIONS\" not allowed."}`, nil, ""},
@@ -111,13 +111,28 @@ func TestChoicesFromOptions(t *testing.T) {
 			assert.Equal(t, tc.want, got)
 		})
 	}
-	cs := choiceSet{"type": {"other": true}}
+	cs := choiceSet{"type": newFieldChoices("other")}
 	ok, known := cs.takes("type", "10gbase-cu")
 	assert.False(t, ok)
 	assert.True(t, known)
 	ok, known = cs.takes("mode", "access")
 	assert.True(t, ok, "a field NetBox did not list is not checked")
 	assert.False(t, known)
+}
+
+func TestNearChoices(t *testing.T) {
+	fc := newFieldChoices("virtual", "bridge", "lag", "1000base-t", "10gbase-t", "10gbase-x-sfpp", "25gbase-x-sfp28", "other")
+	for _, tc := range []struct {
+		value string
+		want  []string
+	}{
+		{"10gbase-cu", []string{"10gbase-t", "10gbase-x-sfpp"}},
+		{"10gbase-x-sfp", []string{"10gbase-x-sfpp"}},
+		{"25gbase-x-sfp28", []string{"25gbase-x-sfp28"}},
+		{"warp-drive", []string{"virtual", "bridge", "lag", "1000base-t", "10gbase-t", "10gbase-x-sfpp", "..."}},
+	} {
+		assert.Equal(t, tc.want, fc.near(tc.value), tc.value)
+	}
 }
 
 func TestRequestCheckLeavesChoicesToNetBox(t *testing.T) {

@@ -70,7 +70,7 @@ func (p *planner) notTaken(s *kindSpec, f *field, v any) string {
 	if ok, known := cs.takes(f.Name, str); ok || !known {
 		return ""
 	}
-	return fmt.Sprintf("%s: %q %s", f.attr(), str, notAChoice(s, f.Name, p.facts.version, cs[f.Name]))
+	return fmt.Sprintf("%s: %q %s", f.attr(), str, notAChoice(s, f.Name, str, p.facts.version, cs[f.Name]))
 }
 
 // desiredRef resolves one reference field.
