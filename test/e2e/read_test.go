@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -93,6 +94,26 @@ func (n *netbox) fetch(ctx context.Context, u string, out any) error {
 		return fmt.Errorf("read %s: %w", u, err)
 	}
 	return nil
+}
+
+// edit changes one object directly in NetBox, as an operator would in the UI, past the
+// proxy: it is not one of the agent's writes. It returns NetBox's status code and answer.
+func (n *netbox) edit(t *testing.T, endpoint string, id int, fields map[string]any) (int, []byte) {
+	t.Helper()
+	body, err := json.Marshal(fields)
+	require.NoError(t, err)
+	u := fmt.Sprintf("%s/api/%s/%d/", n.direct, strings.Trim(endpoint, "/"), id)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPatch, u, bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", authorization(n.token))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := n.client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, answer
 }
 
 // endpointURL is the list URL of an endpoint path ("dcim/devices") with a query.
