@@ -84,3 +84,21 @@ func TestProcTree(t *testing.T) {
 	assert.Empty(t, tree.members(1<<30))
 	assert.GreaterOrEqual(t, tree.cpu(1), time.Duration(0))
 }
+
+func TestLeastSquares(t *testing.T) {
+	var calls []call
+	for i, n := range []int{0, 1, 10, 100, 1000} {
+		// 8 ms a request, 40 ms an object written, 2 ms an object read.
+		w, r := n, (i*37)%500
+		d := 8*time.Millisecond + time.Duration(w)*40*time.Millisecond + time.Duration(r)*2*time.Millisecond
+		calls = append(calls, call{Written: w, Read: r, Duration: d})
+	}
+	x, err := leastSquares(calls)
+	require.NoError(t, err)
+	assert.InDelta(t, 0.008, x[0], 1e-6)
+	assert.InDelta(t, 0.040, x[1], 1e-6)
+	assert.InDelta(t, 0.002, x[2], 1e-6)
+
+	_, err = leastSquares([]call{{Duration: time.Second}, {Duration: time.Second}})
+	assert.Error(t, err, "no writes or reads")
+}

@@ -56,6 +56,7 @@ type options struct {
 	markdown  string
 	jsonOut   string
 	predict   string
+	fit       string
 	workerEnv []string
 	keep      bool
 	diskDB    bool
@@ -94,6 +95,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.markdown, "markdown", "", "also write the table as markdown to this file")
 	fs.StringVar(&o.jsonOut, "json", "", "also write every measurement as JSON to this file")
 	fs.StringVar(&o.predict, "predict", "", "compare the figures with those of an earlier run's --json file (the real NetBox's), case by case")
+	fs.StringVar(&o.fit, "fit", "", "fit the emulator's cost model to the timed requests of an earlier --netbox real run's --json file, print its flags and exit")
 	fs.StringArrayVar(&o.workerEnv, "worker-env", nil, "extra NAME=VALUE for the worker's environment (NETBOX_AGENT_NETBOX_BATCH_SIZE=500, GOMEMLIMIT=350MiB), repeatable")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory (logs, inventories, blobs)")
 	fs.BoolVar(&o.diskDB, "temporal-db-file", false, "keep Temporal's state in an SQLite file instead of memory")
@@ -200,6 +202,14 @@ func run(args []string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if o.fit != "" {
+		cost, n, err := fitCost(o.fit)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("fitted to %d requests: %s\n", n, strings.Join(cost.args(), " "))
+		return nil
 	}
 	bins := []string{o.temporal}
 	if !o.real {
