@@ -73,6 +73,9 @@ func runMain(m *testing.M) int {
 			}
 		}()
 		fmt.Fprintf(os.Stderr, "e2e: against the real NetBox %s at %s\n", real.Version, real.URL)
+	} else if _, err := simOptions(""); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

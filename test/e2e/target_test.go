@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -53,9 +54,10 @@ func newNetBox(t *testing.T) *netbox {
 		n.real, n.direct, n.token, n.tokenV1 = real, real.URL, real.Token, real.TokenV1
 	} else {
 		n.tokenV1 = newToken(t)
-		opts := simOptions(n.tokenV1)
+		opts, err := simOptions(n.tokenV1)
+		require.NoError(t, err)
 		n.sim = nbsim.New(opts)
-		n.token = simAgentToken(opts)
+		n.token = simAgentToken(n.sim, n.tokenV1)
 		ts := httptest.NewServer(n.sim)
 		t.Cleanup(ts.Close)
 		n.direct = ts.URL
@@ -71,16 +73,24 @@ func newNetBox(t *testing.T) *netbox {
 	return n
 }
 
-// simOptions builds the emulator's options from the environment: NETBOXSIM_VERSION would pick
-// the NetBox release it reproduces, once the emulator reproduces more than one.
-func simOptions(token string) nbsim.Options {
-	return nbsim.Options{Token: token}
+// simOptions builds the emulator's options. NETBOXSIM_VERSION picks the NetBox release it
+// reproduces: one of nbsim.Versions() ("4.3" to "4.7"); unset, nbsim.DefaultVersion.
+func simOptions(token string) (nbsim.Options, error) {
+	v := os.Getenv("NETBOXSIM_VERSION")
+	if err := nbsim.CheckVersion(v); err != nil {
+		return nbsim.Options{}, fmt.Errorf("NETBOXSIM_VERSION: %w", err)
+	}
+	return nbsim.Options{Token: token, Version: v}, nil
 }
 
-// simAgentToken is the token the agent uses on an emulator built from opts: the v2 form, as on
-// the real NetBox.
-func simAgentToken(opts nbsim.Options) string {
-	return nbsim.BearerToken(opts.Token)
+// simAgentToken is the token the agent uses on the emulator sim whose v1 token is tokenV1: the
+// v2 form where the release takes v2 tokens (4.5 and later), as on the real NetBox.
+func simAgentToken(sim *nbsim.Server, tokenV1 string) string {
+	var major, minor int
+	if _, err := fmt.Sscanf(sim.Version(), "%d.%d", &major, &minor); err == nil && (major > 4 || major == 4 && minor >= 5) {
+		return nbsim.BearerToken(tokenV1)
+	}
+	return tokenV1
 }
 
 // isReal reports whether the tests run against a real NetBox.
@@ -91,7 +101,7 @@ func (n *netbox) String() string {
 	if n.real != nil {
 		return fmt.Sprintf("real NetBox %s at %s", n.real.Version, n.real.URL)
 	}
-	return "netboxsim"
+	return "netboxsim " + n.sim.Version()
 }
 
 // reset empties NetBox, keeping its tokens, and zeroes the proxy's counters.
