@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -95,6 +96,29 @@ func TestEveryReleaseSyncsAndNamesTheRun(t *testing.T) {
 			again, err := c.Plan(context.Background(), PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0, NetBoxVersion: run.NetBoxVersion})
 			require.NoError(t, err)
 			assert.Zero(t, again.Operations(), "an unchanged re-sync writes nothing")
+
+			// A disk the source no longer reports is marked, then deleted
+			// after the grace period; the bulk DELETE names the run in each item.
+			disk := "fs/lab/vm/vm1-1/disk/scsi0"
+			fewer := without(recs, disk)
+			runOnce(t, c, PlanRequest{Records: fewer, Sources: ok(fewer, "lab"), Now: day0.Add(24 * time.Hour)})
+			p, results, _ = runOnce(t, c, PlanRequest{Records: fewer, Sources: ok(fewer, "lab"), Now: day0.Add(40 * 24 * time.Hour)})
+			assert.Equal(t, 1, totals(results).Deleted)
+			deletes := 0
+			for _, it := range log.items() {
+				if it.Method != http.MethodDelete {
+					continue
+				}
+				deletes++
+				assert.NotNil(t, it.Item["id"])
+				if rel.changelogMessages() {
+					b := batchOf(t, p, inventory.KindVirtualDisk, OpDelete)
+					assert.Equal(t, fmt.Sprintf("netbox-agent run %s batch %04d", testRunID, b.ID), it.Item["changelog_message"])
+				} else {
+					assert.NotContains(t, it.Item, "changelog_message")
+				}
+			}
+			assert.Equal(t, 1, deletes)
 		})
 	}
 }
