@@ -27,7 +27,7 @@ type choiceFile struct {
 }
 
 // schemasFor returns the schema registry of release r: the base schemas with the release's
-// choice sets in place of go-netbox's enums.
+// choice sets in place of go-netbox's enums, and its other schema changes (schemaChanges).
 func schemasFor(base schemaRegistry, r release) (schemaRegistry, error) {
 	var file choiceFile
 	if err := json.Unmarshal(choicesJSON, &file); err != nil {
@@ -66,6 +66,9 @@ func schemasFor(base schemaRegistry, r release) (schemaRegistry, error) {
 				return nil, fmt.Errorf("choices %s: %s: %w", set, f, err)
 			}
 		}
+	}
+	if err := applySchemaChanges(reg, r); err != nil {
+		return nil, err
 	}
 	return reg, nil
 }

@@ -172,7 +172,7 @@ func conformanceCases() []conformanceCase {
 			return r
 		}, withBrief[netbox.BriefIPAddress](codecFor[netbox.IPAddress, netbox.PaginatedIPAddressList]())},
 		{"ipam/prefixes", func(c *apiClient, _ world, n int) any {
-			return netbox.NewWritablePrefixRequest(fmt.Sprintf("172.16.%d.0/24", n))
+			return netbox.NewWritablePrefixRequest(fmt.Sprintf("10.%d.%d.0/24", c.net, 200+n))
 		}, withBriefFields(codecFor[netbox.Prefix, netbox.PaginatedPrefixList](), "id", "url", "display", "family", "prefix", "description", "_depth")},
 		{"ipam/vrfs", func(c *apiClient, _ world, n int) any {
 			return netbox.NewVRFRequest(c.n(fmt.Sprintf("V %d", n)))

@@ -45,13 +45,14 @@ func (g genericRelation) key(o *object) string {
 
 // uniqueRule is a uniqueness constraint. Rules on one field model Django's unique=True (checked by
 // DRF, keyed by the field); others model a UniqueConstraint (checked by full_clean, keyed
-// "__all__"). Lower names the field compared case-insensitively; IfNull makes the rule
-// conditional on that field being null.
+// "__all__"). Lower names the field compared case-insensitively; IfNull and IfSet make the rule
+// conditional (a constraint's condition) on those fields being null, or set.
 type uniqueRule struct {
 	Fields     []string
 	NullsEqual bool // a null field is one value, as nulls_distinct=False says
 	Lower      string
-	IfNull     string
+	IfNull     []string
+	IfSet      string
 	Message    string
 	Key        string
 }
@@ -59,7 +60,12 @@ type uniqueRule struct {
 // key returns the composite key of o under the rule; ok is false when the rule does not apply
 // (a null field never conflicts, as in SQL).
 func (r uniqueRule) key(o *object) (string, bool) {
-	if r.IfNull != "" && o.Fields[r.IfNull] != nil {
+	for _, f := range r.IfNull {
+		if o.Fields[f] != nil {
+			return "", false
+		}
+	}
+	if r.IfSet != "" && o.Fields[r.IfSet] == nil {
 		return "", false
 	}
 	var b strings.Builder

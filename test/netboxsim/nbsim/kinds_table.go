@@ -121,9 +121,9 @@ func kindSpecs(r release) []*kindSpec {
 		Relations: map[string]onDelete{"site": cascade, "parent": cascade, "tenant": protect},
 		Unique: []uniqueRule{
 			togetherUnique("location", "site", "parent", "name")("site", "parent", "name"),
-			{Fields: []string{"site", "name"}, IfNull: "parent", Key: "__all__", Message: "A location with this name already exists within the specified site."},
+			{Fields: []string{"site", "name"}, IfNull: []string{"parent"}, Key: "__all__", Message: "A location with this name already exists within the specified site."},
 			togetherUnique("location", "site", "parent", "slug")("site", "parent", "slug"),
-			{Fields: []string{"site", "slug"}, IfNull: "parent", Key: "__all__", Message: "A location with this slug already exists within the specified site."},
+			{Fields: []string{"site", "slug"}, IfNull: []string{"parent"}, Key: "__all__", Message: "A location with this slug already exists within the specified site."},
 		},
 		Indexed: []string{"name", "slug"}, Search: []string{"name", "slug", "description"},
 		Display: nameDisplay, Clean: cleanLocation,
@@ -157,9 +157,9 @@ func kindSpecs(r release) []*kindSpec {
 		Relations: map[string]onDelete{"parent": cascade, "config_template": protect},
 		Unique: []uniqueRule{
 			togetherUnique("device role", "parent", "name")("parent", "name"),
-			{Fields: []string{"name"}, IfNull: "parent", Key: "__all__", Message: "A top-level device role with this name already exists."},
+			{Fields: []string{"name"}, IfNull: []string{"parent"}, Key: "__all__", Message: "A top-level device role with this name already exists."},
 			togetherUnique("device role", "parent", "slug")("parent", "slug"),
-			{Fields: []string{"slug"}, IfNull: "parent", Key: "__all__", Message: "A top-level device role with this slug already exists."},
+			{Fields: []string{"slug"}, IfNull: []string{"parent"}, Key: "__all__", Message: "A top-level device role with this slug already exists."},
 		},
 		Indexed: []string{"name", "slug"}, Search: []string{"name", "slug", "description"},
 		Display: nameDisplay,
@@ -184,11 +184,7 @@ func kindSpecs(r release) []*kindSpec {
 		Defaults: map[string]any{"status": "active"},
 		Relations: map[string]onDelete{"device_type": protect, "role": protect, "tenant": protect, "site": protect,
 			"location": protect, "rack": protect, "config_template": protect},
-		Unique: []uniqueRule{
-			{Fields: []string{"name", "site", "tenant"}, Lower: "name", Key: "__all__", Message: "Constraint “dcim_device_unique_name_site_tenant” is violated."},
-			{Fields: []string{"name", "site"}, Lower: "name", IfNull: "tenant", Key: "__all__", Message: "Device name must be unique per site."},
-			fieldUnique("device", "asset_tag", "asset tag"),
-		},
+		Unique:  append(deviceNameUnique(r), fieldUnique("device", "asset_tag", "asset tag")),
 		Indexed: []string{"name", "serial", "asset_tag"}, Search: []string{"name", "serial", "asset_tag", "description", "comments"},
 		Display: deviceDisplay, Clean: cleanDevice,
 		Counts: map[string]counter{"interface_count": {Endpoint: epInterfaces, Field: "device"}},
@@ -202,9 +198,9 @@ func kindSpecs(r release) []*kindSpec {
 		Schema: "Interface", Request: "WritableInterfaceRequest", Brief: "BriefInterface",
 		Defaults:  map[string]any{"enabled": true, "mgmt_only": false, "mark_connected": false},
 		Relations: map[string]onDelete{"device": cascade, "parent": protect, "module": cascade, "vlan_translation_policy": protect},
-		Unique:    []uniqueRule{togetherUnique("interface", "device", "name")("device", "name")},
+		Unique:    interfaceUnique(r),
 		Indexed:   []string{"name"}, Search: []string{"name", "label", "description"},
-		Display: componentDisplay, Clean: cleanInterface,
+		Display: componentDisplay, Clean: cleanInterface, After: afterInterface,
 		Counts: map[string]counter{"count_ipaddresses": {Endpoint: epIPs, Field: "assigned_object", Generic: "dcim.interface"}},
 		Computed: map[string]func(*view, *object) any{
 			"mac_address": interfaceMAC, "mac_addresses": interfaceMACs, "link_peers": emptyList,
@@ -306,10 +302,7 @@ func kindSpecs(r release) []*kindSpec {
 		Defaults: map[string]any{"status": "active"},
 		Relations: map[string]onDelete{"site": protect, "cluster": protect, "device": protect, "tenant": protect,
 			"role": protect, "config_template": protect},
-		Unique: []uniqueRule{
-			{Fields: []string{"name", "cluster", "tenant"}, Lower: "name", Key: "__all__", Message: "Constraint “virtualization_virtualmachine_unique_name_cluster_tenant” is violated."},
-			{Fields: []string{"name", "cluster"}, Lower: "name", IfNull: "tenant", Key: "__all__", Message: "Virtual machine name must be unique per cluster."},
-		},
+		Unique:  vmNameUnique(r),
 		Indexed: []string{"name", "serial"}, Search: []string{"name", "serial", "description", "comments"},
 		Display: nameDisplay, Clean: cleanVM,
 		Counts: map[string]counter{
@@ -329,7 +322,7 @@ func kindSpecs(r release) []*kindSpec {
 		Relations:   map[string]onDelete{"virtual_machine": cascade, "parent": protect, "vlan_translation_policy": protect},
 		Unique:      []uniqueRule{togetherUnique("interface", "virtual machine", "name")("virtual_machine", "name")},
 		Indexed:     []string{"name"}, Search: []string{"name", "description"},
-		Display: componentDisplay, Clean: cleanInterface,
+		Display: componentDisplay, Clean: cleanInterface, After: afterInterface,
 		Counts: map[string]counter{"count_ipaddresses": {Endpoint: epIPs, Field: "assigned_object", Generic: "virtualization.vminterface"}},
 		Computed: map[string]func(*view, *object) any{
 			"mac_address": interfaceMAC, "mac_addresses": interfaceMACs,
@@ -412,22 +405,4 @@ func serviceDisplay(v *view, o *object) string {
 	}
 	label := strings.ToUpper(o.str("protocol"))
 	return fmt.Sprintf("%s (%s/%s)", o.str("name"), label, strings.Join(parts, ", "))
-}
-
-// platformUnique is Platform.Meta.constraints from NetBox 4.4 (dcim/models/devices.py): name
-// and slug unique per manufacturer, and among platforms without one. From 4.7 a null
-// manufacturer counts as one value (nulls_distinct=False) and both rules name the field.
-func platformUnique(nullsNotDistinct bool) []uniqueRule {
-	if nullsNotDistinct {
-		return []uniqueRule{
-			{Fields: []string{"manufacturer", "name"}, NullsEqual: true, Key: "__all__", Message: "Platform name must be unique."},
-			{Fields: []string{"manufacturer", "slug"}, NullsEqual: true, Key: "__all__", Message: "Platform slug must be unique."},
-		}
-	}
-	return []uniqueRule{
-		togetherUnique("platform", "manufacturer", "name")("manufacturer", "name"),
-		{Fields: []string{"name"}, IfNull: "manufacturer", Key: "__all__", Message: "Platform name must be unique."},
-		togetherUnique("platform", "manufacturer", "slug")("manufacturer", "slug"),
-		{Fields: []string{"slug"}, IfNull: "manufacturer", Key: "__all__", Message: "Platform slug must be unique."},
-	}
 }

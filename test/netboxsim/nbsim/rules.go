@@ -155,43 +155,6 @@ func cleanDevice(v *view, o, _ *object, errs fieldErrors) {
 	}
 }
 
-func cleanInterface(v *view, o, _ *object, errs fieldErrors) {
-	ep, parentField, parentNoun := epInterfaces, "device", "device"
-	if _, ok := o.Fields["virtual_machine"]; ok {
-		ep, parentField, parentNoun = epVMInterfaces, "virtual_machine", "virtual machine"
-	}
-	for _, f := range []struct{ field, self, other string }{
-		{"parent", "An interface cannot be its own parent.", "The selected parent interface (%s) belongs to a different %s (%s)"},
-		{"bridge", "An interface cannot be bridged to itself.", "The selected bridge interface (%s) belongs to a different %s (%s)."},
-		{"lag", "A LAG interface cannot be its own parent.", "The selected LAG interface (%s) belongs to a different %s (%s)."},
-	} {
-		id := o.id(f.field)
-		if id == 0 {
-			continue
-		}
-		if id == o.ID {
-			errs.add(f.field, f.self)
-			continue
-		}
-		if other := v.get(ep, id); other != nil && other.id(parentField) != o.id(parentField) {
-			owner := v.get(epDevices, other.id(parentField))
-			name := ""
-			if parentField == "device" && owner != nil {
-				name = deviceDisplay(v, owner)
-			} else if vm := v.get(epVMs, other.id(parentField)); vm != nil {
-				name = vm.str("name")
-			}
-			errs.add(f.field, fmt.Sprintf(f.other, other.str("name"), parentNoun, name))
-		}
-	}
-	if m := v.get(epMACs, o.id("primary_mac_address")); m != nil {
-		typ, _ := m.Fields["assigned_object_type"].(string)
-		if o.ID == 0 || interfaceTargets[typ] != ep || m.id("assigned_object_id") != o.ID {
-			errs.add("primary_mac_address", fmt.Sprintf("MAC address %s is not assigned to this interface.", m.str("mac_address")))
-		}
-	}
-}
-
 func cleanCluster(v *view, o, _ *object, errs fieldErrors) {
 	site := v.scopeSite(o)
 	if site == 0 {
@@ -201,48 +164,6 @@ func cleanCluster(v *view, o, _ *object, errs fieldErrors) {
 		if c := v.get(epClusters, id); id != o.ID && v.scopeSite(c) == site {
 			errs.add("__all__", "Cluster with this Site and Name already exists.")
 			return
-		}
-	}
-}
-
-func cleanVM(v *view, o, old *object, errs fieldErrors) {
-	cluster := v.get(epClusters, o.id("cluster"))
-	if o.Fields["site"] == nil && cluster == nil {
-		errs.add("cluster", "A virtual machine must be assigned to a site and/or cluster.")
-		return
-	}
-	if cluster != nil {
-		if s := v.scopeSite(cluster); s != 0 && o.Fields["site"] != nil && s != o.id("site") {
-			errs.add("cluster", fmt.Sprintf("The selected cluster (%s) is not assigned to this site (%s).",
-				cluster.str("name"), v.get(epSites, o.id("site")).str("name")))
-		}
-	}
-	if dev := v.get(epDevices, o.id("device")); dev != nil {
-		if cluster == nil {
-			errs.add("device", "Must specify a cluster when assigning a host device.")
-		} else if dev.id("cluster") != cluster.ID {
-			errs.add("device", fmt.Sprintf("The selected device (%s) is not assigned to this cluster (%s).",
-				deviceDisplay(v, dev), cluster.str("name")))
-		}
-	}
-	if old != nil {
-		var total int64
-		for _, id := range v.table(epVirtualDisks).index("virtual_machine", itoa(o.ID)) {
-			total += v.get(epVirtualDisks, id).id("size")
-		}
-		if total != 0 {
-			if o.Fields["disk"] == nil {
-				o.Fields["disk"] = total
-			} else if o.id("disk") != total {
-				errs.add("disk", fmt.Sprintf("The specified disk size (%d) must match the aggregate size of assigned virtual disks (%d).", o.id("disk"), total))
-			}
-		}
-	}
-	checkPrimaryIPs(v, o, epVMInterfaces, "virtual_machine", "VM", errs)
-	// VirtualMachine.save() takes the site from the cluster when none is given.
-	if o.Fields["site"] == nil && cluster != nil {
-		if s := v.scopeSite(cluster); s != 0 {
-			o.Fields["site"] = s
 		}
 	}
 }

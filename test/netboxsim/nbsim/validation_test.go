@@ -44,7 +44,7 @@ func invalidBodies(c *apiClient, w world, otherMAC, unassignedIP int64) []invali
 		{"device type by attributes", "POST", "dcim/devices", map[string]any{"device_type": map[string]any{"slug": "nope"}, "role": w.role, "site": w.site},
 			[]string{"device_type"}, map[string]any{"device_type": []any{"Related object not found using the provided attributes: {'slug': 'nope'}"}}},
 		{"device name taken in site", "POST", "dcim/devices", map[string]any{"name": strings.ToUpper(u("dev1")), "device_type": w.deviceType, "role": w.role, "site": w.site},
-			[]string{"__all__"}, map[string]any{"__all__": []any{"Device name must be unique per site."}}},
+			[]string{"__all__"}, map[string]any{"__all__": []any{since(c, "Device name must be unique per site.", 7, "Device name must be unique per site and tenant.")}}},
 		{"device primary IP of another device", "PATCH", fmt.Sprintf("dcim/devices/%d", w.device), map[string]any{"primary_ip4": unassignedIP},
 			[]string{"primary_ip4"}, map[string]any{"primary_ip4": []any{fmt.Sprintf("The specified IP address (10.%d.200.5/24) is not assigned to this device.", c.net)}}},
 		{"device unknown tag", "POST", "dcim/devices", map[string]any{"device_type": w.deviceType, "role": w.role, "site": w.site, "tags": []any{99999999}},
@@ -57,8 +57,7 @@ func invalidBodies(c *apiClient, w world, otherMAC, unassignedIP int64) []invali
 			map[string]any{"type": []any{"warp is not a valid choice."}}},
 		{"interface name taken", "POST", "dcim/interfaces", map[string]any{"device": w.device, "name": "eth0", "type": "virtual"}, []string{"__all__"},
 			map[string]any{"__all__": []any{"Interface with this Device and Name already exists."}}},
-		{"primary MAC of another interface", "PATCH", fmt.Sprintf("dcim/interfaces/%d", w.iface), map[string]any{"primary_mac_address": otherMAC},
-			[]string{"primary_mac_address"}, map[string]any{"primary_mac_address": []any{fmt.Sprintf("MAC address 02:00:00:%02X:01:01 is not assigned to this interface.", c.net)}}},
+		primaryMACOfAnother(c, w, otherMAC),
 		{"MAC malformed", "POST", "dcim/mac-addresses", map[string]any{"mac_address": "zz:00"}, []string{"mac_address"},
 			map[string]any{"mac_address": []any{"Invalid MAC address format: zz:00"}}},
 		{"MAC on unknown object type", "POST", "dcim/mac-addresses", map[string]any{"mac_address": "02:00:00:00:09:09",
@@ -68,10 +67,9 @@ func invalidBodies(c *apiClient, w world, otherMAC, unassignedIP int64) []invali
 			map[string]any{"address": []any{fmt.Sprintf("Duplicate IP address found in global table: %s", c.ip(1))}}},
 		{"IP network ID on interface", "POST", "ipam/ip-addresses", map[string]any{"address": fmt.Sprintf("10.%d.209.0/24", c.net),
 			"assigned_object_type": "dcim.interface", "assigned_object_id": w.iface}, []string{"__all__"}, nil},
-		{"VM without site or cluster", "POST", "virtualization/virtual-machines", map[string]any{"name": u("lonely")}, []string{"cluster"},
-			map[string]any{"cluster": []any{"A virtual machine must be assigned to a site and/or cluster."}}},
+		vmWithoutPlacement(c),
 		{"VM name taken in cluster", "POST", "virtualization/virtual-machines", map[string]any{"name": strings.ToUpper(u("vm1")), "cluster": w.cluster}, []string{"__all__"},
-			map[string]any{"__all__": []any{"Virtual machine name must be unique per cluster."}}},
+			map[string]any{"__all__": []any{since(c, "Virtual machine name must be unique per cluster.", 7, "Virtual machine name must be unique per cluster and tenant.")}}},
 		{"VM disk not the sum of its disks", "PATCH", fmt.Sprintf("virtualization/virtual-machines/%d", w.vm), map[string]any{"disk": 5}, []string{"disk"},
 			map[string]any{"disk": []any{"The specified disk size (5) must match the aggregate size of assigned virtual disks (10240)."}}},
 		{"cluster without type", "POST", "virtualization/clusters", map[string]any{"name": u("c")}, []string{"type"}, nil},
@@ -79,8 +77,11 @@ func invalidBodies(c *apiClient, w world, otherMAC, unassignedIP int64) []invali
 			[]string{"parent_object_id", "parent_object_type"}, nil},
 		{"service port out of range", "POST", "ipam/services", map[string]any{"parent_object_type": "dcim.device", "parent_object_id": w.device,
 			"name": "x", "protocol": "tcp", "ports": []int{70000}}, []string{"ports"}, nil},
-		{"custom field name pattern", "POST", "extras/custom-fields", map[string]any{"name": "Bad-Name", "object_types": []string{"dcim.device"}},
+		{"custom field name pattern", "POST", "extras/custom-fields", map[string]any{"name": "Bad-Name", "type": "text", "object_types": []string{"dcim.device"}},
 			[]string{"name"}, map[string]any{"name": []any{"Only alphanumeric characters and underscores are allowed."}}},
+		// extras/api/serializers_/customfields.py declares type without required=False.
+		{"custom field without type", "POST", "extras/custom-fields", map[string]any{"name": u("untyped"), "object_types": []string{"dcim.device"}},
+			[]string{"type"}, map[string]any{"type": []any{"This field is required."}}},
 		{"tag color", "POST", "extras/tags", map[string]any{"name": u("c"), "slug": u("c"), "color": "red"}, []string{"color"},
 			map[string]any{"color": []any{"Enter a valid hexadecimal RGB color code."}}},
 		{"integer field given text", "POST", "virtualization/virtual-machines", map[string]any{"name": u("v"), "cluster": w.cluster, "memory": "lots"},
@@ -99,6 +100,42 @@ func invalidBodies(c *apiClient, w world, otherMAC, unassignedIP int64) []invali
 			map[string]any{"__all__": []any{"Unknown field name 'nope' in custom field data."}}})
 	}
 	return tests
+}
+
+// since is older on targets before 4.minor and newer from it.
+func since(c *apiClient, older string, minor int, newer string) string {
+	if c.atLeast(minor) {
+		return newer
+	}
+	return older
+}
+
+// primaryMACOfAnother makes an interface's primary MAC one of another interface
+// (dcim/models/device_components.py BaseInterface.clean): refused under the field, naming the
+// other interface from 4.4, as a non-field error from 4.7.
+func primaryMACOfAnother(c *apiClient, w world, otherMAC int64) invalidBody {
+	mac := fmt.Sprintf("02:00:00:%02X:01:01", c.net)
+	key, msg := "primary_mac_address", fmt.Sprintf("MAC address %s is not assigned to this interface.", mac)
+	if c.atLeast(4) {
+		msg = fmt.Sprintf("MAC address %s is assigned to a different interface (eth2).", mac)
+	}
+	if c.atLeast(7) {
+		key = "__all__"
+	}
+	return invalidBody{"primary MAC of another interface", "PATCH", fmt.Sprintf("dcim/interfaces/%d", w.iface),
+		map[string]any{"primary_mac_address": otherMAC}, []string{key}, map[string]any{key: []any{msg}}}
+}
+
+// vmWithoutPlacement is a VM with neither site nor cluster (VirtualMachine.clean): refused
+// under cluster up to 4.5, and from 4.6, which added standalone host devices, as a non-field
+// error.
+func vmWithoutPlacement(c *apiClient) invalidBody {
+	key, msg := "cluster", "A virtual machine must be assigned to a site and/or cluster."
+	if c.atLeast(6) {
+		key, msg = "__all__", "A virtual machine must be assigned to a site, cluster, or device."
+	}
+	return invalidBody{"VM without site or cluster", "POST", "virtualization/virtual-machines", map[string]any{"name": c.n("lonely")},
+		[]string{key}, map[string]any{key: []any{msg}}}
 }
 
 // TestConformanceInvalidBodies sends bodies NetBox rejects and checks the 400 names the same

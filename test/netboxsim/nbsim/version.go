@@ -117,6 +117,32 @@ func (r release) structuredBulkErrors() bool { return r.atLeast(7) }
 // MACAddressShortcutMixin).
 func (r release) macShortcut() bool { return r.atLeast(7) }
 
+// primaryMACElsewhere: from 4.4 (4.4.2) an interface's primary MAC may be a MAC address assigned
+// to nothing, and one assigned to another interface is named with that interface; creating an
+// interface with an unassigned primary MAC assigns it to the interface (dcim/models/
+// device_components.py BaseInterface.clean, dcim/signals.py update_mac_address_interface).
+func (r release) primaryMACElsewhere() bool { return r.atLeast(4) }
+
+// primaryMACNonField: from 4.7 the primary MAC checks are non-field errors, and an update may no
+// longer make an unassigned MAC address the primary one (BaseInterface.clean at v4.7.3).
+func (r release) primaryMACNonField() bool { return r.atLeast(7) }
+
+// standaloneVMHosts: from 4.6 a virtual machine may run on a device outside any cluster: it
+// must have a site, a cluster or a device (a non-field error), takes its site from the device,
+// and its name is unique per device among such VMs (virtualization/models/virtualmachines.py,
+// VirtualMachine.clean, save and Meta.constraints).
+func (r release) standaloneVMHosts() bool { return r.atLeast(6) }
+
+// namesUniqueWithTenant: from 4.7 device and VM names are unique per site (cluster, device) and
+// tenant in one constraint with nulls_distinct=False, named "... per site and tenant." whether
+// or not a tenant is set (dcim/models/devices.py, virtualization/models/virtualmachines.py).
+func (r release) namesUniqueWithTenant() bool { return r.atLeast(7) }
+
+// channelInterfaces: from 4.7 an interface may be channelized ("channels") and a subinterface
+// bound to one of its parent's channels ("channel_id"); the new "channel" type must have one
+// (dcim/models/mixins.py InterfaceValidationMixin).
+func (r release) channelInterfaces() bool { return r.atLeast(7) }
+
 // statusBody is /api/status/ as the release answers it.
 func (r release) statusBody() map[string]any {
 	apps := map[string]any{"django_filters": "25.1", "django_tables2": "2.7.5", "drf_spectacular": "0.28.0",

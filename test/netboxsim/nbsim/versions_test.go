@@ -60,17 +60,23 @@ func TestConformanceInterfaceTypes(t *testing.T) {
 		if len(typ.Choices) != counts[c.minor] || !typ.Required || typ.Choices[0].Value != "virtual" || typ.Choices[0].DisplayName != "Virtual" {
 			t.Errorf("OPTIONS type: %d choices (want %d), required %v, first %+v", len(typ.Choices), counts[c.minor], typ.Required, typ.Choices[0])
 		}
+		// A channel subinterface is bound to a channel of a channelized parent (4.7).
+		parent := c.create("dcim/interfaces", map[string]any{"device": w.device, "name": "qsfp0", "type": "100gbase-x-qsfp28", "channels": 4})
 		for i, tc := range []struct {
 			typ   string
 			since int
 		}{{"1000base-sx", 3}, {"25gbase-sr", 4}, {"10gbase-cu", 5}, {"channel", 7}} {
-			code, body := c.do(http.MethodPost, "/api/dcim/interfaces/", map[string]any{"device": w.device, "name": fmt.Sprintf("t%d", i), "type": tc.typ})
+			body := map[string]any{"device": w.device, "name": fmt.Sprintf("t%d", i), "type": tc.typ}
+			if tc.typ == "channel" {
+				body["parent"], body["channel_id"] = parent, 2
+			}
+			code, out := c.do(http.MethodPost, "/api/dcim/interfaces/", body)
 			want := http.StatusCreated
 			if !c.atLeast(tc.since) {
 				want = http.StatusBadRequest
 			}
 			if code != want {
-				t.Errorf("interface of type %s: %d %s, want %d", tc.typ, code, body, want)
+				t.Errorf("interface of type %s: %d %s, want %d", tc.typ, code, out, want)
 			}
 		}
 	})

@@ -150,6 +150,10 @@ func (t *tx) checkUnique(k *kindSpec, o *object, errs fieldErrors, constraints b
 		if (r.Key == "__all__") != constraints {
 			continue
 		}
+		// full_clean() leaves out the constraints on fields that already failed.
+		if constraints && slices.ContainsFunc(r.Fields, func(f string) bool { return errs[f] != nil }) {
+			continue
+		}
 		key, ok := r.key(o)
 		if !ok {
 			continue

@@ -1,0 +1,87 @@
+package nbsim
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// The schema changes of each release beyond its choice sets, and the corrections of
+// go-netbox's openapi.yaml where NetBox's serializers say otherwise.
+
+// schemaChange is one change to the schemas of the releases that have it.
+type schemaChange struct {
+	since   int      // the first minor release with the change
+	schemas []string // the schemas it changes
+	// required makes these fields required: go-netbox's openapi.yaml marks them optional,
+	// but NetBox's serializer declares them without required=False.
+	required []string
+	// after adds props after the property named after.
+	after string
+	props []propSpec
+}
+
+// schemaChanges lists the changes, oldest first.
+func schemaChanges() []schemaChange {
+	one, most := 1.0, 1024.0 // INTERFACE_CHANNELS_MIN and _MAX (dcim/constants.py)
+	channel := func(name string) propSpec {
+		return propSpec{Name: name, Type: "integer", Nullable: true, Minimum: &one, Maximum: &most}
+	}
+	return []schemaChange{
+		// extras/api/serializers_/customfields.py: type = ChoiceField(choices=CustomFieldTypeChoices)
+		{since: 3, schemas: []string{"WritableCustomFieldRequest"}, required: []string{"type"}},
+		// dcim/models/device_components.py Interface.channels and channel_id, new in 4.7
+		{since: 7, schemas: []string{"Interface", "WritableInterfaceRequest"}, after: "type",
+			props: []propSpec{channel("channels"), channel("channel_id")}},
+	}
+}
+
+// applySchemaChanges applies the changes release r has to reg, copying each schema it changes.
+func applySchemaChanges(reg schemaRegistry, r release) error {
+	for _, ch := range schemaChanges() {
+		if !r.atLeast(ch.since) {
+			continue
+		}
+		for _, name := range ch.schemas {
+			s := reg[name]
+			if s == nil {
+				return fmt.Errorf("schema change: no schema %s", name)
+			}
+			changed, err := s.changed(ch)
+			if err != nil {
+				return fmt.Errorf("schema %s: %w", name, err)
+			}
+			reg[name] = changed
+		}
+	}
+	return nil
+}
+
+// changed is a copy of s with ch applied.
+func (s *schemaSpec) changed(ch schemaChange) (*schemaSpec, error) {
+	props := slices.Clone(s.Properties)
+	if len(ch.props) > 0 {
+		at := slices.IndexFunc(props, func(p propSpec) bool { return p.Name == ch.after })
+		if at < 0 {
+			return nil, fmt.Errorf("no property %s", ch.after)
+		}
+		props = slices.Insert(props, at+1, ch.props...)
+	}
+	c := &schemaSpec{Name: s.Name, Required: slices.Clone(s.Required), Properties: props,
+		props: map[string]*propSpec{}, required: maps.Clone(s.required)}
+	for i := range c.Properties {
+		p := &c.Properties[i]
+		if err := p.prepare(); err != nil {
+			return nil, err
+		}
+		c.props[p.Name] = p
+	}
+	for _, f := range ch.required {
+		if c.props[f] == nil {
+			return nil, fmt.Errorf("no property %s", f)
+		}
+		c.Required = append(c.Required, f)
+		c.required[f] = true
+	}
+	return c, nil
+}
