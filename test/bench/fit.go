@@ -44,7 +44,9 @@ func fitCost(path string) (simCost, int, error) {
 	if err != nil {
 		return simCost{}, 0, fmt.Errorf("--fit %s: %w", path, err)
 	}
-	d := func(s float64) time.Duration { return time.Duration(math.Max(0, s) * float64(time.Second)).Round(time.Microsecond) }
+	d := func(s float64) time.Duration {
+		return time.Duration(math.Max(0, s) * float64(time.Second)).Round(time.Microsecond)
+	}
 	return simCost{perRequest: d(x[0]), perWrite: d(x[1]), perRead: d(x[2])}, len(calls), nil
 }
 
