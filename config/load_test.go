@@ -375,3 +375,23 @@ func TestWorkerSettingsValidated(t *testing.T) {
 		})
 	}
 }
+
+func TestBlobURLValidated(t *testing.T) {
+	for _, tc := range []struct {
+		name, url, want string
+	}{
+		{"s3 bucket", "s3://netbox-agent?region=eu-west-1", ""},
+		{"s3 bucket with an endpoint", "s3://netbox-agent?endpoint=http://127.0.0.1:9000&use_path_style=true", ""},
+		{"s3 without a bucket", "s3:///?region=eu-west-1", "blob_url: s3 URL needs a bucket"},
+		{"other scheme", "gs://bucket", `blob_url: scheme must be file, mem or s3, got "gs"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load("", nil, []string{"NETBOX_AGENT_BLOB_URL=" + tc.url})
+			if tc.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+}

@@ -279,7 +279,13 @@ func (v *validator) blobURL(path, s string) {
 		if u.Path == "" {
 			v.add(path, "file URL needs a path, such as file:///var/lib/netbox-agent/blobs")
 		}
-	case "mem", "s3":
+	case "s3":
+		// the blob store links gocloud.dev/blob/s3blob: the host is the
+		// bucket, the query its options (region, endpoint, ...)
+		if u.Host == "" {
+			v.add(path, "s3 URL needs a bucket, such as s3://netbox-agent?region=eu-west-1")
+		}
+	case "mem":
 	default:
 		v.add(path, "scheme must be file, mem or s3, got %q", u.Scheme)
 	}

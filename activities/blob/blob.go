@@ -18,6 +18,7 @@ import (
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/fileblob" // registers file://
 	_ "gocloud.dev/blob/memblob"  // registers mem://
+	_ "gocloud.dev/blob/s3blob"   // registers s3://
 	"gocloud.dev/gcerrors"
 )
 
