@@ -27,6 +27,29 @@ func buildWorker(t *testing.T) string {
 	return bin
 }
 
+// startWorkerProcess starts the worker binary bin on e's config, task queue and NetBox, and
+// shows its log when the test fails.
+func startWorkerProcess(t *testing.T, e *env, bin string) *exec.Cmd {
+	t.Helper()
+	cfgPath := filepath.Join(t.TempDir(), "netbox-agent.yaml")
+	require.NoError(t, os.WriteFile(cfgPath, []byte(e.configYAML), 0o600))
+	proc := exec.Command(bin, "--config", cfgPath)
+	proc.Env = append(append(os.Environ(), e.environ()...), "NETBOX_AGENT_LOG_LEVEL=info")
+	logFile, err := os.Create(filepath.Join(t.TempDir(), "worker.log"))
+	require.NoError(t, err)
+	proc.Stdout, proc.Stderr = logFile, logFile
+	t.Cleanup(func() {
+		if t.Failed() {
+			b, err := os.ReadFile(logFile.Name())
+			require.NoError(t, err)
+			t.Logf("worker log:\n%s", b)
+		}
+	})
+	require.NoError(t, proc.Start())
+	t.Cleanup(func() { _ = proc.Process.Kill() })
+	return proc
+}
+
 // TestWorkerKilledMidApplyResumes kills the worker process with SIGKILL in the middle of the
 // apply phase, while NetBox commits a write whose answer the worker never sees; a new worker
 // finishes the same run, and NetBox ends up exactly as after an undisturbed run: nothing
@@ -53,24 +76,7 @@ worker:
 	e.resetNetBox()
 	e.stopInProcessWorker()
 	held := e.nb.proxy.HoldWritesAfter(8)
-	cfgPath := filepath.Join(t.TempDir(), "netbox-agent.yaml")
-	require.NoError(t, os.WriteFile(cfgPath, []byte(cfgYAML), 0o600))
-	environ := append(os.Environ(), e.environ()...)
-	environ = append(environ, "NETBOX_AGENT_LOG_LEVEL=info")
-	proc := exec.Command(bin, "--config", cfgPath)
-	proc.Env = environ
-	logFile, err := os.Create(filepath.Join(t.TempDir(), "worker.log"))
-	require.NoError(t, err)
-	proc.Stdout, proc.Stderr = logFile, logFile
-	t.Cleanup(func() {
-		if t.Failed() {
-			b, err := os.ReadFile(logFile.Name())
-			require.NoError(t, err)
-			t.Logf("worker log:\n%s", b)
-		}
-	})
-	require.NoError(t, proc.Start())
-	t.Cleanup(func() { _ = proc.Process.Kill() })
+	proc := startWorkerProcess(t, e, bin)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
