@@ -109,61 +109,9 @@ func (a *applier) update(ctx context.Context) error {
 	}
 	var items []item
 	for i := range a.b.Ops {
-		op := &a.b.Ops[i]
-		id := opID[i]
-		if id == 0 {
-			a.res.Skipped++
-			a.problem(op, 0, "object not found by agent_id (was its create refused?)")
-			continue
+		if it, ok := a.updateItem(&a.b.Ops[i], opID[i], ids, cur); ok {
+			items = append(items, it)
 		}
-		body, ok := a.body(op, ids)
-		if !ok {
-			a.res.Skipped++
-			continue
-		}
-		if op.LastUpdated == "" {
-			if msg := a.s.requestCheck(a.s.checkUpdate, body); msg != "" {
-				a.res.Failed++
-				a.problem(op, id, "refused before sending", msg)
-				continue
-			}
-			body["id"] = id
-			items = append(items, item{op: op, id: id, body: body})
-			continue
-		}
-		raw, ok := cur[id]
-		if !ok {
-			a.res.Skipped++
-			a.problem(op, id, "object no longer exists")
-			continue
-		}
-		o, _ := newObject(raw)
-		if o.Ignore {
-			a.res.Skipped++
-			a.problem(op, id, "tagged "+TagIgnore+" since the plan")
-			continue
-		}
-		if satisfied(a.s, body, raw) {
-			if op.LastUpdated != "" && o.LastUpdated != op.LastUpdated {
-				a.res.Updated++ // an earlier attempt wrote it
-				a.res.AlreadyDone++
-			} else {
-				a.res.Unchanged++
-			}
-			continue
-		}
-		if op.LastUpdated != "" && o.LastUpdated != op.LastUpdated && !(op.AfterUpdate && unchangedSincePlan(a.s, op, raw)) {
-			a.res.Skipped++
-			a.problem(op, id, fmt.Sprintf("changed in NetBox since the plan (last_updated %s, plan saw %s)", o.LastUpdated, op.LastUpdated))
-			continue
-		}
-		if msg := a.s.requestCheck(a.s.checkUpdate, body); msg != "" {
-			a.res.Failed++
-			a.problem(op, id, "refused before sending", msg)
-			continue
-		}
-		body["id"] = id
-		items = append(items, item{op: op, id: id, body: body})
 	}
 	if err := a.c.ensureTagsOf(ctx, items, a.note); err != nil {
 		return err
@@ -171,6 +119,66 @@ func (a *applier) update(ctx context.Context) error {
 	done, err := a.write(ctx, http.MethodPatch, items)
 	a.res.Updated += done
 	return err
+}
+
+// updateItem is the PATCH op still needs on the object id; ok is false,
+// and the op counted and reported, when it needs none or must not be sent.
+func (a *applier) updateItem(op *Operation, id int64, ids map[Ref]int64, cur map[int64]*object) (item, bool) {
+	if id == 0 {
+		a.res.Skipped++
+		a.problem(op, 0, "object not found by agent_id (was its create refused?)")
+		return item{}, false
+	}
+	body, ok := a.body(op, ids)
+	if !ok {
+		a.res.Skipped++
+		return item{}, false
+	}
+	if op.LastUpdated != "" {
+		o, ok := cur[id]
+		if !ok {
+			a.res.Skipped++
+			a.problem(op, id, "object no longer exists")
+			return item{}, false
+		}
+		if !a.stillWanted(op, body, o) {
+			return item{}, false
+		}
+	}
+	if msg := a.s.requestCheck(a.s.checkUpdate, body); msg != "" {
+		a.res.Failed++
+		a.problem(op, id, "refused before sending", msg)
+		return item{}, false
+	}
+	body["id"] = id
+	return item{op: op, id: id, body: body}, true
+}
+
+// stillWanted judges an update planned on object o as NetBox holds it now:
+// an object tagged agent-ignore since is left alone, one that holds body
+// already was written by an earlier attempt (or needs nothing), and one
+// that changed since the plan is skipped as drifted. A false answer is
+// counted and, when the update was dropped, reported.
+func (a *applier) stillWanted(op *Operation, body map[string]any, o *object) bool {
+	switch {
+	case o.Ignore:
+		a.res.Skipped++
+		a.problem(op, o.ID, "tagged "+TagIgnore+" since the plan")
+		return false
+	case satisfied(a.s, body, o):
+		if o.LastUpdated != op.LastUpdated {
+			a.res.Updated++ // an earlier attempt wrote it
+			a.res.AlreadyDone++
+		} else {
+			a.res.Unchanged++
+		}
+		return false
+	case o.LastUpdated != op.LastUpdated && !(op.AfterUpdate && unchangedSincePlan(a.s, op, o.Raw)):
+		a.res.Skipped++
+		a.problem(op, o.ID, fmt.Sprintf("changed in NetBox since the plan (last_updated %s, plan saw %s)", o.LastUpdated, op.LastUpdated))
+		return false
+	}
+	return true
 }
 
 func (a *applier) delete(ctx context.Context) error {
@@ -185,12 +193,11 @@ func (a *applier) delete(ctx context.Context) error {
 	var items []item
 	for i := range a.b.Ops {
 		op := &a.b.Ops[i]
-		raw, ok := cur[op.ID]
+		o, ok := cur[op.ID]
 		if !ok {
 			a.res.Deleted++ // gone already: deleted by an earlier attempt or by hand
 			continue
 		}
-		o, _ := newObject(raw)
 		if why := rescued(o, op); why != "" {
 			a.res.Skipped++
 			a.problem(op, op.ID, "changed in NetBox since the plan: "+why)
@@ -258,8 +265,8 @@ func rescued(o *object, op *Operation) string {
 }
 
 // current reads the objects with the given IDs.
-func (a *applier) current(ctx context.Context, ids []int64) (map[int64]map[string]any, error) {
-	out := make(map[int64]map[string]any, len(ids))
+func (a *applier) current(ctx context.Context, ids []int64) (map[int64]*object, error) {
+	out := make(map[int64]*object, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -269,7 +276,7 @@ func (a *applier) current(ctx context.Context, ids []int64) (map[int64]map[strin
 	}
 	for _, r := range raws {
 		if o, ok := newObject(r); ok {
-			out[o.ID] = r
+			out[o.ID] = o
 		}
 	}
 	return out, nil

@@ -64,17 +64,9 @@ func NewClient(cfg Config, token string, log *zap.Logger) (*Client, error) {
 	base.Path = strings.TrimSuffix(strings.TrimSuffix(base.Path, "/"), "/api") + "/api/"
 	base.RawQuery, base.Fragment = "", ""
 
-	tlsCfg := &tls.Config{InsecureSkipVerify: cfg.InsecureSkipVerify} //nolint:gosec // an explicit user setting
-	if cfg.CAFile != "" {
-		pem, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("read netbox ca file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("netbox ca file %s: no certificate found", cfg.CAFile)
-		}
-		tlsCfg.RootCAs = pool
+	tlsCfg, err := tlsConfig(cfg)
+	if err != nil {
+		return nil, err
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.TLSClientConfig = tlsCfg
@@ -100,6 +92,27 @@ func NewClient(cfg Config, token string, log *zap.Logger) (*Client, error) {
 		c.limiter = rate.NewLimiter(rate.Limit(cfg.RateLimit), burst)
 	}
 	return c, nil
+}
+
+// tlsConfig is the TLS configuration of the client: TLS 1.2 or newer, as
+// for the sources' clients (source.TLSConfig); the roots of cfg.CAFile
+// when it is set; no verification only when the operator asked for it by
+// name.
+func tlsConfig(cfg Config) (*tls.Config, error) {
+	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.InsecureSkipVerify} //nolint:gosec // an explicit user setting
+	if cfg.CAFile == "" {
+		return tlsCfg, nil
+	}
+	pem, err := os.ReadFile(cfg.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("read netbox ca file: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("netbox ca file %s: no certificate found", cfg.CAFile)
+	}
+	tlsCfg.RootCAs = pool
+	return tlsCfg, nil
 }
 
 // authHeader chooses the scheme by the key's form: v2 keys (NetBox 4.5+)

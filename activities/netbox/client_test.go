@@ -2,6 +2,7 @@ package netbox
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -253,4 +254,18 @@ func TestEnsureSchema(t *testing.T) {
 		"name": CFLastSeen, "type": "text", "object_types": []string{"dcim.device"}})
 	require.NoError(t, err)
 	assert.ErrorContains(t, c.EnsureSchema(ctx), "custom field agent_last_seen has type text, the agent needs date")
+}
+
+// TestClientNeedsTLS12 holds the client to TLS 1.2 or newer, as the
+// sources' clients are, whatever the Go release's default.
+func TestClientNeedsTLS12(t *testing.T) {
+	for _, skip := range []bool{false, true} {
+		cfg := DefaultConfig()
+		cfg.URL, cfg.InsecureSkipVerify = "https://netbox.example", skip
+		c, err := NewClient(cfg, "0123456789abcdef0123456789abcdef01234567", zap.NewNop())
+		require.NoError(t, err)
+		tr, ok := c.http.Transport.(*http.Transport)
+		require.True(t, ok)
+		assert.Equal(t, uint16(tls.VersionTLS12), tr.TLSClientConfig.MinVersion, "insecure_skip_verify %v", skip)
+	}
 }

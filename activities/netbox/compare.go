@@ -7,13 +7,13 @@ import (
 // satisfied reports whether a NetBox object already holds every value of a
 // request body: then the write was done (by an earlier attempt) or is not
 // needed.
-func satisfied(s *kindSpec, body map[string]any, raw map[string]any) bool {
+func satisfied(s *kindSpec, body map[string]any, o *object) bool {
+	raw := o.Raw
 	for name, want := range body {
 		switch name {
 		case "id":
 			continue
 		case "tags":
-			o, _ := newObject(raw)
 			if !reflect.DeepEqual(tagSlugs(want), tagSlugs(o.Tags)) {
 				return false
 			}

@@ -87,34 +87,76 @@ func containsObject(xs []*object, o *object) bool {
 // matchByMAC binds interfaces by their MAC, and devices and VMs by the MACs
 // of their interfaces.
 func (p *planner) matchByMAC(ctx context.Context, s *kindSpec, recs []*recState) error {
-	want := pending(recs)
-	macsByRec := make(map[*recState][]string, len(want))
-	var all []string
-	for _, st := range want {
-		if m := p.macsOf(st); len(m) > 0 {
-			macsByRec[st] = m
-			all = append(all, m...)
-		}
-	}
+	m := newMACMatch(s, pending(recs))
+	all := m.collectMACs(p)
 	if len(all) == 0 {
 		return nil
 	}
 	if err := p.readMACs(ctx, uniqueSorted(all)); err != nil {
 		return err
 	}
-	mp, isParent := macParents[s.Kind]
-	ifaceType := s.ObjectType
-	if isParent {
-		ifaceType = mp.ifaceType
+	unknown := m.assignedInterfaces(p)
+	if err := m.readParents(ctx, p, unknown); err != nil {
+		return err
 	}
-	// The interfaces each record's MACs are assigned to.
-	ifIDs := make(map[*recState][]int64, len(macsByRec))
-	parentOf := map[int64]int64{}
+	cands, err := m.candidates(ctx, p)
+	if err != nil {
+		return err
+	}
+	for _, st := range m.want {
+		p.decide(st, cands[st], "MAC")
+	}
+	return nil
+}
+
+// macMatch carries one matchByMAC call: the records still unmatched,
+// their MACs, and the interfaces and parents those MACs lead to.
+type macMatch struct {
+	s *kindSpec
+	// parent says how a device or VM is found from its interfaces; isParent
+	// is false when s is an interface kind, matched by its own MACs.
+	parent   macParent
+	isParent bool
+	// ifaceType is the content type of the interfaces the MACs must be on.
+	ifaceType string
+	want      []*recState
+	macs      map[*recState][]string
+	ifaces    map[*recState][]int64 // interface IDs the record's MACs are assigned to
+	parentOf  map[int64]int64       // interface ID -> device or VM ID
+}
+
+func newMACMatch(s *kindSpec, want []*recState) *macMatch {
+	m := &macMatch{s: s, want: want, ifaceType: s.ObjectType,
+		macs: make(map[*recState][]string, len(want)), parentOf: map[int64]int64{}}
+	m.parent, m.isParent = macParents[s.Kind]
+	if m.isParent {
+		m.ifaceType = m.parent.ifaceType
+	}
+	return m
+}
+
+// collectMACs notes each record's MACs and returns them all.
+func (m *macMatch) collectMACs(p *planner) []string {
+	var all []string
+	for _, st := range m.want {
+		if macs := p.macsOf(st); len(macs) > 0 {
+			m.macs[st] = macs
+			all = append(all, macs...)
+		}
+	}
+	return all
+}
+
+// assignedInterfaces notes the interfaces each record's MACs are assigned
+// to, and their parents where NetBox nests them in the MAC; it returns the
+// IDs of the interfaces whose parent it did not name.
+func (m *macMatch) assignedInterfaces(p *planner) []string {
+	m.ifaces = make(map[*recState][]int64, len(m.macs))
 	var unknown []string
-	for _, st := range want {
-		for _, mac := range macsByRec[st] {
+	for _, st := range m.want {
+		for _, mac := range m.macs[st] {
 			for _, mo := range p.macs[mac] {
-				if t, _ := mo.Raw["assigned_object_type"].(string); t != ifaceType {
+				if t, _ := mo.Raw["assigned_object_type"].(string); t != m.ifaceType {
 					continue
 				}
 				v, ok := refID(mo.Raw["assigned_object_id"])
@@ -122,40 +164,52 @@ func (p *planner) matchByMAC(ctx context.Context, s *kindSpec, recs []*recState)
 					continue
 				}
 				id := v.(int64)
-				ifIDs[st] = append(ifIDs[st], id)
-				if isParent {
-					if parent, known := nestedParentID(mo.Raw, mp.parentField); known {
-						parentOf[id] = parent
-					} else {
-						unknown = append(unknown, strconv.FormatInt(id, 10))
-					}
+				m.ifaces[st] = append(m.ifaces[st], id)
+				if !m.isParent {
+					continue
+				}
+				if parent, known := nestedParentID(mo.Raw, m.parent.parentField); known {
+					m.parentOf[id] = parent
+				} else {
+					unknown = append(unknown, strconv.FormatInt(id, 10))
 				}
 			}
 		}
 	}
-	if len(unknown) > 0 {
-		// NetBox nests the parent in assigned_object; when an answer does
-		// not, the interfaces themselves name it.
-		is := specFor(mp.ifaceKind)
-		raws, err := listIn(ctx, p.f, is, nil, "id", uniqueSorted(unknown))
-		if err != nil {
-			return err
-		}
-		for _, r := range raws {
-			if o := p.objs[mp.ifaceKind].add(r); o != nil {
-				if v, ok := refID(o.Raw[mp.parentField]); ok && v != nil {
-					parentOf[o.ID] = v.(int64)
-				}
+	return unknown
+}
+
+// readParents reads the interfaces whose parent the MAC objects did not
+// nest, for the parent they name themselves.
+func (m *macMatch) readParents(ctx context.Context, p *planner, ifaceIDs []string) error {
+	if len(ifaceIDs) == 0 {
+		return nil
+	}
+	raws, err := listIn(ctx, p.f, specFor(m.parent.ifaceKind), nil, "id", uniqueSorted(ifaceIDs))
+	if err != nil {
+		return err
+	}
+	for _, r := range raws {
+		if o := p.objs[m.parent.ifaceKind].add(r); o != nil {
+			if v, ok := refID(o.Raw[m.parent.parentField]); ok && v != nil {
+				m.parentOf[o.ID] = v.(int64)
 			}
 		}
 	}
-	candIDs := make(map[*recState][]int64, len(ifIDs))
+	return nil
+}
+
+// candidates are the objects of the matched kind each record's MACs lead
+// to: the interfaces themselves, or their devices or VMs, read when the
+// planner does not hold them yet.
+func (m *macMatch) candidates(ctx context.Context, p *planner) (map[*recState][]*object, error) {
+	ids := make(map[*recState][]int64, len(m.ifaces))
 	var missing []string
-	for _, st := range want {
+	for _, st := range m.want {
 		seen := map[int64]bool{}
-		for _, id := range ifIDs[st] {
-			if isParent {
-				parent, ok := parentOf[id]
+		for _, id := range m.ifaces[st] {
+			if m.isParent {
+				parent, ok := m.parentOf[id]
 				if !ok {
 					continue
 				}
@@ -165,25 +219,24 @@ func (p *planner) matchByMAC(ctx context.Context, s *kindSpec, recs []*recState)
 				continue
 			}
 			seen[id] = true
-			candIDs[st] = append(candIDs[st], id)
-			if _, have := p.objs[s.Kind].byID[id]; !have {
+			ids[st] = append(ids[st], id)
+			if _, have := p.objs[m.s.Kind].byID[id]; !have {
 				missing = append(missing, strconv.FormatInt(id, 10))
 			}
 		}
 	}
-	if err := p.fetchIn(ctx, s, "id", missing); err != nil {
-		return err
+	if err := p.fetchIn(ctx, m.s, "id", missing); err != nil {
+		return nil, err
 	}
-	for _, st := range want {
-		var cands []*object
-		for _, id := range candIDs[st] {
-			if o, ok := p.objs[s.Kind].byID[id]; ok {
-				cands = append(cands, o)
+	out := make(map[*recState][]*object, len(ids))
+	for _, st := range m.want {
+		for _, id := range ids[st] {
+			if o, ok := p.objs[m.s.Kind].byID[id]; ok {
+				out[st] = append(out[st], o)
 			}
 		}
-		p.decide(st, cands, "MAC")
 	}
-	return nil
+	return out, nil
 }
 
 // nestedParentID reads assigned_object.<field>.id of a MAC address object.
