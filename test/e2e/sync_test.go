@@ -79,6 +79,27 @@ func TestExampleInventorySync(t *testing.T) {
 	t.Logf("unchanged re-sync: %d NetBox requests, 0 writes", e.stats().Total)
 }
 
+// TestChangelogNamesTheRun: on the releases that take changelog_message (4.4 on), NetBox's
+// changelog ties every change of a first sync to the run that made it and to its step.
+func TestChangelogNamesTheRun(t *testing.T) {
+	e := newEnv(t, exampleConfig(t))
+	run, res := e.sync(workflows.SyncRequest{})
+	require.Empty(t, res.FailedBatches)
+	require.NotEmpty(t, res.NetBoxVersion, "the run names the NetBox it talked to")
+	if !atLeast4(res.NetBoxVersion, 4) {
+		t.Skipf("NetBox %s takes no changelog_message", res.NetBoxVersion)
+	}
+	changes := e.nb.list(t, "core/object-changes")
+	require.GreaterOrEqual(t, len(changes), res.Applied.Created, "a change for each object created")
+	prefix := "netbox-agent run " + run.GetID() + "/" + run.GetRunID() + " "
+	for _, c := range changes {
+		msg := c.str("message")
+		require.True(t, strings.HasPrefix(msg, prefix), "change %d of %s: message %q", c.int("id"), c.str("changed_object_type"), msg)
+		step := strings.TrimPrefix(msg, prefix)
+		require.True(t, step == "prepare" || strings.HasPrefix(step, "batch "), "change %d names its step: %q", c.int("id"), msg)
+	}
+}
+
 // requireExampleInventory checks what the example inventory, synced by the source named
 // source, left in NetBox: every object the agent's own, with its tag and custom fields.
 func requireExampleInventory(t *testing.T, nb *netbox, source string) {

@@ -86,11 +86,19 @@ func simOptions(token string) (nbsim.Options, error) {
 // simAgentToken is the token the agent uses on the emulator sim whose v1 token is tokenV1: the
 // v2 form where the release takes v2 tokens (4.5 and later), as on the real NetBox.
 func simAgentToken(sim *nbsim.Server, tokenV1 string) string {
-	var major, minor int
-	if _, err := fmt.Sscanf(sim.Version(), "%d.%d", &major, &minor); err == nil && (major > 4 || major == 4 && minor >= 5) {
+	if atLeast4(sim.Version(), 5) {
 		return nbsim.BearerToken(tokenV1)
 	}
 	return tokenV1
+}
+
+// atLeast4 reports whether the NetBox version ("4.7.3") is 4.minor or later.
+func atLeast4(version string, minor int) bool {
+	var major, m int
+	if _, err := fmt.Sscanf(version, "%d.%d", &major, &m); err != nil {
+		return false
+	}
+	return major > 4 || major == 4 && m >= minor
 }
 
 // isReal reports whether the tests run against a real NetBox.
