@@ -14,7 +14,7 @@ TEST_FLAGS   ?= -race -count=1 -timeout 20m
 
 export TEMPORAL_CLI := $(TEMPORAL)
 
-.PHONY: all build run test test-unit test-e2e test-netbox netbox netbox-stop netbox-reset bench lint tools clean
+.PHONY: all build run test test-unit test-e2e test-versions test-netbox netbox netbox-stop netbox-reset bench lint tools clean
 
 all: build
 
@@ -49,6 +49,15 @@ test-unit:
 
 test-e2e: $(TEMPORAL)
 	$(GO) test $(TEST_FLAGS) ./test/...
+
+# test-versions: the end-to-end suite on the emulator as each older NetBox release (`make test`
+# runs it as 4.7, the emulator's default).
+NETBOXSIM_VERSIONS ?= 4.3 4.4 4.5 4.6
+test-versions: $(TEMPORAL)
+	@set -e; for v in $(NETBOXSIM_VERSIONS); do \
+		echo "== e2e on netboxsim $$v"; \
+		NETBOXSIM_VERSION=$$v $(GO) test $(TEST_FLAGS) ./test/e2e/...; \
+	done
 
 # netbox: a real NetBox (4.7.3 unless NETBOX_VERSION says otherwise) on 127.0.0.1, installed
 # on first use into a Debian 13 root cached in ~/.cache/netbox-agent (minutes), started in
