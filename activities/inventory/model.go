@@ -8,70 +8,6 @@ import (
 	"sort"
 )
 
-// Kind names the type of a record; the values match DESIGN.md's model.
-type Kind string
-
-// The kinds of the canonical model.
-const (
-	KindSite           Kind = "site"
-	KindLocation       Kind = "location"
-	KindManufacturer   Kind = "manufacturer"
-	KindDeviceType     Kind = "device_type"
-	KindDeviceRole     Kind = "device_role"
-	KindPlatform       Kind = "platform"
-	KindDevice         Kind = "device"
-	KindInterface      Kind = "interface"
-	KindMACAddress     Kind = "mac_address"
-	KindIPAddress      Kind = "ip_address"
-	KindClusterType    Kind = "cluster_type"
-	KindCluster        Kind = "cluster"
-	KindVirtualMachine Kind = "virtual_machine"
-	KindVMInterface    Kind = "vm_interface"
-	KindVirtualDisk    Kind = "virtual_disk"
-	KindService        Kind = "service"
-)
-
-// Kinds lists every kind in dependency order: a record only references
-// records of kinds listed before its own.
-var Kinds = []Kind{
-	KindSite, KindLocation, KindManufacturer, KindDeviceType, KindDeviceRole, KindPlatform,
-	KindClusterType, KindCluster, KindDevice, KindVirtualMachine,
-	KindInterface, KindVMInterface, KindVirtualDisk, KindMACAddress, KindIPAddress, KindService,
-}
-
-// Valid reports whether k is one of the model's kinds.
-func (k Kind) Valid() bool {
-	_, ok := kindOrder[k]
-	return ok
-}
-
-// Order is the position of k in Kinds; unknown kinds sort last.
-func (k Kind) Order() int {
-	if o, ok := kindOrder[k]; ok {
-		return o
-	}
-	return len(Kinds)
-}
-
-var kindOrder = func() map[Kind]int {
-	m := make(map[Kind]int, len(Kinds))
-	for i, k := range Kinds {
-		m[k] = i
-	}
-	return m
-}()
-
-// Shared reports whether records of kind k are shared between sources
-// (sites, manufacturers, types, roles, platforms, cluster types): their keys
-// are not qualified by a source and the agent never deletes them.
-func (k Kind) Shared() bool {
-	switch k {
-	case KindSite, KindLocation, KindManufacturer, KindDeviceType, KindDeviceRole, KindPlatform, KindClusterType:
-		return true
-	}
-	return false
-}
-
 // Record is one thing a source reports.
 //
 // Attrs hold the record's fields under NetBox's field names (name, serial,
@@ -122,20 +58,22 @@ func (r *Record) Ref(field, key string) {
 	r.Refs[field] = key
 }
 
-// Validate reports what is structurally wrong with the record.
+// Validate reports what is structurally wrong with the record: an unknown
+// kind, no key, or a required field of its kind's declaration missing.
 func (r *Record) Validate() error {
-	if !r.Kind.Valid() {
+	d := r.Kind.Decl()
+	if d == nil {
 		return fmt.Errorf("unknown kind %q", r.Kind)
 	}
 	if r.Key == "" {
 		return fmt.Errorf("%s: missing key", r.Kind)
 	}
-	for _, f := range RequiredAttrs[r.Kind] {
+	for _, f := range d.requiredAttrs {
 		if IsEmpty(r.Attrs[f]) {
 			return fmt.Errorf("%s %s: missing %s", r.Kind, r.Key, f)
 		}
 	}
-	for _, f := range RequiredRefs[r.Kind] {
+	for _, f := range d.requiredRefs {
 		if r.Refs[f] == "" {
 			return fmt.Errorf("%s %s: missing reference %s", r.Kind, r.Key, f)
 		}
@@ -145,34 +83,23 @@ func (r *Record) Validate() error {
 
 // RequiredAttrs lists, per kind, the attributes without which a record
 // cannot become a NetBox object.
-var RequiredAttrs = map[Kind][]string{
-	KindSite:           {"name"},
-	KindLocation:       {"name"},
-	KindManufacturer:   {"name"},
-	KindDeviceType:     {"model"},
-	KindDeviceRole:     {"name"},
-	KindPlatform:       {"name"},
-	KindDevice:         {"name"},
-	KindInterface:      {"name"},
-	KindMACAddress:     {"mac_address"},
-	KindIPAddress:      {"address"},
-	KindClusterType:    {"name"},
-	KindCluster:        {"name"},
-	KindVirtualMachine: {"name"},
-	KindVMInterface:    {"name"},
-	KindVirtualDisk:    {"name", "size"},
-	KindService:        {"name", "protocol", "ports"},
-}
+//
+// Deprecated: use the kind's declaration, Kind.Decl().RequiredAttrs().
+var RequiredAttrs = requiredByKind((*Decl).RequiredAttrs)
 
 // RequiredRefs lists, per kind, the references a record must carry.
-var RequiredRefs = map[Kind][]string{
-	KindLocation:    {"site"},
-	KindDeviceType:  {"manufacturer"},
-	KindDevice:      {"site", "device_type", "role"},
-	KindInterface:   {"device"},
-	KindCluster:     {"type"},
-	KindVMInterface: {"virtual_machine"},
-	KindVirtualDisk: {"virtual_machine"},
+//
+// Deprecated: use the kind's declaration, Kind.Decl().RequiredRefs().
+var RequiredRefs = requiredByKind((*Decl).RequiredRefs)
+
+func requiredByKind(fields func(*Decl) []string) map[Kind][]string {
+	out := map[Kind][]string{}
+	for _, d := range decls.list {
+		if fs := fields(d); len(fs) > 0 {
+			out[d.Kind] = fs
+		}
+	}
+	return out
 }
 
 // Sort orders records by kind dependency order, then key, so that every

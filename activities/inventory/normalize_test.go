@@ -162,20 +162,3 @@ func TestKeys(t *testing.T) {
 	assert.Equal(t, "proxmox/alpha/qemu/100", Key("proxmox", "alpha", "qemu", "100"))
 	assert.Equal(t, "filesystem/home/device/a%2Fb", Key("filesystem", "home", "device", "a/b"), "a slash in a name cannot fake a child key")
 }
-
-func TestKindOrderPutsReferencesFirst(t *testing.T) {
-	for kind, refs := range RequiredRefs {
-		for _, f := range refs {
-			var target Kind
-			switch f {
-			case "type":
-				target = KindClusterType
-			case "role":
-				target = KindDeviceRole
-			default:
-				target = Kind(f)
-			}
-			assert.Less(t, target.Order(), kind.Order(), "%s references %s", kind, target)
-		}
-	}
-}

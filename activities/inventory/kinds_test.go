@@ -1,0 +1,133 @@
+package inventory
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestKindOrderPutsReferencesFirst(t *testing.T) {
+	for _, d := range Declarations() {
+		for _, f := range d.RequiredRefs() {
+			for _, target := range d.Field(f).Targets {
+				assert.Less(t, target.Order(), d.Kind.Order(), "%s references %s", d.Kind, target)
+			}
+		}
+	}
+}
+
+func TestEveryKindIsDeclaredOnce(t *testing.T) {
+	all := []Kind{KindSite, KindLocation, KindManufacturer, KindDeviceType, KindDeviceRole, KindPlatform,
+		KindDevice, KindInterface, KindMACAddress, KindIPAddress, KindClusterType, KindCluster,
+		KindVirtualMachine, KindVMInterface, KindVirtualDisk, KindService}
+	require.Len(t, Declarations(), len(all))
+	require.Len(t, Kinds, len(all))
+	sections := map[string]Kind{}
+	for i, d := range Declarations() {
+		assert.Contains(t, all, d.Kind)
+		assert.Equal(t, i, d.Kind.Order(), "%s", d.Kind)
+		assert.Equal(t, d.Kind, Kinds[i])
+		assert.Same(t, d, d.Kind.Decl())
+		assert.NotEmpty(t, d.Doc, "%s", d.Kind)
+		assert.NotEmpty(t, d.NetBox.Endpoint, "%s", d.Kind)
+		assert.NotEmpty(t, d.NetBox.ObjectType, "%s", d.Kind)
+		if other, dup := sections[d.Section]; dup {
+			t.Errorf("%s and %s share the section %q", d.Kind, other, d.Section)
+		}
+		sections[d.Section] = d.Kind
+	}
+	assert.False(t, Kind("rack").Valid())
+	assert.Nil(t, Kind("rack").Decl())
+	assert.Equal(t, len(all), Kind("rack").Order(), "unknown kinds sort last")
+}
+
+func TestDeclaredFieldsAreConsistent(t *testing.T) {
+	types := map[string]FieldType{}
+	for _, d := range Declarations() {
+		name := d.NameField()
+		require.NotNil(t, name, "%s names its records by a declared field", d.Kind)
+		assert.True(t, name.Required, "%s.%s is required", d.Kind, d.Name)
+		assert.False(t, name.IsRef(), "%s.%s is an attribute", d.Kind, d.Name)
+		for _, k := range [][]string{d.Key, d.MergeKey} {
+			for _, f := range k {
+				assert.NotNil(t, d.Field(f), "%s key field %s", d.Kind, f)
+			}
+		}
+		assert.Contains(t, d.Key, d.Name, "%s's key holds its name", d.Kind)
+		if d.Parent != "" {
+			p := d.Field(d.Parent)
+			require.NotNil(t, p, "%s parent %s", d.Kind, d.Parent)
+			assert.True(t, p.IsRef(), "%s parent %s is a reference", d.Kind, d.Parent)
+		}
+		if len(d.Nested) > 0 {
+			via := d.Field(d.NestedVia())
+			require.NotNil(t, via, "%s nests through %s", d.Kind, d.NestedVia())
+			assert.True(t, via.IsRef())
+		}
+		for i := range d.Fields {
+			f := &d.Fields[i]
+			assert.Equal(t, i, d.index[f.Name], "%s.%s declared once", d.Kind, f.Name)
+			switch {
+			case f.IsRef() && f.Use != UseMatch:
+				assert.NotEmpty(t, f.Targets, "%s.%s points somewhere", d.Kind, f.Name)
+			case f.IsRef():
+			default:
+				if prev, seen := types[f.Name]; seen {
+					assert.Equal(t, prev, f.Type, "%s.%s has the type it has on other kinds", d.Kind, f.Name)
+				}
+				types[f.Name] = f.Type
+			}
+			if f.Type == TypeChoice {
+				assert.NotEmpty(t, f.Choices, "%s.%s lists go-netbox's values", d.Kind, f.Name)
+				assert.NotContains(t, f.Choices, "", "%s.%s", d.Kind, f.Name)
+			}
+			if f.Identifies {
+				assert.Equal(t, TypeSerial, f.Type, "%s.%s: only serials identify", d.Kind, f.Name)
+			}
+			if f.NetBoxTypeField != "" {
+				assert.NotEmpty(t, f.NetBoxName, "%s.%s: a generic key names its ID field", d.Kind, f.Name)
+			}
+			if f.QualifiedBy != "" {
+				for _, tk := range f.Targets {
+					assert.True(t, slices.Contains(tk.Decl().Key, f.QualifiedBy), "%s.%s: %s is part of %s's key", d.Kind, f.Name, f.QualifiedBy, tk)
+				}
+			}
+		}
+		assert.Equal(t, TypeTags, d.Field("tags").Type, "%s takes tags", d.Kind)
+	}
+}
+
+func TestSharedKindsHaveNoScope(t *testing.T) {
+	for _, d := range Declarations() {
+		if d.Shared {
+			assert.Empty(t, d.Scope(), "%s is joined by key alone", d.Kind)
+			assert.Empty(t, d.Parent, "%s belongs to nothing", d.Kind)
+			assert.NotNil(t, d.Field("slug"), "%s has a slug", d.Kind)
+			continue
+		}
+		assert.NotEmpty(t, d.Scope(), "%s is joined by name within a scope", d.Kind)
+		assert.NotEmpty(t, d.nameParts, "%s", d.Kind)
+	}
+	assert.Equal(t, "type", KindCluster.Decl().Scope())
+	assert.Equal(t, "vrf", KindIPAddress.Decl().Scope())
+	assert.Equal(t, "parent", KindService.Decl().Scope())
+}
+
+func TestHostsOf(t *testing.T) {
+	assert.Equal(t, []Kind{KindDevice}, HostsOf(KindInterface))
+	assert.Equal(t, []Kind{KindDevice, KindVirtualMachine}, HostsOf(KindMACAddress))
+	assert.Equal(t, []Kind{KindDevice, KindVirtualMachine}, HostsOf(KindService))
+	assert.Equal(t, []Kind{KindVirtualMachine}, HostsOf(KindVirtualDisk))
+	assert.Nil(t, HostsOf(KindDevice))
+}
+
+func TestRequiredFields(t *testing.T) {
+	assert.Equal(t, []string{"name", "protocol", "ports"}, KindService.Decl().RequiredAttrs())
+	assert.Equal(t, []string{"name", "size"}, KindVirtualDisk.Decl().RequiredAttrs())
+	assert.Equal(t, []string{"model"}, KindDeviceType.Decl().RequiredAttrs())
+	assert.Equal(t, []string{"site", "device_type", "role"}, KindDevice.Decl().RequiredRefs())
+	assert.Equal(t, []string{"type"}, KindCluster.Decl().RequiredRefs())
+	assert.Empty(t, KindSite.Decl().RequiredRefs())
+}
