@@ -2,6 +2,7 @@ package source
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"sort"
 
@@ -40,15 +41,52 @@ type ChoiceSettings interface {
 // InterfaceTypeSettings lists a setting that maps interface names or
 // patterns to interface types as choice settings, by pattern.
 func InterfaceTypeSettings(setting string, types map[string]string) []ChoiceSetting {
-	patterns := make([]string, 0, len(types))
-	for p := range types {
-		patterns = append(patterns, p)
-	}
-	sort.Strings(patterns)
+	patterns := sortedPatterns(types)
 	out := make([]ChoiceSetting, 0, len(patterns))
 	for _, p := range patterns {
 		out = append(out, ChoiceSetting{Setting: fmt.Sprintf("%s[%q]", setting, p),
 			Kind: inventory.KindInterface, Field: "type", Value: types[p]})
 	}
+	return out
+}
+
+// CheckInterfaceTypes checks a setting that maps interface names or shell
+// patterns ("enp65s0f*") to NetBox interface types: each pattern must
+// parse, and each type must have the shape of a choice value; which types
+// a NetBox takes depends on its release, and the plan checks them against
+// the connected one.
+func CheckInterfaceTypes(setting string, types map[string]string) error {
+	for pattern, typ := range types {
+		if _, err := path.Match(pattern, ""); err != nil {
+			return SettingError(setting, "pattern %q: %w", pattern, err)
+		}
+		if !IsChoiceValue(typ) {
+			return SettingError(setting, "%q is not a NetBox interface type value such as 1000base-t (pattern %q)", typ, pattern)
+		}
+	}
+	return nil
+}
+
+// InterfaceType finds the type such a setting gives the interface name: the
+// entry for the name itself, else the first matching pattern in sorted
+// order, so that the choice does not depend on map order.
+func InterfaceType(types map[string]string, name string) (string, bool) {
+	if t, ok := types[name]; ok {
+		return t, true
+	}
+	for _, p := range sortedPatterns(types) {
+		if ok, err := path.Match(p, name); err == nil && ok {
+			return types[p], true
+		}
+	}
+	return "", false
+}
+
+func sortedPatterns(types map[string]string) []string {
+	out := make([]string, 0, len(types))
+	for p := range types {
+		out = append(out, p)
+	}
+	sort.Strings(out)
 	return out
 }

@@ -1,9 +1,11 @@
 package source
 
 import (
+	"path"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 )
@@ -37,4 +39,28 @@ func TestInterfaceTypeSettings(t *testing.T) {
 		{Setting: `interface_types["enp*"]`, Kind: inventory.KindInterface, Field: "type", Value: "25gbase-x-sfp28"},
 	}, got)
 	assert.Empty(t, InterfaceTypeSettings("interface_types", nil))
+}
+
+func TestInterfaceTypes(t *testing.T) {
+	types := map[string]string{"eno1": "10gbase-cu", "en*": "1000base-t", "eno*": "2.5gbase-t"}
+	require.NoError(t, CheckInterfaceTypes("interface_types", types))
+	for name, want := range map[string]string{
+		"eno1": "10gbase-cu", // the name itself wins over patterns
+		"eno2": "1000base-t", // then the first pattern in sorted order
+		"enp1": "1000base-t",
+	} {
+		got, ok := InterfaceType(types, name)
+		assert.True(t, ok, name)
+		assert.Equal(t, want, got, name)
+	}
+	_, ok := InterfaceType(types, "bond0")
+	assert.False(t, ok)
+
+	err := CheckInterfaceTypes("interface_types", map[string]string{"eno[": "1000base-t"})
+	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, path.ErrBadPattern, "the pattern's error stays reachable")
+	assert.ErrorContains(t, err, `interface_types: pattern "eno["`)
+	err = CheckInterfaceTypes("interface_types", map[string]string{"eno1": "Gigabit Ethernet"})
+	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorContains(t, err, `interface_types: "Gigabit Ethernet" is not a NetBox interface type value`)
 }

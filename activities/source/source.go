@@ -110,3 +110,6 @@ func New(cfg Config, log *zap.Logger) (Source, error) {
 	}
 	return s, nil
 }
+
+// UserAgent is what sources call themselves in HTTP requests.
+const UserAgent = "netbox-agent"

@@ -5,8 +5,93 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
+
+	"go.uber.org/zap"
 )
+
+// TLSSettings are the certificate settings of a source that speaks TLS, as
+// written under the instance; a source's Settings embed them with
+// `yaml:",inline"`.
+type TLSSettings struct {
+	// CAFile is the PEM file of the CA that signed the system's
+	// certificate, relative to the config file's directory.
+	CAFile string `yaml:"ca_file" json:"ca_file"`
+	// InsecureSkipVerify turns certificate verification off.
+	InsecureSkipVerify bool `yaml:"insecure_skip_verify" json:"insecure_skip_verify"`
+}
+
+// TLS is how a source's client checks certificates.
+type TLS struct {
+	// CAFile is the absolute path of the CA file, or "".
+	CAFile string
+	// Verify is false when the operator turned verification off.
+	Verify bool
+}
+
+// Resolve checks the settings and makes a relative ca_file absolute against
+// baseDir. verify is the source's own switch, if it has one (proxmox's
+// verify_tls), else true. A ca_file with verification off is a
+// contradiction the operator hears about.
+func (s TLSSettings) Resolve(baseDir string, verify bool) (TLS, error) {
+	t := TLS{Verify: verify && !s.InsecureSkipVerify}
+	if s.CAFile == "" {
+		return t, nil
+	}
+	if !t.Verify {
+		off := "insecure_skip_verify is true"
+		if !verify {
+			off = "certificate verification is off"
+		}
+		return TLS{}, SettingError("ca_file", "is set but %s", off)
+	}
+	caFile, err := ResolveFile("ca_file", baseDir, s.CAFile)
+	if err != nil {
+		return TLS{}, err
+	}
+	t.CAFile = caFile
+	return t, nil
+}
+
+// Transport is a clone of http.DefaultTransport with t's TLS
+// configuration; a CA file that cannot be read or holds no certificate is
+// an error naming ca_file.
+func (t TLS) Transport() (*http.Transport, error) {
+	cfg, err := TLSConfig(t.CAFile, !t.Verify)
+	if err != nil {
+		return nil, SettingError("ca_file", "%w", err)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = cfg
+	return tr, nil
+}
+
+// WarnIfOff logs, once when a source is built, that the certificate of the
+// server at url is not checked.
+func (t TLS) WarnIfOff(log *zap.Logger, url string) {
+	if !t.Verify {
+		log.Warn("TLS certificate verification is off", zap.String("url", url))
+	}
+}
+
+// TLSError explains err when it is a certificate that TLS refused: which
+// problem, and what to set (ca_file, insecure_skip_verify), wrapping
+// ErrConfig since only a settings change helps. what names the step
+// ("connect to wss://nas1/api/current"), host the server, or "". Any other
+// error gives nil.
+func TLSError(what, host string, err error) error {
+	msg, ok := TLSProblem(err)
+	if !ok {
+		return nil
+	}
+	of := ""
+	if host != "" {
+		of = " of " + host
+	}
+	return fmt.Errorf("%s: TLS certificate%s not trusted: %s; set ca_file to the CA that signed it, or insecure_skip_verify: true to skip verification: %w",
+		what, of, msg, ErrConfig)
+}
 
 // TLSConfig is the TLS configuration of a source's client: TLS 1.2 or
 // newer; when caFile is set, its certificates are the roots a server must
@@ -19,7 +104,7 @@ func TLSConfig(caFile string, skipVerify bool) (*tls.Config, error) {
 	}
 	pem, err := os.ReadFile(caFile)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read CA file: %w", err)
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {

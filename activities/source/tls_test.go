@@ -2,7 +2,10 @@ package source
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/pem"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -60,4 +63,69 @@ func TestTLSConfigAndProblems(t *testing.T) {
 		_, ok := TLSProblem(os.ErrNotExist)
 		assert.False(t, ok)
 	})
+}
+
+func TestTLSSettings(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "ca.pem"), []byte("not a certificate"), 0o600))
+	for _, tc := range []struct {
+		name     string
+		settings TLSSettings
+		verify   bool
+		want     TLS
+		err      string
+	}{
+		{name: "defaults", verify: true, want: TLS{Verify: true}},
+		{name: "ca_file relative to the config", settings: TLSSettings{CAFile: "ca.pem"}, verify: true,
+			want: TLS{CAFile: filepath.Join(dir, "ca.pem"), Verify: true}},
+		{name: "verification skipped", settings: TLSSettings{InsecureSkipVerify: true}, verify: true, want: TLS{}},
+		{name: "verification off by the source's own switch", want: TLS{}},
+		{name: "ca_file with insecure_skip_verify", settings: TLSSettings{CAFile: "ca.pem", InsecureSkipVerify: true}, verify: true,
+			err: "ca_file: is set but insecure_skip_verify is true"},
+		{name: "ca_file with verification off", settings: TLSSettings{CAFile: "ca.pem"},
+			err: "ca_file: is set but certificate verification is off"},
+		{name: "ca_file missing", settings: TLSSettings{CAFile: "missing.pem"}, verify: true, err: "ca_file: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.settings.Resolve(dir, tc.verify)
+			if tc.err != "" {
+				assert.ErrorIs(t, err, ErrConfig)
+				assert.ErrorContains(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+
+	t.Run("transport names ca_file and keeps the cause", func(t *testing.T) {
+		_, err := TLS{CAFile: filepath.Join(dir, "missing.pem"), Verify: true}.Transport()
+		assert.ErrorIs(t, err, ErrConfig)
+		assert.ErrorIs(t, err, os.ErrNotExist)
+		assert.ErrorContains(t, err, "ca_file: ")
+		_, err = TLS{CAFile: filepath.Join(dir, "ca.pem"), Verify: true}.Transport()
+		assert.ErrorContains(t, err, "holds no PEM certificate")
+		tr, err := TLS{}.Transport()
+		require.NoError(t, err)
+		assert.True(t, tr.TLSClientConfig.InsecureSkipVerify)
+		assert.Equal(t, uint16(tls.VersionTLS12), tr.TLSClientConfig.MinVersion)
+	})
+}
+
+func TestTLSError(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL, nil)
+	require.NoError(t, err)
+	_, refused := http.DefaultClient.Do(req) // the handshake fails: there is no body to close
+	require.Error(t, refused)
+
+	err = TLSError("connect to "+srv.URL, "nas1:443", refused)
+	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorContains(t, err, "connect to "+srv.URL+": TLS certificate of nas1:443 not trusted: certificate signed by an unknown authority")
+	assert.ErrorContains(t, err, "set ca_file to the CA that signed it, or insecure_skip_verify: true")
+	assert.ErrorContains(t, TLSError("connect", "", refused), "connect: TLS certificate not trusted: ")
+	assert.NoError(t, TLSError("connect", "nas1:443", os.ErrNotExist), "other errors are not TLS errors")
 }

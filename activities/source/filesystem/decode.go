@@ -250,7 +250,7 @@ func (r *fileReader) record(spec *kindSpec, n *node, parent *entry, parentRef st
 			return fail(f.line, "%s", err.Error())
 		}
 	}
-	for _, a := range inventory.RequiredAttrs[spec.kind] {
+	for _, a := range spec.kind.Decl().RequiredAttrs() {
 		if _, ok := e.attrs[a]; !ok {
 			return fail(n.line, "missing %s", a)
 		}

@@ -35,11 +35,32 @@ type Settings struct {
 
 // Source reads a directory of inventory files.
 type Source struct {
-	name        string
-	dir         string
+	source.Instance
+	opts options
+}
+
+// options are the validated settings in the form the source uses.
+type options struct {
+	dir         string // absolute, or relative to the working directory
 	recursive   bool
 	defaultSite string
-	log         *zap.Logger
+}
+
+// validate checks the settings; baseDir is the directory a relative path
+// is taken from.
+func (s Settings) validate(baseDir string) (options, error) {
+	if strings.TrimSpace(s.Path) == "" {
+		return options{}, source.SettingError("path", "the inventory directory is required")
+	}
+	dir := s.Path
+	if !filepath.IsAbs(dir) && baseDir != "" {
+		dir = filepath.Join(baseDir, dir)
+	}
+	return options{
+		dir:         filepath.Clean(dir),
+		recursive:   s.Recursive == nil || *s.Recursive,
+		defaultSite: strings.TrimSpace(s.DefaultSite),
+	}, nil
 }
 
 // Progress is what the source reports while it reads, in the heartbeat.
@@ -50,29 +71,11 @@ type Progress struct {
 
 // New builds a filesystem source from its settings.
 func New(cfg source.Config, log *zap.Logger) (source.Source, error) {
-	var s Settings
-	if cfg.Decode != nil {
-		if err := cfg.Decode(&s); err != nil {
-			return nil, fmt.Errorf("%w: %w", source.ErrConfig, err)
-		}
+	inst, o, err := source.NewInstance(cfg, log, Settings{}, Settings.validate)
+	if err != nil {
+		return nil, err
 	}
-	if strings.TrimSpace(s.Path) == "" {
-		return nil, fmt.Errorf("%w: path: the inventory directory is required", source.ErrConfig)
-	}
-	dir := s.Path
-	if !filepath.IsAbs(dir) && cfg.BaseDir != "" {
-		dir = filepath.Join(cfg.BaseDir, dir)
-	}
-	if log == nil {
-		log = zap.NewNop()
-	}
-	return &Source{
-		name:        cfg.Name,
-		dir:         filepath.Clean(dir),
-		recursive:   s.Recursive == nil || *s.Recursive,
-		defaultSite: strings.TrimSpace(s.DefaultSite),
-		log:         log,
-	}, nil
+	return &Source{Instance: inst, opts: o}, nil
 }
 
 // Discover reads every inventory file under the directory, in sorted order.
@@ -81,19 +84,14 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 	if err != nil {
 		return nil, err
 	}
-	report := func(done int) {
-		if p != nil {
-			p.Report(Progress{FilesDone: done, FilesTotal: len(files)})
-		}
-	}
-	report(0)
+	hb := source.NewHeartbeat(p, Progress{FilesTotal: len(files)})
 	var entries []*entry
 	var warnings []string
 	for i, rel := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("read inventory files: %w", err)
 		}
-		data, err := os.ReadFile(filepath.Join(s.dir, filepath.FromSlash(rel)))
+		data, err := os.ReadFile(filepath.Join(s.opts.dir, filepath.FromSlash(rel)))
 		if err != nil {
 			// A file that vanished or cannot be read is reported; the rest go on.
 			warnings = append(warnings, fmt.Sprintf("%s: cannot read: %s", rel, err.Error()))
@@ -102,15 +100,16 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 		es, ws := readFile(rel, data)
 		entries = append(entries, es...)
 		warnings = append(warnings, ws...)
-		report(i + 1)
+		hb.Set(Progress{FilesDone: i + 1, FilesTotal: len(files)})
 	}
-	recs, ws := newResolver(s.name, s.defaultSite).resolve(entries)
-	warnings = append(warnings, ws...)
+	b := source.NewBuilder(sourceType, s.Name)
+	warnings = append(warnings, newResolver(b, s.opts.defaultSite).resolve(entries)...)
 	for _, w := range warnings {
-		s.log.Warn("inventory record skipped", zap.String("problem", w))
+		s.Log.Warn("inventory record skipped", zap.String("problem", w))
 	}
-	s.log.Info("inventory files read", zap.Int("files", len(files)), zap.Int("records", len(recs)), zap.Int("warnings", len(warnings)))
-	return &source.Snapshot{Source: s.name, Type: sourceType, Records: recs, Warnings: warnings}, nil
+	snap := b.Snapshot(warnings)
+	s.Log.Info("inventory files read", zap.Int("files", len(files)), zap.Int("records", len(snap.Records)), zap.Int("warnings", len(warnings)))
+	return snap, nil
 }
 
 // Read parses inventory files held in memory, keyed by their path relative
@@ -129,8 +128,9 @@ func Read(instance, defaultSite string, files map[string][]byte) ([]inventory.Re
 		entries = append(entries, es...)
 		warnings = append(warnings, ws...)
 	}
-	recs, ws := newResolver(instance, defaultSite).resolve(entries)
-	return recs, append(warnings, ws...)
+	b := source.NewBuilder(sourceType, instance)
+	warnings = append(warnings, newResolver(b, defaultSite).resolve(entries)...)
+	return b.Snapshot(warnings).Records, warnings
 }
 
 // inventoryExt are the extensions of the files the source reads.
@@ -140,19 +140,19 @@ var inventoryExt = map[string]bool{".yaml": true, ".yml": true, ".json": true, "
 // relative paths, sorted. Hidden files and directories (editor swap files,
 // .git) are skipped.
 func (s *Source) files() ([]string, error) {
-	info, err := os.Stat(s.dir)
+	info, err := os.Stat(s.opts.dir)
 	if err != nil {
 		return nil, fmt.Errorf("%w: inventory directory: %w", source.ErrConfig, err)
 	}
 	if !info.IsDir() {
-		return nil, fmt.Errorf("%w: inventory directory %s is not a directory", source.ErrConfig, s.dir)
+		return nil, fmt.Errorf("%w: inventory directory %s is not a directory", source.ErrConfig, s.opts.dir)
 	}
 	var out []string
-	err = filepath.WalkDir(s.dir, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(s.opts.dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if p == s.dir {
+		if p == s.opts.dir {
 			return nil
 		}
 		if strings.HasPrefix(d.Name(), ".") {
@@ -162,7 +162,7 @@ func (s *Source) files() ([]string, error) {
 			return nil
 		}
 		if d.IsDir() {
-			if !s.recursive {
+			if !s.opts.recursive {
 				return filepath.SkipDir
 			}
 			return nil
@@ -170,7 +170,7 @@ func (s *Source) files() ([]string, error) {
 		if !inventoryExt[strings.ToLower(filepath.Ext(p))] {
 			return nil
 		}
-		rel, err := filepath.Rel(s.dir, p)
+		rel, err := filepath.Rel(s.opts.dir, p)
 		if err != nil {
 			return err
 		}

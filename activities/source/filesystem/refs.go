@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source"
 )
 
 // resolveRefs turns every reference of e into a key.
@@ -107,7 +108,8 @@ func (r *resolver) sharedRef(e *entry, kind inventory.Kind, name, keyName string
 	key := inventory.SharedKey(kind, keyName)
 	rec, ok := r.implicit[key]
 	if !ok {
-		rec = &inventory.Record{Kind: kind, Key: key, Source: r.instance}
+		nr := source.NewRecord(kind, key)
+		rec = &nr
 		rec.Set(specByKind[kind].name, name)
 		for f, k := range refs {
 			rec.Ref(f, k)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source"
 )
 
 // sourceType is the registered type name and the first part of every key
@@ -24,7 +25,7 @@ type nameKey struct {
 // names they reference into keys, creates the shared records they name
 // implicitly and drops what references nothing.
 type resolver struct {
-	instance    string
+	b           *source.Builder
 	defaultSite string
 	byKey       map[string]*entry
 	index       map[nameKey][]*entry
@@ -32,9 +33,9 @@ type resolver struct {
 	warnings    []string
 }
 
-func newResolver(instance, defaultSite string) *resolver {
+func newResolver(b *source.Builder, defaultSite string) *resolver {
 	return &resolver{
-		instance:    instance,
+		b:           b,
 		defaultSite: defaultSite,
 		byKey:       map[string]*entry{},
 		index:       map[nameKey][]*entry{},
@@ -47,8 +48,9 @@ func (r *resolver) drop(e *entry, format string, args ...any) {
 	r.warnings = append(r.warnings, e.where()+": "+fmt.Sprintf(format, args...))
 }
 
-// resolve returns the records of entries, sorted, and what was wrong.
-func (r *resolver) resolve(entries []*entry) ([]inventory.Record, []string) {
+// resolve adds the records of entries to the builder and returns what was
+// wrong.
+func (r *resolver) resolve(entries []*entry) []string {
 	byKind := map[inventory.Kind][]*entry{}
 	for _, e := range entries {
 		byKind[e.spec.kind] = append(byKind[e.spec.kind], e)
@@ -101,9 +103,10 @@ func (r *resolver) resolve(entries []*entry) ([]inventory.Record, []string) {
 		}
 		recs = append(recs, *rec)
 	}
-	recs = r.cascade(recs)
-	inventory.Sort(recs)
-	return recs, r.warnings
+	for _, rec := range r.cascade(recs) {
+		r.b.Add(rec)
+	}
+	return r.warnings
 }
 
 // assignKey computes e's key: the shared key of its name for shared kinds,
@@ -129,7 +132,7 @@ func (r *resolver) assignKey(e *entry) {
 				tail = inventory.Key(spec.keyPart)
 			}
 			if owner == "" {
-				e.key = inventory.Key(sourceType, r.instance) + "/" + tail
+				e.key = r.b.Key() + "/" + tail
 			} else {
 				e.key = owner + "/" + tail
 			}
@@ -146,7 +149,7 @@ func (r *resolver) assignKey(e *entry) {
 		case spec.kind.Shared():
 			e.key = inventory.SharedKey(spec.kind, e.name())
 		default:
-			e.key = inventory.Key(sourceType, r.instance, spec.keyPart, e.name())
+			e.key = r.b.Key(spec.keyPart, e.name())
 		}
 	}
 	if e.hostKey == "" && hostIface[spec.kind] != "" {
@@ -231,7 +234,7 @@ func (r *resolver) lookup(nk nameKey) (*entry, error) {
 }
 
 func (r *resolver) record(e *entry) inventory.Record {
-	rec := inventory.Record{Kind: e.spec.kind, Key: e.key, Source: r.instance}
+	rec := source.NewRecord(e.spec.kind, e.key)
 	for name, v := range e.attrs {
 		rec.Set(name, v)
 	}

@@ -1,8 +1,6 @@
 package filesystem
 
 import (
-	netbox "github.com/netbox-community/go-netbox/v4"
-
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 )
 
@@ -76,14 +74,20 @@ var hostIface = map[inventory.Kind]inventory.Kind{
 	inventory.KindVirtualMachine: inventory.KindVMInterface,
 }
 
-func enum[T ~string](vals []T) attrSpec {
-	s := make([]string, 0, len(vals))
-	for _, v := range vals {
-		if v != "" {
-			s = append(s, string(v))
-		}
-	}
-	return attrSpec{typ: vEnum, enum: s}
+// kindFormat is what inventory files add to a kind's declaration: how a
+// record's key is made.
+type kindFormat struct {
+	keyPart    string // key segment after the owner or source instance
+	oneOnly    bool   // one per owner: the key ends with keyPart alone (a MAC)
+	standalone bool   // a record may belong to nothing (an IP address on no interface)
+}
+
+var formats = map[inventory.Kind]kindFormat{
+	inventory.KindCluster: {keyPart: "cluster"}, inventory.KindDevice: {keyPart: "device"},
+	inventory.KindVirtualMachine: {keyPart: "vm"}, inventory.KindInterface: {keyPart: "iface"},
+	inventory.KindVMInterface: {keyPart: "iface"}, inventory.KindVirtualDisk: {keyPart: "disk"},
+	inventory.KindMACAddress: {keyPart: "mac", oneOnly: true}, inventory.KindIPAddress: {keyPart: "ip", standalone: true},
+	inventory.KindService: {keyPart: "service"},
 }
 
 var (
@@ -94,87 +98,80 @@ var (
 	boolean = attrSpec{typ: vBool}
 )
 
-// ifaceChildren are the records an interface nests: its MAC address (one;
-// `mac:` is short for `mac_address:`) and its IP addresses.
-var ifaceChildren = map[string]inventory.Kind{
-	"mac": inventory.KindMACAddress, "mac_address": inventory.KindMACAddress, "ips": inventory.KindIPAddress,
+// attrOf is how a file writes a field of the declared type.
+func attrOf(f *inventory.Field) attrSpec {
+	switch f.Type {
+	case inventory.TypeInt:
+		return whole
+	case inventory.TypeNumber:
+		return num
+	case inventory.TypeMegabytes:
+		return mb
+	case inventory.TypeBool:
+		return boolean
+	case inventory.TypeMAC:
+		return attrSpec{typ: vMAC}
+	case inventory.TypeIP:
+		return attrSpec{typ: vIP}
+	case inventory.TypeColor:
+		return attrSpec{typ: vColor}
+	case inventory.TypePorts:
+		return attrSpec{typ: vInts}
+	case inventory.TypeTags:
+		return attrSpec{typ: vStrings}
+	case inventory.TypeChoice:
+		if f.OpenChoices {
+			return attrSpec{typ: vChoice}
+		}
+		return attrSpec{typ: vEnum, enum: f.Choices}
+	}
+	return str
 }
 
-func shared(k inventory.Kind) refSpec { return refSpec{kind: k} }
-
-// withCommon adds the attributes every kind accepts.
-func withCommon(m map[string]attrSpec) map[string]attrSpec {
-	m["tags"] = attrSpec{typ: vStrings}
-	m["description"] = str
-	return m
-}
-
-var specs = []*kindSpec{
-	{kind: inventory.KindSite, plural: "sites", name: "name",
-		attrs: withCommon(map[string]attrSpec{"name": str, "slug": str, "status": enum(netbox.AllowedLocationStatusValueEnumValues)})},
-	{kind: inventory.KindLocation, plural: "locations", name: "name",
-		attrs: withCommon(map[string]attrSpec{"name": str, "slug": str}),
-		refs:  map[string]refSpec{"site": shared(inventory.KindSite)}},
-	{kind: inventory.KindManufacturer, plural: "manufacturers", name: "name",
-		attrs: withCommon(map[string]attrSpec{"name": str, "slug": str})},
-	{kind: inventory.KindDeviceType, plural: "device_types", name: "model",
-		attrs: withCommon(map[string]attrSpec{"model": str, "slug": str, "part_number": str, "u_height": num}),
-		refs:  map[string]refSpec{"manufacturer": shared(inventory.KindManufacturer)}},
-	{kind: inventory.KindDeviceRole, plural: "device_roles", name: "name",
-		attrs: withCommon(map[string]attrSpec{"name": str, "slug": str, "color": {typ: vColor}, "vm_role": boolean})},
-	{kind: inventory.KindPlatform, plural: "platforms", name: "name",
-		attrs: withCommon(map[string]attrSpec{"name": str, "slug": str}),
-		refs:  map[string]refSpec{"manufacturer": shared(inventory.KindManufacturer)}},
-	{kind: inventory.KindClusterType, plural: "cluster_types", name: "name",
-		attrs: withCommon(map[string]attrSpec{"name": str, "slug": str})},
-	{kind: inventory.KindCluster, plural: "clusters", keyPart: "cluster", name: "name",
-		attrs:    withCommon(map[string]attrSpec{"name": str, "status": enum(netbox.AllowedClusterStatusValueEnumValues), "comments": str}),
-		refs:     map[string]refSpec{"type": shared(inventory.KindClusterType), "site": shared(inventory.KindSite)},
-		children: map[string]inventory.Kind{"virtual_machines": inventory.KindVirtualMachine, "devices": inventory.KindDevice}},
-	{kind: inventory.KindDevice, plural: "devices", keyPart: "device", name: "name",
-		attrs: withCommon(map[string]attrSpec{"name": str, "serial": str, "asset_tag": str,
-			"status": enum(netbox.AllowedDeviceStatusValueEnumValues), "comments": str}),
-		refs: map[string]refSpec{"site": shared(inventory.KindSite), "location": shared(inventory.KindLocation),
-			"device_type": shared(inventory.KindDeviceType), "role": shared(inventory.KindDeviceRole),
-			"platform": shared(inventory.KindPlatform), "cluster": {kind: inventory.KindCluster},
-			"primary_ip4": {kind: inventory.KindIPAddress, host: true}, "primary_ip6": {kind: inventory.KindIPAddress, host: true}},
-		children: map[string]inventory.Kind{"interfaces": inventory.KindInterface, "services": inventory.KindService}},
-	{kind: inventory.KindVirtualMachine, plural: "virtual_machines", keyPart: "vm", name: "name",
-		attrs: withCommon(map[string]attrSpec{"name": str, "status": enum(netbox.AllowedPatchedWritableVirtualMachineWithConfigContextRequestStatusEnumValues),
-			"vcpus": num, "memory": mb, "comments": str}),
-		refs: map[string]refSpec{"cluster": {kind: inventory.KindCluster}, "site": shared(inventory.KindSite),
-			"device": {kind: inventory.KindDevice}, "role": shared(inventory.KindDeviceRole), "platform": shared(inventory.KindPlatform),
-			"primary_ip4": {kind: inventory.KindIPAddress, host: true}, "primary_ip6": {kind: inventory.KindIPAddress, host: true}},
-		children: map[string]inventory.Kind{"interfaces": inventory.KindVMInterface, "disks": inventory.KindVirtualDisk, "services": inventory.KindService}},
-	{kind: inventory.KindInterface, plural: "interfaces", keyPart: "iface", name: "name",
-		attrs: withCommon(map[string]attrSpec{"name": str, "type": {typ: vChoice},
-			"enabled": boolean, "mtu": whole, "mgmt_only": boolean}),
-		refs: map[string]refSpec{"parent": {kind: inventory.KindInterface, host: true}, "bridge": {kind: inventory.KindInterface, host: true},
-			"lag": {kind: inventory.KindInterface, host: true}},
-		children: ifaceChildren,
-		owner:    &ownerSpec{ref: "device", hosts: []inventory.Kind{inventory.KindDevice}, keyByName: true}},
-	{kind: inventory.KindVMInterface, plural: "vm_interfaces", keyPart: "iface", name: "name",
-		attrs: withCommon(map[string]attrSpec{"name": str, "enabled": boolean, "mtu": whole}),
-		refs: map[string]refSpec{"parent": {kind: inventory.KindVMInterface, host: true},
-			"bridge": {kind: inventory.KindVMInterface, host: true}},
-		children: ifaceChildren,
-		owner:    &ownerSpec{ref: "virtual_machine", hosts: []inventory.Kind{inventory.KindVirtualMachine}, keyByName: true}},
-	{kind: inventory.KindVirtualDisk, plural: "virtual_disks", keyPart: "disk", name: "name",
-		attrs: withCommon(map[string]attrSpec{"name": str, "size": mb}),
-		owner: &ownerSpec{ref: "virtual_machine", hosts: []inventory.Kind{inventory.KindVirtualMachine}, keyByName: true}},
-	{kind: inventory.KindMACAddress, plural: "mac_addresses", keyPart: "mac", name: "mac_address",
-		attrs: withCommon(map[string]attrSpec{"mac_address": {typ: vMAC}}),
-		owner: &ownerSpec{ref: "interface", hosts: []inventory.Kind{inventory.KindDevice, inventory.KindVirtualMachine}, viaIface: true}},
-	{kind: inventory.KindIPAddress, plural: "ip_addresses", keyPart: "ip", name: "address",
-		attrs: withCommon(map[string]attrSpec{"address": {typ: vIP}, "status": enum(netbox.AllowedIPAddressStatusValueEnumValues),
-			"dns_name": str, "role": enum(netbox.AllowedIPAddressRoleValueEnumValues)}),
-		owner: &ownerSpec{ref: "interface", hosts: []inventory.Kind{inventory.KindDevice, inventory.KindVirtualMachine},
-			viaIface: true, optional: true, keyByName: true}},
-	{kind: inventory.KindService, plural: "services", keyPart: "service", name: "name",
-		attrs: withCommon(map[string]attrSpec{"name": str, "protocol": enum(netbox.AllowedPatchedWritableServiceRequestProtocolEnumValues),
-			"ports": {typ: vInts}}),
-		owner: &ownerSpec{ref: "parent", hosts: []inventory.Kind{inventory.KindDevice, inventory.KindVirtualMachine}, keyByName: true}},
-}
+// specs is the per-kind table, made from the kinds' declarations in their
+// order: the fields a file takes, the references it names, the lists nested
+// in a record and the record each kind belongs to.
+var specs = func() []*kindSpec {
+	decls := inventory.Declarations()
+	out := make([]*kindSpec, 0, len(decls))
+	byKind := make(map[inventory.Kind]*kindSpec, len(decls))
+	for _, d := range decls {
+		s := &kindSpec{kind: d.Kind, plural: d.Section, keyPart: formats[d.Kind].keyPart, name: d.Name,
+			attrs: map[string]attrSpec{}, refs: map[string]refSpec{}}
+		for i := range d.Fields {
+			f := &d.Fields[i]
+			switch {
+			case !f.InFiles() || f.Name == d.Parent:
+			case f.IsRef():
+				s.refs[f.Name] = refSpec{kind: f.Targets[0], host: f.SameHost}
+			default:
+				s.attrs[f.Name] = attrOf(f)
+			}
+		}
+		if d.Parent != "" {
+			p := d.Field(d.Parent)
+			s.owner = &ownerSpec{ref: d.Parent, hosts: inventory.HostsOf(d.Kind),
+				viaIface: p.Targets[0].Decl().Parent != "", optional: formats[d.Kind].standalone,
+				keyByName: !formats[d.Kind].oneOnly}
+		}
+		out = append(out, s)
+		byKind[d.Kind] = s
+	}
+	for _, d := range decls {
+		if len(d.Nested) == 0 {
+			continue
+		}
+		for _, t := range d.Field(d.NestedVia()).Targets {
+			if byKind[t].children == nil {
+				byKind[t].children = map[string]inventory.Kind{}
+			}
+			for _, n := range d.Nested {
+				byKind[t].children[n] = d.Kind
+			}
+		}
+	}
+	return out
+}()
 
 // specByKind and specByName index specs by kind and by any name a file may
 // use for it: the kind itself or its plural.

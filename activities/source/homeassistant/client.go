@@ -55,15 +55,13 @@ type client struct {
 // newHTTPClient builds the client of the WebSocket handshake: the TLS
 // settings, and HTTP/1.1 only, since the upgrade does not exist in HTTP/2.
 func newHTTPClient(o options) (*http.Client, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr, err := o.tls.Transport()
+	if err != nil {
+		return nil, err
+	}
 	var protocols http.Protocols
 	protocols.SetHTTP1(true)
 	tr.Protocols = &protocols
-	tlsCfg, err := source.TLSConfig(o.caFile, o.InsecureSkipVerify)
-	if err != nil {
-		return nil, source.SettingError("ca_file", "%s", err.Error())
-	}
-	tr.TLSClientConfig = tlsCfg
 	return &http.Client{Transport: tr}, nil
 }
 
@@ -78,14 +76,14 @@ func (s *Source) connect(ctx context.Context, token string) (*client, error) {
 	defer cancel()
 	ws, res, err := websocket.Dial(dctx, s.opts.wsURL, &websocket.DialOptions{
 		HTTPClient: hc,
-		HTTPHeader: http.Header{"User-Agent": {"netbox-agent"}},
+		HTTPHeader: http.Header{"User-Agent": {source.UserAgent}},
 	})
 	if err != nil {
 		hc.CloseIdleConnections()
 		return nil, s.dialError(ctx, res, err)
 	}
 	ws.SetReadLimit(maxMessageBytes)
-	c := &client{ws: ws, log: s.log, timeout: s.opts.Timeout}
+	c := &client{ws: ws, log: s.Log, timeout: s.opts.Timeout}
 	if err := c.authenticate(ctx, token); err != nil {
 		c.abort()
 		return nil, err
@@ -113,9 +111,8 @@ func (s *Source) dialError(ctx context.Context, res *http.Response, err error) e
 		}
 		return fmt.Errorf("%s: %s: %w", where, res.Status, source.ErrUnreachable)
 	}
-	if msg, ok := source.TLSProblem(err); ok {
-		return fmt.Errorf("%s: TLS certificate not trusted: %s; set ca_file to the CA that signed it, or insecure_skip_verify: true to skip verification: %w",
-			where, msg, source.ErrConfig)
+	if terr := source.TLSError(where, "", err); terr != nil {
+		return terr
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: no answer within %s: %w", where, s.opts.Timeout, source.ErrUnreachable)

@@ -47,19 +47,16 @@ const (
 // WebSocket connection and reports the devices as records. The whole read
 // takes a few commands, so a retry simply starts over.
 func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snapshot, error) {
-	if p == nil {
-		p = nopProgress{}
-	}
-	token, err := s.token()
+	token, err := s.Secret(TokenSetting)
 	if err != nil {
 		return nil, err
 	}
-	p.Report(Progress{Step: StepConnect})
+	hb := source.NewHeartbeat(p, Progress{Step: StepConnect})
 	c, err := s.connect(ctx, token)
 	if err != nil {
 		return nil, err
 	}
-	reg, err := s.read(ctx, c, p)
+	reg, err := s.read(ctx, c, hb)
 	if err != nil {
 		c.abort()
 		return nil, err
@@ -67,8 +64,8 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 	c.close()
 
 	snap, st := s.snapshot(reg)
-	p.Report(Progress{Step: StepDone, Areas: len(reg.Areas), Devices: len(reg.Devices), Reported: st.reported})
-	s.log.Info("home assistant discovery finished",
+	hb.Set(Progress{Step: StepDone, Areas: len(reg.Areas), Devices: len(reg.Devices), Reported: st.reported})
+	s.Log.Info("home assistant discovery finished",
 		zap.String("ha_version", reg.Version),
 		zap.Int("areas", len(reg.Areas)),
 		zap.Int("devices", len(reg.Devices)),
@@ -82,10 +79,10 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 
 // read sends the commands and collects their answers. An entry that cannot
 // be decoded is a warning; an answer that is not a list at all is an error.
-func (s *Source) read(ctx context.Context, c *client, p source.Progress) (*registry, error) {
+func (s *Source) read(ctx context.Context, c *client, hb *source.Heartbeat[Progress]) (*registry, error) {
 	reg := &registry{Version: c.version, Areas: map[string]area{}, Domains: map[string]string{}}
 	if s.opts.LocationFromArea {
-		p.Report(Progress{Step: StepAreas})
+		hb.Set(Progress{Step: StepAreas})
 		raw, err := list(ctx, c, cmdAreas)
 		if err != nil {
 			return nil, fmt.Errorf("list areas: %w", err)
@@ -100,7 +97,7 @@ func (s *Source) read(ctx context.Context, c *client, p source.Progress) (*regis
 		}
 	}
 
-	p.Report(Progress{Step: StepDevices, Areas: len(reg.Areas)})
+	hb.Set(Progress{Step: StepDevices, Areas: len(reg.Areas)})
 	raw, err := list(ctx, c, cmdDevices)
 	if err != nil {
 		return nil, fmt.Errorf("list devices: %w", err)
@@ -115,7 +112,7 @@ func (s *Source) read(ctx context.Context, c *client, p source.Progress) (*regis
 	}
 	sort.Slice(reg.Devices, func(i, j int) bool { return reg.Devices[i].ID < reg.Devices[j].ID })
 
-	p.Report(Progress{Step: StepIntegrations, Areas: len(reg.Areas), Devices: len(reg.Devices)})
+	hb.Set(Progress{Step: StepIntegrations, Areas: len(reg.Areas), Devices: len(reg.Devices)})
 	raw, err = list(ctx, c, cmdConfigEntries)
 	var refused *CommandError
 	switch {
@@ -152,8 +149,3 @@ func entryProblem(err error, missing string) string {
 	}
 	return missing
 }
-
-type nopProgress struct{}
-
-func (nopProgress) Report(any)      {}
-func (nopProgress) Resume(any) bool { return false }

@@ -39,26 +39,6 @@ var macConnections = []struct {
 	{"bluetooth", "bluetooth", "ieee802.15.1"},
 }
 
-// builder collects records; a shared record reported twice is kept once.
-type builder struct {
-	source string
-	recs   []inventory.Record
-	keys   map[string]bool
-}
-
-func (b *builder) add(r inventory.Record) {
-	if b.keys[r.Key] {
-		return
-	}
-	b.keys[r.Key] = true
-	r.Source = b.source
-	b.recs = append(b.recs, r)
-}
-
-func record(kind inventory.Kind, key string) inventory.Record {
-	return inventory.Record{Kind: kind, Key: key}
-}
-
 // mapStats counts what the mapping reported and left out.
 type mapStats struct {
 	reported int
@@ -68,7 +48,6 @@ type mapStats struct {
 
 // mapper turns the registry into records.
 type mapper struct {
-	inst     string
 	opts     options
 	reg      *registry
 	siteKey  string
@@ -77,26 +56,12 @@ type mapper struct {
 
 func (m *mapper) warn(w string) { m.warnings = append(m.warnings, w) }
 
-// deviceKey is the key of a registry device.
-func (m *mapper) deviceKey(id string) string {
-	return inventory.Key(SourceType, m.inst, "device", id)
-}
-
-// childKey extends a record's key with more parts, escaped like Key's.
-func childKey(parent string, parts ...string) string {
-	return parent + "/" + inventory.Key(parts...)
-}
-
 // snapshot maps the registry to records and gathers the warnings.
 func (s *Source) snapshot(reg *registry) (*source.Snapshot, mapStats) {
-	b := &builder{source: s.name, keys: map[string]bool{}}
-	m := &mapper{inst: s.name, opts: s.opts, reg: reg}
+	b := source.NewBuilder(SourceType, s.Name)
+	m := &mapper{opts: s.opts, reg: reg}
 	m.warnings = append(m.warnings, reg.Warnings...)
-
-	site := record(inventory.KindSite, inventory.SharedKey(inventory.KindSite, m.opts.Site))
-	site.Set("name", m.opts.Site)
-	b.add(site)
-	m.siteKey = site.Key
+	m.siteKey = b.Shared(inventory.KindSite, m.opts.Site)
 
 	var st mapStats
 	var devices []device
@@ -117,16 +82,15 @@ func (s *Source) snapshot(reg *registry) (*source.Snapshot, mapStats) {
 		st.reported++
 	}
 
-	inventory.Sort(b.recs)
 	warnings := append([]string(nil), m.warnings...)
 	sort.Strings(warnings)
-	return &source.Snapshot{Source: s.name, Type: SourceType, Records: b.recs, Warnings: warnings}, st
+	return b.Snapshot(warnings), st
 }
 
 // device adds a device with its type, role, location, interfaces and the
 // address Home Assistant reaches it at.
-func (m *mapper) device(b *builder, d device, name string) {
-	dev := record(inventory.KindDevice, m.deviceKey(d.ID))
+func (m *mapper) device(b *source.Builder, d device, name string) {
+	dev := source.NewRecord(inventory.KindDevice, b.Key("device", d.ID))
 	dev.Set("name", name)
 	dev.Set("status", "active")
 	if str(d.DisabledBy) != "" {
@@ -148,13 +112,13 @@ func (m *mapper) device(b *builder, d device, name string) {
 	if ip, field, ok := m.configurationIP(b, d, ifaces); ok {
 		dev.Ref(field, ip)
 	}
-	b.add(dev)
+	b.Add(dev)
 }
 
 // deviceType adds the device's manufacturer and type and returns the
 // type's key. The model ID, where Home Assistant has one apart from the
 // model's name ("LCA001" for "Hue color lamp"), is the part number.
-func (m *mapper) deviceType(b *builder, d device) string {
+func (m *mapper) deviceType(b *source.Builder, d device) string {
 	maker := truncate(str(d.Manufacturer), maxNameLength)
 	if maker == "" {
 		maker = UnknownManufacturer
@@ -167,23 +131,16 @@ func (m *mapper) deviceType(b *builder, d device) string {
 	if model == "" {
 		model = UnknownModel
 	}
-	mf := record(inventory.KindManufacturer, inventory.SharedKey(inventory.KindManufacturer, maker))
-	mf.Set("name", maker)
-	b.add(mf)
-
-	dt := record(inventory.KindDeviceType, inventory.SharedKey(inventory.KindDeviceType, maker+" "+model))
-	dt.Set("model", model)
+	partNumber := ""
 	if modelID != "" && modelID != model && len([]rune(modelID)) <= maxPartNumber {
-		dt.Set("part_number", modelID)
+		partNumber = modelID
 	}
-	dt.Ref("manufacturer", mf.Key)
-	b.add(dt)
-	return dt.Key
+	return b.DeviceType(maker, model, partNumber)
 }
 
 // role adds the device's role and returns its key: the first of its
 // integrations that roles names, else its manufacturer, else default_role.
-func (m *mapper) role(b *builder, d device) string {
+func (m *mapper) role(b *source.Builder, d device) string {
 	name := m.opts.DefaultRole
 	found := false
 	for _, domain := range m.integrations(d) {
@@ -198,10 +155,7 @@ func (m *mapper) role(b *builder, d device) string {
 		}
 	}
 	name = truncate(name, maxNameLength)
-	r := record(inventory.KindDeviceRole, inventory.SharedKey(inventory.KindDeviceRole, name))
-	r.Set("name", name)
-	b.add(r)
-	return r.Key
+	return b.Shared(inventory.KindDeviceRole, name)
 }
 
 // integrations lists the domains of the integrations that provide the
@@ -243,7 +197,7 @@ func (m *mapper) integrations(d device) []string {
 
 // location adds the location of the device's area and returns its key,
 // or "" when the device has no area or areas are not wanted.
-func (m *mapper) location(b *builder, d device, name string) string {
+func (m *mapper) location(b *source.Builder, d device, name string) string {
 	id := str(d.AreaID)
 	if !m.opts.LocationFromArea || id == "" {
 		return ""
@@ -254,17 +208,16 @@ func (m *mapper) location(b *builder, d device, name string) string {
 		return ""
 	}
 	areaName := truncate(strings.TrimSpace(a.Name), maxNameLength)
-	loc := record(inventory.KindLocation, inventory.SharedKey(inventory.KindLocation, areaName))
-	loc.Set("name", areaName)
+	loc := source.SharedRecord(inventory.KindLocation, areaName)
 	loc.Ref("site", m.siteKey)
-	b.add(loc)
+	b.Add(loc)
 	return loc.Key
 }
 
 // interfaces adds an interface with its MAC address for every MAC and
 // Bluetooth connection of the device, and returns the keys of the
 // interfaces that came from "mac" connections.
-func (m *mapper) interfaces(b *builder, d device, devKey, name string) []string {
+func (m *mapper) interfaces(b *source.Builder, d device, devKey, name string) []string {
 	var macIfaces []string
 	for _, mc := range macConnections {
 		var macs []string
@@ -289,16 +242,12 @@ func (m *mapper) interfaces(b *builder, d device, devKey, name string) []string 
 			if len(macs) > 1 {
 				ifName += strconv.Itoa(i)
 			}
-			iface := record(inventory.KindInterface, childKey(devKey, "iface", ifName))
+			iface := source.NewRecord(inventory.KindInterface, source.ChildKey(devKey, "iface", ifName))
 			iface.Set("name", ifName)
 			iface.Set("type", mc.ifaceType)
 			iface.Ref("device", devKey)
-			b.add(iface)
-
-			rec := record(inventory.KindMACAddress, childKey(iface.Key, "mac"))
-			rec.Set("mac_address", mac)
-			rec.Ref("interface", iface.Key)
-			b.add(rec)
+			b.Add(iface)
+			b.MACAddress(iface.Key, mac)
 			if mc.kind == "mac" {
 				macIfaces = append(macIfaces, iface.Key)
 			}
@@ -311,7 +260,7 @@ func (m *mapper) interfaces(b *builder, d device, devKey, name string) []string 
 // it is a literal IP (a Shelly's or a NAS's web interface) and the device
 // has exactly one network interface to put it on. It returns the address
 // record's key and the primary IP field it fills.
-func (m *mapper) configurationIP(b *builder, d device, ifaces []string) (string, string, bool) {
+func (m *mapper) configurationIP(b *source.Builder, d device, ifaces []string) (string, string, bool) {
 	raw := str(d.ConfigurationURL)
 	if raw == "" || len(ifaces) != 1 {
 		return "", "", false
@@ -328,14 +277,6 @@ func (m *mapper) configurationIP(b *builder, d device, ifaces []string) (string,
 	if !ok || !inventory.IsUsableIP(addr) {
 		return "", "", false
 	}
-	ip := record(inventory.KindIPAddress, childKey(ifaces[0], "ip", addr))
-	ip.Set("address", addr)
-	ip.Set("status", "active")
-	ip.Ref("interface", ifaces[0])
-	b.add(ip)
-	field := "primary_ip6"
-	if a.Unmap().Is4() {
-		field = "primary_ip4"
-	}
-	return ip.Key, field, true
+	key, _ := b.IPAddress(ifaces[0], addr, "active")
+	return key, source.PrimaryIPField(a), true
 }

@@ -30,7 +30,7 @@ func mapOnly(t *testing.T, mod func(*Settings), reg *registry) *source.Snapshot 
 	if reg.Domains == nil {
 		reg.Domains = map[string]string{}
 	}
-	src := &Source{name: "house", opts: o, log: zap.NewNop()}
+	src := &Source{Instance: source.Instance{Name: "house", Log: zap.NewNop()}, opts: o}
 	snap, _ := src.snapshot(reg)
 	checkStructure(t, "house", snap)
 	return snap

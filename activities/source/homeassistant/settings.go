@@ -1,7 +1,6 @@
 package homeassistant
 
 import (
-	"net/url"
 	"strings"
 	"time"
 
@@ -18,10 +17,9 @@ type Settings struct {
 	// WebSocket API is reached at /api/websocket below it. ws:// and wss://
 	// URLs are taken as they are.
 	URL string `yaml:"url" json:"url"`
-	// CAFile is the PEM file of the CA that signed Home Assistant's
-	// certificate; InsecureSkipVerify turns verification off.
-	CAFile             string `yaml:"ca_file" json:"ca_file"`
-	InsecureSkipVerify bool   `yaml:"insecure_skip_verify" json:"insecure_skip_verify"`
+	// TLSSettings: ca_file is the PEM file of the CA that signed Home
+	// Assistant's certificate; insecure_skip_verify turns verification off.
+	source.TLSSettings `yaml:",inline"`
 	// Timeout bounds the connection, the authentication and each command.
 	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// Site is the NetBox site of every device.
@@ -58,9 +56,9 @@ func DefaultSettings() Settings {
 // options are the validated settings in the form the source uses.
 type options struct {
 	Settings
-	wsURL     string            // ws(s)://host:port/api/websocket
-	plainText bool              // ws://: the token crosses the network unencrypted
-	caFile    string            // absolute
+	wsURL     string // ws(s)://host:port/api/websocket
+	plainText bool   // ws://: the token crosses the network unencrypted
+	tls       source.TLS
 	roles     map[string]string // lower-cased key -> role name
 }
 
@@ -71,12 +69,9 @@ const websocketPath = "/api/websocket"
 // relative ca_file.
 func (s Settings) validate(baseDir string) (options, error) {
 	o := options{Settings: s}
-	if strings.TrimSpace(s.URL) == "" {
-		return o, source.SettingError("url", "is required")
-	}
-	u, err := url.Parse(strings.TrimSpace(s.URL))
-	if err != nil || u.Host == "" {
-		return o, source.SettingError("url", "%q is not a URL with a host", s.URL)
+	u, err := source.ParseURL("url", s.URL, "")
+	if err != nil {
+		return o, err
 	}
 	switch u.Scheme {
 	case "http", "ws":
@@ -87,59 +82,42 @@ func (s Settings) validate(baseDir string) (options, error) {
 	default:
 		return o, source.SettingError("url", "%q is not an http(s) or ws(s) URL", s.URL)
 	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return o, source.SettingError("url", "must not carry credentials, a query or a fragment")
-	}
-	p := strings.TrimRight(u.Path, "/")
-	if !strings.HasSuffix(p, websocketPath) {
-		p += websocketPath
-	}
-	u.Path = p
+	u.Path = source.WithPathSuffix(u, websocketPath)
 	o.wsURL = u.String()
 
-	if s.CAFile != "" {
-		if o.plainText {
-			return o, source.SettingError("ca_file", "is set but url is not https")
-		}
-		if s.InsecureSkipVerify {
-			return o, source.SettingError("ca_file", "is set but insecure_skip_verify is true")
-		}
-		caFile, err := source.ResolveFile("ca_file", baseDir, s.CAFile)
-		if err != nil {
-			return o, err
-		}
-		o.caFile = caFile
+	if s.CAFile != "" && o.plainText {
+		return o, source.SettingError("ca_file", "is set but url is not https")
 	}
+	if o.tls, err = s.TLSSettings.Resolve(baseDir, true); err != nil {
+		return o, err
+	}
+	if o.Timeout, err = source.Timeout("timeout", s.Timeout, DefaultTimeout); err != nil {
+		return o, err
+	}
+	if o.Site, err = source.Required("site", s.Site); err != nil {
+		return o, err
+	}
+	o.DefaultRole = source.OrDefault(s.DefaultRole, DefaultRole)
+	return o, o.mapRoles(s.Roles)
+}
 
-	switch {
-	case s.Timeout == 0:
-		o.Timeout = DefaultTimeout
-	case s.Timeout < 0:
-		return o, source.SettingError("timeout", "%s is negative", s.Timeout)
-	}
-
-	o.Site = strings.TrimSpace(s.Site)
-	if o.Site == "" {
-		return o, source.SettingError("site", "is required")
-	}
-	o.DefaultRole = strings.TrimSpace(s.DefaultRole)
-	if o.DefaultRole == "" {
-		o.DefaultRole = DefaultRole
-	}
-	o.roles = make(map[string]string, len(s.Roles))
-	for from, role := range s.Roles {
+// mapRoles reads roles: integration domains and manufacturers, without
+// regard to case, to role names.
+func (o *options) mapRoles(roles map[string]string) error {
+	o.roles = make(map[string]string, len(roles))
+	for from, role := range roles {
 		key := strings.ToLower(strings.TrimSpace(from))
 		role = strings.TrimSpace(role)
 		if key == "" {
-			return o, source.SettingError("roles", "an empty integration or manufacturer name")
+			return source.SettingError("roles", "an empty integration or manufacturer name")
 		}
 		if role == "" {
-			return o, source.SettingError("roles", "%q maps to an empty role", from)
+			return source.SettingError("roles", "%q maps to an empty role", from)
 		}
 		if prev, dup := o.roles[key]; dup && prev != role {
-			return o, source.SettingError("roles", "%q is named twice with different roles (%q, %q)", from, prev, role)
+			return source.SettingError("roles", "%q is named twice with different roles (%q, %q)", from, prev, role)
 		}
 		o.roles[key] = role
 	}
-	return o, nil
+	return nil
 }

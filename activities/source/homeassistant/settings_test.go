@@ -108,7 +108,7 @@ func TestCAFileRelativeToConfig(t *testing.T) {
 	s.URL, s.Site, s.CAFile = "https://ha:8123", "Home", "ha-ca.pem"
 	o, err := s.validate(dir)
 	require.NoError(t, err)
-	assert.Equal(t, filepath.Join(dir, "ha-ca.pem"), o.caFile)
+	assert.Equal(t, filepath.Join(dir, "ha-ca.pem"), o.tls.CAFile)
 }
 
 func TestNewThroughConfig(t *testing.T) {
@@ -130,7 +130,7 @@ location_from_area: false`, hatest.Token)
 		require.NoError(t, err)
 		o := src.(*Source).opts
 		assert.Equal(t, 45*time.Second, o.Timeout)
-		assert.Equal(t, ca, o.caFile)
+		assert.Equal(t, ca, o.tls.CAFile)
 		assert.Equal(t, "Smart Home", o.DefaultRole)
 		assert.Equal(t, map[string]string{"hue": "Lighting", "shelly": "Power"}, o.roles)
 		assert.True(t, o.IncludeDisabled)
@@ -150,7 +150,7 @@ location_from_area: false`, hatest.Token)
 		cfg := loadConfig(t, "house", "url: http://ha:8123\nsite: Home\ntoken_file: "+file, "")
 		src, err := New(cfg, zap.NewNop())
 		require.NoError(t, err)
-		token, err := src.(*Source).token()
+		token, err := src.(*Source).Secret(TokenSetting)
 		require.NoError(t, err)
 		assert.Equal(t, hatest.Token, token)
 	})

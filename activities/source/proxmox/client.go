@@ -18,13 +18,11 @@ import (
 // newHTTPClient builds the HTTP client every API call goes through: the TLS
 // settings, the request timeout and the status transport below.
 func newHTTPClient(o options) (*http.Client, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = o.Concurrency
-	tlsCfg, err := source.TLSConfig(o.caFile, !o.verifyTLS)
+	tr, err := o.tls.Transport()
 	if err != nil {
-		return nil, source.SettingError("ca_file", "%s", err.Error())
+		return nil, err
 	}
-	tr.TLSClientConfig = tlsCfg
+	tr.MaxIdleConnsPerHost = o.Concurrency
 	return &http.Client{Transport: statusTransport{next: tr}, Timeout: o.timeout}, nil
 }
 
@@ -33,7 +31,7 @@ func newAPIClient(o options, hc *http.Client, secret string) *px.Client {
 	return px.NewClient(o.baseURL,
 		px.WithHTTPClient(hc),
 		px.WithAPIToken(o.TokenID, secret),
-		px.WithUserAgent("netbox-agent"),
+		px.WithUserAgent(source.UserAgent),
 	)
 }
 
@@ -130,9 +128,8 @@ func (s *Source) classify(ctx context.Context, what string, err error) (failure,
 			return failLocal, fmt.Errorf("%s: %w", what, se)
 		}
 	}
-	if msg, ok := source.TLSProblem(err); ok {
-		return failFatal, fmt.Errorf("%s: TLS certificate of %s not trusted: %s; set ca_file to the CA that signed it, or insecure_skip_verify: true to skip verification: %w",
-			what, s.opts.host, msg, source.ErrConfig)
+	if terr := source.TLSError(what, s.opts.host, err); terr != nil {
+		return failFatal, terr
 	}
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"sync"
 
 	px "github.com/luthermonson/go-proxmox"
 	"go.uber.org/zap"
@@ -61,10 +60,7 @@ type survey struct {
 // finished guest is reported to p, and a retry of the same run skips the
 // guests this worker already read (see runCache).
 func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snapshot, error) {
-	if p == nil {
-		p = nopProgress{}
-	}
-	secret, err := s.tokenSecret()
+	secret, err := s.Secret(SecretTokenSecret)
 	if err != nil {
 		return nil, err
 	}
@@ -75,8 +71,7 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 	defer hc.CloseIdleConnections()
 	c := newAPIClient(s.opts, hc, secret)
 
-	var prev progressState
-	resumed := p.Resume(&prev)
+	prev, resumed := source.Resume[progressState](p)
 	r := s.runs.begin(prev.Run, resumed)
 
 	status, err := getClusterStatus(ctx, c)
@@ -93,8 +88,7 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 	for _, n := range sv.Nodes {
 		online[n.Name] = n.Online
 	}
-	t := &tracker{p: p, state: progressState{Run: r.id, NodesTotal: len(sv.Nodes), GuestsTotal: len(sv.Guests)}}
-	t.report()
+	hb := source.NewHeartbeat(p, progressState{Run: r.id, NodesTotal: len(sv.Nodes), GuestsTotal: len(sv.Guests)})
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.opts.Concurrency)
@@ -108,12 +102,12 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 			break // a call failed for good; Wait reports it
 		}
 		if !online[gs.Node] {
-			t.guestDone(false)
+			guestDone(hb, false)
 			continue
 		}
 		if d, ok := r.get(gs.id()); ok {
 			gs.Detail = d
-			t.guestDone(true)
+			guestDone(hb, true)
 			continue
 		}
 		g.Go(func() error {
@@ -123,7 +117,7 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 			}
 			gs.Detail = d
 			r.put(gs.id(), d)
-			t.guestDone(false)
+			guestDone(hb, false)
 			return nil
 		})
 	}
@@ -136,11 +130,11 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 	}
 
 	snap := s.snapshot(sv)
-	s.log.Info("proxmox discovery finished",
+	s.Log.Info("proxmox discovery finished",
 		zap.String("cluster", sv.ClusterName),
 		zap.Int("nodes", len(sv.Nodes)),
 		zap.Int("guests", len(sv.Guests)),
-		zap.Int("guests_resumed", t.state.GuestsResumed),
+		zap.Int("guests_resumed", hb.State().GuestsResumed),
 		zap.Int("records", len(snap.Records)),
 		zap.Int("warnings", len(snap.Warnings)))
 	return snap, nil
@@ -344,30 +338,12 @@ type progressState struct {
 	GuestsResumed int    `json:"guests_resumed,omitempty"`
 }
 
-// tracker reports progress from the concurrent readers one at a time.
-type tracker struct {
-	mu    sync.Mutex
-	p     source.Progress
-	state progressState
+// guestDone counts a guest read, or taken from the run cache when resumed.
+func guestDone(hb *source.Heartbeat[progressState], resumed bool) {
+	hb.Update(func(st *progressState) {
+		st.GuestsDone++
+		if resumed {
+			st.GuestsResumed++
+		}
+	})
 }
-
-func (t *tracker) report() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.p.Report(t.state)
-}
-
-func (t *tracker) guestDone(resumed bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.state.GuestsDone++
-	if resumed {
-		t.state.GuestsResumed++
-	}
-	t.p.Report(t.state)
-}
-
-type nopProgress struct{}
-
-func (nopProgress) Report(any)      {}
-func (nopProgress) Resume(any) bool { return false }

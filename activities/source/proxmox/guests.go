@@ -1,23 +1,23 @@
 package proxmox
 
 import (
-	"net/netip"
 	"strconv"
 	"strings"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source"
 )
 
 // guest adds a guest's virtual machine with its interfaces, MAC and IP
 // addresses and disks. Without a config (node offline, config unreadable)
 // the virtual machine comes from cluster resources alone.
-func (m *mapper) guest(b *builder, gs *guestState) {
+func (m *mapper) guest(b *source.Builder, gs *guestState) {
 	g := gs.guest
 	var cfg guestConfig
 	if gs.Detail != nil {
 		cfg = gs.Detail.Config
 	}
-	vm := record(inventory.KindVirtualMachine, m.key(g.Type, strconv.FormatUint(g.VMID, 10)))
+	vm := source.NewRecord(inventory.KindVirtualMachine, b.Key(g.Type, strconv.FormatUint(g.VMID, 10)))
 	vm.Set("name", guestName(g, cfg))
 	vm.Set("status", guestStatus(g.Status))
 	if v := guestVCPUs(g, cfg); v > 0 {
@@ -31,7 +31,7 @@ func (m *mapper) guest(b *builder, gs *guestState) {
 	}
 	vm.Ref("cluster", m.clusterKey)
 	vm.Ref("site", m.siteKey)
-	vm.Ref("device", m.nodeKey(g.Node))
+	vm.Ref("device", nodeKey(b, g.Node))
 	vm.Ref("role", m.vmRoleKey)
 
 	if cfg != nil {
@@ -41,7 +41,7 @@ func (m *mapper) guest(b *builder, gs *guestState) {
 		}
 		m.guestDisks(b, vm.Key, g, cfg)
 	}
-	b.add(vm)
+	b.Add(vm)
 }
 
 func guestName(g guest, cfg guestConfig) string {
@@ -99,11 +99,11 @@ func configInt(cfg guestConfig, key string, def int64) int64 {
 // guestInterfaces adds a vm_interface per netN with its MAC and addresses;
 // it returns the primary_ip4/primary_ip6 references: the first address of
 // each family on the lowest-numbered NIC that has one.
-func (m *mapper) guestInterfaces(b *builder, vmKey string, g guest, d *guestDetail) map[string]string {
+func (m *mapper) guestInterfaces(b *source.Builder, vmKey string, g guest, d *guestDetail) map[string]string {
 	primary := map[string]string{}
 	for _, k := range d.Config.keys(func(k string) bool { return hasIndexedPrefix(k, "net") }) {
 		spec := parseNet(g.Type, k, d.Config[k])
-		iface := record(inventory.KindVMInterface, childKey(vmKey, "iface", k))
+		iface := source.NewRecord(inventory.KindVMInterface, source.ChildKey(vmKey, "iface", k))
 		iface.Set("name", k)
 		iface.Set("enabled", !spec.LinkDown)
 		if spec.MTU > 0 {
@@ -111,24 +111,17 @@ func (m *mapper) guestInterfaces(b *builder, vmKey string, g guest, d *guestDeta
 		}
 		iface.Set("description", spec.description())
 		iface.Ref("virtual_machine", vmKey)
-		b.add(iface)
+		b.Add(iface)
 
 		mac, ok := inventory.NormalizeMAC(spec.MAC)
 		if ok {
-			mr := record(inventory.KindMACAddress, childKey(iface.Key, "mac"))
-			mr.Set("mac_address", mac)
-			mr.Ref("interface", iface.Key)
-			b.add(mr)
+			b.MACAddress(iface.Key, mac)
 		}
-		for _, addr := range guestAddresses(g, d, spec, mac) {
-			ip := record(inventory.KindIPAddress, childKey(iface.Key, "ip", addr))
-			ip.Set("address", addr)
-			ip.Set("status", "active")
-			ip.Ref("interface", iface.Key)
-			b.add(ip)
-			field := primaryField(netip.MustParsePrefix(addr).Addr())
+		for _, cidr := range guestAddresses(g, d, spec, mac) {
+			key, addr := b.IPAddress(iface.Key, cidr, "active")
+			field := source.PrimaryIPField(addr)
 			if _, set := primary[field]; !set {
-				primary[field] = ip.Key
+				primary[field] = key
 			}
 		}
 	}
@@ -181,7 +174,7 @@ func guestAddresses(g guest, d *guestDetail, spec netSpec, mac string) []string 
 
 // guestDisks adds a virtual_disk per qemu ide/sata/scsi/virtio disk or lxc
 // rootfs and mount point that has a size.
-func (m *mapper) guestDisks(b *builder, vmKey string, g guest, cfg guestConfig) {
+func (m *mapper) guestDisks(b *source.Builder, vmKey string, g guest, cfg guestConfig) {
 	isDisk := func(k string) bool { return hasIndexedPrefix(k, "ide", "sata", "scsi", "virtio") }
 	if g.Type == "lxc" {
 		isDisk = func(k string) bool { return k == "rootfs" || hasIndexedPrefix(k, "mp") }
@@ -191,11 +184,11 @@ func (m *mapper) guestDisks(b *builder, vmKey string, g guest, cfg guestConfig) 
 		if !ok {
 			continue
 		}
-		disk := record(inventory.KindVirtualDisk, childKey(vmKey, "disk", k))
+		disk := source.NewRecord(inventory.KindVirtualDisk, source.ChildKey(vmKey, "disk", k))
 		disk.Set("name", k)
 		disk.Set("size", spec.SizeMB)
 		disk.Set("description", spec.description())
 		disk.Ref("virtual_machine", vmKey)
-		b.add(disk)
+		b.Add(disk)
 	}
 }

@@ -3,7 +3,6 @@ package proxmox
 import (
 	"net"
 	"net/netip"
-	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,30 +14,9 @@ import (
 // ClusterTypeName is the NetBox cluster type of every Proxmox cluster.
 const ClusterTypeName = "Proxmox VE"
 
-// builder collects records; a shared record reported twice is kept once.
-type builder struct {
-	source string
-	recs   []inventory.Record
-	keys   map[string]bool
-}
-
-func (b *builder) add(r inventory.Record) {
-	if b.keys[r.Key] {
-		return
-	}
-	b.keys[r.Key] = true
-	r.Source = b.source
-	b.recs = append(b.recs, r)
-}
-
-func record(kind inventory.Kind, key string) inventory.Record {
-	return inventory.Record{Kind: kind, Key: key}
-}
-
 // mapper turns what was discovered into records; it holds the keys every
 // record of the instance refers to.
 type mapper struct {
-	inst       string
 	opts       options
 	siteKey    string
 	clusterKey string
@@ -47,22 +25,13 @@ type mapper struct {
 	vmRoleKey  string
 }
 
-// key qualifies parts with the source type and instance name.
-func (m *mapper) key(parts ...string) string {
-	return inventory.Key(append([]string{SourceType, m.inst}, parts...)...)
-}
-
-// childKey extends a record's key with more parts, escaped like Key's.
-func childKey(parent string, parts ...string) string {
-	return parent + "/" + inventory.Key(parts...)
-}
-
-func (m *mapper) nodeKey(name string) string { return m.key("node", name) }
+// nodeKey is the key of a node's device.
+func nodeKey(b *source.Builder, name string) string { return b.Key("node", name) }
 
 // snapshot maps the survey to records and gathers the warnings.
 func (s *Source) snapshot(sv *survey) *source.Snapshot {
-	b := &builder{source: s.name, keys: map[string]bool{}}
-	m := &mapper{inst: s.name, opts: s.opts}
+	b := source.NewBuilder(SourceType, s.Name)
+	m := &mapper{opts: s.opts}
 	m.shared(b, sv)
 	warnings := append([]string(nil), sv.Warnings...)
 	for _, n := range sv.Nodes {
@@ -75,65 +44,48 @@ func (s *Source) snapshot(sv *survey) *source.Snapshot {
 			warnings = append(warnings, g.Detail.Warnings...)
 		}
 	}
-	inventory.Sort(b.recs)
 	sort.Strings(warnings)
-	return &source.Snapshot{Source: s.name, Type: SourceType, Records: b.recs, Warnings: warnings}
+	return b.Snapshot(warnings)
 }
 
 // shared adds the site, cluster type, cluster, manufacturer, device type and
 // roles that the nodes and guests refer to.
-func (m *mapper) shared(b *builder, sv *survey) {
-	site := record(inventory.KindSite, inventory.SharedKey(inventory.KindSite, m.opts.Site))
-	site.Set("name", m.opts.Site)
-	b.add(site)
-	m.siteKey = site.Key
+func (m *mapper) shared(b *source.Builder, sv *survey) {
+	m.siteKey = b.Shared(inventory.KindSite, m.opts.Site)
+	ct := b.Shared(inventory.KindClusterType, ClusterTypeName)
 
-	ct := record(inventory.KindClusterType, inventory.SharedKey(inventory.KindClusterType, ClusterTypeName))
-	ct.Set("name", ClusterTypeName)
-	b.add(ct)
-
-	cl := record(inventory.KindCluster, m.key("cluster", sv.ClusterName))
+	cl := source.NewRecord(inventory.KindCluster, b.Key("cluster", sv.ClusterName))
 	cl.Set("name", sv.ClusterName)
 	cl.Set("status", "active")
 	if sv.Standalone {
 		cl.Set("description", "standalone Proxmox VE node")
 	}
-	cl.Ref("type", ct.Key)
+	cl.Ref("type", ct)
 	cl.Ref("site", m.siteKey)
-	b.add(cl)
+	b.Add(cl)
 	m.clusterKey = cl.Key
 
-	mf := record(inventory.KindManufacturer, inventory.SharedKey(inventory.KindManufacturer, m.opts.Manufacturer))
-	mf.Set("name", m.opts.Manufacturer)
-	b.add(mf)
-
-	dt := record(inventory.KindDeviceType, inventory.SharedKey(inventory.KindDeviceType, m.opts.Manufacturer+" "+m.opts.Model))
-	dt.Set("model", m.opts.Model)
-	dt.Ref("manufacturer", mf.Key)
-	b.add(dt)
-	m.typeKey = dt.Key
+	m.typeKey = b.DeviceType(m.opts.Manufacturer, m.opts.Model, "")
 
 	// a role named both device_role and vm_role is one record that allows VMs
-	role := record(inventory.KindDeviceRole, inventory.SharedKey(inventory.KindDeviceRole, m.opts.DeviceRole))
-	role.Set("name", m.opts.DeviceRole)
+	role := source.SharedRecord(inventory.KindDeviceRole, m.opts.DeviceRole)
 	if m.opts.VMRole != "" && inventory.Slug(m.opts.VMRole) == inventory.Slug(m.opts.DeviceRole) {
 		role.Set("vm_role", true)
 	}
-	b.add(role)
+	b.Add(role)
 	m.roleKey = role.Key
 
 	if m.opts.VMRole != "" {
-		vr := record(inventory.KindDeviceRole, inventory.SharedKey(inventory.KindDeviceRole, m.opts.VMRole))
-		vr.Set("name", m.opts.VMRole)
+		vr := source.SharedRecord(inventory.KindDeviceRole, m.opts.VMRole)
 		vr.Set("vm_role", true)
-		b.add(vr)
+		b.Add(vr)
 		m.vmRoleKey = vr.Key
 	}
 }
 
 // node adds a node's device, its platform, interfaces and addresses.
-func (m *mapper) node(b *builder, n *nodeState) {
-	dev := record(inventory.KindDevice, m.nodeKey(n.Name))
+func (m *mapper) node(b *source.Builder, n *nodeState) {
+	dev := source.NewRecord(inventory.KindDevice, nodeKey(b, n.Name))
 	dev.Set("name", n.Name)
 	dev.Set("status", nodeStatus(n.Online))
 	dev.Ref("site", m.siteKey)
@@ -141,18 +93,15 @@ func (m *mapper) node(b *builder, n *nodeState) {
 	dev.Ref("device_type", m.typeKey)
 	dev.Ref("role", m.roleKey)
 	if name := platformName(n.Version); name != "" {
-		pf := record(inventory.KindPlatform, inventory.SharedKey(inventory.KindPlatform, name))
-		pf.Set("name", name)
-		b.add(pf)
-		dev.Ref("platform", pf.Key)
+		dev.Ref("platform", b.Shared(inventory.KindPlatform, name))
 	}
 	ips := m.nodeInterfaces(b, dev.Key, n.Network)
 	if a, err := netip.ParseAddr(n.IP); err == nil {
 		if k, ok := ips[a.Unmap()]; ok {
-			dev.Ref(primaryField(a), k)
+			dev.Ref(source.PrimaryIPField(a), k)
 		}
 	}
-	b.add(dev)
+	b.Add(dev)
 }
 
 func nodeStatus(online bool) string {
@@ -162,16 +111,9 @@ func nodeStatus(online bool) string {
 	return "offline"
 }
 
-func primaryField(a netip.Addr) string {
-	if a.Unmap().Is4() {
-		return "primary_ip4"
-	}
-	return "primary_ip6"
-}
-
 // nodeInterfaces adds a node's interfaces with their bond, bridge and VLAN
 // relations and addresses; it returns the IP record keys by address.
-func (m *mapper) nodeInterfaces(b *builder, devKey string, network []nodeInterface) map[netip.Addr]string {
+func (m *mapper) nodeInterfaces(b *source.Builder, devKey string, network []nodeInterface) map[netip.Addr]string {
 	exists := map[string]bool{}
 	for _, ni := range network {
 		exists[string(ni.Iface)] = true
@@ -197,14 +139,14 @@ func (m *mapper) nodeInterfaces(b *builder, devKey string, network []nodeInterfa
 			}
 		}
 	}
-	ifKey := func(name string) string { return childKey(devKey, "iface", name) }
+	ifKey := func(name string) string { return source.ChildKey(devKey, "iface", name) }
 	ips := map[netip.Addr]string{}
 	for _, ni := range network {
 		name := string(ni.Iface)
 		if name == "" {
 			continue
 		}
-		r := record(inventory.KindInterface, ifKey(name))
+		r := source.NewRecord(inventory.KindInterface, ifKey(name))
 		r.Set("name", name)
 		r.Set("type", m.nodeInterfaceType(name, string(ni.Type)))
 		if ni.Active == 1 {
@@ -224,14 +166,10 @@ func (m *mapper) nodeInterfaces(b *builder, devKey string, network []nodeInterfa
 		if parent := vlanParent(ni); parent != name && exists[parent] {
 			r.Ref("parent", ifKey(parent))
 		}
-		b.add(r)
-		for _, addr := range nodeAddresses(ni) {
-			ip := record(inventory.KindIPAddress, childKey(r.Key, "ip", addr))
-			ip.Set("address", addr)
-			ip.Set("status", "active")
-			ip.Ref("interface", r.Key)
-			b.add(ip)
-			ips[netip.MustParsePrefix(ip.String("address")).Addr()] = ip.Key
+		b.Add(r)
+		for _, cidr := range nodeAddresses(ni) {
+			key, addr := b.IPAddress(r.Key, cidr, "active")
+			ips[addr] = key
 		}
 	}
 	return ips
@@ -240,18 +178,8 @@ func (m *mapper) nodeInterfaces(b *builder, devKey string, network []nodeInterfa
 // nodeInterfaceType is the NetBox type of a node interface: the configured
 // one for its name or a matching pattern, else what its Proxmox type implies.
 func (m *mapper) nodeInterfaceType(name, pveType string) string {
-	if t, ok := m.opts.NodeInterfaceTypes[name]; ok {
+	if t, ok := source.InterfaceType(m.opts.NodeInterfaceTypes, name); ok {
 		return t
-	}
-	patterns := make([]string, 0, len(m.opts.NodeInterfaceTypes))
-	for p := range m.opts.NodeInterfaceTypes {
-		patterns = append(patterns, p)
-	}
-	sort.Strings(patterns)
-	for _, p := range patterns {
-		if ok, err := path.Match(p, name); err == nil && ok {
-			return m.opts.NodeInterfaceTypes[p]
-		}
 	}
 	switch pveType {
 	case "bridge", "OVSBridge":

@@ -1,8 +1,6 @@
 package proxmox
 
 import (
-	"net/url"
-	"path"
 	"regexp"
 	"strings"
 	"time"
@@ -22,10 +20,9 @@ type Settings struct {
 	TokenID string `yaml:"token_id" json:"token_id"`
 	// VerifyTLS checks the server certificate (default true);
 	// insecure_skip_verify: true turns it off as well, the way other tools
-	// spell it. CAFile adds the CA that signed the certificate.
-	VerifyTLS          bool   `yaml:"verify_tls" json:"verify_tls"`
-	CAFile             string `yaml:"ca_file" json:"ca_file"`
-	InsecureSkipVerify bool   `yaml:"insecure_skip_verify" json:"insecure_skip_verify"`
+	// spell it. ca_file adds the CA that signed the certificate.
+	VerifyTLS          bool `yaml:"verify_tls" json:"verify_tls"`
+	source.TLSSettings `yaml:",inline"`
 	// Timeout bounds each API request.
 	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// Concurrency bounds the API requests in flight.
@@ -79,11 +76,10 @@ func DefaultSettings() Settings {
 // options are the validated settings in the form the source uses.
 type options struct {
 	Settings
-	baseURL   string
-	host      string
-	verifyTLS bool
-	caFile    string
-	timeout   time.Duration
+	baseURL string
+	host    string
+	tls     source.TLS
+	timeout time.Duration
 }
 
 var tokenIDPattern = regexp.MustCompile(`^[^\s@!]+@[^\s@!]+![A-Za-z][A-Za-z0-9._-]*$`)
@@ -92,21 +88,14 @@ var tokenIDPattern = regexp.MustCompile(`^[^\s@!]+@[^\s@!]+![A-Za-z][A-Za-z0-9._
 // relative ca_file.
 func (s Settings) validate(baseDir string) (options, error) {
 	o := options{Settings: s}
-	if s.URL == "" {
-		return o, source.SettingError("url", "is required")
+	u, err := source.ParseURL("url", s.URL, "")
+	if err != nil {
+		return o, err
 	}
-	u, err := url.Parse(s.URL)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return o, source.SettingError("url", "%q is not an http(s) URL with a host", s.URL)
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return o, source.SettingError("url", "%q is not an http(s) URL", s.URL)
 	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return o, source.SettingError("url", "must not carry credentials, a query or a fragment")
-	}
-	p := strings.TrimRight(u.Path, "/")
-	if !strings.HasSuffix(p, "/api2/json") {
-		p += "/api2/json"
-	}
-	u.Path = p
+	u.Path = source.WithPathSuffix(u, "/api2/json")
 	o.baseURL = u.String()
 	o.host = u.Host
 
@@ -116,62 +105,33 @@ func (s Settings) validate(baseDir string) (options, error) {
 	if !tokenIDPattern.MatchString(s.TokenID) {
 		return o, source.SettingError("token_id", "%q is not of the form user@realm!tokenid", s.TokenID)
 	}
-
-	o.verifyTLS = s.VerifyTLS && !s.InsecureSkipVerify
-	if s.CAFile != "" {
-		if !o.verifyTLS {
-			return o, source.SettingError("ca_file", "is set but verify_tls is false or insecure_skip_verify is true")
-		}
-		caFile, err := source.ResolveFile("ca_file", baseDir, s.CAFile)
-		if err != nil {
-			return o, err
-		}
-		o.caFile = caFile
+	if o.tls, err = s.TLSSettings.Resolve(baseDir, s.VerifyTLS); err != nil {
+		return o, err
 	}
-
-	o.timeout = s.Timeout
-	if o.timeout == 0 {
-		o.timeout = DefaultTimeout
+	if o.timeout, err = source.Timeout("timeout", s.Timeout, DefaultTimeout); err != nil {
+		return o, err
 	}
-	if o.timeout < 0 {
-		return o, source.SettingError("timeout", "%s is negative", s.Timeout)
-	}
-
 	switch {
 	case s.Concurrency == 0:
 		o.Concurrency = DefaultConcurrency
 	case s.Concurrency < 0 || s.Concurrency > maxConcurrency:
 		return o, source.SettingError("concurrency", "%d is not between 1 and %d", s.Concurrency, maxConcurrency)
 	}
-
-	o.Site = strings.TrimSpace(s.Site)
-	if o.Site == "" {
-		return o, source.SettingError("site", "is required")
-	}
-	o.ClusterName = strings.TrimSpace(s.ClusterName)
-	o.DeviceRole = orDefault(s.DeviceRole, DefaultDeviceRole)
-	o.VMRole = strings.TrimSpace(s.VMRole)
-	o.Manufacturer = orDefault(s.Manufacturer, DefaultManufacturer)
-	o.Model = orDefault(s.Model, DefaultModel)
-
-	for pattern, typ := range s.NodeInterfaceTypes {
-		if _, err := path.Match(pattern, ""); err != nil {
-			return o, source.SettingError("node_interface_types", "pattern %q: %s", pattern, err.Error())
-		}
-		// The value's shape only: which types a NetBox takes depends on its
-		// release, and the plan checks it against the connected one.
-		if !source.IsChoiceValue(typ) {
-			return o, source.SettingError("node_interface_types", "%q is not a NetBox interface type value such as 1000base-t (pattern %q)", typ, pattern)
-		}
-	}
-	return o, nil
+	return o, o.names()
 }
 
-func orDefault(s, def string) string {
-	if s = strings.TrimSpace(s); s != "" {
-		return s
+// names trims the names the records carry and fills in their defaults.
+func (o *options) names() error {
+	var err error
+	if o.Site, err = source.Required("site", o.Site); err != nil {
+		return err
 	}
-	return def
+	o.ClusterName = strings.TrimSpace(o.ClusterName)
+	o.DeviceRole = source.OrDefault(o.DeviceRole, DefaultDeviceRole)
+	o.VMRole = strings.TrimSpace(o.VMRole)
+	o.Manufacturer = source.OrDefault(o.Manufacturer, DefaultManufacturer)
+	o.Model = source.OrDefault(o.Model, DefaultModel)
+	return source.CheckInterfaceTypes("node_interface_types", o.NodeInterfaceTypes)
 }
 
 // ChoiceSettings lists the interface types node_interface_types names, for

@@ -83,7 +83,7 @@ func TestSettingsDerived(t *testing.T) {
 			o, err := s.validate("")
 			require.NoError(t, err)
 			assert.Equal(t, tc.baseURL, o.baseURL)
-			assert.True(t, o.verifyTLS)
+			assert.True(t, o.tls.Verify)
 			assert.Equal(t, DefaultTimeout, o.timeout)
 			assert.Equal(t, DefaultConcurrency, o.Concurrency)
 			assert.Equal(t, "Hypervisor", o.DeviceRole)
@@ -98,7 +98,7 @@ func TestCAFileRelativeToConfig(t *testing.T) {
 	s.URL, s.TokenID, s.Site, s.CAFile = "https://pve1:8006", "a@pve!b", "Home", "pve-ca.pem"
 	o, err := s.validate(dir)
 	require.NoError(t, err)
-	assert.Equal(t, filepath.Join(dir, "pve-ca.pem"), o.caFile)
+	assert.Equal(t, filepath.Join(dir, "pve-ca.pem"), o.tls.CAFile)
 }
 
 func TestNewThroughConfig(t *testing.T) {
@@ -144,7 +144,7 @@ node_interface_types:
 		cfg := loadConfig(t, "alpha", "url: https://pve1:8006\ntoken_id: a@pve!b\nsite: Home\ntoken_secret_file: "+file, "")
 		src, err := New(cfg, zap.NewNop())
 		require.NoError(t, err)
-		secret, err := src.(*Source).tokenSecret()
+		secret, err := src.(*Source).Secret(SecretTokenSecret)
 		require.NoError(t, err)
 		assert.Equal(t, proxmoxtest.TokenSecret, secret)
 	})

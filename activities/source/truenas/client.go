@@ -86,7 +86,7 @@ func dial(ctx context.Context, o options) (*conn, error) {
 	defer cancel()
 	ws, res, err := websocket.Dial(dialCtx, o.wsURL, &websocket.DialOptions{
 		HTTPClient: hc,
-		HTTPHeader: http.Header{"User-Agent": {"netbox-agent"}},
+		HTTPHeader: http.Header{"User-Agent": {source.UserAgent}},
 	})
 	if err != nil {
 		return nil, dialError(ctx, dialCtx, o, res, err)
@@ -102,9 +102,8 @@ func dialError(ctx, dialCtx context.Context, o options, res *http.Response, err 
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("%s: %w", what, ctxErr)
 	}
-	if msg, ok := source.TLSProblem(err); ok {
-		return fmt.Errorf("%s: TLS certificate of %s not trusted: %s; set ca_file to the CA that signed it, or insecure_skip_verify: true to skip verification: %w",
-			what, o.host, msg, source.ErrConfig)
+	if terr := source.TLSError(what, o.host, err); terr != nil {
+		return terr
 	}
 	if res != nil {
 		switch res.StatusCode {
@@ -125,12 +124,10 @@ func dialError(ctx, dialCtx context.Context, o options, res *http.Response, err 
 // newHTTPClient builds the client of the WebSocket handshake with the TLS
 // settings; the handshake's deadline comes from the dial context.
 func newHTTPClient(o options) (*http.Client, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tlsCfg, err := source.TLSConfig(o.caFile, !o.verifyTLS)
+	tr, err := o.tls.Transport()
 	if err != nil {
-		return nil, source.SettingError("ca_file", "%s", err.Error())
+		return nil, err
 	}
-	tr.TLSClientConfig = tlsCfg
 	return &http.Client{Transport: tr}, nil
 }
 

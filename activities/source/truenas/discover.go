@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 
 	"go.uber.org/zap"
 
@@ -68,9 +67,6 @@ func (s *Source) steps(sv *survey) []step {
 // Discover connects, logs in with the API key, reads the system and
 // reports it as records. The connection is closed when it returns.
 func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snapshot, error) {
-	if p == nil {
-		p = nopProgress{}
-	}
 	key, err := s.apiKey()
 	if err != nil {
 		return nil, err
@@ -83,7 +79,7 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 		// the discovery's outcome stands; a close that fails after a
 		// cancellation or a dropped connection is expected
 		if cerr := c.close(); cerr != nil {
-			s.log.Debug("closing the TrueNAS connection failed", zap.Error(cerr))
+			s.Log.Debug("closing the TrueNAS connection failed", zap.Error(cerr))
 		}
 	}()
 	if err := c.login(ctx, s.opts.Username, key); err != nil {
@@ -92,8 +88,7 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 
 	sv := &survey{}
 	steps := s.steps(sv)
-	prog := progressState{CallsTotal: len(steps)}
-	p.Report(prog)
+	hb := source.NewHeartbeat(p, progressState{CallsTotal: len(steps)})
 	for _, st := range steps {
 		if err := c.call(ctx, st.method, st.params, st.out); err != nil {
 			if werr := s.stepFailed(st, err, sv); werr != nil {
@@ -102,15 +97,14 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 		} else if st.read != nil {
 			*st.read = true
 		}
-		prog.CallsDone++
-		p.Report(prog)
+		hb.Update(func(st *progressState) { st.CallsDone++ })
 	}
 
 	snap, err := s.snapshot(sv)
 	if err != nil {
 		return nil, err
 	}
-	s.log.Info("truenas discovery finished",
+	s.Log.Info("truenas discovery finished",
 		zap.String("hostname", sv.Info.Hostname),
 		zap.String("version", sv.Info.Version),
 		zap.Int("interfaces", len(sv.Interfaces)),
@@ -153,16 +147,4 @@ func requiredCallError(re *RPCError) error {
 type progressState struct {
 	CallsDone  int `json:"calls_done"`
 	CallsTotal int `json:"calls_total"`
-}
-
-type nopProgress struct{}
-
-func (nopProgress) Report(any)      {}
-func (nopProgress) Resume(any) bool { return false }
-
-// sortedWarnings returns the warnings in a stable order.
-func sortedWarnings(ws []string) []string {
-	out := append([]string(nil), ws...)
-	sort.Strings(out)
-	return out
 }

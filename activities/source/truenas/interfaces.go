@@ -2,13 +2,13 @@ package truenas
 
 import (
 	"net/netip"
-	"path"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source"
 )
 
 // DefaultPhysicalType is the NetBox type of a physical NIC whose speed and
@@ -25,7 +25,7 @@ const (
 
 // interfaces adds the system's interfaces with their LAG, bridge and VLAN
 // relations, MAC and IP addresses; it returns the IP record keys by address.
-func (s *Source) interfaces(b *builder, devKey string, list []iface) map[netip.Addr]string {
+func (s *Source) interfaces(b *source.Builder, devKey string, list []iface) map[netip.Addr]string {
 	exists := map[string]bool{}
 	for _, it := range list {
 		exists[it.Name] = true
@@ -43,14 +43,14 @@ func (s *Source) interfaces(b *builder, devKey string, list []iface) map[netip.A
 			}
 		}
 	}
-	ifKey := func(name string) string { return childKey(devKey, "iface", name) }
+	ifKey := func(name string) string { return source.ChildKey(devKey, "iface", name) }
 	ips := map[netip.Addr]string{}
 	for _, it := range list {
 		name := strings.TrimSpace(it.Name)
 		if name == "" {
 			continue
 		}
-		r := record(inventory.KindInterface, ifKey(name))
+		r := source.NewRecord(inventory.KindInterface, ifKey(name))
 		r.Set("name", name)
 		r.Set("type", s.interfaceType(it))
 		r.Set("enabled", hasFlag(it.State.Flags, "UP"))
@@ -72,21 +72,14 @@ func (s *Source) interfaces(b *builder, devKey string, list []iface) map[netip.A
 		if parent := vlanParent(it); parent != "" && parent != name && exists[parent] {
 			r.Ref("parent", ifKey(parent))
 		}
-		b.add(r)
+		b.Add(r)
 
 		if mac, ok := interfaceMAC(it); ok {
-			m := record(inventory.KindMACAddress, childKey(r.Key, "mac"))
-			m.Set("mac_address", mac)
-			m.Ref("interface", r.Key)
-			b.add(m)
+			b.MACAddress(r.Key, mac)
 		}
 		for _, a := range interfaceAddresses(it) {
-			ip := record(inventory.KindIPAddress, childKey(r.Key, "ip", a.cidr))
-			ip.Set("address", a.cidr)
-			ip.Set("status", a.status)
-			ip.Ref("interface", r.Key)
-			b.add(ip)
-			ips[netip.MustParsePrefix(ip.String("address")).Addr()] = ip.Key
+			key, addr := b.IPAddress(r.Key, a.cidr, a.status)
+			ips[addr] = key
 		}
 	}
 	return ips
@@ -210,18 +203,8 @@ func maskBits(m netip.Addr) int {
 // its name or a matching pattern, else what its TrueNAS type, link speed
 // and medium imply.
 func (s *Source) interfaceType(it iface) string {
-	if t, ok := s.opts.InterfaceTypes[it.Name]; ok {
+	if t, ok := source.InterfaceType(s.opts.InterfaceTypes, it.Name); ok {
 		return t
-	}
-	patterns := make([]string, 0, len(s.opts.InterfaceTypes))
-	for p := range s.opts.InterfaceTypes {
-		patterns = append(patterns, p)
-	}
-	sort.Strings(patterns)
-	for _, p := range patterns {
-		if ok, err := path.Match(p, it.Name); err == nil && ok {
-			return s.opts.InterfaceTypes[p]
-		}
 	}
 	switch it.Type {
 	case typeLAG:

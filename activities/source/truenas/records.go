@@ -14,69 +14,29 @@ import (
 // PlatformPrefix names the platform: "TrueNAS 25.04".
 const PlatformPrefix = "TrueNAS"
 
-// builder collects records; a shared record reported twice is kept once.
-type builder struct {
-	source string
-	recs   []inventory.Record
-	keys   map[string]bool
-}
-
-func (b *builder) add(r inventory.Record) {
-	if b.keys[r.Key] {
-		return
-	}
-	b.keys[r.Key] = true
-	r.Source = b.source
-	b.recs = append(b.recs, r)
-}
-
-func record(kind inventory.Kind, key string) inventory.Record {
-	return inventory.Record{Kind: kind, Key: key}
-}
-
-// childKey extends a record's key with more parts, escaped like Key's.
-func childKey(parent string, parts ...string) string {
-	return parent + "/" + inventory.Key(parts...)
-}
-
 // snapshot maps the survey to records.
 func (s *Source) snapshot(sv *survey) (*source.Snapshot, error) {
 	host := strings.TrimSpace(sv.Info.Hostname)
 	if host == "" {
 		return nil, fmt.Errorf("system.info: no hostname: %w", source.ErrMalformed)
 	}
-	b := &builder{source: s.name, keys: map[string]bool{}}
+	b := source.NewBuilder(SourceType, s.Name)
 	warnings := append([]string(nil), sv.Warnings...)
 
-	site := record(inventory.KindSite, inventory.SharedKey(inventory.KindSite, s.opts.Site))
-	site.Set("name", s.opts.Site)
-	b.add(site)
-
-	role := record(inventory.KindDeviceRole, inventory.SharedKey(inventory.KindDeviceRole, s.opts.DeviceRole))
-	role.Set("name", s.opts.DeviceRole)
-	b.add(role)
-
+	site := b.Shared(inventory.KindSite, s.opts.Site)
+	role := b.Shared(inventory.KindDeviceRole, s.opts.DeviceRole)
 	mfName, model := s.deviceType(sv.Info)
-	mf := record(inventory.KindManufacturer, inventory.SharedKey(inventory.KindManufacturer, mfName))
-	mf.Set("name", mfName)
-	b.add(mf)
-	dt := record(inventory.KindDeviceType, inventory.SharedKey(inventory.KindDeviceType, mfName+" "+model))
-	dt.Set("model", model)
-	dt.Ref("manufacturer", mf.Key)
-	b.add(dt)
+	dt := b.DeviceType(mfName, model, "")
 
-	dev := record(inventory.KindDevice, inventory.Key(SourceType, s.name))
+	dev := source.NewRecord(inventory.KindDevice, b.Key())
 	dev.Set("name", host)
 	dev.Set("serial", str(sv.Info.SystemSerial))
 	dev.Set("status", "active")
-	dev.Ref("site", site.Key)
-	dev.Ref("role", role.Key)
-	dev.Ref("device_type", dt.Key)
+	dev.Ref("site", site)
+	dev.Ref("role", role)
+	dev.Ref("device_type", dt)
 	if name := platformName(sv.Info.Version); name != "" {
-		pf := record(inventory.KindPlatform, inventory.SharedKey(inventory.KindPlatform, name))
-		pf.Set("name", name)
-		b.add(pf)
-		dev.Ref("platform", pf.Key)
+		dev.Ref("platform", b.Shared(inventory.KindPlatform, name))
 	} else {
 		warnings = append(warnings, fmt.Sprintf("system.info: version %q has no major.minor; reported without platform", sv.Info.Version))
 	}
@@ -88,17 +48,17 @@ func (s *Source) snapshot(sv *survey) (*source.Snapshot, error) {
 	if a, err := netip.ParseAddr(strings.TrimSpace(sv.LocalIP)); err == nil {
 		a = a.Unmap().WithZone("")
 		if k, ok := ips[a]; ok {
-			dev.Ref(primaryField(a), k)
+			dev.Ref(source.PrimaryIPField(a), k)
 		}
 	}
-	b.add(dev)
+	b.Add(dev)
 
 	if s.opts.IncludeServices {
 		warnings = append(warnings, services(b, dev.Key, sv)...)
 	}
 
-	inventory.Sort(b.recs)
-	return &source.Snapshot{Source: s.name, Type: SourceType, Records: b.recs, Warnings: sortedWarnings(warnings)}, nil
+	sort.Strings(warnings)
+	return b.Snapshot(warnings), nil
 }
 
 // deviceType is the manufacturer and model of the device: the configured
@@ -139,13 +99,6 @@ func platformName(version string) string {
 		return ""
 	}
 	return PlatformPrefix + " " + m[1] + "." + m[2]
-}
-
-func primaryField(a netip.Addr) string {
-	if a.Is4() {
-		return "primary_ip4"
-	}
-	return "primary_ip6"
 }
 
 // setPoolAttrs records the pools' health and capacity on the device, in

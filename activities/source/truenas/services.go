@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source"
 )
 
 // Ports of the storage services.
@@ -36,7 +37,7 @@ type serviceSpec struct {
 // services adds the NFS, SMB and iSCSI services that have something to
 // share, with the shares in their description; a service whose state
 // service.query reports as other than RUNNING is left out with a warning.
-func services(b *builder, devKey string, sv *survey) []string {
+func services(b *source.Builder, devKey string, sv *survey) []string {
 	state := map[string]string{}
 	for _, e := range sv.Services {
 		state[e.Service] = e.State
@@ -53,13 +54,13 @@ func services(b *builder, devKey string, sv *survey) []string {
 			warnings = append(warnings, fmt.Sprintf("%s has %s but its service is %s; not reported", spec.name, count(len(spec.items), spec.what), st))
 			continue
 		}
-		r := record(inventory.KindService, childKey(devKey, "service", strings.ToLower(spec.name)))
+		r := source.NewRecord(inventory.KindService, source.ChildKey(devKey, "service", strings.ToLower(spec.name)))
 		r.Set("name", spec.name)
 		r.Set("protocol", "tcp")
 		r.Set("ports", []int64{int64(spec.port)})
 		r.Set("description", describe(spec.name+" "+spec.what+": ", spec.items, spec.extra))
 		r.Ref("parent", devKey)
-		b.add(r)
+		b.Add(r)
 	}
 	return warnings
 }

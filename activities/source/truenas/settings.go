@@ -1,8 +1,6 @@
 package truenas
 
 import (
-	"net/url"
-	"path"
 	"regexp"
 	"strings"
 	"time"
@@ -23,10 +21,9 @@ type Settings struct {
 	// in with auth.login_ex (API_KEY_PLAIN); when empty, with
 	// auth.login_with_api_key, which TrueNAS 27 no longer offers.
 	Username string `yaml:"username" json:"username"`
-	// CAFile adds the CA that signed the system's certificate;
-	// InsecureSkipVerify turns verification off.
-	CAFile             string `yaml:"ca_file" json:"ca_file"`
-	InsecureSkipVerify bool   `yaml:"insecure_skip_verify" json:"insecure_skip_verify"`
+	// TLSSettings: ca_file adds the CA that signed the system's
+	// certificate; insecure_skip_verify turns verification off.
+	source.TLSSettings `yaml:",inline"`
 	// Timeout bounds the connection and each API call.
 	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// Site is the NetBox site of the system's device.
@@ -69,11 +66,10 @@ func DefaultSettings() Settings {
 // options are the validated settings in the form the source uses.
 type options struct {
 	Settings
-	wsURL     string // wss://host/api/current
-	host      string
-	verifyTLS bool
-	caFile    string
-	timeout   time.Duration
+	wsURL   string // wss://host/api/current
+	host    string
+	tls     source.TLS
+	timeout time.Duration
 }
 
 // apiPathPattern accepts the current API and a pinned version
@@ -85,67 +81,35 @@ var apiPathPattern = regexp.MustCompile(`^/api/(current|v[0-9]{2}\.[0-9]+(\.[0-9
 // relative ca_file.
 func (s Settings) validate(baseDir string) (options, error) {
 	o := options{Settings: s}
-	if err := o.parseURL(s.URL); err != nil {
+	var err error
+	if err = o.parseURL(s.URL); err != nil {
 		return o, err
 	}
-
-	o.verifyTLS = !s.InsecureSkipVerify
-	if s.CAFile != "" {
-		if !o.verifyTLS {
-			return o, source.SettingError("ca_file", "is set but insecure_skip_verify is true")
-		}
-		caFile, err := source.ResolveFile("ca_file", baseDir, s.CAFile)
-		if err != nil {
-			return o, err
-		}
-		o.caFile = caFile
+	if o.tls, err = s.TLSSettings.Resolve(baseDir, true); err != nil {
+		return o, err
 	}
-
-	o.timeout = s.Timeout
-	if o.timeout == 0 {
-		o.timeout = DefaultTimeout
+	if o.timeout, err = source.Timeout("timeout", s.Timeout, DefaultTimeout); err != nil {
+		return o, err
 	}
-	if o.timeout < 0 {
-		return o, source.SettingError("timeout", "%s is negative", s.Timeout)
-	}
-
 	o.Username = strings.TrimSpace(s.Username)
-	o.Site = strings.TrimSpace(s.Site)
-	if o.Site == "" {
-		return o, source.SettingError("site", "is required")
+	if o.Site, err = source.Required("site", s.Site); err != nil {
+		return o, err
 	}
-	o.DeviceRole = strings.TrimSpace(s.DeviceRole)
-	if o.DeviceRole == "" {
-		o.DeviceRole = DefaultDeviceRole
-	}
+	o.DeviceRole = source.OrDefault(s.DeviceRole, DefaultDeviceRole)
 	o.Manufacturer = strings.TrimSpace(s.Manufacturer)
 	o.Model = strings.TrimSpace(s.Model)
-
-	for pattern, typ := range s.InterfaceTypes {
-		if _, err := path.Match(pattern, ""); err != nil {
-			return o, source.SettingError("interface_types", "pattern %q: %s", pattern, err.Error())
-		}
-		// The value's shape only: which types a NetBox takes depends on its
-		// release, and the plan checks it against the connected one.
-		if !source.IsChoiceValue(typ) {
-			return o, source.SettingError("interface_types", "%q is not a NetBox interface type value such as 1000base-t (pattern %q)", typ, pattern)
-		}
-	}
-	return o, nil
+	return o, source.CheckInterfaceTypes("interface_types", s.InterfaceTypes)
 }
 
 // parseURL checks the URL and derives the WebSocket address. TrueNAS
 // revokes a user's API key the moment it arrives over an unencrypted
 // connection, so a plain URL is refused here, before anything is sent.
 func (o *options) parseURL(raw string) error {
+	u, err := source.ParseURL("url", raw, " (https://nas.example.com)")
+	if err != nil {
+		return err
+	}
 	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return source.SettingError("url", "is required")
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return source.SettingError("url", "%q is not a URL with a host (https://nas.example.com)", raw)
-	}
 	switch u.Scheme {
 	case "https", "wss":
 	case "http", "ws":
@@ -153,9 +117,6 @@ func (o *options) parseURL(raw string) error {
 			raw, u.Scheme)
 	default:
 		return source.SettingError("url", "%q: scheme must be https or wss", raw)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return source.SettingError("url", "must not carry credentials, a query or a fragment")
 	}
 	p := strings.TrimRight(u.Path, "/")
 	if p == "" {

@@ -28,7 +28,7 @@ func TestSettingsAccepted(t *testing.T) {
 				assert.Equal(t, DefaultTimeout, o.timeout)
 				assert.Equal(t, DefaultDeviceRole, o.DeviceRole)
 				assert.True(t, o.IncludeServices)
-				assert.True(t, o.verifyTLS)
+				assert.True(t, o.tls.Verify)
 				assert.Empty(t, o.Username)
 				assert.Equal(t, "nas1.example.com", o.host)
 			},
@@ -46,7 +46,7 @@ func TestSettingsAccepted(t *testing.T) {
 				assert.Equal(t, "Home", o.Site)
 				assert.Equal(t, "svc-netbox", o.Username)
 				assert.Equal(t, 90*time.Second, o.timeout)
-				assert.False(t, o.verifyTLS)
+				assert.False(t, o.tls.Verify)
 				assert.Equal(t, "NAS", o.DeviceRole)
 				assert.Equal(t, "iXsystems", o.Manufacturer)
 				assert.Equal(t, "TrueNAS M40", o.Model)

@@ -9,8 +9,6 @@
 package truenas
 
 import (
-	"fmt"
-
 	"go.uber.org/zap"
 
 	"github.com/netbox-agent/netbox-agent/activities/source"
@@ -27,55 +25,35 @@ func init() { source.Register(SourceType, New) }
 
 // Source discovers one TrueNAS system.
 type Source struct {
-	name   string
-	opts   options
-	secret func(setting string) (string, error)
-	log    *zap.Logger
+	source.Instance
+	opts options
 }
 
 // New builds a truenas source from its config: it decodes and validates
 // the settings, refuses unencrypted URLs and checks that the API key
 // resolves and has the form of a TrueNAS key. Nothing is sent anywhere.
 func New(cfg source.Config, log *zap.Logger) (source.Source, error) {
-	s := DefaultSettings()
-	if err := cfg.DecodeSettings(&s); err != nil {
-		return nil, err
-	}
-	o, err := s.validate(cfg.BaseDir)
+	inst, o, err := source.NewInstance(cfg, log, DefaultSettings(), Settings.validate)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Name == "" {
-		return nil, fmt.Errorf("%w: instance name is empty", source.ErrConfig)
-	}
-	if log == nil {
-		log = zap.NewNop()
-	}
-	src := &Source{name: cfg.Name, opts: o, secret: cfg.Secret, log: log}
+	src := &Source{Instance: inst, opts: o}
 	if _, err := src.apiKey(); err != nil {
 		return nil, err
 	}
-	if !o.verifyTLS {
-		log.Warn("TLS certificate verification is off", zap.String("url", o.wsURL))
-	}
+	o.tls.WarnIfOff(inst.Log, o.wsURL)
 	return src, nil
 }
 
 // apiKey resolves the key on every discovery, so that a rotated key file
-// is picked up without a restart.
+// is picked up without a restart, and checks its form.
 func (s *Source) apiKey() (string, error) {
-	if s.secret == nil {
-		return "", fmt.Errorf("%w: %s: no secret resolver", source.ErrConfig, SecretAPIKey)
-	}
-	v, err := s.secret(SecretAPIKey)
+	v, err := s.Secret(SecretAPIKey)
 	if err != nil {
-		return "", fmt.Errorf("%w: %s: %w", source.ErrConfig, SecretAPIKey, err)
-	}
-	if v == "" {
-		return "", fmt.Errorf("%w: %s: is empty", source.ErrConfig, SecretAPIKey)
+		return "", err
 	}
 	if !validKey(v) {
-		return "", fmt.Errorf("%w: %s: not a TrueNAS API key (<id>-<key>, as TrueNAS shows it once on creation)", source.ErrConfig, SecretAPIKey)
+		return "", source.SettingError(SecretAPIKey, "not a TrueNAS API key (<id>-<key>, as TrueNAS shows it once on creation)")
 	}
 	return v, nil
 }
