@@ -18,52 +18,6 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/source"
 )
 
-func batch(id int, kind inventory.Kind, op netbox.Op, n int, deps ...int) netbox.Batch {
-	return netbox.Batch{ID: id, Kind: kind, Op: op, Ops: make([]netbox.Operation, n), DependsOn: deps}
-}
-
-func TestStages(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		batches []netbox.Batch
-		want    []Stage
-	}{
-		{"empty plan", nil, nil},
-		{"one kind in three batches", []netbox.Batch{
-			batch(0, inventory.KindDevice, netbox.OpCreate, 100),
-			batch(1, inventory.KindDevice, netbox.OpCreate, 100),
-			batch(2, inventory.KindDevice, netbox.OpCreate, 7),
-		}, []Stage{{Kind: "device", Op: "create", First: 0, Count: 3, Ops: 207, BatchSize: 100}}},
-		{"kinds and ops start stages", []netbox.Batch{
-			batch(0, inventory.KindSite, netbox.OpCreate, 1),
-			batch(1, inventory.KindDevice, netbox.OpCreate, 2, 0),
-			batch(2, inventory.KindDevice, netbox.OpUpdate, 2),
-		}, []Stage{
-			{Kind: "site", Op: "create", First: 0, Count: 1, Ops: 1, BatchSize: 1},
-			{Kind: "device", Op: "create", First: 1, Count: 1, Ops: 2, BatchSize: 2},
-			{Kind: "device", Op: "update", First: 2, Count: 1, Ops: 2, BatchSize: 2},
-		}},
-		{"a batch depending on one in its stage starts a new stage", []netbox.Batch{
-			batch(0, inventory.KindInterface, netbox.OpCreate, 10),
-			batch(1, inventory.KindInterface, netbox.OpCreate, 10),
-			batch(2, inventory.KindInterface, netbox.OpCreate, 4, 1),
-		}, []Stage{
-			{Kind: "interface", Op: "create", First: 0, Count: 2, Ops: 20, BatchSize: 10},
-			{Kind: "interface", Op: "create", First: 2, Count: 1, Ops: 4, BatchSize: 4},
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, stages(&netbox.Plan{Batches: tc.batches}))
-		})
-	}
-}
-
-func TestStageBatchOps(t *testing.T) {
-	s := Stage{Count: 3, Ops: 207, BatchSize: 100}
-	assert.Equal(t, []int{100, 100, 7, 0}, []int{s.BatchOps(0), s.BatchOps(1), s.BatchOps(2), s.BatchOps(3)})
-	assert.Zero(t, Stage{}.BatchOps(0))
-}
-
 func TestClassify(t *testing.T) {
 	for _, tc := range []struct {
 		name          string

@@ -45,32 +45,11 @@ type PlanSummary struct {
 	Blocked   []string  `json:"blocked,omitempty"`
 }
 
-// Stage is a run of batches of one kind and op that may apply in parallel:
-// none depends on another in the same stage.
-type Stage struct {
-	Kind  string `json:"kind"`
-	Op    string `json:"op"`
-	First int    `json:"first"`
-	Count int    `json:"count"`
-	// Ops counts the stage's operations and BatchSize those of its first
-	// batch, so the workflow can name a batch's size without the plan.
-	Ops       int `json:"ops"`
-	BatchSize int `json:"batch_size"`
-}
-
-// BatchOps is the number of operations of the stage's i-th batch.
-func (s Stage) BatchOps(i int) int {
-	if s.BatchSize == 0 {
-		return 0
-	}
-	return max(0, min(s.BatchSize, s.Ops-i*s.BatchSize))
-}
-
 // PlanResult references the plan and lays out its stages.
 type PlanResult struct {
-	Ref     string      `json:"ref"`
-	Summary PlanSummary `json:"summary"`
-	Stages  []Stage     `json:"stages"`
+	Ref     string         `json:"ref"`
+	Summary PlanSummary    `json:"summary"`
+	Stages  []netbox.Stage `json:"stages"`
 	// NetBoxVersion is the release of the NetBox the run talks to, read
 	// once at the run's start; the apply batches name it to the engine.
 	NetBoxVersion string `json:"netbox_version,omitempty"`
@@ -190,7 +169,7 @@ func (a *Activities) DescribePlan(ctx context.Context, in DescribePlanInput) (Pl
 }
 
 func describePlan(ref string, plan *netbox.Plan) PlanResult {
-	res := PlanResult{Ref: ref, Stages: stages(plan)}
+	res := PlanResult{Ref: ref, Stages: plan.Stages()}
 	counts := map[[2]string]int{}
 	for _, b := range plan.Batches {
 		counts[[2]string{string(b.Kind), string(b.Op)}] += len(b.Ops)
@@ -210,34 +189,6 @@ func describePlan(ref string, plan *netbox.Plan) PlanResult {
 	res.Summary.Ambiguous = len(plan.Ambiguous)
 	res.Summary.Blocked = plan.Blocked
 	return res
-}
-
-// stages groups consecutive batches of the same kind and op, starting a new
-// stage wherever a batch depends on one in the current stage, so that the
-// workflow may run a stage's batches in any order.
-func stages(plan *netbox.Plan) []Stage {
-	var out []Stage
-	var inStage map[int]bool
-	for i, b := range plan.Batches {
-		cur := len(out) - 1
-		newStage := cur < 0 || out[cur].Kind != string(b.Kind) || out[cur].Op != string(b.Op)
-		if !newStage {
-			for _, d := range b.DependsOn {
-				if inStage[d] {
-					newStage = true
-					break
-				}
-			}
-		}
-		if newStage {
-			out = append(out, Stage{Kind: string(b.Kind), Op: string(b.Op), First: i, BatchSize: len(b.Ops)})
-			inStage = map[int]bool{}
-		}
-		out[len(out)-1].Count++
-		out[len(out)-1].Ops += len(b.Ops)
-		inStage[b.ID] = true
-	}
-	return out
 }
 
 // savePlan writes the plan whole, for review and `starter plan show`, and

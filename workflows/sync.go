@@ -224,7 +224,7 @@ func (r *syncRun) apply(ctx workflow.Context, cfg activities.ConfigureResult) (*
 	return res, nil
 }
 
-func (r *syncRun) launch(ctx workflow.Context, cfg activities.ConfigureResult, sel workflow.Selector, stage activities.Stage, batch int) {
+func (r *syncRun) launch(ctx workflow.Context, cfg activities.ConfigureResult, sel workflow.Selector, stage netbox.Stage, batch int) {
 	st := &r.state
 	summary := fmt.Sprintf("apply %04d: %s %d %s", batch, stage.Op, stage.BatchOps(batch-stage.First), stage.Kind)
 	id := fmt.Sprintf("apply/%04d-%s-%s", batch, stage.Kind, stage.Op)
@@ -238,13 +238,13 @@ func (r *syncRun) launch(ctx workflow.Context, cfg activities.ConfigureResult, s
 		if err := f.Get(ctx, &out); err != nil {
 			t.BatchesFailed++
 			st.Failed = append(st.Failed, batch)
-			st.Result.addFailure(BatchFailure{Batch: batch, Kind: stage.Kind, Op: stage.Op, Error: errorMessage(err)})
+			st.Result.addFailure(BatchFailure{Batch: batch, Kind: string(stage.Kind), Op: string(stage.Op), Error: errorMessage(err)})
 			return
 		}
 		if out.SkippedBatch != "" {
 			t.BatchesSkipped++
 			st.Failed = append(st.Failed, batch)
-			st.Result.addFailure(BatchFailure{Batch: batch, Kind: stage.Kind, Op: stage.Op, Error: out.SkippedBatch, Skipped: true})
+			st.Result.addFailure(BatchFailure{Batch: batch, Kind: string(stage.Kind), Op: string(stage.Op), Error: out.SkippedBatch, Skipped: true})
 		} else {
 			t.BatchesDone++
 		}
@@ -269,7 +269,7 @@ func (res *SyncResult) addFailure(f BatchFailure) {
 	}
 }
 
-func (r *syncRun) reportApply(ctx workflow.Context, stage activities.Stage) {
+func (r *syncRun) reportApply(ctx workflow.Context, stage netbox.Stage) {
 	r.progress.Applied = r.state.Result.Applied
 	r.progress.Stage = fmt.Sprintf("%s %s", stage.Op, stage.Kind)
 	r.setPhase(ctx, "applying", fmt.Sprintf("stage %d/%d (%s %s), %s",

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/netbox-agent/netbox-agent/activities"
+	"github.com/netbox-agent/netbox-agent/activities/netbox"
 )
 
 type syncSuite struct {
@@ -58,7 +59,7 @@ func twoStagePlan() activities.PlanResult {
 		Summary: activities.PlanSummary{Total: 400, Batches: 4, Counts: []activities.OpCount{
 			{Kind: "device", Op: "create", Count: 200}, {Kind: "interface", Op: "create", Count: 200},
 		}},
-		Stages: []activities.Stage{
+		Stages: []netbox.Stage{
 			{Kind: "device", Op: "create", First: 0, Count: 2, Ops: 200, BatchSize: 100},
 			{Kind: "interface", Op: "create", First: 2, Count: 2, Ops: 200, BatchSize: 100},
 		},
@@ -286,7 +287,7 @@ func (s *syncSuite) TestFailuresListedAreBoundedButCounted() {
 	plan := activities.PlanResult{
 		Ref:     "runs/wf/plan.json",
 		Summary: activities.PlanSummary{Total: 6000, Batches: 60},
-		Stages:  []activities.Stage{{Kind: "device", Op: "create", First: 0, Count: 60, Ops: 6000, BatchSize: 100}},
+		Stages:  []netbox.Stage{{Kind: "device", Op: "create", First: 0, Count: 60, Ops: 6000, BatchSize: 100}},
 	}
 	s.expectConfigureAndMerge("files")
 	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(plan, nil)

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"github.com/netbox-agent/netbox-agent/activities"
+	"github.com/netbox-agent/netbox-agent/activities/netbox"
 )
 
 // TaskQueue is the default task queue the worker serves and the starter uses.
@@ -74,10 +75,10 @@ type BatchFailure struct {
 // ApplyState is the apply phase's state; it crosses continue-as-new so a
 // long run resumes with the next batch, never from the start.
 type ApplyState struct {
-	Result    SyncResult         `json:"result"`
-	Stages    []activities.Stage `json:"stages"`
-	Stage     int                `json:"stage"`
-	NextBatch int                `json:"next_batch"`
+	Result    SyncResult     `json:"result"`
+	Stages    []netbox.Stage `json:"stages"`
+	Stage     int            `json:"stage"`
+	NextBatch int            `json:"next_batch"`
 	// Failed holds the IDs of batches that failed or were skipped, so that
 	// batches depending on them are skipped too.
 	Failed []int `json:"failed,omitempty"`

@@ -193,27 +193,51 @@ func (p *Plan) Batch(id int) (*Batch, error) {
 	return nil, fmt.Errorf("plan has no batch %d", id)
 }
 
-// Stage is a run of consecutive batches of the same kind, op and phase:
-// the batches of one stage do not depend on each other and may run in
-// parallel; stages run in order.
+// Stage is a run of consecutive batches of one kind, op and phase that
+// may apply in any order: none depends on another of the same stage.
+// Stages apply in order. It crosses Temporal, in the plan's description
+// and in the workflow's state when it continues as new.
 type Stage struct {
-	Kind    inventory.Kind `json:"kind"`
-	Op      Op             `json:"op"`
-	Phase   Phase          `json:"phase,omitempty"`
-	Batches []int          `json:"batches"`
-	Objects int            `json:"objects"`
+	Kind  inventory.Kind `json:"kind"`
+	Op    Op             `json:"op"`
+	Phase Phase          `json:"phase,omitempty"`
+	// First is the ID of the stage's first batch; the stage holds Count
+	// batches from there.
+	First int `json:"first"`
+	Count int `json:"count"`
+	// Ops counts the stage's operations and BatchSize those of its first
+	// batch, so that a batch's size can be named without the plan.
+	Ops       int `json:"ops"`
+	BatchSize int `json:"batch_size"`
 }
 
-// Stages groups the plan's batches into stages, in apply order.
+// BatchOps is the number of operations of the stage's i-th batch.
+func (s Stage) BatchOps(i int) int {
+	if s.BatchSize == 0 {
+		return 0
+	}
+	return max(0, min(s.BatchSize, s.Ops-i*s.BatchSize))
+}
+
+// Stages groups the plan's batches into stages, in apply order: a new
+// stage starts where the kind, op or phase changes, and where a batch
+// depends on one of the current stage.
 func (p *Plan) Stages() []Stage {
 	var out []Stage
-	for _, b := range p.Batches {
-		if n := len(out); n > 0 && out[n-1].Kind == b.Kind && out[n-1].Op == b.Op && out[n-1].Phase == b.Phase {
-			out[n-1].Batches = append(out[n-1].Batches, b.ID)
-			out[n-1].Objects += len(b.Ops)
-			continue
+	var inStage map[int]bool
+	for i, b := range p.Batches {
+		cur := len(out) - 1
+		newStage := cur < 0 || out[cur].Kind != b.Kind || out[cur].Op != b.Op || out[cur].Phase != b.Phase
+		for _, d := range b.DependsOn {
+			newStage = newStage || inStage[d]
 		}
-		out = append(out, Stage{Kind: b.Kind, Op: b.Op, Phase: b.Phase, Batches: []int{b.ID}, Objects: len(b.Ops)})
+		if newStage {
+			out = append(out, Stage{Kind: b.Kind, Op: b.Op, Phase: b.Phase, First: i, BatchSize: len(b.Ops)})
+			inStage = map[int]bool{}
+		}
+		out[len(out)-1].Count++
+		out[len(out)-1].Ops += len(b.Ops)
+		inStage[b.ID] = true
 	}
 	return out
 }
