@@ -81,27 +81,6 @@ func (r *Record) Validate() error {
 	return nil
 }
 
-// RequiredAttrs lists, per kind, the attributes without which a record
-// cannot become a NetBox object.
-//
-// Deprecated: use the kind's declaration, Kind.Decl().RequiredAttrs().
-var RequiredAttrs = requiredByKind((*Decl).RequiredAttrs)
-
-// RequiredRefs lists, per kind, the references a record must carry.
-//
-// Deprecated: use the kind's declaration, Kind.Decl().RequiredRefs().
-var RequiredRefs = requiredByKind((*Decl).RequiredRefs)
-
-func requiredByKind(fields func(*Decl) []string) map[Kind][]string {
-	out := map[Kind][]string{}
-	for _, d := range decls.list {
-		if fs := fields(d); len(fs) > 0 {
-			out[d.Kind] = fs
-		}
-	}
-	return out
-}
-
 // Sort orders records by kind dependency order, then key, so that every
 // output built from them is stable.
 func Sort(recs []Record) {

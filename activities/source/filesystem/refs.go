@@ -20,7 +20,7 @@ func (r *resolver) resolveRefs(e *entry) {
 	if e.internal == nil {
 		e.internal = map[string]bool{}
 	}
-	if _, ok := e.refs["site"]; !ok && r.defaultSite != "" && slices.Contains(inventory.RequiredRefs[e.spec.kind], "site") {
+	if _, ok := e.refs["site"]; !ok && r.defaultSite != "" && slices.Contains(e.spec.kind.Decl().RequiredRefs(), "site") {
 		e.refs["site"] = ref{name: r.defaultSite, line: e.line}
 	}
 	fields := make([]string, 0, len(e.refs))

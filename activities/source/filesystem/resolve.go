@@ -296,7 +296,7 @@ func (r *resolver) cascade(recs []inventory.Record) []inventory.Record {
 // missingRefs lists the required references rec lacks.
 func missingRefs(rec inventory.Record) []string {
 	var out []string
-	for _, f := range inventory.RequiredRefs[rec.Kind] {
+	for _, f := range rec.Kind.Decl().RequiredRefs() {
 		if rec.Refs[f] == "" {
 			out = append(out, f)
 		}
