@@ -139,7 +139,7 @@ func (s *Server) updateDetail(w http.ResponseWriter, r *http.Request, k *kindSpe
 	}
 	m, isMap := body.(map[string]any)
 	if !isMap {
-		writeBody(w, http.StatusBadRequest, nonDict(body))
+		writeBody(w, http.StatusBadRequest, s.cat.rel.nonDict(body))
 		return
 	}
 	s.mu.Lock()
@@ -201,9 +201,26 @@ func (s *Server) deleteDetail(w http.ResponseWriter, r *http.Request, k *kindSpe
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func nonDict(body any) map[string]any {
-	return map[string]any{"non_field_errors": []string{
+// nonDict is the error of a body (or a bulk entry) that is not a JSON object.
+func (r release) nonDict(body any) map[string]any {
+	return map[string]any{r.nonFieldKey(): []string{
 		fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", pyType(body))}}
+}
+
+// notAList answers a PUT, PATCH or DELETE on a list endpoint whose body is not a list: DRF's
+// ListSerializer error, or from 4.7 a detail of NetBox's own (netbox/api/viewsets/mixins.py
+// at v4.7.3, _validate_list_body).
+func (r release) notAList(w http.ResponseWriter, body any) {
+	if !r.structuredBulkErrors() {
+		writeBody(w, http.StatusBadRequest, map[string]any{r.nonFieldKey(): []string{
+			fmt.Sprintf("Expected a list of items but got type %q.", pyType(body))}})
+		return
+	}
+	detail := fmt.Sprintf("Expected a list of objects, but got %s.", pyType(body))
+	if m, isMap := body.(map[string]any); body == nil || (isMap && len(m) == 0) || body == "" {
+		detail = "Expected a list of objects, but no data was submitted."
+	}
+	writeBody(w, http.StatusBadRequest, map[string]any{"detail": detail})
 }
 
 // write validates body and saves the object it makes (new when old is nil), with the body's
@@ -268,13 +285,12 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, k *kindSpec) 
 	if r.Method == http.MethodPost && !isList {
 		m, isMap := body.(map[string]any)
 		if !isMap {
-			writeBody(w, http.StatusBadRequest, nonDict(body))
+			writeBody(w, http.StatusBadRequest, s.cat.rel.nonDict(body))
 			return
 		}
 		list = []any{m}
 	} else if !isList {
-		writeBody(w, http.StatusBadRequest, map[string]any{"non_field_errors": []string{
-			fmt.Sprintf("Expected a list of items but got type %q.", pyType(body))}})
+		s.cat.rel.notAList(w, body)
 		return
 	}
 	s.mu.Lock()

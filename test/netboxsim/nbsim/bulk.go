@@ -14,7 +14,7 @@ func (s *Server) bulkCreate(w http.ResponseWriter, t *tx, k *kindSpec, list []an
 	for i, item := range list {
 		m, ok := item.(map[string]any)
 		if !ok {
-			itemErrs[i] = nonDict(item)
+			itemErrs[i] = t.st.cat.rel.nonDict(item)
 			failed = true
 			continue
 		}
@@ -58,14 +58,14 @@ func (s *Server) bulkCreate(w http.ResponseWriter, t *tx, k *kindSpec, list []an
 }
 
 // bulkIDs checks NetBox's BulkOperationSerializer: every item needs an integer id.
-func bulkIDs(list []any) ([]int64, []any) {
+func bulkIDs(r release, list []any) ([]int64, []any) {
 	ids := make([]int64, len(list))
 	itemErrs := make([]any, len(list))
 	failed := false
 	for i, item := range list {
 		m, ok := item.(map[string]any)
 		if !ok {
-			itemErrs[i] = nonDict(item)
+			itemErrs[i] = r.nonDict(item)
 			failed = true
 			continue
 		}
@@ -94,7 +94,7 @@ func (s *Server) bulkUpdate(w http.ResponseWriter, t *tx, k *kindSpec, list []an
 		s.bulkUpdate4_7(w, t, k, list, partial)
 		return
 	}
-	ids, itemErrs := bulkIDs(list)
+	ids, itemErrs := bulkIDs(t.st.cat.rel, list)
 	if itemErrs != nil {
 		writeBody(w, http.StatusBadRequest, itemErrs)
 		return
@@ -134,7 +134,7 @@ func (s *Server) bulkDelete(w http.ResponseWriter, t *tx, k *kindSpec, list []an
 		s.bulkDelete4_7(w, t, k, list)
 		return
 	}
-	ids, itemErrs := bulkIDs(list)
+	ids, itemErrs := bulkIDs(t.st.cat.rel, list)
 	if itemErrs != nil {
 		writeBody(w, http.StatusBadRequest, itemErrs)
 		return

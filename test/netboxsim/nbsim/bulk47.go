@@ -38,7 +38,7 @@ func createErrors4_7(itemErrs []any) []any {
 // every entry names an id (by position), no id twice, every id exists. It answers the failure
 // and reports false when one fails.
 func checkBulkIDs4_7(w http.ResponseWriter, t *tx, k *kindSpec, list []any) ([]int64, bool) {
-	ids, itemErrs := bulkIDs(list)
+	ids, itemErrs := bulkIDs(t.st.cat.rel, list)
 	if itemErrs != nil {
 		bulkFailure(w, http.StatusBadRequest, "failed validation.", len(list), createErrors4_7(itemErrs))
 		return nil, false

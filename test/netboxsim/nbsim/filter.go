@@ -168,7 +168,21 @@ func (v *view) compileFilter(k *kindSpec, tb *table, base, lookup string, values
 			}
 		}
 	}
+	if lookup == "" && slices.Contains(k.IExact, base) {
+		return []filter{iexactFilter(base, values)}, true, ""
+	}
 	return []filter{scalarFilter(tb, base, lookup, values)}, true, ""
+}
+
+// iexactFilter matches field against any of values, ignoring case.
+func iexactFilter(field string, values []string) filter {
+	want := make(map[string]bool, len(values))
+	for _, val := range values {
+		want[strings.ToLower(val)] = true
+	}
+	return filter{match: func(o *object) bool {
+		return o.Fields[field] != nil && want[strings.ToLower(scalarString(o.Fields[field]))]
+	}}
 }
 
 func idFilter(tb *table, lookup string, values []string) ([]filter, bool, string) {

@@ -109,11 +109,14 @@ type kindSpec struct {
 	Unique      []uniqueRule
 	Indexed     []string
 	Search      []string // fields that q searches (icontains)
+	IExact      []string // fields whose plain filter ignores case (lookup_expr='iexact')
 	Generic     []genericRelation
 	Counts      map[string]counter
 	// IndexNormalize maps a field to the normaliser of its index keys (and filter values).
 	IndexNormalize map[string]func(any) string
 	Display        func(v *view, o *object) string
+	// Validate runs the serializer's validate() once every field is valid; body is the request.
+	Validate func(t *tx, body map[string]any, o, old *object, errs fieldErrors)
 	// Clean runs NetBox's model clean() rules after field validation.
 	Clean func(v *view, o, old *object, errs fieldErrors)
 	// Computed renders read-only fields that depend on other objects.

@@ -186,6 +186,7 @@ func kindSpecs(r release) []*kindSpec {
 			"location": protect, "rack": protect, "config_template": protect},
 		Unique:  append(deviceNameUnique(r), fieldUnique("device", "asset_tag", "asset tag")),
 		Indexed: []string{"name", "serial", "asset_tag"}, Search: []string{"name", "serial", "asset_tag", "description", "comments"},
+		IExact:  []string{"name", "serial"}, // dcim/filtersets.py DeviceFilterSet
 		Display: deviceDisplay, Clean: cleanDevice,
 		Counts: map[string]counter{"interface_count": {Endpoint: epInterfaces, Field: "device"}},
 		Computed: map[string]func(*view, *object) any{
@@ -273,6 +274,12 @@ func kindSpecs(r release) []*kindSpec {
 			Required: true, Targets: map[string]string{"dcim.device": epDevices, "virtualization.virtualmachine": epVMs}}},
 		Display: serviceDisplay,
 	}
+	if r.portMappings() {
+		service.BriefFields = []string{"id", "url", "display", "name", "port_mappings", "description"}
+		service.Validate = validateServicePorts
+	} else {
+		service.Clean = cleanService
+	}
 
 	clusterType := orgKind(epClusterTypes, "virtualization.clustertype", "ClusterType", "cluster type", "ClusterType", "ClusterTypeRequest")
 	clusterType.Counts = map[string]counter{"cluster_count": {Endpoint: epClusters, Field: "type"}}
@@ -304,6 +311,7 @@ func kindSpecs(r release) []*kindSpec {
 			"role": protect, "config_template": protect},
 		Unique:  vmNameUnique(r),
 		Indexed: []string{"name", "serial"}, Search: []string{"name", "serial", "description", "comments"},
+		IExact:  []string{"name"}, // virtualization/filtersets.py VirtualMachineFilterSet
 		Display: nameDisplay, Clean: cleanVM,
 		Counts: map[string]counter{
 			"interface_count":    {Endpoint: epVMInterfaces, Field: "virtual_machine"},

@@ -43,7 +43,7 @@ func (t *tx) macShortcut(k *kindSpec, body map[string]any) (string, bool, fieldE
 			primary = t.get(epMACs, id).str("mac_address")
 		}
 		if primary != mac {
-			return "", true, fieldErrors{"non_field_errors": []any{"The provided 'mac_address' and 'primary_mac_address' values conflict."}}
+			return "", true, fieldErrors{t.st.cat.rel.nonFieldKey(): []any{"The provided 'mac_address' and 'primary_mac_address' values conflict."}}
 		}
 	}
 	return mac, true, nil

@@ -12,10 +12,13 @@ import (
 // schemaChange is one change to the schemas of the releases that have it.
 type schemaChange struct {
 	since   int      // the first minor release with the change
+	before  int      // the first minor release without it again; 0 for none
 	schemas []string // the schemas it changes
 	// required makes these fields required: go-netbox's openapi.yaml marks them optional,
 	// but NetBox's serializer declares them without required=False.
 	required []string
+	// optional makes these fields optional, nullable lets them be null.
+	optional, nullable []string
 	// after adds props after the property named after.
 	after string
 	props []propSpec
@@ -30,16 +33,24 @@ func schemaChanges() []schemaChange {
 	return []schemaChange{
 		// extras/api/serializers_/customfields.py: type = ChoiceField(choices=CustomFieldTypeChoices)
 		{since: 3, schemas: []string{"WritableCustomFieldRequest"}, required: []string{"type"}},
+		// ipam/api/serializers_/services.py up to 4.6: protocol = ChoiceField(..., required=False),
+		// the model then refusing it blank (cleanService)
+		{since: 3, before: 7, schemas: []string{"WritableServiceRequest"}, optional: []string{"protocol"}},
 		// dcim/models/device_components.py Interface.channels and channel_id, new in 4.7
 		{since: 7, schemas: []string{"Interface", "WritableInterfaceRequest"}, after: "type",
 			props: []propSpec{channel("channels"), channel("channel_id")}},
+		// ipam/api/serializers_/services.py: port_mappings, with the single-protocol protocol and
+		// ports kept optional and null for a service of several protocols
+		{since: 7, schemas: []string{"Service", "WritableServiceRequest"}, after: "name",
+			props:    []propSpec{{Name: "port_mappings", Type: "array", Items: &propSpec{Type: "string", MaxLength: 63}}},
+			optional: []string{"protocol", "ports"}, nullable: []string{"protocol", "ports"}},
 	}
 }
 
 // applySchemaChanges applies the changes release r has to reg, copying each schema it changes.
 func applySchemaChanges(reg schemaRegistry, r release) error {
 	for _, ch := range schemaChanges() {
-		if !r.atLeast(ch.since) {
+		if !r.atLeast(ch.since) || (ch.before != 0 && r.atLeast(ch.before)) {
 			continue
 		}
 		for _, name := range ch.schemas {
@@ -76,12 +87,21 @@ func (s *schemaSpec) changed(ch schemaChange) (*schemaSpec, error) {
 		}
 		c.props[p.Name] = p
 	}
-	for _, f := range ch.required {
+	for _, f := range slices.Concat(ch.required, ch.optional, ch.nullable) {
 		if c.props[f] == nil {
 			return nil, fmt.Errorf("no property %s", f)
 		}
+	}
+	for _, f := range ch.required {
 		c.Required = append(c.Required, f)
 		c.required[f] = true
+	}
+	for _, f := range ch.optional {
+		c.Required = slices.DeleteFunc(c.Required, func(r string) bool { return r == f })
+		delete(c.required, f)
+	}
+	for _, f := range ch.nullable {
+		c.props[f].Nullable = true
 	}
 	return c, nil
 }

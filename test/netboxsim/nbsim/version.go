@@ -143,6 +143,19 @@ func (r release) namesUniqueWithTenant() bool { return r.atLeast(7) }
 // (dcim/models/mixins.py InterfaceValidationMixin).
 func (r release) channelInterfaces() bool { return r.atLeast(7) }
 
+// portMappings: from 4.7 a service's ports are "protocol/port" mappings, protocol and ports
+// being derived from them (ipam/api/serializers_/services.py PortMappingsSerializerMixin).
+func (r release) portMappings() bool { return r.atLeast(7) }
+
+// nonFieldKey is the key of errors that concern no one field: DRF's "non_field_errors", and
+// from 4.7 Django's "__all__" for every layer (netbox/settings.py, NON_FIELD_ERRORS_KEY).
+func (r release) nonFieldKey() string {
+	if r.atLeast(7) {
+		return "__all__"
+	}
+	return "non_field_errors"
+}
+
 // statusBody is /api/status/ as the release answers it.
 func (r release) statusBody() map[string]any {
 	apps := map[string]any{"django_filters": "25.1", "django_tables2": "2.7.5", "drf_spectacular": "0.28.0",

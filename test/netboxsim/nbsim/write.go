@@ -77,6 +77,9 @@ func (t *tx) prepare(k *kindSpec, body map[string]any, old *object, partial bool
 		}
 		o.Fields[p.Name] = cv
 	}
+	if len(errs) == 0 && k.Validate != nil {
+		k.Validate(t, body, o, old, errs)
+	}
 	if len(errs) == 0 {
 		// DRF's UniqueValidator for unique=True model fields runs with the fields.
 		t.checkUnique(k, o, errs, false)
