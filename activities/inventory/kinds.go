@@ -45,13 +45,17 @@ type declTable struct {
 	// attrTypes is the type of each attribute name: NetBox's field names
 	// mean one thing on every kind, so a value is normalised by its name.
 	attrTypes map[string]FieldType
+	// macHolders are the kinds MAC address records belong to (interfaces):
+	// the targets of the MAC kind's parent reference.
+	macHolders map[Kind]bool
 }
 
 // decls is the declaration table, built once.
 var decls = newDeclTable(declarations())
 
 func newDeclTable(list []Decl) *declTable {
-	t := &declTable{byKind: make(map[Kind]*Decl, len(list)), attrTypes: map[string]FieldType{}}
+	t := &declTable{byKind: make(map[Kind]*Decl, len(list)), attrTypes: map[string]FieldType{},
+		macHolders: map[Kind]bool{}}
 	for i := range list {
 		d := &list[i]
 		d.Fields = append(d.Fields, Field{Name: "tags", Type: TypeTags})
@@ -73,11 +77,21 @@ func newDeclTable(list []Decl) *declTable {
 		if !d.Shared {
 			d.scope, d.nameParts = d.mergeIdentity()
 		}
+		if d.Parent != "" && d.Field(d.Name).Type == TypeMAC {
+			for _, k := range d.Field(d.Parent).Targets {
+				t.macHolders[k] = true
+			}
+		}
 		t.list = append(t.list, d)
 		t.byKind[d.Kind] = d
 	}
 	return t
 }
+
+// HoldsMACs reports whether records of kind k carry MAC address records
+// (interfaces and VM interfaces): a device or VM is known by the MACs of
+// its interfaces of such a kind.
+func HoldsMACs(k Kind) bool { return decls.macHolders[k] }
 
 // mergeIdentity splits the merge key into its scoping reference and the
 // fields that make the name.

@@ -73,18 +73,23 @@ func (m *merger) survivor(group []int32) Record {
 	}
 	rec.Attrs = make(map[string]any, len(attrNames))
 	rec.Origin = make(map[string]string, len(attrNames)+len(refNames))
+	d := rec.Kind.Decl()
 	for f := range attrNames {
 		i, ok := m.pick(group, rec.Kind, f, func(r *Record) bool { return !IsEmpty(r.Attrs[f]) })
 		if !ok {
 			continue
 		}
-		if rec.Kind == KindIPAddress && f == "address" {
+		typ := TypeText
+		if fd := d.Field(f); fd != nil {
+			typ = fd.Type
+		}
+		if typ == TypeIP {
 			i = m.pickPrefix(group, i)
 		}
 		src := m.items[i].rec
 		rec.Attrs[f] = src.Attrs[f]
 		rec.Origin[f] = originOf(src, f, m.sourceName(m.items[i].src))
-		if f == "tags" {
+		if typ == TypeTags {
 			rec.Attrs[f] = m.unionTags(group)
 		}
 	}

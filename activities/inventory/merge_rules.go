@@ -29,69 +29,87 @@ func (m *merger) matchKeys() {
 	}
 }
 
-// scopeField is the reference that scopes each kind's natural key: a
-// device is known by its name within its site, an interface by its name on
-// its device, a MAC on its interface.
-var scopeField = map[Kind]string{
-	KindCluster:        "type",
-	KindDevice:         "site",
-	KindVirtualMachine: "cluster",
-	KindInterface:      "device",
-	KindVMInterface:    "virtual_machine",
-	KindVirtualDisk:    "virtual_machine",
-	KindMACAddress:     "interface",
-	KindIPAddress:      "vrf",
-	KindService:        "parent",
-}
-
-// prepare works out once, per record, the values the rules compare.
+// prepare works out once, per record, the values the rules compare: the
+// name and the scope of its natural key, as its kind's declaration says
+// (a device is known by its name within its site, an interface by its name
+// on its device, a MAC on its interface), and a MAC record's address.
 func (m *merger) prepare() {
 	for i := range m.items {
 		it := &m.items[i]
 		r := it.rec
+		d := r.Kind.Decl()
 		it.parent = -1
-		switch r.Kind {
-		case KindMACAddress:
-			it.mac = usableMAC(r.String("mac_address"))
-			it.name = it.mac
-		case KindIPAddress:
-			it.name = hostAddr(r.String("address"))
-		case KindService:
-			if n := lowerTrim(r.String("name")); n != "" {
-				it.name = lowerTrim(r.String("protocol")) + "/" + n
-			}
-		default:
-			it.name = lowerTrim(r.String("name"))
+		if d.Shared {
+			continue
 		}
-		if f, ok := scopeField[r.Kind]; ok {
-			k := r.Refs[f]
-			if j, ok := m.lookup(k); ok {
-				it.parent = j
-			} else {
-				it.parentKey = k
-			}
+		it.name = identityName(d, r)
+		if d.NameField().Type == TypeMAC {
+			it.mac = it.name
+		}
+		k := r.Refs[d.scope]
+		if j, ok := m.lookup(k); ok {
+			it.parent = j
+		} else {
+			it.parentKey = k
 		}
 	}
 }
 
-// matchSerials joins devices with the same serial number; placeholder
-// serials identify nothing.
+// identityName is the name part of a record's natural key: its name
+// fields in the declared order, joined by "/" ("tcp/ssh" for a service),
+// or "" when the record has no name. MACs that many devices share and the
+// prefix length of an address identify nothing.
+func identityName(d *Decl, r *Record) string {
+	name := ""
+	for i, f := range d.nameParts {
+		var v string
+		switch f.Type {
+		case TypeMAC:
+			v = usableMAC(r.String(f.Name))
+		case TypeIP:
+			v = hostAddr(r.String(f.Name))
+		default:
+			v = lowerTrim(r.String(f.Name))
+		}
+		if f.Name == d.Name && v == "" {
+			return ""
+		}
+		if i > 0 {
+			name += "/"
+		}
+		name += v
+	}
+	return name
+}
+
+// matchSerials joins records whose identifying fields (a device's serial)
+// hold the same value; placeholder serials identify nothing.
 func (m *merger) matchSerials() {
-	first := map[string]int32{}
+	type value struct {
+		kind  Kind
+		field string
+		v     string
+	}
+	first := map[value]int32{}
 	for i := range m.items {
 		r := m.items[i].rec
-		if r.Kind != KindDevice {
-			continue
+		d := r.Kind.Decl()
+		for j := range d.Fields {
+			f := &d.Fields[j]
+			if !f.Identifies {
+				continue
+			}
+			s := strings.ToUpper(strings.TrimSpace(r.String(f.Name)))
+			if IsPlaceholderSerial(s) {
+				continue
+			}
+			k := value{r.Kind, f.Name, s}
+			if j, ok := first[k]; ok {
+				m.union(j, int32(i), RuleSerial, s, true)
+				continue
+			}
+			first[k] = int32(i)
 		}
-		s := strings.ToUpper(strings.TrimSpace(r.String("serial")))
-		if IsPlaceholderSerial(s) {
-			continue
-		}
-		if j, ok := first[s]; ok {
-			m.union(j, int32(i), RuleSerial, s, true)
-			continue
-		}
-		first[s] = int32(i)
 	}
 }
 
@@ -141,7 +159,7 @@ func (m *merger) matchMACs() {
 		} else {
 			firstIface[g] = iface
 		}
-		if k := m.items[iface].rec.Kind; k != KindInterface && k != KindVMInterface {
+		if !decls.macHolders[m.items[iface].rec.Kind] {
 			continue
 		}
 		host := m.items[iface].parent
@@ -177,8 +195,9 @@ func (m *merger) naturalKey(i int32) (natKey, bool) {
 	if it.parent >= 0 {
 		nk.scope = m.find(it.parent)
 	}
-	// Only an address may stand without a scope (no VRF: the global table).
-	if nk.scope < 0 && nk.ext == "" && it.rec.Kind != KindIPAddress {
+	// Only an unscoped kind may stand without its scope (an address with
+	// no VRF is in the global table).
+	if nk.scope < 0 && nk.ext == "" && !it.rec.Kind.Decl().Unscoped {
 		return natKey{}, false
 	}
 	return nk, true
@@ -187,7 +206,7 @@ func (m *merger) naturalKey(i int32) (natKey, bool) {
 // shownKey is the natural key of item i as a person reads it in the report.
 func (m *merger) shownKey(i int32) string {
 	r := m.items[i].rec
-	f := scopeField[r.Kind]
+	f := r.Kind.Decl().scope
 	label := m.items[i].name
 	if n := r.String("name"); n != "" {
 		label = n
@@ -205,7 +224,7 @@ func (m *merger) matchNames() {
 		m.byKind = make(map[Kind][]int32, len(Kinds))
 		for i := range m.items {
 			k := m.items[i].rec.Kind
-			if _, ok := scopeField[k]; ok {
+			if !k.Shared() {
 				m.byKind[k] = append(m.byKind[k], int32(i))
 			}
 		}

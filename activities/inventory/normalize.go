@@ -115,23 +115,25 @@ func stripAccents(s string) string {
 	return b.String()
 }
 
-// Normalize returns v in the canonical form for the attribute name: strings
-// trimmed, MACs lower-case with colons, IPs in CIDR form, placeholder serials
-// empty, JSON numbers as int64 or float64, lists as []int64 or []string.
+// Normalize returns v in the canonical form for the attribute name, by
+// the type its kinds declare it with (NetBox's field names mean one thing
+// on every kind): strings trimmed, MACs lower-case with colons, IPs in CIDR
+// form, placeholder serials empty, JSON numbers as int64 or float64, lists
+// as []int64 or []string.
 func Normalize(name string, v any) any {
 	switch x := v.(type) {
 	case string:
 		x = strings.TrimSpace(x)
-		switch name {
-		case "serial", "asset_tag":
+		switch decls.attrTypes[name] {
+		case TypeSerial:
 			if IsPlaceholderSerial(x) {
 				return ""
 			}
-		case "mac_address":
+		case TypeMAC:
 			if m, ok := NormalizeMAC(x); ok {
 				return m
 			}
-		case "address":
+		case TypeIP:
 			if a, ok := NormalizeIP(x); ok {
 				return a
 			}
