@@ -86,7 +86,7 @@ func TestPlanReadsTheNetBoxVersionForTheRun(t *testing.T) {
 
 			val, err = ae.ExecuteActivity(a.Apply, ApplyInput{PlanRef: res.Ref, Batch: 0, Run: "wf/run-1", NetBoxVersion: res.NetBoxVersion})
 			require.NoError(t, err)
-			var applied ApplyResult
+			var applied netbox.BatchResult
 			require.NoError(t, val.Get(&applied))
 			assert.Equal(t, 1, applied.Created)
 		})

@@ -233,7 +233,7 @@ func (r *syncRun) launch(ctx workflow.Context, cfg activities.ConfigureResult, s
 		Run: runName(ctx), NetBoxVersion: st.Result.NetBoxVersion}
 	f := workflow.ExecuteActivity(actx, a.Apply, in)
 	sel.AddFuture(f, func(f workflow.Future) {
-		var out activities.ApplyResult
+		var out netbox.BatchResult
 		t := &st.Result.Applied
 		if err := f.Get(ctx, &out); err != nil {
 			t.BatchesFailed++
@@ -241,20 +241,14 @@ func (r *syncRun) launch(ctx workflow.Context, cfg activities.ConfigureResult, s
 			st.Result.addFailure(BatchFailure{Batch: batch, Kind: string(stage.Kind), Op: string(stage.Op), Error: errorMessage(err)})
 			return
 		}
-		if out.SkippedBatch != "" {
+		if out.SkippedReason != "" {
 			t.BatchesSkipped++
 			st.Failed = append(st.Failed, batch)
-			st.Result.addFailure(BatchFailure{Batch: batch, Kind: string(stage.Kind), Op: string(stage.Op), Error: out.SkippedBatch, Skipped: true})
+			st.Result.addFailure(BatchFailure{Batch: batch, Kind: string(stage.Kind), Op: string(stage.Op), Error: out.SkippedReason, Skipped: true})
 		} else {
 			t.BatchesDone++
 		}
-		t.Created += out.Created
-		t.Updated += out.Updated
-		t.Deleted += out.Deleted
-		t.Unchanged += out.Unchanged
-		t.Skipped += out.Skipped
-		t.Failed += out.Failed
-		t.Problems += out.Problems
+		t.Add(out.Tally)
 	})
 }
 

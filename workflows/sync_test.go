@@ -73,15 +73,15 @@ const testRun = "default-test-workflow-id/default-test-run-id"
 
 // applyMock answers like the engine: created objects, or a skipped batch
 // when the batch it depends on failed.
-func applyMock(failBatch int) func(context.Context, activities.ApplyInput) (activities.ApplyResult, error) {
-	return func(_ context.Context, in activities.ApplyInput) (activities.ApplyResult, error) {
+func applyMock(failBatch int) func(context.Context, activities.ApplyInput) (netbox.BatchResult, error) {
+	return func(_ context.Context, in activities.ApplyInput) (netbox.BatchResult, error) {
 		if in.Batch == failBatch {
-			return activities.ApplyResult{}, temporal.NewNonRetryableApplicationError("device_type: Related object not found", activities.ErrTypeNetBoxValidation, nil)
+			return netbox.BatchResult{}, temporal.NewNonRetryableApplicationError("device_type: Related object not found", activities.ErrTypeNetBoxValidation, nil)
 		}
 		if dep, ok := dependsOn[in.Batch]; ok && slices.Contains(in.Failed, dep) {
-			return activities.ApplyResult{Batch: in.Batch, SkippedBatch: "depends on failed batch"}, nil
+			return netbox.BatchResult{Batch: in.Batch, SkippedReason: "depends on failed batch"}, nil
 		}
-		return activities.ApplyResult{Batch: in.Batch, Created: 100}, nil
+		return netbox.BatchResult{Batch: in.Batch, Tally: netbox.Tally{Created: 100}}, nil
 	}
 }
 
@@ -130,7 +130,7 @@ func (s *syncSuite) TestFansOutToEverySource() {
 	for _, src := range res.Sources {
 		s.Equal(activities.SourceOK, src.Status, src.Name)
 	}
-	s.Equal(ApplyTotals{Batches: 4, BatchesDone: 4, Created: 400}, res.Applied)
+	s.Equal(ApplyTotals{Batches: 4, BatchesDone: 4, Tally: netbox.Tally{Created: 400}}, res.Applied)
 	s.Equal("runs/wf/plan.json", res.PlanRef)
 }
 
@@ -208,7 +208,7 @@ func (s *syncSuite) TestFailedBatchSkipsItsDependentsOnly() {
 
 	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
 	res := s.result()
-	s.Equal(ApplyTotals{Batches: 4, BatchesDone: 2, BatchesFailed: 1, BatchesSkipped: 1, Created: 200}, res.Applied)
+	s.Equal(ApplyTotals{Batches: 4, BatchesDone: 2, BatchesFailed: 1, BatchesSkipped: 1, Tally: netbox.Tally{Created: 200}}, res.Applied)
 	s.Require().Len(res.FailedBatches, 2)
 	s.Equal(0, res.FailedBatches[0].Batch)
 	s.Contains(res.FailedBatches[0].Error, "NetBoxValidation")
@@ -267,7 +267,7 @@ func (s *syncSuite) TestContinueAsNewCarriesProgress() {
 	var mu sync.Mutex
 	var applied []int
 	env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.ApplyInput) (activities.ApplyResult, error) {
+		func(_ context.Context, in activities.ApplyInput) (netbox.BatchResult, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			applied = append(applied, in.Batch)
@@ -292,7 +292,7 @@ func (s *syncSuite) TestFailuresListedAreBoundedButCounted() {
 	s.expectConfigureAndMerge("files")
 	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(plan, nil)
 	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(discovered)
-	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(activities.ApplyResult{},
+	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(netbox.BatchResult{},
 		temporal.NewNonRetryableApplicationError("site: Related object not found", activities.ErrTypeNetBoxValidation, nil))
 
 	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
@@ -310,7 +310,7 @@ func (s *syncSuite) TestNetBoxVersionReachesTheResultAndEveryBatch() {
 	var mu sync.Mutex
 	var inputs []activities.ApplyInput
 	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(
-		func(ctx context.Context, in activities.ApplyInput) (activities.ApplyResult, error) {
+		func(ctx context.Context, in activities.ApplyInput) (netbox.BatchResult, error) {
 			mu.Lock()
 			inputs = append(inputs, in)
 			mu.Unlock()

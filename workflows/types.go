@@ -52,14 +52,8 @@ type ApplyTotals struct {
 	BatchesDone    int `json:"batches_done"`
 	BatchesFailed  int `json:"batches_failed"`
 	BatchesSkipped int `json:"batches_skipped"`
-	Created        int `json:"created"`
-	Updated        int `json:"updated"`
-	Deleted        int `json:"deleted"`
-	Unchanged      int `json:"unchanged"`
-	Skipped        int `json:"skipped"`
-	Failed         int `json:"failed"`
-	// Problems counts objects NetBox refused or that drifted since the plan.
-	Problems int `json:"problems"`
+	// Tally sums the batches' counts of objects.
+	netbox.Tally
 }
 
 // BatchFailure names a batch that did not apply.

@@ -9,23 +9,46 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 )
 
-// BatchResult is what ApplyBatch did with one batch. Objects an earlier
-// attempt of the same batch wrote already count as done (Created, Updated,
-// Deleted), so that a retried batch reports the batch's effect.
-type BatchResult struct {
-	Batch     int `json:"batch"`
+// Tally counts what applying did to objects: for one batch, and added up
+// over a run.
+type Tally struct {
 	Created   int `json:"created"`
 	Updated   int `json:"updated"`
 	Deleted   int `json:"deleted"`
 	Unchanged int `json:"unchanged"`
 	Skipped   int `json:"skipped"`
 	Failed    int `json:"failed"`
+	// Problems counts the objects NetBox refused, that drifted since the
+	// plan, or that could not be written for another reason.
+	Problems int `json:"problems"`
+}
+
+// Add adds the counts of o to t.
+func (t *Tally) Add(o Tally) {
+	t.Created += o.Created
+	t.Updated += o.Updated
+	t.Deleted += o.Deleted
+	t.Unchanged += o.Unchanged
+	t.Skipped += o.Skipped
+	t.Failed += o.Failed
+	t.Problems += o.Problems
+}
+
+// BatchResult is what applying one batch did; the Apply activity hands it
+// to the workflow as it is. Objects an earlier attempt of the same batch
+// wrote already count as done (Created, Updated, Deleted), so that a
+// retried batch reports the batch's effect.
+type BatchResult struct {
+	Batch int `json:"batch"`
+	Tally
 	// AlreadyDone counts the objects found written by an earlier attempt.
 	AlreadyDone int `json:"already_done,omitempty"`
 	// SkippedReason is set when the whole batch was skipped.
-	SkippedReason string    `json:"skipped_reason,omitempty"`
-	Problems      []Problem `json:"problems,omitempty"`
-	Requests      int64     `json:"requests"`
+	SkippedReason string `json:"skipped_batch,omitempty"`
+	// Problems lists the objects Tally.Problems counts, in the order they
+	// were found; the Apply activity keeps the first few.
+	Problems []Problem `json:"problem_list,omitempty"`
+	Requests int64     `json:"requests"`
 }
 
 // Problem is one object the batch could not write, or chose not to.
@@ -117,6 +140,7 @@ func (c *Client) Apply(ctx context.Context, req ApplyRequest) (BatchResult, erro
 		err = fmt.Errorf("batch %d: unknown op %q", batchID, b.Op)
 	}
 	res.Requests = c.Requests() - before
+	res.Tally.Problems = len(res.Problems)
 	if err != nil {
 		return res, fmt.Errorf("%s %s batch %d: %w", b.Op, b.Kind, batchID, err)
 	}

@@ -87,6 +87,7 @@ func TestDriftedObjectSkipped(t *testing.T) {
 	assert.Equal(t, 1, res.Updated)
 	assert.Equal(t, 1, res.Skipped)
 	require.Len(t, res.Problems, 1)
+	assert.Equal(t, 1, res.Tally.Problems, "the count follows the list")
 	assert.Equal(t, pve1, res.Problems[0].Key)
 	assert.Contains(t, res.Problems[0].Reason, "changed in NetBox since the plan")
 	assert.Equal(t, "", find(sim, inventory.KindDevice, "name", "pve1")["description"])

@@ -298,12 +298,7 @@ func ok(recs []inventory.Record, names ...string) []SourceState {
 func totals(rs []BatchResult) BatchResult {
 	var t BatchResult
 	for _, r := range rs {
-		t.Created += r.Created
-		t.Updated += r.Updated
-		t.Deleted += r.Deleted
-		t.Unchanged += r.Unchanged
-		t.Skipped += r.Skipped
-		t.Failed += r.Failed
+		t.Add(r.Tally)
 		t.Problems = append(t.Problems, r.Problems...)
 	}
 	return t
