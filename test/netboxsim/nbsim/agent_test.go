@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -186,4 +188,73 @@ func TestConformanceServicePorts(t *testing.T) {
 			t.Errorf("port_mappings after a ports update = %v", got["port_mappings"])
 		}
 	})
+}
+
+// TestConformanceProtectedDeletes: what refuses the deletes of the agent's orphan pass, and
+// what goes with them: a VM protects its cluster and host device, a tenant and VRF their
+// objects, a parent interface its children; a platform and a primary MAC go freely.
+func TestConformanceProtectedDeletes(t *testing.T) {
+	forEachTarget(t, func(t *testing.T, c *apiClient) {
+		w := c.seed(1)
+		tenant := c.create("tenancy/tenants", map[string]any{"name": c.n("Owner"), "slug": c.n("owner")})
+		host := c.create("dcim/devices", map[string]any{"name": c.n("host"), "device_type": w.deviceType, "role": w.role, "site": w.site,
+			"platform": w.platform, "cluster": w.cluster, "tenant": tenant})
+		vm := c.create("virtualization/virtual-machines", map[string]any{"name": c.n("guest"), "cluster": w.cluster, "device": host, "tenant": tenant})
+		eth := c.create("dcim/interfaces", map[string]any{"device": host, "name": "eth0", "type": "1000base-t"})
+		sub := c.create("dcim/interfaces", map[string]any{"device": host, "name": "eth0.5", "type": "virtual", "parent": eth})
+		mac := c.create("dcim/mac-addresses", map[string]any{"mac_address": fmt.Sprintf("02:00:00:%02X:DD:01", c.net),
+			"assigned_object_type": "dcim.interface", "assigned_object_id": eth})
+		if code, body := c.do(http.MethodPatch, fmt.Sprintf("/api/dcim/interfaces/%d/", eth), map[string]any{"primary_mac_address": mac}); code != http.StatusOK {
+			t.Fatalf("set primary MAC: %d %s", code, body)
+		}
+		ip := fmt.Sprintf("10.%d.250.1/24", c.net)
+		ipID := c.create("ipam/ip-addresses", map[string]any{"address": ip, "vrf": w.vrf, "tenant": tenant,
+			"assigned_object_type": "dcim.interface", "assigned_object_id": eth})
+		dependents := func(list ...string) string {
+			return fmt.Sprintf(`{"detail":"Unable to delete object. %d dependent objects were found: %s"}`, len(list), strings.Join(list, ", "))
+		}
+		guest := fmt.Sprintf("%s (%d)", c.n("guest"), vm)
+		bulk := fmt.Sprintf(`[{"id":%d}]`, host)
+		bulkWant := dependents(guest)
+		if c.atLeast(7) {
+			bulkWant = fmt.Sprintf(`{"detail":"1 of 1 objects could not be deleted.","errors":[{"id":%d,"errors":{"__all__":["Unable to delete: 1 dependent object(s) prevent deletion."]}}]}`, host)
+		}
+		del := func(ep string, id int64) string { return fmt.Sprintf("/api/%s/%d/", ep, id) }
+		// Django's collector gathers the protected objects in a set: their order is arbitrary.
+		code, body := c.do(http.MethodDelete, del("tenancy/tenants", tenant), nil)
+		if want := []string{fmt.Sprintf("%s (%d)", ip, ipID), guest, fmt.Sprintf("%s (%d)", c.n("host"), host)}; code != http.StatusConflict ||
+			!slices.Equal(dependentsOf(t, body), slices.Sorted(slices.Values(want))) {
+			t.Errorf("tenant in use: %d %s, want 409 naming %v", code, body, want)
+		}
+		c.check(t, []answerCase{
+			{"cluster with a VM", "DELETE", del("virtualization/clusters", w.cluster), nil, http.StatusConflict, ""},
+			{"host of a VM", "DELETE", del("dcim/devices", host), nil, http.StatusConflict, dependents(guest)},
+			{"host of a VM in bulk", "DELETE", "/api/dcim/devices/", []byte(bulk), http.StatusConflict, bulkWant},
+			{"VRF in use", "DELETE", del("ipam/vrfs", w.vrf), nil, http.StatusConflict, ""},
+			{"parent interface", "DELETE", del("dcim/interfaces", eth), nil, http.StatusConflict, dependents(fmt.Sprintf("eth0.5 (%d)", sub))},
+			{"platform in use", "DELETE", del("dcim/platforms", w.platform), nil, http.StatusNoContent, ""},
+			{"primary MAC", "DELETE", del("dcim/mac-addresses", mac), nil, http.StatusNoContent, ""},
+			{"VM", "DELETE", del("virtualization/virtual-machines", vm), nil, http.StatusNoContent, ""},
+			{"former host", "DELETE", del("dcim/devices", host), nil, http.StatusNoContent, ""},
+		})
+		if d := c.get(fmt.Sprintf("/api/dcim/devices/%d/", w.device)); d["platform"] != nil {
+			t.Errorf("device platform after the platform's delete = %v", d["platform"])
+		}
+	})
+}
+
+// dependentsOf lists, sorted, the objects a 409's detail names.
+func dependentsOf(t *testing.T, body []byte) []string {
+	t.Helper()
+	var ans struct {
+		Detail string `json:"detail"`
+	}
+	if err := json.Unmarshal(body, &ans); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	_, list, ok := strings.Cut(ans.Detail, " dependent objects were found: ")
+	if !ok {
+		return nil
+	}
+	return slices.Sorted(slices.Values(strings.Split(list, ", ")))
 }
