@@ -125,4 +125,3 @@ func minorOf(version string) int {
 
 // atLeast reports whether the target is NetBox 4.minor or newer.
 func (c *apiClient) atLeast(minor int) bool { return c.minor >= minor }
-
