@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netbox-agent/netbox-agent/activities/source/homeassistant/hatest"
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
 
 const homeSettings = `default_role: Smart Home
@@ -29,10 +30,10 @@ func TestDiscoverGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, fake := hatest.NewServer(t)
 			src, _ := newSource(t, "house", srv.URL, tc.settings)
-			snap, err := src.Discover(context.Background(), &recordedProgress{})
+			snap, err := src.Discover(context.Background(), &sourcetest.Progress{})
 			require.NoError(t, err)
 			checkStructure(t, "house", snap)
-			checkGolden(t, tc.name, snap)
+			sourcetest.Golden(t, tc.name, snap, *update)
 			require.Eventually(t, func() bool { return fake.ClosedByPeer() == 1 }, timeoutForClose, pollEvery,
 				"the source closes the connection when done")
 			require.NoError(t, fake.Err())

@@ -3,13 +3,10 @@ package homeassistant
 import (
 	"context"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,10 +14,10 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/netbox-agent/netbox-agent/activities/source"
 	"github.com/netbox-agent/netbox-agent/activities/source/homeassistant/hatest"
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
 
 // closeConn ends a test server's side of a connection; that the client
@@ -28,25 +25,6 @@ import (
 func closeConn(t *testing.T, c *websocket.Conn) {
 	if err := c.CloseNow(); err != nil && !errors.Is(err, net.ErrClosed) {
 		t.Errorf("close: %v", err)
-	}
-}
-
-// assertNoSecret checks that the token is in neither the error nor the logs.
-func assertNoSecret(t *testing.T, secret string, err error, logs *observer.ObservedLogs) {
-	t.Helper()
-	if err != nil {
-		assert.NotContains(t, err.Error(), secret, "the token never enters an error")
-	}
-	for _, e := range logs.All() {
-		assert.NotContains(t, e.Message, secret)
-		for _, f := range e.Context {
-			assert.NotContains(t, f.String, secret, "the token never enters a log")
-			if f.Interface != nil {
-				if fe, ok := f.Interface.(error); ok {
-					assert.NotContains(t, fe.Error(), secret)
-				}
-			}
-		}
 	}
 }
 
@@ -60,7 +38,7 @@ func TestWrongTokenIsAnAuthError(t *testing.T) {
 	assert.True(t, errors.Is(err, source.ErrAuth), "got %v", err)
 	assert.False(t, errors.Is(err, source.ErrUnreachable), "a refused token is not an outage")
 	assert.Contains(t, err.Error(), "Invalid access token or password")
-	assertNoSecret(t, wrong, err, logs)
+	sourcetest.AssertNoSecret(t, wrong, err, logs)
 	assert.Equal(t, 1, fake.AuthAttempts())
 	assert.Zero(t, fake.Hits(cmdDevices), "nothing is asked before auth_ok")
 }
@@ -103,7 +81,7 @@ func TestAuthInvalidMessageNeverEchoesTheToken(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, source.ErrAuth), "got %v", err)
 	assert.Contains(t, err.Error(), "token [token] expired")
-	assertNoSecret(t, token, err, logs)
+	sourcetest.AssertNoSecret(t, token, err, logs)
 }
 
 func TestCommandFailures(t *testing.T) {
@@ -171,7 +149,7 @@ func TestOtherMessagesAreSkipped(t *testing.T) {
 	snap, err := src.Discover(context.Background(), nil)
 	require.NoError(t, err)
 	checkStructure(t, "house", snap)
-	checkGolden(t, "home", snap)
+	sourcetest.Golden(t, "home", snap, *update)
 }
 
 func TestIntegrationsRefusedFallBackToIdentifiers(t *testing.T) {
@@ -190,7 +168,7 @@ func TestIntegrationsRefusedFallBackToIdentifiers(t *testing.T) {
 		// the ESPHome sensor has no identifiers: default role
 		"homeassistant/house/device/d1e2f3a4b5c64d7e8f90a1b2c3d4e5f6": "device_role/smart-home",
 	} {
-		dev := findRecord(snap, key)
+		dev := sourcetest.Find(snap, key)
 		require.NotNil(t, dev, key)
 		assert.Equal(t, role, dev.Refs["role"], key)
 	}
@@ -330,8 +308,7 @@ func TestTLSVerification(t *testing.T) {
 	fake := hatest.NewFake(hatest.Home)
 	srv := httptest.NewTLSServer(fake)
 	t.Cleanup(srv.Close)
-	caFile := filepath.Join(t.TempDir(), "ha-ca.pem")
-	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	caFile := sourcetest.WriteCA(t, srv)
 	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "https://"))
 	require.NoError(t, err)
 
@@ -355,15 +332,12 @@ func TestTLSVerification(t *testing.T) {
 			snap, err := src.Discover(context.Background(), nil)
 			if len(tc.wantErr) == 0 {
 				require.NoError(t, err)
-				assert.NotEmpty(t, recordsOf(snap, "device"))
+				assert.NotEmpty(t, sourcetest.RecordsOf(snap, "device", ""))
 				assert.Zero(t, logs.FilterMessage("access token sent without TLS").Len())
 				return
 			}
-			require.Error(t, err)
-			assert.True(t, errors.Is(err, source.ErrConfig), "a certificate problem needs a settings change: %v", err)
-			for _, frag := range tc.wantErr {
-				assert.Contains(t, err.Error(), frag)
-			}
+			// a certificate problem needs a settings change
+			sourcetest.RequireError(t, err, source.ErrConfig, tc.wantErr...)
 		})
 	}
 }

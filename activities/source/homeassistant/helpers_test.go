@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
@@ -34,41 +33,14 @@ func newSource(t testing.TB, name, url, settings string) (*Source, *observer.Obs
 
 func newSourceWithToken(t testing.TB, name, url, settings, token string) (*Source, *observer.ObservedLogs) {
 	t.Helper()
-	all := "url: " + url + "\nsite: Home\n" + settings
-	core, logs := observer.New(zap.DebugLevel)
-	src, err := source.New(loadConfig(t, name, all, token), zap.New(core))
-	require.NoError(t, err)
+	src, logs := sourcetest.New(t, SourceType, name, "url: "+url+"\nsite: Home\n"+settings, TokenSetting, token)
 	return src.(*Source), logs
-}
-
-func recordsOf(snap *source.Snapshot, kind inventory.Kind) []inventory.Record {
-	var out []inventory.Record
-	for _, r := range snap.Records {
-		if r.Kind == kind {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 const (
 	timeoutForClose = 5 * time.Second
 	pollEvery       = 10 * time.Millisecond
 )
-
-// recordedProgress records heartbeats as Temporal would keep them.
-type recordedProgress = sourcetest.Progress
-
-// checkGolden compares snap with testdata/<name>.golden.json (-update rewrites it).
-func checkGolden(t *testing.T, name string, snap *source.Snapshot) {
-	t.Helper()
-	sourcetest.Golden(t, name, snap, *update)
-}
-
-// findRecord returns the record with key, or nil.
-func findRecord(snap *source.Snapshot, key string) *inventory.Record {
-	return sourcetest.Find(snap, key)
-}
 
 // checkStructure asserts what every snapshot must satisfy, and that device
 // names fit NetBox and are unique per site.

@@ -12,12 +12,13 @@ import (
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/activities/source/homeassistant/hatest"
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
 
 func TestProgressReportsSteps(t *testing.T) {
 	srv, _ := hatest.NewServer(t)
 	src, _ := newSource(t, "house", srv.URL, "")
-	p := &recordedProgress{}
+	p := &sourcetest.Progress{}
 	_, err := src.Discover(context.Background(), p)
 	require.NoError(t, err)
 
@@ -40,7 +41,7 @@ func TestNoAreaCommandWithoutLocations(t *testing.T) {
 	assert.Zero(t, fake.Hits(cmdAreas))
 	assert.Equal(t, 1, fake.Hits(cmdDevices))
 	assert.Equal(t, 1, fake.Hits(cmdConfigEntries))
-	assert.Empty(t, recordsOf(snap, inventory.KindLocation))
+	assert.Empty(t, sourcetest.RecordsOf(snap, inventory.KindLocation, ""))
 }
 
 func TestOddEntriesAreWarnings(t *testing.T) {
@@ -57,8 +58,8 @@ func TestOddEntriesAreWarnings(t *testing.T) {
 	snap, err := src.Discover(context.Background(), nil)
 	require.NoError(t, err, "entries that cannot be read cost only themselves")
 	checkStructure(t, "house", snap)
-	assert.NotNil(t, findRecord(snap, devKey("aa01")))
-	assert.Len(t, recordsOf(snap, inventory.KindDevice), 1)
+	assert.NotNil(t, sourcetest.Find(snap, devKey("aa01")))
+	assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindDevice, ""), 1)
 	warnings := strings.Join(snap.Warnings, "\n")
 	for _, w := range []string{
 		"device registry entry 1: connection or identifier has 1 elements, want 2; skipped",
@@ -102,8 +103,8 @@ func TestLargeRegistry(t *testing.T) {
 	snap, err := src.Discover(context.Background(), nil)
 	require.NoError(t, err)
 	checkStructure(t, "house", snap)
-	assert.Len(t, recordsOf(snap, inventory.KindDevice), n)
-	assert.Len(t, recordsOf(snap, inventory.KindMACAddress), n)
-	assert.Len(t, recordsOf(snap, inventory.KindIPAddress), n)
-	assert.Len(t, recordsOf(snap, inventory.KindDeviceType), 1)
+	assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindDevice, ""), n)
+	assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindMACAddress, ""), n)
+	assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindIPAddress, ""), n)
+	assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindDeviceType, ""), 1)
 }

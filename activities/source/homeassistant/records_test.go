@@ -10,6 +10,7 @@ import (
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/activities/source"
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
 
 func ptr(s string) *string { return &s }
@@ -48,20 +49,20 @@ func TestSkippedEntries(t *testing.T) {
 	}
 	t.Run("services and disabled devices are left out", func(t *testing.T) {
 		snap := mapOnly(t, nil, reg())
-		assert.Nil(t, findRecord(snap, devKey("aaaa0001")))
-		assert.Nil(t, findRecord(snap, devKey("aaaa0002")))
-		require.NotNil(t, findRecord(snap, devKey("aaaa0003")))
-		assert.Len(t, recordsOf(snap, inventory.KindDevice), 1)
-		assert.Nil(t, findRecord(snap, inventory.SharedKey(inventory.KindManufacturer, "Ring")),
+		assert.Nil(t, sourcetest.Find(snap, devKey("aaaa0001")))
+		assert.Nil(t, sourcetest.Find(snap, devKey("aaaa0002")))
+		require.NotNil(t, sourcetest.Find(snap, devKey("aaaa0003")))
+		assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindDevice, ""), 1)
+		assert.Nil(t, sourcetest.Find(snap, inventory.SharedKey(inventory.KindManufacturer, "Ring")),
 			"nothing of a skipped device is reported")
 	})
 	t.Run("disabled devices are offline when included", func(t *testing.T) {
 		snap := mapOnly(t, func(s *Settings) { s.IncludeDisabled = true }, reg())
-		assert.Nil(t, findRecord(snap, devKey("aaaa0001")), "services stay out")
-		dev := findRecord(snap, devKey("aaaa0002"))
+		assert.Nil(t, sourcetest.Find(snap, devKey("aaaa0001")), "services stay out")
+		dev := sourcetest.Find(snap, devKey("aaaa0002"))
 		require.NotNil(t, dev)
 		assert.Equal(t, "offline", dev.String("status"))
-		assert.Equal(t, "active", findRecord(snap, devKey("aaaa0003")).String("status"))
+		assert.Equal(t, "active", sourcetest.Find(snap, devKey("aaaa0003")).String("status"))
 	})
 }
 
@@ -104,7 +105,7 @@ func TestDeviceNames(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			snap := mapOnly(t, nil, &registry{Devices: tc.devices})
 			for id, name := range tc.want {
-				dev := findRecord(snap, devKey(id))
+				dev := sourcetest.Find(snap, devKey(id))
 				require.NotNil(t, dev, id)
 				assert.Equal(t, name, dev.String("name"))
 			}
@@ -144,14 +145,14 @@ func TestDeviceTypes(t *testing.T) {
 			d := tc.dev
 			d.ID, d.Name = "d1", ptr("thing")
 			snap := mapOnly(t, nil, &registry{Devices: []device{d}})
-			dev := findRecord(snap, devKey("d1"))
+			dev := sourcetest.Find(snap, devKey("d1"))
 			require.NotNil(t, dev)
 			assert.Equal(t, tc.typeKey, dev.Refs["device_type"])
-			dt := findRecord(snap, tc.typeKey)
+			dt := sourcetest.Find(snap, tc.typeKey)
 			require.NotNil(t, dt)
 			assert.Equal(t, tc.model, dt.String("model"))
 			assert.Equal(t, tc.partNumber, dt.String("part_number"))
-			mf := findRecord(snap, dt.Refs["manufacturer"])
+			mf := sourcetest.Find(snap, dt.Refs["manufacturer"])
 			require.NotNil(t, mf)
 			assert.Equal(t, tc.maker, mf.String("name"))
 		})
@@ -169,7 +170,7 @@ func TestSerials(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			snap := mapOnly(t, nil, &registry{Devices: []device{{ID: "d1", Name: ptr("nas"), SerialNumber: ptr(tc.serial)}}})
-			assert.Equal(t, tc.want, findRecord(snap, devKey("d1")).String("serial"))
+			assert.Equal(t, tc.want, sourcetest.Find(snap, devKey("d1")).String("serial"))
 			if tc.warn != "" {
 				assert.Contains(t, strings.Join(snap.Warnings, "\n"), tc.warn)
 			}
@@ -200,7 +201,7 @@ func TestRoles(t *testing.T) {
 			d.ID, d.Name = "d1", ptr("thing")
 			snap := mapOnly(t, func(s *Settings) { s.Roles, s.DefaultRole = roles, "Things" },
 				&registry{Devices: []device{d}, Domains: domains})
-			role := findRecord(snap, findRecord(snap, devKey("d1")).Refs["role"])
+			role := sourcetest.Find(snap, sourcetest.Find(snap, devKey("d1")).Refs["role"])
 			require.NotNil(t, role)
 			assert.Equal(t, tc.want, role.String("name"))
 		})
@@ -220,20 +221,20 @@ func TestLocations(t *testing.T) {
 	}
 	t.Run("areas become locations of the site", func(t *testing.T) {
 		snap := mapOnly(t, nil, reg())
-		loc := findRecord(snap, "location/kuche")
+		loc := sourcetest.Find(snap, "location/kuche")
 		require.NotNil(t, loc)
 		assert.Equal(t, "Küche", loc.String("name"))
 		assert.Equal(t, "site/home", loc.Refs["site"])
-		assert.Equal(t, loc.Key, findRecord(snap, devKey("d1")).Refs["location"])
-		assert.Empty(t, findRecord(snap, devKey("d2")).Refs["location"])
-		assert.Empty(t, findRecord(snap, devKey("d3")).Refs["location"])
+		assert.Equal(t, loc.Key, sourcetest.Find(snap, devKey("d1")).Refs["location"])
+		assert.Empty(t, sourcetest.Find(snap, devKey("d2")).Refs["location"])
+		assert.Empty(t, sourcetest.Find(snap, devKey("d3")).Refs["location"])
 		assert.Equal(t, []string{"device bulb: area attic is not in the area registry; reported without location"}, snap.Warnings)
-		assert.Len(t, recordsOf(snap, inventory.KindLocation), 1, "only areas with devices")
+		assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindLocation, ""), 1, "only areas with devices")
 	})
 	t.Run("location_from_area off", func(t *testing.T) {
 		snap := mapOnly(t, func(s *Settings) { s.LocationFromArea = false }, reg())
-		assert.Empty(t, recordsOf(snap, inventory.KindLocation))
-		assert.Empty(t, findRecord(snap, devKey("d1")).Refs["location"])
+		assert.Empty(t, sourcetest.RecordsOf(snap, inventory.KindLocation, ""))
+		assert.Empty(t, sourcetest.Find(snap, devKey("d1")).Refs["location"])
 		assert.Empty(t, snap.Warnings)
 	})
 }
@@ -263,9 +264,9 @@ func TestMACConnections(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			snap := mapOnly(t, nil, &registry{Devices: []device{{ID: "d1", Name: ptr("thing"), Connections: tc.connections}}})
 			got := map[string]string{}
-			for _, iface := range recordsOf(snap, inventory.KindInterface) {
+			for _, iface := range sourcetest.RecordsOf(snap, inventory.KindInterface, "") {
 				assert.Equal(t, devKey("d1"), iface.Refs["device"])
-				mac := findRecord(snap, iface.Key+"/mac")
+				mac := sourcetest.Find(snap, iface.Key+"/mac")
 				require.NotNil(t, mac, "MAC of %s", iface.Key)
 				assert.Equal(t, iface.Key, mac.Refs["interface"])
 				got[iface.String("name")] = mac.String("mac_address")
@@ -274,7 +275,7 @@ func TestMACConnections(t *testing.T) {
 				}
 			}
 			assert.Equal(t, tc.ifaces, got)
-			assert.Len(t, recordsOf(snap, inventory.KindMACAddress), len(tc.ifaces))
+			assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindMACAddress, ""), len(tc.ifaces))
 			if tc.warn == "" {
 				assert.Empty(t, snap.Warnings)
 			} else {
@@ -309,8 +310,8 @@ func TestConfigurationURLAddress(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			snap := mapOnly(t, nil, &registry{Devices: []device{
 				{ID: "d1", Name: ptr("thing"), ConfigurationURL: ptr(tc.url), Connections: tc.connections}}})
-			ips := recordsOf(snap, inventory.KindIPAddress)
-			dev := findRecord(snap, devKey("d1"))
+			ips := sourcetest.RecordsOf(snap, inventory.KindIPAddress, "")
+			dev := sourcetest.Find(snap, devKey("d1"))
 			if tc.address == "" {
 				assert.Empty(t, ips)
 				assert.Empty(t, dev.Refs["primary_ip4"])

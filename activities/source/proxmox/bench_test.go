@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
 
 // syntheticCluster answers like a cluster of Nodes nodes with PerNode
@@ -116,7 +118,7 @@ func BenchmarkDiscover(b *testing.B) {
 			start := time.Now()
 			c.requests.Store(0)
 			for b.Loop() {
-				p := &recordedProgress{}
+				p := &sourcetest.Progress{}
 				snap, err := src.Discover(context.Background(), p)
 				require.NoError(b, err)
 				records, heartbeat = len(snap.Records), len(p.Last())

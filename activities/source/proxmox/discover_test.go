@@ -12,6 +12,7 @@ import (
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/activities/source/proxmox/proxmoxtest"
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
 
 const labSettings = `import_tags: true
@@ -39,11 +40,11 @@ func TestDiscoverGolden(t *testing.T) {
 			srv := httptest.NewServer(fake)
 			t.Cleanup(srv.Close)
 			src, _ := newSource(t, "alpha", srv.URL, tc.settings)
-			snap, err := src.Discover(context.Background(), &recordedProgress{})
+			snap, err := src.Discover(context.Background(), &sourcetest.Progress{})
 			require.NoError(t, err)
 			require.NoError(t, fake.Err())
-			checkStructure(t, "alpha", snap)
-			checkGolden(t, tc.name, snap)
+			sourcetest.CheckStructure(t, SourceType, "alpha", snap)
+			sourcetest.Golden(t, tc.name, snap, *update)
 		})
 	}
 }
@@ -54,17 +55,17 @@ func TestGuestKeysKeepTypesApart(t *testing.T) {
 	snap, err := src.Discover(context.Background(), nil)
 	require.NoError(t, err)
 
-	qemu := findRecord(snap, "proxmox/alpha/qemu/100")
-	lxc := findRecord(snap, "proxmox/alpha/lxc/100")
+	qemu := sourcetest.Find(snap, "proxmox/alpha/qemu/100")
+	lxc := sourcetest.Find(snap, "proxmox/alpha/lxc/100")
 	require.NotNil(t, qemu, "qemu 100")
 	require.NotNil(t, lxc, "lxc 100")
 	assert.Equal(t, "web01", qemu.String("name"))
 	assert.Equal(t, "dns01", lxc.String("name"))
 	// their children stay apart too
-	assert.NotNil(t, findRecord(snap, "proxmox/alpha/qemu/100/iface/net0/mac"))
-	assert.NotNil(t, findRecord(snap, "proxmox/alpha/lxc/100/iface/net0/mac"))
-	assert.NotNil(t, findRecord(snap, "proxmox/alpha/qemu/100/disk/scsi0"))
-	assert.NotNil(t, findRecord(snap, "proxmox/alpha/lxc/100/disk/rootfs"))
+	assert.NotNil(t, sourcetest.Find(snap, "proxmox/alpha/qemu/100/iface/net0/mac"))
+	assert.NotNil(t, sourcetest.Find(snap, "proxmox/alpha/lxc/100/iface/net0/mac"))
+	assert.NotNil(t, sourcetest.Find(snap, "proxmox/alpha/qemu/100/disk/scsi0"))
+	assert.NotNil(t, sourcetest.Find(snap, "proxmox/alpha/lxc/100/disk/rootfs"))
 }
 
 func TestInstancesKeepClustersApart(t *testing.T) {
@@ -74,7 +75,7 @@ func TestInstancesKeepClustersApart(t *testing.T) {
 		src, _ := newSource(t, inst, srv.URL, "")
 		snap, err := src.Discover(context.Background(), nil)
 		require.NoError(t, err)
-		checkStructure(t, inst, snap)
+		sourcetest.CheckStructure(t, SourceType, inst, snap)
 		keys[inst] = map[string]bool{}
 		for _, r := range snap.Records {
 			keys[inst][r.Key] = r.Kind.Shared()
@@ -96,12 +97,12 @@ func TestAgentNotRunningIsAWarning(t *testing.T) {
 	snap, err := src.Discover(context.Background(), nil)
 	require.NoError(t, err)
 
-	vm := findRecord(snap, "proxmox/alpha/qemu/101")
+	vm := sourcetest.Find(snap, "proxmox/alpha/qemu/101")
 	require.NotNil(t, vm, "the VM is still reported")
 	assert.Equal(t, "active", vm.String("status"))
-	assert.Len(t, recordsUnder(snap, "proxmox/alpha/qemu/101/", inventory.KindVMInterface), 2)
-	assert.Len(t, recordsUnder(snap, "proxmox/alpha/qemu/101/", inventory.KindMACAddress), 2)
-	assert.Empty(t, recordsUnder(snap, "proxmox/alpha/qemu/101/", inventory.KindIPAddress))
+	assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindVMInterface, "proxmox/alpha/qemu/101/"), 2)
+	assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindMACAddress, "proxmox/alpha/qemu/101/"), 2)
+	assert.Empty(t, sourcetest.RecordsOf(snap, inventory.KindIPAddress, "proxmox/alpha/qemu/101/"))
 	assert.Empty(t, vm.Refs["primary_ip4"])
 
 	var found []string
@@ -116,7 +117,7 @@ func TestAgentNotRunningIsAWarning(t *testing.T) {
 
 	// the agent of a running VM that answers gives its addresses, without
 	// loopback and link-local ones
-	ips := recordsUnder(snap, "proxmox/alpha/qemu/100/", inventory.KindIPAddress)
+	ips := sourcetest.RecordsOf(snap, inventory.KindIPAddress, "proxmox/alpha/qemu/100/")
 	var addrs []string
 	for _, ip := range ips {
 		addrs = append(addrs, ip.String("address"))
@@ -132,10 +133,10 @@ func TestOfflineNodeGuestsFromClusterResources(t *testing.T) {
 	snap, err := src.Discover(context.Background(), nil)
 	require.NoError(t, err)
 
-	node := findRecord(snap, "proxmox/alpha/node/node2")
+	node := sourcetest.Find(snap, "proxmox/alpha/node/node2")
 	require.NotNil(t, node)
 	assert.Equal(t, "offline", node.String("status"))
-	assert.Empty(t, recordsUnder(snap, "proxmox/alpha/node/node2/", inventory.KindInterface))
+	assert.Empty(t, sourcetest.RecordsOf(snap, inventory.KindInterface, "proxmox/alpha/node/node2/"))
 
 	for _, tc := range []struct {
 		key    string
@@ -147,13 +148,13 @@ func TestOfflineNodeGuestsFromClusterResources(t *testing.T) {
 		{"proxmox/alpha/lxc/103", 2, 2048},
 	} {
 		t.Run(tc.key, func(t *testing.T) {
-			vm := findRecord(snap, tc.key)
+			vm := sourcetest.Find(snap, tc.key)
 			require.NotNil(t, vm)
 			assert.Equal(t, "offline", vm.String("status"))
 			assert.Equal(t, tc.vcpus, vm.Attrs["vcpus"])
 			assert.Equal(t, tc.memory, vm.Attrs["memory"])
 			assert.Equal(t, "proxmox/alpha/node/node2", vm.Refs["device"])
-			assert.Empty(t, recordsUnder(snap, tc.key+"/", inventory.KindVMInterface))
+			assert.Empty(t, sourcetest.RecordsOf(snap, inventory.KindVMInterface, tc.key+"/"))
 		})
 	}
 	assert.Zero(t, fake.Hits("/nodes/node2/network")+fake.Hits("/nodes/node2/qemu/101/config"),
@@ -161,13 +162,13 @@ func TestOfflineNodeGuestsFromClusterResources(t *testing.T) {
 	require.NotEmpty(t, snap.Warnings)
 	assert.Contains(t, strings.Join(snap.Warnings, "\n"), "node node2 is offline")
 	// node1 and its guests are complete
-	assert.NotEmpty(t, recordsUnder(snap, "proxmox/alpha/qemu/100/", inventory.KindIPAddress))
+	assert.NotEmpty(t, sourcetest.RecordsOf(snap, inventory.KindIPAddress, "proxmox/alpha/qemu/100/"))
 }
 
 func TestProgressReportsGuests(t *testing.T) {
 	srv := proxmoxtest.NewServer(t)
 	src, _ := newSource(t, "alpha", srv.URL, "")
-	p := &recordedProgress{}
+	p := &sourcetest.Progress{}
 	_, err := src.Discover(context.Background(), p)
 	require.NoError(t, err)
 

@@ -2,13 +2,10 @@ package proxmox
 
 import (
 	"context"
-	"encoding/pem"
 	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +15,7 @@ import (
 
 	"github.com/netbox-agent/netbox-agent/activities/source"
 	"github.com/netbox-agent/netbox-agent/activities/source/proxmox/proxmoxtest"
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
 
 func TestWrongTokenIsAnAuthError(t *testing.T) {
@@ -29,20 +27,13 @@ func TestWrongTokenIsAnAuthError(t *testing.T) {
 	assert.True(t, errors.Is(err, source.ErrAuth), "got %v", err)
 	assert.Contains(t, err.Error(), "refused API token "+proxmoxtest.TokenID)
 	assert.Contains(t, err.Error(), "401 authentication failure")
-	assert.NotContains(t, err.Error(), wrong, "the secret never enters an error")
-	for _, e := range logs.All() {
-		assert.NotContains(t, e.Message, wrong)
-		for _, f := range e.Context {
-			assert.NotContains(t, f.String, wrong, "the secret never enters a log")
-		}
-	}
+	sourcetest.AssertNoSecret(t, wrong, err, logs)
 }
 
 func TestTLSVerification(t *testing.T) {
 	srv := httptest.NewTLSServer(proxmoxtest.NewFake())
 	t.Cleanup(srv.Close)
-	caFile := filepath.Join(t.TempDir(), "pve-ca.pem")
-	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	caFile := sourcetest.WriteCA(t, srv)
 	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "https://"))
 	require.NoError(t, err)
 
@@ -76,11 +67,8 @@ func TestTLSVerification(t *testing.T) {
 				assert.NotEmpty(t, snap.Records)
 				return
 			}
-			require.Error(t, err)
-			assert.True(t, errors.Is(err, source.ErrConfig), "a certificate problem needs a settings change: %v", err)
-			for _, frag := range tc.wantErr {
-				assert.Contains(t, err.Error(), frag)
-			}
+			// a certificate problem needs a settings change
+			sourcetest.RequireError(t, err, source.ErrConfig, tc.wantErr...)
 		})
 	}
 }
@@ -147,8 +135,8 @@ func TestLocalFailuresAreWarnings(t *testing.T) {
 			src, _ := newSource(t, "alpha", srv.URL, "")
 			snap, err := src.Discover(context.Background(), nil)
 			require.NoError(t, err)
-			checkStructure(t, "alpha", snap)
-			assert.NotNil(t, findRecord(snap, tc.key))
+			sourcetest.CheckStructure(t, SourceType, "alpha", snap)
+			assert.NotNil(t, sourcetest.Find(snap, tc.key))
 			for _, r := range snap.Records {
 				assert.False(t, strings.HasPrefix(r.Key, tc.lacks), "unexpected %s", r.Key)
 			}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/netbox-agent/netbox-agent/activities/source"
 	"github.com/netbox-agent/netbox-agent/activities/source/proxmox/proxmoxtest"
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
 
 // guestCalls are the per-guest calls of the Lab fixture, the expensive part
@@ -48,7 +49,7 @@ func TestResumeSkipsFinishedGuests(t *testing.T) {
 	src, _ := newSource(t, "alpha", srv.URL, "concurrency: 1")
 
 	fake.SetFault("/nodes/node2/qemu/104/config", proxmoxtest.Fault{Status: 503, Reason: "Service Unavailable"})
-	first := &recordedProgress{}
+	first := &sourcetest.Progress{}
 	_, err := src.Discover(context.Background(), first)
 	require.Error(t, err)
 	require.True(t, errors.Is(err, source.ErrUnreachable), "a 503 is worth a retry: %v", err)
@@ -62,10 +63,10 @@ func TestResumeSkipsFinishedGuests(t *testing.T) {
 	}
 
 	fake.ClearFaults()
-	retry := &recordedProgress{ResumeState: first.Last()}
+	retry := &sourcetest.Progress{ResumeState: first.Last()}
 	snap, err := src.Discover(context.Background(), retry)
 	require.NoError(t, err)
-	checkGolden(t, "lab-defaults", snap)
+	sourcetest.Golden(t, "lab-defaults", snap, *update)
 
 	after := hits(fake)
 	for _, p := range guestCalls {
@@ -84,9 +85,9 @@ func TestResumeSkipsFinishedGuests(t *testing.T) {
 	t.Run("retry on another worker reads everything again", func(t *testing.T) {
 		other, _ := newSource(t, "alpha", srv.URL, "concurrency: 1")
 		before := hits(fake)
-		snap, err := other.Discover(context.Background(), &recordedProgress{ResumeState: first.Last()})
+		snap, err := other.Discover(context.Background(), &sourcetest.Progress{ResumeState: first.Last()})
 		require.NoError(t, err)
-		checkGolden(t, "lab-defaults", snap)
+		sourcetest.Golden(t, "lab-defaults", snap, *update)
 		after := hits(fake)
 		for _, p := range guestCalls {
 			assert.Equal(t, before[p]+1, after[p], p)
@@ -95,7 +96,7 @@ func TestResumeSkipsFinishedGuests(t *testing.T) {
 
 	t.Run("a new run reads everything again", func(t *testing.T) {
 		before := hits(fake)
-		p := &recordedProgress{}
+		p := &sourcetest.Progress{}
 		_, err := src.Discover(context.Background(), p)
 		require.NoError(t, err)
 		after := hits(fake)

@@ -6,6 +6,8 @@ package sourcetest
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/pem"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,7 +15,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/activities/source"
@@ -41,6 +46,54 @@ func LoadConfig(t testing.TB, typ, name, settings, secretSetting, secret string)
 	require.NoError(t, err)
 	require.Len(t, c.Sources, 1)
 	return c.Sources[0].SourceConfig()
+}
+
+// New builds a source of type typ the way the worker does (see
+// LoadConfig), with its logs going to the returned observer.
+func New(t testing.TB, typ, name, settings, secretSetting, secret string) (source.Source, *observer.ObservedLogs) {
+	t.Helper()
+	core, logs := observer.New(zap.DebugLevel)
+	src, err := source.New(LoadConfig(t, typ, name, settings, secretSetting, secret), zap.New(core))
+	require.NoError(t, err)
+	return src, logs
+}
+
+// WriteCA writes the certificate of a TLS test server to a PEM file, for a
+// ca_file setting to name.
+func WriteCA(t testing.TB, srv *httptest.Server) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	return p
+}
+
+// AssertNoSecret checks that secret appears neither in err nor in any log
+// entry's message, fields or logged errors.
+func AssertNoSecret(t testing.TB, secret string, err error, logs *observer.ObservedLogs) {
+	t.Helper()
+	if err != nil {
+		assert.NotContains(t, err.Error(), secret, "the secret never enters an error")
+	}
+	for _, e := range logs.All() {
+		assert.NotContains(t, e.Message, secret)
+		for _, f := range e.Context {
+			assert.NotContains(t, f.String, secret, "the secret never enters a log")
+			if fe, ok := f.Interface.(error); ok {
+				assert.NotContains(t, fe.Error(), secret)
+			}
+		}
+	}
+}
+
+// RequireError checks that err is of class (source.ErrConfig, ...) and
+// says each of fragments.
+func RequireError(t testing.TB, err, class error, fragments ...string) {
+	t.Helper()
+	require.Error(t, err)
+	assert.ErrorIs(t, err, class)
+	for _, frag := range fragments {
+		assert.Contains(t, err.Error(), frag)
+	}
 }
 
 // Progress records every report as a heartbeat would, encoded to JSON, and
@@ -162,6 +215,18 @@ func CheckStructure(t *testing.T, typ, inst string, snap *source.Snapshot) {
 			require.True(t, ok, "%s %s: %s refers to missing %s", r.Kind, r.Key, field, ref)
 		}
 	}
+}
+
+// RecordsOf returns the records of kind whose keys start with prefix ("" for
+// all).
+func RecordsOf(snap *source.Snapshot, kind inventory.Kind, prefix string) []inventory.Record {
+	var out []inventory.Record
+	for _, r := range snap.Records {
+		if r.Kind == kind && strings.HasPrefix(r.Key, prefix) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Find returns the record with key, or nil.

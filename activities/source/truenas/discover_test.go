@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 	"github.com/netbox-agent/netbox-agent/activities/source/truenas/truenastest"
 )
 
@@ -34,12 +35,12 @@ interface_types:
 			fake := truenastest.NewFake(tc.fixture)
 			srv := truenastest.Serve(t, fake)
 			src, _ := newSource(t, "nas1", srv, tc.settings)
-			p := &recordedProgress{}
+			p := &sourcetest.Progress{}
 			snap, err := src.Discover(context.Background(), p)
 			require.NoError(t, err)
 			require.NoError(t, fake.Err())
-			checkStructure(t, "nas1", snap)
-			checkGolden(t, tc.name, snap)
+			sourcetest.CheckStructure(t, SourceType, "nas1", snap)
+			sourcetest.Golden(t, tc.name, snap, *update)
 		})
 	}
 }
@@ -50,7 +51,7 @@ func TestDeviceFromSystemInfo(t *testing.T) {
 	snap, err := src.Discover(context.Background(), nil)
 	require.NoError(t, err)
 
-	dev := findRecord(snap, "truenas/nas1")
+	dev := sourcetest.Find(snap, "truenas/nas1")
 	require.NotNil(t, dev)
 	assert.Equal(t, "nas1", dev.String("name"))
 	assert.Equal(t, "S421337X5A12345", dev.String("serial"))
@@ -67,7 +68,7 @@ func TestDeviceFromSystemInfo(t *testing.T) {
 	assert.Equal(t, "backup: 81% of 10.88 TiB used, tank: 44% of 29.00 TiB used", dev.String("pool_capacity"))
 	assert.Equal(t, false, dev.Attrs["pools_healthy"])
 
-	pf := findRecord(snap, inventory.SharedKey(inventory.KindPlatform, "TrueNAS 25.04"))
+	pf := sourcetest.Find(snap, inventory.SharedKey(inventory.KindPlatform, "TrueNAS 25.04"))
 	require.NotNil(t, pf)
 	assert.Equal(t, "TrueNAS 25.04", pf.String("name"))
 }
@@ -98,11 +99,11 @@ func TestInterfaces(t *testing.T) {
 		{name: "enp66s0", typ: "10gbase-t", enabled: true, mtu: 1500, refs: map[string]string{"bridge": dev + "/iface/br0"}, mac: "3c:ec:ef:12:34:58"},
 		{name: "br0", typ: "bridge", enabled: true, mtu: 1500, mac: "6e:2c:91:0d:44:10"},
 	}
-	require.Len(t, recordsOf(snap, inventory.KindInterface), len(cases))
+	require.Len(t, sourcetest.RecordsOf(snap, inventory.KindInterface, ""), len(cases))
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			key := dev + "/iface/" + tc.name
-			r := findRecord(snap, key)
+			r := sourcetest.Find(snap, key)
 			require.NotNil(t, r)
 			assert.Equal(t, tc.name, r.String("name"))
 			assert.Equal(t, tc.typ, r.String("type"))
@@ -113,7 +114,7 @@ func TestInterfaces(t *testing.T) {
 				want[k] = v
 			}
 			assert.Equal(t, want, r.Refs)
-			mac := findRecord(snap, key+"/mac")
+			mac := sourcetest.Find(snap, key+"/mac")
 			require.NotNil(t, mac)
 			assert.Equal(t, tc.mac, mac.String("mac_address"))
 			assert.Equal(t, key, mac.Refs["interface"])
@@ -128,7 +129,7 @@ func TestAddresses(t *testing.T) {
 	require.NoError(t, err)
 
 	got := map[string]string{}
-	for _, r := range recordsOf(snap, inventory.KindIPAddress) {
+	for _, r := range sourcetest.RecordsOf(snap, inventory.KindIPAddress, "") {
 		iface := strings.TrimPrefix(r.Refs["interface"], "truenas/nas1/iface/")
 		got[iface+" "+r.String("address")] = r.String("status")
 	}
@@ -158,10 +159,10 @@ func TestServices(t *testing.T) {
 		{"truenas/nas1/service/smb", "SMB", PortSMB, "SMB shares: office (/mnt/tank/office), timemachine (/mnt/backup/timemachine)"},
 		{"truenas/nas1/service/iscsi", "iSCSI", PortISCSI, "iSCSI targets: iqn.2005-10.org.freenas.ctl:vmstore; extents: zvol/tank/iscsi/vmstore"},
 	}
-	require.Len(t, recordsOf(snap, inventory.KindService), len(cases))
+	require.Len(t, sourcetest.RecordsOf(snap, inventory.KindService, ""), len(cases))
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := findRecord(snap, tc.key)
+			r := sourcetest.Find(snap, tc.key)
 			require.NotNil(t, r)
 			assert.Equal(t, tc.name, r.String("name"))
 			assert.Equal(t, "tcp", r.String("protocol"))
@@ -178,7 +179,7 @@ func TestStoppedServiceIsAWarning(t *testing.T) {
 	src, _ := newSource(t, "lab", srv, "")
 	snap, err := src.Discover(context.Background(), nil)
 	require.NoError(t, err)
-	assert.Empty(t, recordsOf(snap, inventory.KindService))
+	assert.Empty(t, sourcetest.RecordsOf(snap, inventory.KindService, ""))
 	assert.Equal(t, []string{"NFS has 1 export but its service is STOPPED; not reported"}, snap.Warnings)
 }
 
@@ -186,10 +187,10 @@ func TestWithoutServices(t *testing.T) {
 	fake := truenastest.NewFake(truenastest.NAS1)
 	srv := truenastest.Serve(t, fake)
 	src, _ := newSource(t, "nas1", srv, "include_services: false")
-	p := &recordedProgress{}
+	p := &sourcetest.Progress{}
 	snap, err := src.Discover(context.Background(), p)
 	require.NoError(t, err)
-	assert.Empty(t, recordsOf(snap, inventory.KindService))
+	assert.Empty(t, sourcetest.RecordsOf(snap, inventory.KindService, ""))
 	for _, m := range []string{"service.query", "sharing.nfs.query", "sharing.smb.query", "iscsi.global.config", "iscsi.target.query", "iscsi.extent.query"} {
 		assert.Zero(t, fake.Hits(m), "%s is not called", m)
 	}
@@ -202,7 +203,7 @@ func TestVirtualMachineDefaults(t *testing.T) {
 	snap, err := src.Discover(context.Background(), nil)
 	require.NoError(t, err)
 
-	dev := findRecord(snap, "truenas/lab")
+	dev := sourcetest.Find(snap, "truenas/lab")
 	require.NotNil(t, dev)
 	assert.Equal(t, "truenas", dev.String("name"))
 	assert.NotContains(t, dev.Attrs, "serial", "no serial in DMI")
@@ -212,10 +213,10 @@ func TestVirtualMachineDefaults(t *testing.T) {
 	assert.Equal(t, "data: ONLINE", dev.String("pool_health"))
 	assert.Equal(t, true, dev.Attrs["pools_healthy"])
 
-	nic := findRecord(snap, "truenas/lab/iface/ens18")
+	nic := sourcetest.Find(snap, "truenas/lab/iface/ens18")
 	require.NotNil(t, nic)
 	assert.Equal(t, DefaultPhysicalType, nic.String("type"), "a virtio NIC tells neither speed nor port")
-	ip := findRecord(snap, "truenas/lab/iface/ens18/ip/192.168.122.50%2F24")
+	ip := sourcetest.Find(snap, "truenas/lab/iface/ens18/ip/192.168.122.50%2F24")
 	require.NotNil(t, ip)
 	assert.Equal(t, "dhcp", ip.String("status"))
 }
@@ -223,7 +224,7 @@ func TestVirtualMachineDefaults(t *testing.T) {
 func TestProgressCountsCalls(t *testing.T) {
 	srv := truenastest.NewServer(t)
 	src, _ := newSource(t, "nas1", srv, "")
-	p := &recordedProgress{}
+	p := &sourcetest.Progress{}
 	_, err := src.Discover(context.Background(), p)
 	require.NoError(t, err)
 	require.Len(t, p.Reports(), 11, "one report to start, one per call")
@@ -238,7 +239,7 @@ func TestInstancesKeepSystemsApart(t *testing.T) {
 		src, _ := newSource(t, tc.inst, srv, "")
 		snap, err := src.Discover(context.Background(), nil)
 		require.NoError(t, err)
-		checkStructure(t, tc.inst, snap)
+		sourcetest.CheckStructure(t, SourceType, tc.inst, snap)
 		keys[tc.inst] = map[string]bool{}
 		for _, r := range snap.Records {
 			keys[tc.inst][r.Key] = r.Kind.Shared()

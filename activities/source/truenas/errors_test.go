@@ -16,6 +16,7 @@ import (
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/activities/source"
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 	"github.com/netbox-agent/netbox-agent/activities/source/truenas/truenastest"
 )
 
@@ -33,7 +34,7 @@ func TestWrongKeyIsAnAuthError(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fake := truenastest.NewFake(truenastest.NAS1)
 			srv := truenastest.Serve(t, fake)
-			src, logs := newSourceWith(t, "nas1", srv.URL, "ca_file: "+caFile(t, srv)+"\n"+tc.settings, wrong)
+			src, logs := newSourceWith(t, "nas1", srv.URL, "ca_file: "+sourcetest.WriteCA(t, srv)+"\n"+tc.settings, wrong)
 			_, err := src.Discover(context.Background(), nil)
 			require.Error(t, err)
 			assert.True(t, errors.Is(err, source.ErrAuth), "got %v", err)
@@ -42,7 +43,7 @@ func TestWrongKeyIsAnAuthError(t *testing.T) {
 			}
 			assert.Equal(t, 1, fake.Hits(tc.name))
 			assert.Zero(t, fake.Hits("system.info"), "nothing is asked after a refused login")
-			assertNoSecret(t, wrong, err, logs)
+			sourcetest.AssertNoSecret(t, wrong, err, logs)
 		})
 	}
 }
@@ -69,7 +70,7 @@ func TestUnencryptedURLRefusedWithoutConnecting(t *testing.T) {
 
 func TestTLSVerification(t *testing.T) {
 	srv := truenastest.NewServer(t)
-	ca := caFile(t, srv)
+	ca := sourcetest.WriteCA(t, srv)
 	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "https://"))
 	require.NoError(t, err)
 
@@ -103,11 +104,8 @@ func TestTLSVerification(t *testing.T) {
 				assert.NotEmpty(t, snap.Records)
 				return
 			}
-			require.Error(t, err)
-			assert.True(t, errors.Is(err, source.ErrConfig), "a certificate problem needs a settings change: %v", err)
-			for _, frag := range tc.wantErr {
-				assert.Contains(t, err.Error(), frag)
-			}
+			// a certificate problem needs a settings change
+			sourcetest.RequireError(t, err, source.ErrConfig, tc.wantErr...)
 		})
 	}
 }
@@ -126,7 +124,7 @@ func TestNoJSONRPCEndpoint(t *testing.T) {
 
 func TestUnreachable(t *testing.T) {
 	srv := truenastest.NewServer(t)
-	ca := caFile(t, srv)
+	ca := sourcetest.WriteCA(t, srv)
 	url := srv.URL
 	srv.Close()
 	src, _ := newSourceWith(t, "nas1", url, "ca_file: "+ca, truenastest.APIKey)
@@ -196,7 +194,7 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 		{
 			method: "pool.query", warning: "pool.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; no pool health or capacity",
 			check: func(t *testing.T, snap *source.Snapshot) {
-				dev := findRecord(snap, "truenas/nas1")
+				dev := sourcetest.Find(snap, "truenas/nas1")
 				require.NotNil(t, dev)
 				assert.NotContains(t, dev.Attrs, "pool_health")
 				assert.NotContains(t, dev.Attrs, "pools_healthy")
@@ -205,20 +203,20 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 		{
 			method: "sharing.smb.query", warning: "sharing.smb.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; no SMB service",
 			check: func(t *testing.T, snap *source.Snapshot) {
-				assert.Nil(t, findRecord(snap, "truenas/nas1/service/smb"))
-				assert.NotNil(t, findRecord(snap, "truenas/nas1/service/nfs"))
+				assert.Nil(t, sourcetest.Find(snap, "truenas/nas1/service/smb"))
+				assert.NotNil(t, sourcetest.Find(snap, "truenas/nas1/service/nfs"))
 			},
 		},
 		{
 			method: "interface.websocket_local_ip", warning: "interface.websocket_local_ip: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; no primary IP",
 			check: func(t *testing.T, snap *source.Snapshot) {
-				assert.Empty(t, findRecord(snap, "truenas/nas1").Refs["primary_ip4"])
+				assert.Empty(t, sourcetest.Find(snap, "truenas/nas1").Refs["primary_ip4"])
 			},
 		},
 		{
 			method: "iscsi.global.config", warning: "iscsi.global.config: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; iSCSI on port 3260, targets without base name",
 			check: func(t *testing.T, snap *source.Snapshot) {
-				r := findRecord(snap, "truenas/nas1/service/iscsi")
+				r := sourcetest.Find(snap, "truenas/nas1/service/iscsi")
 				require.NotNil(t, r)
 				assert.Equal(t, []int64{PortISCSI}, r.Attrs["ports"])
 				assert.Equal(t, "iSCSI targets: vmstore; extents: zvol/tank/iscsi/vmstore", r.String("description"))
@@ -227,7 +225,7 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 		{
 			method: "service.query", warning: "service.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; services reported whatever their state",
 			check: func(t *testing.T, snap *source.Snapshot) {
-				assert.Len(t, recordsOf(snap, inventory.KindService), 3)
+				assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindService, ""), 3)
 			},
 		},
 	}
@@ -239,7 +237,7 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 			src, _ := newSource(t, "nas1", srv, "")
 			snap, err := src.Discover(context.Background(), nil)
 			require.NoError(t, err)
-			checkStructure(t, "nas1", snap)
+			sourcetest.CheckStructure(t, SourceType, "nas1", snap)
 			assert.Equal(t, []string{tc.warning}, snap.Warnings)
 			tc.check(t, snap)
 		})
@@ -351,7 +349,7 @@ func TestLoginWithoutLegacyMethod(t *testing.T) {
 	src, _ = newSource(t, "nas1", srv, "username: "+truenastest.Username)
 	snap, err := src.Discover(context.Background(), nil)
 	require.NoError(t, err)
-	assert.NotNil(t, findRecord(snap, "truenas/nas1"))
+	assert.NotNil(t, sourcetest.Find(snap, "truenas/nas1"))
 	assert.Equal(t, 1, fake.Hits("auth.login_ex"))
 }
 
@@ -366,7 +364,7 @@ func TestKeyNeverInErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, source.ErrConfig), "got %v", err)
 	assert.Contains(t, err.Error(), "[api key] is not valid")
-	assertNoSecret(t, truenastest.APIKey, err, logs)
+	sourcetest.AssertNoSecret(t, truenastest.APIKey, err, logs)
 	for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
 		assert.NotContains(t, e.Error(), truenastest.APIKey)
 	}

@@ -24,10 +24,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path"
-	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/coder/websocket"
+
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
 
 // Token is the long-lived access token the fake accepts. It has the shape
@@ -71,16 +73,16 @@ type Fault struct {
 	Before []string
 }
 
-// Fake is the fake Home Assistant; it is an http.Handler.
+// Fake is the fake Home Assistant; it is an http.Handler. Faults are set by
+// command (its type, "config/device_registry/list"); Hits count the times a
+// command was received after a successful authentication; Err reports what
+// went wrong on the fake's side (an answer it could not write, a message
+// that broke the protocol).
 type Fake struct {
-	fixture string
-
-	mu           sync.Mutex
-	faults       map[string]Fault
-	hits         map[string]int
-	authAttempts int
-	closedByPeer int
-	errs         []error
+	sourcetest.Calls[Fault]
+	fixture      string
+	authAttempts atomic.Int64
+	closedByPeer atomic.Int64
 }
 
 // NewFake returns a fake answering from the named fixture (Home when empty).
@@ -88,7 +90,7 @@ func NewFake(fixture string) *Fake {
 	if fixture == "" {
 		fixture = Home
 	}
-	return &Fake{fixture: fixture, faults: map[string]Fault{}, hits: map[string]int{}}
+	return &Fake{fixture: fixture}
 }
 
 // NewServer starts a fake of the Home fixture over plain HTTP; it is
@@ -102,53 +104,12 @@ func NewServer(t testing.TB) (*httptest.Server, *Fake) {
 	return srv, f
 }
 
-// SetFault makes the command (its type, "config/device_registry/list")
-// answer with fault.
-func (f *Fake) SetFault(cmd string, fault Fault) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.faults[cmd] = fault
-}
-
-// Hits reports how many times the command was received after a successful
-// authentication.
-func (f *Fake) Hits(cmd string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.hits[cmd]
-}
-
 // AuthAttempts reports how many auth messages the fake received.
-func (f *Fake) AuthAttempts() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.authAttempts
-}
+func (f *Fake) AuthAttempts() int { return int(f.authAttempts.Load()) }
 
 // ClosedByPeer reports how many connections the client ended with a
 // normal closure, as a well-behaved client does when it is done.
-func (f *Fake) ClosedByPeer() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.closedByPeer
-}
-
-// Err reports what went wrong on the fake's side (an answer it could not
-// write, a message that broke the protocol), joined; nil when all went well.
-func (f *Fake) Err() error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return errors.Join(f.errs...)
-}
-
-func (f *Fake) failed(err error) {
-	if err == nil {
-		return
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.errs = append(f.errs, err)
-}
+func (f *Fake) ClosedByPeer() int { return int(f.closedByPeer.Load()) }
 
 // ServeHTTP upgrades the request and runs one session.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -158,7 +119,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c, err := websocket.Accept(w, r, nil)
 	if err != nil {
-		f.failed(fmt.Errorf("accept: %w", err))
+		f.Failed(fmt.Errorf("accept: %w", err))
 		return
 	}
 	c.SetReadLimit(1 << 20)
@@ -173,29 +134,27 @@ type incoming struct {
 }
 
 func (f *Fake) session(ctx context.Context, c *websocket.Conn) {
-	defer func() { f.failed(ignoreClosed(c.CloseNow())) }()
+	defer func() { f.Failed(ignoreClosed(c.CloseNow())) }()
 	if err := send(ctx, c, map[string]any{"type": "auth_required", "ha_version": Version}); err != nil {
-		f.failed(fmt.Errorf("send auth_required: %w", err))
+		f.Failed(fmt.Errorf("send auth_required: %w", err))
 		return
 	}
 	var auth incoming
 	if err := f.receive(ctx, c, &auth); err != nil {
 		return
 	}
-	f.mu.Lock()
-	f.authAttempts++
-	f.mu.Unlock()
+	f.authAttempts.Add(1)
 	switch {
 	case auth.Type != "auth" || auth.AccessToken == "":
-		f.failed(send(ctx, c, map[string]any{"type": "auth_invalid",
+		f.Failed(send(ctx, c, map[string]any{"type": "auth_invalid",
 			"message": "Auth message incorrectly formatted: required key not provided @ data['type']"}))
 		return
 	case auth.AccessToken != Token:
-		f.failed(send(ctx, c, map[string]any{"type": "auth_invalid", "message": "Invalid access token or password"}))
+		f.Failed(send(ctx, c, map[string]any{"type": "auth_invalid", "message": "Invalid access token or password"}))
 		return
 	}
 	if err := send(ctx, c, map[string]any{"type": "auth_ok", "ha_version": Version}); err != nil {
-		f.failed(fmt.Errorf("send auth_ok: %w", err))
+		f.Failed(fmt.Errorf("send auth_ok: %w", err))
 		return
 	}
 	var lastID int64
@@ -205,20 +164,17 @@ func (f *Fake) session(ctx context.Context, c *websocket.Conn) {
 			return
 		}
 		if msg.ID == nil {
-			f.failed(fmt.Errorf("message %q without id", msg.Type))
+			f.Failed(fmt.Errorf("message %q without id", msg.Type))
 			return
 		}
 		id := *msg.ID
 		if id <= lastID {
 			// Home Assistant's answer to a reused or decreasing id
-			f.failed(send(ctx, c, errorResult(id, "id_reuse", "Identifier values have to increase.")))
+			f.Failed(send(ctx, c, errorResult(id, "id_reuse", "Identifier values have to increase.")))
 			continue
 		}
 		lastID = id
-		f.mu.Lock()
-		f.hits[msg.Type]++
-		fault, faulted := f.faults[msg.Type]
-		f.mu.Unlock()
+		fault, faulted := f.Call(msg.Type)
 		if faulted {
 			if done := f.fault(ctx, c, id, msg.Type, fault); done {
 				return
@@ -234,14 +190,12 @@ func (f *Fake) receive(ctx context.Context, c *websocket.Conn, v any) error {
 	_, data, err := c.Read(ctx)
 	if err != nil {
 		if websocket.CloseStatus(err) == websocket.StatusNormalClosure {
-			f.mu.Lock()
-			f.closedByPeer++
-			f.mu.Unlock()
+			f.closedByPeer.Add(1)
 		}
 		return err
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		f.failed(fmt.Errorf("client sent invalid JSON: %w", err))
+		f.Failed(fmt.Errorf("client sent invalid JSON: %w", err))
 		return err
 	}
 	return nil
@@ -250,20 +204,20 @@ func (f *Fake) receive(ctx context.Context, c *websocket.Conn, v any) error {
 // fault carries out a fault; it reports whether the session is over.
 func (f *Fake) fault(ctx context.Context, c *websocket.Conn, id int64, cmd string, fault Fault) bool {
 	for _, m := range fault.Before {
-		f.failed(c.Write(ctx, websocket.MessageText, []byte(m)))
+		f.Failed(c.Write(ctx, websocket.MessageText, []byte(m)))
 	}
 	switch {
 	case fault.Close != 0:
-		f.failed(ignoreClosed(c.Close(fault.Close, "fault injected by test")))
+		f.Failed(ignoreClosed(c.Close(fault.Close, "fault injected by test")))
 		return true
 	case fault.Hang:
 		return false
 	case fault.Raw != "":
-		f.failed(c.Write(ctx, websocket.MessageText, []byte(fault.Raw)))
+		f.Failed(c.Write(ctx, websocket.MessageText, []byte(fault.Raw)))
 	case fault.Result != nil:
-		f.failed(send(ctx, c, map[string]any{"id": id, "type": "result", "success": true, "result": fault.Result}))
+		f.Failed(send(ctx, c, map[string]any{"id": id, "type": "result", "success": true, "result": fault.Result}))
 	case fault.Code != "":
-		f.failed(send(ctx, c, errorResult(id, fault.Code, fault.Message)))
+		f.Failed(send(ctx, c, errorResult(id, fault.Code, fault.Message)))
 	default:
 		f.answer(ctx, c, id, cmd)
 	}
@@ -274,15 +228,15 @@ func (f *Fake) fault(ctx context.Context, c *websocket.Conn, id int64, cmd strin
 func (f *Fake) answer(ctx context.Context, c *websocket.Conn, id int64, cmd string) {
 	body, err := fs.ReadFile(fixtures, path.Join("testdata", f.fixture, cmd)+".json")
 	if err != nil {
-		f.failed(send(ctx, c, errorResult(id, "unknown_command", "Unknown command.")))
+		f.Failed(send(ctx, c, errorResult(id, "unknown_command", "Unknown command.")))
 		return
 	}
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, body); err != nil {
-		f.failed(fmt.Errorf("fixture %s: %w", cmd, err))
+		f.Failed(fmt.Errorf("fixture %s: %w", cmd, err))
 		return
 	}
-	f.failed(send(ctx, c, map[string]any{"id": id, "type": "result", "success": true, "result": json.RawMessage(compact.Bytes())}))
+	f.Failed(send(ctx, c, map[string]any{"id": id, "type": "result", "success": true, "result": json.RawMessage(compact.Bytes())}))
 }
 
 func errorResult(id int64, code, message string) map[string]any {

@@ -23,8 +23,9 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
 
 // Credentials the fake accepts. The secret is a test value, not a real one.
@@ -57,24 +58,20 @@ type Fault struct {
 	Reason string
 }
 
-// Fake is the fake Proxmox VE API; it is an http.Handler.
+// Fake is the fake Proxmox VE API; it is an http.Handler. Faults are set
+// by API path prefix (without APIPrefix): a fault answers for the path and
+// every path below it. Hits count the authenticated requests of an API path
+// (without APIPrefix and query); Err reports the answers the fake failed to
+// write.
 type Fake struct {
+	sourcetest.Calls[Fault]
 	layers []string
-
-	mu     sync.Mutex
-	hits   map[string]int
-	faults map[string]Fault
-	errs   []error
 }
 
 // NewFake returns a fake answering from the Lab fixture with the given
 // overlays applied in order.
 func NewFake(overlays ...string) *Fake {
-	return &Fake{
-		layers: append([]string{Lab}, overlays...),
-		hits:   map[string]int{},
-		faults: map[string]Fault{},
-	}
+	return &Fake{layers: append([]string{Lab}, overlays...)}
 }
 
 // NewServer starts the fake Lab cluster over plain HTTP; it is closed when
@@ -86,101 +83,37 @@ func NewServer(t testing.TB) *httptest.Server {
 	return srv
 }
 
-// SetFault makes every request whose API path (without APIPrefix) starts
-// with prefix answer with f.
-func (f *Fake) SetFault(prefix string, fault Fault) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.faults[prefix] = fault
-}
-
-// ClearFaults removes every fault.
-func (f *Fake) ClearFaults() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.faults = map[string]Fault{}
-}
-
-// Hits reports how many authenticated requests reached the API path (without
-// APIPrefix and query).
-func (f *Fake) Hits(apiPath string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.hits[apiPath]
-}
-
-// TotalHits reports how many authenticated requests the fake answered.
-func (f *Fake) TotalHits() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := 0
-	for _, h := range f.hits {
-		n += h
-	}
-	return n
-}
-
-// Err reports the answers the fake failed to write, joined; nil when every
-// answer went out.
-func (f *Fake) Err() error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return errors.Join(f.errs...)
-}
-
-func (f *Fake) failed(err error) {
-	if err == nil {
-		return
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.errs = append(f.errs, err)
-}
-
 // ServeHTTP answers one API request.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
-		f.failed(writeStatus(w, http.StatusNotFound, "Not Found", nil))
+		f.Failed(writeStatus(w, http.StatusNotFound, "Not Found", nil))
 		return
 	}
 	apiPath := strings.TrimPrefix(r.URL.Path, APIPrefix)
 	if r.Header.Get("Authorization") != "PVEAPIToken="+TokenID+"="+TokenSecret {
-		f.failed(writeStatus(w, http.StatusUnauthorized, "authentication failure", []byte(`{"data":null}`)))
+		f.Failed(writeStatus(w, http.StatusUnauthorized, "authentication failure", []byte(`{"data":null}`)))
 		return
 	}
-	f.mu.Lock()
-	f.hits[apiPath]++
-	fault, faulted := f.faultFor(apiPath)
-	f.mu.Unlock()
+	fault, faulted := f.CallUnder(apiPath)
 	if faulted {
-		f.failed(writeStatus(w, fault.Status, fault.Reason, []byte(`{"data":null}`)))
+		f.Failed(writeStatus(w, fault.Status, fault.Reason, []byte(`{"data":null}`)))
 		return
 	}
 	if r.Method != http.MethodGet {
-		f.failed(writeStatus(w, http.StatusNotImplemented, fmt.Sprintf("Method '%s %s' not implemented", r.Method, apiPath), []byte(`{"data":null}`)))
+		f.Failed(writeStatus(w, http.StatusNotImplemented, fmt.Sprintf("Method '%s %s' not implemented", r.Method, apiPath), []byte(`{"data":null}`)))
 		return
 	}
 	body, fault, err := f.lookup(apiPath)
 	switch {
 	case err != nil:
-		f.failed(writeStatus(w, http.StatusNotImplemented, fmt.Sprintf("Method 'GET %s' not implemented", apiPath), []byte(`{"data":null}`)))
+		f.Failed(writeStatus(w, http.StatusNotImplemented, fmt.Sprintf("Method 'GET %s' not implemented", apiPath), []byte(`{"data":null}`)))
 	case body == nil:
-		f.failed(writeStatus(w, fault.Status, fault.Reason, []byte(`{"data":null}`)))
+		f.Failed(writeStatus(w, fault.Status, fault.Reason, []byte(`{"data":null}`)))
 	default:
 		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 		_, err := w.Write(body)
-		f.failed(err)
+		f.Failed(err)
 	}
-}
-
-func (f *Fake) faultFor(apiPath string) (Fault, bool) {
-	best, found := "", false
-	for prefix := range f.faults {
-		if strings.HasPrefix(apiPath, prefix) && len(prefix) >= len(best) {
-			best, found = prefix, true
-		}
-	}
-	return f.faults[best], found
 }
 
 // lookup finds the recorded answer for apiPath in the topmost layer that has

@@ -36,7 +36,7 @@ func (s *session) serve(ctx context.Context) {
 			return
 		}
 		if typ != websocket.MessageText {
-			s.fake.failed(s.ws.Close(websocket.StatusUnsupportedData, "Invalid websocket message type"))
+			s.fake.Failed(s.ws.Close(websocket.StatusUnsupportedData, "Invalid websocket message type"))
 			return
 		}
 		var req request
@@ -45,7 +45,7 @@ func (s *session) serve(ctx context.Context) {
 			continue
 		}
 		if req.JSONRPC != "2.0" || req.Method == "" {
-			s.fake.failed(fmt.Errorf("invalid request %s", msg))
+			s.fake.Failed(fmt.Errorf("invalid request %s", msg))
 			if req.ID != nil {
 				s.send(ctx, errorAnswer(req.ID, CodeInvalidRequest, "'jsonrpc' member must be exactly '2.0' and 'method' a string", nil))
 			}
@@ -63,20 +63,19 @@ func (s *session) serve(ctx context.Context) {
 // answer handles one call; it reports false when the connection is gone.
 func (s *session) answer(ctx context.Context, req request) bool {
 	f := s.fake
+	fault, faulted := f.Call(req.Method)
 	f.mu.Lock()
-	f.hits[req.Method]++
-	fault, faulted := f.faults[req.Method]
 	removed := f.removed[req.Method]
 	f.mu.Unlock()
 
 	switch {
 	case faulted && fault.Drop:
-		f.failed(ignoreClosed(s.ws.CloseNow()))
+		f.Failed(ignoreClosed(s.ws.CloseNow()))
 		return false
 	case faulted && fault.Hang:
 		return true
 	case faulted && fault.Raw != "":
-		f.failed(ignoreClosed(s.ws.Write(ctx, websocket.MessageText, []byte(fault.Raw))))
+		f.Failed(ignoreClosed(s.ws.Write(ctx, websocket.MessageText, []byte(fault.Raw))))
 		return true
 	case faulted && fault.Result != "":
 		s.send(ctx, map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": json.RawMessage(fault.Result)})
@@ -155,18 +154,16 @@ func (s *session) noteKey() {
 	if s.tls {
 		return
 	}
-	s.fake.mu.Lock()
-	defer s.fake.mu.Unlock()
-	s.fake.keysInClear++
+	s.fake.keysInClear.Add(1)
 }
 
 func (s *session) send(ctx context.Context, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		s.fake.failed(fmt.Errorf("encode answer: %w", err))
+		s.fake.Failed(fmt.Errorf("encode answer: %w", err))
 		return
 	}
-	s.fake.failed(ignoreClosed(s.ws.Write(ctx, websocket.MessageText, b)))
+	s.fake.Failed(ignoreClosed(s.ws.Write(ctx, websocket.MessageText, b)))
 }
 
 // ignoreClosed drops the error of writing to a connection the client has

@@ -13,7 +13,6 @@ package truenastest
 
 import (
 	"embed"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -21,9 +20,12 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/coder/websocket"
+
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
 
 // Credentials the fake accepts. The key is a test value, not a real one.
@@ -79,28 +81,24 @@ type Fault struct {
 // no role for.
 var NotAuthorized = Fault{Code: CodeCallError, Message: "Method call error", Errno: 13, Errname: "EACCES", Reason: "Not authorized"}
 
-// Fake is the fake TrueNAS API; it is an http.Handler.
+// Fake is the fake TrueNAS API; it is an http.Handler. Faults are set by
+// method and make every call of it fail; Hits count the calls of a method;
+// Err reports what went wrong on the fake's side (answers it failed to
+// send, requests that broke the protocol).
 type Fake struct {
+	sourcetest.Calls[Fault]
 	fixture string
 
 	mu          sync.Mutex
-	faults      map[string]Fault
 	removed     map[string]bool
-	hits        map[string]int
-	connections int
-	open        int
-	keysInClear int
-	errs        []error
+	connections atomic.Int64
+	open        atomic.Int64
+	keysInClear atomic.Int64
 }
 
 // NewFake returns a fake answering from the named fixture.
 func NewFake(fixture string) *Fake {
-	return &Fake{
-		fixture: fixture,
-		faults:  map[string]Fault{},
-		removed: map[string]bool{},
-		hits:    map[string]int{},
-	}
+	return &Fake{fixture: fixture, removed: map[string]bool{}}
 }
 
 // NewServer starts the fake NAS1 system over TLS with httptest's
@@ -124,13 +122,6 @@ func Serve(t testing.TB, f *Fake) *httptest.Server {
 	return srv
 }
 
-// SetFault makes every call of method fail with fault.
-func (f *Fake) SetFault(method string, fault Fault) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.faults[method] = fault
-}
-
 // RemoveMethod makes method unknown, as a later TrueNAS release that
 // dropped it answers ("Method does not exist").
 func (f *Fake) RemoveMethod(method string) {
@@ -139,76 +130,32 @@ func (f *Fake) RemoveMethod(method string) {
 	f.removed[method] = true
 }
 
-// Hits reports how many calls of method the fake received.
-func (f *Fake) Hits(method string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.hits[method]
-}
-
 // Connections reports how many HTTP requests reached the fake.
-func (f *Fake) Connections() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.connections
-}
+func (f *Fake) Connections() int { return int(f.connections.Load()) }
 
 // OpenSessions reports how many WebSocket sessions are open.
-func (f *Fake) OpenSessions() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.open
-}
+func (f *Fake) OpenSessions() int { return int(f.open.Load()) }
 
 // KeysInClear reports how many logins sent a key over an unencrypted
 // connection, which a real TrueNAS answers by revoking the key.
-func (f *Fake) KeysInClear() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.keysInClear
-}
-
-// Err reports what went wrong on the fake's side (answers it failed to
-// send, requests that broke the protocol), joined; nil when nothing did.
-func (f *Fake) Err() error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return errors.Join(f.errs...)
-}
-
-func (f *Fake) failed(err error) {
-	if err == nil {
-		return
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.errs = append(f.errs, err)
-}
+func (f *Fake) KeysInClear() int { return int(f.keysInClear.Load()) }
 
 // ServeHTTP accepts the WebSocket and serves JSON-RPC calls until the
 // client closes it.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.connections++
-	f.mu.Unlock()
+	f.connections.Add(1)
 	if !apiPath.MatchString(r.URL.Path) {
 		http.NotFound(w, r)
 		return
 	}
 	ws, err := websocket.Accept(w, r, nil)
 	if err != nil {
-		f.failed(fmt.Errorf("accept websocket: %w", err))
+		f.Failed(fmt.Errorf("accept websocket: %w", err))
 		return
 	}
 	ws.SetReadLimit(1 << 20)
-	f.mu.Lock()
-	f.open++
-	f.mu.Unlock()
-	defer func() {
-		f.mu.Lock()
-		f.open--
-		f.mu.Unlock()
-	}()
+	f.open.Add(1)
+	defer f.open.Add(-1)
 	s := &session{fake: f, ws: ws, tls: r.TLS != nil}
 	s.serve(r.Context())
 }
