@@ -3,6 +3,8 @@ package netbox
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
@@ -68,7 +70,8 @@ type candidateQuery struct {
 	ParamFor map[string]string
 }
 
-// kindSpec is everything the generic path needs to know about one kind.
+// kindSpec is everything the generic path needs to know about one kind:
+// its declaration (inventory.Decl) in the engine's terms, and the extras.
 type kindSpec struct {
 	Kind       inventory.Kind
 	Endpoint   string // API path below /api/, without slashes at the ends
@@ -92,8 +95,8 @@ type kindSpec struct {
 	// CreateDefaults fill fields NetBox requires on create when no source knows them.
 	CreateDefaults map[string]any
 
-	checkCreate func([]byte) error // decodes a create body into go-netbox's request model
-	checkUpdate func([]byte) error // decodes an update body into go-netbox's patch model
+	checkCreate func([]byte) error
+	checkUpdate func([]byte) error
 
 	fieldIndex map[string]*field
 	kept       map[string]bool // the fields slim keeps
@@ -113,37 +116,59 @@ func (s *kindSpec) naturalKeys(v Version) [][]string {
 // hasStatus reports whether orphans of this kind get a status.
 func (s *kindSpec) hasStatus() bool { return s.OrphanStatus != "" }
 
-// specs holds the kinds the engine writes, filled by the family files.
-var specs = map[inventory.Kind]*kindSpec{}
+// extras are what the engine needs of a kind beyond its declaration: how
+// it checks request bodies, finds candidates to match, marks orphans and
+// fills what NetBox requires on create. The family files (kinds_dcim.go,
+// kinds_ipam.go, kinds_virtualization.go) hold them.
+type extras struct {
+	checkCreate func([]byte) error // decodes a create body into go-netbox's request model
+	checkUpdate func([]byte) error // decodes an update body into go-netbox's patch model
+	candidates  []candidateQuery
+	// orphanStatus is the status an orphan gets; "" when the kind has none.
+	orphanStatus   string
+	createDefaults map[string]any
+	// scopedFrom names the NetBox releases on which the kind's key holds its
+	// scope; on older ones the name alone is unique (platforms before 4.4).
+	scopedFrom func(Version) bool
+}
 
-// specOrder lists specs in dependency order (inventory.Kinds).
-var specOrder []*kindSpec
+// specs holds the kinds the engine writes, made from their declarations.
+var specs = newSpecs()
 
-// objectTypeKinds maps a content type back to its kind.
-var objectTypeKinds = map[string]inventory.Kind{}
+// specOrder lists specs in write order (inventory.Declarations).
+var specOrder = func() []*kindSpec {
+	out := make([]*kindSpec, 0, len(specs))
+	for _, k := range inventory.Kinds {
+		if s, ok := specs[k]; ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}()
 
-// register adds one family's kinds to the table; the family files call it
-// from init so that the table is complete before any plan is made.
-func register(list ...*kindSpec) {
-	for _, s := range list {
+// newSpecs makes the engine's table from the kinds' declarations and the
+// families' extras.
+func newSpecs() map[inventory.Kind]*kindSpec {
+	x := dcimExtras()
+	maps.Copy(x, ipamExtras())
+	maps.Copy(x, virtualizationExtras())
+	out := make(map[inventory.Kind]*kindSpec, len(x))
+	for _, d := range inventory.Declarations() {
+		e, ok := x[d.Kind]
+		if !ok {
+			continue
+		}
+		s := newSpec(d, e)
 		s.fieldIndex = make(map[string]*field, len(s.Fields))
 		for i := range s.Fields {
 			s.fieldIndex[s.Fields[i].Name] = &s.Fields[i]
 		}
 		s.kept = s.keptFields()
-		specs[s.Kind] = s
-		objectTypeKinds[s.ObjectType] = s.Kind
-	}
-	specOrder = specOrder[:0]
-	for _, k := range inventory.Kinds {
-		if s, ok := specs[k]; ok {
-			s.order = k.Order()
-			specOrder = append(specOrder, s)
-		}
+		out[d.Kind] = s
 	}
 	// A reference to a kind written at the same step or later can only be
 	// set once its target exists: mark it late.
-	for _, s := range specOrder {
+	for _, s := range out {
 		for i := range s.Fields {
 			f := &s.Fields[i]
 			for _, t := range f.Targets {
@@ -153,6 +178,93 @@ func register(list ...*kindSpec) {
 			}
 		}
 	}
+	return out
+}
+
+// newSpec maps one declaration: the fields the agent writes or matches by,
+// the natural keys in NetBox's field names, and how it is matched.
+func newSpec(d *inventory.Decl, e extras) *kindSpec {
+	s := &kindSpec{Kind: d.Kind, Endpoint: d.NetBox.Endpoint, ObjectType: d.NetBox.ObjectType,
+		FetchAll: d.Shared, Candidates: e.candidates, OrphanStatus: e.orphanStatus,
+		CreateDefaults: e.createDefaults, checkCreate: e.checkCreate, checkUpdate: e.checkUpdate,
+		MatchMAC: inventory.HoldsMACs(d.Kind) || macParents[d.Kind] != (macParent{}),
+		order:    d.Order()}
+	for i := range d.Fields {
+		f := &d.Fields[i]
+		if f.Use == inventory.UseInventory || f.Type == inventory.TypeTags {
+			continue // tags are written with the agent's own (tags.go)
+		}
+		s.Fields = append(s.Fields, fieldOf(d, f))
+		s.MatchSerial = s.MatchSerial || f.Identifies
+	}
+	key := make([]string, len(d.Key))
+	for i, name := range d.Key {
+		key[i] = d.Field(name).NetBoxField()
+	}
+	keys := [][]string{key}
+	if d.Field("slug") != nil {
+		bySlug := slices.Clone(key)
+		bySlug[slices.Index(d.Key, d.Name)] = "slug"
+		keys = append(keys, bySlug)
+	}
+	s.NaturalKeys = keys
+	if e.scopedFrom != nil {
+		s.ScopedKeys, s.Scoped = keys, e.scopedFrom
+		s.NaturalKeys = unscoped(d, keys)
+	}
+	return s
+}
+
+// unscoped drops the references from natural keys.
+func unscoped(d *inventory.Decl, keys [][]string) [][]string {
+	out := make([][]string, len(keys))
+	for i, k := range keys {
+		for _, name := range k {
+			if f := d.Field(name); f == nil || !f.IsRef() {
+				out[i] = append(out[i], name)
+			}
+		}
+	}
+	return out
+}
+
+// fieldOf maps a declared field to how the engine reads, compares and writes it.
+func fieldOf(d *inventory.Decl, f *inventory.Field) field {
+	out := field{Name: f.NetBoxField(), Targets: f.Targets, Required: f.Required && f.IsRef(),
+		KeyOnly: f.Use == inventory.UseMatch, Derive: deriver(f.Name)}
+	if f.NetBoxName != "" {
+		out.Attr = f.Name
+	}
+	switch f.Type {
+	case inventory.TypeSlug:
+		out.Type, out.SlugFrom = typeSlug, d.Name
+	case inventory.TypeChoice:
+		// Any value go-netbox's enum knows stands in for the real value when
+		// a body is checked against go-netbox's request model (requestCheck).
+		out.Type, out.Probe = typeChoice, f.Choices[0]
+	case inventory.TypeInt, inventory.TypeMegabytes:
+		out.Type = typeInt
+	case inventory.TypeNumber:
+		out.Type = typeFloat
+	case inventory.TypeBool:
+		out.Type = typeBool
+	case inventory.TypeMAC:
+		out.Type = typeMAC
+	case inventory.TypeIP:
+		out.Type = typeIP
+	case inventory.TypeColor:
+		out.Type = typeColor
+	case inventory.TypePorts:
+		out.Type = typeIntList
+	case inventory.TypeRef:
+		out.Type = typeRef
+		if f.NetBoxTypeField != "" {
+			out.Type, out.TypeField = typeGeneric, f.NetBoxTypeField
+		}
+	default:
+		out.Type = typeString
+	}
+	return out
 }
 
 // specFor returns the spec of kind k, or nil when the engine does not write k.
@@ -189,25 +301,18 @@ func decodeAs[T any]() func([]byte) error {
 	}
 }
 
-// Field helpers keep the family tables short.
-
-func str(name string) field { return field{Name: name, Type: typeString} }
-
-// choice is a choice field; probe is a value go-netbox v4.3.0's enum knows,
-// which stands in for the real value when a body is checked against
-// go-netbox's request model (requestCheck).
-func choice(name, probe string) field { return field{Name: name, Type: typeChoice, Probe: probe} }
-func integer(name string) field {
-	return field{Name: name, Type: typeInt}
-}
-func boolean(name string) field { return field{Name: name, Type: typeBool} }
-func slug(from string) field    { return field{Name: "slug", Type: typeSlug, SlugFrom: from} }
-func ref(name string, targets ...inventory.Kind) field {
-	return field{Name: name, Type: typeRef, Targets: targets}
-}
-func requiredRef(name string, targets ...inventory.Kind) field {
-	return field{Name: name, Type: typeRef, Targets: targets, Required: true}
-}
-func generic(attr, typeField, idField string, required bool, targets ...inventory.Kind) field {
-	return field{Name: idField, Attr: attr, Type: typeGeneric, TypeField: typeField, Targets: targets, Required: required}
+// macParentsOf derives macParents from the declarations: each kind whose
+// records hold MACs (interfaces) finds the kinds its parent reference
+// points to (devices, VMs).
+func macParentsOf() map[inventory.Kind]macParent {
+	out := map[inventory.Kind]macParent{}
+	for _, d := range inventory.Declarations() {
+		if !inventory.HoldsMACs(d.Kind) {
+			continue
+		}
+		for _, host := range d.Field(d.Parent).Targets {
+			out[host] = macParent{ifaceKind: d.Kind, ifaceType: d.NetBox.ObjectType, parentField: d.Parent}
+		}
+	}
+	return out
 }

@@ -17,10 +17,9 @@ type macParent struct {
 	parentField string
 }
 
-var macParents = map[inventory.Kind]macParent{
-	inventory.KindDevice:         {inventory.KindInterface, "dcim.interface", "device"},
-	inventory.KindVirtualMachine: {inventory.KindVMInterface, "virtualization.vminterface", "virtual_machine"},
-}
+// macParents holds, per device or VM kind, how it is found from the MACs
+// of its interfaces (macParentsOf).
+var macParents = macParentsOf()
 
 // macsOf returns the MACs of an interface record, or of the interfaces of
 // a device or VM record.

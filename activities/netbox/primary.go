@@ -6,24 +6,26 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 )
 
-// primaryIP is a device's or VM's primary_ip4/primary_ip6: the IP the
-// record names, or else its only IP of that family.
-func primaryIP(name string, family int) field {
-	return field{Name: name, Type: typeRef, Targets: []inventory.Kind{inventory.KindIPAddress},
-		Derive: func(p *planner, st *recState) string { return p.onlyIP(st, family) }}
-}
-
-// primaryMAC is an interface's primary_mac_address: the MAC record the
-// record names, or else its only MAC record.
-func primaryMAC() field {
-	return field{Name: "primary_mac_address", Type: typeRef, Targets: []inventory.Kind{inventory.KindMACAddress},
-		Derive: func(p *planner, st *recState) string {
+// deriver works out a reference the record does not name, for the fields
+// the agent fills in itself: a device's or VM's primary_ip4/primary_ip6 is
+// its only IP of that family, an interface's primary_mac_address its only
+// MAC record. It returns nil for every other field.
+func deriver(name string) func(p *planner, st *recState) string {
+	switch name {
+	case "primary_ip4":
+		return func(p *planner, st *recState) string { return p.onlyIP(st, 4) }
+	case "primary_ip6":
+		return func(p *planner, st *recState) string { return p.onlyIP(st, 6) }
+	case "primary_mac_address":
+		return func(p *planner, st *recState) string {
 			macs := p.childrenOf(st.rec.Key, inventory.KindMACAddress, "interface")
 			if len(macs) == 1 {
 				return macs[0].rec.Key
 			}
 			return ""
-		}}
+		}
+	}
+	return nil
 }
 
 // onlyIP returns the key of the single IP of the family on the record's
