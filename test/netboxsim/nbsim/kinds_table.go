@@ -321,6 +321,9 @@ func kindSpecs(r release) []*kindSpec {
 			"primary_ip": primaryIP, "config_context": func(*view, *object) any { return map[string]any{} },
 		},
 	}
+	if r.vmStartOnBoot() {
+		vm.Defaults["start_on_boot"] = "off"
+	}
 
 	vmInterface := &kindSpec{
 		Endpoint: epVMInterfaces, ObjectType: "virtualization.vminterface", ModelName: "VMInterface", Verbose: "interface",

@@ -133,7 +133,7 @@ func (v *view) scopeSite(o *object) int64 {
 	return 0
 }
 
-func cleanDevice(v *view, o, _ *object, errs fieldErrors) {
+func cleanDevice(v *view, o, old *object, errs fieldErrors) {
 	if l := v.get(epLocations, o.id("location")); l != nil && l.id("site") != o.id("site") {
 		errs.add("location", fmt.Sprintf("Location %s does not belong to site %s.", l.str("name"), v.get(epSites, o.id("site")).str("name")))
 	}
@@ -151,6 +151,15 @@ func cleanDevice(v *view, o, _ *object, errs fieldErrors) {
 	if c := v.get(epClusters, o.id("cluster")); c != nil {
 		if s := v.scopeSite(c); s != 0 && s != o.id("site") {
 			errs.add("cluster", fmt.Sprintf("The assigned cluster belongs to a different site (%s)", v.get(epSites, s).str("name")))
+		}
+	}
+	// Device.save(): a new device takes what it lacks of its type's airflow, cooling method (4.7)
+	// and default platform.
+	if dt := v.get(epDeviceTypes, o.id("device_type")); old == nil && dt != nil {
+		for field, from := range map[string]string{"airflow": "airflow", "cooling_method": "cooling_method", "platform": "default_platform"} {
+			if scalarString(o.Fields[field]) == "" && dt.Fields[from] != nil {
+				o.Fields[field] = dt.Fields[from]
+			}
 		}
 	}
 }

@@ -182,3 +182,40 @@ func TestConformanceVMHosts(t *testing.T) {
 		})
 	})
 }
+
+// TestConformanceInheritedDefaults: a new device takes its type's airflow, default platform
+// and from 4.7 cooling method when it has none (Device.save); a new VM's start_on_boot is
+// "off" from 4.5.
+func TestConformanceInheritedDefaults(t *testing.T) {
+	forEachTarget(t, func(t *testing.T, c *apiClient) {
+		w := c.seed(1)
+		dtBody := map[string]any{"manufacturer": w.mfr, "model": c.n("Cooled"), "slug": c.n("cooled"), "airflow": "front-to-rear",
+			"default_platform": w.platform}
+		if c.atLeast(7) {
+			dtBody["cooling_method"] = "liquid"
+		}
+		dt := c.create("dcim/device-types", dtBody)
+		plain := c.create("dcim/devices", map[string]any{"name": c.n("plain"), "device_type": dt, "role": w.role, "site": w.site})
+		own := c.create("dcim/devices", map[string]any{"name": c.n("own"), "device_type": dt, "role": w.role, "site": w.site, "airflow": "passive"})
+		value := func(v any) any {
+			if m, ok := v.(map[string]any); ok {
+				return m["value"]
+			}
+			return v
+		}
+		for id, want := range map[int64]string{plain: "front-to-rear", own: "passive"} {
+			d := c.get(fmt.Sprintf("/api/dcim/devices/%d/", id))
+			platform, _ := d["platform"].(map[string]any)
+			if value(d["airflow"]) != want || platform == nil || platform["id"] != float64(w.platform) {
+				t.Errorf("device %d: airflow %v platform %v, want %s and the type's platform", id, d["airflow"], d["platform"], want)
+			}
+			if c.atLeast(7) && value(d["cooling_method"]) != "liquid" {
+				t.Errorf("device %d: cooling_method %v, want liquid", id, d["cooling_method"])
+			}
+		}
+		vm := c.get(fmt.Sprintf("/api/virtualization/virtual-machines/%d/", w.vm))
+		if got, ok := vm["start_on_boot"]; ok != c.atLeast(5) || (ok && value(got) != "off") {
+			t.Errorf("start_on_boot = %v (present %v)", got, ok)
+		}
+	})
+}

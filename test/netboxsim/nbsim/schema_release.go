@@ -39,12 +39,48 @@ func schemaChanges() []schemaChange {
 		// dcim/models/device_components.py Interface.channels and channel_id, new in 4.7
 		{since: 7, schemas: []string{"Interface", "WritableInterfaceRequest"}, after: "type",
 			props: []propSpec{channel("channels"), channel("channel_id")}},
+		// virtualization/models/virtualmachines.py VirtualMachine.start_on_boot, new in 4.5
+		{since: 5, schemas: []string{"VirtualMachineWithConfigContext"}, after: "status", props: []propSpec{
+			choiceProp("start_on_boot", false, [][2]string{{"on", "On"}, {"off", "Off"}, {"laststate", "Last State"}})}},
+		{since: 5, schemas: []string{"WritableVirtualMachineWithConfigContextRequest"}, after: "status", props: []propSpec{
+			choiceRequestProp("start_on_boot", false, "on", "off", "laststate")}},
+		// dcim/models/devices.py DeviceType.cooling_method and Device.cooling_method, new in 4.7
+		{since: 7, schemas: []string{"DeviceType", "DeviceWithConfigContext"}, after: "airflow", props: []propSpec{
+			choiceProp("cooling_method", true, [][2]string{{"air", "Air"}, {"liquid", "Liquid"}, {"hybrid", "Hybrid"}, {"immersion", "Immersion"}})}},
+		{since: 7, schemas: []string{"WritableDeviceTypeRequest", "WritableDeviceWithConfigContextRequest"}, after: "airflow", props: []propSpec{
+			choiceRequestProp("cooling_method", true, "air", "liquid", "hybrid", "immersion")}},
 		// ipam/api/serializers_/services.py: port_mappings, with the single-protocol protocol and
 		// ports kept optional and null for a service of several protocols
 		{since: 7, schemas: []string{"Service", "WritableServiceRequest"}, after: "name",
 			props:    []propSpec{{Name: "port_mappings", Type: "array", Items: &propSpec{Type: "string", MaxLength: 63}}},
 			optional: []string{"protocol", "ports"}, nullable: []string{"protocol", "ports"}},
 	}
+}
+
+// choiceProp is a choice field as answers show it ({"value", "label"}); blank ones take "" and
+// null.
+func choiceProp(name string, blank bool, choices [][2]string) propSpec {
+	p := propSpec{Name: name, Type: "choice", Choice: true, Nullable: blank}
+	for _, c := range choices {
+		p.Enum = append(p.Enum, c[0])
+		p.Labels = append(p.Labels, c[1])
+	}
+	if blank {
+		p.Enum = append(p.Enum, "")
+	}
+	return p
+}
+
+// choiceRequestProp is a choice field as requests give it: its bare value.
+func choiceRequestProp(name string, blank bool, values ...string) propSpec {
+	p := propSpec{Name: name, Type: "string", Nullable: blank}
+	for _, v := range values {
+		p.Enum = append(p.Enum, v)
+	}
+	if blank {
+		p.Enum = append(p.Enum, "")
+	}
+	return p
 }
 
 // applySchemaChanges applies the changes release r has to reg, copying each schema it changes.

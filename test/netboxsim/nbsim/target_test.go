@@ -125,3 +125,6 @@ func minorOf(version string) int {
 
 // atLeast reports whether the target is NetBox 4.minor or newer.
 func (c *apiClient) atLeast(minor int) bool { return c.minor >= minor }
+
+// emulated reports whether the target is netboxsim.
+func (c *apiClient) emulated() bool { return c.sim != nil }

@@ -143,6 +143,10 @@ func (r release) namesUniqueWithTenant() bool { return r.atLeast(7) }
 // (dcim/models/mixins.py InterfaceValidationMixin).
 func (r release) channelInterfaces() bool { return r.atLeast(7) }
 
+// vmStartOnBoot: from 4.5 a VM has start_on_boot, "off" unless given
+// (virtualization/models/virtualmachines.py).
+func (r release) vmStartOnBoot() bool { return r.atLeast(5) }
+
 // portMappings: from 4.7 a service's ports are "protocol/port" mappings, protocol and ports
 // being derived from them (ipam/api/serializers_/services.py PortMappingsSerializerMixin).
 func (r release) portMappings() bool { return r.atLeast(7) }
