@@ -13,25 +13,29 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/source"
 )
 
-// SourceInstance is one configured source with the settings the workflow needs.
+// SourceInstance is one configured source: what the workflow needs to
+// discover it (it crosses Temporal in ConfigureResult) and, on the worker
+// that serves its task queue, the source itself.
 type SourceInstance struct {
-	Name      string
-	Type      string
-	TaskQueue string
+	Name string `json:"name"`
+	Type string `json:"type"`
+	// TaskQueue is the source's own task queue; empty means the worker's.
+	TaskQueue string `json:"task_queue,omitempty"`
 	// Priority orders authority in the merge: lower wins.
-	Priority int
-	Source   source.Source
+	Priority int `json:"priority"`
+	// Source is built only by the worker that serves TaskQueue.
+	Source source.Source `json:"-"`
 }
 
 // Settings are the run settings the workflow asks for at its start, so that
 // timeouts and retries follow the worker's config without entering the
 // workflow's input.
 type Settings struct {
-	ApplyConcurrency int
-	DiscoverTimeout  time.Duration
-	ApplyTimeout     time.Duration
-	HeartbeatTimeout time.Duration
-	Retry            RetryPolicy
+	ApplyConcurrency int           `json:"apply_concurrency"`
+	DiscoverTimeout  time.Duration `json:"discover_timeout"`
+	ApplyTimeout     time.Duration `json:"apply_timeout"`
+	HeartbeatTimeout time.Duration `json:"heartbeat_timeout"`
+	Retry            RetryPolicy   `json:"retry"`
 }
 
 // RetryPolicy mirrors Temporal's retry policy in config terms.

@@ -27,33 +27,79 @@ type BuildOptions struct {
 
 // New builds the activities from the config. Close releases what it opened.
 func New(ctx context.Context, cfg *config.Config, log *zap.Logger, opts BuildOptions) (*Activities, error) {
-	a := &Activities{
-		Log: log,
-		Settings: Settings{
-			ApplyConcurrency: cfg.Sync.ApplyConcurrency,
-			DiscoverTimeout:  cfg.Sync.DiscoverTimeout.Duration,
-			ApplyTimeout:     cfg.Sync.ApplyTimeout.Duration,
-			HeartbeatTimeout: cfg.Sync.HeartbeatTimeout.Duration,
-			Retry: RetryPolicy{
-				InitialInterval:    cfg.Sync.Retry.InitialInterval.Duration,
-				BackoffCoefficient: cfg.Sync.Retry.BackoffCoefficient,
-				MaximumInterval:    cfg.Sync.Retry.MaximumInterval.Duration,
-				MaximumAttempts:    int32(cfg.Sync.Retry.MaximumAttempts),
-			},
-		},
+	r, err := resolve(cfg, opts)
+	if err != nil {
+		return nil, err
 	}
-	var errs []error
+	return r.build(ctx, log)
+}
+
+// setup is the configuration resolved once for one worker: defaults
+// filled, paths absolute, secrets read, and cut into the values each part
+// needs, so that no builder goes back to the config for more.
+type setup struct {
+	settings Settings
+	sources  []sourceSetup
+	blobURL  string
+	baseDir  string
+	// netbox and token are set unless the worker only discovers.
+	netbox *netbox.Config
+	token  string
+}
+
+// sourceSetup is one configured source, with the settings it is built
+// from when this worker serves its task queue.
+type sourceSetup struct {
+	SourceInstance
+	build *source.Config
+}
+
+func resolve(cfg *config.Config, opts BuildOptions) (setup, error) {
+	r := setup{
+		settings: settingsOf(cfg.Sync),
+		blobURL:  cfg.BlobURL,
+		baseDir:  cfg.BaseDir(),
+	}
 	for i, s := range cfg.EnabledSources() {
-		inst := SourceInstance{Name: s.Name, Type: s.Type, TaskQueue: s.TaskQueue, Priority: i}
-		if inst.TaskQueue == cfg.Temporal.TaskQueue {
-			inst.TaskQueue = ""
-		}
-		queue := inst.TaskQueue
-		if queue == "" {
-			queue = cfg.Temporal.TaskQueue
+		ss := sourceSetup{SourceInstance: SourceInstance{Name: s.Name, Type: s.Type, TaskQueue: s.TaskQueue, Priority: i}}
+		queue := orDefault(s.TaskQueue, cfg.Temporal.TaskQueue)
+		if queue == cfg.Temporal.TaskQueue {
+			ss.TaskQueue = ""
 		}
 		if queue == opts.Queue {
-			src, err := source.New(s.SourceConfig(), log)
+			sc := s.SourceConfig()
+			ss.build = &sc
+		}
+		r.sources = append(r.sources, ss)
+	}
+	if opts.DiscoverOnly {
+		return r, nil
+	}
+	token, err := cfg.NetBoxToken()
+	if err != nil {
+		return setup{}, err
+	}
+	nb := netboxConfig(cfg.NetBox)
+	r.netbox, r.token = &nb, token
+	return r, nil
+}
+
+// orDefault is s, or def when s is empty.
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// build opens and builds what the setup describes.
+func (r setup) build(ctx context.Context, log *zap.Logger) (*Activities, error) {
+	a := &Activities{Log: log, Settings: r.settings}
+	var errs []error
+	for _, s := range r.sources {
+		inst := s.SourceInstance
+		if s.build != nil {
+			src, err := source.New(*s.build, log)
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -65,20 +111,15 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, opts BuildOpt
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("build sources: %w", err)
 	}
-
-	store, err := blob.Open(ctx, cfg.BlobURL, cfg.BaseDir())
+	store, err := blob.Open(ctx, r.blobURL, r.baseDir)
 	if err != nil {
 		return nil, err
 	}
 	a.Blob = store
-	if opts.DiscoverOnly {
+	if r.netbox == nil {
 		return a, nil
 	}
-	token, err := cfg.NetBoxToken()
-	if err != nil {
-		return nil, errors.Join(err, store.Close())
-	}
-	nb, err := netbox.NewClient(NetBoxConfig(cfg.NetBox), token, log.Named("netbox"))
+	nb, err := netbox.NewClient(*r.netbox, r.token, log.Named("netbox"))
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("netbox client: %w", err), store.Close())
 	}
@@ -86,8 +127,24 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, opts BuildOpt
 	return a, nil
 }
 
-// NetBoxConfig turns the netbox section of the config into the engine's settings.
-func NetBoxConfig(c config.NetBox) netbox.Config {
+// settingsOf is the sync section as the workflow reads it.
+func settingsOf(c config.Sync) Settings {
+	return Settings{
+		ApplyConcurrency: c.ApplyConcurrency,
+		DiscoverTimeout:  c.DiscoverTimeout.Duration,
+		ApplyTimeout:     c.ApplyTimeout.Duration,
+		HeartbeatTimeout: c.HeartbeatTimeout.Duration,
+		Retry: RetryPolicy{
+			InitialInterval:    c.Retry.InitialInterval.Duration,
+			BackoffCoefficient: c.Retry.BackoffCoefficient,
+			MaximumInterval:    c.Retry.MaximumInterval.Duration,
+			MaximumAttempts:    int32(c.Retry.MaximumAttempts),
+		},
+	}
+}
+
+// netboxConfig is the netbox section as the engine reads it.
+func netboxConfig(c config.NetBox) netbox.Config {
 	out := netbox.Config{
 		URL: c.URL, CAFile: c.CAFile, InsecureSkipVerify: c.InsecureSkipVerify, Timeout: c.Timeout.Duration,
 		BatchSize: c.BatchSize, PageSize: c.PageSize, RateLimit: c.RateLimit, MaxInFlight: c.MaxInFlight,

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 )
@@ -15,34 +14,17 @@ type ConfigureInput struct {
 	Sources []string `json:"sources,omitempty"`
 }
 
-// SourceSpec is what the workflow needs to discover one source.
-type SourceSpec struct {
-	Name      string `json:"name"`
-	Type      string `json:"type"`
-	TaskQueue string `json:"task_queue,omitempty"`
-	Priority  int    `json:"priority"`
-}
-
-// ConfigureResult carries the run's settings from the worker's config.
+// ConfigureResult carries the run's settings from the worker's config and
+// the sources it covers.
 type ConfigureResult struct {
-	Sources          []SourceSpec  `json:"sources"`
-	ApplyConcurrency int           `json:"apply_concurrency"`
-	DiscoverTimeout  time.Duration `json:"discover_timeout"`
-	ApplyTimeout     time.Duration `json:"apply_timeout"`
-	HeartbeatTimeout time.Duration `json:"heartbeat_timeout"`
-	Retry            RetryPolicy   `json:"retry"`
+	Sources []SourceInstance `json:"sources"`
+	Settings
 }
 
 // Configure answers the run's settings and the sources it covers. Naming a
 // source that is not configured is a non-retryable error.
 func (a *Activities) Configure(_ context.Context, in ConfigureInput) (ConfigureResult, error) {
-	res := ConfigureResult{
-		ApplyConcurrency: a.Settings.ApplyConcurrency,
-		DiscoverTimeout:  a.Settings.DiscoverTimeout,
-		ApplyTimeout:     a.Settings.ApplyTimeout,
-		HeartbeatTimeout: a.Settings.HeartbeatTimeout,
-		Retry:            a.Settings.Retry,
-	}
+	res := ConfigureResult{Settings: a.Settings}
 	var unknown []string
 	for _, name := range in.Sources {
 		if _, ok := a.source(name); !ok {
@@ -62,7 +44,8 @@ func (a *Activities) Configure(_ context.Context, in ConfigureInput) (ConfigureR
 		if len(in.Sources) > 0 && !slices.Contains(in.Sources, s.Name) {
 			continue
 		}
-		res.Sources = append(res.Sources, SourceSpec{Name: s.Name, Type: s.Type, TaskQueue: s.TaskQueue, Priority: s.Priority})
+		s.Source = nil // the source itself stays with this worker
+		res.Sources = append(res.Sources, s)
 	}
 	return res, nil
 }

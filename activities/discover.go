@@ -34,7 +34,9 @@ type DiscoverResult struct {
 	Duration     time.Duration `json:"duration"`
 }
 
-// SourceResult is how one source fared in a run.
+// SourceResult is how one source fared in a run: the workflow's result
+// and progress show it, and the plan reads it to orphan only what sources
+// that succeeded no longer report.
 type SourceResult struct {
 	Name     string `json:"name"`
 	Type     string `json:"type"`
@@ -49,6 +51,10 @@ const (
 	SourceOK     = "ok"
 	SourceFailed = "failed"
 )
+
+// Succeeded reports whether the source's discovery succeeded, so that its
+// orphans may be handled.
+func (s SourceResult) Succeeded() bool { return s.Status == SourceOK }
 
 // SnapshotRef names where a source's discovered records live.
 func SnapshotRef(run, src string) string {

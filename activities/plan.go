@@ -18,9 +18,10 @@ import (
 
 // PlanInput names the inventory to reconcile and how each source fared.
 type PlanInput struct {
-	Run          string               `json:"run"`
-	InventoryRef string               `json:"inventory_ref"`
-	Sources      []netbox.SourceState `json:"sources"`
+	Run          string `json:"run"`
+	InventoryRef string `json:"inventory_ref"`
+	// Sources says how each source of the run fared, failed ones included.
+	Sources []SourceResult `json:"sources"`
 	// DryRun plans without preparing NetBox (tags, custom fields), so that a
 	// dry run writes nothing at all.
 	DryRun bool `json:"dry_run,omitempty"`
@@ -77,7 +78,11 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error)
 			return PlanResult{}, classify(fmt.Errorf("prepare netbox: %w", err))
 		}
 	}
-	plan, err := a.NetBox.Plan(ctx, netbox.PlanRequest{Records: records, Sources: in.Sources, Now: in.Now,
+	succeeded := make(map[string]bool, len(in.Sources))
+	for _, s := range in.Sources {
+		succeeded[s.Name] = s.Succeeded()
+	}
+	plan, err := a.NetBox.Plan(ctx, netbox.PlanRequest{Records: records, Sources: succeeded, Now: in.Now,
 		NetBoxVersion: run.NetBoxVersion, Settings: a.choiceSettings()})
 	if err != nil {
 		return PlanResult{}, classify(fmt.Errorf("plan: %w", err))

@@ -67,7 +67,7 @@ func simAt(t *testing.T, version string) string {
 
 func planInput() PlanInput {
 	return PlanInput{Run: "wf/run-1", InventoryRef: "inv.json", Now: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC),
-		Sources: []netbox.SourceState{{Name: "nas1", Succeeded: true, Records: 1}}}
+		Sources: []SourceResult{{Name: "nas1", Type: "truenas", Status: SourceOK, Records: 1}}}
 }
 
 func TestPlanReadsTheNetBoxVersionForTheRun(t *testing.T) {

@@ -147,7 +147,6 @@ func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.Configu
 		futures[i] = workflow.ExecuteActivity(actx, a.Discover, activities.DiscoverInput{Run: run, Source: s.Name})
 	}
 	var snapshots []activities.DiscoverResult
-	var states []netbox.SourceState
 	for i, s := range cfg.Sources {
 		var d activities.DiscoverResult
 		sr := activities.SourceResult{Name: s.Name, Type: s.Type, Status: activities.SourceOK}
@@ -158,7 +157,6 @@ func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.Configu
 			sr.Records, sr.Warnings = d.Records, d.WarningCount
 			snapshots = append(snapshots, d)
 		}
-		states = append(states, netbox.SourceState{Name: s.Name, Succeeded: sr.Status == activities.SourceOK, Records: sr.Records})
 		res.Sources = append(res.Sources, sr)
 		r.progress.Sources = res.Sources
 	}
@@ -178,7 +176,7 @@ func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.Configu
 	r.setPhase(ctx, "planning", fmt.Sprintf("%d records", merged.Records))
 	var plan activities.PlanResult
 	pctx := workflow.WithActivityOptions(ctx, r.options(cfg, fmt.Sprintf("plan %d records", merged.Records), "plan", cfg.DiscoverTimeout))
-	in := activities.PlanInput{Run: run, InventoryRef: merged.Ref, Sources: states, DryRun: r.req.DryRun, Now: workflow.Now(ctx).UTC()}
+	in := activities.PlanInput{Run: run, InventoryRef: merged.Ref, Sources: res.Sources, DryRun: r.req.DryRun, Now: workflow.Now(ctx).UTC()}
 	if err := workflow.ExecuteActivity(pctx, a.Plan, in).Get(ctx, &plan); err != nil {
 		return activities.PlanResult{}, stepFailed("plan", err)
 	}

@@ -38,15 +38,15 @@ func (s *syncSuite) SetupTest() {
 func (s *syncSuite) TearDownTest() { s.env.AssertExpectations(s.T()) }
 
 func settings(sources ...string) activities.ConfigureResult {
-	cfg := activities.ConfigureResult{
+	cfg := activities.ConfigureResult{Settings: activities.Settings{
 		ApplyConcurrency: 2,
 		DiscoverTimeout:  time.Minute,
 		ApplyTimeout:     time.Minute,
 		HeartbeatTimeout: 30 * time.Second,
 		Retry:            activities.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second, MaximumAttempts: 2},
-	}
+	}}
 	for i, n := range sources {
-		cfg.Sources = append(cfg.Sources, activities.SourceSpec{Name: n, Type: "filesystem", Priority: i})
+		cfg.Sources = append(cfg.Sources, activities.SourceInstance{Name: n, Type: "filesystem", Priority: i})
 	}
 	return cfg
 }
@@ -161,8 +161,8 @@ func (s *syncSuite) TestOneSourceFailingDoesNotFailTheRun() {
 	s.Contains(res.Sources[1].Error, "proxmox token refused")
 	// The planner learns which source failed, so that it orphans nothing of it.
 	s.Require().Len(planned.Sources, 2)
-	s.True(planned.Sources[0].Succeeded)
-	s.False(planned.Sources[1].Succeeded)
+	s.True(planned.Sources[0].Succeeded())
+	s.False(planned.Sources[1].Succeeded())
 	s.Equal(4, res.Applied.BatchesDone)
 }
 

@@ -34,7 +34,7 @@ func benchWorld(b *testing.B) ([]inventory.Record, *memFetcher) {
 		cfg.BatchSize = 1000
 		sim, c := newSim(b, cfg)
 		recs := benchOnce.recs
-		_, res := syncOnce(b, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+		_, res := syncOnce(b, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 		require.Empty(b, totals(res).Problems)
 		m := &memFetcher{objs: map[inventory.Kind][]map[string]any{}}
 		dump := sim.Dump()
@@ -50,7 +50,7 @@ func benchWorld(b *testing.B) ([]inventory.Record, *memFetcher) {
 func benchPlan(b *testing.B, f func() *memFetcher, recs []inventory.Record) {
 	cfg, err := DefaultConfig().withDefaults()
 	require.NoError(b, err)
-	req := PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0}
+	req := PlanRequest{Records: recs, Sources: ok("lab"), Now: day0}
 	b.ReportAllocs()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)

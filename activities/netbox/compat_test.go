@@ -176,7 +176,7 @@ func TestPlatformsMatchWithinTheirManufacturer(t *testing.T) {
 	} {
 		t.Run(tc.version.String(), func(t *testing.T) {
 			cfg := DefaultConfig()
-			req := PlanRequest{Records: clone(recs), Sources: ok(recs, "lab"), Now: day0}
+			req := PlanRequest{Records: clone(recs), Sources: ok("lab"), Now: day0}
 			p, err := buildPlan(context.Background(), &memFetcher{objs: objs}, cfg, req, netboxFacts{version: tc.version})
 			require.NoError(t, err)
 			if tc.ambiguous {

@@ -28,7 +28,7 @@ func TestStagesApplyConcurrently(t *testing.T) {
 	sim, c := newSim(t, cfg)
 	recs := labInventory("lab", 3, 2)
 	require.NoError(t, c.EnsureSchema(context.Background()))
-	p, err := c.Plan(context.Background(), PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	p, err := c.Plan(context.Background(), PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	require.NoError(t, err)
 	apply := func(st Stage) []BatchResult {
 		var wg sync.WaitGroup
@@ -81,7 +81,7 @@ func TestLooseAgentIDFilterIsNotTrusted(t *testing.T) {
 			require.NoError(t, err)
 		}
 	}
-	p, err := c.Plan(ctx, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	p, err := c.Plan(ctx, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	require.NoError(t, err)
 	res := totals(applyAll(t, c, p))
 	assert.Empty(t, res.Problems)
@@ -93,7 +93,7 @@ func TestLooseAgentIDFilterIsNotTrusted(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, pve1Ifaces, "pve1's interfaces on pve1, not on pve10")
-	again := planRetry(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	again := planRetry(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	assert.Zero(t, again.Operations())
 }
 
@@ -126,7 +126,7 @@ func TestCreateRefusedAsDuplicateOfAConcurrentAttempt(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, c.EnsureSchema(ctx))
 	recs := []inventory.Record{rec(inventory.KindSite, inventory.SharedKey(inventory.KindSite, "Home Lab"), "lab", map[string]any{"name": "Home Lab"}, nil)}
-	p, err := c.Plan(ctx, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	p, err := c.Plan(ctx, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	require.NoError(t, err)
 	res, err := c.ApplyBatch(ctx, p, 0, nil)
 	require.NoError(t, err)

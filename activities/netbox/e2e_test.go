@@ -86,7 +86,7 @@ const pve1 = "fs/lab/device/pve1"
 func TestSyncCreatesThenRerunWritesNothing(t *testing.T) {
 	sim, c := newSim(t, testConfig())
 	recs := labInventory("lab", 2, 2)
-	req := PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0}
+	req := PlanRequest{Records: recs, Sources: ok("lab"), Now: day0}
 	p, res := syncOnce(t, c, req)
 	tot := totals(res)
 	assert.Empty(t, tot.Problems)
@@ -132,7 +132,7 @@ func TestApplyBatchTwiceMakesNoDuplicates(t *testing.T) {
 	sim, c := newSim(t, testConfig())
 	recs := labInventory("lab", 1, 1)
 	require.NoError(t, c.EnsureSchema(context.Background()))
-	p, err := c.Plan(context.Background(), PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	p, err := c.Plan(context.Background(), PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	require.NoError(t, err)
 	for _, b := range p.Batches {
 		first, err := c.ApplyBatch(context.Background(), p, b.ID, nil)
@@ -162,10 +162,10 @@ func TestApplyBatchTwiceMakesNoDuplicates(t *testing.T) {
 func TestOneFieldChanged(t *testing.T) {
 	sim, c := newSim(t, testConfig())
 	recs := labInventory("lab", 2, 1)
-	syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	syncOnce(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 
 	changed := edit(recs, pve1, "description", "rack 3")
-	p, res := syncOnce(t, c, PlanRequest{Records: changed, Sources: ok(changed, "lab"), Now: day0})
+	p, res := syncOnce(t, c, PlanRequest{Records: changed, Sources: ok("lab"), Now: day0})
 	require.Equal(t, 1, p.Operations())
 	op := p.Batches[0].Ops[0]
 	assert.Equal(t, pve1, op.Key)
@@ -178,11 +178,11 @@ func TestOneFieldChanged(t *testing.T) {
 func TestRename(t *testing.T) {
 	sim, c := newSim(t, testConfig())
 	recs := labInventory("lab", 1, 1)
-	syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	syncOnce(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	id := idOf(find(sim, inventory.KindDevice, "name", "pve1"))
 
 	renamed := edit(recs, pve1, "name", "pve-one")
-	p, res := syncOnce(t, c, PlanRequest{Records: renamed, Sources: ok(renamed, "lab"), Now: day0})
+	p, res := syncOnce(t, c, PlanRequest{Records: renamed, Sources: ok("lab"), Now: day0})
 	require.Equal(t, 1, p.Operations())
 	assert.Equal(t, "name: pve1 -> pve-one", p.Batches[0].Ops[0].Reason)
 	assert.Equal(t, 1, totals(res).Updated)
@@ -193,10 +193,10 @@ func TestRename(t *testing.T) {
 func TestOrphanMarkGraceDelete(t *testing.T) {
 	sim, c := newSim(t, testConfig())
 	recs := labInventory("lab", 4, 1)
-	syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	syncOnce(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	gone := without(recs, "fs/lab/vm/vm4-1")
 	req := func(now time.Time) PlanRequest {
-		return PlanRequest{Records: gone, Sources: ok(gone, "lab"), Now: now}
+		return PlanRequest{Records: gone, Sources: ok("lab"), Now: now}
 	}
 
 	// Marked: status offline, tag agent-orphan, date.
@@ -230,11 +230,11 @@ func TestOrphanMarkGraceDelete(t *testing.T) {
 func TestOrphanComesBack(t *testing.T) {
 	sim, c := newSim(t, testConfig())
 	recs := labInventory("lab", 4, 1)
-	syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	syncOnce(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	gone := without(recs, "fs/lab/vm/vm4-1")
-	syncOnce(t, c, PlanRequest{Records: gone, Sources: ok(gone, "lab"), Now: day0.Add(24 * time.Hour)})
+	syncOnce(t, c, PlanRequest{Records: gone, Sources: ok("lab"), Now: day0.Add(24 * time.Hour)})
 
-	p, _ := syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0.Add(48 * time.Hour)})
+	p, _ := syncOnce(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0.Add(48 * time.Hour)})
 	assert.Zero(t, p.Summary.Total.Create, "the old objects are taken back")
 	vm := find(sim, inventory.KindVirtualMachine, "name", "vm4-1")
 	o, _ := newObject(vm)
@@ -254,10 +254,10 @@ func TestFailedSourceOrphansNothing(t *testing.T) {
 		}
 	}
 	all := append(clone(a), b...)
-	syncOnce(t, c, PlanRequest{Records: all, Sources: ok(all, "a", "b"), Now: day0})
+	syncOnce(t, c, PlanRequest{Records: all, Sources: ok("a", "b"), Now: day0})
 	before := state(sim)
 
-	sources := []SourceState{{Name: "a", Succeeded: true, Records: len(a)}, {Name: "b", Succeeded: false}}
+	sources := map[string]bool{"a": true, "b": false}
 	p, _ := syncOnce(t, c, PlanRequest{Records: a, Sources: sources, Now: day0})
 	assert.Zero(t, p.Operations())
 	assert.Equal(t, before, state(sim))
@@ -271,13 +271,13 @@ func TestFailedSourceOrphansNothing(t *testing.T) {
 func TestMassDeleteGuard(t *testing.T) {
 	sim, c := newSim(t, testConfig())
 	recs := labInventory("lab", 4, 2)
-	syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	syncOnce(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	before := state(sim)
 
 	// Half the hosts vanish: more than 25 % fewer objects.
 	half := without(without(recs, "fs/lab/device/pve3"), "fs/lab/device/pve4")
 	half = without(without(half, "fs/lab/vm/vm3-"), "fs/lab/vm/vm4-")
-	p, _ := syncOnce(t, c, PlanRequest{Records: half, Sources: ok(half, "lab"), Now: day0.Add(24 * time.Hour)})
+	p, _ := syncOnce(t, c, PlanRequest{Records: half, Sources: ok("lab"), Now: day0.Add(24 * time.Hour)})
 	require.Len(t, p.Blocked, 1)
 	assert.Contains(t, p.Blocked[0], "lab: reports 37 objects, NetBox holds 73 live ones from it (49% fewer, limit 25%): orphaning blocked")
 	assert.Zero(t, p.Summary.Total.Orphaned)
@@ -290,7 +290,7 @@ func TestMassDeleteGuard(t *testing.T) {
 
 	// A small drop is let through.
 	fewer := without(recs, "fs/lab/vm/vm4-2")
-	p = planRetry(t, c, PlanRequest{Records: fewer, Sources: ok(fewer, "lab"), Now: day0.Add(24 * time.Hour)})
+	p = planRetry(t, c, PlanRequest{Records: fewer, Sources: ok("lab"), Now: day0.Add(24 * time.Hour)})
 	assert.Empty(t, p.Blocked)
 	assert.Equal(t, 6, p.Summary.Total.Orphaned)
 }
@@ -298,7 +298,7 @@ func TestMassDeleteGuard(t *testing.T) {
 func TestAgentIgnoreRespected(t *testing.T) {
 	sim, c := newSim(t, testConfig())
 	recs := labInventory("lab", 4, 1)
-	syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	syncOnce(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	ignoreTags := []map[string]any{{"name": TagAgent, "slug": TagAgent}, {"name": TagIgnore, "slug": TagIgnore}}
 	for _, name := range []string{"pve1", "vm4-1"} {
 		k := inventory.KindDevice
@@ -310,7 +310,7 @@ func TestAgentIgnoreRespected(t *testing.T) {
 
 	// pve1 changes in the source and vm4-1 disappears from it: neither is touched.
 	next := edit(without(recs, "fs/lab/vm/vm4-1"), pve1, "status", "failed")
-	p, _ := syncOnce(t, c, PlanRequest{Records: next, Sources: ok(next, "lab"), Now: day0})
+	p, _ := syncOnce(t, c, PlanRequest{Records: next, Sources: ok("lab"), Now: day0})
 	for _, b := range p.Batches {
 		for _, op := range b.Ops {
 			assert.NotEqual(t, pve1, op.Key)
@@ -344,7 +344,7 @@ func TestHandMadeObjectAdoptedOrLeftAlone(t *testing.T) {
 				"role": idOf(role), "comments": "racked by Ann"})
 
 			recs := labInventory("lab", 1, 0)
-			p, res := syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+			p, res := syncOnce(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 			assert.Empty(t, totals(res).Problems)
 			assert.Equal(t, 1, count(sim, inventory.KindSite))
 			assert.Equal(t, 1, count(sim, inventory.KindDevice), "never a second pve1")
@@ -383,7 +383,7 @@ func TestHandMadeObjectAdoptedOrLeftAlone(t *testing.T) {
 func TestSourceTagsAdded(t *testing.T) {
 	sim, c := newSim(t, testConfig())
 	recs := edit(labInventory("lab", 1, 0), pve1, "tags", []string{"Backup", "prod"})
-	_, res := syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	_, res := syncOnce(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	assert.Empty(t, totals(res).Problems)
 	dev, _ := newObject(find(sim, inventory.KindDevice, "name", "pve1"))
 	assert.Equal(t, []string{"backup", TagAgent, "prod"}, tagSlugs(dev.Tags))
@@ -395,7 +395,7 @@ func TestSourceTagsAdded(t *testing.T) {
 	patch(t, c, inventory.KindDevice, dev.ID, map[string]any{"tags": []map[string]any{
 		{"name": "Backup", "slug": "backup"}, {"name": "prod", "slug": "prod"}, {"name": TagAgent, "slug": TagAgent}, {"name": "manual", "slug": "manual"}}})
 	fewer := edit(recs, pve1, "tags", []string{"Backup"})
-	p := planRetry(t, c, PlanRequest{Records: fewer, Sources: ok(fewer, "lab"), Now: day0})
+	p := planRetry(t, c, PlanRequest{Records: fewer, Sources: ok("lab"), Now: day0})
 	assert.Zero(t, p.Operations())
 }
 
@@ -406,7 +406,7 @@ func TestProtectedOrphanIsReportedNotRetried(t *testing.T) {
 	// Another source's VM lives in lab's cluster.
 	guest := rec(inventory.KindVirtualMachine, "fs/b/vm/guest", "b", map[string]any{"name": "guest"}, map[string]string{"cluster": cluster})
 	all := append(clone(lab), guest)
-	syncOnce(t, c, PlanRequest{Records: all, Sources: ok(all, "lab", "b"), Now: day0})
+	syncOnce(t, c, PlanRequest{Records: all, Sources: ok("lab", "b"), Now: day0})
 
 	// lab stops reporting its cluster; b still has its guest in it.
 	gone := append(without(lab, cluster), guest)
@@ -415,8 +415,8 @@ func TestProtectedOrphanIsReportedNotRetried(t *testing.T) {
 			delete(gone[i].Refs, "cluster")
 		}
 	}
-	syncOnce(t, c, PlanRequest{Records: gone, Sources: ok(gone, "lab", "b"), Now: day0.Add(24 * time.Hour)})
-	p, res := syncOnce(t, c, PlanRequest{Records: gone, Sources: ok(gone, "lab", "b"), Now: day0.Add(40 * 24 * time.Hour)})
+	syncOnce(t, c, PlanRequest{Records: gone, Sources: ok("lab", "b"), Now: day0.Add(24 * time.Hour)})
+	p, res := syncOnce(t, c, PlanRequest{Records: gone, Sources: ok("lab", "b"), Now: day0.Add(40 * 24 * time.Hour)})
 	tot := totals(res)
 	require.Len(t, tot.Problems, 1, "%v", tot.Problems)
 	assert.Equal(t, cluster, tot.Problems[0].Key)
@@ -435,7 +435,7 @@ func TestProtectedOrphanIsReportedNotRetried(t *testing.T) {
 func TestPlanOnUnpreparedNetBox(t *testing.T) {
 	sim, c := newSim(t, testConfig())
 	recs := labInventory("lab", 1, 1)
-	p, err := c.Plan(context.Background(), PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	p, err := c.Plan(context.Background(), PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	require.NoError(t, err)
 	assert.Equal(t, len(recs), p.Summary.Total.Create)
 	assert.Zero(t, writes(sim), "planning writes nothing, not even the schema")

@@ -32,7 +32,7 @@ func TestExampleInventory(t *testing.T) {
 		inventory.NormalizeRecord(&recs[i])
 	}
 	sim, c := newSim(t, DefaultConfig())
-	req := PlanRequest{Records: recs, Sources: ok(recs, "example"), Now: day0}
+	req := PlanRequest{Records: recs, Sources: ok("example"), Now: day0}
 
 	p, res := syncOnce(t, c, req)
 	first := sim.Stats()

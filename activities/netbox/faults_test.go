@@ -21,9 +21,9 @@ func history() []PlanRequest {
 	edited := edit(edit(recs, pve1, "description", "rack 3"), "fs/lab/vm/vm2-1", "memory", 4096)
 	gone := without(edited, "fs/lab/vm/vm4-3")
 	return []PlanRequest{
-		{Records: recs, Sources: ok(recs, "lab"), Now: day0},
-		{Records: gone, Sources: ok(gone, "lab"), Now: day0.Add(24 * time.Hour)},
-		{Records: gone, Sources: ok(gone, "lab"), Now: day0.Add(40 * 24 * time.Hour)},
+		{Records: recs, Sources: ok("lab"), Now: day0},
+		{Records: gone, Sources: ok("lab"), Now: day0.Add(24 * time.Hour)},
+		{Records: gone, Sources: ok("lab"), Now: day0.Add(40 * 24 * time.Hour)},
 	}
 }
 
@@ -75,10 +75,10 @@ func TestFaultsEndInTheSameState(t *testing.T) {
 func TestDriftedObjectSkipped(t *testing.T) {
 	sim, c := newSim(t, testConfig())
 	recs := labInventory("lab", 2, 0)
-	syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	syncOnce(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 
 	changed := edit(edit(recs, pve1, "description", "rack 3"), "fs/lab/device/pve2", "description", "rack 4")
-	p := planRetry(t, c, PlanRequest{Records: changed, Sources: ok(changed, "lab"), Now: day0})
+	p := planRetry(t, c, PlanRequest{Records: changed, Sources: ok("lab"), Now: day0})
 	require.Equal(t, 2, p.Operations())
 	// Someone edits pve1 between plan and apply.
 	patch(t, c, inventory.KindDevice, idOf(find(sim, inventory.KindDevice, "name", "pve1")), map[string]any{"comments": "moved"})
@@ -106,7 +106,7 @@ func TestBadRequestIsolatesTheBadObject(t *testing.T) {
 		recs = append(recs, rec(inventory.KindInterface, fmt.Sprintf("%s/iface/eth%d", dev, i), "lab",
 			map[string]any{"name": fmt.Sprintf("eth%d", i), "type": "1000base-t", "mtu": mtu}, map[string]string{"device": dev}))
 	}
-	p, results := syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	p, results := syncOnce(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	res := totals(results)
 	require.Len(t, res.Problems, 1)
 	pr := res.Problems[0]
@@ -123,7 +123,7 @@ func TestBatchDependingOnFailedBatchSkipped(t *testing.T) {
 	sim, c := newSim(t, testConfig())
 	recs := labInventory("lab", 1, 0)
 	require.NoError(t, c.EnsureSchema(context.Background()))
-	p, err := c.Plan(context.Background(), PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	p, err := c.Plan(context.Background(), PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	require.NoError(t, err)
 	var devBatch *Batch
 	for i := range p.Batches {
@@ -151,7 +151,7 @@ func TestMatchBySerialAndAmbiguity(t *testing.T) {
 			shared = append(shared, r)
 		}
 	}
-	syncOnce(t, c, PlanRequest{Records: shared, Sources: ok(shared, "lab"), Now: day0})
+	syncOnce(t, c, PlanRequest{Records: shared, Sources: ok("lab"), Now: day0})
 	site := idOf(find(sim, inventory.KindSite, "name", "Home Lab"))
 	dt := idOf(find(sim, inventory.KindDeviceType, "model", "PowerEdge R640"))
 	role := idOf(find(sim, inventory.KindDeviceRole, "name", "Hypervisor"))
@@ -167,7 +167,7 @@ func TestMatchBySerialAndAmbiguity(t *testing.T) {
 	mk("twin-a", "SN0002")              // pve2's serial, twice
 	mk("twin-b", "SN0002")
 
-	p, res := syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	p, res := syncOnce(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	assert.Empty(t, totals(res).Problems)
 	got := find(sim, inventory.KindDevice, "serial", "SN0001")
 	assert.Equal(t, idOf(renamed), idOf(got))
@@ -196,7 +196,7 @@ func TestMatchByMAC(t *testing.T) {
 			shared = append(shared, r)
 		}
 	}
-	syncOnce(t, c, PlanRequest{Records: shared, Sources: ok(shared, "lab"), Now: day0})
+	syncOnce(t, c, PlanRequest{Records: shared, Sources: ok("lab"), Now: day0})
 	// By hand: a device under another name and without serial, whose
 	// interface "uplink" carries eno1's MAC.
 	dev := handMake(t, c, inventory.KindDevice, map[string]any{"name": "rack1-u7",
@@ -213,7 +213,7 @@ func TestMatchByMAC(t *testing.T) {
 	handMake(t, c, inventory.KindMACAddress, map[string]any{"mac_address": strings.ToUpper(mac),
 		"assigned_object_type": "dcim.interface", "assigned_object_id": idOf(ifc)})
 
-	p, res := syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	p, res := syncOnce(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	assert.Empty(t, totals(res).Problems)
 	reasons := map[string]string{}
 	for _, b := range p.Batches {

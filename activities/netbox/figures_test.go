@@ -14,7 +14,7 @@ import (
 func TestRequestFigures(t *testing.T) {
 	sim, c := newSim(t, DefaultConfig())
 	recs := labInventory("lab", 4, 3)
-	req := PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0}
+	req := PlanRequest{Records: recs, Sources: ok("lab"), Now: day0}
 	ctx := context.Background()
 
 	measure := func(step func()) (gets, writes int) {

@@ -40,7 +40,7 @@ func TestApplyReusesCreatedIDs(t *testing.T) {
 	sim, c := newSim(t, testConfig())
 	recs := labInventory("lab", 3, 4)
 	require.NoError(t, c.EnsureSchema(context.Background()))
-	p := planRetry(t, c, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	p := planRetry(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 
 	sim.ResetStats()
 	res := applyAll(t, c, p)
@@ -60,7 +60,7 @@ func TestApplyReusesCreatedIDs(t *testing.T) {
 	// A fresh worker knows nothing and looks references up, with the same result.
 	sim2, c2 := newSim(t, testConfig())
 	require.NoError(t, c2.EnsureSchema(context.Background()))
-	p2 := planRetry(t, c2, PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0})
+	p2 := planRetry(t, c2, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	for i := range p2.Batches {
 		p2.Batches[i].Plan = "" // as a batch of an older plan format: no cache
 	}

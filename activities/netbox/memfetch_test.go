@@ -101,7 +101,7 @@ const fixedTime = "2025-03-01T05:00:00.000000Z"
 func netboxAfter(t testing.TB, recs []inventory.Record, now ...PlanRequest) *memFetcher {
 	t.Helper()
 	sim, c := newSim(t, testConfig())
-	_, res := syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(recs, sourcesOf(recs)...), Now: day0})
+	_, res := syncOnce(t, c, PlanRequest{Records: recs, Sources: ok(sourcesOf(recs)...), Now: day0})
 	require.Empty(t, totals(res).Problems)
 	for _, req := range now {
 		_, res := syncOnce(t, c, req)

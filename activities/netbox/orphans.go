@@ -33,8 +33,7 @@ func (p *planner) planOrphans() {
 			if _, held := p.claimed[s.Kind][o.ID]; held {
 				continue
 			}
-			src, known := p.sources[o.Source]
-			if !known || !src.Succeeded {
+			if !p.sources[o.Source] {
 				notChecked[o.Source]++
 				continue
 			}
@@ -46,7 +45,7 @@ func (p *planner) planOrphans() {
 	}
 	for _, name := range sortedKeys(notChecked) {
 		why := "not part of this run"
-		if src, ok := p.sources[name]; ok && !src.Succeeded {
+		if succeeded, ok := p.sources[name]; ok && !succeeded {
 			why = "failed in this run"
 		}
 		label := name
@@ -131,7 +130,7 @@ func (p *planner) guard() map[string]bool {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if !p.sources[name].Succeeded || live[name] == 0 {
+		if !p.sources[name] || live[name] == 0 {
 			continue
 		}
 		n, l := reported[name], live[name]

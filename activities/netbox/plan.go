@@ -10,21 +10,15 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 )
 
-// SourceState is how one source fared in this run.
-type SourceState struct {
-	Name      string `json:"name"`
-	Succeeded bool   `json:"succeeded"`
-	Records   int    `json:"records"`
-}
-
 // PlanRequest is the input of Plan.
 type PlanRequest struct {
 	// Records is the merged inventory; references name records by key, and
 	// a record's Aliases are other keys that refer to it.
 	Records []inventory.Record `json:"records"`
-	// Sources lists every source of the run, failed ones included: only
-	// sources that succeeded have their orphans handled.
-	Sources []SourceState `json:"sources"`
+	// Sources names every source of the run, failed ones included, and
+	// whether it succeeded: only sources that succeeded have their orphans
+	// handled.
+	Sources map[string]bool `json:"sources"`
 	// Now is the workflow's time, for agent_last_seen and orphan dates.
 	Now time.Time `json:"now"`
 	// NetBoxVersion is the release the run read with Status at its start;

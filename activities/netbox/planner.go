@@ -91,7 +91,7 @@ type planner struct {
 	claimed  map[inventory.Kind]map[int64]*recState
 	macs     map[string][]*object // canonical MAC -> MAC address objects
 	macRead  map[string]bool
-	sources  map[string]SourceState
+	sources  map[string]bool // source name -> succeeded in this run
 	mappings map[inventory.Kind][]CustomFieldMapping
 	plan     *Plan
 	ops      []plannedOp
@@ -147,12 +147,9 @@ func newPlanner(f fetcher, cfg Config, req PlanRequest) *planner {
 		claimed:  make(map[inventory.Kind]map[int64]*recState),
 		macs:     make(map[string][]*object),
 		macRead:  make(map[string]bool),
-		sources:  make(map[string]SourceState, len(req.Sources)),
+		sources:  req.Sources,
 		mappings: make(map[inventory.Kind][]CustomFieldMapping),
 		plan:     &Plan{CreatedAt: now, Summary: Summary{Kinds: map[inventory.Kind]Counts{}}},
-	}
-	for _, s := range req.Sources {
-		p.sources[s.Name] = s
 	}
 	for _, m := range cfg.CustomFields {
 		for _, k := range m.Kinds {

@@ -61,13 +61,13 @@ func TestPlanGolden(t *testing.T) {
 		{
 			name:  "create_all",
 			fetch: func(*testing.T) *memFetcher { return &memFetcher{} },
-			req:   func() PlanRequest { return PlanRequest{Records: lab, Sources: ok(lab, "lab"), Now: day0} },
+			req:   func() PlanRequest { return PlanRequest{Records: lab, Sources: ok("lab"), Now: day0} },
 			check: func(t *testing.T, p *Plan) { assert.Equal(t, len(lab), p.Summary.Total.Create) },
 		},
 		{
 			name:  "unchanged",
 			fetch: func(t *testing.T) *memFetcher { return netboxAfter(t, lab) },
-			req:   func() PlanRequest { return PlanRequest{Records: lab, Sources: ok(lab, "lab"), Now: day0} },
+			req:   func() PlanRequest { return PlanRequest{Records: lab, Sources: ok("lab"), Now: day0} },
 			check: func(t *testing.T, p *Plan) {
 				assert.Zero(t, p.Operations())
 				assert.Equal(t, len(lab), p.Summary.Total.Unchanged)
@@ -81,7 +81,7 @@ func TestPlanGolden(t *testing.T) {
 				recs = edit(recs, pve1, "description", "rack 3")
 				recs = edit(recs, "fs/lab/vm/vm1-1", "memory", 4096)
 				recs = edit(recs, "fs/lab/device/pve2", "name", "pve-two")
-				return PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: nextDay}
+				return PlanRequest{Records: recs, Sources: ok("lab"), Now: nextDay}
 			},
 			check: func(t *testing.T, p *Plan) {
 				assert.Equal(t, 6, p.Summary.Total.Orphaned)
@@ -92,11 +92,11 @@ func TestPlanGolden(t *testing.T) {
 			name: "orphans_deleted_after_grace",
 			fetch: func(t *testing.T) *memFetcher {
 				gone := without(lab, "fs/lab/vm/vm2-1")
-				return netboxAfter(t, lab, PlanRequest{Records: gone, Sources: ok(gone, "lab"), Now: nextDay})
+				return netboxAfter(t, lab, PlanRequest{Records: gone, Sources: ok("lab"), Now: nextDay})
 			},
 			req: func() PlanRequest {
 				gone := without(lab, "fs/lab/vm/vm2-1")
-				return PlanRequest{Records: gone, Sources: ok(gone, "lab"), Now: day0.Add(31 * 24 * time.Hour)}
+				return PlanRequest{Records: gone, Sources: ok("lab"), Now: day0.Add(31 * 24 * time.Hour)}
 			},
 			check: func(t *testing.T, p *Plan) { assert.Equal(t, 6, p.Summary.Total.Delete) },
 		},
@@ -104,7 +104,7 @@ func TestPlanGolden(t *testing.T) {
 			name:  "failed_source",
 			fetch: func(t *testing.T) *memFetcher { return netboxAfter(t, lab) },
 			req: func() PlanRequest {
-				return PlanRequest{Sources: []SourceState{{Name: "lab", Succeeded: false}}, Now: nextDay}
+				return PlanRequest{Sources: map[string]bool{"lab": false}, Now: nextDay}
 			},
 			check: func(t *testing.T, p *Plan) { assert.Zero(t, p.Operations()) },
 		},
@@ -113,7 +113,7 @@ func TestPlanGolden(t *testing.T) {
 			fetch: func(t *testing.T) *memFetcher { return netboxAfter(t, labInventory("lab", 4, 1)) },
 			req: func() PlanRequest {
 				recs := labInventory("lab", 2, 1)
-				return PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0}
+				return PlanRequest{Records: recs, Sources: ok("lab"), Now: day0}
 			},
 			check: func(t *testing.T, p *Plan) {
 				assert.Len(t, p.Blocked, 1)
@@ -132,7 +132,7 @@ func TestPlanGolden(t *testing.T) {
 			},
 			req: func() PlanRequest {
 				recs := edit(edit(lab, pve1, "description", "x"), "fs/lab/device/pve2", "description", "y")
-				return PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0}
+				return PlanRequest{Records: recs, Sources: ok("lab"), Now: day0}
 			},
 			check: func(t *testing.T, p *Plan) { assert.Zero(t, p.Operations()) },
 		},
@@ -144,7 +144,7 @@ func TestPlanGolden(t *testing.T) {
 				strip(objectNamed(m, inventory.KindSite, "Home Lab"))
 				return m
 			},
-			req:   func() PlanRequest { return PlanRequest{Records: lab, Sources: ok(lab, "lab"), Now: day0} },
+			req:   func() PlanRequest { return PlanRequest{Records: lab, Sources: ok("lab"), Now: day0} },
 			check: func(t *testing.T, p *Plan) { assert.Equal(t, 2, p.Operations()) },
 		},
 		{
@@ -165,7 +165,7 @@ func TestPlanGolden(t *testing.T) {
 				recs := clone(labInventory("lab", 1, 0))
 				recs = append(recs, rec(inventory.KindInterface, "fs/lab/device/gone/iface/eth0", "lab",
 					map[string]any{"name": "eth0"}, map[string]string{"device": "fs/lab/device/gone"}))
-				return PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0}
+				return PlanRequest{Records: recs, Sources: ok("lab"), Now: day0}
 			},
 			check: func(t *testing.T, p *Plan) { assert.Len(t, p.Ambiguous, 1) },
 		},
@@ -177,7 +177,7 @@ func TestPlanGolden(t *testing.T) {
 			fetch: func(t *testing.T) *memFetcher { return &memFetcher{} },
 			req: func() PlanRequest {
 				recs := edit(labInventory("lab", 1, 0), pve1, "pool_health", "ONLINE")
-				return PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0}
+				return PlanRequest{Records: recs, Sources: ok("lab"), Now: day0}
 			},
 			check: func(t *testing.T, p *Plan) {
 				cf := p.Batches[7].Ops[0].Fields["custom_fields"].(map[string]any)

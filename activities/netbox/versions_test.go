@@ -55,7 +55,7 @@ func TestEveryReleaseSyncsAndNamesTheRun(t *testing.T) {
 		t.Run(v, func(t *testing.T) {
 			_, c, log := newSimAt(t, v, testConfig())
 			recs := labInventory("lab", 2, 2)
-			req := PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0}
+			req := PlanRequest{Records: recs, Sources: ok("lab"), Now: day0}
 			p, results, run := runOnce(t, c, req)
 			assert.True(t, strings.HasPrefix(run.NetBoxVersion, v+"."), run.NetBoxVersion)
 			assert.Equal(t, run.NetBoxVersion, p.NetBoxVersion)
@@ -93,7 +93,7 @@ func TestEveryReleaseSyncsAndNamesTheRun(t *testing.T) {
 				assert.Equal(t, 2, creates)
 			}
 
-			again, err := c.Plan(context.Background(), PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0, NetBoxVersion: run.NetBoxVersion})
+			again, err := c.Plan(context.Background(), PlanRequest{Records: recs, Sources: ok("lab"), Now: day0, NetBoxVersion: run.NetBoxVersion})
 			require.NoError(t, err)
 			assert.Zero(t, again.Operations(), "an unchanged re-sync writes nothing")
 
@@ -101,8 +101,8 @@ func TestEveryReleaseSyncsAndNamesTheRun(t *testing.T) {
 			// after the grace period; the bulk DELETE names the run in each item.
 			disk := "fs/lab/vm/vm1-1/disk/scsi0"
 			fewer := without(recs, disk)
-			runOnce(t, c, PlanRequest{Records: fewer, Sources: ok(fewer, "lab"), Now: day0.Add(24 * time.Hour)})
-			p, results, _ = runOnce(t, c, PlanRequest{Records: fewer, Sources: ok(fewer, "lab"), Now: day0.Add(40 * 24 * time.Hour)})
+			runOnce(t, c, PlanRequest{Records: fewer, Sources: ok("lab"), Now: day0.Add(24 * time.Hour)})
+			p, results, _ = runOnce(t, c, PlanRequest{Records: fewer, Sources: ok("lab"), Now: day0.Add(40 * 24 * time.Hour)})
 			assert.Equal(t, 1, totals(results).Deleted)
 			deletes := 0
 			for _, it := range log.items() {
@@ -168,7 +168,7 @@ func TestNetBoxHoldingWhatNetBox43DidNot(t *testing.T) {
 			linux := handMake(t, c, inventory.KindPlatform, map[string]any{"name": "Linux", "slug": "linux", "manufacturer": idOf(dell)})
 
 			recs := newer43Inventory()
-			req := PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0}
+			req := PlanRequest{Records: recs, Sources: ok("lab"), Now: day0}
 			p, results, _ := runOnce(t, c, req)
 			res := totals(results)
 			assert.Empty(t, res.Problems)
@@ -312,7 +312,7 @@ func TestSettingsCheckedAgainstNetBox(t *testing.T) {
 			s := setting
 			s.Value = tc.value
 			recs := labInventory("lab", 1, 0)
-			_, err := c.Plan(context.Background(), PlanRequest{Records: recs, Sources: ok(recs, "lab"), Now: day0, Settings: []ChoiceSetting{s}})
+			_, err := c.Plan(context.Background(), PlanRequest{Records: recs, Sources: ok("lab"), Now: day0, Settings: []ChoiceSetting{s}})
 			if tc.want == "" {
 				assert.NoError(t, err)
 				return

@@ -62,7 +62,7 @@ func TestFloorWritesWhatASyncWrites(t *testing.T) {
 	require.NoError(t, err)
 	p, err := c.Plan(ctx, netbox.PlanRequest{
 		Records: recs, Now: now,
-		Sources: []netbox.SourceState{{Name: "bench", Succeeded: true, Records: len(recs)}},
+		Sources: map[string]bool{"bench": true},
 	})
 	require.NoError(t, err)
 	assert.Zero(t, p.Operations(), "a sync after the floor has nothing to do: %+v", p.Summary)

@@ -136,7 +136,7 @@ func simClient(b *testing.B) (*nbsim.Server, *netbox.Client) {
 func planRequest(recs []inventory.Record) netbox.PlanRequest {
 	return netbox.PlanRequest{
 		Records: recs,
-		Sources: []netbox.SourceState{{Name: "bench", Succeeded: true, Records: len(recs)}},
+		Sources: map[string]bool{"bench": true},
 		Now:     time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
 	}
 }
