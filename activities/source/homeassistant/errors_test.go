@@ -78,9 +78,7 @@ func TestAuthInvalidMessageNeverEchoesTheToken(t *testing.T) {
 	t.Cleanup(srv.Close)
 	src, logs := newSourceWithToken(t, "house", srv.URL, "", token)
 	_, err := src.Discover(context.Background(), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, source.ErrAuth), "got %v", err)
-	assert.Contains(t, err.Error(), "token [token] expired")
+	sourcetest.RequireError(t, err, source.ErrAuth, "token [token] expired")
 	sourcetest.AssertNoSecret(t, token, err, logs)
 }
 
@@ -180,9 +178,7 @@ func TestUnreachable(t *testing.T) {
 	srv.Close()
 	src, _ := newSource(t, "house", url, "")
 	_, err := src.Discover(context.Background(), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, source.ErrUnreachable), "got %v", err)
-	assert.Contains(t, err.Error(), "connect to ws://")
+	sourcetest.RequireError(t, err, source.ErrUnreachable, "connect to ws://")
 }
 
 func TestHandshakeRefused(t *testing.T) {
@@ -204,9 +200,7 @@ func TestHandshakeRefused(t *testing.T) {
 			t.Cleanup(srv.Close)
 			src, _ := newSource(t, "house", srv.URL, "")
 			_, err := src.Discover(context.Background(), nil)
-			require.Error(t, err)
-			assert.True(t, errors.Is(err, tc.want), "want %v, got %v", tc.want, err)
-			assert.Contains(t, err.Error(), tc.hint)
+			sourcetest.RequireError(t, err, tc.want, tc.hint)
 		})
 	}
 }
@@ -217,9 +211,7 @@ func TestCommandTimeout(t *testing.T) {
 	src, _ := newSource(t, "house", srv.URL, "timeout: 200ms")
 	start := time.Now()
 	_, err := src.Discover(context.Background(), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, source.ErrUnreachable), "got %v", err)
-	assert.Contains(t, err.Error(), "no answer within 200ms")
+	sourcetest.RequireError(t, err, source.ErrUnreachable, "no answer within 200ms")
 	assert.Less(t, time.Since(start), 5*time.Second)
 }
 
@@ -238,9 +230,7 @@ func TestAuthTimeout(t *testing.T) {
 	t.Cleanup(srv.Close)
 	src, _ := newSource(t, "house", srv.URL, "timeout: 200ms")
 	_, err := src.Discover(context.Background(), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, source.ErrUnreachable), "got %v", err)
-	assert.Contains(t, err.Error(), "wait for auth_required")
+	sourcetest.RequireError(t, err, source.ErrUnreachable, "wait for auth_required")
 }
 
 func TestNotHomeAssistant(t *testing.T) {
@@ -258,9 +248,7 @@ func TestNotHomeAssistant(t *testing.T) {
 	t.Cleanup(srv.Close)
 	src, _ := newSource(t, "house", srv.URL, "")
 	_, err := src.Discover(context.Background(), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, source.ErrMalformed), "got %v", err)
-	assert.Contains(t, err.Error(), `got a "hello" message`)
+	sourcetest.RequireError(t, err, source.ErrMalformed, `got a "hello" message`)
 }
 
 func TestCanceledContext(t *testing.T) {
@@ -269,8 +257,7 @@ func TestCanceledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := src.Discover(ctx, nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
+	sourcetest.RequireError(t, err, context.Canceled)
 	assert.False(t, errors.Is(err, source.ErrUnreachable), "a cancellation is not an outage")
 }
 
@@ -305,41 +292,19 @@ func (p *cancelAt) Report(v any) {
 func (p *cancelAt) Resume(any) bool { return false }
 
 func TestTLSVerification(t *testing.T) {
-	fake := hatest.NewFake(hatest.Home)
-	srv := httptest.NewTLSServer(fake)
+	srv := httptest.NewTLSServer(hatest.NewFake(hatest.Home))
 	t.Cleanup(srv.Close)
-	caFile := sourcetest.WriteCA(t, srv)
-	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "https://"))
-	require.NoError(t, err)
-
-	cases := []struct {
-		name     string
-		url      string
-		settings string
-		wantErr  []string // fragments of the error; none means success
-	}{
-		{name: "self-signed certificate refused by default", url: srv.URL,
-			wantErr: []string{"unknown authority", "ca_file", "insecure_skip_verify"}},
-		{name: "trusted through ca_file", url: srv.URL, settings: "ca_file: " + caFile},
-		{name: "verification skipped on request", url: srv.URL, settings: "insecure_skip_verify: true"},
-		{name: "wss url", url: strings.Replace(srv.URL, "https://", "wss://", 1), settings: "ca_file: " + caFile},
-		{name: "name not in the certificate", url: "https://localhost:" + port, settings: "ca_file: " + caFile,
-			wantErr: []string{"localhost", "ca_file"}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			src, logs := newSource(t, "house", tc.url, tc.settings)
-			snap, err := src.Discover(context.Background(), nil)
-			if len(tc.wantErr) == 0 {
-				require.NoError(t, err)
-				assert.NotEmpty(t, sourcetest.RecordsOf(snap, "device", ""))
-				assert.Zero(t, logs.FilterMessage("access token sent without TLS").Len())
-				return
-			}
-			// a certificate problem needs a settings change
-			sourcetest.RequireError(t, err, source.ErrConfig, tc.wantErr...)
-		})
-	}
+	cases := sourcetest.TLSCases(t, srv)
+	cases = append(cases, sourcetest.TLSCase{Name: "wss url", URL: strings.Replace(srv.URL, "https://", "wss://", 1), Settings: cases[1].Settings})
+	sourcetest.CheckTLS(t, cases, func(t *testing.T, url, settings string) (*source.Snapshot, error) {
+		src, logs := newSource(t, "house", url, settings)
+		snap, err := src.Discover(context.Background(), nil)
+		if err == nil {
+			assert.NotEmpty(t, sourcetest.RecordsOf(snap, "device", ""))
+			assert.Zero(t, logs.FilterMessage("access token sent without TLS").Len())
+		}
+		return snap, err
+	})
 }
 
 func TestPlainHTTPWarnsOnce(t *testing.T) {

@@ -1,7 +1,6 @@
 package homeassistant
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,53 +12,35 @@ import (
 
 	"github.com/netbox-agent/netbox-agent/activities/source"
 	"github.com/netbox-agent/netbox-agent/activities/source/homeassistant/hatest"
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
 
 func TestSettingsValidation(t *testing.T) {
-	base := func(mod func(*Settings)) Settings {
+	valid := func() Settings {
 		s := DefaultSettings()
 		s.URL = "http://homeassistant.local:8123"
 		s.Site = "Home"
-		if mod != nil {
-			mod(&s)
-		}
 		return s
 	}
-	cases := []struct {
-		name    string
-		in      Settings
-		setting string // named in the error; "" means valid
-	}{
-		{"valid", base(nil), ""},
-		{"url missing", base(func(s *Settings) { s.URL = "" }), "url"},
-		{"url without scheme", base(func(s *Settings) { s.URL = "homeassistant.local:8123" }), "url"},
-		{"url of another scheme", base(func(s *Settings) { s.URL = "ftp://ha:8123" }), "url"},
-		{"url with credentials", base(func(s *Settings) { s.URL = "https://user:pw@ha:8123" }), "url"},
-		{"url with a query", base(func(s *Settings) { s.URL = "https://ha:8123/?token=x" }), "url"},
-		{"site missing", base(func(s *Settings) { s.Site = " " }), "site"},
-		{"negative timeout", base(func(s *Settings) { s.Timeout = -time.Second }), "timeout"},
-		{"ca file missing", base(func(s *Settings) { s.URL = "https://ha:8123"; s.CAFile = "/nonexistent/ca.pem" }), "ca_file"},
-		{"ca file with plain http", base(func(s *Settings) { s.CAFile = "ca.pem" }), "ca_file"},
-		{"ca file with verification off", base(func(s *Settings) {
+	sourcetest.CheckSettings(t, valid, Settings.validate, []sourcetest.SettingsCase[Settings]{
+		{Name: "valid"},
+		{Name: "url missing", Change: func(s *Settings) { s.URL = "" }, Setting: "url"},
+		{Name: "url without scheme", Change: func(s *Settings) { s.URL = "homeassistant.local:8123" }, Setting: "url"},
+		{Name: "url of another scheme", Change: func(s *Settings) { s.URL = "ftp://ha:8123" }, Setting: "url"},
+		{Name: "url with credentials", Change: func(s *Settings) { s.URL = "https://user:pw@ha:8123" }, Setting: "url"},
+		{Name: "url with a query", Change: func(s *Settings) { s.URL = "https://ha:8123/?token=x" }, Setting: "url"},
+		{Name: "site missing", Change: func(s *Settings) { s.Site = " " }, Setting: "site"},
+		{Name: "negative timeout", Change: func(s *Settings) { s.Timeout = -time.Second }, Setting: "timeout"},
+		{Name: "ca file missing", Change: func(s *Settings) { s.URL = "https://ha:8123"; s.CAFile = "/nonexistent/ca.pem" }, Setting: "ca_file"},
+		{Name: "ca file with plain http", Change: func(s *Settings) { s.CAFile = "ca.pem" }, Setting: "ca_file"},
+		{Name: "ca file with verification off", Change: func(s *Settings) {
 			s.URL, s.CAFile, s.InsecureSkipVerify = "https://ha:8123", "ca.pem", true
-		}), "ca_file"},
-		{"role for nothing", base(func(s *Settings) { s.Roles = map[string]string{" ": "Lighting"} }), "roles"},
-		{"empty role", base(func(s *Settings) { s.Roles = map[string]string{"hue": ""} }), "roles"},
-		{"same name twice", base(func(s *Settings) { s.Roles = map[string]string{"Hue": "Lighting", "hue": "Lamps"} }), "roles"},
-		{"same name twice, same role", base(func(s *Settings) { s.Roles = map[string]string{"Hue": "Lighting", "hue": "Lighting"} }), ""},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := tc.in.validate("")
-			if tc.setting == "" {
-				require.NoError(t, err)
-				return
-			}
-			require.Error(t, err)
-			assert.True(t, errors.Is(err, source.ErrConfig))
-			assert.Contains(t, err.Error(), tc.setting+":")
-		})
-	}
+		}, Setting: "ca_file"},
+		{Name: "role for nothing", Change: func(s *Settings) { s.Roles = map[string]string{" ": "Lighting"} }, Setting: "roles"},
+		{Name: "empty role", Change: func(s *Settings) { s.Roles = map[string]string{"hue": ""} }, Setting: "roles"},
+		{Name: "same name twice", Change: func(s *Settings) { s.Roles = map[string]string{"Hue": "Lighting", "hue": "Lamps"} }, Setting: "roles"},
+		{Name: "same name twice, same role", Change: func(s *Settings) { s.Roles = map[string]string{"Hue": "Lighting", "hue": "Lighting"} }},
+	})
 }
 
 func TestWebSocketURL(t *testing.T) {
@@ -140,9 +121,7 @@ location_from_area: false`, hatest.Token)
 	t.Run("token missing", func(t *testing.T) {
 		cfg := loadConfig(t, "house", "url: http://ha:8123\nsite: Home", "")
 		_, err := New(cfg, zap.NewNop())
-		require.Error(t, err)
-		assert.True(t, errors.Is(err, source.ErrConfig))
-		assert.Contains(t, err.Error(), "NETBOX_AGENT_SOURCES_HOUSE_TOKEN")
+		sourcetest.RequireError(t, err, source.ErrConfig, "NETBOX_AGENT_SOURCES_HOUSE_TOKEN")
 	})
 	t.Run("token from a file", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "ha.token")
@@ -157,16 +136,12 @@ location_from_area: false`, hatest.Token)
 	t.Run("invalid setting named", func(t *testing.T) {
 		cfg := loadConfig(t, "house", "url: http://ha:8123", hatest.Token)
 		_, err := New(cfg, zap.NewNop())
-		require.Error(t, err)
-		assert.True(t, errors.Is(err, source.ErrConfig))
-		assert.Contains(t, err.Error(), "site: is required")
+		sourcetest.RequireError(t, err, source.ErrConfig, "site: is required")
 	})
 	t.Run("unknown setting rejected", func(t *testing.T) {
 		cfg := loadConfig(t, "house", "url: http://ha:8123\nsite: Home\nlocation_from_areas: false", hatest.Token)
 		_, err := New(cfg, zap.NewNop())
-		require.Error(t, err)
-		assert.True(t, errors.Is(err, source.ErrConfig))
-		assert.Contains(t, err.Error(), "location_from_areas")
+		sourcetest.RequireError(t, err, source.ErrConfig, "location_from_areas")
 	})
 	t.Run("a token in the settings is no setting", func(t *testing.T) {
 		cfg := loadConfig(t, "house", "url: http://ha:8123\nsite: Home\ntoken: "+hatest.Token, hatest.Token)

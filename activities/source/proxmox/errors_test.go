@@ -3,7 +3,6 @@ package proxmox
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -23,54 +22,19 @@ func TestWrongTokenIsAnAuthError(t *testing.T) {
 	const wrong = "11111111-2222-3333-4444-555555555555"
 	src, logs := newSourceWithSecret(t, "alpha", srv.URL, "", wrong)
 	_, err := src.Discover(context.Background(), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, source.ErrAuth), "got %v", err)
-	assert.Contains(t, err.Error(), "refused API token "+proxmoxtest.TokenID)
-	assert.Contains(t, err.Error(), "401 authentication failure")
+	sourcetest.RequireError(t, err, source.ErrAuth, "refused API token "+proxmoxtest.TokenID, "401 authentication failure")
 	sourcetest.AssertNoSecret(t, wrong, err, logs)
 }
 
 func TestTLSVerification(t *testing.T) {
 	srv := httptest.NewTLSServer(proxmoxtest.NewFake())
 	t.Cleanup(srv.Close)
-	caFile := sourcetest.WriteCA(t, srv)
-	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "https://"))
-	require.NoError(t, err)
-
-	cases := []struct {
-		name     string
-		url      string
-		settings string
-		wantErr  []string // fragments of the error; none means success
-	}{
-		{
-			name:    "self-signed certificate refused by default",
-			url:     srv.URL,
-			wantErr: []string{"unknown authority", "ca_file", "insecure_skip_verify"},
-		},
-		{name: "trusted through ca_file", url: srv.URL, settings: "ca_file: " + caFile},
-		{name: "verification skipped on request", url: srv.URL, settings: "insecure_skip_verify: true"},
-		{name: "verify_tls false", url: srv.URL, settings: "verify_tls: false"},
-		{
-			name:     "name not in the certificate",
-			url:      "https://localhost:" + port,
-			settings: "ca_file: " + caFile,
-			wantErr:  []string{"localhost", "ca_file"},
-		},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			src, _ := newSource(t, "alpha", tc.url, tc.settings)
-			snap, err := src.Discover(context.Background(), nil)
-			if len(tc.wantErr) == 0 {
-				require.NoError(t, err)
-				assert.NotEmpty(t, snap.Records)
-				return
-			}
-			// a certificate problem needs a settings change
-			sourcetest.RequireError(t, err, source.ErrConfig, tc.wantErr...)
-		})
-	}
+	cases := append(sourcetest.TLSCases(t, srv),
+		sourcetest.TLSCase{Name: "verify_tls false", URL: srv.URL, Settings: "verify_tls: false"})
+	sourcetest.CheckTLS(t, cases, func(t *testing.T, url, settings string) (*source.Snapshot, error) {
+		src, _ := newSource(t, "alpha", url, settings)
+		return src.Discover(context.Background(), nil)
+	})
 }
 
 func TestFatalFailures(t *testing.T) {
@@ -95,9 +59,7 @@ func TestFatalFailures(t *testing.T) {
 			t.Cleanup(srv.Close)
 			src, _ := newSource(t, "alpha", srv.URL, "")
 			_, err := src.Discover(context.Background(), nil)
-			require.Error(t, err)
-			assert.True(t, errors.Is(err, tc.want), "want %v, got %v", tc.want, err)
-			assert.Contains(t, err.Error(), tc.message)
+			sourcetest.RequireError(t, err, tc.want, tc.message)
 		})
 	}
 }
@@ -151,8 +113,7 @@ func TestUnreachableServer(t *testing.T) {
 	srv.Close()
 	src, _ := newSource(t, "alpha", url, "")
 	_, err := src.Discover(context.Background(), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, source.ErrUnreachable), "got %v", err)
+	sourcetest.RequireError(t, err, source.ErrUnreachable)
 }
 
 func TestRequestTimeout(t *testing.T) {
@@ -167,8 +128,7 @@ func TestRequestTimeout(t *testing.T) {
 	src, _ := newSource(t, "alpha", srv.URL, "timeout: 200ms")
 	start := time.Now()
 	_, err := src.Discover(context.Background(), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, source.ErrUnreachable), "got %v", err)
+	sourcetest.RequireError(t, err, source.ErrUnreachable)
 	assert.Less(t, time.Since(start), 5*time.Second)
 }
 
@@ -178,8 +138,7 @@ func TestCanceledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := src.Discover(ctx, nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
+	sourcetest.RequireError(t, err, context.Canceled)
 	assert.False(t, errors.Is(err, source.ErrUnreachable), "a cancellation is not an outage")
 }
 

@@ -1,7 +1,6 @@
 package proxmox
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,56 +12,38 @@ import (
 
 	"github.com/netbox-agent/netbox-agent/activities/source"
 	"github.com/netbox-agent/netbox-agent/activities/source/proxmox/proxmoxtest"
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
 
 func TestSettingsValidation(t *testing.T) {
-	base := func(mod func(*Settings)) Settings {
+	valid := func() Settings {
 		s := DefaultSettings()
 		s.URL = "https://pve1.example.internal:8006"
 		s.TokenID = "netbox-agent@pve!sync"
 		s.Site = "Home"
-		if mod != nil {
-			mod(&s)
-		}
 		return s
 	}
-	cases := []struct {
-		name    string
-		in      Settings
-		setting string // named in the error; "" means valid
-	}{
-		{"valid", base(nil), ""},
-		{"url missing", base(func(s *Settings) { s.URL = "" }), "url"},
-		{"url without scheme", base(func(s *Settings) { s.URL = "pve1:8006" }), "url"},
-		{"url with credentials", base(func(s *Settings) { s.URL = "https://root:pw@pve1:8006" }), "url"},
-		{"token id missing", base(func(s *Settings) { s.TokenID = "" }), "token_id"},
-		{"token id without token name", base(func(s *Settings) { s.TokenID = "root@pam" }), "token_id"},
-		{"token id without realm", base(func(s *Settings) { s.TokenID = "root!sync" }), "token_id"},
-		{"site missing", base(func(s *Settings) { s.Site = " " }), "site"},
-		{"negative timeout", base(func(s *Settings) { s.Timeout = -time.Second }), "timeout"},
-		{"concurrency too high", base(func(s *Settings) { s.Concurrency = 1000 }), "concurrency"},
-		{"negative concurrency", base(func(s *Settings) { s.Concurrency = -1 }), "concurrency"},
-		{"ca file missing", base(func(s *Settings) { s.CAFile = "/nonexistent/ca.pem" }), "ca_file"},
-		{"ca file with verification off", base(func(s *Settings) { s.CAFile = "ca.pem"; s.InsecureSkipVerify = true }), "ca_file"},
-		{"interface type of another shape", base(func(s *Settings) { s.NodeInterfaceTypes = map[string]string{"eno1": "Gigabit Ethernet"} }), "node_interface_types"},
+	sourcetest.CheckSettings(t, valid, Settings.validate, []sourcetest.SettingsCase[Settings]{
+		{Name: "valid"},
+		{Name: "url missing", Change: func(s *Settings) { s.URL = "" }, Setting: "url"},
+		{Name: "url without scheme", Change: func(s *Settings) { s.URL = "pve1:8006" }, Setting: "url"},
+		{Name: "url with credentials", Change: func(s *Settings) { s.URL = "https://root:pw@pve1:8006" }, Setting: "url"},
+		{Name: "token id missing", Change: func(s *Settings) { s.TokenID = "" }, Setting: "token_id"},
+		{Name: "token id without token name", Change: func(s *Settings) { s.TokenID = "root@pam" }, Setting: "token_id"},
+		{Name: "token id without realm", Change: func(s *Settings) { s.TokenID = "root!sync" }, Setting: "token_id"},
+		{Name: "site missing", Change: func(s *Settings) { s.Site = " " }, Setting: "site"},
+		{Name: "negative timeout", Change: func(s *Settings) { s.Timeout = -time.Second }, Setting: "timeout"},
+		{Name: "concurrency too high", Change: func(s *Settings) { s.Concurrency = 1000 }, Setting: "concurrency"},
+		{Name: "negative concurrency", Change: func(s *Settings) { s.Concurrency = -1 }, Setting: "concurrency"},
+		{Name: "ca file missing", Change: func(s *Settings) { s.CAFile = "/nonexistent/ca.pem" }, Setting: "ca_file"},
+		{Name: "ca file with verification off", Change: func(s *Settings) { s.CAFile = "ca.pem"; s.InsecureSkipVerify = true }, Setting: "ca_file"},
+		{Name: "interface type of another shape", Change: func(s *Settings) { s.NodeInterfaceTypes = map[string]string{"eno1": "Gigabit Ethernet"} }, Setting: "node_interface_types"},
 		// A type of a NetBox release after go-netbox's (4.5.4) is taken here;
 		// the plan checks it against the connected NetBox.
-		{"interface type of a later release", base(func(s *Settings) { s.NodeInterfaceTypes = map[string]string{"eno1": "10gbase-cu"} }), ""},
-		{"bad interface pattern", base(func(s *Settings) { s.NodeInterfaceTypes = map[string]string{"eno[": "1000base-t"} }), "node_interface_types"},
-		{"interface types", base(func(s *Settings) { s.NodeInterfaceTypes = map[string]string{"eno*": "1000base-t", "bond0": "lag"} }), ""},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := tc.in.validate("")
-			if tc.setting == "" {
-				require.NoError(t, err)
-				return
-			}
-			require.Error(t, err)
-			assert.True(t, errors.Is(err, source.ErrConfig))
-			assert.Contains(t, err.Error(), tc.setting+":")
-		})
-	}
+		{Name: "interface type of a later release", Change: func(s *Settings) { s.NodeInterfaceTypes = map[string]string{"eno1": "10gbase-cu"} }},
+		{Name: "bad interface pattern", Change: func(s *Settings) { s.NodeInterfaceTypes = map[string]string{"eno[": "1000base-t"} }, Setting: "node_interface_types"},
+		{Name: "interface types", Change: func(s *Settings) { s.NodeInterfaceTypes = map[string]string{"eno*": "1000base-t", "bond0": "lag"} }},
+	})
 }
 
 func TestSettingsDerived(t *testing.T) {
@@ -133,9 +114,7 @@ node_interface_types:
 	t.Run("secret missing", func(t *testing.T) {
 		cfg := loadConfig(t, "alpha", "url: https://pve1:8006\ntoken_id: a@pve!b\nsite: Home", "")
 		_, err := New(cfg, zap.NewNop())
-		require.Error(t, err)
-		assert.True(t, errors.Is(err, source.ErrConfig))
-		assert.Contains(t, err.Error(), "token_secret")
+		sourcetest.RequireError(t, err, source.ErrConfig, "token_secret")
 	})
 	t.Run("secret from a file", func(t *testing.T) {
 		dir := t.TempDir()
@@ -151,16 +130,12 @@ node_interface_types:
 	t.Run("invalid setting named", func(t *testing.T) {
 		cfg := loadConfig(t, "alpha", "url: https://pve1:8006\ntoken_id: a@pve!b", proxmoxtest.TokenSecret)
 		_, err := New(cfg, zap.NewNop())
-		require.Error(t, err)
-		assert.True(t, errors.Is(err, source.ErrConfig))
-		assert.Contains(t, err.Error(), "site: is required")
+		sourcetest.RequireError(t, err, source.ErrConfig, "site: is required")
 	})
 	t.Run("unknown setting rejected", func(t *testing.T) {
 		cfg := loadConfig(t, "alpha", "url: https://pve1:8006\ntoken_id: a@pve!b\nsite: Home\nverfiy_tls: false", proxmoxtest.TokenSecret)
 		_, err := New(cfg, zap.NewNop())
-		require.Error(t, err)
-		assert.True(t, errors.Is(err, source.ErrConfig))
-		assert.Contains(t, err.Error(), "verfiy_tls")
+		sourcetest.RequireError(t, err, source.ErrConfig, "verfiy_tls")
 	})
 }
 

@@ -36,8 +36,7 @@ func TestWrongKeyIsAnAuthError(t *testing.T) {
 			srv := truenastest.Serve(t, fake)
 			src, logs := newSourceWith(t, "nas1", srv.URL, "ca_file: "+sourcetest.WriteCA(t, srv)+"\n"+tc.settings, wrong)
 			_, err := src.Discover(context.Background(), nil)
-			require.Error(t, err)
-			assert.True(t, errors.Is(err, source.ErrAuth), "got %v", err)
+			sourcetest.RequireError(t, err, source.ErrAuth)
 			for _, m := range tc.message {
 				assert.Contains(t, err.Error(), m)
 			}
@@ -57,10 +56,7 @@ func TestUnencryptedURLRefusedWithoutConnecting(t *testing.T) {
 		t.Run(url, func(t *testing.T) {
 			cfg := loadConfig(t, "nas1", "url: "+url+"\nsite: Home Lab", truenastest.APIKey)
 			_, err := source.New(cfg, zap.NewNop())
-			require.Error(t, err)
-			assert.True(t, errors.Is(err, source.ErrConfig), "got %v", err)
-			assert.Contains(t, err.Error(), "revokes an API key")
-			assert.Contains(t, err.Error(), "https:// or wss://")
+			sourcetest.RequireError(t, err, source.ErrConfig, "revokes an API key", "https:// or wss://")
 			assert.NotContains(t, err.Error(), truenastest.APIKey)
 		})
 	}
@@ -70,44 +66,16 @@ func TestUnencryptedURLRefusedWithoutConnecting(t *testing.T) {
 
 func TestTLSVerification(t *testing.T) {
 	srv := truenastest.NewServer(t)
-	ca := sourcetest.WriteCA(t, srv)
-	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "https://"))
-	require.NoError(t, err)
-
-	cases := []struct {
-		name     string
-		url      string
-		settings string
-		wantErr  []string // fragments of the error; none means success
-	}{
-		{
-			name:    "self-signed certificate refused by default",
-			url:     srv.URL,
-			wantErr: []string{"TLS certificate of 127.0.0.1:" + port + " not trusted", "unknown authority", "ca_file", "insecure_skip_verify"},
-		},
-		{name: "trusted through ca_file", url: srv.URL, settings: "ca_file: " + ca},
-		{name: "verification skipped on request", url: srv.URL, settings: "insecure_skip_verify: true"},
-		{name: "wss scheme", url: strings.Replace(srv.URL, "https://", "wss://", 1), settings: "ca_file: " + ca},
-		{
-			name:     "name not in the certificate",
-			url:      "https://localhost:" + port,
-			settings: "ca_file: " + ca,
-			wantErr:  []string{"localhost", "ca_file", "insecure_skip_verify"},
-		},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			src, _ := newSourceWith(t, "nas1", tc.url, tc.settings, truenastest.APIKey)
-			snap, err := src.Discover(context.Background(), nil)
-			if len(tc.wantErr) == 0 {
-				require.NoError(t, err)
-				assert.NotEmpty(t, snap.Records)
-				return
-			}
-			// a certificate problem needs a settings change
-			sourcetest.RequireError(t, err, source.ErrConfig, tc.wantErr...)
-		})
-	}
+	cases := sourcetest.TLSCases(t, srv)
+	// the error names the host whose certificate was refused, and the way
+	// around a name the certificate lacks
+	cases[0].Err = append(cases[0].Err, "TLS certificate of "+strings.TrimPrefix(srv.URL, "https://")+" not trusted")
+	cases[3].Err = append(cases[3].Err, "insecure_skip_verify")
+	cases = append(cases, sourcetest.TLSCase{Name: "wss scheme", URL: strings.Replace(srv.URL, "https://", "wss://", 1), Settings: cases[1].Settings})
+	sourcetest.CheckTLS(t, cases, func(t *testing.T, url, settings string) (*source.Snapshot, error) {
+		src, _ := newSourceWith(t, "nas1", url, settings, truenastest.APIKey)
+		return src.Discover(context.Background(), nil)
+	})
 }
 
 func TestNoJSONRPCEndpoint(t *testing.T) {
@@ -116,10 +84,7 @@ func TestNoJSONRPCEndpoint(t *testing.T) {
 	t.Cleanup(srv.Close)
 	src, _ := newSource(t, "nas1", srv, "")
 	_, err := src.Discover(context.Background(), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, source.ErrConfig), "got %v", err)
-	assert.Contains(t, err.Error(), "HTTP 404")
-	assert.Contains(t, err.Error(), "25.04")
+	sourcetest.RequireError(t, err, source.ErrConfig, "HTTP 404", "25.04")
 }
 
 func TestUnreachable(t *testing.T) {
@@ -129,8 +94,7 @@ func TestUnreachable(t *testing.T) {
 	srv.Close()
 	src, _ := newSourceWith(t, "nas1", url, "ca_file: "+ca, truenastest.APIKey)
 	_, err := src.Discover(context.Background(), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, source.ErrUnreachable), "got %v", err)
+	sourcetest.RequireError(t, err, source.ErrUnreachable)
 }
 
 func TestJSONRPCErrors(t *testing.T) {
@@ -264,9 +228,7 @@ func TestMalformedAnswers(t *testing.T) {
 			srv := truenastest.Serve(t, fake)
 			src, _ := newSource(t, "nas1", srv, "")
 			_, err := src.Discover(context.Background(), nil)
-			require.Error(t, err)
-			assert.True(t, errors.Is(err, source.ErrMalformed), "got %v", err)
-			assert.Contains(t, err.Error(), tc.message)
+			sourcetest.RequireError(t, err, source.ErrMalformed, tc.message)
 		})
 	}
 }
@@ -288,8 +250,7 @@ func TestCancellation(t *testing.T) {
 	cancel()
 	select {
 	case err := <-done:
-		require.Error(t, err)
-		assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
+		sourcetest.RequireError(t, err, context.Canceled)
 		assert.False(t, errors.Is(err, source.ErrUnreachable), "a cancellation is not an outage: %v", err)
 		assert.Contains(t, err.Error(), "pool.query")
 	case <-time.After(5 * time.Second):
@@ -305,10 +266,7 @@ func TestSilentSystemTimesOut(t *testing.T) {
 	src, _ := newSource(t, "nas1", srv, "timeout: 200ms")
 	start := time.Now()
 	_, err := src.Discover(context.Background(), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, source.ErrUnreachable), "got %v", err)
-	assert.Contains(t, err.Error(), "interface.query: no answer from")
-	assert.Contains(t, err.Error(), "within 200ms")
+	sourcetest.RequireError(t, err, source.ErrUnreachable, "interface.query: no answer from", "within 200ms")
 	assert.Less(t, time.Since(start), 10*time.Second)
 }
 
@@ -318,9 +276,7 @@ func TestDroppedConnection(t *testing.T) {
 	srv := truenastest.Serve(t, fake)
 	src, _ := newSource(t, "nas1", srv, "")
 	_, err := src.Discover(context.Background(), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, source.ErrUnreachable), "got %v", err)
-	assert.Contains(t, err.Error(), "pool.query")
+	sourcetest.RequireError(t, err, source.ErrUnreachable, "pool.query")
 }
 
 func TestConnectionClosedAfterDiscovery(t *testing.T) {
@@ -342,9 +298,7 @@ func TestLoginWithoutLegacyMethod(t *testing.T) {
 
 	src, _ := newSource(t, "nas1", srv, "")
 	_, err := src.Discover(context.Background(), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, source.ErrConfig), "got %v", err)
-	assert.Contains(t, err.Error(), "set username")
+	sourcetest.RequireError(t, err, source.ErrConfig, "set username")
 
 	src, _ = newSource(t, "nas1", srv, "username: "+truenastest.Username)
 	snap, err := src.Discover(context.Background(), nil)
@@ -361,9 +315,7 @@ func TestKeyNeverInErrors(t *testing.T) {
 	srv := truenastest.Serve(t, fake)
 	src, logs := newSource(t, "nas1", srv, "")
 	_, err := src.Discover(context.Background(), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, source.ErrConfig), "got %v", err)
-	assert.Contains(t, err.Error(), "[api key] is not valid")
+	sourcetest.RequireError(t, err, source.ErrConfig, "[api key] is not valid")
 	sourcetest.AssertNoSecret(t, truenastest.APIKey, err, logs)
 	for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
 		assert.NotContains(t, e.Error(), truenastest.APIKey)
@@ -390,9 +342,7 @@ func TestLoginResponses(t *testing.T) {
 			srv := truenastest.Serve(t, fake)
 			src, _ := newSource(t, "nas1", srv, "username: "+truenastest.Username)
 			_, err := src.Discover(context.Background(), nil)
-			require.Error(t, err)
-			assert.True(t, errors.Is(err, tc.want), "want %v, got %v", tc.want, err)
-			assert.Contains(t, err.Error(), tc.message)
+			sourcetest.RequireError(t, err, tc.want, tc.message)
 			assert.Zero(t, fake.Hits("system.info"))
 		})
 	}
@@ -405,8 +355,7 @@ func TestCanceledBeforeConnecting(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := src.Discover(ctx, nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
+	sourcetest.RequireError(t, err, context.Canceled)
 	assert.False(t, errors.Is(err, source.ErrUnreachable), "a cancellation is not an outage: %v", err)
 	assert.Zero(t, fake.Hits("auth.login_with_api_key"))
 }
@@ -439,8 +388,6 @@ func TestSilentHandshakeTimesOut(t *testing.T) {
 	src, _ := newSourceWith(t, "nas1", "https://"+ln.Addr().String(), "timeout: 200ms\ninsecure_skip_verify: true", truenastest.APIKey)
 	start := time.Now()
 	_, err = src.Discover(context.Background(), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, source.ErrUnreachable), "got %v", err)
-	assert.Contains(t, err.Error(), "no answer within 200ms")
+	sourcetest.RequireError(t, err, source.ErrUnreachable, "no answer within 200ms")
 	assert.Less(t, time.Since(start), 10*time.Second)
 }

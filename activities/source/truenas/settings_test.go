@@ -1,7 +1,6 @@
 package truenas
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/netbox-agent/netbox-agent/activities/source"
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 	"github.com/netbox-agent/netbox-agent/activities/source/truenas/truenastest"
 )
 
@@ -108,9 +108,7 @@ func TestSettingsRefused(t *testing.T) {
 				key = tc.key
 			}
 			_, err := source.New(loadConfig(t, "nas1", tc.settings, key), zap.NewNop())
-			require.Error(t, err)
-			assert.True(t, errors.Is(err, source.ErrConfig), "got %v", err)
-			assert.Contains(t, err.Error(), tc.message)
+			sourcetest.RequireError(t, err, source.ErrConfig, tc.message)
 			if key != "" {
 				assert.NotContains(t, err.Error(), key, "the key never enters an error")
 			}
@@ -123,9 +121,7 @@ func TestCACertificateNotPEM(t *testing.T) {
 	require.NoError(t, os.WriteFile(notPEM, []byte("not a certificate"), 0o600))
 	src, _ := newSourceWith(t, "nas1", "https://127.0.0.1:1", "ca_file: "+notPEM, truenastest.APIKey)
 	_, err := src.Discover(t.Context(), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, source.ErrConfig), "got %v", err)
-	assert.Contains(t, err.Error(), "holds no PEM certificate")
+	sourcetest.RequireError(t, err, source.ErrConfig, "holds no PEM certificate")
 }
 
 func TestRegistered(t *testing.T) {
