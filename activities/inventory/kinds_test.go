@@ -1,7 +1,11 @@
 package inventory
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -130,4 +134,76 @@ func TestRequiredFields(t *testing.T) {
 	assert.Equal(t, []string{"site", "device_type", "role"}, KindDevice.Decl().RequiredRefs())
 	assert.Equal(t, []string{"type"}, KindCluster.Decl().RequiredRefs())
 	assert.Empty(t, KindSite.Decl().RequiredRefs())
+}
+
+// TestDeclarationsGolden shows every declaration as a person reads it, so
+// that a change to one (a new field) is reviewed in testdata/kinds.golden.
+// Rewrite it with go test -update.
+func TestDeclarationsGolden(t *testing.T) {
+	var b strings.Builder
+	for _, d := range Declarations() {
+		fmt.Fprintf(&b, "%d %s (%s) %s\n", d.Order(), d.Kind, d.NetBox.Endpoint, d.Doc)
+		fmt.Fprintf(&b, "  name %s, key %s", d.Name, strings.Join(d.Key, "+"))
+		if d.Shared {
+			b.WriteString(", shared")
+		} else {
+			fmt.Fprintf(&b, ", merged by %s within %s", joinNames(d.nameParts), d.Scope())
+		}
+		if d.Parent != "" {
+			fmt.Fprintf(&b, ", part of its %s", d.Parent)
+		}
+		fmt.Fprintf(&b, "; files: %s", d.Section)
+		if len(d.Nested) > 0 {
+			fmt.Fprintf(&b, ", nested as %s in its %s", strings.Join(d.Nested, "/"), d.NestedVia())
+		}
+		b.WriteString("\n")
+		for i := range d.Fields {
+			f := &d.Fields[i]
+			fmt.Fprintf(&b, "  %-20s %s\n", f.Name, describeField(f))
+		}
+	}
+	path := filepath.Join("testdata", "kinds.golden")
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test -update to create the golden file")
+	assert.Equal(t, string(want), b.String(), "the declarations changed: review the diff and run go test -update")
+}
+
+func describeField(f *Field) string {
+	types := []string{"text", "serial", "slug", "choice", "int", "megabytes", "number", "bool", "mac", "ip",
+		"color", "ports", "tags", "ref"}
+	uses := []string{"owned", "derived", "match only", "inventory only"}
+	parts := []string{types[f.Type], uses[f.Use]}
+	if len(f.Targets) > 0 {
+		ts := make([]string, len(f.Targets))
+		for i, k := range f.Targets {
+			ts[i] = string(k)
+		}
+		parts[0] += " to " + strings.Join(ts, "|")
+	}
+	for _, flag := range []struct {
+		on   bool
+		name string
+	}{{f.Required, "required"}, {f.SameHost, "same host"}, {f.Identifies, "identifies"},
+		{f.OpenChoices, "open choices"}, {f.QualifiedBy != "", "qualified by " + f.QualifiedBy},
+		{f.NetBoxName != "", "NetBox " + f.NetBoxTypeField + "+" + f.NetBoxName}} {
+		if flag.on {
+			parts = append(parts, flag.name)
+		}
+	}
+	if len(f.Choices) > 0 && !f.OpenChoices {
+		parts = append(parts, "("+strings.Join(f.Choices, ", ")+")")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func joinNames(fs []*Field) string {
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = f.Name
+	}
+	return strings.Join(names, "+")
 }
