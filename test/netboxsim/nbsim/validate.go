@@ -262,29 +262,26 @@ func (v *view) attrsMatch(k *kindSpec, o *object, params map[string]any) bool {
 	return true
 }
 
-// resolveTags turns NetBox's tag list (IDs or attribute dictionaries) into tag IDs.
+// resolveTags checks a tag list as NestedTagSerializer(many=True) does: a list, whose items
+// get_related_object_by_attrs resolves; its Django ValidationError stops at the first bad item
+// and is reported as the field's messages.
 func (v *view) resolveTags(val any) ([]int64, any) {
 	list, ok := val.([]any)
-	if !ok {
-		return nil, fmt.Sprintf("Expected a list of items but got type %q.", pyType(val))
+	switch {
+	case val == nil:
+		return nil, []any{"This field may not be null."}
+	case !ok:
+		return nil, map[string]any{v.st.cat.rel.nonFieldKey(): []any{fmt.Sprintf("Expected a list of items but got type %q.", pyType(val))}}
 	}
 	ids := []int64{}
-	itemErrs := make([]any, len(list))
-	bad := false
-	for i, item := range list {
+	for _, item := range list {
 		id, msg := v.resolveRef(epTags, item)
 		if msg != "" {
-			itemErrs[i] = []any{msg}
-			bad = true
-			continue
+			return nil, []any{msg}
 		}
-		itemErrs[i] = map[string]any{}
 		if !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
-	}
-	if bad {
-		return nil, itemErrs
 	}
 	slices.Sort(ids)
 	return ids, nil
@@ -293,15 +290,18 @@ func (v *view) resolveTags(val any) ([]int64, any) {
 // resolveMany checks a list of primary keys, as DRF's PrimaryKeyRelatedField(many=True) does.
 func (v *view) resolveMany(target string, val any) ([]int64, any) {
 	list, ok := val.([]any)
-	if !ok {
+	switch {
+	case val == nil:
+		return nil, "This field may not be null."
+	case !ok:
 		return nil, fmt.Sprintf("Expected a list of items but got type %q.", pyType(val))
 	}
 	ids := []int64{}
 	for _, item := range list {
-		if m, isMap := item.(map[string]any); isMap {
-			item = m["id"]
-		}
 		id, ok := toInt(item)
+		if _, isMap := item.(map[string]any); isMap {
+			ok = false
+		}
 		if !ok {
 			return nil, fmt.Sprintf("Incorrect type. Expected pk value, received %s.", pyType(item))
 		}
