@@ -1,11 +1,12 @@
 // Package fileschema makes the JSON schema of inventory files, the YAML
 // and JSON files the filesystem source reads (docs/inventory-files.md),
-// from the kind declarations. Editors use it to check and complete files;
-// the committed copy is docs/inventory-file.schema.json, and a test fails
-// when it differs from what the declarations make.
+// and that page's table of fields, from the kind declarations. Editors use
+// the schema to check and complete files. The committed copies are
+// docs/inventory-file.schema.json and the table in docs/inventory-files.md;
+// a test fails when either differs from what the declarations make.
 package fileschema
 
-//go:generate go run ./gen ../../../docs/inventory-file.schema.json
+//go:generate go run ./gen ../../../docs/inventory-file.schema.json ../../../docs/inventory-files.md
 
 import (
 	"bytes"

@@ -17,7 +17,10 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 )
 
-const committed = "../../../docs/inventory-file.schema.json"
+const (
+	committed = "../../../docs/inventory-file.schema.json"
+	doc       = "../../../docs/inventory-files.md"
+)
 
 // The committed schema is what the declarations make; CI runs this test.
 func TestCommittedSchemaIsCurrent(t *testing.T) {
@@ -27,6 +30,18 @@ func TestCommittedSchemaIsCurrent(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, bytes.Equal(want, got),
 		"docs/inventory-file.schema.json differs from the kind declarations: run go generate ./activities/inventory/fileschema")
+}
+
+// The fields table of docs/inventory-files.md is what the declarations make.
+func TestCommittedDocIsCurrent(t *testing.T) {
+	got, err := os.ReadFile(doc)
+	require.NoError(t, err)
+	want, err := UpdateDoc(got)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got),
+		"the fields table of docs/inventory-files.md differs from the kind declarations: run go generate ./activities/inventory/fileschema")
+	_, err = UpdateDoc([]byte("no table"))
+	assert.Error(t, err)
 }
 
 func TestSchemaFollowsTheDeclarations(t *testing.T) {

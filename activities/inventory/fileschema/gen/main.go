@@ -1,5 +1,6 @@
-// Command gen writes the inventory-file JSON schema to the path it is given
-// (go generate in activities/inventory/fileschema).
+// Command gen writes the inventory-file JSON schema and the fields table
+// of the inventory-files page from the kind declarations (go generate in
+// activities/inventory/fileschema).
 package main
 
 import (
@@ -17,8 +18,8 @@ func main() {
 }
 
 func run(args []string) error {
-	if len(args) != 1 {
-		return fmt.Errorf("usage: gen <schema.json>")
+	if len(args) != 2 {
+		return fmt.Errorf("usage: gen <schema.json> <inventory-files.md>")
 	}
 	b, err := fileschema.Generate()
 	if err != nil {
@@ -26,6 +27,16 @@ func run(args []string) error {
 	}
 	if err := os.WriteFile(args[0], b, 0o644); err != nil {
 		return fmt.Errorf("write schema: %w", err)
+	}
+	doc, err := os.ReadFile(args[1])
+	if err != nil {
+		return fmt.Errorf("read inventory-files doc: %w", err)
+	}
+	if doc, err = fileschema.UpdateDoc(doc); err != nil {
+		return err
+	}
+	if err := os.WriteFile(args[1], doc, 0o644); err != nil {
+		return fmt.Errorf("write inventory-files doc: %w", err)
 	}
 	return nil
 }
