@@ -258,3 +258,25 @@ func dependentsOf(t *testing.T, body []byte) []string {
 	}
 	return slices.Sorted(slices.Values(strings.Split(list, ", ")))
 }
+
+// TestConformanceLongChangelogMessage: ObjectChange.message holds 200 characters; from 4.4 a
+// longer changelog_message fails the write with PostgreSQL's DataError, a 500, and nothing is
+// written (the agent cuts its messages to 200).
+func TestConformanceLongChangelogMessage(t *testing.T) {
+	forEachTarget(t, func(t *testing.T, c *apiClient) {
+		site := func(slug, msg string) map[string]any {
+			return map[string]any{"name": c.n(slug), "slug": c.n(slug), "changelog_message": msg}
+		}
+		c.create("dcim/sites", site("fits", strings.Repeat("é", 200)))
+		code, body := c.do(http.MethodPost, "/api/dcim/sites/", []any{site("ok", "short"), site("long", strings.Repeat("m", 201))})
+		const dataError = `{"error": "value too long for type character varying(200)", "exception": "DataError", "netbox_version": "`
+		switch {
+		case !c.atLeast(4) && code != http.StatusCreated:
+			t.Errorf("long message before 4.4: %d %s, want 201 (the field is unknown)", code, body)
+		case c.atLeast(4) && (code != http.StatusInternalServerError || !strings.HasPrefix(string(body), dataError)):
+			t.Errorf("long message: %d %s, want 500 %s...", code, body, dataError)
+		case c.atLeast(4) && c.total("dcim/sites", "name") != 1:
+			t.Errorf("sites after the failed bulk create = %d, want 1", c.total("dcim/sites", "name"))
+		}
+	})
+}

@@ -145,6 +145,9 @@ func (s *Server) updateDetail(w http.ResponseWriter, r *http.Request, k *kindSpe
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.st.newTx(baseURL(r))
+	held := newHeldAnswer()
+	defer s.answerOrFail(w, t, held)
+	w = held
 	old := t.get(k.Endpoint, id)
 	if old == nil {
 		notFound(w, k)
@@ -179,6 +182,9 @@ func (s *Server) deleteDetail(w http.ResponseWriter, r *http.Request, k *kindSpe
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.st.newTx(baseURL(r))
+	held := newHeldAnswer()
+	defer s.answerOrFail(w, t, held)
+	w = held
 	o := t.get(k.Endpoint, id)
 	if o == nil {
 		notFound(w, k)
@@ -296,6 +302,9 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, k *kindSpec) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.st.newTx(baseURL(r))
+	held := newHeldAnswer()
+	defer s.answerOrFail(w, t, held)
+	w = held
 	switch r.Method {
 	case http.MethodPost:
 		s.bulkCreate(w, t, k, list, isList)

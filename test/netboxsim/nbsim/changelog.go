@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The change log: every create, update and delete, as NetBox's ObjectChange records them
@@ -27,6 +28,10 @@ type change struct {
 	Request int64
 }
 
+// maxChangeMessage is the length of ObjectChange.message (core/models/change_logging.py):
+// PostgreSQL refuses a longer one when the change is saved.
+const maxChangeMessage = 200
+
 var actionLabels = map[string]string{"create": "Created", "update": "Updated", "delete": "Deleted"}
 
 // record appends a change for o (of endpoint) to the log; rollback takes it back.
@@ -40,6 +45,9 @@ func (t *tx) record(action, endpoint string, o *object) {
 		msg = t.deleting[endpoint][o.ID]
 	case t.subject == o:
 		msg = t.message
+	}
+	if utf8.RuneCountInString(msg) > maxChangeMessage {
+		t.tooLong = true
 	}
 	st := t.st
 	st.nextChange++
