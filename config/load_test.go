@@ -170,12 +170,31 @@ sync:
 log:
   level: warn
 `)
-	tests := []struct {
-		name  string
-		env   []string
-		flags []string
-		check func(t *testing.T, c *Config)
-	}{
+	for _, tt := range precedenceCases(dir) {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+			RegisterFlags(fs)
+			require.NoError(t, fs.Parse(tt.flags))
+			c, err := Load(path, fs, tt.env)
+			require.NoError(t, err)
+			tt.check(t, c)
+		})
+	}
+}
+
+// precedenceCase is a layer of settings over the file's: environment
+// variables, flags, and what the loaded config then holds.
+type precedenceCase struct {
+	name  string
+	env   []string
+	flags []string
+	check func(t *testing.T, c *Config)
+}
+
+// precedenceCases are the layers over a file in dir: defaults, the file,
+// the environment and flags, each over the one before.
+func precedenceCases(dir string) []precedenceCase {
+	return []precedenceCase{
 		{
 			name: "file over defaults",
 			check: func(t *testing.T, c *Config) {
@@ -234,16 +253,6 @@ log:
 				assert.Equal(t, filepath.Join(dir, "state"), c.DataDir)
 			},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
-			RegisterFlags(fs)
-			require.NoError(t, fs.Parse(tt.flags))
-			c, err := Load(path, fs, tt.env)
-			require.NoError(t, err)
-			tt.check(t, c)
-		})
 	}
 }
 

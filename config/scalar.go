@@ -21,27 +21,8 @@ func setScalar(v reflect.Value, s, tag string) error {
 		}
 		return fmt.Errorf("expected %s, got %q", want(t), s)
 	}
-	switch {
-	case t == durationType:
-		if tag != "" && tag != "!!str" && tag != "!!int" {
-			return wrong()
-		}
-		dur, err := ParseDuration(s)
-		if err != nil {
-			return err
-		}
-		v.Set(reflect.ValueOf(dur))
-		return nil
-	case t == timeDurationType:
-		if tag != "" && tag != "!!str" && tag != "!!int" {
-			return wrong()
-		}
-		dur, err := ParseDuration(s)
-		if err != nil {
-			return err
-		}
-		v.SetInt(int64(dur.Duration))
-		return nil
+	if t == durationType || t == timeDurationType {
+		return setDuration(v, s, tag, wrong)
 	}
 	if v.CanAddr() && reflect.PointerTo(t).Implements(textUnmarshaler) {
 		if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
@@ -49,6 +30,32 @@ func setScalar(v reflect.Value, s, tag string) error {
 		}
 		return nil
 	}
+	return setKind(v, s, tag, wrong)
+}
+
+// setDuration parses a duration with a day unit ("30d", "90s") into a
+// Duration or a time.Duration; wrong is the error for a scalar of another
+// type.
+func setDuration(v reflect.Value, s, tag string, wrong func() error) error {
+	if tag != "" && tag != "!!str" && tag != "!!int" {
+		return wrong()
+	}
+	dur, err := ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	if v.Type() == durationType {
+		v.Set(reflect.ValueOf(dur))
+	} else {
+		v.SetInt(int64(dur.Duration))
+	}
+	return nil
+}
+
+// setKind parses s by the kind of v: text, a boolean or a number; wrong is
+// the error for a scalar of another type.
+func setKind(v reflect.Value, s, tag string, wrong func() error) error {
+	t := v.Type()
 	switch t.Kind() {
 	case reflect.String:
 		// Numbers and booleans read as strings verbatim: a name "42" or a

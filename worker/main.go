@@ -31,30 +31,26 @@ func main() {
 	}
 }
 
+// flags are the worker's own flags; the config package registers the rest.
+type flags struct {
+	checkConfig bool
+	printConfig bool
+	queue       string
+}
+
 func run(args []string) error {
-	fs := pflag.NewFlagSet("worker", pflag.ContinueOnError)
-	checkConfig := fs.Bool("check-config", false, "validate the configuration and exit")
-	printConfig := fs.Bool("print-config", false, "print the effective configuration (secrets redacted) and exit")
-	queue := fs.String("task-queue", "", "serve only the discoveries of sources on this task queue (a worker inside another network)")
-	config.RegisterFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
+	f, cfg, err := load(args)
+	if err != nil || cfg == nil {
 		return err
 	}
-	cfg, err := config.Load(config.Path(fs, os.Environ()), fs, os.Environ())
-	if err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
-	}
-	if *checkConfig {
+	switch {
+	case f.checkConfig:
 		if err := cfg.CheckSources(zap.NewNop()); err != nil {
 			return fmt.Errorf("invalid source settings:\n%w", err)
 		}
 		fmt.Println("configuration ok")
 		return nil
-	}
-	if *printConfig {
+	case f.printConfig:
 		fmt.Print(cfg.Redacted())
 		return nil
 	}
@@ -66,7 +62,36 @@ func run(args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	return serve(ctx, cfg, f.queue, log)
+}
 
+// load parses the flags and loads the configuration; a nil config without
+// an error means there is nothing to do (--help).
+func load(args []string) (flags, *config.Config, error) {
+	var f flags
+	fs := pflag.NewFlagSet("worker", pflag.ContinueOnError)
+	fs.BoolVar(&f.checkConfig, "check-config", false, "validate the configuration and exit")
+	fs.BoolVar(&f.printConfig, "print-config", false, "print the effective configuration (secrets redacted) and exit")
+	fs.StringVar(&f.queue, "task-queue", "", "serve only the discoveries of sources on this task queue (a worker inside another network)")
+	config.RegisterFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return f, nil, nil
+		}
+		return f, nil, err
+	}
+	cfg, err := config.Load(config.Path(fs, os.Environ()), fs, os.Environ())
+	if err != nil {
+		return f, nil, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return f, cfg, nil
+}
+
+// serve runs the worker until ctx ends or the health server fails: the
+// activities, the Temporal client and worker, and the health and metrics
+// server. queue, when it is not the configured task queue, makes a worker
+// that serves only the discoveries of the sources on it.
+func serve(ctx context.Context, cfg *config.Config, queue string, log *zap.Logger) error {
 	if mb := cfg.Worker.MemoryLimitMB; mb > 0 {
 		debug.SetMemoryLimit(int64(mb) << 20)
 	}
@@ -79,8 +104,8 @@ func run(args []string) error {
 	}
 
 	opts := activities.BuildOptions{Queue: cfg.Temporal.TaskQueue}
-	if *queue != "" && *queue != cfg.Temporal.TaskQueue {
-		opts = activities.BuildOptions{Queue: *queue, DiscoverOnly: true}
+	if queue != "" && queue != cfg.Temporal.TaskQueue {
+		opts = activities.BuildOptions{Queue: queue, DiscoverOnly: true}
 	}
 	acts, err := activities.New(ctx, cfg, log, opts)
 	if err != nil {
@@ -99,31 +124,10 @@ func run(args []string) error {
 	}
 	defer c.Close()
 
-	w := worker.New(c, opts.Queue, worker.Options{
-		WorkerStopTimeout:                  cfg.Worker.ShutdownTimeout.Duration,
-		MaxConcurrentActivityExecutionSize: max(8, 2*cfg.Sync.ApplyConcurrency),
-	})
-	if opts.DiscoverOnly {
-		workflows.RegisterDiscovery(w, acts)
-	} else {
-		workflows.Register(w, acts)
-	}
-
-	srv := &http.Server{
-		Addr:              cfg.Worker.Listen,
-		Handler:           newHealth(c, acts, metrics).routes(),
-		ReadHeaderTimeout: 5 * time.Second,
-	}
-	srvErr := make(chan error, 1)
-	go func() {
-		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			srvErr <- fmt.Errorf("serve health and metrics on %s: %w", cfg.Worker.Listen, err)
-		}
-		close(srvErr)
-	}()
-
+	w := newWorker(c, cfg, opts, acts)
+	srv, srvErr := startHealthServer(cfg.Worker.Listen, newHealth(c, acts, metrics).routes())
 	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
+		return errors.Join(fmt.Errorf("start worker: %w", err), shutdown(ctx, srv))
 	}
 	log.Info("worker started",
 		zap.String("task_queue", opts.Queue),
@@ -139,10 +143,45 @@ func run(args []string) error {
 	case runErr = <-srvErr:
 	}
 	w.Stop()
+	return errors.Join(runErr, shutdown(ctx, srv))
+}
+
+// newWorker is the Temporal worker on the options' queue, with the sync
+// workflow and every activity, or only the discoveries.
+func newWorker(c client.Client, cfg *config.Config, opts activities.BuildOptions, acts *activities.Activities) worker.Worker {
+	w := worker.New(c, opts.Queue, worker.Options{
+		WorkerStopTimeout:                  cfg.Worker.ShutdownTimeout.Duration,
+		MaxConcurrentActivityExecutionSize: max(8, 2*cfg.Sync.ApplyConcurrency),
+	})
+	if opts.DiscoverOnly {
+		workflows.RegisterDiscovery(w, acts)
+	} else {
+		workflows.Register(w, acts)
+	}
+	return w
+}
+
+// startHealthServer serves handler on addr in the background; the channel
+// carries the error that stopped it, if any, and is closed when it stops.
+func startHealthServer(addr string, handler http.Handler) (*http.Server, <-chan error) {
+	srv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 5 * time.Second}
+	srvErr := make(chan error, 1)
+	go func() {
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			srvErr <- fmt.Errorf("serve health and metrics on %s: %w", addr, err)
+		}
+		close(srvErr)
+	}()
+	return srv, srvErr
+}
+
+// shutdown stops the health server, waiting a few seconds for requests in
+// flight even when ctx is done already.
+func shutdown(ctx context.Context, srv *http.Server) error {
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		runErr = errors.Join(runErr, fmt.Errorf("stop health server: %w", err))
+		return fmt.Errorf("stop health server: %w", err)
 	}
-	return runErr
+	return nil
 }

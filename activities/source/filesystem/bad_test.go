@@ -8,15 +8,56 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// badRecordCase is a set of inventory files with mistakes, the warnings
+// they give and the records that survive them.
+type badRecordCase struct {
+	name     string
+	files    map[string]string
+	warnings []string
+	keep     []string // keys that must survive
+	lose     []string // keys that must not
+}
+
 func TestBadRecords(t *testing.T) {
+	for _, tc := range badRecordCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string][]byte{}
+			for n, s := range tc.files {
+				files[n] = []byte(s)
+			}
+			recs, warnings := Read("home", "", files)
+			checkRecords(t, recs)
+			require.Len(t, warnings, len(tc.warnings), "warnings: %q", warnings)
+			for i, w := range tc.warnings {
+				assert.True(t, strings.HasPrefix(warnings[i], w), "warning %d:\n got %q\nwant %q", i, warnings[i], w)
+			}
+			keys := map[string]bool{}
+			for _, r := range recs {
+				keys[r.Key] = true
+			}
+			for _, k := range tc.keep {
+				assert.True(t, keys[k], "record %s was lost", k)
+			}
+			for _, k := range tc.lose {
+				assert.False(t, keys[k], "record %s should have been skipped", k)
+			}
+		})
+	}
+}
+
+// badRecordCases are the mistakes a person makes in inventory files, one
+// case each; base is a file with one good device.
+func badRecordCases() []badRecordCase {
 	base := "devices:\n  - name: ok\n    site: Lab\n    role: Server\n    device_type: Box\n    manufacturer: ACME\n    interfaces:\n      - name: eth0\n"
-	cases := []struct {
-		name     string
-		files    map[string]string
-		warnings []string
-		keep     []string // keys that must survive
-		lose     []string // keys that must not
-	}{
+	cases := fieldMistakes(base)
+	cases = append(cases, referenceMistakes(base)...)
+	return append(cases, fileMistakes(base)...)
+}
+
+// fieldMistakes are records with a field that is missing, unknown or of
+// the wrong value.
+func fieldMistakes(base string) []badRecordCase {
+	return []badRecordCase{
 		{
 			name:     "missing required field",
 			files:    map[string]string{"d.yaml": "devices:\n  - site: Lab\n    role: Server\n"},
@@ -53,6 +94,23 @@ func TestBadRecords(t *testing.T) {
 			warnings: []string{`r.yaml:1: unknown section "toasters"`},
 		},
 		{
+			name:     "bad enum",
+			files:    map[string]string{"d.yaml": base + "    status: broken\n"},
+			warnings: []string{`d.yaml:9: device "ok": status: "broken" is not one of offline, active, planned, staged, failed, inventory, decommissioning`},
+		},
+		{
+			name:     "nested field given twice",
+			files:    map[string]string{"d.yaml": "devices:\n  - name: a\n    name: b\n"},
+			warnings: []string{`d.yaml:3: device "a": field "name" given twice`},
+		},
+	}
+}
+
+// referenceMistakes are records that name what is not there, or not
+// theirs.
+func referenceMistakes(base string) []badRecordCase {
+	return []badRecordCase{
+		{
 			name:     "reference to nothing",
 			files:    map[string]string{"d.yaml": base + "    cluster: nowhere\n"},
 			warnings: []string{`d.yaml:2: device "ok": cluster: no cluster "nowhere"`},
@@ -81,6 +139,24 @@ func TestBadRecords(t *testing.T) {
 			warnings: []string{`d.yaml:2: device "x": device_type: no device_type "Box": give its manufacturer or declare it in device_types`},
 		},
 		{
+			name:     "interface named without its device",
+			files:    map[string]string{"ip.yaml": "ip_addresses:\n  - address: 10.0.0.1/24\n    interface: eth0\n"},
+			warnings: []string{`ip.yaml:2: ip_address "10.0.0.1/24": interface needs device or virtual_machine`},
+		},
+		{
+			name:     "location without a site",
+			files:    map[string]string{"d.yaml": strings.Replace(base, "    site: Lab\n", "    site: Lab\n    location: Shelf\n", 1) + "  - {name: y, role: R, device_type: Box, manufacturer: ACME, location: Attic}\n"},
+			warnings: []string{`d.yaml:10: device "y": location: location "Attic" is not declared and has no site to be created in`},
+			keep:     []string{"location/shelf"},
+		},
+	}
+}
+
+// fileMistakes are files that cannot be read as inventory at all, or in
+// part.
+func fileMistakes(base string) []badRecordCase {
+	return []badRecordCase{
+		{
 			name:     "invalid YAML is one warning",
 			files:    map[string]string{"x.yaml": "devices:\n  - name: [\n", "y.yaml": base},
 			warnings: []string{"x.yaml: invalid YAML: yaml: line 2: did not find expected node content"},
@@ -108,16 +184,6 @@ func TestBadRecords(t *testing.T) {
 			warnings: []string{"things.csv:2: record has no kind: add a kind field (or name the CSV file after its kind)"},
 		},
 		{
-			name:     "bad enum",
-			files:    map[string]string{"d.yaml": base + "    status: broken\n"},
-			warnings: []string{`d.yaml:9: device "ok": status: "broken" is not one of offline, active, planned, staged, failed, inventory, decommissioning`},
-		},
-		{
-			name:     "nested field given twice",
-			files:    map[string]string{"d.yaml": "devices:\n  - name: a\n    name: b\n"},
-			warnings: []string{`d.yaml:3: device "a": field "name" given twice`},
-		},
-		{
 			name:     "mapping where a list belongs",
 			files:    map[string]string{"d.yaml": "devices:\n  name: a\n"},
 			warnings: []string{"d.yaml:1: devices must be a list, not a mapping"},
@@ -127,40 +193,5 @@ func TestBadRecords(t *testing.T) {
 			files:    map[string]string{"d.yaml": "hello\n"},
 			warnings: []string{"d.yaml:1: a file holds a mapping of lists (sites:, devices:, ...) or a list of records, not a value"},
 		},
-		{
-			name:     "interface named without its device",
-			files:    map[string]string{"ip.yaml": "ip_addresses:\n  - address: 10.0.0.1/24\n    interface: eth0\n"},
-			warnings: []string{`ip.yaml:2: ip_address "10.0.0.1/24": interface needs device or virtual_machine`},
-		},
-		{
-			name:     "location without a site",
-			files:    map[string]string{"d.yaml": strings.Replace(base, "    site: Lab\n", "    site: Lab\n    location: Shelf\n", 1) + "  - {name: y, role: R, device_type: Box, manufacturer: ACME, location: Attic}\n"},
-			warnings: []string{`d.yaml:10: device "y": location: location "Attic" is not declared and has no site to be created in`},
-			keep:     []string{"location/shelf"},
-		},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			files := map[string][]byte{}
-			for n, s := range tc.files {
-				files[n] = []byte(s)
-			}
-			recs, warnings := Read("home", "", files)
-			checkRecords(t, recs)
-			require.Len(t, warnings, len(tc.warnings), "warnings: %q", warnings)
-			for i, w := range tc.warnings {
-				assert.True(t, strings.HasPrefix(warnings[i], w), "warning %d:\n got %q\nwant %q", i, warnings[i], w)
-			}
-			keys := map[string]bool{}
-			for _, r := range recs {
-				keys[r.Key] = true
-			}
-			for _, k := range tc.keep {
-				assert.True(t, keys[k], "record %s was lost", k)
-			}
-			for _, k := range tc.lose {
-				assert.False(t, keys[k], "record %s should have been skipped", k)
-			}
-		})
 	}
 }
