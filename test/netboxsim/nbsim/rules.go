@@ -200,7 +200,7 @@ func afterVirtualDisk(t *tx, o, old *object) {
 		if vm.Fields["disk"] != disk {
 			c := vm.clone()
 			c.Fields["disk"] = disk
-			t.replace(epVMs, c)
+			t.replaceQuiet(epVMs, c)
 		}
 	}
 }
@@ -220,7 +220,7 @@ func afterCluster(t *tx, o, _ *object) {
 		if vm.id("site") != site {
 			c := vm.clone()
 			c.Fields["site"] = site
-			t.replace(epVMs, c)
+			t.replaceQuiet(epVMs, c)
 		}
 	}
 }

@@ -128,6 +128,16 @@ func (t *tx) replace(endpoint string, o *object) {
 	t.record("update", endpoint, o)
 }
 
+// replaceQuiet stores o like replace, for a field NetBox derives with a queryset update (a VM's
+// disk total, a VM's site from its cluster: virtualization/signals.py): no changelog entry and
+// no new last_updated.
+func (t *tx) replaceQuiet(endpoint string, o *object) {
+	tb := t.table(endpoint)
+	old := tb.objs[o.ID]
+	tb.put(o)
+	t.undo = append(t.undo, func() { tb.put(old) })
+}
+
 func (t *tx) remove(endpoint string, id int64) {
 	tb := t.table(endpoint)
 	old := tb.objs[id]
