@@ -294,8 +294,8 @@ func (v *validator) blobURL(path, s string) {
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 func kindList() string {
-	ks := make([]string, len(inventory.Kinds))
-	for i, k := range inventory.Kinds {
+	ks := make([]string, len(inventory.Kinds()))
+	for i, k := range inventory.Kinds() {
 		ks[i] = string(k)
 	}
 	return strings.Join(ks, ", ")

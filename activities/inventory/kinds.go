@@ -122,13 +122,13 @@ func Declarations() []*Decl { return decls.list }
 
 // Kinds lists every kind in write order: a record only references records
 // of kinds listed before its own, except through late references.
-var Kinds = func() []Kind {
+func Kinds() []Kind {
 	out := make([]Kind, len(decls.list))
 	for i, d := range decls.list {
 		out[i] = d.Kind
 	}
 	return out
-}()
+}
 
 // Decl returns the declaration of k, or nil when k is no kind of the model.
 func (k Kind) Decl() *Decl { return decls.byKind[k] }

@@ -27,12 +27,12 @@ func TestEveryKindIsDeclaredOnce(t *testing.T) {
 		KindDevice, KindInterface, KindMACAddress, KindIPAddress, KindClusterType, KindCluster,
 		KindVirtualMachine, KindVMInterface, KindVirtualDisk, KindService}
 	require.Len(t, Declarations(), len(all))
-	require.Len(t, Kinds, len(all))
+	require.Len(t, Kinds(), len(all))
 	sections := map[string]Kind{}
 	for i, d := range Declarations() {
 		assert.Contains(t, all, d.Kind)
 		assert.Equal(t, i, d.Kind.Order(), "%s", d.Kind)
-		assert.Equal(t, d.Kind, Kinds[i])
+		assert.Equal(t, d.Kind, Kinds()[i])
 		assert.Same(t, d, d.Kind.Decl())
 		assert.NotEmpty(t, d.Doc, "%s", d.Kind)
 		assert.NotEmpty(t, d.NetBox.Endpoint, "%s", d.Kind)

@@ -221,7 +221,7 @@ func (m *merger) shownKey(i int32) string {
 // dependency order, so that children compare under their joined parents.
 func (m *merger) matchNames() {
 	if m.byKind == nil {
-		m.byKind = make(map[Kind][]int32, len(Kinds))
+		m.byKind = make(map[Kind][]int32, len(decls.list))
 		for i := range m.items {
 			k := m.items[i].rec.Kind
 			if !k.Shared() {
@@ -229,7 +229,7 @@ func (m *merger) matchNames() {
 			}
 		}
 	}
-	for _, k := range Kinds {
+	for _, k := range Kinds() {
 		ids := m.byKind[k]
 		if len(ids) < 2 {
 			continue

@@ -322,7 +322,7 @@ func TestConfigDefaultsAndMappings(t *testing.T) {
 func TestKindTable(t *testing.T) {
 	// Every kind of the model has a table, in dependency order, and every
 	// late field points forward.
-	assert.Len(t, Kinds(), len(inventory.Kinds))
+	assert.Len(t, Kinds(), len(inventory.Kinds()))
 	for _, s := range specOrder {
 		assert.NotEmpty(t, s.Endpoint, s.Kind)
 		assert.NotNil(t, s.checkCreate, s.Kind)

@@ -138,7 +138,7 @@ var specs = newSpecs()
 // specOrder lists specs in write order (inventory.Declarations).
 var specOrder = func() []*kindSpec {
 	out := make([]*kindSpec, 0, len(specs))
-	for _, k := range inventory.Kinds {
+	for _, k := range inventory.Kinds() {
 		if s, ok := specs[k]; ok {
 			out = append(out, s)
 		}

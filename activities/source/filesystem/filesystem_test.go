@@ -125,7 +125,7 @@ func checkRecords(t *testing.T, recs []inventory.Record) {
 }
 
 func isSharedKey(k string) bool {
-	for _, kind := range inventory.Kinds {
+	for _, kind := range inventory.Kinds() {
 		if kind.Shared() && strings.HasPrefix(k, string(kind)+"/") {
 			return true
 		}

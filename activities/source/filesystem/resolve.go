@@ -57,12 +57,12 @@ func (r *resolver) resolve(entries []*entry) []string {
 	}
 	// Kinds are in dependency order, so every owner has its key before the
 	// records whose keys extend it.
-	for _, k := range inventory.Kinds {
+	for _, k := range inventory.Kinds() {
 		for _, e := range byKind[k] {
 			r.assignKey(e)
 		}
 	}
-	for _, k := range inventory.Kinds {
+	for _, k := range inventory.Kinds() {
 		for _, e := range byKind[k] {
 			if !e.dropped {
 				r.resolveRefs(e)
@@ -70,7 +70,7 @@ func (r *resolver) resolve(entries []*entry) []string {
 		}
 	}
 	recs := make([]inventory.Record, 0, len(entries)+len(r.implicit))
-	for _, k := range inventory.Kinds {
+	for _, k := range inventory.Kinds() {
 		for _, e := range byKind[k] {
 			if e.dropped {
 				continue
