@@ -345,12 +345,11 @@ func orNone(v any) any {
 	return v
 }
 
-// recordName is a short label of a record for reports.
+// recordName is a short label of a record for reports: the field that
+// names a record of its kind (a device type's model, an IP's address).
 func recordName(r *inventory.Record) string {
-	for _, k := range []string{"name", "model", "address", "mac_address"} {
-		if s := r.String(k); s != "" {
-			return s
-		}
+	if d := r.Kind.Decl(); d != nil {
+		return r.String(d.Name)
 	}
-	return ""
+	return r.String("name")
 }
