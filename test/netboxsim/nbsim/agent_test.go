@@ -226,11 +226,15 @@ func TestConformanceProtectedDeletes(t *testing.T) {
 			!slices.Equal(dependentsOf(t, body), slices.Sorted(slices.Values(want))) {
 			t.Errorf("tenant in use: %d %s, want 409 naming %v", code, body, want)
 		}
+		code, body = c.do(http.MethodDelete, del("virtualization/clusters", w.cluster), nil)
+		if want := slices.Sorted(slices.Values([]string{guest, fmt.Sprintf("%s (%d)", c.n("vm1"), w.vm)})); code != http.StatusConflict ||
+			!slices.Equal(dependentsOf(t, body), want) {
+			t.Errorf("cluster with VMs: %d %s, want 409 naming %v", code, body, want)
+		}
 		c.check(t, []answerCase{
-			{"cluster with a VM", "DELETE", del("virtualization/clusters", w.cluster), nil, http.StatusConflict, ""},
 			{"host of a VM", "DELETE", del("dcim/devices", host), nil, http.StatusConflict, dependents(guest)},
 			{"host of a VM in bulk", "DELETE", "/api/dcim/devices/", []byte(bulk), http.StatusConflict, bulkWant},
-			{"VRF in use", "DELETE", del("ipam/vrfs", w.vrf), nil, http.StatusConflict, ""},
+			{"VRF in use", "DELETE", del("ipam/vrfs", w.vrf), nil, http.StatusConflict, dependents(fmt.Sprintf("%s (%d)", ip, ipID))},
 			{"parent interface", "DELETE", del("dcim/interfaces", eth), nil, http.StatusConflict, dependents(fmt.Sprintf("eth0.5 (%d)", sub))},
 			{"platform in use", "DELETE", del("dcim/platforms", w.platform), nil, http.StatusNoContent, ""},
 			{"primary MAC", "DELETE", del("dcim/mac-addresses", mac), nil, http.StatusNoContent, ""},

@@ -219,3 +219,35 @@ func TestConformanceInheritedDefaults(t *testing.T) {
 		}
 	})
 }
+
+// TestConformancePrimaryIPs: a device's or VM's primary IPs are of their family and assigned
+// to one of its interfaces (Device.clean, VirtualMachine.clean), as the agent sets them.
+func TestConformancePrimaryIPs(t *testing.T) {
+	forEachTarget(t, func(t *testing.T, c *apiClient) {
+		w := c.seed(1)
+		v6 := fmt.Sprintf("fd00:%x::1/64", c.net)
+		ip6 := c.create("ipam/ip-addresses", map[string]any{"address": v6, "assigned_object_type": "dcim.interface", "assigned_object_id": w.iface})
+		vmIP := fmt.Sprintf("10.%d.240.1/24", c.net)
+		vmIPID := c.create("ipam/ip-addresses", map[string]any{"address": vmIP, "assigned_object_type": "virtualization.vminterface", "assigned_object_id": w.vmIface})
+		dev := fmt.Sprintf("/api/dcim/devices/%d/", w.device)
+		vm := fmt.Sprintf("/api/virtualization/virtual-machines/%d/", w.vm)
+		c.check(t, []answerCase{
+			{"device IPv6 as IPv4", "PATCH", dev, map[string]any{"primary_ip4": ip6}, http.StatusBadRequest,
+				fmt.Sprintf(`{"primary_ip4":["%s is not an IPv4 address."]}`, v6)},
+			{"device IP of a VM", "PATCH", dev, map[string]any{"primary_ip4": vmIPID}, http.StatusBadRequest,
+				fmt.Sprintf(`{"primary_ip4":["The specified IP address (%s) is not assigned to this device."]}`, vmIP)},
+			{"device IPs", "PATCH", dev, map[string]any{"primary_ip4": w.ip, "primary_ip6": ip6}, http.StatusOK, ""},
+			{"VM IPv4 as IPv6", "PATCH", vm, map[string]any{"primary_ip6": vmIPID}, http.StatusBadRequest,
+				fmt.Sprintf(`{"primary_ip6":["Must be an IPv6 address. (%s is an IPv4 address.)"]}`, vmIP)},
+			{"VM IP of a device", "PATCH", vm, map[string]any{"primary_ip4": w.ip}, http.StatusBadRequest,
+				fmt.Sprintf(`{"primary_ip4":["The specified IP address (%s) is not assigned to this VM."]}`, c.ip(1))},
+			{"VM IP", "PATCH", vm, map[string]any{"primary_ip4": vmIPID}, http.StatusOK, ""},
+			{"IP taken as another device's primary", "PATCH", fmt.Sprintf("/api/ipam/ip-addresses/%d/", w.ip),
+				map[string]any{"assigned_object_type": "virtualization.vminterface", "assigned_object_id": w.vmIface}, http.StatusBadRequest,
+				`{"__all__":["Cannot reassign IP address while it is designated as the primary IP for the parent object"]}`},
+		})
+		if got := c.get(dev)["primary_ip"]; got == nil || got.(map[string]any)["id"] != float64(ip6) {
+			t.Errorf("device primary_ip = %v, want the IPv6 one (PREFER_IPV4 is off)", got)
+		}
+	})
+}
