@@ -173,10 +173,7 @@ func TestIntegrationsRefusedFallBackToIdentifiers(t *testing.T) {
 }
 
 func TestUnreachable(t *testing.T) {
-	srv := httptest.NewServer(http.NotFoundHandler())
-	url := srv.URL
-	srv.Close()
-	src, _ := newSource(t, "house", url, "")
+	src, _ := newSource(t, "house", sourcetest.ClosedURL(t), "")
 	_, err := src.Discover(context.Background(), nil)
 	sourcetest.RequireError(t, err, source.ErrUnreachable, "connect to ws://")
 }
@@ -254,11 +251,7 @@ func TestNotHomeAssistant(t *testing.T) {
 func TestCanceledContext(t *testing.T) {
 	srv, _ := hatest.NewServer(t)
 	src, _ := newSource(t, "house", srv.URL, "")
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err := src.Discover(ctx, nil)
-	sourcetest.RequireError(t, err, context.Canceled)
-	assert.False(t, errors.Is(err, source.ErrUnreachable), "a cancellation is not an outage")
+	sourcetest.CheckCanceled(t, src)
 }
 
 func TestCanceledMidway(t *testing.T) {

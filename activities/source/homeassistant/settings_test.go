@@ -23,7 +23,6 @@ func TestSettingsValidation(t *testing.T) {
 		return s
 	}
 	sourcetest.CheckSettings(t, valid, Settings.validate, []sourcetest.SettingsCase[Settings]{
-		{Name: "valid"},
 		{Name: "url missing", Change: func(s *Settings) { s.URL = "" }, Setting: "url"},
 		{Name: "url without scheme", Change: func(s *Settings) { s.URL = "homeassistant.local:8123" }, Setting: "url"},
 		{Name: "url of another scheme", Change: func(s *Settings) { s.URL = "ftp://ha:8123" }, Setting: "url"},

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source"
 	"github.com/netbox-agent/netbox-agent/activities/source/proxmox/proxmoxtest"
 	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
@@ -43,8 +44,7 @@ func TestDiscoverGolden(t *testing.T) {
 			snap, err := src.Discover(context.Background(), &sourcetest.Progress{})
 			require.NoError(t, err)
 			require.NoError(t, fake.Err())
-			sourcetest.CheckStructure(t, SourceType, "alpha", snap)
-			sourcetest.Golden(t, tc.name, snap, *update)
+			sourcetest.CheckGolden(t, SourceType, "alpha", tc.name, snap, *update)
 		})
 	}
 }
@@ -70,25 +70,16 @@ func TestGuestKeysKeepTypesApart(t *testing.T) {
 
 func TestInstancesKeepClustersApart(t *testing.T) {
 	srv := proxmoxtest.NewServer(t)
-	keys := map[string]map[string]bool{}
+	snaps := map[string]*source.Snapshot{}
 	for _, inst := range []string{"alpha", "beta"} {
 		src, _ := newSource(t, inst, srv.URL, "")
 		snap, err := src.Discover(context.Background(), nil)
 		require.NoError(t, err)
 		sourcetest.CheckStructure(t, SourceType, inst, snap)
-		keys[inst] = map[string]bool{}
-		for _, r := range snap.Records {
-			keys[inst][r.Key] = r.Kind.Shared()
-		}
+		snaps[inst] = snap
 	}
-	shared := 0
-	for k, isShared := range keys["alpha"] {
-		if _, both := keys["beta"][k]; both {
-			assert.True(t, isShared, "non-shared key %s reported by both instances", k)
-			shared++
-		}
-	}
-	assert.Positive(t, shared, "shared records (site, cluster type, roles) are common to both")
+	// shared records (site, cluster type, roles) are common to both
+	sourcetest.CheckInstancesApart(t, snaps["alpha"], snaps["beta"])
 }
 
 func TestAgentNotRunningIsAWarning(t *testing.T) {

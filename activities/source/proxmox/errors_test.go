@@ -108,10 +108,7 @@ func TestLocalFailuresAreWarnings(t *testing.T) {
 }
 
 func TestUnreachableServer(t *testing.T) {
-	srv := httptest.NewServer(http.NotFoundHandler())
-	url := srv.URL
-	srv.Close()
-	src, _ := newSource(t, "alpha", url, "")
+	src, _ := newSource(t, "alpha", sourcetest.ClosedURL(t), "")
 	_, err := src.Discover(context.Background(), nil)
 	sourcetest.RequireError(t, err, source.ErrUnreachable)
 }
@@ -135,11 +132,7 @@ func TestRequestTimeout(t *testing.T) {
 func TestCanceledContext(t *testing.T) {
 	srv := proxmoxtest.NewServer(t)
 	src, _ := newSource(t, "alpha", srv.URL, "")
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err := src.Discover(ctx, nil)
-	sourcetest.RequireError(t, err, context.Canceled)
-	assert.False(t, errors.Is(err, source.ErrUnreachable), "a cancellation is not an outage")
+	sourcetest.CheckCanceled(t, src)
 }
 
 func TestCanceledMidway(t *testing.T) {

@@ -24,7 +24,6 @@ func TestSettingsValidation(t *testing.T) {
 		return s
 	}
 	sourcetest.CheckSettings(t, valid, Settings.validate, []sourcetest.SettingsCase[Settings]{
-		{Name: "valid"},
 		{Name: "url missing", Change: func(s *Settings) { s.URL = "" }, Setting: "url"},
 		{Name: "url without scheme", Change: func(s *Settings) { s.URL = "pve1:8006" }, Setting: "url"},
 		{Name: "url with credentials", Change: func(s *Settings) { s.URL = "https://root:pw@pve1:8006" }, Setting: "url"},

@@ -1,7 +1,9 @@
 package sourcetest
 
 import (
+	"context"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -67,12 +69,13 @@ type SettingsCase[S any] struct {
 	Setting string
 }
 
-// CheckSettings validates, for each case, the settings valid returns as the
-// case changes them, and checks that the error wraps source.ErrConfig and
-// names the case's setting ("site: ...").
+// CheckSettings checks that the settings valid returns are valid, then
+// validates, for each case, those settings as the case changes them, and
+// checks that the error wraps source.ErrConfig and names the case's setting
+// ("site: ...").
 func CheckSettings[S, O any](t *testing.T, valid func() S, validate func(S, string) (O, error), cases []SettingsCase[S]) {
 	t.Helper()
-	for _, tc := range cases {
+	for _, tc := range append([]SettingsCase[S]{{Name: "valid"}}, cases...) {
 		t.Run(tc.Name, func(t *testing.T) {
 			s := valid()
 			if tc.Change != nil {
@@ -86,4 +89,51 @@ func CheckSettings[S, O any](t *testing.T, valid func() S, validate func(S, stri
 			RequireError(t, err, source.ErrConfig, tc.Setting+":")
 		})
 	}
+}
+
+// CheckCanceled runs a discovery whose context is canceled before it
+// starts: it fails with context.Canceled, and not as an outage.
+func CheckCanceled(t *testing.T, src source.Source) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := src.Discover(ctx, nil)
+	RequireError(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, source.ErrUnreachable, "a cancellation is not an outage")
+}
+
+// CheckGolden checks what every snapshot of the instance inst of source
+// type typ must satisfy (CheckStructure) and compares it with its golden
+// file (Golden).
+func CheckGolden(t *testing.T, typ, inst, name string, snap *source.Snapshot, update bool) {
+	t.Helper()
+	CheckStructure(t, typ, inst, snap)
+	Golden(t, name, snap, update)
+}
+
+// CheckInstancesApart checks two snapshots of one system by two instances
+// of its source (a and b): only shared records (site, role, manufacturer,
+// ...) have a key in both, and there are some.
+func CheckInstancesApart(t *testing.T, a, b *source.Snapshot) {
+	t.Helper()
+	inB := map[string]bool{}
+	for _, r := range b.Records {
+		inB[r.Key] = true
+	}
+	shared := 0
+	for _, r := range a.Records {
+		if inB[r.Key] {
+			assert.True(t, r.Kind.Shared(), "non-shared key %s reported by both instances", r.Key)
+			shared++
+		}
+	}
+	assert.Positive(t, shared, "shared records are common to both")
+}
+
+// ClosedURL is the URL of a server that was closed: nothing answers there.
+func ClosedURL(t testing.TB) string {
+	t.Helper()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	return srv.URL
 }
