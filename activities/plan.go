@@ -22,9 +22,6 @@ type PlanInput struct {
 	InventoryRef string `json:"inventory_ref"`
 	// Sources says how each source of the run fared, failed ones included.
 	Sources []SourceResult `json:"sources"`
-	// DryRun plans without preparing NetBox (tags, custom fields), so that a
-	// dry run writes nothing at all.
-	DryRun bool `json:"dry_run,omitempty"`
 	// Now is the workflow's time, so that dates written to NetBox do not
 	// depend on which worker ran the plan.
 	Now time.Time `json:"now"`
@@ -54,6 +51,9 @@ type PlanResult struct {
 	// NetBoxVersion is the release of the NetBox the run talks to, read
 	// once at the run's start; the apply batches name it to the engine.
 	NetBoxVersion string `json:"netbox_version,omitempty"`
+	// Schema counts the tags and custom fields the plan needs, which the
+	// Prepare step makes before any batch runs.
+	Schema netbox.SchemaCount `json:"schema"`
 }
 
 // PlanRef names where a run's plan lives.
@@ -61,6 +61,8 @@ func PlanRef(run string) string { return fmt.Sprintf("runs/%s/plan.json", run) }
 
 // Plan compares the inventory with NetBox and writes the plan: the ordered
 // batches of creates, updates and deletes, each operation with its reason.
+// It only reads NetBox: the tags and custom fields the plan needs are made
+// by the Prepare step.
 //
 // It reads NetBox's release first, once for the run: a NetBox older than
 // 4.2 ends the run here, and the release decides what the run sends.
@@ -72,11 +74,6 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	records, err := a.readInventory(ctx, in.InventoryRef)
 	if err != nil {
 		return PlanResult{}, classify(err)
-	}
-	if !in.DryRun {
-		if err := a.NetBox.Prepare(ctx, run); err != nil {
-			return PlanResult{}, classify(fmt.Errorf("prepare netbox: %w", err))
-		}
 	}
 	succeeded := make(map[string]bool, len(in.Sources))
 	for _, s := range in.Sources {
@@ -91,7 +88,7 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if err := a.savePlan(ctx, ref, plan); err != nil {
 		return PlanResult{}, classify(err)
 	}
-	res := describePlan(ref, plan)
+	res := a.describePlan(ref, plan)
 	res.NetBoxVersion = run.NetBoxVersion
 	a.Log.Info("planned", zap.Int("operations", res.Summary.Total), zap.Int("batches", res.Summary.Batches),
 		zap.String("netbox_version", run.NetBoxVersion))
@@ -154,8 +151,9 @@ type DescribePlanInput struct {
 }
 
 // DescribePlan reads a saved plan and lays out its stages, so that a
-// reviewed plan can be applied exactly as it was made. A plan saved by a dry
-// run was made without preparing NetBox, so this prepares it.
+// reviewed plan can be applied exactly as it was made. It reads NetBox's
+// release for the run and writes nothing to NetBox: the Prepare step makes
+// what the plan needs.
 func (a *Activities) DescribePlan(ctx context.Context, in DescribePlanInput) (PlanResult, error) {
 	plan, err := a.loadPlan(ctx, in.Ref)
 	if err != nil {
@@ -165,16 +163,17 @@ func (a *Activities) DescribePlan(ctx context.Context, in DescribePlanInput) (Pl
 	if err != nil {
 		return PlanResult{}, err
 	}
-	if err := a.NetBox.Prepare(ctx, run); err != nil {
-		return PlanResult{}, classify(fmt.Errorf("prepare netbox: %w", err))
+	// A plan saved before plans kept their schema beside them gets it now.
+	if err := a.saveSchema(ctx, in.Ref, plan); err != nil {
+		return PlanResult{}, classify(err)
 	}
-	res := describePlan(in.Ref, plan)
+	res := a.describePlan(in.Ref, plan)
 	res.NetBoxVersion = run.NetBoxVersion
 	return res, nil
 }
 
-func describePlan(ref string, plan *netbox.Plan) PlanResult {
-	res := PlanResult{Ref: ref, Stages: plan.Stages()}
+func (a *Activities) describePlan(ref string, plan *netbox.Plan) PlanResult {
+	res := PlanResult{Ref: ref, Stages: plan.Stages(), Schema: a.NetBox.SchemaCount(plan.Schema())}
 	counts := map[[2]string]int{}
 	for _, b := range plan.Batches {
 		counts[[2]string{string(b.Kind), string(b.Op)}] += len(b.Ops)
@@ -196,11 +195,15 @@ func describePlan(ref string, plan *netbox.Plan) PlanResult {
 	return res
 }
 
-// savePlan writes the plan whole, for review and `starter plan show`, and
-// each batch on its own, so that an apply batch reads only its own
-// operations and a worker never holds a large plan through the apply phase.
+// savePlan writes the plan whole, for review and `starter plan show`; what
+// it needs of NetBox, for the Prepare step; and each batch on its own, so
+// that an apply batch reads only its own operations and a worker never
+// holds a large plan through the apply phase.
 func (a *Activities) savePlan(ctx context.Context, ref string, plan *netbox.Plan) error {
 	if _, err := a.Blob.PutJSON(ctx, ref, plan); err != nil {
+		return err
+	}
+	if err := a.saveSchema(ctx, ref, plan); err != nil {
 		return err
 	}
 	for i := range plan.Batches {
@@ -213,6 +216,16 @@ func (a *Activities) savePlan(ctx context.Context, ref string, plan *netbox.Plan
 		}
 	}
 	return nil
+}
+
+func (a *Activities) saveSchema(ctx context.Context, planRef string, plan *netbox.Plan) error {
+	_, err := a.Blob.PutJSON(ctx, SchemaRef(planRef), plan.Schema())
+	return err
+}
+
+// SchemaRef names where the schema the plan at planRef needs lives.
+func SchemaRef(planRef string) string {
+	return strings.TrimSuffix(planRef, ".json") + "/schema.json"
 }
 
 // BatchRef names where one batch of the plan at planRef lives.

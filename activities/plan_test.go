@@ -84,6 +84,8 @@ func TestPlanReadsTheNetBoxVersionForTheRun(t *testing.T) {
 			assert.True(t, strings.HasPrefix(res.NetBoxVersion, v+"."), res.NetBoxVersion)
 			require.Equal(t, 1, res.Summary.Batches)
 
+			_, err = ae.ExecuteActivity(a.Prepare, PrepareInput{PlanRef: res.Ref, Run: "wf/run-1", NetBoxVersion: res.NetBoxVersion})
+			require.NoError(t, err)
 			val, err = ae.ExecuteActivity(a.Apply, ApplyInput{PlanRef: res.Ref, Batch: 0, Run: "wf/run-1", NetBoxVersion: res.NetBoxVersion})
 			require.NoError(t, err)
 			var applied netbox.BatchResult

@@ -207,6 +207,10 @@ func printResult(out interface{ Write([]byte) (int, error) }, id string, res wor
 	}
 	t := res.Applied
 	fmt.Fprintln(tw)
+	if p := res.Prepared; p != nil {
+		fmt.Fprintf(tw, "prepared: %d tags (%d created), %d custom fields (%d created, %d widened)\n",
+			p.Tags, p.TagsCreated, p.CustomFields, p.CustomFieldsCreated, p.CustomFieldsUpdated)
+	}
 	if res.DryRun {
 		fmt.Fprintf(tw, "dry run: nothing written; plan saved as %s\n", res.PlanRef)
 	} else {

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netbox-agent/netbox-agent/activities/netbox"
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
 
@@ -29,4 +30,15 @@ func TestPrintResultNamesTheNetBox(t *testing.T) {
 			assert.Contains(t, b.String(), tc.want)
 		})
 	}
+}
+
+func TestPrintResultSaysWhatPrepareMade(t *testing.T) {
+	var b bytes.Buffer
+	res := workflows.SyncResult{Prepared: &netbox.Prepared{SchemaCount: netbox.SchemaCount{Tags: 4, CustomFields: 4}, TagsCreated: 1, CustomFieldsUpdated: 2}}
+	require.NoError(t, printResult(&b, "netbox-agent-sync-1", res))
+	assert.Contains(t, b.String(), "prepared: 4 tags (1 created), 4 custom fields (0 created, 2 widened)")
+
+	b.Reset()
+	require.NoError(t, printResult(&b, "netbox-agent-sync-1", workflows.SyncResult{DryRun: true}))
+	assert.NotContains(t, b.String(), "prepared:", "a dry run prepares nothing")
 }

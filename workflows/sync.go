@@ -71,6 +71,9 @@ func SyncWorkflow(ctx workflow.Context, req SyncRequest) (*SyncResult, error) {
 		r.setPhase(ctx, "done", fmt.Sprintf("dry run: %d changes planned in %d batches, nothing written", res.Plan.Total, res.Plan.Batches))
 		return res, nil
 	}
+	if err := r.prepare(ctx, cfg, planRes); err != nil {
+		return nil, err
+	}
 	r.state.Stages = planRes.Stages
 	if len(r.state.Stages) > 0 {
 		r.state.NextBatch = r.state.Stages[0].First
@@ -176,11 +179,34 @@ func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.Configu
 	r.setPhase(ctx, "planning", fmt.Sprintf("%d records", merged.Records))
 	var plan activities.PlanResult
 	pctx := workflow.WithActivityOptions(ctx, r.options(cfg, fmt.Sprintf("plan %d records", merged.Records), "plan", cfg.DiscoverTimeout))
-	in := activities.PlanInput{Run: run, InventoryRef: merged.Ref, Sources: res.Sources, DryRun: r.req.DryRun, Now: workflow.Now(ctx).UTC()}
+	in := activities.PlanInput{Run: run, InventoryRef: merged.Ref, Sources: res.Sources, Now: workflow.Now(ctx).UTC()}
 	if err := workflow.ExecuteActivity(pctx, a.Plan, in).Get(ctx, &plan); err != nil {
 		return activities.PlanResult{}, stepFailed("plan", err)
 	}
 	return plan, nil
+}
+
+// prepareChange names the change that gave the run its Prepare step: runs
+// recorded before it plan, with NetBox prepared inside the plan step, and
+// apply without one.
+const prepareChange = "prepare-step"
+
+// prepare runs the Prepare step once per run, after the plan and before any
+// batch: it makes the tags and custom fields the plan needs.
+func (r *syncRun) prepare(ctx workflow.Context, cfg activities.ConfigureResult, plan activities.PlanResult) error {
+	if workflow.GetVersion(ctx, prepareChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	need := fmt.Sprintf("%d tags, %d custom fields", plan.Schema.Tags, plan.Schema.CustomFields)
+	r.setPhase(ctx, "preparing", need)
+	actx := workflow.WithActivityOptions(ctx, r.options(cfg, "prepare: "+need, "prepare", cfg.ApplyTimeout))
+	in := activities.PrepareInput{PlanRef: plan.Ref, Run: runName(ctx), NetBoxVersion: plan.NetBoxVersion}
+	var done netbox.Prepared
+	if err := workflow.ExecuteActivity(actx, a.Prepare, in).Get(ctx, &done); err != nil {
+		return stepFailed("prepare", err)
+	}
+	r.state.Result.Prepared = &done
+	return nil
 }
 
 // apply runs the plan's stages in order, each stage's batches with a

@@ -88,6 +88,14 @@ func applyMock(failBatch int) func(context.Context, activities.ApplyInput) (netb
 func (s *syncSuite) expectPipeline(sources ...string) {
 	s.expectConfigureAndMerge(sources...)
 	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(twoStagePlan(), nil)
+	s.expectPrepare()
+}
+
+// prepared is what the Prepare step answers on a NetBox it made ready.
+var prepared = netbox.Prepared{SchemaCount: netbox.SchemaCount{Tags: 3, CustomFields: 4}, TagsCreated: 3, CustomFieldsCreated: 4}
+
+func (s *syncSuite) expectPrepare() {
+	s.env.OnActivity(a.Prepare, mock.Anything, mock.Anything).Return(prepared, nil).Once()
 }
 
 func (s *syncSuite) expectConfigureAndMerge(sources ...string) {
@@ -149,6 +157,7 @@ func (s *syncSuite) TestOneSourceFailingDoesNotFailTheRun() {
 			planned = in
 			return twoStagePlan(), nil
 		})
+	s.expectPrepare()
 	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(applyMock(-1))
 
 	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
@@ -178,9 +187,11 @@ func (s *syncSuite) TestEverySourceFailingFailsTheRun() {
 }
 
 func (s *syncSuite) TestDryRunWritesNothing() {
-	s.expectPipeline("files")
+	s.expectConfigureAndMerge("files")
+	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(twoStagePlan(), nil)
 	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(discovered)
 	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(applyMock(-1)).Never()
+	s.env.OnActivity(a.Prepare, mock.Anything, mock.Anything).Return(prepared, nil).Never()
 
 	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{DryRun: true})
 	res := s.result()
@@ -193,6 +204,7 @@ func (s *syncSuite) TestDryRunWritesNothing() {
 func (s *syncSuite) TestSavedPlanIsAppliedWithoutDiscovery() {
 	s.env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(settings("files"), nil)
 	s.env.OnActivity(a.DescribePlan, mock.Anything, activities.DescribePlanInput{Ref: "runs/old/plan.json", Run: testRun}).Return(twoStagePlan(), nil)
+	s.env.OnActivity(a.Prepare, mock.Anything, activities.PrepareInput{PlanRef: "runs/wf/plan.json", Run: testRun}).Return(prepared, nil).Once()
 	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(applyMock(-1)).Times(4)
 
 	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{PlanRef: "runs/old/plan.json"})
@@ -264,6 +276,7 @@ func (s *syncSuite) TestContinueAsNewCarriesProgress() {
 	env.RegisterWorkflow(SyncWorkflow)
 	env.RegisterActivity(a)
 	env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(settings("files"), nil)
+	env.OnActivity(a.Prepare, mock.Anything, mock.Anything).Return(prepared, nil).Never()
 	var mu sync.Mutex
 	var applied []int
 	env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(
@@ -291,6 +304,7 @@ func (s *syncSuite) TestFailuresListedAreBoundedButCounted() {
 	}
 	s.expectConfigureAndMerge("files")
 	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(plan, nil)
+	s.expectPrepare()
 	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(discovered)
 	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(netbox.BatchResult{},
 		temporal.NewNonRetryableApplicationError("site: Related object not found", activities.ErrTypeNetBoxValidation, nil))
@@ -306,6 +320,7 @@ func (s *syncSuite) TestNetBoxVersionReachesTheResultAndEveryBatch() {
 	plan := twoStagePlan()
 	plan.NetBoxVersion = "4.7.3"
 	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(plan, nil)
+	s.env.OnActivity(a.Prepare, mock.Anything, activities.PrepareInput{PlanRef: plan.Ref, Run: testRun, NetBoxVersion: "4.7.3"}).Return(prepared, nil).Once()
 	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(discovered)
 	var mu sync.Mutex
 	var inputs []activities.ApplyInput

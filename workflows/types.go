@@ -38,7 +38,11 @@ type SyncResult struct {
 	Merged        int                       `json:"merged"`
 	PlanRef       string                    `json:"plan_ref,omitempty"`
 	Plan          activities.PlanSummary    `json:"plan"`
-	Applied       ApplyTotals               `json:"applied"`
+	// Prepared says what the Prepare step found and made in NetBox before
+	// the first batch; a dry run, and a run started before the step existed,
+	// have none.
+	Prepared *netbox.Prepared `json:"prepared,omitempty"`
+	Applied  ApplyTotals      `json:"applied"`
 	// FailedBatches lists the batches that failed for good, and why (the
 	// first 50; Applied counts them all).
 	FailedBatches []BatchFailure `json:"failed_batches,omitempty"`

@@ -33,7 +33,7 @@ type Client struct {
 	// retryBase is the first backoff of a retried GET; tests shorten it.
 	retryBase time.Duration
 	requests  atomic.Int64
-	// schemaReady is set once EnsureSchema succeeded, so that Plan need not
+	// schemaReady is set once Prepare succeeded, so that Plan need not
 	// look the agent tag up again.
 	schemaReady atomic.Bool
 	// ids remembers the IDs of objects created or looked up while applying

@@ -99,7 +99,10 @@ func validateMappings(ms []CustomFieldMapping) error {
 	return nil
 }
 
-func (c *Client) ensureCustomFields(ctx context.Context, note string) error {
+// ensureCustomFields creates the custom fields the agent writes that
+// NetBox lacks and widens those that do not cover every object type; it
+// returns how many it created and how many it changed.
+func (c *Client) ensureCustomFields(ctx context.Context, note string) (created, updated int, err error) {
 	want := c.wantedCustomFields()
 	names := make([]string, len(want))
 	for i, w := range want {
@@ -107,7 +110,7 @@ func (c *Client) ensureCustomFields(ctx context.Context, note string) error {
 	}
 	have, err := c.listPath(ctx, "extras/custom-fields", url.Values{"name": names})
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	existing := map[string]map[string]any{}
 	for _, cf := range have {
@@ -120,36 +123,39 @@ func (c *Client) ensureCustomFields(ctx context.Context, note string) error {
 		cur, ok := existing[w.Name]
 		if !ok {
 			if cfNeedsChoiceSet(w.Type) {
-				return &SchemaError{Field: w.Name, Problem: fmt.Sprintf("does not exist: a %s field needs a choice set, so create it in NetBox (with its choices) for the agent to write it", w.Type)}
+				return 0, 0, &SchemaError{Field: w.Name, Problem: fmt.Sprintf("does not exist: a %s field needs a choice set, so create it in NetBox (with its choices) for the agent to write it", w.Type)}
 			}
 			create = append(create, w.createBody())
 			continue
 		}
 		patch, err := w.patch(cur)
 		if err != nil {
-			return err
+			return 0, 0, err
 		}
 		if patch != nil {
 			update = append(update, patch)
 		}
 	}
-	if len(create) > 0 {
-		if err := checkEach(create, decodeAs[nb.WritableCustomFieldRequest]()); err != nil {
-			return err
-		}
-		if _, err := c.sendList(ctx, http.MethodPost, "extras/custom-fields/", create, note); err != nil {
-			return err
-		}
+	if err := c.sendCustomFields(ctx, http.MethodPost, create, decodeAs[nb.WritableCustomFieldRequest](), note); err != nil {
+		return 0, 0, err
 	}
-	if len(update) > 0 {
-		if err := checkEach(update, decodeAs[nb.PatchedWritableCustomFieldRequest]()); err != nil {
-			return err
-		}
-		if _, err := c.sendList(ctx, http.MethodPatch, "extras/custom-fields/", update, note); err != nil {
-			return err
-		}
+	if err := c.sendCustomFields(ctx, http.MethodPatch, update, decodeAs[nb.PatchedWritableCustomFieldRequest](), note); err != nil {
+		return len(create), 0, err
 	}
-	return nil
+	return len(create), len(update), nil
+}
+
+// sendCustomFields checks the custom field bodies against a go-netbox request
+// model and sends them in one bulk request; no bodies send nothing.
+func (c *Client) sendCustomFields(ctx context.Context, method string, bodies []map[string]any, check func([]byte) error, note string) error {
+	if len(bodies) == 0 {
+		return nil
+	}
+	if err := checkEach(bodies, check); err != nil {
+		return err
+	}
+	_, err := c.sendList(ctx, method, "extras/custom-fields/", bodies, note)
+	return err
 }
 
 // createBody is the request that creates the custom field.

@@ -251,9 +251,9 @@ func (c *Client) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 			return nil, fmt.Errorf("look up the agent tag: %w", err)
 		}
 		if len(tags) == 0 {
-			// A NetBox the agent never wrote to (a first dry run, which does
-			// not call EnsureSchema): nothing carries the tag, and NetBox
-			// answers 400 to a filter on a tag that does not exist.
+			// A NetBox the agent never prepared (the plan of a first run
+			// comes before its Prepare step): nothing carries the tag, and
+			// NetBox answers 400 to a filter on a tag that does not exist.
 			f = untaggedNetBox{c}
 		}
 	}

@@ -124,20 +124,27 @@ var agentTags = []tagSpec{
 	{TagIgnore, TagIgnore, "9e9e9e", "netbox-agent never changes this object"},
 }
 
-func (c *Client) ensureTags(ctx context.Context, note string) error {
-	slugs := make([]string, len(agentTags))
-	for i, t := range agentTags {
-		slugs[i] = t.Slug
-	}
-	have, err := c.listPath(ctx, "extras/tags", url.Values{"slug": slugs})
-	if err != nil {
-		return err
-	}
-	exists := map[string]bool{}
-	for _, t := range have {
-		if s, ok := t["slug"].(string); ok {
-			exists[s] = true
+// isAgentTag reports whether slug names one of the agent's own tags.
+func isAgentTag(slug string) bool {
+	for _, t := range agentTags {
+		if t.Slug == slug {
+			return true
 		}
+	}
+	return false
+}
+
+// ensureTags creates the agent's own tags and those of s that NetBox
+// lacks, and returns how many it created.
+func (c *Client) ensureTags(ctx context.Context, s Schema, note string) (int, error) {
+	slugs := make([]string, 0, len(agentTags)+len(s.Tags))
+	for _, t := range agentTags {
+		slugs = append(slugs, t.Slug)
+	}
+	slugs = append(slugs, sortedKeys(s.Tags)...)
+	exists, err := c.existingTags(ctx, slugs)
+	if err != nil {
+		return 0, err
 	}
 	var create []map[string]any
 	for _, t := range agentTags {
@@ -145,28 +152,54 @@ func (c *Client) ensureTags(ctx context.Context, note string) error {
 			create = append(create, map[string]any{"name": t.Name, "slug": t.Slug, "color": t.Color, "description": t.Description})
 		}
 	}
+	for _, slug := range sortedKeys(s.Tags) {
+		if !exists[slug] && !isAgentTag(slug) {
+			create = append(create, sourceTagBody(s.Tags[slug], slug))
+		}
+	}
 	if len(create) == 0 {
-		return nil
+		return 0, nil
 	}
 	if err := checkEach(create, decodeAs[nb.TagRequest]()); err != nil {
-		return err
+		return 0, err
 	}
-	_, err = c.sendList(ctx, http.MethodPost, "extras/tags/", create, note)
-	return err
+	if _, err := c.sendList(ctx, http.MethodPost, "extras/tags/", create, note); err != nil {
+		return 0, err
+	}
+	return len(create), nil
 }
 
-// ensureTagsOf creates the tags that request bodies name and NetBox lacks:
-// the agent's own exist after EnsureSchema, the ones sources name are made
-// here, before the first object needs them.
-func (c *Client) ensureTagsOf(ctx context.Context, items []item, note string) error {
-	own := map[string]bool{}
-	for _, t := range agentTags {
-		own[t.Slug] = true
+// existingTags says which of the tag slugs NetBox has, reading them in
+// chunks that keep each query short.
+func (c *Client) existingTags(ctx context.Context, slugs []string) (map[string]bool, error) {
+	exists := map[string]bool{}
+	for _, chunk := range chunkValues("slug", slugs, maxQueryLen) {
+		have, err := c.listPath(ctx, "extras/tags", url.Values{"slug": chunk})
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range have {
+			if s, ok := t["slug"].(string); ok {
+				exists[s] = true
+			}
+		}
 	}
+	return exists, nil
+}
+
+// sourceTagBody is the request that creates a tag a source names.
+func sourceTagBody(name, slug string) map[string]any {
+	return map[string]any{"name": name, "slug": slug, "description": "Named by a netbox-agent source"}
+}
+
+// ensureTagsOf creates the tags that request bodies name and NetBox lacks.
+// Prepare made them before the run's first batch; this guards a plan saved
+// before plans named their tags, and a tag deleted since.
+func (c *Client) ensureTagsOf(ctx context.Context, items []item, note string) error {
 	want := map[string]tagRef{}
 	for _, it := range items {
 		for _, t := range tagRefs(it.body["tags"]) {
-			if !own[t.Slug] {
+			if !isAgentTag(t.Slug) {
 				want[t.Slug] = t
 			}
 		}
@@ -174,22 +207,18 @@ func (c *Client) ensureTagsOf(ctx context.Context, items []item, note string) er
 	if len(want) == 0 {
 		return nil
 	}
-	slugs := sortedKeys(want)
-	have, err := c.listPath(ctx, "extras/tags", url.Values{"slug": slugs})
+	exists, err := c.existingTags(ctx, sortedKeys(want))
 	if err != nil {
 		return fmt.Errorf("read tags: %w", err)
 	}
-	for _, h := range have {
-		if s, ok := h["slug"].(string); ok {
-			delete(want, s)
-		}
-	}
-	if len(want) == 0 {
-		return nil
-	}
 	var create []map[string]any
 	for _, s := range sortedKeys(want) {
-		create = append(create, map[string]any{"name": want[s].Name, "slug": s, "description": "Named by a netbox-agent source"})
+		if !exists[s] {
+			create = append(create, sourceTagBody(want[s].Name, s))
+		}
+	}
+	if len(create) == 0 {
+		return nil
 	}
 	if err := checkEach(create, decodeAs[nb.TagRequest]()); err != nil {
 		return err

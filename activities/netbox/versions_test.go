@@ -21,7 +21,7 @@ import (
 // testRunID names the run of these tests in NetBox's changelog.
 const testRunID = "netbox-agent-sync-1/run-a"
 
-// runOnce prepares, plans and applies as the workflow does: the release
+// runOnce plans, prepares and applies as the workflow does: the release
 // read once, every write naming the run.
 func runOnce(t *testing.T, c *Client, req PlanRequest) (*Plan, []BatchResult, Run) {
 	t.Helper()
@@ -29,9 +29,10 @@ func runOnce(t *testing.T, c *Client, req PlanRequest) (*Plan, []BatchResult, Ru
 	st, err := c.Status(ctx)
 	require.NoError(t, err)
 	run := Run{ID: testRunID, NetBoxVersion: st.Version.String()}
-	require.NoError(t, c.Prepare(ctx, run))
 	req.NetBoxVersion = run.NetBoxVersion
 	p, err := c.Plan(ctx, req)
+	require.NoError(t, err)
+	_, err = c.Prepare(ctx, run, p.Schema())
 	require.NoError(t, err)
 	var failed []int
 	var out []BatchResult
