@@ -1,0 +1,50 @@
+package config
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestWorkerSettingsValidated(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		environ []string
+		want    string
+	}{
+		{"pprof on loopback", []string{"NETBOX_AGENT_WORKER_PPROF_LISTEN=127.0.0.1:6060"}, ""},
+		{"pprof on localhost", []string{"NETBOX_AGENT_WORKER_PPROF_LISTEN=localhost:6060"}, ""},
+		{"pprof on every interface", []string{"NETBOX_AGENT_WORKER_PPROF_LISTEN=0.0.0.0:6060"}, "worker.pprof_listen: 0.0.0.0:6060 is not a loopback address"},
+		{"pprof without a port", []string{"NETBOX_AGENT_WORKER_PPROF_LISTEN=127.0.0.1"}, "worker.pprof_listen"},
+		{"negative memory limit", []string{"NETBOX_AGENT_WORKER_MEMORY_LIMIT_MB=-1"}, "worker.memory_limit_mb"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load("", nil, tc.environ)
+			if tc.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+}
+
+func TestBlobURLValidated(t *testing.T) {
+	for _, tc := range []struct {
+		name, url, want string
+	}{
+		{"s3 bucket", "s3://netbox-agent?region=eu-west-1", ""},
+		{"s3 bucket with an endpoint", "s3://netbox-agent?endpoint=http://127.0.0.1:9000&use_path_style=true", ""},
+		{"s3 without a bucket", "s3:///?region=eu-west-1", "blob_url: s3 URL needs a bucket"},
+		{"other scheme", "gs://bucket", `blob_url: scheme must be file, mem or s3, got "gs"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load("", nil, []string{"NETBOX_AGENT_BLOB_URL=" + tc.url})
+			if tc.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+}
