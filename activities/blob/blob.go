@@ -33,8 +33,10 @@ type Store struct {
 }
 
 // Open opens the store behind rawURL: file:///abs/dir, file://relative/dir
-// (relative to baseDir) or mem://name. The directory of a file store is
-// created when missing.
+// (relative to baseDir), mem://name or s3://bucket?region=... (with
+// endpoint=, use_path_style=true and disable_https=true for an
+// S3-compatible store; credentials from the environment or the AWS files).
+// The directory of a file store is created when missing.
 func Open(ctx context.Context, rawURL, baseDir string) (*Store, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
