@@ -55,8 +55,10 @@ type Field struct {
 	// Name is the attribute or reference as records carry it, NetBox's field
 	// name (serial, site, mac_address).
 	Name string
+	// Type says what the field holds.
 	Type FieldType
-	Use  Use
+	// Use says who gives the field and whether the agent writes it.
+	Use Use
 	// Required fields make a record without them invalid (Record.Validate);
 	// a required reference must also resolve for the record to be written.
 	Required bool
@@ -112,6 +114,7 @@ type NetBoxObject struct {
 // through references NetBox takes only once their targets exist (primary
 // IPs and MACs, parent interfaces), which are written in a later step.
 type Decl struct {
+	// Kind is the kind declared.
 	Kind Kind
 	// Doc says in a line what a record of the kind is.
 	Doc string
@@ -144,10 +147,15 @@ type Decl struct {
 	// Nested are the names an inventory file gives the kind's list inside
 	// the record that NestedBy (default Parent) points to: `interfaces:` in
 	// a device, `mac:` in an interface.
-	Nested   []string
+	Nested []string
+	// NestedBy is the reference through which the kind nests when it is
+	// not its parent (a device inside its cluster).
 	NestedBy string
-	Fields   []Field
-	NetBox   NetBoxObject
+	// Fields are the kind's attributes and references, in the order reports
+	// show their changes; every kind also takes tags.
+	Fields []Field
+	// NetBox says where the kind lives in NetBox.
+	NetBox NetBoxObject
 
 	order         int
 	index         map[string]int
