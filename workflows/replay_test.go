@@ -10,7 +10,10 @@ import (
 
 // TestReplayRecordedHistories replays histories recorded from real runs
 // (test/e2e writes them with -update-history). A change to SyncWorkflow
-// that would break runs in flight fails here.
+// that would break runs in flight fails here. The *_before_prepare
+// histories were recorded before the Prepare step existed and are kept as
+// they are: runs of that shape must still replay (workflow.GetVersion);
+// -update-history rewrites only the current ones.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*_history.json")
 	require.NoError(t, err)
