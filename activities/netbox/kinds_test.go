@@ -15,6 +15,16 @@ import (
 // the agent writes or matches by, under NetBox's name, and nothing else.
 func TestSpecsFollowDeclarations(t *testing.T) {
 	require.Len(t, specOrder, len(inventory.Declarations()))
+	n := 0
+	for _, x := range []map[inventory.Kind]extras{dcimExtras(), ipamExtras(), virtualizationExtras()} {
+		for k, e := range x {
+			n++
+			assert.NotNil(t, k.Decl(), "extras of %s, which is not declared", k)
+			assert.NotNil(t, e.checkCreate, "%s", k)
+			assert.NotNil(t, e.checkUpdate, "%s", k)
+		}
+	}
+	assert.Equal(t, len(specOrder), n, "one extras entry per kind")
 	for i, d := range inventory.Declarations() {
 		s := specFor(d.Kind)
 		require.NotNil(t, s, "%s", d.Kind)
