@@ -62,17 +62,21 @@ type kindSpec struct {
 	owner    *ownerSpec
 }
 
-// hostField is the field a top-level record uses to name its device or VM.
-var hostField = map[inventory.Kind]string{
-	inventory.KindDevice:         "device",
-	inventory.KindVirtualMachine: "virtual_machine",
-}
-
-// hostIface is the interface kind that belongs to each host kind.
-var hostIface = map[inventory.Kind]inventory.Kind{
-	inventory.KindDevice:         inventory.KindInterface,
-	inventory.KindVirtualMachine: inventory.KindVMInterface,
-}
+// hostField is the field a top-level record uses to name its device or VM
+// (the kind's name), and hostIface the interface kind of each: the kinds
+// whose records hold MACs, by the kind their parent reference points to.
+var hostField, hostIface = func() (map[inventory.Kind]string, map[inventory.Kind]inventory.Kind) {
+	fields, ifaces := map[inventory.Kind]string{}, map[inventory.Kind]inventory.Kind{}
+	for _, d := range inventory.Declarations() {
+		if !inventory.HoldsMACs(d.Kind) {
+			continue
+		}
+		for _, h := range d.Field(d.Parent).Targets {
+			fields[h], ifaces[h] = string(h), d.Kind
+		}
+	}
+	return fields, ifaces
+}()
 
 // kindFormat is what inventory files add to a kind's declaration: how a
 // record's key is made.
