@@ -251,3 +251,39 @@ func TestConformancePrimaryIPs(t *testing.T) {
 		}
 	})
 }
+
+// TestConformanceNestedGroupNames: device role and location names are unique per parent and
+// among top-level ones; 4.7, keeping them as ltree trees, has one rule and one message for both.
+func TestConformanceNestedGroupNames(t *testing.T) {
+	forEachTarget(t, func(t *testing.T, c *apiClient) {
+		w := c.seed(1)
+		role := func(name, slug string, parent int64) map[string]any {
+			b := map[string]any{"name": c.n(name), "slug": c.n(slug)}
+			if parent != 0 {
+				b["parent"] = parent
+			}
+			return b
+		}
+		room := func(name, slug string, parent int64) map[string]any {
+			b := map[string]any{"name": c.n(name), "slug": c.n(slug), "site": w.site}
+			if parent != 0 {
+				b["parent"] = parent
+			}
+			return b
+		}
+		c.create("dcim/device-roles", role("Child", "child", w.role))
+		c.create("dcim/locations", room("Rack row", "rack-row", w.location))
+		all := func(msg string) string { return fmt.Sprintf(`{"__all__":[%q]}`, msg) }
+		roleName := since(c, "A top-level device role with this name already exists.", 7, "A device role with this name already exists.")
+		childName := since(c, "Device role with this Parent and Name already exists.", 7, "A device role with this name already exists.")
+		roomName := "A location with this name already exists within the specified site."
+		childRoom := since(c, "Location with this Site, Parent and Name already exists.", 7, roomName)
+		c.check(t, []answerCase{
+			{"top-level role name taken", "POST", "/api/dcim/device-roles/", role("Role 1", "other", 0), http.StatusBadRequest, all(roleName)},
+			{"child role name taken", "POST", "/api/dcim/device-roles/", role("Child", "child2", w.role), http.StatusBadRequest, all(childName)},
+			{"child role named as a top-level one", "POST", "/api/dcim/device-roles/", role("Role 1", "child3", w.role), http.StatusCreated, ""},
+			{"top-level location name taken", "POST", "/api/dcim/locations/", room("Room 1", "other", 0), http.StatusBadRequest, all(roomName)},
+			{"child location name taken", "POST", "/api/dcim/locations/", room("Rack row", "rack-row2", w.location), http.StatusBadRequest, all(childRoom)},
+		})
+	})
+}

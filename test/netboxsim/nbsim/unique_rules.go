@@ -71,3 +71,39 @@ func interfaceUnique(r release) []uniqueRule {
 	}
 	return rules
 }
+
+// locationUnique is Location.Meta.constraints (dcim/models/sites.py): name and slug unique per
+// site and parent, and among a site's top-level locations; 4.7 (locations as ltree trees)
+// folds each pair into one rule with nulls_distinct=False and the top-level message.
+func locationUnique(r release) []uniqueRule {
+	const name, slug = "A location with this name already exists within the specified site.", "A location with this slug already exists within the specified site."
+	if r.nestedGroupsNullsNotDistinct() {
+		return []uniqueRule{
+			{Fields: []string{"site", "parent", "name"}, NullsEqual: true, Key: "__all__", Message: name},
+			{Fields: []string{"site", "parent", "slug"}, NullsEqual: true, Key: "__all__", Message: slug},
+		}
+	}
+	return []uniqueRule{
+		togetherUnique("location", "site", "parent", "name")("site", "parent", "name"),
+		{Fields: []string{"site", "name"}, IfNull: []string{"parent"}, Key: "__all__", Message: name},
+		togetherUnique("location", "site", "parent", "slug")("site", "parent", "slug"),
+		{Fields: []string{"site", "slug"}, IfNull: []string{"parent"}, Key: "__all__", Message: slug},
+	}
+}
+
+// deviceRoleUnique is DeviceRole.Meta.constraints (dcim/models/devices.py), likewise: per parent
+// and among top-level roles, one rule each from 4.7.
+func deviceRoleUnique(r release) []uniqueRule {
+	if r.nestedGroupsNullsNotDistinct() {
+		return []uniqueRule{
+			{Fields: []string{"parent", "name"}, NullsEqual: true, Key: "__all__", Message: "A device role with this name already exists."},
+			{Fields: []string{"parent", "slug"}, NullsEqual: true, Key: "__all__", Message: "A device role with this slug already exists."},
+		}
+	}
+	return []uniqueRule{
+		togetherUnique("device role", "parent", "name")("parent", "name"),
+		{Fields: []string{"name"}, IfNull: []string{"parent"}, Key: "__all__", Message: "A top-level device role with this name already exists."},
+		togetherUnique("device role", "parent", "slug")("parent", "slug"),
+		{Fields: []string{"slug"}, IfNull: []string{"parent"}, Key: "__all__", Message: "A top-level device role with this slug already exists."},
+	}
+}

@@ -71,6 +71,11 @@ func (r release) perManufacturerPlatforms() bool { return r.atLeast(4) }
 // each with its own message (dcim/models/devices.py at v4.7.3).
 func (r release) platformNullsNotDistinct() bool { return r.atLeast(7) }
 
+// nestedGroupsNullsNotDistinct: 4.7 keeps nested groups (locations, device roles, platforms) as
+// ltree trees, each name and slug rule one constraint with nulls_distinct=False
+// (dcim/models/sites.py Location, dcim/models/devices.py DeviceRole at v4.7.3).
+func (r release) nestedGroupsNullsNotDistinct() bool { return r.atLeast(7) }
+
 // changelogMessages: from 4.4 every write takes an optional changelog_message, recorded on the
 // change (netbox/api/serializers/features.py, ChangeLogMessageSerializer).
 func (r release) changelogMessages() bool { return r.atLeast(4) }
