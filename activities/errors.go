@@ -79,9 +79,9 @@ func classify(err error) error {
 		return nonRetryable(err, ErrTypeNetBoxSchema)
 	case errors.As(err, &apiErr):
 		switch {
-		case apiErr.Status == http.StatusBadRequest:
+		case netbox.IsValidation(err):
 			return nonRetryable(err, ErrTypeNetBoxValidation)
-		case apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusForbidden:
+		case netbox.IsAuth(err):
 			return nonRetryable(err, ErrTypeNetBoxAuth)
 		case apiErr.Status == http.StatusTooManyRequests:
 			msg, cause := split(err)

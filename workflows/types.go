@@ -5,9 +5,6 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/netbox"
 )
 
-// TaskQueue is the default task queue the worker serves and the starter uses.
-const TaskQueue = "netbox-agent"
-
 // ProgressQuery is the name of the query that answers a Progress.
 const ProgressQuery = "progress"
 

@@ -54,12 +54,6 @@ func IsAuth(err error) bool {
 	return errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden)
 }
 
-// IsNotFound reports whether err is a 404.
-func IsNotFound(err error) bool {
-	var ae *APIError
-	return errors.As(err, &ae) && ae.Status == http.StatusNotFound
-}
-
 // RetryAfter returns the delay NetBox asked for with a 429, or 0.
 func RetryAfter(err error) time.Duration {
 	var ae *APIError
