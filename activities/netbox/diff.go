@@ -272,30 +272,8 @@ func (p *planner) updateOp(st *recState, d desiredSet, prefix string) (Operation
 		fields["tags"] = tags
 		changes = append(changes, Change{Field: "tags", From: tagSlugs(o.Tags), To: tagSlugs(tags)})
 	}
-	cf := map[string]any{}
-	setCF := func(name string, from, to any) {
-		cf[name] = to
-		changes = append(changes, Change{Field: "custom_fields." + name, From: from, To: to})
-	}
-	if o.AgentID != st.rec.Key {
-		setCF(CFAgentID, emptyNil(o.AgentID), st.rec.Key)
-	}
-	if st.rec.Source != "" && o.Source != st.rec.Source {
-		setCF(CFAgentSource, emptyNil(o.Source), st.rec.Source)
-	}
-	if o.OrphanedSince != "" {
-		setCF(CFOrphanedSince, o.OrphanedSince, nil)
-	}
-	for _, m := range p.mappings[s.Kind] {
-		v, ok := mappedValue(m, st.rec)
-		if !ok {
-			continue
-		}
-		cur, _ := o.Raw["custom_fields"].(map[string]any)
-		if c, _ := canon(cfType(m.Type), cur[m.Field]); !equalCanon(c, v) {
-			setCF(m.Field, display(c), v)
-		}
-	}
+	cf, cfChanges := p.customFieldChanges(st)
+	changes = append(changes, cfChanges...)
 	// agent_last_seen alone is written once a day, so that a re-run on the
 	// same day writes nothing.
 	seenOnly := len(changes) == 0 && dateOf(o.LastSeen) != p.today
@@ -324,6 +302,38 @@ func (p *planner) updateOp(st *recState, d desiredSet, prefix string) (Operation
 		op.Refs = refs
 	}
 	return op, true
+}
+
+// customFieldChanges are the custom fields of st's object that change,
+// agent_last_seen aside: the agent's ownership fields and the mapped ones.
+func (p *planner) customFieldChanges(st *recState) (map[string]any, []Change) {
+	o := st.obj
+	cf := map[string]any{}
+	var changes []Change
+	set := func(name string, from, to any) {
+		cf[name] = to
+		changes = append(changes, Change{Field: "custom_fields." + name, From: from, To: to})
+	}
+	if o.AgentID != st.rec.Key {
+		set(CFAgentID, emptyNil(o.AgentID), st.rec.Key)
+	}
+	if st.rec.Source != "" && o.Source != st.rec.Source {
+		set(CFAgentSource, emptyNil(o.Source), st.rec.Source)
+	}
+	if o.OrphanedSince != "" {
+		set(CFOrphanedSince, o.OrphanedSince, nil)
+	}
+	for _, m := range p.mappings[st.spec.Kind] {
+		v, ok := mappedValue(m, st.rec)
+		if !ok {
+			continue
+		}
+		cur, _ := o.Raw["custom_fields"].(map[string]any)
+		if c, _ := canon(cfType(m.Type), cur[m.Field]); !equalCanon(c, v) {
+			set(m.Field, display(c), v)
+		}
+	}
+	return cf, changes
 }
 
 // describe renders changes as "name: a -> b, status: x -> y".
