@@ -47,7 +47,7 @@ func (t *tx) record(action, endpoint string, o *object) {
 		msg = t.message
 	}
 	if utf8.RuneCountInString(msg) > maxChangeMessage {
-		t.tooLong = true
+		t.fail("DataError", "value too long for type character varying(200)")
 	}
 	st := t.st
 	st.nextChange++

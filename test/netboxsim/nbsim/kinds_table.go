@@ -341,6 +341,7 @@ func kindSpecs(r release) []*kindSpec {
 	}
 
 	tenant := orgKind(epTenants, "tenancy.tenant", "Tenant", "tenant", "Tenant", "TenantRequest")
+	tenant.Unique = tenantUnique(r)
 	tenant.Counts = map[string]counter{
 		"device_count": {Endpoint: epDevices, Field: "tenant"}, "ipaddress_count": {Endpoint: epIPs, Field: "tenant"},
 		"prefix_count": {Endpoint: epPrefixes, Field: "tenant"}, "site_count": {Endpoint: epSites, Field: "tenant"},

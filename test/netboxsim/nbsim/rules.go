@@ -164,17 +164,26 @@ func cleanDevice(v *view, o, old *object, errs fieldErrors) {
 	}
 }
 
-func cleanCluster(v *view, o, _ *object, errs fieldErrors) {
-	site := v.scopeSite(o)
-	if site == 0 {
+// cleanCluster is the (_site, name) constraint as full_clean() checks it: on an update, with the
+// site the cluster had (Cluster._site is cached on save). A new cluster's _site is not set
+// until it is saved, so PostgreSQL refuses a duplicate then (afterCluster).
+func cleanCluster(v *view, o, old *object, errs fieldErrors) {
+	if old == nil {
 		return
 	}
-	for _, id := range v.table(epClusters).index("name", o.str("name")) {
-		if c := v.get(epClusters, id); id != o.ID && v.scopeSite(c) == site {
-			errs.add("__all__", "Cluster with this Site and Name already exists.")
-			return
+	if site := v.scopeSite(old); site != 0 && v.clusterNamed(o.str("name"), site, o.ID) != nil {
+		errs.add("__all__", "Cluster with this  site and Name already exists.")
+	}
+}
+
+// clusterNamed is another cluster than self with name at site.
+func (v *view) clusterNamed(name string, site, self int64) *object {
+	for _, id := range v.table(epClusters).index("name", name) {
+		if c := v.get(epClusters, id); id != self && v.scopeSite(c) == site {
+			return c
 		}
 	}
+	return nil
 }
 
 // afterVirtualDisk keeps the VM's disk equal to the sum of its virtual disks, as NetBox's
@@ -207,13 +216,17 @@ func afterVirtualDisk(t *tx, o, old *object) {
 
 // afterCluster moves the cluster's VMs to the cluster's site, as NetBox's
 // update_virtualmachine_site signal does.
-func afterCluster(t *tx, o, _ *object) {
+func afterCluster(t *tx, o, old *object) {
 	if o == nil {
 		return
 	}
 	site := t.scopeSite(o)
 	if site == 0 {
 		return
+	}
+	if old == nil && t.clusterNamed(o.str("name"), site, o.ID) != nil {
+		t.fail("IntegrityError", fmt.Sprintf("duplicate key value violates unique constraint \"virtualization_cluster_unique__site_name\"\n"+
+			"DETAIL:  Key (_site_id, name)=(%d, %s) already exists.", site, o.str("name")))
 	}
 	for _, id := range t.table(epVMs).index("cluster", itoa(o.ID)) {
 		vm := t.get(epVMs, id)

@@ -157,9 +157,26 @@ func broadcast(p netip.Prefix) netip.Addr {
 	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
 }
 
-func cleanPrefix(_ *view, o, _ *object, errs fieldErrors) {
+// cleanPrefix is Prefix.clean(): no /0, and no duplicate in the global table
+// (ENFORCE_GLOBAL_UNIQUE, on by default) or in a VRF that enforces unique space.
+func cleanPrefix(v *view, o, _ *object, errs fieldErrors) {
 	if p, err := netip.ParsePrefix(o.str("prefix")); err == nil && p.Bits() == 0 {
 		errs.add("prefix", "Cannot create prefix with /0 mask.")
+		return
+	}
+	vrf := v.get(epVRFs, o.id("vrf"))
+	if vrf != nil && vrf.Fields["enforce_unique"] != true {
+		return
+	}
+	for _, id := range v.table(epPrefixes).index("prefix", o.str("prefix")) {
+		if dup := v.get(epPrefixes, id); id != o.ID && dup.id("vrf") == o.id("vrf") {
+			table := "global table"
+			if vrf != nil {
+				table = "VRF " + vrf.str("name")
+			}
+			errs.add("prefix", fmt.Sprintf("Duplicate prefix found in %s: %s", table, dup.str("prefix")))
+			return
+		}
 	}
 }
 

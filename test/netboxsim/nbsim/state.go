@@ -99,7 +99,7 @@ type tx struct {
 	subject  *object                     // the object being written, which message belongs to
 	message  string                      // its changelog_message
 	deleting map[string]map[int64]string // objects a delete names, with their messages
-	tooLong  bool                        // a change's message exceeds ObjectChange.message
+	dbError  *dbError                    // what PostgreSQL refused of the request's writes
 }
 
 // newTx starts a write transaction for one request.

@@ -1,5 +1,7 @@
 package nbsim
 
+import "fmt"
+
 // The uniqueness constraints that changed between releases.
 
 // platformUnique is Platform.Meta.constraints from NetBox 4.4 (dcim/models/devices.py): name
@@ -105,5 +107,24 @@ func deviceRoleUnique(r release) []uniqueRule {
 		{Fields: []string{"name"}, IfNull: []string{"parent"}, Key: "__all__", Message: "A top-level device role with this name already exists."},
 		togetherUnique("device role", "parent", "slug")("parent", "slug"),
 		{Fields: []string{"slug"}, IfNull: []string{"parent"}, Key: "__all__", Message: "A top-level device role with this slug already exists."},
+	}
+}
+
+// tenantUnique is Tenant.Meta.constraints (tenancy/models/tenants.py): name and slug unique
+// per group, and among tenants without one (a rule without a message of its own); 4.7 folds
+// each pair into one with nulls_distinct=False.
+func tenantUnique(r release) []uniqueRule {
+	perGroup := func(field string) string { return fmt.Sprintf("Tenant %s must be unique per group.", field) }
+	if r.nestedGroupsNullsNotDistinct() {
+		return []uniqueRule{
+			{Fields: []string{"group", "name"}, NullsEqual: true, Key: "__all__", Message: perGroup("name")},
+			{Fields: []string{"group", "slug"}, NullsEqual: true, Key: "__all__", Message: perGroup("slug")},
+		}
+	}
+	return []uniqueRule{
+		{Fields: []string{"group", "name"}, Key: "__all__", Message: perGroup("name")},
+		{Fields: []string{"name"}, IfNull: []string{"group"}, Key: "__all__", Message: "Constraint “tenancy_tenant_unique_name” is violated."},
+		{Fields: []string{"group", "slug"}, Key: "__all__", Message: perGroup("slug")},
+		{Fields: []string{"slug"}, IfNull: []string{"group"}, Key: "__all__", Message: "Constraint “tenancy_tenant_unique_slug” is violated."},
 	}
 }
