@@ -155,6 +155,10 @@ func netboxConfig(c config.NetBox) netbox.Config {
 		for _, k := range f.Kinds {
 			m.Kinds = append(m.Kinds, inventory.Kind(k))
 		}
+		if len(m.Kinds) == 0 {
+			// No kinds: every kind the agent writes may carry the attribute.
+			m.Kinds = netbox.Kinds()
+		}
 		out.CustomFields = append(out.CustomFields, m)
 	}
 	return out

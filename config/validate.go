@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/netbox"
 	"github.com/netbox-agent/netbox-agent/activities/source"
 )
 
@@ -19,10 +20,6 @@ var (
 	sourceNameRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 	customFieldRE = regexp.MustCompile(`^[a-z0-9_]+$`)
 )
-
-// customFieldTypes are NetBox 4.3's custom field types the agent can fill
-// from a record attribute.
-var customFieldTypes = []string{"text", "longtext", "integer", "decimal", "boolean", "date", "datetime", "url", "json", "select", "multiselect"}
 
 // Validate checks every setting and returns all problems joined; each is a
 // *FieldError naming the key path and, when known, where the value came from.
@@ -183,7 +180,7 @@ func (v *validator) netBox(nb *NetBox) {
 			}
 		}
 		if cf.Type != "" {
-			v.oneOf(p+".type", cf.Type, customFieldTypes...)
+			v.oneOf(p+".type", cf.Type, netbox.CustomFieldTypes()...)
 		}
 	}
 }

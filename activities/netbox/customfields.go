@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 
 	nb "github.com/netbox-community/go-netbox/v4"
 
@@ -56,9 +57,12 @@ func (c *Client) wantedCustomFields() []customFieldSpec {
 
 var cfNamePattern = regexp.MustCompile(`^[a-z0-9_]+$`)
 
-var cfTypes = map[string]bool{"text": true, "longtext": true, "integer": true, "decimal": true,
-	"boolean": true, "date": true, "datetime": true, "url": true, "json": true,
-	"select": true, "multiselect": true}
+// CustomFieldTypes lists the NetBox custom field types the agent can fill from a record
+// attribute; the configuration's check takes its list from here.
+func CustomFieldTypes() []string {
+	return []string{"text", "longtext", "integer", "decimal", "boolean", "date", "datetime",
+		"url", "json", "select", "multiselect"}
+}
 
 // cfNeedsChoiceSet reports whether a custom field of NetBox type t takes
 // its values from a choice set, which only an operator can make: the agent
@@ -77,7 +81,7 @@ func validateMappings(ms []CustomFieldMapping) error {
 			return fmt.Errorf("custom_fields[%d]: field %q must match [a-z0-9_]+", i, m.Field)
 		case own[m.Field]:
 			return fmt.Errorf("custom_fields[%d]: field %q is the agent's own", i, m.Field)
-		case m.Type != "" && !cfTypes[m.Type]:
+		case m.Type != "" && !slices.Contains(CustomFieldTypes(), m.Type):
 			return fmt.Errorf("custom_fields[%d]: unknown type %q", i, m.Type)
 		case len(m.Kinds) == 0:
 			return fmt.Errorf("custom_fields[%d]: kinds is empty", i)
