@@ -186,9 +186,9 @@ func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.Configu
 	return plan, nil
 }
 
-// prepareChange names the change that gave the run its Prepare step: runs
-// recorded before it plan, with NetBox prepared inside the plan step, and
-// apply without one.
+// prepareChange names the change that gave the run its Prepare step. A run
+// whose history went past its plan before the change (its plan step
+// prepared NetBox) replays without the step; every other run takes it.
 const prepareChange = "prepare-step"
 
 // prepare runs the Prepare step once per run, after the plan and before any
