@@ -120,7 +120,7 @@ func kindSpecs(r release) []*kindSpec {
 		Relations: map[string]onDelete{"site": cascade, "parent": cascade, "tenant": protect},
 		Unique:    locationUnique(r),
 		Indexed:   []string{"name", "slug"}, Search: []string{"name", "slug", "description"},
-		Display: nameDisplay, Clean: cleanLocation,
+		Display: nameDisplay, Clean: treeClean(epLocations, "location", cleanLocation),
 		Counts:   map[string]counter{"device_count": {Endpoint: epDevices, Field: "location"}, "prefix_count": {Endpoint: epPrefixes, Field: "scope", Generic: "dcim.location"}},
 		Computed: map[string]func(*view, *object) any{"_depth": treeDepth(epLocations)},
 	}
@@ -151,7 +151,7 @@ func kindSpecs(r release) []*kindSpec {
 		Relations: map[string]onDelete{"parent": cascade, "config_template": protect},
 		Unique:    deviceRoleUnique(r),
 		Indexed:   []string{"name", "slug"}, Search: []string{"name", "slug", "description"},
-		Display: nameDisplay,
+		Display: nameDisplay, Clean: treeClean(epDeviceRoles, "device role", nil),
 		Counts: map[string]counter{
 			"device_count": {Endpoint: epDevices, Field: "role"}, "virtualmachine_count": {Endpoint: epVMs, Field: "role"},
 		},
@@ -348,6 +348,12 @@ func kindSpecs(r release) []*kindSpec {
 		"cluster_count": {Endpoint: epClusters, Field: "tenant"},
 	}
 
-	return []*kindSpec{tag, customField, choiceSetKind(), site, location, manufacturer, deviceType, deviceRole, platform, device,
+	kinds := []*kindSpec{tag, customField, choiceSetKind(), site, location, manufacturer, deviceType, deviceRole, platform, device,
 		iface, mac, ip, prefix, vrf, service, clusterType, cluster, vm, vmInterface, virtualDisk, tenant}
+	byEndpoint := map[string]*kindSpec{}
+	for _, k := range kinds {
+		byEndpoint[k.Endpoint] = k
+	}
+	answerFieldKinds(r, byEndpoint)
+	return kinds
 }

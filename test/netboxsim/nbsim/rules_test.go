@@ -287,3 +287,38 @@ func TestConformanceNestedGroupNames(t *testing.T) {
 		})
 	})
 }
+
+// TestConformanceTrees: locations, device roles and from 4.4 platforms nest; a group's parent
+// may not be itself or a descendant, and deleting a group deletes its children.
+func TestConformanceTrees(t *testing.T) {
+	forEachTarget(t, func(t *testing.T, c *apiClient) {
+		w := c.seed(1)
+		cycle := func(noun string) string {
+			return fmt.Sprintf(`{"parent":[%q]}`, since(c, "Cannot assign self or child "+noun+" as parent.", 7, "Cannot assign self or a descendant as parent."))
+		}
+		childRole := c.create("dcim/device-roles", map[string]any{"name": c.n("Sub"), "slug": c.n("sub"), "parent": w.role})
+		childRoom := c.create("dcim/locations", map[string]any{"name": c.n("Cage"), "slug": c.n("cage"), "site": w.site, "parent": w.location})
+		cases := []answerCase{
+			{"role under its child", "PATCH", fmt.Sprintf("/api/dcim/device-roles/%d/", w.role), map[string]any{"parent": childRole},
+				http.StatusBadRequest, cycle("device role")},
+			{"location under itself", "PATCH", fmt.Sprintf("/api/dcim/locations/%d/", childRoom), map[string]any{"parent": childRoom},
+				http.StatusBadRequest, cycle("location")},
+		}
+		if !c.atLeast(4) {
+			c.check(t, cases)
+			return
+		}
+		child := c.create("dcim/platforms", map[string]any{"name": c.n("Debian"), "slug": c.n("debian"), "parent": w.platform})
+		got := c.get(fmt.Sprintf("/api/dcim/platforms/%d/", child))
+		parent, _ := got["parent"].(map[string]any)
+		if got["_depth"] != float64(1) || parent == nil || parent["id"] != float64(w.platform) || len(parent) != 5 || parent["display_url"] == nil {
+			t.Errorf("child platform: _depth %v, parent %v", got["_depth"], got["parent"])
+		}
+		c.check(t, append(cases,
+			answerCase{"platform under its child", "PATCH", fmt.Sprintf("/api/dcim/platforms/%d/", w.platform), map[string]any{"parent": child},
+				http.StatusBadRequest, cycle("platform")},
+			answerCase{"parent platform", "DELETE", fmt.Sprintf("/api/dcim/platforms/%d/", w.platform), nil, http.StatusNoContent, ""},
+			answerCase{"child platform after its parent's delete", "GET", fmt.Sprintf("/api/dcim/platforms/%d/", child), nil, http.StatusNotFound, ""},
+		))
+	})
+}

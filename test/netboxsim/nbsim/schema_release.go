@@ -19,9 +19,14 @@ type schemaChange struct {
 	required []string
 	// optional makes these fields optional, nullable lets them be null.
 	optional, nullable []string
-	// after adds props after the property named after.
-	after string
-	props []propSpec
+	// after adds props after the property named after; remove drops properties.
+	after  string
+	props  []propSpec
+	remove []string
+	// define adds a schema of the release's own (a nested form go-netbox v4.3.0 lacks).
+	define *schemaSpec
+	// order puts the properties in this order, any others after them.
+	order []string
 }
 
 // schemaChanges lists the changes, oldest first.
@@ -30,7 +35,7 @@ func schemaChanges() []schemaChange {
 	channel := func(name string) propSpec {
 		return propSpec{Name: name, Type: "integer", Nullable: true, Minimum: &one, Maximum: &most}
 	}
-	return []schemaChange{
+	changes := []schemaChange{
 		// extras/api/serializers_/customfields.py: type = ChoiceField(choices=CustomFieldTypeChoices)
 		{since: 3, schemas: []string{"WritableCustomFieldRequest"}, required: []string{"type"}},
 		// ipam/api/serializers_/services.py up to 4.6: protocol = ChoiceField(..., required=False),
@@ -55,6 +60,9 @@ func schemaChanges() []schemaChange {
 			props:    []propSpec{{Name: "port_mappings", Type: "array", Items: &propSpec{Type: "string", MaxLength: 63}}},
 			optional: []string{"protocol", "ports"}, nullable: []string{"protocol", "ports"}},
 	}
+	changes = append(changes, answerFieldChanges()...)
+	slices.SortStableFunc(changes, func(a, b schemaChange) int { return a.since - b.since })
+	return changes
 }
 
 // choiceProp is a choice field as answers show it ({"value", "label"}); blank ones take "" and
@@ -89,6 +97,14 @@ func applySchemaChanges(reg schemaRegistry, r release) error {
 		if !r.atLeast(ch.since) || (ch.before != 0 && r.atLeast(ch.before)) {
 			continue
 		}
+		if d := ch.define; d != nil {
+			s := &schemaSpec{Name: d.Name, Required: slices.Clone(d.Required), Properties: slices.Clone(d.Properties)}
+			defined, err := s.changed(schemaChange{})
+			if err != nil {
+				return fmt.Errorf("schema %s: %w", d.Name, err)
+			}
+			reg[d.Name] = defined
+		}
 		for _, name := range ch.schemas {
 			s := reg[name]
 			if s == nil {
@@ -114,8 +130,25 @@ func (s *schemaSpec) changed(ch schemaChange) (*schemaSpec, error) {
 		}
 		props = slices.Insert(props, at+1, ch.props...)
 	}
+	props = slices.DeleteFunc(props, func(p propSpec) bool { return slices.Contains(ch.remove, p.Name) })
+	if len(ch.order) > 0 {
+		rank := func(p propSpec) int {
+			if i := slices.Index(ch.order, p.Name); i >= 0 {
+				return i
+			}
+			return len(ch.order)
+		}
+		slices.SortStableFunc(props, func(a, b propSpec) int { return rank(a) - rank(b) })
+	}
+	required := maps.Clone(s.required)
+	if required == nil {
+		required = map[string]bool{}
+		for _, f := range s.Required {
+			required[f] = true
+		}
+	}
 	c := &schemaSpec{Name: s.Name, Required: slices.Clone(s.Required), Properties: props,
-		props: map[string]*propSpec{}, required: maps.Clone(s.required)}
+		props: map[string]*propSpec{}, required: required}
 	for i := range c.Properties {
 		p := &c.Properties[i]
 		if err := p.prepare(); err != nil {
