@@ -50,33 +50,6 @@ type child struct {
 	attr string
 }
 
-// objectSet holds the NetBox objects of one kind read so far.
-type objectSet struct {
-	byID map[int64]*object
-}
-
-func (s *objectSet) add(raw map[string]any) *object {
-	o, ok := newObject(raw)
-	if !ok {
-		return nil
-	}
-	if have, ok := s.byID[o.ID]; ok {
-		return have
-	}
-	s.byID[o.ID] = o
-	return o
-}
-
-// sorted returns the objects by ID.
-func (s *objectSet) sorted() []*object {
-	out := make([]*object, 0, len(s.byID))
-	for _, o := range s.byID {
-		out = append(out, o)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
-
 // planner builds one Plan; it lives for one Plan call.
 type planner struct {
 	cfg      Config
