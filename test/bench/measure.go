@@ -31,6 +31,9 @@ type measurement struct {
 	Worker      usage         `json:"worker"`
 	NetBoxCPU   netboxCPU     `json:"netbox_cpu"`
 	TemporalCPU time.Duration `json:"temporal_cpu"`
+	// OtherCPU is the CPU time the rest of the machine used meanwhile
+	// (the bench itself included): what may have disturbed the case.
+	OtherCPU time.Duration `json:"other_cpu"`
 	// Calls are the NetBox requests with their durations and object
 	// counts, where the target times them.
 	Calls []call `json:"calls,omitempty"`
@@ -65,6 +68,7 @@ type counters struct {
 	netbox   netboxCPU
 	temporal time.Duration
 	worker   usage
+	machine  time.Duration
 	// calls are the requests timed since the previous snapshot.
 	calls []call
 }
@@ -85,6 +89,9 @@ func (b *bench) snapshot(ctx context.Context, w *workerProcess) (counters, error
 		return c, err
 	}
 	c.temporal = t.CPU
+	if c.machine, err = machineBusy(); err != nil {
+		return c, err
+	}
 	if w != nil {
 		if c.worker, err = w.usage(); err != nil {
 			return c, err
@@ -107,6 +114,7 @@ func (m *measurement) measured(before, after counters) {
 	}
 	m.Total = after.total - before.total
 	m.Calls = after.calls
+	m.OtherCPU = after.machine - before.machine - m.Worker.CPU - m.NetBoxCPU.Total() - m.TemporalCPU
 }
 
 // result records the sync's result.

@@ -141,3 +141,25 @@ func flagValue(pids []int, flag string) string {
 	}
 	return ""
 }
+
+// machineBusy is the CPU time all processes of the machine have used
+// since boot: user, nice, system, irq, softirq and steal of /proc/stat.
+func machineBusy() (time.Duration, error) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, fmt.Errorf("read /proc/stat: %w", err)
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	fields := strings.Fields(line)
+	if len(fields) < 9 || fields[0] != "cpu" {
+		return 0, fmt.Errorf("unexpected /proc/stat line %q", line)
+	}
+	// user nice system idle iowait irq softirq steal: idle and iowait
+	// are not busy.
+	busy := []string{fields[1], fields[2], fields[3], fields[6], fields[7], fields[8]}
+	ticks, err := sumTicks(busy)
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(ticks) * time.Second / clockTick, nil
+}
