@@ -101,9 +101,6 @@ func atLeast4(version string, minor int) bool {
 	return major > 4 || major == 4 && m >= minor
 }
 
-// isReal reports whether the tests run against a real NetBox.
-func (n *netbox) isReal() bool { return n.real != nil }
-
 // String names the target, for logs.
 func (n *netbox) String() string {
 	if n.real != nil {
