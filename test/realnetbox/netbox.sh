@@ -291,7 +291,8 @@ write_env() {
 		echo "NETBOX_VERSION=$NETBOX_VERSION"
 	} >"$RUN/netbox.env.tmp"
 	# Quoted: the file is sourced by shells (make test-netbox) as well as read as lines.
-	echo "NETBOX_RESET_CMD='$SELF reset'" >>"$RUN/netbox.env.tmp"
+	# It names the cache, so it resets this NetBox whatever NETBOX_AGENT_CACHE says later.
+	echo "NETBOX_RESET_CMD='NETBOX_AGENT_CACHE=$CACHE $SELF reset'" >>"$RUN/netbox.env.tmp"
 	echo "$ROOT" >"$RUN/root"
 	mv "$RUN/netbox.env.tmp" "$RUN/netbox.env"
 }
