@@ -59,30 +59,41 @@ func readPage(endpoint string, data []byte, read func(map[string]any) (map[strin
 // read checks that every field the kind reads has a shape the engine can
 // read, then trims the object to those fields (slim).
 func (s *kindSpec) read(raw map[string]any) (map[string]any, error) {
+	if err := s.check(raw); err != nil {
+		return nil, err
+	}
+	return s.slim(raw), nil
+}
+
+// check is read's check of the fields the kind reads. Tags may be trimmed
+// already (listReader).
+func (s *kindSpec) check(raw map[string]any) error {
 	for i := range s.Fields {
 		f := &s.Fields[i]
 		if v, ok := raw[f.Name]; ok && !readable(f, v) {
-			return nil, s.unreadable(raw, f.Name, v)
+			return s.unreadable(raw, f.Name, v)
 		}
 		if f.TypeField != "" {
 			if v, ok := raw[f.TypeField]; ok && v != nil {
 				if _, isString := v.(string); !isString {
-					return nil, s.unreadable(raw, f.TypeField, v)
+					return s.unreadable(raw, f.TypeField, v)
 				}
 			}
 		}
 	}
 	if v := raw["custom_fields"]; v != nil {
 		if _, ok := v.(map[string]any); !ok {
-			return nil, s.unreadable(raw, "custom_fields", v)
+			return s.unreadable(raw, "custom_fields", v)
 		}
 	}
 	if v := raw["tags"]; v != nil {
-		if _, ok := v.([]any); !ok {
-			return nil, s.unreadable(raw, "tags", v)
+		_, list := v.([]any)
+		_, trimmed := v.([]tagRef)
+		if !list && !trimmed {
+			return s.unreadable(raw, "tags", v)
 		}
 	}
-	return s.slim(raw), nil
+	return nil
 }
 
 // readable reports whether canon has a reading of v for field f.

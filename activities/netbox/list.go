@@ -21,21 +21,22 @@ type page struct {
 }
 
 // list reads every page of the kind's list endpoint matching q, each object
-// read leniently and trimmed to what the engine uses (readPage).
+// read leniently and trimmed to what the engine uses (listReader).
 func (c *Client) list(ctx context.Context, spec *kindSpec, q url.Values) ([]map[string]any, error) {
-	return c.listPage(ctx, spec.Endpoint, q, spec.read)
+	return c.listPage(ctx, spec.Endpoint, q, newListReader(spec).page)
 }
 
 // listPath reads every page of an endpoint the kind tables do not hold
 // (tags, custom fields), without trimming its objects.
 func (c *Client) listPath(ctx context.Context, endpoint string, q url.Values) ([]map[string]any, error) {
-	return c.listPage(ctx, endpoint, q, nil)
+	return c.listPage(ctx, endpoint, q, func(data []byte) (page, error) { return readPage(endpoint, data, nil) })
 }
 
-// listPage reads every page of a list. read, when set, checks and trims
-// each object as its page arrives, so that only what the caller reads
-// stays in memory, never the whole NetBox in full.
-func (c *Client) listPage(ctx context.Context, endpoint string, q url.Values, read func(map[string]any) (map[string]any, error)) ([]map[string]any, error) {
+// listPage reads every page of a list, each read by readPage: for a
+// kind's list, one that checks and trims each object as its page arrives,
+// so that only what the caller reads stays in memory, never the whole
+// NetBox in full.
+func (c *Client) listPage(ctx context.Context, endpoint string, q url.Values, readPage func([]byte) (page, error)) ([]map[string]any, error) {
 	path := endpoint + "/"
 	qq := url.Values{}
 	for k, v := range q {
@@ -50,7 +51,7 @@ func (c *Client) listPage(ctx context.Context, endpoint string, q url.Values, re
 		if err != nil {
 			return nil, fmt.Errorf("list %s: %w", path, err)
 		}
-		pg, err := readPage(endpoint, data, read)
+		pg, err := readPage(data)
 		if err != nil {
 			return nil, err // names the endpoint itself
 		}

@@ -1,0 +1,380 @@
+package netbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+)
+
+// listReader reads the pages of one kind's list as readPage with the kind's
+// read would, to the same objects and the same errors, without decoding
+// what slim drops: every field the kind does not keep is passed over, and
+// of a nested object only what slimValue reads (id, value, label, device,
+// virtual_machine). An object whose shape that reading does not cover, or
+// that a check refuses, is decoded whole and read by the kind's read, so
+// that its object or its error is exactly readPage's.
+type listReader struct {
+	spec *kindSpec
+	// kept maps each kept field to its name, so that the maps of a list
+	// share their keys instead of holding a copy each.
+	kept map[string]string
+	// interned holds the values many objects repeat (choices, tags,
+	// object types, custom field values), once each.
+	interned map[string]string
+	sizeHint int // members kept of the last object, to size the next map
+}
+
+func newListReader(spec *kindSpec) *listReader {
+	r := &listReader{spec: spec, kept: make(map[string]string, len(spec.kept)), interned: map[string]string{}}
+	for k := range spec.kept {
+		r.kept[k] = k
+	}
+	return r
+}
+
+// intern returns b as a string held once per list.
+func (r *listReader) intern(b []byte) string {
+	if s, ok := r.interned[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	r.interned[s] = s
+	return s
+}
+
+// page reads one page. A page that is not JSON, or not a list's envelope,
+// fails whole; otherwise the first object that cannot be read fails it.
+func (r *listReader) page(data []byte) (page, error) {
+	var pg page
+	var objErr error
+	sc := &jsonScan{data: data}
+	err := r.envelope(sc, &pg, &objErr)
+	if err == nil {
+		err = sc.end()
+	}
+	if err != nil {
+		return pg, &AnswerError{Endpoint: r.spec.Endpoint, Problem: "not a NetBox list", Value: quote(string(data))}
+	}
+	return pg, objErr
+}
+
+// envelope reads the list's count, next and results, its keys matched as
+// encoding/json matches a struct's fields (case aside).
+func (r *listReader) envelope(sc *jsonScan, pg *page, objErr *error) error {
+	if sc.peek() == 'n' {
+		return sc.literal("null")
+	}
+	return sc.object(func(key []byte) error {
+		switch {
+		case bytes.EqualFold(key, []byte("count")):
+			return readCount(sc, &pg.Count)
+		case bytes.EqualFold(key, []byte("next")):
+			return readNext(sc, &pg.Next)
+		case bytes.EqualFold(key, []byte("results")):
+			*objErr = nil
+			return r.results(sc, pg, objErr)
+		}
+		return sc.skipValue(false)
+	})
+}
+
+// readCount reads the count as encoding/json reads a number into an int.
+func readCount(sc *jsonScan, n *int) error {
+	if sc.peek() == 'n' {
+		return sc.literal("null")
+	}
+	text, err := sc.numberSpan()
+	if err != nil {
+		return err
+	}
+	v, err := strconv.Atoi(string(text))
+	if err != nil {
+		return errSyntax
+	}
+	*n = v
+	return nil
+}
+
+func readNext(sc *jsonScan, next **string) error {
+	if sc.peek() == 'n' {
+		*next = nil
+		return sc.literal("null")
+	}
+	s, err := sc.str()
+	if err != nil {
+		return err
+	}
+	*next = &s
+	return nil
+}
+
+// results reads the objects; the first one that cannot be read is kept in
+// objErr, and the rest of the list is still read, so that a list that is
+// not JSON fails as such wherever it breaks.
+func (r *listReader) results(sc *jsonScan, pg *page, objErr *error) error {
+	if sc.peek() == 'n' {
+		pg.Results = nil
+		return sc.literal("null")
+	}
+	pg.Results = []map[string]any{}
+	return sc.array(func() error {
+		switch sc.peek() {
+		case 'n':
+			pg.Results = append(pg.Results, nil)
+			if *objErr == nil {
+				*objErr = &AnswerError{Endpoint: r.spec.Endpoint, Problem: "list item is not an object", Value: "null"}
+			}
+			return sc.literal("null")
+		case '{':
+		default:
+			return errSyntax // encoding/json cannot put it in a map either
+		}
+		o, err, syntax := r.object(sc)
+		if syntax != nil {
+			return syntax
+		}
+		if err != nil && *objErr == nil {
+			*objErr = err
+		}
+		pg.Results = append(pg.Results, o)
+		return nil
+	})
+}
+
+// object reads one object of the list to its trimmed form; err is its
+// AnswerError, syntax a document that is not JSON.
+func (r *listReader) object(sc *jsonScan) (o map[string]any, err, syntax error) {
+	sc.peek()
+	start := sc.pos
+	raw := make(map[string]any, r.sizeHint)
+	plain := true
+	syntax = sc.object(func(key []byte) error {
+		name, ok := r.kept[string(key)]
+		if !ok {
+			return sc.skip()
+		}
+		v, p, err := r.keptValue(sc, name)
+		plain = plain && p
+		raw[name] = v
+		return err
+	})
+	if syntax != nil {
+		return nil, nil, syntax
+	}
+	r.sizeHint = len(raw)
+	if !plain || !hasID(raw) || r.spec.check(raw) != nil {
+		return r.whole(sc.data[start:sc.pos])
+	}
+	for k, v := range raw {
+		switch {
+		case absent(v):
+			delete(raw, k)
+		case k != "custom_fields" && k != "tags":
+			raw[k] = slimValue(v)
+		}
+	}
+	return raw, nil, nil
+}
+
+// hasID is readPage's check of an object's ID.
+func hasID(raw map[string]any) bool {
+	id, ok := refID(raw["id"])
+	return ok && id != nil && raw["id"] != nil
+}
+
+// whole reads an object the way readPage does: decoded whole, its ID
+// checked, then read by the kind.
+func (r *listReader) whole(text []byte) (o map[string]any, err, syntax error) {
+	var raw map[string]any
+	if err := json.Unmarshal(text, &raw); err != nil {
+		return nil, nil, errSyntax
+	}
+	if _, ok := refID(raw["id"]); !ok || raw["id"] == nil {
+		return raw, &AnswerError{Endpoint: r.spec.Endpoint, Object: objectLabel(raw), Field: "id", Problem: "not an object ID", Value: quote(raw["id"])}, nil
+	}
+	o, err = r.spec.read(raw)
+	if err != nil {
+		return raw, err, nil
+	}
+	return o, nil, nil
+}
+
+// keptValue reads the value of a kept field; plain is false when its shape
+// needs the whole object read (whole).
+func (r *listReader) keptValue(sc *jsonScan, name string) (v any, plain bool, err error) {
+	switch name {
+	case "custom_fields":
+		if c := sc.peek(); c != '{' && c != 'n' {
+			return nil, false, sc.skip()
+		}
+		return r.customFields(sc)
+	case "tags":
+		if c := sc.peek(); c != '[' && c != 'n' {
+			return nil, false, sc.skip()
+		}
+		return r.tags(sc)
+	}
+	if strings.HasSuffix(name, "_type") && sc.peek() == '"' {
+		v, err := r.internedString(sc)
+		return v, true, err
+	}
+	return r.nested(sc)
+}
+
+// customFields reads the custom fields that hold a value (slimCustomFields).
+func (r *listReader) customFields(sc *jsonScan) (any, bool, error) {
+	if sc.peek() == 'n' {
+		return nil, true, sc.literal("null")
+	}
+	cf := make(map[string]any, 4)
+	err := sc.object(func(key []byte) error {
+		name := r.intern(key)
+		var v any
+		var err error
+		if sc.peek() == '"' && name != CFAgentID {
+			v, err = r.internedString(sc)
+		} else {
+			v, err = sc.value()
+		}
+		if absent(v) {
+			delete(cf, name)
+		} else {
+			cf[name] = v
+		}
+		return err
+	})
+	return cf, true, err
+}
+
+// internedString reads a string value that many objects repeat.
+func (r *listReader) internedString(sc *jsonScan) (any, error) {
+	sc.peek()
+	start := sc.pos
+	content, plain, err := sc.stringSpan()
+	if err != nil {
+		return nil, err
+	}
+	if plain {
+		return r.intern(content), nil
+	}
+	var s string
+	if err := json.Unmarshal(sc.data[start:sc.pos], &s); err != nil {
+		return nil, errSyntax
+	}
+	return s, nil
+}
+
+// tags reads each tag's name and slug (slimTags); an empty list is absent.
+func (r *listReader) tags(sc *jsonScan) (any, bool, error) {
+	if sc.peek() == 'n' {
+		return nil, true, sc.literal("null")
+	}
+	var out []tagRef
+	n := 0
+	err := sc.array(func() error {
+		n++
+		if sc.peek() != '{' {
+			return sc.skip()
+		}
+		var name, slug any
+		err := sc.object(func(key []byte) error {
+			var err error
+			switch {
+			case string(key) == "name" && sc.peek() == '"':
+				name, err = r.internedString(sc)
+			case string(key) == "slug" && sc.peek() == '"':
+				slug, err = r.internedString(sc)
+			case string(key) == "name":
+				name, err = nil, sc.skip()
+			case string(key) == "slug":
+				slug, err = nil, sc.skip()
+			default:
+				err = sc.skip()
+			}
+			return err
+		})
+		nameText, _ := name.(string)
+		slugText, _ := slug.(string)
+		out = append(out, tagRef{Name: nameText, Slug: slugText})
+		return err
+	})
+	if n == 0 {
+		return nil, true, err
+	}
+	if out == nil {
+		out = []tagRef{}
+	}
+	return out, true, err
+}
+
+// nested reads any other kept value: a nested object cut to what
+// slimValue reads, a list element by element, anything else whole.
+func (r *listReader) nested(sc *jsonScan) (any, bool, error) {
+	switch sc.peek() {
+	case '{':
+		return r.nestedObject(sc)
+	case '[':
+		out := []any{}
+		plain := true
+		err := sc.array(func() error {
+			v, p, err := r.nested(sc)
+			plain = plain && p
+			out = append(out, v)
+			return err
+		})
+		return out, plain, err
+	case '"':
+		v, err := sc.str()
+		return v, true, err
+	}
+	v, err := sc.value()
+	return v, true, err
+}
+
+// nestedObject reads a related object or a choice: plain only when it has
+// an ID or is a choice with a bare value, the shapes slimValue cuts down.
+func (r *listReader) nestedObject(sc *jsonScan) (any, bool, error) {
+	m := make(map[string]any, 2)
+	plain := true
+	err := sc.object(func(key []byte) error {
+		var k string
+		switch string(key) {
+		case "id":
+			k = "id"
+		case "device":
+			k = "device"
+		case "virtual_machine":
+			k = "virtual_machine"
+		case "label":
+			m["label"] = nil // only whether it is there counts
+			return sc.skip()
+		case "value":
+			if c := sc.peek(); c == '{' || c == '[' {
+				plain = false
+				return sc.skip()
+			}
+			v, err := r.scalar(sc)
+			m["value"] = v
+			return err
+		default:
+			return sc.skip()
+		}
+		v, p, err := r.nested(sc)
+		plain = plain && p
+		m[k] = v
+		return err
+	})
+	_, id := m["id"]
+	_, value := m["value"]
+	_, label := m["label"]
+	return m, plain && (id || value && label), err
+}
+
+// scalar reads a choice's value, interned when it is text.
+func (r *listReader) scalar(sc *jsonScan) (any, error) {
+	if sc.peek() == '"' {
+		return r.internedString(sc)
+	}
+	return sc.value()
+}
