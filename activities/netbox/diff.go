@@ -205,7 +205,8 @@ func (p *planner) noteDropped(st *recState, d desiredSet) {
 }
 
 func (p *planner) add(k inventory.Kind, op Op, phase Phase, o Operation) {
-	p.ops = append(p.ops, plannedOp{kind: k, op: op, phase: phase, o: o})
+	g := opGroup{kind: k, op: op, phase: phase}
+	p.ops[g] = append(p.ops[g], o)
 }
 
 // createOp builds the body of a new object: its fields, the ownership tag

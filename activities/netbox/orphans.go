@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"time"
-
-	"github.com/netbox-agent/netbox-agent/activities/inventory"
 )
 
 // planOrphans marks, and after the grace period deletes, objects tagged
@@ -193,26 +191,16 @@ func (p *planner) finish() {
 // in dependency order, late updates, then deletes in reverse order; each
 // group cut into batches of size ops. A batch depends on the batches that
 // create what its operations point to.
-func batch(ops []plannedOp, size int) []Batch {
-	type group struct {
-		kind  inventory.Kind
-		op    Op
-		phase Phase
-	}
-	var order []group
+func batch(byGroup map[opGroup][]Operation, size int) []Batch {
+	var order []opGroup
 	for _, s := range specOrder {
-		order = append(order, group{s.Kind, OpCreate, PhaseMain}, group{s.Kind, OpUpdate, PhaseMain})
+		order = append(order, opGroup{s.Kind, OpCreate, PhaseMain}, opGroup{s.Kind, OpUpdate, PhaseMain})
 	}
 	for _, s := range specOrder {
-		order = append(order, group{s.Kind, OpUpdate, PhaseLate})
+		order = append(order, opGroup{s.Kind, OpUpdate, PhaseLate})
 	}
 	for i := len(specOrder) - 1; i >= 0; i-- {
-		order = append(order, group{specOrder[i].Kind, OpDelete, PhaseMain})
-	}
-	byGroup := map[group][]Operation{}
-	for _, o := range ops {
-		g := group{o.kind, o.op, o.phase}
-		byGroup[g] = append(byGroup[g], o.o)
+		order = append(order, opGroup{specOrder[i].Kind, OpDelete, PhaseMain})
 	}
 	var out []Batch
 	createdIn := map[string]int{}

@@ -67,7 +67,7 @@ type planner struct {
 	sources  map[string]bool // source name -> succeeded in this run
 	mappings map[inventory.Kind][]CustomFieldMapping
 	plan     *Plan
-	ops      []plannedOp
+	ops      map[opGroup][]Operation
 	facts    netboxFacts
 }
 
@@ -80,12 +80,11 @@ type netboxFacts struct {
 	choices map[string]choiceSet
 }
 
-// plannedOp is an operation before it is put in a batch.
-type plannedOp struct {
+// opGroup is what the operations of one run of batches share.
+type opGroup struct {
 	kind  inventory.Kind
 	op    Op
 	phase Phase
-	o     Operation
 }
 
 // buildPlan is Plan on any fetcher, so that tests and benchmarks can plan
@@ -122,6 +121,7 @@ func newPlanner(f fetcher, cfg Config, req PlanRequest) *planner {
 		macRead:  make(map[string]bool),
 		sources:  req.Sources,
 		mappings: make(map[inventory.Kind][]CustomFieldMapping),
+		ops:      make(map[opGroup][]Operation),
 		plan:     &Plan{CreatedAt: now, Summary: Summary{Kinds: map[inventory.Kind]Counts{}}},
 	}
 	for _, m := range cfg.CustomFields {
