@@ -81,7 +81,11 @@ func TestReadInventoryDropsOrigins(t *testing.T) {
 	require.NoError(t, err)
 
 	a := &Activities{Blob: store}
-	got, err := a.readInventory(ctx, "inv.json")
+	var got []inventory.Record
+	err = a.readInventory(ctx, "inv.json", func(r *inventory.Record) error {
+		got = append(got, *r)
+		return nil
+	})
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	want := r

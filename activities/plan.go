@@ -71,15 +71,14 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if err != nil {
 		return PlanResult{}, err
 	}
-	records, err := a.readInventory(ctx, in.InventoryRef)
-	if err != nil {
-		return PlanResult{}, classify(err)
-	}
 	succeeded := make(map[string]bool, len(in.Sources))
 	for _, s := range in.Sources {
 		succeeded[s.Name] = s.Succeeded()
 	}
-	plan, err := a.NetBox.Plan(ctx, netbox.PlanRequest{Records: records, Sources: succeeded, Now: in.Now,
+	// The planner reads the inventory one record at a time into its own
+	// form, about half the size of the records decoded whole.
+	read := func(each func(*inventory.Record) error) error { return a.readInventory(ctx, in.InventoryRef, each) }
+	plan, err := a.NetBox.Plan(ctx, netbox.PlanRequest{Read: read, Sources: succeeded, Now: in.Now,
 		NetBoxVersion: run.NetBoxVersion, Settings: a.choiceSettings()})
 	if err != nil {
 		return PlanResult{}, classify(fmt.Errorf("plan: %w", err))
@@ -134,14 +133,13 @@ type ignored struct{}
 
 func (*ignored) UnmarshalJSON([]byte) error { return nil }
 
-func (a *Activities) readInventory(ctx context.Context, ref string) ([]inventory.Record, error) {
-	var records []inventory.Record
-	err := blob.EachJSON(ctx, a.Blob, ref, func(r *planRecord) error {
+// readInventory calls each with every record of the inventory at ref, its
+// numbers normalised, its field origins left out.
+func (a *Activities) readInventory(ctx context.Context, ref string, each func(*inventory.Record) error) error {
+	return blob.EachJSON(ctx, a.Blob, ref, func(r *planRecord) error {
 		inventory.NormalizeRecord(&r.Record)
-		records = append(records, r.Record)
-		return nil
+		return each(&r.Record)
 	})
-	return records, err
 }
 
 // DescribePlanInput names a saved plan and the run that applies it.

@@ -144,7 +144,7 @@ func (c *Client) choices(ctx context.Context, endpoint string) (choiceSet, error
 
 // readChoices reads the choices of the endpoints of kinds that records or
 // settings give a choice value to, one OPTIONS request each.
-func (c *Client) readChoices(ctx context.Context, recs []inventory.Record, settings []ChoiceSetting) (map[string]choiceSet, error) {
+func (c *Client) readChoices(ctx context.Context, recs []record, settings []ChoiceSetting) (map[string]choiceSet, error) {
 	want := map[inventory.Kind]bool{}
 	for _, s := range settings {
 		want[s.Kind] = true
@@ -175,10 +175,10 @@ func (c *Client) readChoices(ctx context.Context, recs []inventory.Record, setti
 }
 
 // hasChoiceValue reports whether r gives one of the kind's choice fields a value.
-func (s *kindSpec) hasChoiceValue(r *inventory.Record) bool {
+func (s *kindSpec) hasChoiceValue(r *record) bool {
 	for i := range s.Fields {
 		if f := &s.Fields[i]; f.Type == typeChoice {
-			if _, ok := r.Attrs[f.attr()]; ok {
+			if _, ok := r.Attr(f.attr()); ok {
 				return true
 			}
 		}

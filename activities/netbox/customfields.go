@@ -9,8 +9,6 @@ import (
 	"slices"
 
 	nb "github.com/netbox-community/go-netbox/v4"
-
-	"github.com/netbox-agent/netbox-agent/activities/inventory"
 )
 
 // customFieldSpec is a custom field the agent needs.
@@ -221,8 +219,8 @@ func cfType(t string) fieldType {
 }
 
 // mappedValue reads a mapped attribute of r in the custom field's type.
-func mappedValue(m CustomFieldMapping, r *inventory.Record) (any, bool) {
-	raw, ok := r.Attrs[m.Attr]
+func mappedValue(m CustomFieldMapping, r *record) (any, bool) {
+	raw, ok := r.Attr(m.Attr)
 	if !ok {
 		return nil, false
 	}

@@ -32,7 +32,7 @@ func (p *planner) desired(st *recState, late bool) desiredSet {
 			p.desiredRef(st, f, &d)
 			continue
 		}
-		raw, ok := r.Attrs[f.attr()]
+		raw, ok := r.Attr(f.attr())
 		if f.Type == typeSlug {
 			if ok {
 				d.explicitSlug = true
@@ -75,7 +75,7 @@ func (p *planner) notTaken(s *kindSpec, f *field, v any) string {
 
 // desiredRef resolves one reference field.
 func (p *planner) desiredRef(st *recState, f *field, d *desiredSet) {
-	key := st.rec.Refs[f.attr()]
+	key := st.rec.Ref(f.attr())
 	if key == "" && f.Derive != nil {
 		key = f.Derive(p, st)
 	}
@@ -358,7 +358,7 @@ func orNone(v any) any {
 
 // recordName is a short label of a record for reports: the field that
 // names a record of its kind (a device type's model, an IP's address).
-func recordName(r *inventory.Record) string {
+func recordName(r *record) string {
 	if d := r.Kind.Decl(); d != nil {
 		return r.String(d.Name)
 	}

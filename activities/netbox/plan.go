@@ -15,6 +15,10 @@ type PlanRequest struct {
 	// Records is the merged inventory; references name records by key, and
 	// a record's Aliases are other keys that refer to it.
 	Records []inventory.Record `json:"records"`
+	// Read, when set, reads the records instead of Records, calling each
+	// with one record at a time (which it may reuse), so that only the
+	// planner's copy of the inventory is held, at less than half the size.
+	Read func(each func(*inventory.Record) error) error `json:"-"`
 	// Sources names every source of the run, failed ones included, and
 	// whether it succeeded: only sources that succeeded have their orphans
 	// handled.
@@ -240,7 +244,11 @@ func (p *Plan) Stages() []Stage {
 // NetBox matches req.Records. It writes nothing.
 func (c *Client) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 	before := c.Requests()
-	facts, err := c.facts(ctx, req)
+	recs, err := readRecords(req)
+	if err != nil {
+		return nil, err
+	}
+	facts, err := c.facts(ctx, req, recs)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +265,7 @@ func (c *Client) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 			f = untaggedNetBox{c}
 		}
 	}
-	p, err := buildPlan(ctx, f, c.cfg, req, facts)
+	p, err := planRecords(ctx, f, c.cfg, req, recs, facts)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +277,7 @@ func (c *Client) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 // objects: its release (unless the run read it already) and the choices
 // the records and settings give values to; a setting NetBox does not take
 // ends the plan here.
-func (c *Client) facts(ctx context.Context, req PlanRequest) (netboxFacts, error) {
+func (c *Client) facts(ctx context.Context, req PlanRequest, recs []record) (netboxFacts, error) {
 	var facts netboxFacts
 	if req.NetBoxVersion != "" {
 		v, err := ParseVersion(req.NetBoxVersion)
@@ -284,7 +292,7 @@ func (c *Client) facts(ctx context.Context, req PlanRequest) (netboxFacts, error
 		}
 		facts.version = st.Version
 	}
-	choices, err := c.readChoices(ctx, req.Records, req.Settings)
+	choices, err := c.readChoices(ctx, recs, req.Settings)
 	if err != nil {
 		return facts, err
 	}

@@ -23,7 +23,7 @@ const (
 
 // recState is one record's progress through the planner.
 type recState struct {
-	rec    *inventory.Record
+	rec    *record
 	spec   *kindSpec
 	status recStatus
 	obj    *object
@@ -90,7 +90,16 @@ type opGroup struct {
 // buildPlan is Plan on any fetcher, so that tests and benchmarks can plan
 // against objects in memory.
 func buildPlan(ctx context.Context, f fetcher, cfg Config, req PlanRequest, facts netboxFacts) (*Plan, error) {
-	p := newPlanner(f, cfg, req)
+	recs, err := readRecords(req)
+	if err != nil {
+		return nil, err
+	}
+	return planRecords(ctx, f, cfg, req, recs, facts)
+}
+
+// planRecords plans recs, the request's records as readRecords reads them.
+func planRecords(ctx context.Context, f fetcher, cfg Config, req PlanRequest, recs []record, facts netboxFacts) (*Plan, error) {
+	p := newPlanner(f, cfg, req, recs)
 	p.facts = facts
 	p.plan.NetBoxVersion = facts.version.String()
 	for _, s := range specOrder {
@@ -104,14 +113,14 @@ func buildPlan(ctx context.Context, f fetcher, cfg Config, req PlanRequest, fact
 	return p.plan, nil
 }
 
-func newPlanner(f fetcher, cfg Config, req PlanRequest) *planner {
+func newPlanner(f fetcher, cfg Config, req PlanRequest, recs []record) *planner {
 	now := req.Now.UTC()
 	p := &planner{
 		cfg:      cfg,
 		f:        f,
 		now:      now,
 		today:    now.Format(dateLayout),
-		recs:     make(map[string]*recState, len(req.Records)),
+		recs:     make(map[string]*recState, len(recs)),
 		alias:    make(map[string]string),
 		byKind:   make(map[inventory.Kind][]*recState),
 		children: make(map[string][]child),
@@ -133,8 +142,9 @@ func newPlanner(f fetcher, cfg Config, req PlanRequest) *planner {
 		p.objs[s.Kind] = &objectSet{byID: make(map[int64]*object)}
 		p.claimed[s.Kind] = make(map[int64]*recState)
 	}
-	for i := range req.Records {
-		r := &req.Records[i]
+	states := make([]recState, len(recs))
+	for i := range recs {
+		r := &recs[i]
 		spec := specFor(r.Kind)
 		if spec == nil {
 			p.finding(r.Kind, r.Key, 0, "kind not written to NetBox")
@@ -144,7 +154,8 @@ func newPlanner(f fetcher, cfg Config, req PlanRequest) *planner {
 			p.finding(r.Kind, r.Key, 0, "duplicate key: later record ignored")
 			continue
 		}
-		st := &recState{rec: r, spec: spec}
+		st := &states[i]
+		*st = recState{rec: r, spec: spec}
 		p.recs[r.Key] = st
 		p.byKind[r.Kind] = append(p.byKind[r.Kind], st)
 	}
@@ -160,14 +171,13 @@ func newPlanner(f fetcher, cfg Config, req PlanRequest) *planner {
 	for _, list := range p.byKind {
 		sort.Slice(list, func(i, j int) bool { return list[i].rec.Key < list[j].rec.Key })
 		for _, st := range list {
-			attrs := make([]string, 0, len(st.rec.Refs))
-			for a := range st.rec.Refs {
-				attrs = append(attrs, a)
-			}
-			sort.Strings(attrs)
-			for _, a := range attrs {
-				if k := p.canonical(st.rec.Refs[a]); k != "" {
-					p.children[k] = append(p.children[k], child{st: st, attr: a})
+			for i := range st.rec.refs {
+				ref := &st.rec.refs[i]
+				if t, ok := p.recs[ref.key]; ok {
+					ref.key = t.rec.Key // one copy of each key
+				}
+				if k := p.canonical(ref.key); k != "" {
+					p.children[k] = append(p.children[k], child{st: st, attr: ref.field})
 				}
 			}
 		}
@@ -244,8 +254,8 @@ func (p *planner) planKind(ctx context.Context, s *kindSpec) error {
 	}
 	recs := p.byKind[s.Kind]
 	for _, st := range recs {
-		if err := st.rec.Validate(); err != nil {
-			p.skip(st, fmt.Sprintf("invalid record: %s", err.Error()))
+		if st.rec.invalid != "" {
+			p.skip(st, "invalid record: "+st.rec.invalid)
 		}
 	}
 	p.matchByAgentID(s, recs)

@@ -82,9 +82,10 @@ func tagSlugs(v any) []string {
 // recordTags are the tags an object of r carries: the agent's own and the
 // ones its source names. Tags are only ever added: a tag a source stops
 // naming may be one a person set too, so it stays.
-func recordTags(r *inventory.Record) []tagRef {
+func recordTags(r *record) []tagRef {
 	out := []tagRef{agentTag}
-	for _, name := range stringsOf(r.Attrs["tags"]) {
+	tags, _ := r.Attr("tags")
+	for _, name := range stringsOf(tags) {
 		s := inventory.Slug(name)
 		if s != "" && !hasTag(out, s) && s != TagOrphan && s != TagIgnore {
 			out = append(out, tagRef{Name: name, Slug: s})

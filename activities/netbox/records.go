@@ -1,0 +1,139 @@
+package netbox
+
+import (
+	"slices"
+	"sort"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+)
+
+// record is the planner's copy of one inventory record. inventory.Record
+// holds its attributes and references in maps, which for the one to three
+// entries most records have cost about 340 bytes each: at 100,000 records
+// the maps are most of the inventory's memory. A record holds them in
+// slices, with the names and the text many records repeat shared
+// (recordReader).
+type record struct {
+	Kind    inventory.Kind
+	Key     string
+	Source  string
+	Aliases []string
+	attrs   []attrValue
+	refs    []refKey // sorted by field
+	// invalid is why inventory.Record.Validate refuses the record, or "".
+	invalid string
+}
+
+// attrValue is one attribute of a record.
+type attrValue struct {
+	name  string
+	value any
+}
+
+// refKey is one reference of a record: the key of the record that field
+// points to.
+type refKey struct {
+	field, key string
+}
+
+// Attr returns the attribute name and whether the record has it.
+func (r *record) Attr(name string) (any, bool) {
+	for i := range r.attrs {
+		if r.attrs[i].name == name {
+			return r.attrs[i].value, true
+		}
+	}
+	return nil, false
+}
+
+// String returns the attribute name as a string, or "" when it is missing
+// or not text, as inventory.Record.String does.
+func (r *record) String(name string) string {
+	v, _ := r.Attr(name)
+	s, _ := v.(string)
+	return s
+}
+
+// Ref returns the key that reference field names, or "".
+func (r *record) Ref(field string) string {
+	for i := range r.refs {
+		if r.refs[i].field == field {
+			return r.refs[i].key
+		}
+	}
+	return ""
+}
+
+// recordReader makes records of inventory records.
+type recordReader struct {
+	// shared holds each name, kind and source, and the values of choice
+	// fields, once.
+	shared map[string]string
+	out    []record
+}
+
+func newRecordReader(n int) *recordReader {
+	return &recordReader{shared: map[string]string{}, out: make([]record, 0, n)}
+}
+
+// share returns s as the one copy the reader holds.
+func (rr *recordReader) share(s string) string {
+	if have, ok := rr.shared[s]; ok {
+		return have
+	}
+	rr.shared[s] = s
+	return s
+}
+
+// add copies in; field origins are left out, since the planner does not
+// read them.
+func (rr *recordReader) add(in *inventory.Record) {
+	r := record{Kind: inventory.Kind(rr.share(string(in.Kind))), Key: in.Key, Source: rr.share(in.Source), Aliases: slices.Clone(in.Aliases)}
+	if err := in.Validate(); err != nil {
+		r.invalid = err.Error()
+	}
+	spec := specFor(in.Kind)
+	if len(in.Attrs) > 0 {
+		r.attrs = make([]attrValue, 0, len(in.Attrs))
+		for name, v := range in.Attrs {
+			if s, ok := v.(string); ok && spec != nil && repeats(spec.field(name)) {
+				v = rr.share(s)
+			}
+			r.attrs = append(r.attrs, attrValue{name: rr.share(name), value: v})
+		}
+		sort.Slice(r.attrs, func(i, j int) bool { return r.attrs[i].name < r.attrs[j].name })
+	}
+	if len(in.Refs) > 0 {
+		r.refs = make([]refKey, 0, len(in.Refs))
+		for field, key := range in.Refs {
+			r.refs = append(r.refs, refKey{field: rr.share(field), key: key})
+		}
+		sort.Slice(r.refs, func(i, j int) bool { return r.refs[i].field < r.refs[j].field })
+	}
+	rr.out = append(rr.out, r)
+}
+
+// repeats reports whether the values of a field are few and repeated:
+// choices, colours and the like.
+func repeats(f *field) bool {
+	return f != nil && (f.Type == typeChoice || f.Type == typeColor || f.Type == typeBool)
+}
+
+// readRecords reads the request's records, from Read when it is set and
+// from Records otherwise.
+func readRecords(req PlanRequest) ([]record, error) {
+	rr := newRecordReader(len(req.Records))
+	if req.Read != nil {
+		if err := req.Read(func(r *inventory.Record) error {
+			rr.add(r)
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		return rr.out, nil
+	}
+	for i := range req.Records {
+		rr.add(&req.Records[i])
+	}
+	return rr.out, nil
+}
