@@ -2,6 +2,7 @@ package netbox
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
@@ -21,7 +22,13 @@ type desiredSet struct {
 
 // desired computes the values of the fields of one phase (late or not).
 func (p *planner) desired(st *recState, late bool) desiredSet {
-	d := desiredSet{values: make(map[string]any, len(st.spec.Fields))}
+	n := 0
+	for i := range st.spec.Fields {
+		if f := &st.spec.Fields[i]; !f.KeyOnly && f.Late == late {
+			n++
+		}
+	}
+	d := desiredSet{values: make(map[string]any, n)}
 	r := st.rec
 	for i := range st.spec.Fields {
 		f := &st.spec.Fields[i]
@@ -209,11 +216,20 @@ func (p *planner) add(k inventory.Kind, op Op, phase Phase, o Operation) {
 	p.ops[g] = append(p.ops[g], o)
 }
 
+// reserve makes room for n more operations of a group, so that a group
+// of 30,000 creates is not grown, and left half empty, by doubling.
+func (p *planner) reserve(k inventory.Kind, op Op, phase Phase, n int) {
+	if n > 0 {
+		g := opGroup{kind: k, op: op, phase: phase}
+		p.ops[g] = slices.Grow(p.ops[g], n)
+	}
+}
+
 // createOp builds the body of a new object: its fields, the ownership tag
 // and custom fields, and NetBox's required defaults.
 func (p *planner) createOp(st *recState, d desiredSet) Operation {
 	s := st.spec
-	fields := make(map[string]any, len(d.values)+2)
+	fields := make(map[string]any, createSize(s, d))
 	refs := map[string]Ref{}
 	for _, name := range sortedKeys(d.values) {
 		put(s, fields, refs, name, d.values[name])
@@ -239,6 +255,31 @@ func (p *planner) createOp(st *recState, d desiredSet) Operation {
 		op.Refs = refs
 	}
 	return op
+}
+
+// createSize is the number of fields createOp writes, so that its map is
+// made at its size: a map that grows past eight entries leaves the eight
+// behind, and a first sync holds a create body per object.
+func createSize(s *kindSpec, d desiredSet) int {
+	n := 2 // tags, custom_fields
+	for name, v := range d.values {
+		switch v.(type) {
+		case pendingRef:
+			if s.field(name).Type == typeGeneric {
+				n++ // its object type
+			}
+		case genericRef:
+			n += 2
+		default:
+			n++
+		}
+	}
+	for k := range s.CreateDefaults {
+		if _, ok := d.values[k]; !ok {
+			n++
+		}
+	}
+	return n
 }
 
 // updateOp diffs an existing object against the record; ok is false when

@@ -272,11 +272,14 @@ func (p *planner) planKind(ctx context.Context, s *kindSpec) error {
 	if err := p.matchByNaturalKey(ctx, s, recs); err != nil {
 		return err
 	}
+	creates := 0
 	for _, st := range recs {
 		if st.status == recPending {
 			st.status = recNew
+			creates++
 		}
 	}
+	p.reserve(s.Kind, OpCreate, PhaseMain, creates)
 	for _, st := range recs {
 		p.diffMain(st)
 	}
