@@ -116,9 +116,6 @@ func (g grid) markdown() string {
 // figures are the main table and the table of where the time went.
 type figures struct{ main, time grid }
 
-func (f figures) text() string     { return f.main.text() + "\n" + f.time.text() }
-func (f figures) markdown() string { return f.main.markdown() + "\n" + f.time.markdown() }
-
 // table lays out the syncs' rows; the floor's have a table of their own.
 func table(rows []row, o options, target string) figures {
 	main := grid{
