@@ -50,18 +50,24 @@ func fitCost(path string) (simCost, int, error) {
 	return simCost{perRequest: d(x[0]), perWrite: d(x[1]), perRead: d(x[2])}, len(calls), nil
 }
 
-// leastSquares solves the normal equations of duration = a + b*written +
-// c*read over the calls.
+// leastSquares fits duration = a + b*written + c*read to the calls,
+// minimising the squares of the relative errors, so that the many small
+// requests of a re-sync weigh as much as the few large ones of a first
+// sync.
 func leastSquares(calls []call) ([3]float64, error) {
 	var ata [3][3]float64
 	var atb [3]float64
 	for _, c := range calls {
-		row := [3]float64{1, float64(c.Written), float64(c.Read)}
+		d := c.Duration.Seconds()
+		if d <= 0 {
+			continue
+		}
+		row := [3]float64{1 / d, float64(c.Written) / d, float64(c.Read) / d}
 		for i := range row {
 			for j := range row {
 				ata[i][j] += row[i] * row[j]
 			}
-			atb[i] += row[i] * c.Duration.Seconds()
+			atb[i] += row[i]
 		}
 	}
 	return solve3(ata, atb)
