@@ -53,15 +53,21 @@ func (a *Activities) Merge(ctx context.Context, in MergeInput) (MergeResult, err
 		}
 		inputs = append(inputs, inventory.MergeInput{Source: s.Source, Priority: prio, Records: records})
 	}
-	merged, err := inventory.Merge(inputs, inventory.MergeOptions{})
+	joined, err := inventory.Join(inputs, inventory.MergeOptions{})
 	if err != nil {
 		return MergeResult{}, classify(fmt.Errorf("merge snapshots: %w", err))
 	}
-	res := MergeResult{Ref: InventoryRef(in.Run), ReportRef: MatchReportRef(in.Run), Records: len(merged.Records), Merged: len(merged.Matches)}
-	if _, err := a.Blob.PutJSON(ctx, res.Ref, merged.Records); err != nil {
+	matches := joined.Matches()
+	res := MergeResult{Ref: InventoryRef(in.Run), ReportRef: MatchReportRef(in.Run), Records: joined.Len(), Merged: len(matches)}
+	// Each merged record is made as it is written, so that the inventory
+	// is never held beside the snapshots.
+	_, err = a.Blob.PutEach(ctx, res.Ref, func(put func(any) error) error {
+		return joined.Each(func(r *inventory.Record) error { return put(r) })
+	})
+	if err != nil {
 		return MergeResult{}, classify(err)
 	}
-	if _, err := a.Blob.PutJSON(ctx, res.ReportRef, merged.Matches); err != nil {
+	if _, err := a.Blob.PutJSON(ctx, res.ReportRef, matches); err != nil {
 		return MergeResult{}, classify(err)
 	}
 	a.Log.Info("merged", zap.Int("records", res.Records), zap.Int("merged", res.Merged))

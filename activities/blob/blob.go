@@ -103,6 +103,13 @@ func (s *Store) PutJSON(ctx context.Context, ref string, v any) (int64, error) {
 	return cw.n, nil
 }
 
+// PutEach writes under ref a JSON array of the values each puts, one at a
+// time, as PutJSON writes a slice: a merged inventory is written as it is
+// made, never held whole.
+func (s *Store) PutEach(ctx context.Context, ref string, each func(put func(v any) error) error) (int64, error) {
+	return s.PutJSON(ctx, ref, streamed(each))
+}
+
 // GetJSON decodes the document under ref into v.
 func (s *Store) GetJSON(ctx context.Context, ref string, v any) error {
 	dec, closeFn, err := s.decoder(ctx, ref)

@@ -18,6 +18,9 @@ func encodeStream(w io.Writer, v any) error {
 	for rv.Kind() == reflect.Pointer && !rv.IsNil() {
 		rv = rv.Elem()
 	}
+	if each, ok := v.(streamed); ok {
+		return encodeEach(w, enc, each)
+	}
 	switch {
 	case rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() != reflect.Uint8:
 		return encodeSlice(w, enc, rv)
@@ -42,6 +45,31 @@ func streamable(t reflect.Type) bool {
 }
 
 var marshalerType = reflect.TypeFor[json.Marshaler]()
+
+// streamed is an array whose elements are made as it is written (PutEach).
+type streamed func(put func(v any) error) error
+
+// encodeEach writes the array each puts, as encodeSlice writes a slice.
+func encodeEach(w io.Writer, enc *json.Encoder, each streamed) error {
+	if _, err := io.WriteString(w, "["); err != nil {
+		return err
+	}
+	first := true
+	err := each(func(v any) error {
+		if !first {
+			if _, err := io.WriteString(w, ","); err != nil {
+				return err
+			}
+		}
+		first = false
+		return enc.Encode(v)
+	})
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, "]")
+	return err
+}
 
 func encodeSlice(w io.Writer, enc *json.Encoder, rv reflect.Value) error {
 	if rv.IsNil() {

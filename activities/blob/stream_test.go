@@ -2,7 +2,9 @@ package blob
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -61,4 +63,38 @@ func TestEncodeStreamMatchesEncodingJSON(t *testing.T) {
 			require.JSONEq(t, string(want), got.String())
 		})
 	}
+}
+
+// TestPutEachWritesAnArray: PutEach writes what PutJSON writes of the
+// same elements as a slice, and stops at its producer's error.
+func TestPutEachWritesAnArray(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "mem://", "")
+	require.NoError(t, err)
+	items := []streamItem{{Name: "a", Attrs: map[string]any{"role": "nas"}}, {Name: "b"}}
+	for _, tc := range []struct {
+		name  string
+		items []streamItem
+	}{{"two", items}, {"none", nil}} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.PutEach(ctx, "each.json", func(put func(any) error) error {
+				for i := range tc.items {
+					if err := put(&tc.items[i]); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			require.NoError(t, err)
+			var got []streamItem
+			require.NoError(t, EachJSON(ctx, s, "each.json", func(it *streamItem) error {
+				got = append(got, *it)
+				return nil
+			}))
+			require.Equal(t, tc.items, got)
+		})
+	}
+	stop := errors.New("stop")
+	_, err = s.PutEach(ctx, "failed.json", func(func(any) error) error { return stop })
+	require.ErrorIs(t, err, stop)
 }

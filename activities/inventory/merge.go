@@ -71,6 +71,15 @@ const (
 // then Priority) and Origin names that source. The result does not depend
 // on the order of snaps or of their records.
 func Merge(snaps []MergeInput, opts MergeOptions) (*Merged, error) {
+	m, err := match(snaps, opts)
+	if err != nil {
+		return nil, err
+	}
+	return m.result(), nil
+}
+
+// match finds which records describe the same thing.
+func match(snaps []MergeInput, opts MergeOptions) (*merger, error) {
 	m := newMerger(snaps, opts)
 	m.matchKeys()
 	m.prepare()
@@ -85,7 +94,7 @@ func Merge(snaps []MergeInput, opts MergeOptions) (*Merged, error) {
 			break
 		}
 	}
-	return m.result(), nil
+	return m, nil
 }
 
 // item is one input record with the index of its source.
