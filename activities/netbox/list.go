@@ -36,31 +36,93 @@ func (c *Client) listPath(ctx context.Context, endpoint string, q url.Values) ([
 // kind's list, one that checks and trims each object as its page arrives,
 // so that only what the caller reads stays in memory, never the whole
 // NetBox in full.
+//
+// While a page is read, the next one is asked for, where the list's count
+// says there is one: NetBox renders it while the agent reads. One request
+// is in flight at a time, and a list asks for the pages it asked for one
+// by one before.
 func (c *Client) listPage(ctx context.Context, endpoint string, q url.Values, readPage func([]byte) (page, error)) ([]map[string]any, error) {
 	path := endpoint + "/"
-	qq := url.Values{}
-	for k, v := range q {
-		qq[k] = v
-	}
-	qq.Set("limit", strconv.Itoa(c.cfg.PageSize))
 	var out []map[string]any
-	offset := 0
+	offset, step, count := 0, 0, 0
+	next := c.getPage(ctx, path, q, offset)
 	for {
-		qq.Set("offset", strconv.Itoa(offset))
-		data, err := c.get(ctx, path, qq)
+		data, err := next.wait()
 		if err != nil {
 			return nil, fmt.Errorf("list %s: %w", path, err)
 		}
+		next = nil
+		if step > 0 && offset+step < count {
+			next = c.getPage(ctx, path, q, offset+step)
+		}
 		pg, err := readPage(data)
 		if err != nil {
+			next.abandon()
 			return nil, err // names the endpoint itself
+		}
+		if out == nil {
+			out = make([]map[string]any, 0, min(max(pg.Count, len(pg.Results)), maxPresize))
 		}
 		out = append(out, pg.Results...)
 		offset += len(pg.Results)
 		if len(pg.Results) == 0 || pg.Next == nil || *pg.Next == "" || offset >= pg.Count {
+			next.abandon()
 			return out, nil
 		}
+		step, count = len(pg.Results), pg.Count
+		if next == nil || next.offset != offset {
+			// The page was shorter than the one before: ask again from here.
+			next.abandon()
+			next = c.getPage(ctx, path, q, offset)
+		}
 	}
+}
+
+// maxPresize bounds the room made for a list from its count, which comes
+// from the answer.
+const maxPresize = 1 << 20
+
+// pageGet is a GET of one page of a list, under way.
+type pageGet struct {
+	offset int
+	cancel context.CancelFunc
+	done   chan struct{}
+	data   []byte
+	err    error
+}
+
+// getPage asks for the page of path at offset.
+func (c *Client) getPage(ctx context.Context, path string, q url.Values, offset int) *pageGet {
+	qq := make(url.Values, len(q)+2)
+	for k, v := range q {
+		qq[k] = v
+	}
+	qq.Set("limit", strconv.Itoa(c.cfg.PageSize))
+	qq.Set("offset", strconv.Itoa(offset))
+	ctx, cancel := context.WithCancel(ctx)
+	g := &pageGet{offset: offset, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer cancel()
+		defer close(g.done)
+		g.data, g.err = c.get(ctx, path, qq)
+	}()
+	return g
+}
+
+// wait returns the page's answer.
+func (g *pageGet) wait() ([]byte, error) {
+	<-g.done
+	return g.data, g.err
+}
+
+// abandon cancels the GET, if any, and waits for it to end, so that no
+// request outlives the list.
+func (g *pageGet) abandon() {
+	if g == nil {
+		return
+	}
+	g.cancel()
+	<-g.done
 }
 
 // maxQueryLen keeps a filtered GET's query string well below the 4 KiB

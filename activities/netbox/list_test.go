@@ -1,0 +1,124 @@
+package netbox
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+)
+
+// pagedSites serves total sites, at most maxPage a page whatever the limit
+// asked (NetBox's MAX_PAGE_SIZE), and records the offsets asked for and
+// the most requests it had at once.
+type pagedSites struct {
+	total, maxPage int
+	mu             sync.Mutex
+	offsets        []int
+	inFlight, most int
+}
+
+func (p *pagedSites) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	p.inFlight++
+	p.most = max(p.most, p.inFlight)
+	off, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	p.offsets = append(p.offsets, off)
+	total := p.total
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.inFlight--
+		p.mu.Unlock()
+	}()
+	limit = min(limit, p.maxPage)
+	results := []map[string]any{}
+	for i := off; i < total && i < off+limit; i++ {
+		results = append(results, map[string]any{"id": i + 1, "name": "s" + strconv.Itoa(i), "slug": "s" + strconv.Itoa(i)})
+	}
+	var next any
+	if off+limit < total {
+		next = "http://nb/next"
+	}
+	if err := json.NewEncoder(w).Encode(map[string]any{"count": total, "next": next, "results": results}); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+	}
+}
+
+func pagedClient(t *testing.T, h http.Handler, pageSize int) *Client {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	cfg := DefaultConfig()
+	cfg.URL, cfg.PageSize = srv.URL, pageSize
+	c, err := NewClient(cfg, "tok", nil)
+	require.NoError(t, err)
+	return c
+}
+
+// TestListAsksForEachPageOnce: the next page is asked for while one is
+// read, each page once, one request at a time, also when NetBox answers
+// fewer objects a page than asked for.
+func TestListAsksForEachPageOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		pageSize, max int
+		total         int
+		offsets       []int
+	}{
+		{"full pages", 3, 100, 10, []int{0, 3, 6, 9}},
+		{"pages capped by NetBox", 4, 3, 10, []int{0, 3, 6, 9}},
+		{"one page", 1000, 1000, 10, []int{0}},
+		{"exact pages", 5, 5, 10, []int{0, 5}},
+		{"empty", 5, 5, 0, []int{0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &pagedSites{total: tc.total, maxPage: tc.max}
+			got, err := pagedClient(t, p, tc.pageSize).list(context.Background(), specFor(inventory.KindSite), nil)
+			require.NoError(t, err)
+			require.Len(t, got, tc.total)
+			for i, o := range got {
+				assert.Equal(t, float64(i+1), o["id"])
+			}
+			assert.Equal(t, tc.offsets, p.offsets)
+			assert.Equal(t, 1, p.most, "one request at a time")
+		})
+	}
+}
+
+// TestListStopsWhereTheListEnds: a list that shrinks while it is read
+// ends where NetBox says it does.
+func TestListStopsWhereTheListEnds(t *testing.T) {
+	p := &pagedSites{total: 10, maxPage: 3}
+	c := pagedClient(t, &shrinkingSites{pagedSites: p, after: 2, to: 6}, 3)
+	got, err := c.list(context.Background(), specFor(inventory.KindSite), nil)
+	require.NoError(t, err)
+	assert.Len(t, got, 6)
+	assert.Equal(t, 1, p.most, "one request at a time")
+}
+
+// shrinkingSites serves pagedSites whose total drops to `to` after
+// `after` requests.
+type shrinkingSites struct {
+	*pagedSites
+	after, to int
+	seen      int
+}
+
+func (s *shrinkingSites) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.seen++
+	if s.seen > s.after {
+		s.total = s.to
+	}
+	s.mu.Unlock()
+	s.pagedSites.ServeHTTP(w, r)
+}
