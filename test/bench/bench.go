@@ -47,13 +47,20 @@ func newBench(ctx context.Context, o options, dir string) (*bench, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A failed constructor's nil pointer must not become a non-nil
+	// interface that close would call.
 	if o.real {
-		b.nb, err = newRealTarget(ctx, o.runDir)
+		t, err := newRealTarget(ctx, o.runDir)
+		if err != nil {
+			return nil, errors.Join(err, b.close())
+		}
+		b.nb = t
 	} else {
-		b.nb, err = newSimTarget(ctx, dir, o.netboxsim, o.cost)
-	}
-	if err != nil {
-		return nil, errors.Join(err, b.close())
+		t, err := newSimTarget(ctx, dir, o.netboxsim, o.cost)
+		if err != nil {
+			return nil, errors.Join(err, b.close())
+		}
+		b.nb = t
 	}
 	fmt.Fprintf(os.Stderr, "temporal dev server (pid %d); %s\n", b.temporal.pid(), b.nb.Describe())
 	return b, nil
