@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -120,8 +121,9 @@ func (t *realTarget) Requests(context.Context) (map[string]int, int, error) {
 	return st.ByMethod, st.Total, nil
 }
 
-// CPU sums the CPU time of the gunicorn tree (NetBox) and of the
-// PostgreSQL and Redis trees (the database and cache).
+// CPU sums the CPU time of the gunicorn and rqworker trees (NetBox and
+// its background worker; an older netbox.sh starts no rqworker) and of
+// the PostgreSQL and Redis trees (the database and cache).
 func (t *realTarget) CPU() (netboxCPU, error) {
 	var c netboxCPU
 	tree, err := readProcTree()
@@ -129,10 +131,14 @@ func (t *realTarget) CPU() (netboxCPU, error) {
 		return c, err
 	}
 	for _, p := range []struct {
-		file string
-		into *time.Duration
-	}{{"gunicorn.pid", &c.App}, {"postgres.pid", &c.DB}, {"redis.pid", &c.DB}} {
+		file     string
+		into     *time.Duration
+		optional bool
+	}{{"gunicorn.pid", &c.App, false}, {"rqworker.pid", &c.App, true}, {"postgres.pid", &c.DB, false}, {"redis.pid", &c.DB, false}} {
 		pid, err := readPidFile(filepath.Join(t.runDir, p.file))
+		if p.optional && errors.Is(err, os.ErrNotExist) {
+			continue
+		}
 		if err != nil {
 			return c, err
 		}
