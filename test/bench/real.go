@@ -27,6 +27,7 @@ type realTarget struct {
 	url     string
 	runDir  string
 	version string
+	unlock  func() error
 }
 
 // newRealTarget finds the NetBox the environment names and starts the
@@ -44,11 +45,18 @@ func newRealTarget(ctx context.Context, runDir string) (*realTarget, error) {
 	if err != nil {
 		return nil, fmt.Errorf("NETBOX_URL: %w", err)
 	}
+	// The bench resets NetBox and counts its work: no test may share it
+	// meanwhile, and the bench waits for the one that holds it.
+	fmt.Fprintf(os.Stderr, "waiting for the lock of NetBox at %s (%s) ...\n", nb.URL, nb.LockPath())
+	unlock, err := nb.Lock(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("lock netbox: %w", err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, fmt.Errorf("listen for the proxy: %w", err)
+		return nil, errors.Join(fmt.Errorf("listen for the proxy: %w", err), unlock())
 	}
-	t := &realTarget{nb: nb, proxy: realnetbox.NewProxy(backend, 1), url: "http://" + ln.Addr().String(), runDir: runDir}
+	t := &realTarget{nb: nb, unlock: unlock, proxy: realnetbox.NewProxy(backend, 1), url: "http://" + ln.Addr().String(), runDir: runDir}
 	t.calls = &callRecorder{next: t.proxy}
 	t.srv = &http.Server{Handler: t.calls, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -155,8 +163,12 @@ func (t *realTarget) TakeCalls() []call { return t.calls.take() }
 func (t *realTarget) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	var errs []error
 	if err := t.srv.Shutdown(ctx); err != nil {
-		return fmt.Errorf("stop the proxy: %w", err)
+		errs = append(errs, fmt.Errorf("stop the proxy: %w", err))
 	}
-	return nil
+	if err := t.unlock(); err != nil {
+		errs = append(errs, fmt.Errorf("unlock netbox: %w", err))
+	}
+	return errors.Join(errs...)
 }
