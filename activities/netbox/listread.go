@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/netbox-agent/netbox-agent/activities/jsonscan"
 )
 
 // listReader reads the pages of one kind's list as readPage with the kind's
@@ -48,10 +50,10 @@ func (r *listReader) intern(b []byte) string {
 func (r *listReader) page(data []byte) (page, error) {
 	var pg page
 	var objErr error
-	sc := &jsonScan{data: data}
+	sc := jsonscan.New(data)
 	err := r.envelope(sc, &pg, &objErr)
 	if err == nil {
-		err = sc.end()
+		err = sc.End()
 	}
 	if err != nil {
 		return pg, &AnswerError{Endpoint: r.spec.Endpoint, Problem: "not a NetBox list", Value: quote(string(data))}
@@ -61,11 +63,11 @@ func (r *listReader) page(data []byte) (page, error) {
 
 // envelope reads the list's count, next and results, its keys matched as
 // encoding/json matches a struct's fields (case aside).
-func (r *listReader) envelope(sc *jsonScan, pg *page, objErr *error) error {
-	if sc.peek() == 'n' {
-		return sc.literal("null")
+func (r *listReader) envelope(sc *jsonscan.Scanner, pg *page, objErr *error) error {
+	if sc.Peek() == 'n' {
+		return sc.Literal("null")
 	}
-	return sc.object(func(key []byte) error {
+	return sc.Object(func(key []byte) error {
 		switch {
 		case bytes.EqualFold(key, []byte("count")):
 			return readCount(sc, &pg.Count)
@@ -75,33 +77,33 @@ func (r *listReader) envelope(sc *jsonScan, pg *page, objErr *error) error {
 			*objErr = nil
 			return r.results(sc, pg, objErr)
 		}
-		return sc.skipValue(false)
+		return sc.SkipValue(false)
 	})
 }
 
 // readCount reads the count as encoding/json reads a number into an int.
-func readCount(sc *jsonScan, n *int) error {
-	if sc.peek() == 'n' {
-		return sc.literal("null")
+func readCount(sc *jsonscan.Scanner, n *int) error {
+	if sc.Peek() == 'n' {
+		return sc.Literal("null")
 	}
-	text, err := sc.numberSpan()
+	text, err := sc.NumberSpan()
 	if err != nil {
 		return err
 	}
 	v, err := strconv.Atoi(string(text))
 	if err != nil {
-		return errSyntax
+		return jsonscan.ErrSyntax
 	}
 	*n = v
 	return nil
 }
 
-func readNext(sc *jsonScan, next **string) error {
-	if sc.peek() == 'n' {
+func readNext(sc *jsonscan.Scanner, next **string) error {
+	if sc.Peek() == 'n' {
 		*next = nil
-		return sc.literal("null")
+		return sc.Literal("null")
 	}
-	s, err := sc.str()
+	s, err := sc.Str()
 	if err != nil {
 		return err
 	}
@@ -112,23 +114,23 @@ func readNext(sc *jsonScan, next **string) error {
 // results reads the objects; the first one that cannot be read is kept in
 // objErr, and the rest of the list is still read, so that a list that is
 // not JSON fails as such wherever it breaks.
-func (r *listReader) results(sc *jsonScan, pg *page, objErr *error) error {
-	if sc.peek() == 'n' {
+func (r *listReader) results(sc *jsonscan.Scanner, pg *page, objErr *error) error {
+	if sc.Peek() == 'n' {
 		pg.Results = nil
-		return sc.literal("null")
+		return sc.Literal("null")
 	}
 	pg.Results = []map[string]any{}
-	return sc.array(func() error {
-		switch sc.peek() {
+	return sc.Array(func() error {
+		switch sc.Peek() {
 		case 'n':
 			pg.Results = append(pg.Results, nil)
 			if *objErr == nil {
 				*objErr = &AnswerError{Endpoint: r.spec.Endpoint, Problem: "list item is not an object", Value: "null"}
 			}
-			return sc.literal("null")
+			return sc.Literal("null")
 		case '{':
 		default:
-			return errSyntax // encoding/json cannot put it in a map either
+			return jsonscan.ErrSyntax // encoding/json cannot put it in a map either
 		}
 		o, err, syntax := r.object(sc)
 		if syntax != nil {
@@ -144,15 +146,15 @@ func (r *listReader) results(sc *jsonScan, pg *page, objErr *error) error {
 
 // object reads one object of the list to its trimmed form; err is its
 // AnswerError, syntax a document that is not JSON.
-func (r *listReader) object(sc *jsonScan) (o map[string]any, err, syntax error) {
-	sc.peek()
-	start := sc.pos
+func (r *listReader) object(sc *jsonscan.Scanner) (o map[string]any, err, syntax error) {
+	sc.Peek()
+	start := sc.Pos()
 	raw := make(map[string]any, r.sizeHint)
 	plain := true
-	syntax = sc.object(func(key []byte) error {
+	syntax = sc.Object(func(key []byte) error {
 		name, ok := r.kept[string(key)]
 		if !ok {
-			return sc.skip()
+			return sc.Skip()
 		}
 		v, p, err := r.keptValue(sc, name)
 		plain = plain && p
@@ -164,7 +166,7 @@ func (r *listReader) object(sc *jsonScan) (o map[string]any, err, syntax error) 
 	}
 	r.sizeHint = len(raw)
 	if !plain || !hasID(raw) || r.spec.check(raw) != nil {
-		return r.whole(sc.data[start:sc.pos])
+		return r.whole(sc.Since(start))
 	}
 	for k, v := range raw {
 		switch {
@@ -188,7 +190,7 @@ func hasID(raw map[string]any) bool {
 func (r *listReader) whole(text []byte) (o map[string]any, err, syntax error) {
 	var raw map[string]any
 	if err := json.Unmarshal(text, &raw); err != nil {
-		return nil, nil, errSyntax
+		return nil, nil, jsonscan.ErrSyntax
 	}
 	if _, ok := refID(raw["id"]); !ok || raw["id"] == nil {
 		return raw, &AnswerError{Endpoint: r.spec.Endpoint, Object: objectLabel(raw), Field: "id", Problem: "not an object ID", Value: quote(raw["id"])}, nil
@@ -202,20 +204,20 @@ func (r *listReader) whole(text []byte) (o map[string]any, err, syntax error) {
 
 // keptValue reads the value of a kept field; plain is false when its shape
 // needs the whole object read (whole).
-func (r *listReader) keptValue(sc *jsonScan, name string) (v any, plain bool, err error) {
+func (r *listReader) keptValue(sc *jsonscan.Scanner, name string) (v any, plain bool, err error) {
 	switch name {
 	case "custom_fields":
-		if c := sc.peek(); c != '{' && c != 'n' {
-			return nil, false, sc.skip()
+		if c := sc.Peek(); c != '{' && c != 'n' {
+			return nil, false, sc.Skip()
 		}
 		return r.customFields(sc)
 	case "tags":
-		if c := sc.peek(); c != '[' && c != 'n' {
-			return nil, false, sc.skip()
+		if c := sc.Peek(); c != '[' && c != 'n' {
+			return nil, false, sc.Skip()
 		}
 		return r.tags(sc)
 	}
-	if strings.HasSuffix(name, "_type") && sc.peek() == '"' {
+	if strings.HasSuffix(name, "_type") && sc.Peek() == '"' {
 		v, err := r.internedString(sc)
 		return v, true, err
 	}
@@ -223,19 +225,19 @@ func (r *listReader) keptValue(sc *jsonScan, name string) (v any, plain bool, er
 }
 
 // customFields reads the custom fields that hold a value (slimCustomFields).
-func (r *listReader) customFields(sc *jsonScan) (any, bool, error) {
-	if sc.peek() == 'n' {
-		return nil, true, sc.literal("null")
+func (r *listReader) customFields(sc *jsonscan.Scanner) (any, bool, error) {
+	if sc.Peek() == 'n' {
+		return nil, true, sc.Literal("null")
 	}
 	cf := make(map[string]any, 4)
-	err := sc.object(func(key []byte) error {
+	err := sc.Object(func(key []byte) error {
 		name := r.intern(key)
 		var v any
 		var err error
-		if sc.peek() == '"' && name != CFAgentID {
+		if sc.Peek() == '"' && name != CFAgentID {
 			v, err = r.internedString(sc)
 		} else {
-			v, err = sc.value()
+			v, err = sc.Value()
 		}
 		if absent(v) {
 			delete(cf, name)
@@ -248,10 +250,10 @@ func (r *listReader) customFields(sc *jsonScan) (any, bool, error) {
 }
 
 // internedString reads a string value that many objects repeat.
-func (r *listReader) internedString(sc *jsonScan) (any, error) {
-	sc.peek()
-	start := sc.pos
-	content, plain, err := sc.stringSpan()
+func (r *listReader) internedString(sc *jsonscan.Scanner) (any, error) {
+	sc.Peek()
+	start := sc.Pos()
+	content, plain, err := sc.StringSpan()
 	if err != nil {
 		return nil, err
 	}
@@ -259,38 +261,38 @@ func (r *listReader) internedString(sc *jsonScan) (any, error) {
 		return r.intern(content), nil
 	}
 	var s string
-	if err := json.Unmarshal(sc.data[start:sc.pos], &s); err != nil {
-		return nil, errSyntax
+	if err := json.Unmarshal(sc.Since(start), &s); err != nil {
+		return nil, jsonscan.ErrSyntax
 	}
 	return s, nil
 }
 
 // tags reads each tag's name and slug (slimTags); an empty list is absent.
-func (r *listReader) tags(sc *jsonScan) (any, bool, error) {
-	if sc.peek() == 'n' {
-		return nil, true, sc.literal("null")
+func (r *listReader) tags(sc *jsonscan.Scanner) (any, bool, error) {
+	if sc.Peek() == 'n' {
+		return nil, true, sc.Literal("null")
 	}
 	var out []tagRef
 	n := 0
-	err := sc.array(func() error {
+	err := sc.Array(func() error {
 		n++
-		if sc.peek() != '{' {
-			return sc.skip()
+		if sc.Peek() != '{' {
+			return sc.Skip()
 		}
 		var name, slug any
-		err := sc.object(func(key []byte) error {
+		err := sc.Object(func(key []byte) error {
 			var err error
 			switch {
-			case string(key) == "name" && sc.peek() == '"':
+			case string(key) == "name" && sc.Peek() == '"':
 				name, err = r.internedString(sc)
-			case string(key) == "slug" && sc.peek() == '"':
+			case string(key) == "slug" && sc.Peek() == '"':
 				slug, err = r.internedString(sc)
 			case string(key) == "name":
-				name, err = nil, sc.skip()
+				name, err = nil, sc.Skip()
 			case string(key) == "slug":
-				slug, err = nil, sc.skip()
+				slug, err = nil, sc.Skip()
 			default:
-				err = sc.skip()
+				err = sc.Skip()
 			}
 			return err
 		})
@@ -310,14 +312,14 @@ func (r *listReader) tags(sc *jsonScan) (any, bool, error) {
 
 // nested reads any other kept value: a nested object cut to what
 // slimValue reads, a list element by element, anything else whole.
-func (r *listReader) nested(sc *jsonScan) (any, bool, error) {
-	switch sc.peek() {
+func (r *listReader) nested(sc *jsonscan.Scanner) (any, bool, error) {
+	switch sc.Peek() {
 	case '{':
 		return r.nestedObject(sc)
 	case '[':
 		out := []any{}
 		plain := true
-		err := sc.array(func() error {
+		err := sc.Array(func() error {
 			v, p, err := r.nested(sc)
 			plain = plain && p
 			out = append(out, v)
@@ -325,19 +327,19 @@ func (r *listReader) nested(sc *jsonScan) (any, bool, error) {
 		})
 		return out, plain, err
 	case '"':
-		v, err := sc.str()
+		v, err := sc.Str()
 		return v, true, err
 	}
-	v, err := sc.value()
+	v, err := sc.Value()
 	return v, true, err
 }
 
 // nestedObject reads a related object or a choice: plain only when it has
 // an ID or is a choice with a bare value, the shapes slimValue cuts down.
-func (r *listReader) nestedObject(sc *jsonScan) (any, bool, error) {
+func (r *listReader) nestedObject(sc *jsonscan.Scanner) (any, bool, error) {
 	m := make(map[string]any, 2)
 	plain := true
-	err := sc.object(func(key []byte) error {
+	err := sc.Object(func(key []byte) error {
 		var k string
 		switch string(key) {
 		case "id":
@@ -348,17 +350,17 @@ func (r *listReader) nestedObject(sc *jsonScan) (any, bool, error) {
 			k = "virtual_machine"
 		case "label":
 			m["label"] = nil // only whether it is there counts
-			return sc.skip()
+			return sc.Skip()
 		case "value":
-			if c := sc.peek(); c == '{' || c == '[' {
+			if c := sc.Peek(); c == '{' || c == '[' {
 				plain = false
-				return sc.skip()
+				return sc.Skip()
 			}
 			v, err := r.scalar(sc)
 			m["value"] = v
 			return err
 		default:
-			return sc.skip()
+			return sc.Skip()
 		}
 		v, p, err := r.nested(sc)
 		plain = plain && p
@@ -372,9 +374,9 @@ func (r *listReader) nestedObject(sc *jsonScan) (any, bool, error) {
 }
 
 // scalar reads a choice's value, interned when it is text.
-func (r *listReader) scalar(sc *jsonScan) (any, error) {
-	if sc.peek() == '"' {
+func (r *listReader) scalar(sc *jsonscan.Scanner) (any, error) {
+	if sc.Peek() == '"' {
 		return r.internedString(sc)
 	}
-	return sc.value()
+	return sc.Value()
 }
