@@ -128,6 +128,12 @@ type planRecord struct {
 	Origin ignored `json:"origin,omitempty"`
 }
 
+// DecodeJSON reads a record without its origins (inventory.DecodeRecord),
+// for the blob store's reading of the inventory.
+func (r *planRecord) DecodeJSON(data []byte) error {
+	return inventory.DecodeRecord(data, &r.Record, false)
+}
+
 // ignored decodes any JSON value into nothing.
 type ignored struct{}
 

@@ -165,9 +165,19 @@ func EachJSON[T any](ctx context.Context, s *Store, ref string, each func(*T) er
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
 		return fmt.Errorf("decode blob %s: want a JSON array, got %v", ref, tok)
 	}
+	var raw json.RawMessage
 	for dec.More() {
 		var v T
-		if err := dec.Decode(&v); err != nil {
+		var err error
+		if d, ok := any(&v).(jsonDecoder); ok {
+			// An element that reads its own JSON is given its text.
+			if err = dec.Decode(&raw); err == nil {
+				err = d.DecodeJSON(raw)
+			}
+		} else {
+			err = dec.Decode(&v)
+		}
+		if err != nil {
 			return fmt.Errorf("decode blob %s: %w", ref, err)
 		}
 		if err := each(&v); err != nil {
@@ -178,6 +188,12 @@ func EachJSON[T any](ctx context.Context, s *Store, ref string, each func(*T) er
 		return fmt.Errorf("decode blob %s: %w", ref, err)
 	}
 	return nil
+}
+
+// jsonDecoder is a value that reads its own JSON, as a json.Decoder with
+// UseNumber would, without encoding/json's reflection (inventory.Record).
+type jsonDecoder interface {
+	DecodeJSON(data []byte) error
 }
 
 // Exists reports whether a document is stored under ref.

@@ -13,7 +13,7 @@ import (
 // before writing it, which for a 100,000-record inventory or plan is as
 // large as the records themselves.
 func encodeStream(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	enc := &elemEncoder{w: w, json: json.NewEncoder(w)}
 	rv := reflect.ValueOf(v)
 	for rv.Kind() == reflect.Pointer && !rv.IsNil() {
 		rv = rv.Elem()
@@ -27,7 +27,36 @@ func encodeStream(w io.Writer, v any) error {
 	case rv.Kind() == reflect.Struct && streamable(rv.Type()):
 		return encodeStruct(w, enc, rv)
 	}
-	return enc.Encode(v)
+	return enc.json.Encode(v)
+}
+
+// jsonAppender is a value that writes its own JSON, as json.Marshal
+// would, without encoding/json's reflection (inventory.Record).
+type jsonAppender interface {
+	AppendJSON(b []byte) ([]byte, error)
+}
+
+// elemEncoder writes the elements of a streamed array.
+type elemEncoder struct {
+	w    io.Writer
+	json *json.Encoder
+	buf  []byte
+}
+
+// encode writes v as json.Encoder.Encode does, through its AppendJSON
+// when it has one.
+func (e *elemEncoder) encode(v any) error {
+	a, ok := v.(jsonAppender)
+	if !ok {
+		return e.json.Encode(v)
+	}
+	b, err := a.AppendJSON(e.buf[:0])
+	if err != nil {
+		return err
+	}
+	e.buf = append(b, '\n')
+	_, err = e.w.Write(e.buf)
+	return err
 }
 
 // streamable reports whether encodeStruct can write t: no embedded fields
@@ -50,7 +79,7 @@ var marshalerType = reflect.TypeFor[json.Marshaler]()
 type streamed func(put func(v any) error) error
 
 // encodeEach writes the array each puts, as encodeSlice writes a slice.
-func encodeEach(w io.Writer, enc *json.Encoder, each streamed) error {
+func encodeEach(w io.Writer, enc *elemEncoder, each streamed) error {
 	if _, err := io.WriteString(w, "["); err != nil {
 		return err
 	}
@@ -62,7 +91,7 @@ func encodeEach(w io.Writer, enc *json.Encoder, each streamed) error {
 			}
 		}
 		first = false
-		return enc.Encode(v)
+		return enc.encode(v)
 	})
 	if err != nil {
 		return err
@@ -71,7 +100,7 @@ func encodeEach(w io.Writer, enc *json.Encoder, each streamed) error {
 	return err
 }
 
-func encodeSlice(w io.Writer, enc *json.Encoder, rv reflect.Value) error {
+func encodeSlice(w io.Writer, enc *elemEncoder, rv reflect.Value) error {
 	if rv.IsNil() {
 		_, err := io.WriteString(w, "null")
 		return err
@@ -85,7 +114,14 @@ func encodeSlice(w io.Writer, enc *json.Encoder, rv reflect.Value) error {
 				return err
 			}
 		}
-		if err := enc.Encode(rv.Index(i).Interface()); err != nil {
+		ev := rv.Index(i)
+		v := ev.Interface()
+		if ev.CanAddr() {
+			if a, ok := ev.Addr().Interface().(jsonAppender); ok {
+				v = a
+			}
+		}
+		if err := enc.encode(v); err != nil {
 			return err
 		}
 	}
@@ -93,7 +129,7 @@ func encodeSlice(w io.Writer, enc *json.Encoder, rv reflect.Value) error {
 	return err
 }
 
-func encodeStruct(w io.Writer, enc *json.Encoder, rv reflect.Value) error {
+func encodeStruct(w io.Writer, enc *elemEncoder, rv reflect.Value) error {
 	t := rv.Type()
 	if _, err := io.WriteString(w, "{"); err != nil {
 		return err
@@ -121,7 +157,7 @@ func encodeStruct(w io.Writer, enc *json.Encoder, rv reflect.Value) error {
 			}
 		}
 		first = false
-		if err := enc.Encode(name); err != nil {
+		if err := enc.json.Encode(name); err != nil {
 			return err
 		}
 		if _, err := io.WriteString(w, ":"); err != nil {
@@ -131,7 +167,7 @@ func encodeStruct(w io.Writer, enc *json.Encoder, rv reflect.Value) error {
 		if fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() != reflect.Uint8 {
 			err = encodeSlice(w, enc, fv)
 		} else {
-			err = enc.Encode(fv.Interface())
+			err = enc.json.Encode(fv.Interface())
 		}
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -97,4 +98,39 @@ func TestPutEachWritesAnArray(t *testing.T) {
 	stop := errors.New("stop")
 	_, err = s.PutEach(ctx, "failed.json", func(func(any) error) error { return stop })
 	require.ErrorIs(t, err, stop)
+}
+
+// selfCoded writes and reads its own JSON, and counts that it did.
+type selfCoded struct {
+	N       int `json:"n"`
+	decoded bool
+}
+
+func (s *selfCoded) AppendJSON(b []byte) ([]byte, error) {
+	return fmt.Appendf(b, `{"n":%d,"self":true}`, s.N), nil
+}
+
+func (s *selfCoded) DecodeJSON(data []byte) error {
+	s.decoded = true
+	return json.Unmarshal(data, &struct{ N *int }{&s.N})
+}
+
+// TestSelfCodedElements: elements with AppendJSON and DecodeJSON write and
+// read themselves, in slices and in streams.
+func TestSelfCodedElements(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "mem://", "")
+	require.NoError(t, err)
+	items := []selfCoded{{N: 1}, {N: 2}}
+	var buf bytes.Buffer
+	require.NoError(t, encodeStream(&buf, items))
+	require.JSONEq(t, `[{"n":1,"self":true},{"n":2,"self":true}]`, buf.String())
+	_, err = s.PutEach(ctx, "self.json", func(put func(any) error) error { return put(&items[1]) })
+	require.NoError(t, err)
+	var got []selfCoded
+	require.NoError(t, EachJSON(ctx, s, "self.json", func(v *selfCoded) error {
+		got = append(got, *v)
+		return nil
+	}))
+	require.Equal(t, []selfCoded{{N: 2, decoded: true}}, got)
 }
