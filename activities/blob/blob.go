@@ -4,6 +4,7 @@
 package blob
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -126,6 +127,17 @@ func (s *Store) GetJSON(ctx context.Context, ref string, v any) error {
 // decoder opens the document under ref for decoding; numbers stay
 // json.Number so that integers survive. The caller calls closeFn.
 func (s *Store) decoder(ctx context.Context, ref string) (dec *json.Decoder, closeFn func(), err error) {
+	r, closeFn, err := s.open(ctx, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	dec = json.NewDecoder(r)
+	dec.UseNumber()
+	return dec, closeFn, nil
+}
+
+// open opens the document under ref, uncompressed. The caller calls closeFn.
+func (s *Store) open(ctx context.Context, ref string) (io.Reader, func(), error) {
 	if err := checkRef(ref); err != nil {
 		return nil, nil, err
 	}
@@ -141,53 +153,48 @@ func (s *Store) decoder(ctx context.Context, ref string) (dec *json.Decoder, clo
 		r.Close() // the read failed already; its close error adds nothing
 		return nil, nil, fmt.Errorf("read blob %s: %w", ref, err)
 	}
-	dec = json.NewDecoder(zr)
-	dec.UseNumber()
-	return dec, func() { r.Close() }, nil
+	return zr, func() { r.Close() }, nil
 }
 
 // EachJSON decodes the JSON array under ref one element at a time, calling
-// each with every element in order. Unlike GetJSON it never holds the whole
-// document's text, which for a large inventory is as big as the records.
+// each with every element in order, its numbers json.Number. Unlike
+// GetJSON it never holds the whole document's text, which for a large
+// inventory is as big as the records. An element whose pointer has a
+// DecodeJSON method (inventory.Record) reads its own text.
 func EachJSON[T any](ctx context.Context, s *Store, ref string, each func(*T) error) error {
-	dec, closeFn, err := s.decoder(ctx, ref)
+	r, closeFn, err := s.open(ctx, ref)
 	if err != nil {
 		return err
 	}
 	defer closeFn()
-	tok, err := dec.Token()
-	if err != nil {
-		return fmt.Errorf("decode blob %s: %w", ref, err)
-	}
-	if tok == nil {
-		return nil // a null document is an empty list
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return fmt.Errorf("decode blob %s: want a JSON array, got %v", ref, tok)
-	}
-	var raw json.RawMessage
-	for dec.More() {
-		var v T
-		var err error
-		if d, ok := any(&v).(jsonDecoder); ok {
-			// An element that reads its own JSON is given its text.
-			if err = dec.Decode(&raw); err == nil {
-				err = d.DecodeJSON(raw)
-			}
-		} else {
-			err = dec.Decode(&v)
-		}
+	arr := newArrayReader(r)
+	for {
+		text, err := arr.next()
 		if err != nil {
+			return fmt.Errorf("decode blob %s: %w", ref, err)
+		}
+		if text == nil {
+			return nil
+		}
+		var v T
+		if err := decodeElement(text, &v); err != nil {
 			return fmt.Errorf("decode blob %s: %w", ref, err)
 		}
 		if err := each(&v); err != nil {
 			return err
 		}
 	}
-	if _, err := dec.Token(); err != nil {
-		return fmt.Errorf("decode blob %s: %w", ref, err)
+}
+
+// decodeElement decodes one element's text into v, by its DecodeJSON when
+// it has one, else as a json.Decoder with UseNumber does.
+func decodeElement(text []byte, v any) error {
+	if d, ok := v.(jsonDecoder); ok {
+		return d.DecodeJSON(text)
 	}
-	return nil
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.UseNumber()
+	return dec.Decode(v)
 }
 
 // jsonDecoder is a value that reads its own JSON, as a json.Decoder with
