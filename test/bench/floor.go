@@ -22,7 +22,7 @@ import (
 // PATCHes, as a first sync sets them. A first sync's wall time over the
 // floor's is the agent's cost over NetBox's own.
 
-// floorBatch is the number of objects per bulk request.
+// floorBatch is the default number of objects per bulk request.
 const floorBatch = 1000
 
 // floorKind is how the floor writes one kind.
@@ -76,6 +76,7 @@ func (b *bench) runFloor(ctx context.Context, gopts gen.Options, repeat int) (me
 		return m, err
 	}
 	l := newFloorLoader(b.nb.URL(), b.nb.Token())
+	l.batch = b.o.floorBatch
 	startAt := time.Now()
 	loadErr := l.load(ctx, recs)
 	m.Wall = time.Since(startAt)
@@ -140,7 +141,7 @@ func (l *floorLoader) late(ctx context.Context, kinds []floorKind, byKind map[in
 		}
 	}
 	for _, k := range kinds {
-		for chunk := range slices.Chunk(patches[k.kind], floorBatch) {
+		for chunk := range slices.Chunk(patches[k.kind], l.batch) {
 			if _, err := l.send(ctx, "PATCH", k.endpoint, chunk); err != nil {
 				return fmt.Errorf("floor: %s primary fields: %w", k.endpoint, err)
 			}

@@ -25,6 +25,8 @@ type floorLoader struct {
 	today     string
 	ids       map[string]int64
 	kinds     map[string]inventory.Kind
+	// batch is the number of objects per bulk request.
+	batch int
 	// created counts the objects created, requests the requests sent.
 	created, requests int
 }
@@ -33,8 +35,8 @@ func newFloorLoader(url, token string) *floorLoader {
 	return &floorLoader{
 		url: strings.TrimRight(url, "/"), auth: authorization(token),
 		client: &http.Client{Timeout: 10 * time.Minute},
-		today:  time.Now().UTC().Format(time.DateOnly),
-		ids:    map[string]int64{}, kinds: map[string]inventory.Kind{},
+		today:  time.Now().UTC().Format(time.DateOnly), batch: floorBatch,
+		ids: map[string]int64{}, kinds: map[string]inventory.Kind{},
 	}
 }
 
@@ -73,7 +75,7 @@ func (l *floorLoader) schema(ctx context.Context) error {
 // create writes the records of one kind, floorBatch at a time, and keeps
 // the IDs of the answers.
 func (l *floorLoader) create(ctx context.Context, k floorKind, recs []*inventory.Record) error {
-	for chunk := range slices.Chunk(recs, floorBatch) {
+	for chunk := range slices.Chunk(recs, l.batch) {
 		bodies := make([]map[string]any, len(chunk))
 		for i, r := range chunk {
 			b, err := l.body(k, r)

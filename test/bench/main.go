@@ -40,27 +40,28 @@ func main() {
 
 // options are the benchmark's flags.
 type options struct {
-	sizes     []sizeSpec
-	cases     []string
-	repeat    int
-	seed      uint64
-	changed   float64
-	format    string
-	cost      simCost
-	real      bool
-	runDir    string
-	timeout   time.Duration
-	temporal  string
-	worker    string
-	netboxsim string
-	markdown  string
-	jsonOut   string
-	predict   string
-	fit       string
-	workerEnv []string
-	keep      bool
-	diskDB    bool
-	profile   string
+	sizes      []sizeSpec
+	cases      []string
+	repeat     int
+	seed       uint64
+	changed    float64
+	format     string
+	cost       simCost
+	real       bool
+	runDir     string
+	timeout    time.Duration
+	temporal   string
+	worker     string
+	netboxsim  string
+	markdown   string
+	jsonOut    string
+	predict    string
+	fit        string
+	floorBatch int
+	workerEnv  []string
+	keep       bool
+	diskDB     bool
+	profile    string
 }
 
 // rawFlags are the flags that parseFlags reads into options after
@@ -91,6 +92,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.timeout, "timeout", time.Hour, "give up on one sync after this long")
 	fs.StringVar(&o.temporal, "temporal", ".bin/temporal", "the temporal CLI")
 	fs.StringVar(&o.worker, "worker", ".bin/worker", "the worker binary (make build)")
+	fs.IntVar(&o.floorBatch, "floor-batch", floorBatch, "objects per bulk request of the floor")
 	fs.StringVar(&o.netboxsim, "netboxsim", ".bin/netboxsim", "the netboxsim binary (make build)")
 	fs.StringVar(&o.markdown, "markdown", "", "also write the table as markdown to this file")
 	fs.StringVar(&o.jsonOut, "json", "", "also write every measurement as JSON to this file")
@@ -164,6 +166,9 @@ func (o *options) apply(fs *pflag.FlagSet, raw rawFlags) error {
 
 // check validates the options and resolves the binaries' paths.
 func (o *options) check() error {
+	if o.floorBatch < 1 {
+		return errors.New("--floor-batch: want at least 1")
+	}
 	if o.changed <= 0 || o.changed > 1 {
 		return errors.New("--changed: want a share above 0 and at most 1")
 	}

@@ -129,9 +129,9 @@ func (t *realTarget) Requests(context.Context) (map[string]int, int, error) {
 	return st.ByMethod, st.Total, nil
 }
 
-// CPU sums the CPU time of the gunicorn and rqworker trees (NetBox and
-// its background worker; an older netbox.sh starts no rqworker) and of
-// the PostgreSQL and Redis trees (the database and cache).
+// CPU sums the CPU time of the gunicorn tree (NetBox), the rqworker tree
+// (its background jobs; an older netbox.sh starts none) and the
+// PostgreSQL and Redis trees (the database and cache).
 func (t *realTarget) CPU() (netboxCPU, error) {
 	var c netboxCPU
 	tree, err := readProcTree()
@@ -142,7 +142,7 @@ func (t *realTarget) CPU() (netboxCPU, error) {
 		file     string
 		into     *time.Duration
 		optional bool
-	}{{"gunicorn.pid", &c.App, false}, {"rqworker.pid", &c.App, true}, {"postgres.pid", &c.DB, false}, {"redis.pid", &c.DB, false}} {
+	}{{"gunicorn.pid", &c.App, false}, {"rqworker.pid", &c.Jobs, true}, {"postgres.pid", &c.DB, false}, {"redis.pid", &c.DB, false}} {
 		pid, err := readPidFile(filepath.Join(t.runDir, p.file))
 		if p.optional && errors.Is(err, os.ErrNotExist) {
 			continue

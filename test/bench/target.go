@@ -33,19 +33,25 @@ type netboxTarget interface {
 }
 
 // netboxCPU is the CPU time of NetBox's processes: App is the web server
-// (gunicorn and its workers, or the emulator), DB the database and cache
-// (PostgreSQL and Redis; none for the emulator).
+// (gunicorn and its workers, or the emulator), Jobs the background worker
+// (rqworker, which renders config contexts after devices and VMs change),
+// DB the database and cache (PostgreSQL and Redis). The emulator has only
+// App.
 type netboxCPU struct {
-	App time.Duration `json:"app"`
-	DB  time.Duration `json:"db"`
+	App  time.Duration `json:"app"`
+	Jobs time.Duration `json:"jobs"`
+	DB   time.Duration `json:"db"`
 }
 
 func (c netboxCPU) sub(before netboxCPU) netboxCPU {
-	return netboxCPU{App: c.App - before.App, DB: c.DB - before.DB}
+	return netboxCPU{App: c.App - before.App, Jobs: c.Jobs - before.Jobs, DB: c.DB - before.DB}
 }
 
 // Total is the CPU time of every NetBox process.
-func (c netboxCPU) Total() time.Duration { return c.App + c.DB }
+func (c netboxCPU) Total() time.Duration { return c.App + c.Jobs + c.DB }
+
+// Web is the CPU time of the web server and the background worker.
+func (c netboxCPU) Web() time.Duration { return c.App + c.Jobs }
 
 // simCost is the emulator's cost model: a delay per request, per object
 // written and per object read, waited out in at most slots requests at
