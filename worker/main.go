@@ -92,7 +92,7 @@ func load(args []string) (flags, *config.Config, error) {
 // server. queue, when it is not the configured task queue, makes a worker
 // that serves only the discoveries of the sources on it.
 func serve(ctx context.Context, cfg *config.Config, queue string, log *zap.Logger) error {
-	if mb := cfg.Worker.MemoryLimitMB; mb > 0 {
+	if mb := cfg.Worker.MemoryLimitMB; mb > 0 && os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(int64(mb) << 20)
 	}
 	if cfg.Worker.PprofListen != "" {
