@@ -2,7 +2,7 @@ package netbox
 
 import (
 	"slices"
-	"sort"
+	"strings"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 )
@@ -70,6 +70,24 @@ type recordReader struct {
 	// fields, once.
 	shared map[string]string
 	out    []record
+	// attrs and refs are slabs the records' slices are cut from, so that
+	// a record costs no allocation of its own.
+	attrs []attrValue
+	refs  []refKey
+}
+
+// slabSize is the number of entries a slab is made with.
+const slabSize = 4096
+
+// cut returns an empty slice with room for n entries from the slab at
+// *slab, which is made anew when it has no room left.
+func cut[T any](slab *[]T, n int) []T {
+	if cap(*slab)-len(*slab) < n {
+		*slab = make([]T, 0, max(n, slabSize))
+	}
+	start := len(*slab)
+	*slab = (*slab)[:start+n]
+	return (*slab)[start:start:start+n]
 }
 
 func newRecordReader(n int) *recordReader {
@@ -94,21 +112,21 @@ func (rr *recordReader) add(in *inventory.Record) {
 	}
 	spec := specFor(in.Kind)
 	if len(in.Attrs) > 0 {
-		r.attrs = make([]attrValue, 0, len(in.Attrs))
+		r.attrs = cut(&rr.attrs, len(in.Attrs))
 		for name, v := range in.Attrs {
 			if s, ok := v.(string); ok && spec != nil && repeats(spec.field(name)) {
 				v = rr.share(s)
 			}
 			r.attrs = append(r.attrs, attrValue{name: rr.share(name), value: v})
 		}
-		sort.Slice(r.attrs, func(i, j int) bool { return r.attrs[i].name < r.attrs[j].name })
+		slices.SortFunc(r.attrs, func(a, b attrValue) int { return strings.Compare(a.name, b.name) })
 	}
 	if len(in.Refs) > 0 {
-		r.refs = make([]refKey, 0, len(in.Refs))
+		r.refs = cut(&rr.refs, len(in.Refs))
 		for field, key := range in.Refs {
 			r.refs = append(r.refs, refKey{field: rr.share(field), key: key})
 		}
-		sort.Slice(r.refs, func(i, j int) bool { return r.refs[i].field < r.refs[j].field })
+		slices.SortFunc(r.refs, func(a, b refKey) int { return strings.Compare(a.field, b.field) })
 	}
 	rr.out = append(rr.out, r)
 }
