@@ -87,7 +87,7 @@ func cut[T any](slab *[]T, n int) []T {
 	}
 	start := len(*slab)
 	*slab = (*slab)[:start+n]
-	return (*slab)[start:start:start+n]
+	return (*slab)[start : start : start+n]
 }
 
 func newRecordReader(n int) *recordReader {
