@@ -92,11 +92,14 @@ func (s *Store) PutJSON(ctx context.Context, ref string, v any) (int64, error) {
 		return 0, fmt.Errorf("write blob %s: %w", ref, err)
 	}
 	defer gzipWriters.Put(zw)
-	encErr := encodeStream(zw, v)
+	// The JSON is compressed on another goroutine as it is encoded.
+	aw := newAsyncWriter(zw)
+	encErr := encodeStream(aw, v)
+	pipeErr := aw.Close()
 	zErr := zw.Close()
-	if encErr != nil || zErr != nil {
+	if encErr != nil || pipeErr != nil || zErr != nil {
 		w.Close() // the write is abandoned; its error adds nothing to encErr
-		return 0, fmt.Errorf("write blob %s: %w", ref, errors.Join(encErr, zErr))
+		return 0, fmt.Errorf("write blob %s: %w", ref, errors.Join(encErr, pipeErr, zErr))
 	}
 	if err := w.Close(); err != nil {
 		return 0, fmt.Errorf("write blob %s: %w", ref, err)
@@ -153,7 +156,9 @@ func (s *Store) open(ctx context.Context, ref string) (io.Reader, func(), error)
 		r.Close() // the read failed already; its close error adds nothing
 		return nil, nil, fmt.Errorf("read blob %s: %w", ref, err)
 	}
-	return zr, func() { r.Close() }, nil
+	// The blob is decompressed on another goroutine as it is decoded.
+	ahead := newAheadReader(zr)
+	return ahead, func() { ahead.Close(); r.Close() }, nil
 }
 
 // EachJSON decodes the JSON array under ref one element at a time, calling
