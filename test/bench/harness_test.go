@@ -160,6 +160,25 @@ func TestVerdicts(t *testing.T) {
 	assert.Equal(t, "MISSED", got["6,000 objects: first sync within 1.3x of the floor"], "30 s over 20 s")
 }
 
+func TestVerdictOfTheLargeReSync(t *testing.T) {
+	for _, tc := range []struct {
+		wall time.Duration
+		errs []string
+		want string
+	}{
+		{4900 * time.Millisecond, nil, "met"},
+		{5 * time.Second, nil, "MISSED"},
+		{3 * time.Second, []string{"2 records not read"}, "MISSED"},
+	} {
+		g := verdicts([]row{{median: measurement{Size: 100000, Case: caseUnchanged, Wall: tc.wall}, runs: 1, errs: tc.errs}})
+		got := map[string]string{}
+		for _, c := range g.cells {
+			got[c[0]] = c[2]
+		}
+		assert.Equal(t, tc.want, got["100,000 objects: unchanged re-sync under 5 s"], "%s %v", tc.wall, tc.errs)
+	}
+}
+
 func TestFormatting(t *testing.T) {
 	assert.Equal(t, "100,000", thousands(100000))
 	assert.Equal(t, "999", thousands(999))
