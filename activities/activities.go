@@ -36,6 +36,17 @@ type Settings struct {
 	ApplyTimeout     time.Duration `json:"apply_timeout"`
 	HeartbeatTimeout time.Duration `json:"heartbeat_timeout"`
 	Retry            RetryPolicy   `json:"retry"`
+	// Review says whether a run waits for approval before it writes.
+	Review ReviewSettings `json:"review"`
+}
+
+// ReviewSettings are the review section: a run that plans changes waits
+// up to Timeout for an approval when Required; a plan older than
+// PlanMaxAge (when set) is not applied.
+type ReviewSettings struct {
+	Required   bool          `json:"required,omitempty"`
+	Timeout    time.Duration `json:"timeout,omitempty"`
+	PlanMaxAge time.Duration `json:"plan_max_age,omitempty"`
 }
 
 // RetryPolicy mirrors Temporal's retry policy in config terms.

@@ -56,7 +56,7 @@ type sourceSetup struct {
 
 func resolve(cfg *config.Config, opts BuildOptions) (setup, error) {
 	r := setup{
-		settings: settingsOf(cfg.Sync),
+		settings: settingsOf(cfg.Sync, cfg.Review),
 		blobURL:  cfg.BlobURL,
 		baseDir:  cfg.BaseDir(),
 	}
@@ -127,9 +127,11 @@ func (r setup) build(ctx context.Context, log *zap.Logger) (*Activities, error) 
 	return a, nil
 }
 
-// settingsOf is the sync section as the workflow reads it.
-func settingsOf(c config.Sync) Settings {
+// settingsOf is the sync and review sections as the workflow reads them.
+func settingsOf(c config.Sync, rv config.Review) Settings {
 	return Settings{
+		Review: ReviewSettings{Required: rv.Mode == config.ReviewRequired, Timeout: rv.Timeout.Duration,
+			PlanMaxAge: rv.PlanMaxAge.Duration},
 		ApplyConcurrency: c.ApplyConcurrency,
 		DiscoverTimeout:  c.DiscoverTimeout.Duration,
 		ApplyTimeout:     c.ApplyTimeout.Duration,

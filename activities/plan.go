@@ -54,6 +54,9 @@ type PlanResult struct {
 	// Schema counts the tags and custom fields the plan needs, which the
 	// Prepare step makes before any batch runs.
 	Schema netbox.SchemaCount `json:"schema"`
+	// CreatedAt is when the plan was made (its run's workflow time), by
+	// which a run refuses a saved plan past the review's plan_max_age.
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // PlanRef names where a run's plan lives.
@@ -177,7 +180,7 @@ func (a *Activities) DescribePlan(ctx context.Context, in DescribePlanInput) (Pl
 }
 
 func (a *Activities) describePlan(ref string, plan *netbox.Plan) PlanResult {
-	res := PlanResult{Ref: ref, Stages: plan.Stages(), Schema: a.NetBox.SchemaCount(plan.Schema())}
+	res := PlanResult{Ref: ref, Stages: plan.Stages(), Schema: a.NetBox.SchemaCount(plan.Schema()), CreatedAt: plan.CreatedAt}
 	counts := map[[2]string]int{}
 	for _, b := range plan.Batches {
 		counts[[2]string{string(b.Kind), string(b.Op)}] += len(b.Ops)

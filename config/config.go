@@ -17,6 +17,7 @@ type Config struct {
 	Temporal Temporal `yaml:"temporal"`
 	NetBox   NetBox   `yaml:"netbox"`
 	Sync     Sync     `yaml:"sync"`
+	Review   Review   `yaml:"review"`
 	// DataDir holds local state (blobs by default). Relative paths are
 	// resolved against the config file's directory; Load makes it absolute.
 	DataDir string `yaml:"data_dir" help:"directory for local state, relative to the config file"`
@@ -89,6 +90,24 @@ type Sync struct {
 	Retry            RetryPolicy `yaml:"retry"`
 }
 
+// Review says whether a run waits for an operator's approval between its
+// plan and its first write, and how long a plan stays good.
+type Review struct {
+	// Mode is "none" (runs write what they plan) or "required" (a run that
+	// plans changes waits for an approve or reject before it writes).
+	Mode string `yaml:"mode" help:"none, or required: a run that plans changes waits for approval before writing"`
+	// Timeout is how long a run waits; then its plan expires, unwritten.
+	Timeout Duration `yaml:"timeout" help:"how long a run waits for approval before its plan expires"`
+	// PlanMaxAge is the age past which a saved plan is no longer applied.
+	PlanMaxAge Duration `yaml:"plan_max_age" help:"oldest saved plan a run applies (0 = any age)"`
+}
+
+// The review modes.
+const (
+	ReviewNone     = "none"
+	ReviewRequired = "required"
+)
+
 // RetryPolicy is the activity retry policy of the sync workflow.
 type RetryPolicy struct {
 	InitialInterval    Duration `yaml:"initial_interval" help:"delay before the first retry"`
@@ -152,6 +171,11 @@ func Default() *Config {
 				MaximumInterval:    Duration{minute},
 				MaximumAttempts:    5,
 			},
+		},
+		Review: Review{
+			Mode:       ReviewNone,
+			Timeout:    Duration{day},
+			PlanMaxAge: Duration{day},
 		},
 		DataDir: "./data",
 		Worker: Worker{

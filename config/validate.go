@@ -101,6 +101,12 @@ func (c *Config) validate(types []string) error {
 	}
 	v.atLeast("sync.retry.maximum_attempts", r.MaximumAttempts, 0)
 
+	v.oneOf("review.mode", c.Review.Mode, ReviewNone, ReviewRequired)
+	v.positive("review.timeout", c.Review.Timeout)
+	if c.Review.PlanMaxAge.Duration < 0 {
+		v.add("review.plan_max_age", "must not be negative, got %s", c.Review.PlanMaxAge)
+	}
+
 	v.nonEmpty("data_dir", c.DataDir)
 	v.blobURL("blob_url", c.BlobURL)
 	v.hostPort("worker.listen", c.Worker.Listen)

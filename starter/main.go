@@ -18,6 +18,7 @@ import (
 
 	_ "github.com/netbox-agent/netbox-agent/activities/source/all" // the config names source types
 	"github.com/netbox-agent/netbox-agent/config"
+	"github.com/netbox-agent/netbox-agent/workflows"
 )
 
 const usage = `usage: starter <command> [flags]
@@ -27,6 +28,8 @@ commands:
   apply --plan REF        apply a saved plan exactly as it was made (--wait)
   status [--id ID]        show the progress of the running sync (or of ID)
   plan show WORKFLOW-ID   print the plan of a run as a table
+  approve WORKFLOW-ID     approve the plan a run waits with (review.mode: required)
+  reject WORKFLOW-ID      reject it: the run ends with nothing written
   schedule create|update|describe|pause|unpause|trigger|delete
                           manage the Temporal schedule of periodic syncs
 
@@ -60,6 +63,8 @@ var commands = map[string]command{
 	"status":   {flags: statusFlags},
 	"plan":     {flags: planFlags},
 	"schedule": {flags: scheduleFlags},
+	"approve":  {flags: decideFlags(workflows.ApproveUpdate)},
+	"reject":   {flags: decideFlags(workflows.RejectUpdate)},
 }
 
 func run(args []string, out io.Writer) error {

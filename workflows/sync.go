@@ -71,6 +71,12 @@ func SyncWorkflow(ctx workflow.Context, req SyncRequest) (*SyncResult, error) {
 		r.setPhase(ctx, "done", fmt.Sprintf("dry run: %d changes planned in %d batches, nothing written", res.Plan.Total, res.Plan.Batches))
 		return res, nil
 	}
+	if stop, err := r.gate(ctx, cfg, planRes); stop || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return res, nil
+	}
 	if err := r.prepare(ctx, cfg, planRes); err != nil {
 		return nil, err
 	}

@@ -45,6 +45,8 @@ type SyncResult struct {
 	FailedBatches []BatchFailure `json:"failed_batches,omitempty"`
 	// Continuations counts how often the run continued as new.
 	Continuations int `json:"continuations,omitempty"`
+	// Review says how the run's review ended, when review was required.
+	Review *Review `json:"review,omitempty"`
 }
 
 // ApplyTotals adds up what the apply batches did.
@@ -86,4 +88,6 @@ type Progress struct {
 	Stage   string                    `json:"stage,omitempty"`
 	Applied ApplyTotals               `json:"applied"`
 	Sources []activities.SourceResult `json:"sources,omitempty"`
+	// Review is set once the run waits for approval of its plan.
+	Review *Review `json:"review,omitempty"`
 }
