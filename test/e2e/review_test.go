@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,4 +89,42 @@ func TestRejectedOrExpiredWritesNothing(t *testing.T) {
 	require.Equal(t, workflows.ReviewExpired, res.Review.Outcome)
 	require.Zero(t, e.writes(), "an expired plan writes nothing: %v", e.stats().Requests)
 	require.Zero(t, e.nb.count(t, "dcim/devices"))
+}
+
+// TestOperatorEditBetweenPlanAndApplyIsKept: a plan saved by a dry run
+// updates the site; an operator edits the site in NetBox before the plan is
+// applied; the apply skips that update and reports it, and the operator's
+// edit stays.
+func TestOperatorEditBetweenPlanAndApplyIsKept(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.CopyFS(dir, os.DirFS(repoPath(t, "examples/inventory"))))
+	cfg := strings.Replace(exampleConfig(t), repoPath(t, "examples/inventory"), dir, 1)
+	e := newEnv(t, cfg)
+	_, first := e.sync(workflows.SyncRequest{})
+	require.Empty(t, first.FailedBatches)
+
+	site := filepath.Join(dir, "site.yaml")
+	text, err := os.ReadFile(site)
+	require.NoError(t, err)
+	moved := strings.Replace(string(text), "Basement rack and the office shelf", "Moved to the garage", 1)
+	require.NotEqual(t, string(text), moved)
+	require.NoError(t, os.WriteFile(site, []byte(moved), 0o600))
+
+	_, dry := e.sync(workflows.SyncRequest{DryRun: true})
+	require.Equal(t, 1, dry.Plan.Total, "%+v", dry.Plan.Counts)
+
+	sites := e.nb.list(t, "dcim/sites")
+	require.Len(t, sites, 1)
+	id := sites[0].int("id")
+	code, body := e.nb.edit(t, "dcim/sites", id, map[string]any{"comments": "operator: rack keeps its place"})
+	require.Equal(t, 200, code, "%s", body)
+
+	_, applied := e.sync(workflows.SyncRequest{PlanRef: dry.PlanRef})
+	require.Empty(t, applied.FailedBatches)
+	require.Zero(t, applied.Applied.Updated, "the edited site is not overwritten")
+	require.Equal(t, 1, applied.Applied.Skipped)
+	require.Equal(t, 1, applied.Applied.Problems, "the skipped update is reported")
+	now := e.nb.list(t, "dcim/sites")[0]
+	require.Equal(t, "Basement rack and the office shelf", now.str("description"))
+	require.Equal(t, "operator: rack keeps its place", now.str("comments"))
 }
