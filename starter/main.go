@@ -25,7 +25,8 @@ const usage = `usage: starter <command> [flags]
 
 commands:
   sync                    start a sync (--dry-run, --sources a,b, --wait)
-  apply --plan REF        apply a saved plan exactly as it was made (--wait)
+  plan [--output json]    plan (discover, merge, plan; write nothing), print the diff and the plan's ID
+  apply --plan ID         apply a saved plan exactly as it was made (--wait)
   status [--id ID]        show the progress of the running sync (or of ID)
   plan show WORKFLOW-ID   print the plan of a run as a table
   approve WORKFLOW-ID     approve the plan a run waits with (review.mode: required)

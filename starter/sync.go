@@ -28,14 +28,22 @@ func syncFlags(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []strin
 }
 
 func applyFlags(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []string) error {
-	plan := fs.String("plan", "", "reference of a saved plan (see the plan_ref of a dry run)")
+	plan := fs.String("plan", "", "ID of a saved plan (printed by starter plan), or its plan_ref")
 	wait := fs.Bool("wait", false, "show progress until the run ends, then print its summary")
 	id := fs.String("id", "", "workflow ID (default: netbox-agent-apply-<time>)")
 	return func(ctx context.Context, a *app, _ []string) error {
 		if *plan == "" {
-			return errors.New("apply needs --plan <ref>")
+			return errors.New("apply needs --plan <plan-id or ref>")
 		}
-		return a.start(ctx, workflows.SyncRequest{PlanRef: *plan}, *id, *wait)
+		ref := *plan
+		// A plan ID is the workflow ID of the dry run that made it.
+		if !strings.HasSuffix(ref, ".json") {
+			var err error
+			if ref, err = a.planRef(ctx, ref); err != nil {
+				return err
+			}
+		}
+		return a.start(ctx, workflows.SyncRequest{PlanRef: ref}, *id, *wait)
 	}
 }
 

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/netbox-agent/netbox-agent/activities/netbox"
+)
+
+func TestWriteDiff(t *testing.T) {
+	p := &netbox.Plan{CreatedAt: time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC), NetBoxVersion: "4.7.3", Batches: []netbox.Batch{
+		{ID: 0, Kind: "device", Op: netbox.OpCreate, Ops: []netbox.Operation{{Key: "files/dev/nas", Name: "nas", Reason: "new"}}},
+		{ID: 1, Kind: "device", Op: netbox.OpUpdate, Ops: []netbox.Operation{
+			{Key: "files/dev/pve1", ID: 7, Name: "pve1", Changes: []netbox.Change{{Field: "serial", From: "A1", To: "B2"}, {Field: "comments", From: nil, To: "rack 2"}}},
+			{Key: "files/dev/old", ID: 9, Name: "old", Reason: "orphaned: source files no longer reports it",
+				Changes: []netbox.Change{{Field: "status", From: "active", To: "offline"}, {Field: "custom_fields." + netbox.CFOrphanedSince, From: nil, To: "2026-12-02"}}},
+		}},
+		{ID: 2, Kind: "virtual_machine", Op: netbox.OpDelete, Ops: []netbox.Operation{{Key: "pve/qemu/100", ID: 3, Name: "vm100", Reason: "orphaned since 2026-10-01, grace of 30 days over"}}},
+	}}
+	var b strings.Builder
+	require.NoError(t, writeDiff(&b, p))
+	want := `plan of 2026-12-02T12:00:00Z against NetBox 4.7.3: 4 changes
+
+device
+  + create nas
+  ~ update pve1 (#7)
+      serial: "A1" → "B2"
+      comments: (none) → "rack 2"
+  ~ mark orphan old (#9): orphaned: source files no longer reports it
+
+virtual_machine
+  - delete vm100 (#3): orphaned since 2026-10-01, grace of 30 days over
+`
+	require.Equal(t, want, b.String())
+}
