@@ -11,6 +11,7 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/blob"
 	"github.com/netbox-agent/netbox-agent/activities/netbox"
 	"github.com/netbox-agent/netbox-agent/activities/source"
+	"github.com/netbox-agent/netbox-agent/metrics"
 )
 
 // SourceInstance is one configured source: what the workflow needs to
@@ -65,6 +66,8 @@ type Activities struct {
 	NetBox   *netbox.Client
 	Settings Settings
 	Log      *zap.Logger
+	// Metrics records what the activities did; nil records nothing.
+	Metrics *metrics.Metrics
 }
 
 func (a *Activities) source(name string) (SourceInstance, bool) {

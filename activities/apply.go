@@ -3,10 +3,12 @@ package activities
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/netbox-agent/netbox-agent/activities/netbox"
+	"github.com/netbox-agent/netbox-agent/metrics"
 )
 
 // ApplyInput names one batch of a plan, and the batches that failed so far
@@ -30,8 +32,12 @@ func (a *Activities) Apply(ctx context.Context, in ApplyInput) (netbox.BatchResu
 	if err := a.Blob.GetJSON(ctx, BatchRef(in.PlanRef, in.Batch), &b); err != nil {
 		return netbox.BatchResult{}, classify(fmt.Errorf("load batch %d of plan %s: %w", in.Batch, in.PlanRef, err))
 	}
+	start := time.Now()
 	res, err := a.NetBox.Apply(ctx, netbox.ApplyRequest{Plan: &netbox.Plan{Batches: []netbox.Batch{b}}, Batch: in.Batch,
 		Failed: in.Failed, Run: netbox.Run{ID: in.Run, NetBoxVersion: in.NetBoxVersion}})
+	// The batch's objects count once: an attempt that failed counts none.
+	a.Metrics.BatchApplied(metrics.Batch{Kind: string(b.Kind), Op: string(b.Op), Duration: time.Since(start),
+		Created: res.Created, Updated: res.Updated, Deleted: res.Deleted, FailedObject: res.Failed})
 	if err != nil {
 		return netbox.BatchResult{}, classify(fmt.Errorf("apply batch %d: %w", in.Batch, err))
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/netbox"
 	"github.com/netbox-agent/netbox-agent/activities/source"
 	"github.com/netbox-agent/netbox-agent/config"
+	"github.com/netbox-agent/netbox-agent/metrics"
 )
 
 // BuildOptions say which part of the work a worker takes on.
@@ -23,6 +24,9 @@ type BuildOptions struct {
 	// DiscoverOnly builds no NetBox client: the worker serves discoveries
 	// for a remote network only.
 	DiscoverOnly bool
+	// Metrics, when set, records what the activities do and every request
+	// to NetBox.
+	Metrics *metrics.Metrics
 }
 
 // New builds the activities from the config. Close releases what it opened.
@@ -31,7 +35,15 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, opts BuildOpt
 	if err != nil {
 		return nil, err
 	}
-	return r.build(ctx, log)
+	a, err := r.build(ctx, log)
+	if err != nil {
+		return nil, err
+	}
+	a.Metrics = opts.Metrics
+	if a.NetBox != nil {
+		a.NetBox.WrapTransport(opts.Metrics.Transport)
+	}
+	return a, nil
 }
 
 // setup is the configuration resolved once for one worker: defaults

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,7 +11,17 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/metrics"
 )
+
+// errorType is the type name of a classified error, empty for others.
+func errorType(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return appErr.Type()
+	}
+	return ""
+}
 
 // maxWarnings bounds the warnings a result carries; the snapshot keeps all.
 const maxWarnings = 20
@@ -79,7 +90,9 @@ func (a *Activities) Discover(ctx context.Context, in DiscoverInput) (DiscoverRe
 	snap, err := inst.Source.Discover(ctx, heartbeatProgress(ctx))
 	if err != nil {
 		log.Warn("discovery failed", zap.Error(err))
-		return DiscoverResult{}, classify(fmt.Errorf("discover %s: %w", inst.Name, err))
+		err = classify(fmt.Errorf("discover %s: %w", inst.Name, err))
+		a.Metrics.Discovered(metrics.Discovery{Source: inst.Name, Duration: time.Since(start), Failed: true, ErrorType: errorType(err)})
+		return DiscoverResult{}, err
 	}
 	snap.Source, snap.Type = inst.Name, inst.Type
 	var invalid []string
@@ -115,6 +128,7 @@ func (a *Activities) Discover(ctx context.Context, in DiscoverInput) (DiscoverRe
 		res.ByKind[string(r.Kind)]++
 	}
 	res.Warnings = snap.Warnings[:min(len(snap.Warnings), maxWarnings)]
+	a.Metrics.Discovered(metrics.Discovery{Source: inst.Name, Duration: res.Duration, ByKind: res.ByKind})
 	log.Info("discovered", zap.Int("records", res.Records), zap.Int("warnings", res.WarningCount), zap.Duration("took", res.Duration))
 	return res, nil
 }

@@ -3,59 +3,78 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
+	"sync"
 	"time"
 
-	prom "github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/uber-go/tally/v4"
-	tallyprom "github.com/uber-go/tally/v4/prometheus"
 	"go.temporal.io/sdk/client"
-	sdktally "go.temporal.io/sdk/contrib/tally"
+	"go.uber.org/zap"
 
 	"github.com/netbox-agent/netbox-agent/activities"
+	"github.com/netbox-agent/netbox-agent/metrics"
 )
 
-// metrics exposes the SDK's metrics (through tally) and the process's own
-// on one Prometheus registry.
-type metrics struct {
-	handler  client.MetricsHandler
-	reporter tallyprom.Reporter
-	scope    io.Closer
-}
+// readyInterval is how often the worker checks Temporal and NetBox in the
+// background; /readyz answers from the last check.
+const readyInterval = 30 * time.Second
 
-// Close flushes and stops the metrics scope.
-func (m *metrics) Close() error { return m.scope.Close() }
-
-func newMetrics() (*metrics, error) {
-	reg := prom.NewRegistry()
-	if err := reg.Register(collectors.NewGoCollector()); err != nil {
-		return nil, err
-	}
-	if err := reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
-		return nil, err
-	}
-	reporter := tallyprom.NewReporter(tallyprom.Options{Registerer: reg, Gatherer: reg, OnRegisterError: func(error) {}})
-	scope, closer := tally.NewRootScope(tally.ScopeOptions{
-		Prefix:          "netbox_agent",
-		CachedReporter:  reporter,
-		Separator:       tallyprom.DefaultSeparator,
-		SanitizeOptions: &sdktally.PrometheusSanitizeOptions,
-	}, time.Second)
-	return &metrics{handler: sdktally.NewMetricsHandler(sdktally.NewPrometheusNamingScope(scope)), reporter: reporter, scope: closer}, nil
-}
-
-// health answers liveness and readiness: ready means Temporal and NetBox
-// both answer.
+// health answers liveness and readiness and serves the metrics. /healthz
+// is cheap; /readyz answers from the state the background check keeps, and
+// tells callers only ok or unreachable: the errors go to the log.
 type health struct {
 	temporal client.Client
 	acts     *activities.Activities
-	metrics  *metrics
+	metrics  *metrics.Metrics
+	log      *zap.Logger
+
+	mu      sync.Mutex
+	checked time.Time
+	checks  map[string]string
+	ready   bool
 }
 
-func newHealth(c client.Client, acts *activities.Activities, m *metrics) *health {
-	return &health{temporal: c, acts: acts, metrics: m}
+func newHealth(c client.Client, acts *activities.Activities, m *metrics.Metrics, log *zap.Logger) *health {
+	return &health{temporal: c, acts: acts, metrics: m, log: log}
+}
+
+// refresh checks the dependencies at once and then every interval until
+// ctx ends.
+func (h *health) refresh(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		h.check(ctx, interval)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// check reaches Temporal and NetBox once, within timeout, and keeps the outcome.
+func (h *health) check(ctx context.Context, timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	checks := map[string]string{}
+	ready := true
+	probe := func(name string, err error) {
+		h.metrics.DependencyUp(name, err == nil)
+		if err != nil {
+			checks[name], ready = "unreachable", false
+			h.log.Warn("readiness check failed", zap.String("dependency", name), zap.Error(err))
+			return
+		}
+		checks[name] = "ok"
+	}
+	_, err := h.temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+	probe("temporal", err)
+	if h.acts.NetBox != nil {
+		probe("netbox", h.acts.NetBox.Ping(ctx))
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.checked, h.checks, h.ready = time.Now(), checks, ready
 }
 
 func (h *health) routes() http.Handler {
@@ -63,31 +82,36 @@ func (h *health) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /readyz", h.ready)
-	mux.Handle("GET /metrics", h.metrics.reporter.HTTPHandler())
+	mux.HandleFunc("GET /readyz", h.readyz)
+	mux.Handle("GET /metrics", h.metrics.Handler())
 	return mux
 }
 
-func (h *health) ready(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
-	defer cancel()
-	checks := map[string]string{}
-	status := http.StatusOK
-	if _, err := h.temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
-		checks["temporal"] = "unreachable: " + err.Error()
-		status = http.StatusServiceUnavailable
-	} else {
-		checks["temporal"] = "ok"
-	}
-	if h.acts.NetBox != nil {
-		if err := h.acts.NetBox.Ping(ctx); err != nil {
-			checks["netbox"] = "unreachable: " + err.Error()
-			status = http.StatusServiceUnavailable
-		} else {
-			checks["netbox"] = "ok"
+// readiness is the answer of /readyz.
+type readiness struct {
+	Status  string            `json:"status"`
+	Checks  map[string]string `json:"checks,omitempty"`
+	Checked *time.Time        `json:"checked_at,omitempty"`
+	LastRun *metrics.LastRun  `json:"last_run,omitempty"`
+}
+
+func (h *health) readyz(w http.ResponseWriter, _ *http.Request) {
+	h.mu.Lock()
+	out := readiness{Status: "starting", Checks: h.checks}
+	status := http.StatusServiceUnavailable
+	if !h.checked.IsZero() {
+		at := h.checked.UTC()
+		out.Checked = &at
+		out.Status = "not ready"
+		if h.ready {
+			out.Status, status = "ready", http.StatusOK
 		}
 	}
-	writeJSON(w, status, checks)
+	h.mu.Unlock()
+	if last, ok := h.metrics.LastRun(); ok {
+		out.LastRun = &last
+	}
+	writeJSON(w, status, out)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/netbox-agent/netbox-agent/activities"
 	"github.com/netbox-agent/netbox-agent/activities/netbox"
+	"github.com/netbox-agent/netbox-agent/metrics"
 	"github.com/netbox-agent/netbox-agent/test/netboxsim/nbsim"
 )
 
@@ -42,50 +43,59 @@ func netboxClient(t *testing.T, token string) *netbox.Client {
 }
 
 func TestHealthEndpoints(t *testing.T) {
-	m, err := newMetrics()
+	m, err := metrics.New()
 	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, m.Close()) })
 
 	for _, tc := range []struct {
-		name       string
-		path       string
-		temporal   error
-		token      string
-		wantStatus int
-		wantChecks map[string]string
+		name           string
+		path           string
+		check          bool
+		temporal       error
+		token          string
+		wantStatus     int
+		wantStatusText string
+		wantChecks     map[string]string
 	}{
-		{"alive", "/healthz", nil, simToken, http.StatusOK, map[string]string{"status": "ok"}},
-		{"ready", "/readyz", nil, simToken, http.StatusOK, map[string]string{"temporal": "ok", "netbox": "ok"}},
-		{"temporal down", "/readyz", errors.New("connection refused"), simToken, http.StatusServiceUnavailable,
-			map[string]string{"temporal": "unreachable: connection refused", "netbox": "ok"}},
-		{"netbox refuses the token", "/readyz", nil, "ffffffffffffffffffffffffffffffffffffffff", http.StatusServiceUnavailable, nil},
+		{"alive", "/healthz", false, nil, simToken, http.StatusOK, "ok", nil},
+		{"not checked yet", "/readyz", false, nil, simToken, http.StatusServiceUnavailable, "starting", nil},
+		{"ready", "/readyz", true, nil, simToken, http.StatusOK, "ready", map[string]string{"temporal": "ok", "netbox": "ok"}},
+		{"temporal down", "/readyz", true, errors.New("connection refused"), simToken, http.StatusServiceUnavailable, "not ready",
+			map[string]string{"temporal": "unreachable", "netbox": "ok"}},
+		{"netbox refuses the token", "/readyz", true, nil, "ffffffffffffffffffffffffffffffffffffffff", http.StatusServiceUnavailable, "not ready",
+			map[string]string{"temporal": "ok", "netbox": "unreachable"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			acts := &activities.Activities{NetBox: netboxClient(t, tc.token)}
-			h := newHealth(fakeTemporal{err: tc.temporal}, acts, m).routes()
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.path, nil))
-			assert.Equal(t, tc.wantStatus, rec.Code)
-			var got map[string]string
-			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
-			if tc.wantChecks != nil {
-				assert.Equal(t, tc.wantChecks, got)
-			} else {
-				assert.Equal(t, "ok", got["temporal"])
-				assert.Contains(t, got["netbox"], "unreachable")
-				assert.NotContains(t, got["netbox"], tc.token, "the token never shows")
+			hv := newHealth(fakeTemporal{err: tc.temporal}, acts, m, zap.NewNop())
+			if tc.check {
+				hv.check(context.Background(), 5*time.Second)
 			}
+			rec := httptest.NewRecorder()
+			hv.routes().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.path, nil))
+			assert.Equal(t, tc.wantStatus, rec.Code)
+			assert.NotContains(t, rec.Body.String(), "refused", "no internal error text")
+			assert.NotContains(t, rec.Body.String(), tc.token, "the token never shows")
+			var got struct {
+				Status string            `json:"status"`
+				Checks map[string]string `json:"checks"`
+			}
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
+			assert.Equal(t, tc.wantStatusText, got.Status)
+			assert.Equal(t, tc.wantChecks, got.Checks)
 		})
 	}
 
 	t.Run("metrics", func(t *testing.T) {
-		m.handler.Counter("probe_total").Inc(1)
-		acts := &activities.Activities{}
-		h := newHealth(fakeTemporal{}, acts, m).routes()
+		handler, closer := m.Temporal()
+		t.Cleanup(func() { require.NoError(t, closer.Close()) })
+		handler.Counter("probe_total").Inc(1)
+		h := newHealth(fakeTemporal{}, &activities.Activities{}, m, zap.NewNop()).routes()
 		require.Eventually(t, func() bool {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-			return rec.Code == http.StatusOK && strings.Contains(rec.Body.String(), "netbox_agent_probe_total")
-		}, 5*time.Second, 100*time.Millisecond, "the SDK's metrics handler reaches /metrics")
+			body := rec.Body.String()
+			return rec.Code == http.StatusOK && strings.Contains(body, "netbox_agent_probe_total") &&
+				strings.Contains(body, `netbox_agent_dependency_up{dependency="netbox"} 0`)
+		}, 5*time.Second, 100*time.Millisecond, "the SDK's metrics and the agent's reach /metrics")
 	})
 }

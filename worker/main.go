@@ -21,6 +21,7 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities"
 	_ "github.com/netbox-agent/netbox-agent/activities/source/all" // registers every source type
 	"github.com/netbox-agent/netbox-agent/config"
+	"github.com/netbox-agent/netbox-agent/metrics"
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
 
@@ -103,9 +104,13 @@ func serve(ctx context.Context, cfg *config.Config, queue string, log *zap.Logge
 		defer stopPprof()
 	}
 
-	opts := activities.BuildOptions{Queue: cfg.Temporal.TaskQueue}
+	reg, err := metrics.New()
+	if err != nil {
+		return fmt.Errorf("set up metrics: %w", err)
+	}
+	opts := activities.BuildOptions{Queue: cfg.Temporal.TaskQueue, Metrics: reg}
 	if queue != "" && queue != cfg.Temporal.TaskQueue {
-		opts = activities.BuildOptions{Queue: queue, DiscoverOnly: true}
+		opts = activities.BuildOptions{Queue: queue, DiscoverOnly: true, Metrics: reg}
 	}
 	acts, err := activities.New(ctx, cfg, log, opts)
 	if err != nil {
@@ -113,19 +118,18 @@ func serve(ctx context.Context, cfg *config.Config, queue string, log *zap.Logge
 	}
 	defer acts.Close()
 
-	metrics, err := newMetrics()
-	if err != nil {
-		return fmt.Errorf("set up metrics: %w", err)
-	}
-	defer metrics.Close()
-	c, err := client.Dial(cfg.Temporal.ClientOptions(log, metrics.handler))
+	sdkMetrics, closeSDKMetrics := reg.Temporal()
+	defer closeSDKMetrics.Close()
+	c, err := client.Dial(cfg.Temporal.ClientOptions(log, sdkMetrics))
 	if err != nil {
 		return fmt.Errorf("dial temporal at %s: %w", cfg.Temporal.Address, err)
 	}
 	defer c.Close()
 
 	w := newWorker(c, cfg, opts, acts)
-	srv, srvErr := startHealthServer(cfg.Worker.Listen, newHealth(c, acts, metrics).routes())
+	h := newHealth(c, acts, reg, log)
+	go h.refresh(ctx, readyInterval)
+	srv, srvErr := startHealthServer(cfg.Worker.Listen, h.routes())
 	if err := w.Start(); err != nil {
 		return errors.Join(fmt.Errorf("start worker: %w", err), shutdown(ctx, srv))
 	}

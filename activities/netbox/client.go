@@ -124,6 +124,12 @@ func authHeader(token string) string {
 	return "Token " + token
 }
 
+// WrapTransport wraps the client's HTTP transport (for request metrics).
+// It must be called before the client's first request.
+func (c *Client) WrapTransport(wrap func(http.RoundTripper) http.RoundTripper) {
+	c.http.Transport = wrap(c.http.Transport)
+}
+
 // Requests returns how many HTTP requests the client has sent.
 func (c *Client) Requests() int64 { return c.requests.Load() }
 

@@ -1,0 +1,230 @@
+package metrics
+
+import (
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Discovery is one discovery attempt of a source on this worker.
+type Discovery struct {
+	Source   string
+	Duration time.Duration
+	// ByKind counts the records of a successful attempt per kind.
+	ByKind map[string]int
+	// ErrorType is the failed attempt's error type (SourceAuth, ...); empty
+	// when the attempt succeeded.
+	ErrorType string
+	Failed    bool
+}
+
+// Discovered records a discovery attempt: its duration, and the records per
+// kind when it succeeded or its error type when it failed.
+func (m *Metrics) Discovered(d Discovery) {
+	if m == nil {
+		return
+	}
+	m.sourceDuration.WithLabelValues(d.Source).Set(d.Duration.Seconds())
+	if d.Failed {
+		m.sourceErrors.WithLabelValues(d.Source, orUnknown(d.ErrorType)).Inc()
+		return
+	}
+	// A kind the source no longer reports leaves no stale figure behind.
+	m.sourceRecords.DeletePartialMatch(map[string]string{"source": d.Source})
+	for kind, n := range d.ByKind {
+		m.sourceRecords.WithLabelValues(d.Source, kind).Set(float64(n))
+	}
+}
+
+// Batch is one apply batch that ended on this worker.
+type Batch struct {
+	Kind, Op string
+	Duration time.Duration
+	// The objects the batch wrote; an attempt that failed as a whole wrote
+	// none that count.
+	Created, Updated, Deleted, FailedObject int
+}
+
+// BatchApplied records an apply batch's duration and what it wrote.
+func (m *Metrics) BatchApplied(b Batch) {
+	if m == nil {
+		return
+	}
+	m.batchDuration.WithLabelValues(b.Kind, b.Op).Observe(b.Duration.Seconds())
+	for op, n := range map[string]int{"created": b.Created, "updated": b.Updated, "deleted": b.Deleted, "failed": b.FailedObject} {
+		m.objects.WithLabelValues(b.Kind, op).Add(float64(n))
+	}
+}
+
+// SourceRun is how one source fared in a run.
+type SourceRun struct {
+	Name string
+	OK   bool
+	// GuardBlocked is set when the mass-delete guard blocked the source's
+	// orphaning; BlockedKinds names the kinds when the guard tells them
+	// apart, and is empty when it blocked the whole source.
+	GuardBlocked bool
+	BlockedKinds []string
+}
+
+// Run is a run that ended: what the workflow's result says.
+type Run struct {
+	DryRun bool
+	// Failed is set when the run ended with an error.
+	Failed       bool
+	Started, End time.Time
+	Sources      []SourceRun
+	// Orphaned counts the objects the plan marked as orphans, per kind.
+	Orphaned                             map[string]int
+	Created, Updated, Deleted, Unchanged int
+	// FailedObjects counts the objects NetBox refused or that could not be written.
+	FailedObjects                              int
+	BatchesDone, BatchesFailed, BatchesSkipped int
+}
+
+// LastRun is what the worker knows of the last run that ended on it.
+type LastRun struct {
+	End    time.Time `json:"end"`
+	Failed bool      `json:"failed"`
+	DryRun bool      `json:"dry_run,omitempty"`
+}
+
+// runState is what the per-run metrics carry from one run to the next.
+type runState struct {
+	mu          sync.Mutex
+	failedRuns  map[string]int
+	last        LastRun
+	haveLastRun bool
+}
+
+// RunEnded records a run that ended: per source its status, the failures
+// in a row, the last success and the guard's blocks; for the run its
+// outcome, duration, objects and batches.
+func (m *Metrics) RunEnded(r Run) {
+	if m == nil {
+		return
+	}
+	m.state.mu.Lock()
+	defer m.state.mu.Unlock()
+	end := float64(r.End.UnixNano()) / 1e9
+	for _, s := range r.Sources {
+		m.recordSource(s, end)
+	}
+	outcome := OutcomeSucceeded
+	switch {
+	case r.Failed:
+		outcome = OutcomeFailed
+	case r.DryRun:
+		outcome = OutcomeDryRun
+	}
+	m.runs.WithLabelValues(outcome).Inc()
+	m.runSuccess.Set(boolValue(!r.Failed))
+	m.runTime.Set(end)
+	if !r.Failed && !r.DryRun {
+		m.runLastOK.Set(end)
+	}
+	if !r.Started.IsZero() && r.End.After(r.Started) {
+		m.runDuration.Set(r.End.Sub(r.Started).Seconds())
+	}
+	orphaned := 0
+	if !r.DryRun {
+		for kind, n := range r.Orphaned {
+			m.orphaned.WithLabelValues(kind).Add(float64(n))
+			orphaned += n
+		}
+	}
+	for op, n := range map[string]int{"created": r.Created, "updated": r.Updated, "deleted": r.Deleted,
+		"orphaned": orphaned, "unchanged": r.Unchanged, "failed": r.FailedObjects} {
+		m.runObjects.WithLabelValues(op).Set(float64(n))
+	}
+	for outcome, n := range map[string]int{BatchesDone: r.BatchesDone, BatchesFailed: r.BatchesFailed, BatchesSkipped: r.BatchesSkipped} {
+		m.runBatches.WithLabelValues(outcome).Set(float64(n))
+		m.batches.WithLabelValues(outcome).Add(float64(n))
+	}
+	m.state.last, m.state.haveLastRun = LastRun{End: r.End, Failed: r.Failed, DryRun: r.DryRun}, true
+}
+
+// recordSource records one source of a run; the caller holds the state's lock.
+func (m *Metrics) recordSource(s SourceRun, end float64) {
+	status := "ok"
+	if s.OK {
+		m.state.failedRuns[s.Name] = 0
+		m.sourceLastOK.WithLabelValues(s.Name).Set(end)
+	} else {
+		status = "failed"
+		m.state.failedRuns[s.Name]++
+	}
+	m.sourceSuccess.WithLabelValues(s.Name).Set(boolValue(s.OK))
+	m.sourceFailedRuns.WithLabelValues(s.Name).Set(float64(m.state.failedRuns[s.Name]))
+	m.sourceRuns.WithLabelValues(s.Name, status).Inc()
+	m.sourceRuns.WithLabelValues(s.Name, otherStatus(status)).Add(0)
+
+	// The source's earlier blocks end with this run; the kinds it blocks now
+	// are 1, and a source that is not blocked has its whole-source series at 0.
+	m.guardBlocked.DeletePartialMatch(map[string]string{"source": s.Name})
+	kinds := s.BlockedKinds
+	if len(kinds) == 0 {
+		kinds = []string{AllKinds}
+	}
+	for _, k := range kinds {
+		m.guardBlocks.WithLabelValues(s.Name, k).Add(0)
+		if s.GuardBlocked {
+			m.guardBlocked.WithLabelValues(s.Name, k).Set(1)
+			m.guardBlocks.WithLabelValues(s.Name, k).Inc()
+		} else {
+			m.guardBlocked.WithLabelValues(s.Name, k).Set(0)
+		}
+	}
+}
+
+// LastRun is the last run that ended on this worker, and whether there was one.
+func (m *Metrics) LastRun() (LastRun, bool) {
+	if m == nil {
+		return LastRun{}, false
+	}
+	m.state.mu.Lock()
+	defer m.state.mu.Unlock()
+	return m.state.last, m.state.haveLastRun
+}
+
+// DependencyUp records whether the worker's last check reached a dependency.
+func (m *Metrics) DependencyUp(name string, up bool) {
+	if m == nil {
+		return
+	}
+	m.dependencyUp.WithLabelValues(name).Set(boolValue(up))
+}
+
+// Request records one HTTP request to NetBox; code 0 means no answer came.
+func (m *Metrics) Request(method, endpoint string, code int, took time.Duration) {
+	if m == nil {
+		return
+	}
+	c := "error"
+	if code > 0 {
+		c = strconv.Itoa(code)
+	}
+	m.requests.WithLabelValues(method, endpoint, c).Inc()
+	m.requestDuration.WithLabelValues(method, endpoint).Observe(took.Seconds())
+}
+
+func otherStatus(s string) string {
+	if s == "ok" {
+		return "failed"
+	}
+	return "ok"
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
