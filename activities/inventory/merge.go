@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 )
@@ -23,6 +22,31 @@ type MergeOptions struct {
 	// {"device.serial": {"truenas"}} for one kind. A kind-qualified entry
 	// wins over a plain one.
 	Authority map[string][]string `json:"authority,omitempty"`
+	// MACOverlap is the share of MAC addresses two devices or virtual
+	// machines of different sources must have in common to be joined by
+	// MAC: shared MACs over the MACs of the one with fewer. Zero means
+	// DefaultMACOverlap.
+	MACOverlap float64 `json:"mac_overlap,omitempty"`
+	// Same lists sets of record keys pinned together: the records of a set
+	// are joined whatever the rules say, unless that would join two records
+	// of one source or two different serial numbers (a refused match).
+	Same [][]string `json:"same,omitempty"`
+	// Apart lists sets of record keys pinned apart: no rule joins two of them.
+	Apart [][]string `json:"apart,omitempty"`
+}
+
+// DefaultMACOverlap is the share of MACs two hosts must have in common to
+// be joined when MergeOptions.MACOverlap is not set: half of the smaller
+// set, so that a host seen with one NIC by one source and with four by
+// another is joined on that one.
+const DefaultMACOverlap = 0.5
+
+// macOverlap is the threshold the options ask for.
+func (o MergeOptions) macOverlap() float64 {
+	if o.MACOverlap > 0 {
+		return o.MACOverlap
+	}
+	return DefaultMACOverlap
 }
 
 // Merged is the joined inventory and the report of how it was joined.
@@ -34,8 +58,19 @@ type Merged struct {
 	// Conflicts are matches that were refused because they would have joined
 	// two different records of one source.
 	Conflicts []Match `json:"conflicts,omitempty"`
-	// Skipped lists input records that could not take part (no key, unknown kind).
-	Skipped []string `json:"skipped,omitempty"`
+	// Skipped lists input records that could not take part (no key, unknown
+	// kind, a key another record uses for something else).
+	Skipped []SkippedRecord `json:"skipped,omitempty"`
+	// UnusedPins are the keys pinned in MergeOptions that no source reported.
+	UnusedPins []string `json:"unused_pins,omitempty"`
+}
+
+// SkippedRecord is an input record the merge left out, and why.
+type SkippedRecord struct {
+	Source string `json:"source"`
+	Kind   Kind   `json:"kind"`
+	Key    string `json:"key"`
+	Reason string `json:"reason"`
 }
 
 // Match says that Record (from Source) was found to describe the same thing
@@ -49,6 +84,11 @@ type Match struct {
 	WithSource string `json:"with_source"`
 	Rule       string `json:"rule"`
 	Value      string `json:"value"`
+	// Score is, for a device or VM joined by MAC, the share of the smaller
+	// host's MACs the two have in common (0 for other rules).
+	Score float64 `json:"score,omitempty"`
+	// Reason says, for a refused match, why it was refused.
+	Reason string `json:"reason,omitempty"`
 }
 
 // The rules by which two records are found to be the same thing.
@@ -57,6 +97,15 @@ const (
 	RuleSerial = "serial" // devices with the same serial number
 	RuleMAC    = "mac"    // the same MAC address, and then their interfaces and hosts
 	RuleName   = "name"   // the same natural key: device name and site, interface name on the same device, ...
+	RulePin    = "pin"    // pinned together by the configuration (MergeOptions.Same)
+)
+
+// Why a match was refused (Match.Reason).
+const (
+	ReasonSameSource = "same source"     // both sides already hold a record of one source
+	ReasonSerials    = "serials differ"  // the two sides carry different serial numbers
+	ReasonPinned     = "pinned apart"    // MergeOptions.Apart keeps them apart
+	ReasonBelowScore = "overlap too low" // hosts share MACs, fewer than MergeOptions.MACOverlap asks
 )
 
 // Merge joins the sources' records into one inventory. Records that
@@ -82,7 +131,9 @@ func Merge(snaps []MergeInput, opts MergeOptions) (*Merged, error) {
 func match(snaps []MergeInput, opts MergeOptions) (*merger, error) {
 	m := newMerger(snaps, opts)
 	m.matchKeys()
+	m.pinApart()
 	m.prepare()
+	m.matchPins()
 	m.matchSerials()
 	// MAC and natural-key matches feed each other (devices joined by name
 	// make their interfaces comparable by name); repeat until stable.
@@ -106,12 +157,15 @@ type item struct {
 	mac       string // usable MAC of a mac_address record
 	parent    int32  // the record the natural key is scoped by, or -1
 	parentKey string // that reference's key when it names no input record
+	serial    string // the identifying value (a device's serial), upper case, or ""
 }
 
 type pendingMatch struct {
-	a, b  int32
-	rule  string
-	value string
+	a, b   int32
+	rule   string
+	value  string
+	score  float64
+	reason string
 }
 
 // merger is a union-find over the input records, in an order fixed by
@@ -126,9 +180,17 @@ type merger struct {
 	byKey     map[string]int32
 	matches   []pendingMatch
 	conflicts []pendingMatch
-	skipped   []string
+	skipped   []SkippedRecord
 	joined    int
 	byKind    map[Kind][]int32 // records whose kind has a natural key
+	// serials holds the serial of each group that has one, by root.
+	serials map[int32]string
+	// apart are the pairs of records pinned apart; dropped marks records
+	// left out after matching by key (see matchKeys).
+	apart   [][2]int32
+	dropped []bool
+	// unusedPins are the pinned keys no source reported.
+	unusedPins []string
 }
 
 func newMerger(snaps []MergeInput, opts MergeOptions) *merger {
@@ -161,10 +223,10 @@ func newMerger(snaps []MergeInput, opts MergeOptions) *merger {
 		for j := range s.Records {
 			r := &s.Records[j]
 			if r.Key == "" || !r.Kind.Valid() {
-				m.skipped = append(m.skipped, fmt.Sprintf("%s: %s %q: no key or unknown kind", s.Source, r.Kind, r.Key))
+				m.skipped = append(m.skipped, SkippedRecord{Source: s.Source, Kind: r.Kind, Key: r.Key, Reason: "no key or unknown kind"})
 				continue
 			}
-			m.items = append(m.items, item{rec: r, src: si})
+			m.items = append(m.items, item{rec: r, src: si, serial: serialOf(r)})
 		}
 	}
 	sort.SliceStable(m.items, func(i, j int) bool {
@@ -184,20 +246,42 @@ func newMerger(snaps []MergeInput, opts MergeOptions) *merger {
 	kept := m.items[:0]
 	for _, it := range m.items {
 		if k, seen := kindOf[it.rec.Key]; seen && k != it.rec.Kind {
-			m.skipped = append(m.skipped, fmt.Sprintf("%s: %s %q: key already used by a %s", m.sources[it.src], it.rec.Kind, it.rec.Key, k))
+			m.skipped = append(m.skipped, SkippedRecord{Source: m.sources[it.src], Kind: it.rec.Kind, Key: it.rec.Key,
+				Reason: "key already used by a " + string(k)})
 			continue
 		}
 		kindOf[it.rec.Key] = it.rec.Kind
 		kept = append(kept, it)
 	}
 	m.items = kept
-	sort.Strings(m.skipped)
 	m.parent = make([]int32, len(m.items))
+	m.dropped = make([]bool, len(m.items))
+	m.serials = map[int32]string{}
 	for i := range m.parent {
 		m.parent[i] = int32(i)
+		if s := m.items[i].serial; s != "" {
+			m.serials[int32(i)] = s
+		}
 	}
 	m.byKey = make(map[string]int32, len(m.items))
 	return m
+}
+
+// serialOf is the value of r's identifying field (a device's serial),
+// upper case, or "" when it has none or a placeholder.
+func serialOf(r *Record) string {
+	d := r.Kind.Decl()
+	for j := range d.Fields {
+		f := &d.Fields[j]
+		if !f.Identifies {
+			continue
+		}
+		s := strings.ToUpper(strings.TrimSpace(r.String(f.Name)))
+		if !IsPlaceholderSerial(s) {
+			return s
+		}
+	}
+	return ""
 }
 
 func canonical(r *Record) string {
@@ -228,21 +312,37 @@ func (m *merger) groupSources(r int32) []int32 {
 }
 
 // union joins the groups of a and b. A join by value (constrained) is
-// refused when both groups hold records of one source.
+// refused when both groups hold records of one source; any join is
+// refused when the groups carry different serials or records pinned apart.
 func (m *merger) union(a, b int32, rule, value string, constrained bool) bool {
-	ra, rb := m.find(a), m.find(b)
-	if ra == rb || m.items[ra].rec.Kind != m.items[rb].rec.Kind {
+	return m.unionScored(pendingMatch{a: a, b: b, rule: rule, value: value}, constrained)
+}
+
+// unionScored is union for a match that carries its score.
+func (m *merger) unionScored(p pendingMatch, constrained bool) bool {
+	ra, rb := m.find(p.a), m.find(p.b)
+	if ra == rb || m.items[ra].rec.Kind != m.items[rb].rec.Kind || m.dropped[ra] || m.dropped[rb] {
 		return false
 	}
 	sa, sb := m.groupSources(ra), m.groupSources(rb)
 	merged, overlap := mergeSorted(sa, sb)
-	if overlap && constrained {
+	switch {
+	case overlap && constrained:
 		// Two records of one source sharing a value (a docker bridge address on
 		// every host) are simply different things; only a cross-source match
 		// refused because of what its groups already hold is worth reporting.
-		if m.items[a].src != m.items[b].src {
-			m.conflicts = append(m.conflicts, pendingMatch{a: a, b: b, rule: rule, value: value})
+		if m.items[p.a].src != m.items[p.b].src {
+			p.reason = ReasonSameSource
+			m.conflicts = append(m.conflicts, p)
 		}
+		return false
+	case m.serials[ra] != "" && m.serials[rb] != "" && m.serials[ra] != m.serials[rb]:
+		p.reason = ReasonSerials
+		m.conflicts = append(m.conflicts, p)
+		return false
+	case m.pinnedApart(ra, rb):
+		p.reason = ReasonPinned
+		m.conflicts = append(m.conflicts, p)
 		return false
 	}
 	if rb < ra {
@@ -251,9 +351,25 @@ func (m *merger) union(a, b int32, rule, value string, constrained bool) bool {
 	m.parent[rb] = ra
 	delete(m.srcs, rb)
 	m.srcs[ra] = merged
-	m.matches = append(m.matches, pendingMatch{a: a, b: b, rule: rule, value: value})
+	if m.serials[ra] == "" && m.serials[rb] != "" {
+		m.serials[ra] = m.serials[rb]
+	}
+	delete(m.serials, rb)
+	m.matches = append(m.matches, p)
 	m.joined++
 	return true
+}
+
+// pinnedApart reports whether the groups rooted at ra and rb hold two
+// records pinned apart.
+func (m *merger) pinnedApart(ra, rb int32) bool {
+	for _, p := range m.apart {
+		x, y := m.find(p[0]), m.find(p[1])
+		if (x == ra && y == rb) || (x == rb && y == ra) {
+			return true
+		}
+	}
+	return false
 }
 
 // mergeSorted unites two sorted sets and reports whether they overlapped.

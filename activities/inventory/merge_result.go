@@ -10,7 +10,7 @@ import (
 // result builds one record per group and the match report.
 func (m *merger) result() *Merged {
 	j := m.groups()
-	out := &Merged{Records: make([]Record, 0, j.Len()), Skipped: m.skipped}
+	out := &Merged{Records: make([]Record, 0, j.Len()), Skipped: j.Skipped(), UnusedPins: j.UnusedPins()}
 	for i := range j.roots {
 		out.Records = append(out.Records, j.record(i))
 	}
@@ -52,7 +52,7 @@ func (m *merger) groups() *Joined {
 		r := m.find(int32(i))
 		rootOf[i] = r
 		first[r+1]++
-		if r == int32(i) {
+		if r == int32(i) && !m.dropped[i] {
 			roots = append(roots, r)
 		}
 	}
@@ -106,7 +106,20 @@ func (j *Joined) Matches() []Match { return j.m.report(j.m.matches) }
 func (j *Joined) Conflicts() []Match { return j.m.report(j.m.conflicts) }
 
 // Skipped lists the input records that could not take part (Merged.Skipped).
-func (j *Joined) Skipped() []string { return j.m.skipped }
+func (j *Joined) Skipped() []SkippedRecord {
+	out := slices.Clone(j.m.skipped)
+	slices.SortFunc(out, func(x, y SkippedRecord) int {
+		return cmp.Or(cmp.Compare(x.Source, y.Source), cmp.Compare(x.Key, y.Key), cmp.Compare(x.Kind, y.Kind), cmp.Compare(x.Reason, y.Reason))
+	})
+	return out
+}
+
+// UnusedPins are the pinned keys no source reported (Merged.UnusedPins).
+func (j *Joined) UnusedPins() []string {
+	out := slices.Clone(j.m.unusedPins)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
 
 // survivor joins the records of one group.
 func (m *merger) survivor(group []int32) Record {
@@ -259,7 +272,9 @@ func (m *merger) aliases(group []int32, key string) []string {
 			out = append(out, r.Key)
 		}
 		for _, a := range r.Aliases {
-			if a != key {
+			// An alias another group answers to (its key, or a record that
+			// could not join this one) stays with that group.
+			if j, ok := m.lookup(a); a != key && (!ok || m.find(j) == m.find(i)) {
 				out = append(out, a)
 			}
 		}
@@ -289,6 +304,8 @@ func (m *merger) report(ps []pendingMatch) []Match {
 			WithSource: m.sourceName(a.src),
 			Rule:       p.rule,
 			Value:      p.value,
+			Score:      p.score,
+			Reason:     p.reason,
 		}})
 	}
 	slices.SortFunc(tmp, func(x, y ordered) int {
@@ -313,5 +330,6 @@ func compareMatch(x, y Match) int {
 		cmp.Compare(x.WithSource, y.WithSource),
 		cmp.Compare(x.Rule, y.Rule),
 		cmp.Compare(x.Value, y.Value),
+		cmp.Compare(x.Reason, y.Reason),
 	)
 }

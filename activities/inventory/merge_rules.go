@@ -7,18 +7,26 @@ import (
 
 // matchKeys joins records with the same key, then records whose alias is
 // another record's key: a key names one thing whichever source reports it.
+// A record whose key is a better source's for a record with another
+// serial describes another machine under a key it cannot have: it is
+// dropped and reported.
 func (m *merger) matchKeys() {
 	for i := range m.items {
 		id := int32(i)
 		k := m.items[i].rec.Key
 		if j, ok := m.byKey[k]; ok {
-			m.union(j, id, RuleKey, k, false)
+			if !m.union(j, id, RuleKey, k, false) && m.find(j) != id {
+				m.drop(id, "same key as a record of "+m.sourceName(m.items[j].src)+" with another serial")
+			}
 			continue
 		}
 		m.byKey[k] = id
 	}
 	for i := range m.items {
 		id := int32(i)
+		if m.dropped[id] {
+			continue
+		}
 		for _, a := range m.items[i].rec.Aliases {
 			if j, ok := m.byKey[a]; ok {
 				m.union(j, id, RuleKey, a, false)
@@ -27,6 +35,13 @@ func (m *merger) matchKeys() {
 			m.byKey[a] = id
 		}
 	}
+}
+
+// drop leaves item i out of the merge and reports it skipped.
+func (m *merger) drop(i int32, reason string) {
+	m.dropped[i] = true
+	r := m.items[i].rec
+	m.skipped = append(m.skipped, SkippedRecord{Source: m.sourceName(m.items[i].src), Kind: r.Kind, Key: r.Key, Reason: reason})
 }
 
 // prepare works out once, per record, the values the rules compare: the
@@ -82,34 +97,25 @@ func identityName(d *Decl, r *Record) string {
 	return name
 }
 
-// matchSerials joins records whose identifying fields (a device's serial)
-// hold the same value; placeholder serials identify nothing.
+// matchSerials joins records whose identifying field (a device's serial)
+// holds the same value; placeholder serials identify nothing.
 func (m *merger) matchSerials() {
 	type value struct {
-		kind  Kind
-		field string
-		v     string
+		kind Kind
+		v    string
 	}
 	first := map[value]int32{}
 	for i := range m.items {
-		r := m.items[i].rec
-		d := r.Kind.Decl()
-		for j := range d.Fields {
-			f := &d.Fields[j]
-			if !f.Identifies {
-				continue
-			}
-			s := strings.ToUpper(strings.TrimSpace(r.String(f.Name)))
-			if IsPlaceholderSerial(s) {
-				continue
-			}
-			k := value{r.Kind, f.Name, s}
-			if j, ok := first[k]; ok {
-				m.union(j, int32(i), RuleSerial, s, true)
-				continue
-			}
-			first[k] = int32(i)
+		it := &m.items[i]
+		if it.serial == "" || m.dropped[i] {
+			continue
 		}
+		k := value{it.rec.Kind, it.serial}
+		if j, ok := first[k]; ok {
+			m.union(j, int32(i), RuleSerial, it.serial, true)
+			continue
+		}
+		first[k] = int32(i)
 	}
 }
 
@@ -129,12 +135,15 @@ func usableMAC(mac string) string {
 
 // matchMACs joins MAC address records with the same address, then the
 // interfaces that carry them, then those interfaces' devices or VMs.
+// A MAC that one source reports on more than one record (a bridge, VRRP,
+// docker0 on every host) is no identity and joins nothing.
 func (m *merger) matchMACs() {
+	shared := m.sharedMACs()
 	first := map[string]int32{}
 	var macs []int32
 	for i := range m.items {
 		mac := m.items[i].mac
-		if mac == "" {
+		if mac == "" || shared[mac] || m.dropped[i] {
 			continue
 		}
 		macs = append(macs, int32(i))
@@ -172,6 +181,28 @@ func (m *merger) matchMACs() {
 			firstHost[g] = host
 		}
 	}
+}
+
+// sharedMACs lists the MACs a source reports on more than one record.
+func (m *merger) sharedMACs() map[string]bool {
+	type seen struct {
+		mac string
+		src int32
+	}
+	count := map[seen]int{}
+	out := map[string]bool{}
+	for i := range m.items {
+		it := &m.items[i]
+		if it.mac == "" {
+			continue
+		}
+		k := seen{it.mac, it.src}
+		count[k]++
+		if count[k] > 1 {
+			out[it.mac] = true
+		}
+	}
+	return out
 }
 
 // natKey identifies a record apart from its key: its kind, its scope (the

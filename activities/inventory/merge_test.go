@@ -118,10 +118,10 @@ func checkMerged(t *testing.T, in []MergeInput, got *Merged) {
 }
 
 // reused counts the skipped records that had a valid key and kind.
-func reused(skipped []string) int {
+func reused(skipped []SkippedRecord) int {
 	n := 0
 	for _, s := range skipped {
-		if strings.Contains(s, ": key already used by a ") {
+		if strings.HasPrefix(s.Reason, "key already used by a ") || strings.HasPrefix(s.Reason, "same key as a record of ") {
 			n++
 		}
 	}
@@ -184,7 +184,8 @@ func TestMergeRules(t *testing.T) {
 		{name: "placeholder serial", a: []Record{dev("a/1", "x", "")}, b: []Record{{Kind: KindDevice, Key: "b/1", Attrs: map[string]any{"name": "y", "serial": "Default string"}}}, records: 2},
 		{name: "same name and site", a: []Record{dev("a/1", "Box", "")}, b: []Record{dev("b/1", "box", "")}, records: 1, rule: RuleName},
 		{name: "same name, other site", a: []Record{dev("a/1", "box", "")}, b: []Record{func() Record { r := dev("b/1", "box", ""); r.Ref("site", "site/away"); return r }()}, records: 2},
-		{name: "different serials, same name", a: []Record{dev("a/1", "box", "S1")}, b: []Record{dev("b/1", "box", "S2")}, records: 1, rule: RuleName},
+		{name: "different serials, same name", a: []Record{dev("a/1", "box", "S1")}, b: []Record{dev("b/1", "box", "S2")}, records: 2},
+		{name: "different serials, same key", a: []Record{dev("k/1", "box", "S1")}, b: []Record{dev("k/1", "box", "S2")}, records: 1},
 		{name: "two of one source never join", a: []Record{dev("a/1", "box", "S1"), dev("a/2", "box", "S1")}, records: 2},
 	}
 	for _, tc := range cases {
