@@ -14,6 +14,7 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/activities/netbox"
 	"github.com/netbox-agent/netbox-agent/activities/source"
+	"github.com/netbox-agent/netbox-agent/metrics"
 )
 
 // PlanInput names the inventory to reconcile and how each source fared.
@@ -92,6 +93,7 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	}
 	res := a.describePlan(ref, plan)
 	res.NetBoxVersion = run.NetBoxVersion
+	a.Metrics.SourcesPlanned(time.Now(), sourceRuns(in.Sources, plan.Blocked))
 	a.Log.Info("planned", zap.Int("operations", res.Summary.Total), zap.Int("batches", res.Summary.Batches),
 		zap.String("netbox_version", run.NetBoxVersion))
 	return res, nil
@@ -246,4 +248,19 @@ func (a *Activities) loadPlan(ctx context.Context, ref string) (*netbox.Plan, er
 		return nil, fmt.Errorf("load plan: %w", err)
 	}
 	return &plan, nil
+}
+
+// sourceRuns is how each source fared for the metrics: its status, and
+// whether the guard blocked it (a blocked entry starts with its name).
+func sourceRuns(sources []SourceResult, blocked []string) []metrics.SourceRun {
+	out := make([]metrics.SourceRun, len(sources))
+	for i, s := range sources {
+		out[i] = metrics.SourceRun{Name: s.Name, OK: s.Succeeded()}
+		for _, b := range blocked {
+			if strings.HasPrefix(b, s.Name+":") {
+				out[i].GuardBlocked = true
+			}
+		}
+	}
+	return out
 }
