@@ -24,12 +24,17 @@ type MergeResult struct {
 	Records   int    `json:"records"`
 	// Merged counts records that were joined into another.
 	Merged int `json:"merged"`
+	// Conflicts counts the matches refused (two records of one source,
+	// different serials, a pin apart); the report lists them.
+	Conflicts int `json:"conflicts,omitempty"`
+	// Skipped counts the input records left out; the report lists them.
+	Skipped int `json:"skipped,omitempty"`
 }
 
 // InventoryRef names where a run's merged inventory lives.
 func InventoryRef(run string) string { return fmt.Sprintf("runs/%s/inventory.json", run) }
 
-// MatchReportRef names where a run's match report lives.
+// MatchReportRef names where a run's match report (an inventory.MergeReport) lives.
 func MatchReportRef(run string) string { return fmt.Sprintf("runs/%s/matches.json", run) }
 
 // Merge joins the snapshots into one inventory: records that describe the
@@ -57,8 +62,9 @@ func (a *Activities) Merge(ctx context.Context, in MergeInput) (MergeResult, err
 	if err != nil {
 		return MergeResult{}, classify(fmt.Errorf("merge snapshots: %w", err))
 	}
-	matches := joined.Matches()
-	res := MergeResult{Ref: InventoryRef(in.Run), ReportRef: MatchReportRef(in.Run), Records: joined.Len(), Merged: len(matches)}
+	report := joined.Report()
+	res := MergeResult{Ref: InventoryRef(in.Run), ReportRef: MatchReportRef(in.Run), Records: joined.Len(),
+		Merged: len(report.Matches), Conflicts: len(report.Conflicts), Skipped: len(report.Skipped)}
 	// Each merged record is made as it is written, so that the inventory
 	// is never held beside the snapshots.
 	_, err = a.Blob.PutEach(ctx, res.Ref, func(put func(any) error) error {
@@ -67,9 +73,10 @@ func (a *Activities) Merge(ctx context.Context, in MergeInput) (MergeResult, err
 	if err != nil {
 		return MergeResult{}, classify(err)
 	}
-	if _, err := a.Blob.PutJSON(ctx, res.ReportRef, matches); err != nil {
+	if _, err := a.Blob.PutJSON(ctx, res.ReportRef, report); err != nil {
 		return MergeResult{}, classify(err)
 	}
-	a.Log.Info("merged", zap.Int("records", res.Records), zap.Int("merged", res.Merged))
+	a.Log.Info("merged", zap.Int("records", res.Records), zap.Int("merged", res.Merged),
+		zap.Int("conflicts", res.Conflicts), zap.Int("skipped", res.Skipped))
 	return res, nil
 }

@@ -333,3 +333,22 @@ func compareMatch(x, y Match) int {
 		cmp.Compare(x.Reason, y.Reason),
 	)
 }
+
+// MergeReport is how a merge joined its sources, for an operator to read:
+// the merge activity writes it to the blob store beside the inventory.
+type MergeReport struct {
+	// Matches has one entry per record joined into another: the rule, the
+	// value that matched and, for hosts joined by MAC, the score.
+	Matches []Match `json:"matches"`
+	// Conflicts are the matches refused, each with its reason.
+	Conflicts []Match `json:"conflicts,omitempty"`
+	// Skipped are the input records left out, each with its reason.
+	Skipped []SkippedRecord `json:"skipped,omitempty"`
+	// UnusedPins are the pinned keys no source reported.
+	UnusedPins []string `json:"unused_pins,omitempty"`
+}
+
+// Report is the merge's report.
+func (j *Joined) Report() MergeReport {
+	return MergeReport{Matches: j.Matches(), Conflicts: j.Conflicts(), Skipped: j.Skipped(), UnusedPins: j.UnusedPins()}
+}
