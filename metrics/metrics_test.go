@@ -96,3 +96,19 @@ func histCount(t *testing.T, m *Metrics, endpoint string) uint64 {
 	require.NoError(t, h.(prometheus.Metric).Write(&out))
 	return out.Histogram.GetSampleCount()
 }
+
+func TestExprMetricNames(t *testing.T) {
+	for _, tc := range []struct {
+		expr string
+		want []string
+	}{
+		{`up{job="netbox-agent"} == 0`, []string{"up"}},
+		{`time() - netbox_agent_source_last_success_timestamp_seconds > 6 * 3600`, []string{"netbox_agent_source_last_success_timestamp_seconds"}},
+		{`sum by (instance) (rate(a_total{code=~"5..|429"}[5m])) / sum by (instance) (rate(b_total[5m])) > 0.1`, []string{"a_total", "b_total"}},
+		{`histogram_quantile(0.9, sum by (le, endpoint) (rate(h_bucket{endpoint=~"$endpoint"}[$__rate_interval])))`, []string{"h_bucket"}},
+		{`x and on (source) y or z offset 5m unless w > bool 1e3`, []string{"w", "x", "y", "z"}},
+		{`max without (instance) (g{source="by (x)"})`, []string{"g"}},
+	} {
+		assert.Equal(t, tc.want, ExprMetricNames(tc.expr), tc.expr)
+	}
+}
