@@ -14,7 +14,7 @@ TEST_FLAGS   ?= -race -count=1 -timeout 20m
 
 export TEMPORAL_CLI := $(TEMPORAL)
 
-.PHONY: all build run test test-unit test-e2e test-versions test-netbox netbox netbox-stop netbox-reset bench lint tools clean
+.PHONY: all build run test test-alerts test-unit test-e2e test-versions test-netbox netbox netbox-stop netbox-reset bench lint tools clean
 
 all: build
 
@@ -43,6 +43,12 @@ run: build $(TEMPORAL)
 
 test: $(TEMPORAL)
 	$(GO) test $(TEST_FLAGS) ./...
+
+# test-alerts: the promtool unit tests of deploy/monitoring (promtool from Debian's prometheus
+# package); `make test` runs them too, through deploy/monitoring's Go test.
+test-alerts:
+	promtool check config deploy/monitoring/prometheus.yaml
+	cd deploy/monitoring && promtool test rules alerts_test.yaml
 
 test-unit:
 	$(GO) test $(TEST_FLAGS) -short ./...
