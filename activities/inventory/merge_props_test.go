@@ -153,3 +153,57 @@ func TestMergeProperties(t *testing.T) {
 	}
 	require.NoError(t, quick.Check(prop, &quick.Config{MaxCount: 300}))
 }
+
+// hostWith makes a device with one interface and MAC per mac.
+func hostWith(prefix, name string, macs ...string) []Record {
+	recs := host(prefix, name, "", macs[0])
+	for n, mac := range macs[1:] {
+		i := Record{Kind: KindInterface, Key: fmt.Sprintf("%s/iface/eth%d", prefix, n+1)}
+		i.Set("name", fmt.Sprintf("eth%d", n+1))
+		i.Ref("device", prefix)
+		m := Record{Kind: KindMACAddress, Key: i.Key + "/mac"}
+		m.Set("mac_address", mac)
+		m.Ref("interface", i.Key)
+		recs = append(recs, i, m)
+	}
+	return recs
+}
+
+func TestMergeHostsByMACOverlap(t *testing.T) {
+	a := hostWith("a/h1", "alpha", "02:00:00:00:00:01", "02:00:00:00:00:02", "02:00:00:00:00:03")
+	cases := []struct {
+		name    string
+		b       []Record
+		opts    MergeOptions
+		joined  bool
+		refused bool
+	}{
+		{name: "one of one shared", b: hostWith("b/h1", "beta", "02:00:00:00:00:02"), joined: true},
+		{name: "one of three shared", b: hostWith("b/h1", "beta", "02:00:00:00:00:02", "02:00:00:00:00:0a", "02:00:00:00:00:0b"), refused: true},
+		{name: "one of three, threshold a third", b: hostWith("b/h1", "beta", "02:00:00:00:00:02", "02:00:00:00:00:0a", "02:00:00:00:00:0b"),
+			opts: MergeOptions{MACOverlap: 0.3}, joined: true},
+		{name: "two of two shared", b: hostWith("b/h1", "beta", "02:00:00:00:00:01", "02:00:00:00:00:03"), joined: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Merge([]MergeInput{{Source: "a", Records: a}, {Source: "b", Priority: 1, Records: tc.b}}, tc.opts)
+			require.NoError(t, err)
+			devices := 0
+			for _, r := range got.Records {
+				if r.Kind == KindDevice {
+					devices++
+				}
+			}
+			if tc.joined {
+				assert.Equal(t, 1, devices)
+			} else {
+				assert.Equal(t, 2, devices)
+			}
+			refused := false
+			for _, c := range got.Conflicts {
+				refused = refused || (c.Kind == KindDevice && c.Reason == ReasonBelowScore)
+			}
+			assert.Equal(t, tc.refused, refused, "%+v", got.Conflicts)
+		})
+	}
+}

@@ -153,34 +153,22 @@ func (m *merger) matchMACs() {
 		}
 		first[mac] = int32(i)
 	}
-	// Lift each MAC group to its interfaces, then to their hosts.
+	// Lift each MAC group to its interfaces; hosts are joined by how many
+	// of their MACs they share (matchHosts).
 	firstIface := map[int32]int32{}
-	firstHost := map[int32]int32{}
 	for _, i := range macs {
 		iface := m.items[i].parent
 		if iface < 0 {
 			continue
 		}
-		mac := m.items[i].mac
 		g := m.find(i)
 		if f, ok := firstIface[g]; ok {
-			m.union(f, iface, RuleMAC, mac, true)
+			m.union(f, iface, RuleMAC, m.items[i].mac, true)
 		} else {
 			firstIface[g] = iface
 		}
-		if !decls.macHolders[m.items[iface].rec.Kind] {
-			continue
-		}
-		host := m.items[iface].parent
-		if host < 0 {
-			continue
-		}
-		if f, ok := firstHost[g]; ok {
-			m.union(f, host, RuleMAC, mac, true)
-		} else {
-			firstHost[g] = host
-		}
 	}
+	m.matchHosts(macs)
 }
 
 // sharedMACs lists the MACs a source reports on more than one record.
