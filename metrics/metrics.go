@@ -70,14 +70,6 @@ func New() (*Metrics, error) {
 	if err := m.register(); err != nil {
 		return nil, err
 	}
-	// Known label values start at zero, so that an increase() sees the
-	// first run's change.
-	for _, o := range []string{OutcomeSucceeded, OutcomeFailed, OutcomeDryRun} {
-		m.runs.WithLabelValues(o).Add(0)
-	}
-	for _, o := range []string{BatchesDone, BatchesFailed, BatchesSkipped} {
-		m.batches.WithLabelValues(o).Add(0)
-	}
 	return m, nil
 }
 

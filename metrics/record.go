@@ -97,7 +97,8 @@ type runState struct {
 	haveLastRun bool
 }
 
-// RunEnded records a run that ended: per source its status, the failures
+// RunEnded records a run that ended (the series appear with the first):
+// per source its status, the failures
 // in a row, the last success and the guard's blocks; for the run its
 // outcome, duration, objects and batches.
 func (m *Metrics) RunEnded(r Run) {

@@ -4,6 +4,8 @@
 package monitoring
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
@@ -71,13 +73,16 @@ func TestJobLabelIsScraped(t *testing.T) {
 	}
 }
 
-// TestRulesUseEmittedMetrics: every metric a rule reads is on the worker's
-// registry once a run is recorded (up is Prometheus's own).
-func TestRulesUseEmittedMetrics(t *testing.T) {
+// TestRulesAndDashboardUseEmittedMetrics: every metric a rule or a
+// dashboard panel reads is on the worker's registry once the activities
+// recorded what they record (up is Prometheus's own).
+func TestRulesAndDashboardUseEmittedMetrics(t *testing.T) {
 	m, err := metrics.New()
 	require.NoError(t, err)
+	m.Discovered(metrics.Discovery{Source: "pve", Duration: time.Second, ByKind: map[string]int{"device": 1}})
+	m.Discovered(metrics.Discovery{Source: "nas", Duration: time.Second, Failed: true, ErrorType: "SourceAuth"})
 	m.SourcesPlanned(time.Now(), []metrics.SourceRun{{Name: "pve", OK: true}})
-	m.RunEnded(metrics.Run{End: time.Now()})
+	m.BatchApplied(metrics.Batch{Kind: "device", Op: "create", Duration: time.Second, Created: 1})
 	m.DependencyUp("netbox", true)
 	m.Request("GET", "status", 200, time.Millisecond)
 	fams, err := m.Registry().Gather()
@@ -91,11 +96,33 @@ func TestRulesUseEmittedMetrics(t *testing.T) {
 			}
 		}
 	}
+	exprs := map[string]string{}
 	for _, r := range rules(t) {
-		names := metrics.ExprMetricNames(r.Expr)
-		require.NotEmpty(t, names, r.Alert)
+		exprs["alert "+r.Alert] = r.Expr
+	}
+	var dash struct {
+		Panels []struct {
+			Title   string `json:"title"`
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	b, err := os.ReadFile("dashboard.json")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &dash))
+	require.NotEmpty(t, dash.Panels)
+	for _, p := range dash.Panels {
+		require.NotEmpty(t, p.Targets, p.Title)
+		for i, tg := range p.Targets {
+			exprs[fmt.Sprintf("panel %q query %d", p.Title, i)] = tg.Expr
+		}
+	}
+	for what, expr := range exprs {
+		names := metrics.ExprMetricNames(expr)
+		require.NotEmpty(t, names, what)
 		for _, n := range names {
-			assert.True(t, have[n], "%s reads %s, which the worker does not emit", r.Alert, n)
+			assert.True(t, have[n], "%s reads %s, which the worker does not emit", what, n)
 		}
 	}
 }
