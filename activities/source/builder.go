@@ -14,6 +14,7 @@ type Builder struct {
 	typ, instance string
 	recs          []inventory.Record
 	keys          map[string]bool
+	gaps          []inventory.Gap
 }
 
 // NewBuilder starts the records of the instance of source type typ.
@@ -86,10 +87,11 @@ func (b *Builder) IPAddress(iface, cidr, status string) (string, netip.Addr) {
 }
 
 // Snapshot hands the records over in inventory order (kind, then key),
-// with the warnings as given.
+// with the warnings as given and the parts the source could not see.
 func (b *Builder) Snapshot(warnings []string) *Snapshot {
 	inventory.Sort(b.recs)
-	return &Snapshot{Source: b.instance, Type: b.typ, Records: b.recs, Warnings: warnings}
+	sortGaps(b.gaps)
+	return &Snapshot{Source: b.instance, Type: b.typ, Records: b.recs, Warnings: warnings, Gaps: b.gaps}
 }
 
 // NewRecord is an empty record of kind with key.

@@ -42,6 +42,9 @@ type Snapshot struct {
 	Type     string             `json:"type"`
 	Records  []inventory.Record `json:"records"`
 	Warnings []string           `json:"warnings,omitempty"`
+	// Gaps are the parts of the system the discovery could not see
+	// completely; NetBox keeps what it holds of them.
+	Gaps []inventory.Gap `json:"gaps,omitempty"`
 }
 
 // Config is what a factory gets to build one source instance.
