@@ -12,8 +12,9 @@ import (
 // disks and addresses in gaps; a guest agent that does not answer, the
 // guest's addresses; a call that failed, a whole kind.
 //
-// What NetBox holds inside a gap is unknown, not gone: the plan keeps it
-// as it is, never orphans it, and counts it as kept.
+// What NetBox holds inside a gap is unknown, not gone. Sources record gaps
+// in their snapshots; the plan does not read them yet, so today they do not
+// yet keep anything from being orphaned.
 type Gap struct {
 	Under string `json:"under,omitempty"`
 	Kinds []Kind `json:"kinds"`
