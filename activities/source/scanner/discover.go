@@ -1,0 +1,332 @@
+package scanner
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
+
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+// Progress is the heartbeat of a scan ({"addresses_done": 140,
+// "addresses_total": 254, "cursor": "192.0.2.140", "live": 12}): the
+// addresses done in scan order up to the cursor, the live hosts found and
+// the probes sent. Run names the scan, for a retry to resume.
+type Progress struct {
+	Step           string `json:"step"` // probe, neighbours, dns, done
+	Run            string `json:"run"`
+	AddressesDone  int    `json:"addresses_done"`
+	AddressesTotal int    `json:"addresses_total"`
+	Cursor         string `json:"cursor,omitempty"`
+	Live           int    `json:"live"`
+	ProbesSent     int64  `json:"probes_sent"`
+}
+
+// The steps a Progress names.
+const (
+	StepProbe      = "probe"
+	StepNeighbours = "neighbours"
+	StepDNS        = "dns"
+	StepDone       = "done"
+)
+
+// host is what the probes found of one address.
+type host struct {
+	addr    netip.Addr
+	open    []int // TCP ports that accepted a connection, sorted
+	refused bool  // some port answered with a reset
+	echo    bool  // it answered ICMP echo
+	mac     string
+	arpOnly bool // only the neighbour table knows it
+	name    string
+}
+
+// Discover scans the configured networks. The probe step resumes from the
+// cursor of a previous attempt on this worker; the neighbour table and the
+// reverse lookups are read again on every attempt.
+func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snapshot, error) {
+	addrs := s.opts.targets.list()
+	prev, resumed := source.Resume[Progress](p)
+	r := s.runs.begin(prev.Run, resumed)
+	hb := source.NewHeartbeat(p, Progress{Step: StepProbe, Run: r.id, AddressesTotal: len(addrs), AddressesDone: r.cursor, Live: len(r.hosts)})
+	var warnings []string
+	icmp := s.opts.methods[MethodICMP]
+	if icmp {
+		if ok, why := pingAllowed(s.opts.pingGroupRange); !ok {
+			icmp = false
+			warnings = append(warnings, why)
+			s.icmpOff.Do(func() { s.Log.Warn("icmp echo off", zap.String("why", why)) })
+		}
+	}
+	sc := &scan{opts: s.opts, icmp: icmp, run: r, addrs: addrs, hb: hb,
+		limiter: rate.NewLimiter(rate.Limit(s.opts.Rate), 1)}
+	if err := sc.probeAll(ctx); err != nil {
+		return nil, err
+	}
+	warnings = append(warnings, sc.warnings()...)
+	hosts := r.list()
+	if s.opts.methods[MethodNeighbours] {
+		hb.Update(func(p *Progress) { p.Step = StepNeighbours })
+		var err error
+		if hosts, err = s.addNeighbours(hosts, &warnings); err != nil {
+			return nil, err
+		}
+	}
+	if s.opts.methods[MethodDNS] {
+		hb.Update(func(p *Progress) { p.Step = StepDNS })
+		w, err := s.lookupNames(ctx, hosts)
+		if err != nil {
+			return nil, err
+		}
+		warnings = append(warnings, w...)
+	}
+	snap := s.snapshot(hosts, warnings)
+	hb.Update(func(p *Progress) { p.Step, p.Live = StepDone, len(hosts) })
+	s.Log.Info("scan finished", zap.Int("addresses", len(addrs)), zap.Int("live", len(hosts)),
+		zap.Int64("probes_sent", sc.sent.Load()), zap.Int("records", len(snap.Records)), zap.Int("warnings", len(snap.Warnings)))
+	return snap, nil
+}
+
+// scan is one run of the probe step.
+type scan struct {
+	opts    options
+	icmp    bool
+	run     *run
+	addrs   []netip.Addr
+	hb      *source.Heartbeat[Progress]
+	limiter *rate.Limiter
+	sent    atomic.Int64
+
+	mu      sync.Mutex
+	done    []bool
+	icmpErr error // the first ICMP failure that turned it off for the run
+	icmpOff atomic.Bool
+}
+
+// probeAll probes the addresses after the run's cursor with at most
+// Concurrency probes in flight and at most Rate sent per second.
+func (sc *scan) probeAll(ctx context.Context) error {
+	sc.done = make([]bool, len(sc.addrs))
+	start := sc.run.cursor
+	next := make(chan int)
+	g, gctx := errgroup.WithContext(ctx)
+	workers := min(sc.opts.Concurrency, max(len(sc.addrs)-start, 1))
+	for range workers {
+		g.Go(func() error {
+			for i := range next {
+				h, err := sc.probeHost(gctx, sc.addrs[i])
+				if err != nil {
+					return err
+				}
+				sc.finish(i, h)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		defer close(next)
+		for i := start; i < len(sc.addrs); i++ {
+			select {
+			case next <- i:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return fmt.Errorf("scan: %w", err)
+	}
+	return ctx.Err()
+}
+
+// finish records address i as done and moves the cursor past every done
+// address in order.
+func (sc *scan) finish(i int, h *host) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	r := sc.run
+	r.mu.Lock()
+	if h != nil {
+		r.hosts[i] = h
+	}
+	sc.done[i] = true
+	for r.cursor < len(sc.done) && sc.done[r.cursor] {
+		r.cursor++
+	}
+	cursor, live := r.cursor, len(r.hosts)
+	r.mu.Unlock()
+	sc.hb.Update(func(p *Progress) {
+		p.AddressesDone, p.Live, p.ProbesSent = cursor, live, sc.sent.Load()
+		if cursor > 0 {
+			p.Cursor = sc.addrs[cursor-1].String()
+		}
+	})
+}
+
+// probeHost runs the probes of one address; nil when nothing answered.
+func (sc *scan) probeHost(ctx context.Context, a netip.Addr) (*host, error) {
+	h := &host{addr: a}
+	if sc.icmp && !sc.icmpOff.Load() {
+		if err := sc.wait(ctx); err != nil {
+			return nil, err
+		}
+		ok, err := probeICMP(ctx, a, sc.opts.Timeout)
+		if err != nil && ctx.Err() == nil {
+			sc.turnICMPOff(err)
+		}
+		h.echo = ok
+	}
+	if sc.opts.methods[MethodTCP] {
+		for _, port := range sc.opts.Ports {
+			if err := sc.wait(ctx); err != nil {
+				return nil, err
+			}
+			switch probeTCP(ctx, a, port, sc.opts.Timeout) {
+			case tcpOpen:
+				h.open = append(h.open, port)
+			case tcpRefused:
+				h.refused = true
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sort.Ints(h.open)
+	if !h.echo && !h.refused && len(h.open) == 0 {
+		return nil, nil
+	}
+	return h, nil
+}
+
+// wait takes one probe from the rate limiter.
+func (sc *scan) wait(ctx context.Context) error {
+	if err := sc.limiter.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("rate limit: %w", err)
+	}
+	sc.sent.Add(1)
+	return nil
+}
+
+// turnICMPOff stops ICMP probes for the rest of the run after a failure
+// that is not the host's silence (no ping socket).
+func (sc *scan) turnICMPOff(err error) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.icmpErr == nil {
+		sc.icmpErr = err
+	}
+	sc.icmpOff.Store(true)
+}
+
+// warnings says what the probe step could not do.
+func (sc *scan) warnings() []string {
+	if sc.icmpErr == nil {
+		return nil
+	}
+	return []string{fmt.Sprintf("icmp echo failed and is off for this run (%s); hosts are found by the other methods only", sc.icmpErr.Error())}
+}
+
+// list returns the hosts found, in scan order.
+func (r *run) list() []*host {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	idx := make([]int, 0, len(r.hosts))
+	for i := range r.hosts {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	out := make([]*host, 0, len(idx))
+	for _, i := range idx {
+		c := *r.hosts[i]
+		out = append(out, &c)
+	}
+	return out
+}
+
+// addNeighbours gives the hosts the MACs the kernel's neighbour table
+// holds for them, and adds the addresses it holds that nothing else
+// answered for. Only addresses the scan covers are taken.
+func (s *Source) addNeighbours(hosts []*host, warnings *[]string) ([]*host, error) {
+	f, err := os.Open(s.opts.NeighbourTable)
+	if err != nil {
+		*warnings = append(*warnings, fmt.Sprintf("neighbour table %s: %s; no MAC addresses this run", s.opts.NeighbourTable, err.Error()))
+		return hosts, nil
+	}
+	defer f.Close() //nolint:errcheck // read only
+	neigh, bad, err := parseARP(f)
+	if err != nil {
+		*warnings = append(*warnings, fmt.Sprintf("neighbour table %s: %s; no MAC addresses this run", s.opts.NeighbourTable, err.Error()))
+		return hosts, nil
+	}
+	if bad > 0 {
+		*warnings = append(*warnings, fmt.Sprintf("neighbour table %s: %d lines did not read and were skipped", s.opts.NeighbourTable, bad))
+	}
+	byAddr := make(map[netip.Addr]*host, len(hosts))
+	for _, h := range hosts {
+		byAddr[h.addr] = h
+	}
+	for _, n := range neigh {
+		if !s.opts.targets.contains(n.addr) {
+			continue
+		}
+		if h, ok := byAddr[n.addr]; ok {
+			h.mac = n.mac
+			continue
+		}
+		h := &host{addr: n.addr, mac: n.mac, arpOnly: true}
+		byAddr[n.addr] = h
+		hosts = append(hosts, h)
+	}
+	sort.Slice(hosts, func(i, j int) bool { return hosts[i].addr.Less(hosts[j].addr) })
+	return hosts, nil
+}
+
+// lookupNames finds the reverse DNS name of every host, Concurrency at a
+// time. A lookup that fails (not a missing name) leaves the host's name
+// unknown, which keeps what NetBox has; the failures are counted in one
+// warning.
+func (s *Source) lookupNames(ctx context.Context, hosts []*host) ([]string, error) {
+	res := newResolver(s.opts.resolver, s.opts.Timeout)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.opts.Concurrency)
+	var failed atomic.Int64
+	var mu sync.Mutex
+	var last error
+	for _, h := range hosts {
+		g.Go(func() error {
+			name, err := reverseName(gctx, res, h.addr, s.opts.Timeout)
+			if err != nil {
+				failed.Add(1)
+				mu.Lock()
+				last = err
+				mu.Unlock()
+				return nil
+			}
+			h.name = name
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("reverse dns: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if n := failed.Load(); n > 0 {
+		return []string{fmt.Sprintf("reverse dns failed for %d of %d addresses (%s); their dns_name is left as NetBox has it", n, len(hosts), last.Error())}, nil
+	}
+	return nil, nil
+}

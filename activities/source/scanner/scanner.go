@@ -1,0 +1,47 @@
+// Package scanner discovers what answers on the networks it is given: each
+// live address becomes a NetBox IP address with its reverse DNS name and
+// the TCP ports it has open, and, when the kernel's neighbour table knows
+// it, a MAC address. It finds the hosts no API reports (switches, printers,
+// appliances, forgotten boxes); the merge joins an address another source
+// knows with that source's record instead of making a second one.
+//
+// Every probe runs without privileges: TCP connects, ICMP echo through an
+// unprivileged ping socket (where net.ipv4.ping_group_range allows it), a
+// read of /proc/net/arp and reverse lookups through net.Resolver. Nothing
+// is sent outside the configured CIDRs, and never faster than the rate.
+package scanner
+
+import (
+	"sync"
+
+	"go.uber.org/zap"
+
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+// SourceType is the name the source registers under.
+const SourceType = "scanner"
+
+func init() { source.Register(SourceType, New) }
+
+// Source scans the configured networks of one instance.
+type Source struct {
+	source.Instance
+	opts options
+	runs runCache
+	// history counts, per address, the runs in a row it did not answer in,
+	// so that an address missing once is kept rather than orphaned.
+	history missHistory
+	// icmpOff says once per worker that ICMP echo cannot run.
+	icmpOff sync.Once
+}
+
+// New builds a scanner source from its settings. The settings name no
+// secret: a scanner needs none.
+func New(cfg source.Config, log *zap.Logger) (source.Source, error) {
+	inst, o, err := source.NewInstance(cfg, log, DefaultSettings(), Settings.validate)
+	if err != nil {
+		return nil, err
+	}
+	return &Source{Instance: inst, opts: o, history: missHistory{misses: map[string]int{}}}, nil
+}

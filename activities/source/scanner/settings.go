@@ -1,0 +1,212 @@
+package scanner
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/netbox-agent/netbox-agent/activities/source"
+)
+
+// Settings are the options of one scanner instance, as written under the
+// instance in the config file.
+type Settings struct {
+	// CIDRs are the networks to scan, IPv4 and IPv6 ("192.0.2.0/24",
+	// "2001:db8::/120"); a bare address is one host. Nothing outside them
+	// is ever probed.
+	CIDRs []string `yaml:"cidrs" json:"cidrs"`
+	// Exclude are addresses or networks inside CIDRs that are never probed.
+	Exclude []string `yaml:"exclude" json:"exclude"`
+	// Ports are the TCP ports a connect is tried on (DefaultPorts).
+	Ports []int `yaml:"ports" json:"ports"`
+	// Rate is the most probes sent per second, all methods together.
+	Rate float64 `yaml:"rate" json:"rate"`
+	// Concurrency is the most probes waiting for an answer at once.
+	Concurrency int `yaml:"concurrency" json:"concurrency"`
+	// Timeout is how long one probe waits for its answer.
+	Timeout time.Duration `yaml:"timeout" json:"timeout"`
+	// MaxAddresses bounds how many addresses CIDRs less Exclude may hold;
+	// a larger set is refused, so that a typo (/16 for /24) does not
+	// start a scan of 65,534 addresses.
+	MaxAddresses int `yaml:"max_addresses" json:"max_addresses"`
+	// Resolver is the DNS server reverse lookups ask ("192.0.2.53",
+	// "[2001:db8::53]:53"); empty is the system's resolver.
+	Resolver string `yaml:"resolver" json:"resolver"`
+	// Methods are the probes that run (MethodTCP, MethodICMP,
+	// MethodNeighbours, MethodDNS).
+	Methods []string `yaml:"methods" json:"methods"`
+	// NeighbourTable is the kernel's IPv4 neighbour table (/proc/net/arp).
+	NeighbourTable string `yaml:"neighbour_table" json:"neighbour_table"`
+	// MissedRuns is how many runs in a row an address that answered before
+	// may stay silent before the scanner stops reporting it as seen; until
+	// then NetBox keeps it as it is. 1 reports it gone at the first silent
+	// run (it is then orphaned, not deleted, as everything else is).
+	MissedRuns int `yaml:"missed_runs" json:"missed_runs"`
+}
+
+// The probes, as methods names them.
+const (
+	// MethodTCP connects to each port; an answer of either kind (accepted
+	// or refused) shows the host is there.
+	MethodTCP = "tcp"
+	// MethodICMP sends one ICMP echo request through an unprivileged ping socket.
+	MethodICMP = "icmp"
+	// MethodNeighbours reads the kernel's neighbour table for MAC addresses
+	// of hosts on a directly attached network, and the hosts that answered
+	// ARP but nothing else.
+	MethodNeighbours = "neighbours"
+	// MethodDNS looks up the reverse DNS name of each live address.
+	MethodDNS = "dns"
+)
+
+// allMethods are the methods known, in the order they run.
+var allMethods = []string{MethodICMP, MethodTCP, MethodNeighbours, MethodDNS}
+
+// DefaultPorts are common management and service ports: SSH, Telnet, HTTP,
+// HTTPS, RDP, VNC, WinRM, Proxmox VE, an alternative HTTP and HTTPS, Home
+// Assistant, and printers' and node exporters' 9100. UDP (SNMP on 161) is
+// not probed: an unanswered datagram tells nothing.
+func DefaultPorts() []int {
+	return []int{22, 23, 80, 443, 3389, 5900, 5985, 8006, 8080, 8123, 8443, 9100}
+}
+
+// Defaults of the settings.
+const (
+	DefaultRate           = 500
+	DefaultConcurrency    = 512
+	DefaultTimeout        = time.Second
+	DefaultMaxAddresses   = 4096
+	DefaultNeighbourTable = "/proc/net/arp"
+	DefaultMissedRuns     = 3
+)
+
+// DefaultSettings are the settings a config starts from.
+func DefaultSettings() Settings {
+	return Settings{
+		Ports:          DefaultPorts(),
+		Rate:           DefaultRate,
+		Concurrency:    DefaultConcurrency,
+		Timeout:        DefaultTimeout,
+		MaxAddresses:   DefaultMaxAddresses,
+		Methods:        slices.Clone(allMethods),
+		NeighbourTable: DefaultNeighbourTable,
+		MissedRuns:     DefaultMissedRuns,
+	}
+}
+
+// options are the validated settings in the form the scan uses.
+type options struct {
+	Settings
+	targets  targets
+	methods  map[string]bool
+	resolver string // host:port, or "" for the system's
+	// pingGroupRange is the sysctl file the ICMP probe checks; tests point
+	// it elsewhere.
+	pingGroupRange string
+}
+
+// validate checks every setting.
+func (s Settings) validate(_ string) (options, error) {
+	o := options{Settings: s, pingGroupRange: "/proc/sys/net/ipv4/ping_group_range"}
+	var err error
+	if o.targets, err = parseTargets(s.CIDRs, s.Exclude); err != nil {
+		return o, err
+	}
+	if s.MaxAddresses <= 0 {
+		return o, source.SettingError("max_addresses", "%d is not a positive number", s.MaxAddresses)
+	}
+	if n := o.targets.size(); n > uint64(s.MaxAddresses) {
+		return o, source.SettingError("cidrs", "%s addresses to scan, more than max_addresses (%d); narrow cidrs, add exclude, or raise max_addresses",
+			sizeString(n), s.MaxAddresses)
+	}
+	if o.methods, err = parseMethods(s.Methods); err != nil {
+		return o, err
+	}
+	if err = checkPorts(s.Ports, o.methods[MethodTCP]); err != nil {
+		return o, err
+	}
+	switch {
+	case s.Rate <= 0:
+		return o, source.SettingError("rate", "%g is not a positive number of probes per second", s.Rate)
+	case s.Concurrency <= 0:
+		return o, source.SettingError("concurrency", "%d is not a positive number", s.Concurrency)
+	case s.MissedRuns <= 0:
+		return o, source.SettingError("missed_runs", "%d is not a positive number of runs", s.MissedRuns)
+	}
+	if o.Timeout, err = source.Timeout("timeout", s.Timeout, DefaultTimeout); err != nil {
+		return o, err
+	}
+	if o.resolver, err = parseResolver(s.Resolver); err != nil {
+		return o, err
+	}
+	o.NeighbourTable = source.OrDefault(s.NeighbourTable, DefaultNeighbourTable)
+	return o, nil
+}
+
+// sizeString writes an address count, or "more than 2^64" when it saturated.
+func sizeString(n uint64) string {
+	if n == ^uint64(0) {
+		return "2^64 or more"
+	}
+	return strconv.FormatUint(n, 10)
+}
+
+// parseMethods reads methods: known names, none twice, at least one that
+// finds hosts.
+func parseMethods(list []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for i, m := range list {
+		m = strings.ToLower(strings.TrimSpace(m))
+		key := fmt.Sprintf("methods[%d]", i)
+		if !slices.Contains(allMethods, m) {
+			return nil, source.SettingError(key, "%q is not a method (%s)", list[i], strings.Join(allMethods, ", "))
+		}
+		if out[m] {
+			return nil, source.SettingError(key, "%q is named twice", m)
+		}
+		out[m] = true
+	}
+	if !out[MethodTCP] && !out[MethodICMP] && !out[MethodNeighbours] {
+		return nil, source.SettingError("methods", "none of tcp, icmp, neighbours: nothing would find a host")
+	}
+	return out, nil
+}
+
+// checkPorts checks the TCP ports: in range, none twice, some when tcp runs.
+func checkPorts(ports []int, tcp bool) error {
+	if tcp && len(ports) == 0 {
+		return source.SettingError("ports", "is empty while methods has tcp")
+	}
+	seen := map[int]bool{}
+	for i, p := range ports {
+		key := fmt.Sprintf("ports[%d]", i)
+		if p < 1 || p > 65535 {
+			return source.SettingError(key, "%d is not a TCP port (1-65535)", p)
+		}
+		if seen[p] {
+			return source.SettingError(key, "%d is named twice", p)
+		}
+		seen[p] = true
+	}
+	return nil
+}
+
+// parseResolver reads the DNS server: an IP address, with a port or not.
+func parseResolver(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return net.JoinHostPort(a.String(), "53"), nil
+	}
+	ap, err := netip.ParseAddrPort(s)
+	if err != nil || ap.Port() == 0 {
+		return "", source.SettingError("resolver", "%q is not an IP address or address:port of a DNS server", s)
+	}
+	return ap.String(), nil
+}
