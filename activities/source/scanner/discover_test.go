@@ -16,6 +16,7 @@ import (
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/activities/source"
+	"github.com/netbox-agent/netbox-agent/activities/source/scanner/scantest"
 	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
 
@@ -33,8 +34,8 @@ type lab struct {
 
 func newLab(t *testing.T, extra string) lab {
 	t.Helper()
-	l := lab{portA: listen(t, "127.77.0.2:0"), portB: listen(t, "127.77.0.3:0")}
-	l.dns, _ = serveDNS(t, map[string]string{"127.77.0.2": "printer.lab.example.", "127.77.0.3": "nas.lab.example."})
+	l := lab{portA: scantest.Listen(t, "127.77.0.2:0"), portB: scantest.Listen(t, "127.77.0.3:0")}
+	l.dns, _ = scantest.ServeDNS(t, map[string]string{"127.77.0.2": "printer.lab.example.", "127.77.0.3": "nas.lab.example."})
 	arp, err := filepath.Abs("testdata/arp")
 	require.NoError(t, err)
 	l.settings = fmt.Sprintf("cidrs: [127.77.0.0/29]\nports: [%d, %d]\nresolver: %q\nneighbour_table: %s\ntimeout: 2s\n%s",

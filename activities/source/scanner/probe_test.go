@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netbox-agent/netbox-agent/activities/source/scanner/scantest"
 )
 
 func TestParseARP(t *testing.T) {
@@ -64,15 +66,15 @@ func TestProbeICMPLoopback(t *testing.T) {
 }
 
 func TestProbeTCP(t *testing.T) {
-	port := listen(t, "127.77.0.2:0")
+	port := scantest.Listen(t, "127.77.0.2:0")
 	a := netip.MustParseAddr("127.77.0.2")
 	assert.Equal(t, tcpOpen, probeTCP(context.Background(), a, port, time.Second))
-	closed := listen(t, "127.77.0.4:0") // a port taken on .4 only: .3 has nothing on it
+	closed := scantest.Listen(t, "127.77.0.4:0") // a port taken on .4 only: .3 has nothing on it
 	assert.Equal(t, tcpRefused, probeTCP(context.Background(), netip.MustParseAddr("127.77.0.3"), closed, time.Second))
 }
 
 func TestReverseName(t *testing.T) {
-	dns, queries := serveDNS(t, map[string]string{"127.77.0.2": "printer.lab.example.", "::1": "localhost6.lab.example."})
+	dns, queries := scantest.ServeDNS(t, map[string]string{"127.77.0.2": "printer.lab.example.", "::1": "localhost6.lab.example."})
 	r := newResolver(dns, time.Second)
 	for _, tc := range []struct{ addr, name string }{
 		{"127.77.0.2", "printer.lab.example"}, {"::1", "localhost6.lab.example"}, {"127.77.0.9", ""},

@@ -1,4 +1,8 @@
-package scanner
+// Package scantest holds what tests of the scanner share: TCP listeners on
+// loopback addresses and a small DNS server on loopback that answers PTR
+// queries from a table, so that a scan meets real sockets and real DNS
+// without leaving the machine.
+package scantest
 
 import (
 	"net"
@@ -12,13 +16,13 @@ import (
 	"golang.org/x/net/dns/dnsmessage"
 )
 
-// listen opens a TCP listener on addr (a loopback address, port 0) that
+// Listen opens a TCP listener on addr (a loopback address, port 0) that
 // accepts and closes connections until the test ends, and returns its port.
-func listen(t *testing.T, addr string) int {
+func Listen(t *testing.T, addr string) int {
 	t.Helper()
 	l, err := net.Listen("tcp", addr)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = l.Close() })
+	t.Cleanup(func() { _ = l.Close() }) //nolint:errcheck // the test is over
 	go func() {
 		for {
 			c, err := l.Accept()
@@ -31,10 +35,10 @@ func listen(t *testing.T, addr string) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// serveDNS answers PTR queries on a loopback UDP port from names (address
+// ServeDNS answers PTR queries on a loopback UDP port from names (address
 // -> name) and NXDOMAIN for every other question; it returns the server's
 // address and a count of the queries it got.
-func serveDNS(t *testing.T, names map[string]string) (string, *atomic.Int64) {
+func ServeDNS(t *testing.T, names map[string]string) (string, *atomic.Int64) {
 	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	require.NoError(t, err)

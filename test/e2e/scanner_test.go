@@ -1,0 +1,95 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/netbox-agent/netbox-agent/activities"
+	"github.com/netbox-agent/netbox-agent/activities/source/scanner/scantest"
+	"github.com/netbox-agent/netbox-agent/workflows"
+)
+
+// TestScannerMergesWithInventory scans 127.77.1.0/29 on loopback (every
+// address there answers a connect with a reset; one has a listener) beside
+// an inventory file that knows nas01 at 127.77.1.2 with its MAC. The
+// scanned address joins the file's by address, and the MAC the neighbour
+// table holds for it joins the file's by MAC: NetBox gets one IP and one
+// MAC for the NAS, on its interface, enriched with the reverse DNS name
+// and the open port; the other live addresses become IP addresses of
+// their own. A second sync writes nothing.
+func TestScannerMergesWithInventory(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "nas.yaml"), []byte(`
+devices:
+  - name: nas01
+    site: Home
+    role: Storage
+    manufacturer: Synology
+    device_type: DS920+
+    interfaces:
+      - name: eth0
+        mac: 52:54:00:aa:01:02
+        ips: [127.77.1.2/24]
+`), 0o600))
+	port := scantest.Listen(t, "127.77.1.2:0")
+	dns, _ := scantest.ServeDNS(t, map[string]string{"127.77.1.2": "nas01.lab.example.", "127.77.1.3": "printer.lab.example."})
+	arp := filepath.Join(t.TempDir(), "arp")
+	require.NoError(t, os.WriteFile(arp, []byte("IP address       HW type     Flags       HW address            Mask     Device\n"+
+		"127.77.1.2       0x1         0x2         52:54:00:aa:01:02     *        lo\n"+
+		"127.77.1.5       0x1         0x2         52:54:00:aa:01:05     *        lo\n"), 0o600))
+	e := newEnv(t, fmt.Sprintf(`
+sync:
+  retry:
+    initial_interval: 100ms
+    maximum_attempts: 3
+sources:
+  - name: files
+    type: filesystem
+    path: %s
+  - name: lan
+    type: scanner
+    cidrs: [127.77.1.0/29]
+    ports: [%d]
+    resolver: %q
+    neighbour_table: %s
+    methods: [tcp, neighbours, dns]
+`, dir, port, dns, arp))
+
+	_, res := e.sync(workflows.SyncRequest{})
+	require.Len(t, res.Sources, 2)
+	for _, s := range res.Sources {
+		require.Equal(t, activities.SourceOK, s.Status, s.Error)
+	}
+	require.Empty(t, res.FailedBatches)
+	require.Zero(t, res.Applied.Problems)
+	require.Positive(t, res.Merged)
+
+	ips := e.nb.list(t, "ipam/ip-addresses")
+	require.Len(t, ips, 6, "one address per live host, the NAS's once")
+	byAddr := map[string]object{}
+	for _, ip := range ips {
+		byAddr[ip.str("address")] = ip
+	}
+	nas, ok := byAddr["127.77.1.2/24"]
+	require.True(t, ok, "the file's prefix length wins over the scanner's /32: %v", byAddr)
+	require.Equal(t, "nas01.lab.example", nas.str("dns_name"), "the scanner's reverse DNS name enriches it")
+	require.Equal(t, fmt.Sprintf("scanner: open tcp %d", port), nas.str("description"))
+	require.Equal(t, "eth0", nas.str("assigned_object.name"), "still on the NAS's interface")
+	printer, ok := byAddr["127.77.1.3/32"]
+	require.True(t, ok)
+	require.Equal(t, "printer.lab.example", printer.str("dns_name"))
+	require.Equal(t, "active", printer.str("status.value"))
+
+	macs := e.nb.list(t, "dcim/mac-addresses")
+	require.Len(t, macs, 2, "the NAS's MAC once, and the one only the neighbour table knows")
+	require.Equal(t, 1, e.nb.count(t, "dcim/devices"), "the scanner makes no device")
+
+	e.resetStats()
+	_, again := e.sync(workflows.SyncRequest{})
+	require.Zero(t, e.writes(), "an unchanged network re-scanned writes nothing: %v", e.stats().Requests)
+	require.Zero(t, again.Plan.Total, "%+v", again.Plan.Counts)
+}
