@@ -50,6 +50,21 @@ var fakeSettings = map[string]func() any{
 			Site string `yaml:"site"`
 		}{}
 	},
+	"scanner": func() any {
+		return &struct {
+			CIDRs          []string `yaml:"cidrs"`
+			Exclude        []string `yaml:"exclude"`
+			Ports          []int    `yaml:"ports"`
+			Rate           float64  `yaml:"rate"`
+			Concurrency    int      `yaml:"concurrency"`
+			Timeout        string   `yaml:"timeout"`
+			MaxAddresses   int      `yaml:"max_addresses"`
+			Resolver       string   `yaml:"resolver"`
+			Methods        []string `yaml:"methods"`
+			NeighbourTable string   `yaml:"neighbour_table"`
+			MissedRuns     int      `yaml:"missed_runs"`
+		}{}
+	},
 }
 
 func init() {

@@ -246,7 +246,7 @@ func TestExampleSourcesUncommented(t *testing.T) {
 	for _, s := range c.Sources {
 		types = append(types, s.Name+"/"+s.Type)
 	}
-	assert.Equal(t, []string{"filesystem/filesystem", "pve/proxmox", "nas/truenas", "ha/homeassistant"}, types)
+	assert.Equal(t, []string{"filesystem/filesystem", "pve/proxmox", "nas/truenas", "ha/homeassistant", "lan/scanner"}, types)
 
 	for name, secret := range map[string][2]string{
 		"pve": {"token_secret", "pve-secret"},

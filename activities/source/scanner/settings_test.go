@@ -2,6 +2,8 @@ package scanner
 
 import (
 	"net/netip"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,4 +123,26 @@ func TestTargets(t *testing.T) {
 	huge, err := parseTargets([]string{"2001:db8::/48"}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, ^uint64(0), huge.size(), "saturates")
+}
+
+// TestExampleConfig builds the scanner the example config shows, with its
+// comments taken off, as the worker would.
+func TestExampleConfig(t *testing.T) {
+	b, err := os.ReadFile("../../../netbox-agent.example.yaml")
+	require.NoError(t, err)
+	text := string(b)
+	i := strings.Index(text, "  # - name: lan\n  #   type: scanner\n")
+	require.Positive(t, i, "the example shows a scanner")
+	var lines []string
+	for _, l := range strings.Split(text[i:], "\n")[2:] {
+		if !strings.HasPrefix(l, "  #   ") {
+			break
+		}
+		lines = append(lines, strings.TrimPrefix(l, "  #   "))
+	}
+	require.NotEmpty(t, lines)
+	src, _ := sourcetest.New(t, SourceType, "lan", strings.Join(lines, "\n"), "", "")
+	o := src.(*Source).opts
+	assert.Equal(t, []netip.Addr{netip.MustParseAddr("127.0.0.1")}, o.targets.list(), "the example scans loopback only")
+	assert.Equal(t, DefaultPorts(), o.Ports)
 }
