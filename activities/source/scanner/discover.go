@@ -107,6 +107,7 @@ type scan struct {
 
 	mu      sync.Mutex
 	done    []bool
+	slots   chan struct{} // one per probe in flight
 	icmpErr error // the first ICMP failure that turned it off for the run
 	icmpOff atomic.Bool
 }
@@ -115,6 +116,7 @@ type scan struct {
 // Concurrency probes in flight and at most Rate sent per second.
 func (sc *scan) probeAll(ctx context.Context) error {
 	sc.done = make([]bool, len(sc.addrs))
+	sc.slots = make(chan struct{}, sc.opts.Concurrency)
 	start := sc.run.cursor
 	next := make(chan int)
 	g, gctx := errgroup.WithContext(ctx)
@@ -172,31 +174,44 @@ func (sc *scan) finish(i int, h *host) {
 	})
 }
 
-// probeHost runs the probes of one address; nil when nothing answered.
+// probeHost runs the probes of one address at once, each in its own slot
+// of the Concurrency bound; nil when nothing answered.
 func (sc *scan) probeHost(ctx context.Context, a netip.Addr) (*host, error) {
 	h := &host{addr: a}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
 	if sc.icmp && !sc.icmpOff.Load() {
-		if err := sc.wait(ctx); err != nil {
-			return nil, err
-		}
-		ok, err := probeICMP(ctx, a, sc.opts.Timeout)
-		if err != nil && ctx.Err() == nil {
-			sc.turnICMPOff(err)
-		}
-		h.echo = ok
+		g.Go(func() error {
+			return sc.probe(gctx, func() {
+				ok, err := probeICMP(gctx, a, sc.opts.Timeout)
+				if err != nil && gctx.Err() == nil {
+					sc.turnICMPOff(err)
+				}
+				mu.Lock()
+				h.echo = ok
+				mu.Unlock()
+			})
+		})
 	}
 	if sc.opts.methods[MethodTCP] {
 		for _, port := range sc.opts.Ports {
-			if err := sc.wait(ctx); err != nil {
-				return nil, err
-			}
-			switch probeTCP(ctx, a, port, sc.opts.Timeout) {
-			case tcpOpen:
-				h.open = append(h.open, port)
-			case tcpRefused:
-				h.refused = true
-			}
+			g.Go(func() error {
+				return sc.probe(gctx, func() {
+					ans := probeTCP(gctx, a, port, sc.opts.Timeout)
+					mu.Lock()
+					defer mu.Unlock()
+					switch ans {
+					case tcpOpen:
+						h.open = append(h.open, port)
+					case tcpRefused:
+						h.refused = true
+					}
+				})
+			})
 		}
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -206,6 +221,22 @@ func (sc *scan) probeHost(ctx context.Context, a netip.Addr) (*host, error) {
 		return nil, nil
 	}
 	return h, nil
+}
+
+// probe runs one probe in a slot of the Concurrency bound, once the rate
+// limiter lets it.
+func (sc *scan) probe(ctx context.Context, do func()) error {
+	select {
+	case sc.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-sc.slots }()
+	if err := sc.wait(ctx); err != nil {
+		return err
+	}
+	do()
+	return nil
 }
 
 // wait takes one probe from the rate limiter.
