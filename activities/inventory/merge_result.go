@@ -74,7 +74,9 @@ func (m *merger) groups() *Joined {
 		}
 		return x.Key < y.Key
 	})
-	return &Joined{m: m, members: members, first: first, roots: roots}
+	j := &Joined{m: m, members: members, first: first, roots: roots}
+	j.dropUnheld()
+	return j
 }
 
 // Len is the number of merged records.
@@ -96,7 +98,9 @@ func (j *Joined) Each(each func(*Record) error) error {
 // record makes the record of the i-th group in Sort's order.
 func (j *Joined) record(i int) Record {
 	r := j.roots[i]
-	return j.m.survivor(j.members[j.first[r]:j.first[r+1]])
+	rec := j.m.survivor(j.group(r))
+	j.resolveVia(r, &rec)
+	return rec
 }
 
 // Matches is the report of the records joined into others (Merged.Matches).

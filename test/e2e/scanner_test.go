@@ -14,13 +14,15 @@ import (
 )
 
 // TestScannerMergesWithInventory scans 127.77.1.0/29 on loopback (every
-// address there answers a connect with a reset; one has a listener) beside
-// an inventory file that knows nas01 at 127.77.1.2 with its MAC. The
-// scanned address joins the file's by address, and the MAC the neighbour
-// table holds for it joins the file's by MAC: NetBox gets one IP and one
-// MAC for the NAS, on its interface, enriched with the reverse DNS name
-// and the open port; the other live addresses become IP addresses of
-// their own. A second sync writes nothing.
+// address there answers a connect with a reset; .2 and .3 have a listener)
+// beside an inventory file that knows nas01 at 127.77.1.2 with its MAC,
+// and a VM gitea by its MAC only. The scanned .2 joins the file's address
+// by address, and the MAC the neighbour table holds for it the file's MAC:
+// NetBox gets one IP and one MAC for the NAS, on its interface, enriched
+// with the reverse DNS name, and the open port as a service on the NAS.
+// The scanned .3 lands on the VM interface that carries its MAC, its port
+// as a service on the VM. The other live addresses become IP addresses on
+// no interface, without services. A second sync writes nothing.
 func TestScannerMergesWithInventory(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "nas.yaml"), []byte(`
@@ -34,12 +36,20 @@ devices:
       - name: eth0
         mac: 52:54:00:aa:01:02
         ips: [127.77.1.2/24]
+virtual_machines:
+  - name: gitea
+    site: Home
+    interfaces:
+      - name: net0
+        mac: 52:54:00:aa:01:03
 `), 0o600))
 	port := scantest.Listen(t, "127.77.1.2:0")
-	dns, _ := scantest.ServeDNS(t, map[string]string{"127.77.1.2": "nas01.lab.example.", "127.77.1.3": "printer.lab.example."})
+	scantest.Listen(t, fmt.Sprintf("127.77.1.3:%d", port)) // the same port on the VM
+	dns, _ := scantest.ServeDNS(t, map[string]string{"127.77.1.2": "nas01.lab.example.", "127.77.1.3": "gitea.lab.example."})
 	arp := filepath.Join(t.TempDir(), "arp")
 	require.NoError(t, os.WriteFile(arp, []byte("IP address       HW type     Flags       HW address            Mask     Device\n"+
 		"127.77.1.2       0x1         0x2         52:54:00:aa:01:02     *        lo\n"+
+		"127.77.1.3       0x1         0x2         52:54:00:aa:01:03     *        lo\n"+
 		"127.77.1.5       0x1         0x2         52:54:00:aa:01:05     *        lo\n"), 0o600))
 	e := newEnv(t, fmt.Sprintf(`
 sync:
@@ -79,17 +89,35 @@ sources:
 	require.Equal(t, "nas01.lab.example", nas.str("dns_name"), "the scanner's reverse DNS name enriches it")
 	require.Equal(t, fmt.Sprintf("scanner: open tcp %d", port), nas.str("description"))
 	require.Equal(t, "eth0", nas.str("assigned_object.name"), "still on the NAS's interface")
-	printer, ok := byAddr["127.77.1.3/32"]
+	gitea, ok := byAddr["127.77.1.3/32"]
 	require.True(t, ok)
-	require.Equal(t, "printer.lab.example", printer.str("dns_name"))
-	require.Equal(t, "active", printer.str("status.value"))
+	require.Equal(t, "gitea.lab.example", gitea.str("dns_name"))
+	require.Equal(t, "active", gitea.str("status.value"))
+	require.Equal(t, "net0", gitea.str("assigned_object.name"), "the VM's interface that carries the MAC the neighbour table gave")
+	plain, ok := byAddr["127.77.1.4/32"]
+	require.True(t, ok)
+	require.Nil(t, plain["assigned_object"], "an address no source knows is on no interface")
 
 	macs := e.nb.list(t, "dcim/mac-addresses")
-	require.Len(t, macs, 2, "the NAS's MAC once, and the one only the neighbour table knows")
+	require.Len(t, macs, 3, "the NAS's and the VM's MACs once each, and the one only the neighbour table knows")
 	require.Equal(t, 1, e.nb.count(t, "dcim/devices"), "the scanner makes no device")
+	require.Equal(t, 1, e.nb.count(t, "virtualization/virtual-machines"))
+
+	services := e.nb.list(t, "ipam/services")
+	require.Len(t, services, 2, "the open port on the NAS and on the VM; none on addresses no host holds")
+	byParent := map[string]object{}
+	for _, s := range services {
+		byParent[s.str("parent.name")] = s
+	}
+	require.Contains(t, byParent, "nas01")
+	require.Contains(t, byParent, "gitea")
+	require.Equal(t, fmt.Sprintf("tcp-%d", port), byParent["nas01"].str("name"))
+	require.Equal(t, "tcp", byParent["nas01"].str("protocol.value"))
+	require.Equal(t, "virtualization.virtualmachine", byParent["gitea"].str("parent_object_type"))
 
 	e.resetStats()
 	_, again := e.sync(workflows.SyncRequest{})
 	require.Zero(t, e.writes(), "an unchanged network re-scanned writes nothing: %v", e.stats().Requests)
 	require.Zero(t, again.Plan.Total, "%+v", again.Plan.Counts)
 }
+

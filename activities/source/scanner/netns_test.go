@@ -232,6 +232,7 @@ func TestNetnsScan(t *testing.T) {
 	if assert.True(t, ok, "the host that answers ARP only") {
 		assert.Equal(t, "scanner: answers ARP only", silent.String("description"))
 	}
+	assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindService, ""), 40, "two open ports on each of 20 hosts")
 	macs := sourcetest.RecordsOf(snap, inventory.KindMACAddress, "")
 	assert.Len(t, macs, 22, "every other host is on-link: the neighbour table knows them all")
 	own := sourcetest.Find(snap, "scanner/lab/ip/10.213.0.1")

@@ -13,9 +13,11 @@ import (
 // snapshot turns the live hosts into records: one IP address per host
 // (the bare address, /32 or /128: the merge takes the network's prefix
 // length from a source that knows it), status active, its reverse DNS name
-// and its open ports in the description; and its MAC address, when the
+// and its open ports in the description; its MAC address, when the
 // neighbour table knows it, as a MAC address record the merge joins with
-// the interface another source reports it on. Addresses that answered in
+// the one another source reports, the IP address on the interface that
+// carries it; and a service per open port on the device or virtual machine
+// that holds the address (inventory's merge resolves both). Addresses that answered in
 // an earlier run and not in this one are gaps: kept in NetBox as they are
 // until they have been silent for missed_runs runs.
 func (s *Source) snapshot(hosts []*host, warnings []string) *source.Snapshot {
@@ -29,11 +31,24 @@ func (s *Source) snapshot(hosts []*host, warnings []string) *source.Snapshot {
 		ip.Set("status", "active")
 		ip.Set("dns_name", h.name)
 		ip.Set("description", describe(h))
-		b.Add(ip)
 		if h.mac != "" {
 			mac := source.NewRecord(inventory.KindMACAddress, source.ChildKey(ipKey, "mac"))
 			mac.Set("mac_address", h.mac)
 			b.Add(mac)
+			// The address is on whichever interface another source says
+			// carries this MAC: the merge resolves it.
+			ip.Ref("interface", mac.Key)
+		}
+		b.Add(ip)
+		for _, port := range h.open {
+			svc := source.NewRecord(inventory.KindService, source.ChildKey(ipKey, "service", "tcp", strconv.Itoa(port)))
+			svc.Set("name", serviceName(port))
+			svc.Set("protocol", "tcp")
+			svc.Set("ports", []int64{int64(port)})
+			// On the device or VM that holds the address, when another
+			// source knows it; the merge leaves it out otherwise.
+			svc.Ref("parent", ipKey)
+			b.Add(svc)
 		}
 	}
 	kept := s.history.update(live, func(a string) bool {
@@ -42,7 +57,7 @@ func (s *Source) snapshot(hosts []*host, warnings []string) *source.Snapshot {
 	}, s.opts.MissedRuns)
 	for a, n := range kept {
 		b.Unseen(b.Key("ip", a), fmt.Sprintf("%s did not answer in the last %d of up to %d runs", a, n, s.opts.MissedRuns),
-			inventory.KindIPAddress, inventory.KindMACAddress)
+			inventory.KindIPAddress, inventory.KindMACAddress, inventory.KindService)
 	}
 	return b.Snapshot(warnings)
 }
@@ -65,4 +80,21 @@ func describe(h *host) string {
 		return ""
 	}
 	return "scanner: " + strings.Join(parts, "; ")
+}
+
+// serviceNames name the services of well-known ports.
+var serviceNames = map[int]string{
+	21: "ftp", 22: "ssh", 23: "telnet", 25: "smtp", 53: "dns", 80: "http", 110: "pop3", 143: "imap",
+	443: "https", 445: "smb", 631: "ipp", 993: "imaps", 1883: "mqtt", 2049: "nfs", 3260: "iscsi",
+	3306: "mysql", 3389: "rdp", 5432: "postgresql", 5900: "vnc", 5985: "winrm", 5986: "winrm-https",
+	8006: "proxmox", 8080: "http-alt", 8123: "home-assistant", 8443: "https-alt",
+}
+
+// serviceName is the name of the service on a TCP port: its well-known
+// name, else "tcp-<port>".
+func serviceName(port int) string {
+	if n, ok := serviceNames[port]; ok {
+		return n
+	}
+	return "tcp-" + strconv.Itoa(port)
 }
