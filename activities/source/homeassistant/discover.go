@@ -14,11 +14,21 @@ import (
 
 // registry is what was read from Home Assistant, before it becomes records.
 type registry struct {
-	Version  string
-	Areas    map[string]area   // by area_id
-	Devices  []device          // sorted by id
-	Domains  map[string]string // config entry id -> integration domain
+	Version string
+	Areas   map[string]area   // by area_id
+	Devices []device          // sorted by id
+	Domains map[string]string // config entry id -> integration domain
+	// Unread are the device registry entries that did not decode, by
+	// their id when it could be read, with why; such a device is not
+	// known, so NetBox keeps what it holds of it.
+	Unread   []unreadEntry
 	Warnings []string
+}
+
+// unreadEntry is a device registry entry that did not decode.
+type unreadEntry struct {
+	ID  string // empty when not even the id could be read
+	Why string
 }
 
 func (r *registry) warn(format string, args ...any) {
@@ -105,7 +115,15 @@ func (s *Source) read(ctx context.Context, c *client, hb *source.Heartbeat[Progr
 	for i, r := range raw {
 		var d device
 		if err := json.Unmarshal(r, &d); err != nil || d.ID == "" {
-			reg.warn("device registry entry %d: %s; skipped", i, entryProblem(err, "no id"))
+			why := fmt.Sprintf("device registry entry %d: %s", i, entryProblem(err, "no id"))
+			reg.warn("%s; skipped", why)
+			var idOnly struct {
+				ID string `json:"id"`
+			}
+			if json.Unmarshal(r, &idOnly) != nil {
+				idOnly.ID = ""
+			}
+			reg.Unread = append(reg.Unread, unreadEntry{ID: idOnly.ID, Why: why})
 			continue
 		}
 		reg.Devices = append(reg.Devices, d)

@@ -61,6 +61,23 @@ func TestOddEntriesAreWarnings(t *testing.T) {
 	assert.NotNil(t, sourcetest.Find(snap, devKey("aa01")))
 	assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindDevice, ""), 1)
 	warnings := strings.Join(snap.Warnings, "\n")
+	// the entry whose id was read is kept in NetBox; the others could be any
+	// device, so every device of the instance is
+	require.Len(t, snap.Gaps, 3, "gaps: %+v", snap.Gaps)
+	var byID, whole int
+	for _, g := range snap.Gaps {
+		switch g.Under {
+		case devKey("aa02"):
+			byID++
+			assert.True(t, g.Covers(inventory.KindDevice, devKey("aa02")))
+			assert.True(t, g.Covers(inventory.KindInterface, devKey("aa02")+"/iface/x"))
+		case "":
+			whole++
+			assert.True(t, g.Covers(inventory.KindDevice, devKey("aa01")))
+		}
+	}
+	assert.Equal(t, 1, byID)
+	assert.Equal(t, 2, whole)
 	for _, w := range []string{
 		"device registry entry 1: connection or identifier has 1 elements, want 2; skipped",
 		"device registry entry 2: no id; skipped",

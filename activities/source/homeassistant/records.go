@@ -81,10 +81,24 @@ func (s *Source) snapshot(reg *registry) (*source.Snapshot, mapStats) {
 		m.device(b, d, names[d.ID])
 		st.reported++
 	}
+	unreadGaps(b, reg.Unread)
 
 	warnings := append([]string(nil), m.warnings...)
 	sort.Strings(warnings)
 	return b.Snapshot(warnings), st
+}
+
+// unreadGaps records the devices whose registry entries did not decode:
+// that device, or, when not even its id could be read, every device of the
+// instance, since which one is missing is not known.
+func unreadGaps(b *source.Builder, unread []unreadEntry) {
+	for _, u := range unread {
+		if u.ID != "" {
+			b.RecordUnseen(inventory.KindDevice, b.Key("device", u.ID), u.Why)
+			continue
+		}
+		b.KindsUnseen(u.Why+"; which device it is is not known", inventory.WithParts(inventory.KindDevice)...)
+	}
 }
 
 // device adds a device with its type, role, location, interfaces and the

@@ -16,12 +16,15 @@ import (
 
 // nodeState is a node and what was read about it.
 type nodeState struct {
-	Name     string
-	Online   bool
-	IP       string // the address the cluster knows the node by
-	Version  *px.Version
-	Network  []nodeInterface
-	Warnings []string
+	Name    string
+	Online  bool
+	IP      string // the address the cluster knows the node by
+	Version *px.Version
+	Network []nodeInterface
+	// NetworkRead is set when the node's network configuration was read;
+	// without it the node's interfaces and addresses are not known.
+	NetworkRead bool
+	Warnings    []string
 }
 
 // guestState is a guest and what was read about it; Detail is nil when the
@@ -39,7 +42,13 @@ type guestDetail struct {
 	AgentRead           bool
 	ContainerInterfaces px.ContainerInterfaces
 	InterfacesRead      bool
-	Warnings            []string
+	// IPsUnseen says why the guest's addresses were not read (its agent
+	// did not answer, it does not run); empty when they were.
+	IPsUnseen string
+	// ConfigUnseen says why the guest's config was not read: its
+	// interfaces and disks are not known either.
+	ConfigUnseen string
+	Warnings     []string
 }
 
 func (d *guestDetail) warn(format string, args ...any) {
@@ -243,7 +252,7 @@ func (s *Source) readNode(ctx context.Context, c *px.Client, n *nodeState) error
 		n.Warnings = append(n.Warnings, werr.Error()+"; reported without interfaces")
 		return nil
 	}
-	n.Network = network
+	n.Network, n.NetworkRead = network, true
 	return nil
 }
 
@@ -259,15 +268,20 @@ func (s *Source) readGuest(ctx context.Context, c *px.Client, g guest) (*guestDe
 			return nil, werr
 		}
 		d.warn("%s; reported from cluster resources only", werr.Error())
+		d.ConfigUnseen = where + ": config not read"
 		return d, nil
 	}
 	d.Config = cfg
 	if g.Status != "running" {
+		if g.Type == "qemu" {
+			d.IPsUnseen = where + ": not running, guest agent not asked"
+		}
 		return d, nil
 	}
 	switch g.Type {
 	case "qemu":
 		if !agentEnabled(cfg["agent"]) {
+			d.IPsUnseen = where + ": guest agent not enabled"
 			return d, nil
 		}
 		ifaces, err := getAgentInterfaces(ctx, c, g)
@@ -286,6 +300,7 @@ func (s *Source) readGuest(ctx context.Context, c *px.Client, g guest) (*guestDe
 			default:
 				d.warn("%s; reported without IP addresses", werr.Error())
 			}
+			d.IPsUnseen = where + ": guest agent not read"
 			return d, nil
 		}
 		d.AgentInterfaces, d.AgentRead = ifaces, true
@@ -297,6 +312,7 @@ func (s *Source) readGuest(ctx context.Context, c *px.Client, g guest) (*guestDe
 				return nil, werr
 			}
 			d.warn("%s; reported with the static addresses of its config only", werr.Error())
+			d.IPsUnseen = where + ": container interfaces not read"
 			return d, nil
 		}
 		d.ContainerInterfaces, d.InterfacesRead = ifaces, true

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/activities/source"
 	"github.com/netbox-agent/netbox-agent/activities/source/proxmox/proxmoxtest"
 	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
@@ -72,21 +73,25 @@ func TestLocalFailuresAreWarnings(t *testing.T) {
 		key    string // the record still reported
 		lacks  string // a child key prefix no longer reported
 		warn   string
+		// gapKind, gapKey: what is no longer reported lies in a gap, so
+		// that NetBox keeps it; empty when the source still sees it all.
+		gapKind inventory.Kind
+		gapKey  string
 	}{
 		{"config missing", "/nodes/node1/qemu/100/config", proxmoxtest.Fault{Status: 500, Reason: "Configuration file 'nodes/node1/qemu-server/100.conf' does not exist"},
-			"proxmox/alpha/qemu/100", "proxmox/alpha/qemu/100/iface/", "does not exist; reported from cluster resources only"},
+			"proxmox/alpha/qemu/100", "proxmox/alpha/qemu/100/iface/", "does not exist; reported from cluster resources only", inventory.KindVMInterface, "proxmox/alpha/qemu/100/iface/net0"},
 		{"config forbidden", "/nodes/node1/lxc/100/config", proxmoxtest.Fault{Status: 403, Reason: "Permission check failed (/vms/100, VM.Audit)"},
-			"proxmox/alpha/lxc/100", "proxmox/alpha/lxc/100/disk/", "lacks permission"},
+			"proxmox/alpha/lxc/100", "proxmox/alpha/lxc/100/disk/", "lacks permission", inventory.KindVirtualDisk, "proxmox/alpha/lxc/100/disk/rootfs"},
 		{"node network unreadable", "/nodes/node2/network", proxmoxtest.Fault{Status: 500, Reason: "internal error"},
-			"proxmox/alpha/node/node2", "proxmox/alpha/node/node2/iface/", "reported without interfaces"},
+			"proxmox/alpha/node/node2", "proxmox/alpha/node/node2/iface/", "reported without interfaces", inventory.KindInterface, "proxmox/alpha/node/node2/iface/eno1"},
 		{"node unreachable through the proxy", "/nodes/node2/", proxmoxtest.Fault{Status: 595, Reason: "No route to host"},
-			"proxmox/alpha/qemu/101", "proxmox/alpha/qemu/101/disk/", "595 No route to host"},
+			"proxmox/alpha/qemu/101", "proxmox/alpha/qemu/101/disk/", "595 No route to host", inventory.KindVirtualDisk, "proxmox/alpha/qemu/101/disk/scsi0"},
 		{"agent forbidden", "/nodes/node1/qemu/100/agent/", proxmoxtest.Fault{Status: 403, Reason: "Permission check failed (/vms/100, VM.GuestAgent.Audit)"},
-			"proxmox/alpha/qemu/100/iface/net0/mac", "proxmox/alpha/qemu/100/iface/net0/ip/", "VM.GuestAgent.Audit (PVE 9)"},
+			"proxmox/alpha/qemu/100/iface/net0/mac", "proxmox/alpha/qemu/100/iface/net0/ip/", "VM.GuestAgent.Audit (PVE 9)", inventory.KindIPAddress, "proxmox/alpha/qemu/100/iface/net0/ip/10.0.0.5%2F24"},
 		{"agent timeout", "/nodes/node1/qemu/100/agent/", proxmoxtest.Fault{Status: 500, Reason: "VM 100 qmp command 'guest-network-get-interfaces' failed - got timeout"},
-			"proxmox/alpha/qemu/100/iface/net0/mac", "proxmox/alpha/qemu/100/iface/net0/ip/", "guest agent not running (500 VM 100 qmp command"},
+			"proxmox/alpha/qemu/100/iface/net0/mac", "proxmox/alpha/qemu/100/iface/net0/ip/", "guest agent not running (500 VM 100 qmp command", inventory.KindIPAddress, "proxmox/alpha/qemu/100/iface/net0/ip/10.0.0.5%2F24"},
 		{"container interfaces unsupported", "/nodes/node1/lxc/100/interfaces", proxmoxtest.Fault{Status: 501, Reason: "Method 'GET /nodes/node1/lxc/100/interfaces' not implemented"},
-			"proxmox/alpha/lxc/100/iface/net1/ip/192.168.2.53%2F24", "proxmox/alpha/lxc/100/iface/net0/ip/", "static addresses of its config only"},
+			"proxmox/alpha/lxc/100/iface/net1/ip/192.168.2.53%2F24", "proxmox/alpha/lxc/100/iface/net0/ip/", "static addresses of its config only", inventory.KindIPAddress, "proxmox/alpha/lxc/100/iface/net0/ip/10.0.0.9%2F24"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -103,8 +108,20 @@ func TestLocalFailuresAreWarnings(t *testing.T) {
 				assert.False(t, strings.HasPrefix(r.Key, tc.lacks), "unexpected %s", r.Key)
 			}
 			assert.Contains(t, strings.Join(snap.Warnings, "\n"), tc.warn)
+			assert.True(t, covered(snap, tc.gapKind, tc.gapKey), "%s %s is in no gap: %+v", tc.gapKind, tc.gapKey, snap.Gaps)
+			assert.False(t, covered(snap, inventory.KindVirtualMachine, tc.key), "the record itself was seen")
 		})
 	}
+}
+
+// covered reports whether a record of kind with key lies in a gap of snap.
+func covered(snap *source.Snapshot, kind inventory.Kind, key string) bool {
+	for _, g := range snap.Gaps {
+		if g.Covers(kind, key) {
+			return true
+		}
+	}
+	return false
 }
 
 func TestUnreachableServer(t *testing.T) {

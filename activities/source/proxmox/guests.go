@@ -17,7 +17,7 @@ func (m *mapper) guest(b *source.Builder, gs *guestState) {
 	if gs.Detail != nil {
 		cfg = gs.Detail.Config
 	}
-	vm := source.NewRecord(inventory.KindVirtualMachine, b.Key(g.Type, strconv.FormatUint(g.VMID, 10)))
+	vm := source.NewRecord(inventory.KindVirtualMachine, guestKey(b, g))
 	vm.Set("name", guestName(g, cfg))
 	vm.Set("status", guestStatus(g.Status))
 	if v := guestVCPUs(g, cfg); v > 0 {

@@ -36,16 +36,49 @@ func (s *Source) snapshot(sv *survey) *source.Snapshot {
 	warnings := append([]string(nil), sv.Warnings...)
 	for _, n := range sv.Nodes {
 		m.node(b, n)
+		nodeGaps(b, n)
 		warnings = append(warnings, n.Warnings...)
 	}
 	for _, g := range sv.Guests {
 		m.guest(b, g)
+		guestGaps(b, g)
 		if g.Detail != nil {
 			warnings = append(warnings, g.Detail.Warnings...)
 		}
 	}
 	sort.Strings(warnings)
 	return b.Snapshot(warnings)
+}
+
+// nodeGaps records what the snapshot does not know of a node: its
+// interfaces and addresses when its network configuration was not read.
+func nodeGaps(b *source.Builder, n *nodeState) {
+	switch {
+	case !n.Online:
+		b.PartsUnseen(inventory.KindDevice, nodeKey(b, n.Name), "node "+n.Name+" offline")
+	case !n.NetworkRead:
+		b.PartsUnseen(inventory.KindDevice, nodeKey(b, n.Name), "node "+n.Name+": network configuration not read")
+	}
+}
+
+// guestGaps records what the snapshot does not know of a guest: all its
+// parts when its node is offline or its config was not read, its IP
+// addresses when neither its agent nor the container answered.
+func guestGaps(b *source.Builder, gs *guestState) {
+	key := guestKey(b, gs.guest)
+	switch d := gs.Detail; {
+	case d == nil:
+		b.PartsUnseen(inventory.KindVirtualMachine, key, "node "+gs.Node+" offline")
+	case d.ConfigUnseen != "":
+		b.PartsUnseen(inventory.KindVirtualMachine, key, d.ConfigUnseen)
+	case d.IPsUnseen != "":
+		b.Unseen(key, d.IPsUnseen, inventory.KindIPAddress)
+	}
+}
+
+// guestKey is the key of a guest's virtual machine.
+func guestKey(b *source.Builder, g guest) string {
+	return b.Key(g.Type, strconv.FormatUint(g.VMID, 10))
 }
 
 // shared adds the site, cluster type, cluster, manufacturer, device type and

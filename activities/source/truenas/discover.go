@@ -26,6 +26,9 @@ type survey struct {
 	Targets      []iscsiTarget
 	Extents      []iscsiExtent
 
+	// Failed holds the optional calls TrueNAS answered with an error, and
+	// the error: what they list is not known.
+	Failed   map[string]string
 	Warnings []string
 }
 
@@ -125,6 +128,10 @@ func (s *Source) stepFailed(st step, err error, sv *survey) error {
 		return requiredCallError(re)
 	}
 	sv.Warnings = append(sv.Warnings, fmt.Sprintf("%s; %s", re.Error(), st.missing))
+	if sv.Failed == nil {
+		sv.Failed = map[string]string{}
+	}
+	sv.Failed[st.method] = re.Error()
 	return nil
 }
 

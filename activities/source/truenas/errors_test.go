@@ -162,6 +162,7 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 				require.NotNil(t, dev)
 				assert.NotContains(t, dev.Attrs, "pool_health")
 				assert.NotContains(t, dev.Attrs, "pools_healthy")
+				assert.Empty(t, snap.Gaps, "a field missing leaves no record unseen")
 			},
 		},
 		{
@@ -169,6 +170,19 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 			check: func(t *testing.T, snap *source.Snapshot) {
 				assert.Nil(t, sourcetest.Find(snap, "truenas/nas1/service/smb"))
 				assert.NotNil(t, sourcetest.Find(snap, "truenas/nas1/service/nfs"))
+				// the call after a good one failed: what it lists is unknown, not gone
+				assert.True(t, covered(snap, inventory.KindService, "truenas/nas1/service/smb"), "gaps: %+v", snap.Gaps)
+				assert.False(t, covered(snap, inventory.KindService, "truenas/nas1/service/nfs"))
+				assert.Len(t, snap.Gaps, 1)
+			},
+		},
+		{
+			method: "iscsi.target.query", warning: "iscsi.target.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; no iSCSI service",
+			check: func(t *testing.T, snap *source.Snapshot) {
+				assert.Nil(t, sourcetest.Find(snap, "truenas/nas1/service/iscsi"))
+				require.Len(t, snap.Gaps, 1)
+				assert.Equal(t, "truenas/nas1/service/iscsi", snap.Gaps[0].Under)
+				assert.Contains(t, snap.Gaps[0].Why, "iSCSI service not known: iscsi.target.query")
 			},
 		},
 		{
@@ -386,4 +400,14 @@ func TestSilentHandshakeTimesOut(t *testing.T) {
 	_, err = src.Discover(context.Background(), nil)
 	sourcetest.RequireError(t, err, source.ErrUnreachable, "no answer within 200ms")
 	assert.Less(t, time.Since(start), 10*time.Second)
+}
+
+// covered reports whether a record of kind with key lies in a gap of snap.
+func covered(snap *source.Snapshot, kind inventory.Kind, key string) bool {
+	for _, g := range snap.Gaps {
+		if g.Covers(kind, key) {
+			return true
+		}
+	}
+	return false
 }

@@ -32,6 +32,9 @@ type serviceSpec struct {
 	items []string
 	what  string // "exports", for the description and warnings
 	extra string // appended to the description
+	// list is the call that lists what is shared; when it failed the
+	// service is not known either way.
+	list string
 }
 
 // services adds the NFS, SMB and iSCSI services that have something to
@@ -44,6 +47,11 @@ func services(b *source.Builder, devKey string, sv *survey) []string {
 	}
 	var warnings []string
 	for _, spec := range serviceSpecs(sv) {
+		key := source.ChildKey(devKey, "service", strings.ToLower(spec.name))
+		if why, failed := sv.Failed[spec.list]; failed {
+			b.RecordUnseen(inventory.KindService, key, spec.name+" service not known: "+why)
+			continue
+		}
 		if len(spec.items) == 0 {
 			continue
 		}
@@ -54,7 +62,7 @@ func services(b *source.Builder, devKey string, sv *survey) []string {
 			warnings = append(warnings, fmt.Sprintf("%s has %s but its service is %s; not reported", spec.name, count(len(spec.items), spec.what), st))
 			continue
 		}
-		r := source.NewRecord(inventory.KindService, source.ChildKey(devKey, "service", strings.ToLower(spec.name)))
+		r := source.NewRecord(inventory.KindService, key)
 		r.Set("name", spec.name)
 		r.Set("protocol", "tcp")
 		r.Set("ports", []int64{int64(spec.port)})
@@ -92,9 +100,9 @@ func serviceSpecs(sv *survey) []serviceSpec {
 		extra = "; extents: " + strings.Join(sortedUnique(extents), ", ")
 	}
 	return []serviceSpec{
-		{name: "NFS", service: "nfs", port: PortNFS, items: sortedUnique(nfs), what: "exports"},
-		{name: "SMB", service: "cifs", port: PortSMB, items: sortedUnique(smb), what: "shares"},
-		{name: "iSCSI", service: "iscsitarget", port: port, items: sortedUnique(targets), what: "targets", extra: extra},
+		{name: "NFS", service: "nfs", port: PortNFS, items: sortedUnique(nfs), what: "exports", list: "sharing.nfs.query"},
+		{name: "SMB", service: "cifs", port: PortSMB, items: sortedUnique(smb), what: "shares", list: "sharing.smb.query"},
+		{name: "iSCSI", service: "iscsitarget", port: port, items: sortedUnique(targets), what: "targets", extra: extra, list: "iscsi.target.query"},
 	}
 }
 
