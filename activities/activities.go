@@ -36,7 +36,11 @@ type Settings struct {
 	DiscoverTimeout  time.Duration `json:"discover_timeout"`
 	ApplyTimeout     time.Duration `json:"apply_timeout"`
 	HeartbeatTimeout time.Duration `json:"heartbeat_timeout"`
-	Retry            RetryPolicy   `json:"retry"`
+	// RemoteStartTimeout is the schedule-to-start timeout of a discovery
+	// on a source's own task queue: past it no worker took it, and that
+	// source fails.
+	RemoteStartTimeout time.Duration `json:"remote_start_timeout,omitempty"`
+	Retry              RetryPolicy   `json:"retry"`
 	// Review says whether a run waits for approval before it writes.
 	Review ReviewSettings `json:"review"`
 }

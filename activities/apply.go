@@ -28,6 +28,7 @@ type ApplyInput struct {
 // Applying the same batch twice is safe: the engine looks creates up by
 // agent_id first.
 func (a *Activities) Apply(ctx context.Context, in ApplyInput) (netbox.BatchResult, error) {
+	defer keepAlive(ctx)()
 	var b netbox.Batch
 	if err := a.Blob.GetJSON(ctx, BatchRef(in.PlanRef, in.Batch), &b); err != nil {
 		return netbox.BatchResult{}, classify(fmt.Errorf("load batch %d of plan %s: %w", in.Batch, in.PlanRef, err))

@@ -144,10 +144,11 @@ func settingsOf(c config.Sync, rv config.Review) Settings {
 	return Settings{
 		Review: ReviewSettings{Required: rv.Mode == config.ReviewRequired, Timeout: rv.Timeout.Duration,
 			PlanMaxAge: rv.PlanMaxAge.Duration},
-		ApplyConcurrency: c.ApplyConcurrency,
-		DiscoverTimeout:  c.DiscoverTimeout.Duration,
-		ApplyTimeout:     c.ApplyTimeout.Duration,
-		HeartbeatTimeout: c.HeartbeatTimeout.Duration,
+		ApplyConcurrency:   c.ApplyConcurrency,
+		DiscoverTimeout:    c.DiscoverTimeout.Duration,
+		ApplyTimeout:       c.ApplyTimeout.Duration,
+		HeartbeatTimeout:   c.HeartbeatTimeout.Duration,
+		RemoteStartTimeout: c.RemoteStartTimeout.Duration,
 		Retry: RetryPolicy{
 			InitialInterval:    c.Retry.InitialInterval.Duration,
 			BackoffCoefficient: c.Retry.BackoffCoefficient,

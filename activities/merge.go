@@ -40,6 +40,7 @@ func MatchReportRef(run string) string { return fmt.Sprintf("runs/%s/matches.jso
 // Merge joins the snapshots into one inventory: records that describe the
 // same thing become one, each field from the source with authority for it.
 func (a *Activities) Merge(ctx context.Context, in MergeInput) (MergeResult, error) {
+	defer keepAlive(ctx)()
 	inputs := make([]inventory.MergeInput, 0, len(in.Snapshots))
 	for i, s := range in.Snapshots {
 		activity.RecordHeartbeat(ctx, map[string]int{"snapshots_read": i, "snapshots_total": len(in.Snapshots)})

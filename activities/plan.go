@@ -71,6 +71,7 @@ func PlanRef(run string) string { return fmt.Sprintf("runs/%s/plan.json", run) }
 // It reads NetBox's release first, once for the run: a NetBox older than
 // 4.2 ends the run here, and the release decides what the run sends.
 func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error) {
+	defer keepAlive(ctx)()
 	run, err := a.netboxRun(ctx, in.Run)
 	if err != nil {
 		return PlanResult{}, err
@@ -164,6 +165,7 @@ type DescribePlanInput struct {
 // release for the run and writes nothing to NetBox: the Prepare step makes
 // what the plan needs.
 func (a *Activities) DescribePlan(ctx context.Context, in DescribePlanInput) (PlanResult, error) {
+	defer keepAlive(ctx)()
 	plan, err := a.loadPlan(ctx, in.Ref)
 	if err != nil {
 		return PlanResult{}, classify(err)

@@ -24,6 +24,7 @@ type PrepareInput struct {
 // plan needs from the blob store, never the plan itself, and writes only
 // what is missing, so a prepared NetBox costs reads only.
 func (a *Activities) Prepare(ctx context.Context, in PrepareInput) (netbox.Prepared, error) {
+	defer keepAlive(ctx)()
 	var schema netbox.Schema
 	if err := a.Blob.GetJSON(ctx, SchemaRef(in.PlanRef), &schema); err != nil {
 		return netbox.Prepared{}, classify(fmt.Errorf("load schema of plan %s: %w", in.PlanRef, err))

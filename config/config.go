@@ -83,11 +83,18 @@ type CustomField struct {
 
 // Sync tunes the sync workflow.
 type Sync struct {
-	ApplyConcurrency int         `yaml:"apply_concurrency" help:"apply batches in flight at once"`
-	DiscoverTimeout  Duration    `yaml:"discover_timeout" help:"start-to-close timeout of one discovery attempt"`
-	ApplyTimeout     Duration    `yaml:"apply_timeout" help:"start-to-close timeout of one apply batch attempt"`
-	HeartbeatTimeout Duration    `yaml:"heartbeat_timeout" help:"heartbeat timeout of long activities"`
-	Retry            RetryPolicy `yaml:"retry"`
+	ApplyConcurrency int      `yaml:"apply_concurrency" help:"apply batches in flight at once"`
+	DiscoverTimeout  Duration `yaml:"discover_timeout" help:"start-to-close timeout of one discovery attempt"`
+	ApplyTimeout     Duration `yaml:"apply_timeout" help:"start-to-close timeout of one apply batch attempt"`
+	HeartbeatTimeout Duration `yaml:"heartbeat_timeout" help:"heartbeat timeout of long activities"`
+	// RemoteStartTimeout bounds how long a discovery waits for a worker on
+	// its source's own task queue; past it that source fails and the run
+	// goes on with the others.
+	RemoteStartTimeout Duration `yaml:"remote_start_timeout" help:"how long a discovery on a source's own task queue waits for a worker to take it"`
+	// RunTimeout bounds one run of the sync workflow (each continue-as-new
+	// starts a new one); the starter and the schedule set it.
+	RunTimeout Duration    `yaml:"run_timeout" help:"longest a sync run may take before Temporal ends it"`
+	Retry      RetryPolicy `yaml:"retry"`
 }
 
 // Review says whether a run waits for an operator's approval between its
@@ -161,10 +168,12 @@ func Default() *Config {
 			MassDeleteThreshold: 0.25,
 		},
 		Sync: Sync{
-			ApplyConcurrency: 4,
-			DiscoverTimeout:  Duration{10 * minute},
-			ApplyTimeout:     Duration{5 * minute},
-			HeartbeatTimeout: Duration{minute},
+			ApplyConcurrency:   4,
+			DiscoverTimeout:    Duration{10 * minute},
+			ApplyTimeout:       Duration{5 * minute},
+			HeartbeatTimeout:   Duration{minute},
+			RemoteStartTimeout: Duration{5 * minute},
+			RunTimeout:         Duration{6 * hour},
 			Retry: RetryPolicy{
 				InitialInterval:    Duration{second},
 				BackoffCoefficient: 2,

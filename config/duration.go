@@ -17,6 +17,7 @@ type Duration struct{ time.Duration }
 const (
 	second = time.Second
 	minute = time.Minute
+	hour   = time.Hour
 	day    = 24 * time.Hour
 )
 

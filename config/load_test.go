@@ -63,10 +63,12 @@ func TestLoadFull(t *testing.T) {
 		{Attr: "firmware", Field: "firmware_version", Type: "text"},
 	}, c.NetBox.CustomFields)
 	assert.Equal(t, Sync{
-		ApplyConcurrency: 8,
-		DiscoverTimeout:  Duration{time.Hour},
-		ApplyTimeout:     Duration{2 * time.Minute},
-		HeartbeatTimeout: Duration{30 * time.Second},
+		ApplyConcurrency:   8,
+		DiscoverTimeout:    Duration{time.Hour},
+		ApplyTimeout:       Duration{2 * time.Minute},
+		HeartbeatTimeout:   Duration{30 * time.Second},
+		RemoteStartTimeout: Duration{2 * time.Minute},
+		RunTimeout:         Duration{3 * time.Hour},
 		Retry: RetryPolicy{
 			InitialInterval:    Duration{2 * time.Second},
 			BackoffCoefficient: 1.5,
@@ -359,5 +361,5 @@ func TestRegisterFlagsCoversEverySetting(t *testing.T) {
 		assert.Equal(t, s.field(def).Interface(), s.field(c).Interface(), s.Flag)
 	}
 	assert.NotNil(t, fs.Lookup("config"))
-	assert.Len(t, Settings(), 34)
+	assert.Len(t, Settings(), 36)
 }

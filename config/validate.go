@@ -91,6 +91,11 @@ func (c *Config) validate(types []string) error {
 	v.positive("sync.discover_timeout", c.Sync.DiscoverTimeout)
 	v.positive("sync.apply_timeout", c.Sync.ApplyTimeout)
 	v.positive("sync.heartbeat_timeout", c.Sync.HeartbeatTimeout)
+	v.positive("sync.remote_start_timeout", c.Sync.RemoteStartTimeout)
+	v.positive("sync.run_timeout", c.Sync.RunTimeout)
+	if c.Review.Mode == ReviewRequired && c.Sync.RunTimeout.Duration <= c.Review.Timeout.Duration {
+		v.add("sync.run_timeout", "must be longer than review.timeout (%s) when review is required, got %s", c.Review.Timeout, c.Sync.RunTimeout)
+	}
 	r := c.Sync.Retry
 	v.positive("sync.retry.initial_interval", r.InitialInterval)
 	if r.BackoffCoefficient < 1 {

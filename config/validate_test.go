@@ -17,6 +17,11 @@ func TestWorkerSettingsValidated(t *testing.T) {
 		{"pprof on every interface", []string{"NETBOX_AGENT_WORKER_PPROF_LISTEN=0.0.0.0:6060"}, "worker.pprof_listen: 0.0.0.0:6060 is not a loopback address"},
 		{"pprof without a port", []string{"NETBOX_AGENT_WORKER_PPROF_LISTEN=127.0.0.1"}, "worker.pprof_listen"},
 		{"negative memory limit", []string{"NETBOX_AGENT_WORKER_MEMORY_LIMIT_MB=-1"}, "worker.memory_limit_mb"},
+		{"no run timeout", []string{"NETBOX_AGENT_SYNC_RUN_TIMEOUT=0"}, "sync.run_timeout: must be positive"},
+		{"no remote start timeout", []string{"NETBOX_AGENT_SYNC_REMOTE_START_TIMEOUT=0"}, "sync.remote_start_timeout"},
+		{"run shorter than review", []string{"NETBOX_AGENT_REVIEW_MODE=required", "NETBOX_AGENT_REVIEW_TIMEOUT=6h"},
+			"sync.run_timeout: must be longer than review.timeout (6h) when review is required, got 6h"},
+		{"run longer than review", []string{"NETBOX_AGENT_REVIEW_MODE=required", "NETBOX_AGENT_REVIEW_TIMEOUT=1h"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load("", nil, tc.environ)

@@ -81,11 +81,12 @@ func (o scheduleOptions) policy() (enumspb.ScheduleOverlapPolicy, error) {
 func (a *app) action(o scheduleOptions) *client.ScheduleWorkflowAction {
 	req := workflows.SyncRequest{DryRun: o.dryRun, Sources: splitList(o.sources)}
 	return &client.ScheduleWorkflowAction{
-		ID:            o.id,
-		Workflow:      workflows.SyncWorkflow,
-		Args:          []any{req},
-		TaskQueue:     a.cfg.Temporal.TaskQueue,
-		StaticSummary: "scheduled " + summary(req),
+		ID:                 o.id,
+		Workflow:           workflows.SyncWorkflow,
+		Args:               []any{req},
+		TaskQueue:          a.cfg.Temporal.TaskQueue,
+		StaticSummary:      "scheduled " + summary(req),
+		WorkflowRunTimeout: a.cfg.Sync.RunTimeout.Duration,
 	}
 }
 
@@ -126,6 +127,9 @@ func (a *app) updateSchedule(ctx context.Context, h client.ScheduleHandle, fs *p
 			}
 			if fs.Changed("sources") || fs.Changed("dry-run") {
 				s.Action = a.action(o)
+			} else if act, ok := s.Action.(*client.ScheduleWorkflowAction); ok {
+				// A schedule made before runs had a timeout gets sync.run_timeout.
+				act.WorkflowRunTimeout = a.cfg.Sync.RunTimeout.Duration
 			}
 			return &client.ScheduleUpdate{Schedule: &s}, nil
 		},

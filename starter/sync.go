@@ -90,9 +90,10 @@ func (a *app) start(ctx context.Context, req workflows.SyncRequest, id string, w
 		id = prefix + time.Now().UTC().Format("20060102T150405Z")
 	}
 	run, err := a.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:            id,
-		TaskQueue:     a.cfg.Temporal.TaskQueue,
-		StaticSummary: summary(req),
+		ID:                 id,
+		TaskQueue:          a.cfg.Temporal.TaskQueue,
+		StaticSummary:      summary(req),
+		WorkflowRunTimeout: a.cfg.Sync.RunTimeout.Duration,
 	}, workflows.SyncWorkflow, req)
 	if err != nil {
 		return fmt.Errorf("start sync: %w", err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -17,6 +18,9 @@ import (
 // Error types of the workflow's own failures.
 const (
 	ErrTypeAllSourcesFailed = "AllSourcesFailed"
+	// ErrTypeNoWorker starts the error of a source whose discovery no
+	// worker took from the source's own task queue in time.
+	ErrTypeNoWorker = "NoWorker"
 )
 
 // a refers to the activities by method; the worker registers the real value.
@@ -31,6 +35,7 @@ func SyncWorkflow(ctx workflow.Context, req SyncRequest) (*SyncResult, error) {
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) { return r.progress, nil }); err != nil {
 		return nil, fmt.Errorf("register progress query: %w", err)
 	}
+	r.bounded = workflow.GetVersion(ctx, boundedChange, workflow.DefaultVersion, 1) >= 1
 	if req.Resume != nil {
 		r.state = *req.Resume
 		r.state.Result.Continuations++
@@ -93,7 +98,16 @@ type syncRun struct {
 	req      SyncRequest
 	state    ApplyState
 	progress Progress
+	// bounded is set when the run gives its activities the timeouts of
+	// boundedChange; runs recorded before it replay without them.
+	bounded bool
 }
+
+// boundedChange names the change that bounded every step of a run: each
+// activity has a schedule-to-close timeout, the long ones a heartbeat
+// timeout, and a discovery on a source's own task queue a schedule-to-start
+// timeout, so that no step waits forever for a worker.
+const boundedChange = "bounded-activities"
 
 func (r *syncRun) setPhase(ctx workflow.Context, phase, details string) {
 	r.progress.Phase = phase
@@ -105,28 +119,65 @@ func (r *syncRun) setPhase(ctx workflow.Context, phase, details string) {
 
 func (r *syncRun) configure(ctx workflow.Context) (activities.ConfigureResult, error) {
 	var cfg activities.ConfigureResult
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	opts := workflow.ActivityOptions{
 		ActivityID:          "configure",
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10},
 		Summary:             "read run settings",
-	})
+	}
+	if r.bounded {
+		opts.ScheduleToCloseTimeout = configureDeadline
+	}
+	actx := workflow.WithActivityOptions(ctx, opts)
 	if err := workflow.ExecuteActivity(actx, a.Configure, activities.ConfigureInput{Sources: r.req.Sources}).Get(ctx, &cfg); err != nil {
 		return cfg, stepFailed("configure", err)
 	}
 	return cfg, nil
 }
 
+// configureDeadline bounds the Configure step with its retries: it only
+// reads the worker's settings, so a run that cannot get them in this time
+// has no worker.
+const configureDeadline = 5 * time.Minute
+
 // options are the activity options every step shares, set in one place.
 // Merge and plan read whole inventories and NetBox, so they get the long
-// discovery timeout; an apply batch is one bulk request and gets the short one.
+// discovery timeout; an apply batch is one bulk request and gets the short
+// one. Every one of these steps heartbeats while it runs, so a worker that
+// dies under it is noticed after the heartbeat timeout.
 func (r *syncRun) options(cfg activities.ConfigureResult, summary, id string, timeout time.Duration) workflow.ActivityOptions {
-	return workflow.ActivityOptions{
+	opts := workflow.ActivityOptions{
 		ActivityID:          id,
 		StartToCloseTimeout: timeout,
 		RetryPolicy:         retryPolicy(cfg.Retry),
 		Summary:             summary,
 	}
+	if r.bounded {
+		opts.ScheduleToCloseTimeout = deadline(timeout, cfg.Retry)
+		opts.HeartbeatTimeout = cfg.HeartbeatTimeout
+	}
+	return opts
+}
+
+// unlimitedAttempts is how many attempts deadline allows a step whose
+// retry policy does not limit them.
+const unlimitedAttempts = 10
+
+// deadline is a step's schedule-to-close timeout: every attempt its
+// retry policy allows at its full start-to-close timeout, the waits
+// between them, and one timeout more for the time it waits for a worker.
+func deadline(timeout time.Duration, p activities.RetryPolicy) time.Duration {
+	attempts := int(p.MaximumAttempts)
+	if attempts <= 0 {
+		attempts = unlimitedAttempts
+	}
+	total := time.Duration(attempts+1) * timeout
+	wait := p.InitialInterval
+	for i := 1; i < attempts; i++ {
+		total += wait
+		wait = min(time.Duration(float64(wait)*max(p.BackoffCoefficient, 1)), max(p.MaximumInterval, p.InitialInterval))
+	}
+	return total
 }
 
 func retryPolicy(p activities.RetryPolicy) *temporal.RetryPolicy {
@@ -145,14 +196,7 @@ func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.Configu
 	r.setPhase(ctx, "discovering", fmt.Sprintf("%d sources", len(cfg.Sources)))
 	futures := make([]workflow.Future, len(cfg.Sources))
 	for i, s := range cfg.Sources {
-		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			ActivityID:          "discover/" + s.Name,
-			TaskQueue:           s.TaskQueue,
-			StartToCloseTimeout: cfg.DiscoverTimeout,
-			HeartbeatTimeout:    cfg.HeartbeatTimeout,
-			RetryPolicy:         retryPolicy(cfg.Retry),
-			Summary:             "discover " + s.Type + " " + s.Name,
-		})
+		actx := workflow.WithActivityOptions(ctx, r.discoverOptions(cfg, s))
 		futures[i] = workflow.ExecuteActivity(actx, a.Discover, activities.DiscoverInput{Run: run, Source: s.Name})
 	}
 	var snapshots []activities.DiscoverResult
@@ -160,7 +204,7 @@ func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.Configu
 		var d activities.DiscoverResult
 		sr := activities.SourceResult{Name: s.Name, Type: s.Type, Status: activities.SourceOK}
 		if err := futures[i].Get(ctx, &d); err != nil {
-			sr.Status, sr.Error = activities.SourceFailed, errorMessage(err)
+			sr.Status, sr.Error = activities.SourceFailed, discoverError(s, cfg, err)
 			workflow.GetLogger(ctx).Warn("source failed", "source", s.Name, "error", err)
 		} else {
 			sr.Records, sr.Warnings = d.Records, d.WarningCount
@@ -190,6 +234,38 @@ func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.Configu
 		return activities.PlanResult{}, stepFailed("plan", err)
 	}
 	return plan, nil
+}
+
+// discoverOptions are the options of one source's discovery. On a task
+// queue of its own it waits at most RemoteStartTimeout for a worker to
+// take it: a remote worker that is gone fails that source, not the run.
+func (r *syncRun) discoverOptions(cfg activities.ConfigureResult, s activities.SourceInstance) workflow.ActivityOptions {
+	opts := workflow.ActivityOptions{
+		ActivityID:          "discover/" + s.Name,
+		TaskQueue:           s.TaskQueue,
+		StartToCloseTimeout: cfg.DiscoverTimeout,
+		HeartbeatTimeout:    cfg.HeartbeatTimeout,
+		RetryPolicy:         retryPolicy(cfg.Retry),
+		Summary:             "discover " + s.Type + " " + s.Name,
+	}
+	if r.bounded {
+		opts.ScheduleToCloseTimeout = deadline(cfg.DiscoverTimeout, cfg.Retry)
+		if s.TaskQueue != "" && cfg.RemoteStartTimeout > 0 {
+			opts.ScheduleToStartTimeout = cfg.RemoteStartTimeout
+		}
+	}
+	return opts
+}
+
+// discoverError says why a source's discovery failed; that no worker took
+// it from its own task queue is said in words an operator can act on.
+func discoverError(s activities.SourceInstance, cfg activities.ConfigureResult, err error) string {
+	var timeoutErr *temporal.TimeoutError
+	if s.TaskQueue != "" && errors.As(err, &timeoutErr) && timeoutErr.TimeoutType() == enumspb.TIMEOUT_TYPE_SCHEDULE_TO_START {
+		return fmt.Sprintf("%s: no worker took the discovery from task queue %q within %s (sync.remote_start_timeout): "+
+			"is `worker --task-queue %s` running and connected?", ErrTypeNoWorker, s.TaskQueue, cfg.RemoteStartTimeout, s.TaskQueue)
+	}
+	return errorMessage(err)
 }
 
 // prepareChange names the change that gave the run its Prepare step. A run

@@ -2,8 +2,11 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/worker"
@@ -40,6 +43,36 @@ func TestSourceOnItsOwnTaskQueue(t *testing.T) {
 	_, res := e.sync(workflows.SyncRequest{})
 	require.Len(t, res.Sources, 1)
 	require.Equal(t, activities.SourceOK, res.Sources[0].Status, res.Sources[0].Error)
+	require.Positive(t, res.Applied.Created)
+	require.Equal(t, 5, e.nb.count(t, "dcim/devices"))
+}
+
+// TestRemoteQueueWithoutWorker: a source on a task queue that no worker
+// serves fails after sync.remote_start_timeout with a reason naming the
+// queue, and the run goes on to apply what the other source reported,
+// instead of waiting for a worker forever.
+func TestRemoteQueueWithoutWorker(t *testing.T) {
+	cfg := strings.Replace(exampleConfig(t), "sync:\n", "sync:\n  remote_start_timeout: 2s\n", 1) + fmt.Sprintf(`  - name: site-b-files
+    type: filesystem
+    path: %s
+    task_queue: e2e-nobody-serves-this
+`, repoPath(t, "examples/inventory"))
+	e := newEnv(t, cfg)
+
+	start := time.Now()
+	_, res := e.sync(workflows.SyncRequest{})
+	require.Less(t, time.Since(start), time.Minute, "the run waited on the queue nobody serves")
+	require.Len(t, res.Sources, 2)
+	byName := map[string]activities.SourceResult{}
+	for _, s := range res.Sources {
+		byName[s.Name] = s
+	}
+	require.Equal(t, activities.SourceOK, byName["lab-files"].Status, byName["lab-files"].Error)
+	failed := byName["site-b-files"]
+	require.Equal(t, activities.SourceFailed, failed.Status)
+	require.Contains(t, failed.Error, workflows.ErrTypeNoWorker)
+	require.Contains(t, failed.Error, `"e2e-nobody-serves-this"`)
+	require.Contains(t, failed.Error, "2s")
 	require.Positive(t, res.Applied.Created)
 	require.Equal(t, 5, e.nb.count(t, "dcim/devices"))
 }
