@@ -25,6 +25,12 @@ type Config struct {
 	BlobURL string `yaml:"blob_url" help:"claim-check store URL (default file://<data_dir>/blobs; mem:// for tests)"`
 	Worker  Worker `yaml:"worker"`
 	Log     Log    `yaml:"log"`
+	// CodecServer serves Temporal's remote codec protocol, so that the Web
+	// UI and the CLI show encrypted payloads in clear to those allowed.
+	CodecServer CodecServer `yaml:"codec_server"`
+	// StrictSecretFiles makes a secret file that group or others can read
+	// an error instead of a warning.
+	StrictSecretFiles bool `yaml:"strict_secret_files" help:"refuse secret files readable by group or others instead of warning"`
 	// Sources lists the discovery source instances; the list comes from the
 	// file only (no flag or variable builds a list).
 	Sources []Source `yaml:"sources"`
@@ -43,6 +49,17 @@ type Temporal struct {
 	Address   string `yaml:"address" help:"Temporal frontend host:port"`
 	Namespace string `yaml:"namespace" help:"Temporal namespace"`
 	TaskQueue string `yaml:"task_queue" help:"task queue of the sync workflow and its activities"`
+	// TLS secures the connection to the frontend (docs/security.md).
+	TLS TemporalTLS `yaml:"tls"`
+	// APIKeyFile names a file holding an API key (Temporal Cloud), sent as
+	// a bearer token; the environment variable NETBOX_AGENT_TEMPORAL_API_KEY
+	// takes precedence. An API key implies TLS.
+	APIKeyFile string `yaml:"api_key_file" help:"file holding a Temporal API key, re-read when it changes; implies TLS (env NETBOX_AGENT_TEMPORAL_API_KEY wins)"`
+	// AllowPlaintext lets the client talk to a frontend that is not on
+	// loopback without TLS; each start warns about it.
+	AllowPlaintext bool `yaml:"allow_plaintext" help:"allow a connection without TLS to a frontend not on loopback (warned on each start)"`
+	// Encryption encrypts every payload the agent hands to Temporal.
+	Encryption Encryption `yaml:"encryption"`
 }
 
 // NetBox says how to reach NetBox and how carefully to write to it.
@@ -53,6 +70,7 @@ type NetBox struct {
 	TokenFile          string   `yaml:"token_file" help:"file holding the NetBox API token (env NETBOX_AGENT_NETBOX_TOKEN wins)"`
 	CAFile             string   `yaml:"ca_file" help:"PEM bundle to verify NetBox's certificate"`
 	InsecureSkipVerify bool     `yaml:"insecure_skip_verify" help:"skip TLS certificate verification (testing only)"`
+	AllowPlaintext     bool     `yaml:"allow_plaintext" help:"allow an http:// URL to a NetBox not on loopback (warned on each start)"`
 	Timeout            Duration `yaml:"timeout" help:"timeout of one NetBox request"`
 	BatchSize          int      `yaml:"batch_size" help:"objects per bulk write"`
 	PageSize           int      `yaml:"page_size" help:"objects per page when reading"`
@@ -192,7 +210,8 @@ func Default() *Config {
 			ShutdownTimeout: Duration{30 * second},
 			MemoryLimitMB:   DefaultMemoryLimitMB,
 		},
-		Log: Log{Level: "info", Format: "console"},
+		Log:         Log{Level: "info", Format: "console"},
+		CodecServer: CodecServer{Listen: "127.0.0.1:8089"},
 	}
 }
 

@@ -89,7 +89,7 @@ func envMap(environ []string) map[string]string {
 // except under NETBOX_AGENT_SOURCES_ (secrets, whose names the config does
 // not know).
 func (c *Config) applyEnv(env map[string]string) []error {
-	known := map[string]bool{EnvNetBoxToken: true, EnvConfig: true}
+	known := map[string]bool{EnvNetBoxToken: true, EnvConfig: true, EnvTemporalAPIKey: true, EnvEncryptionKeys: true, EnvCodecServerToken: true}
 	var errs []error
 	for _, s := range Settings() {
 		known[s.Env] = true
@@ -180,6 +180,10 @@ func (c *Config) resolve() {
 	if c.NetBox.CAFile != "" {
 		c.NetBox.CAFile = c.abs(c.NetBox.CAFile)
 	}
+	for _, p := range []*string{&c.Temporal.APIKeyFile, &c.Temporal.TLS.CAFile, &c.Temporal.TLS.CertFile, &c.Temporal.TLS.KeyFile,
+		&c.Temporal.Encryption.KeysFile, &c.CodecServer.TokenFile, &c.CodecServer.CertFile, &c.CodecServer.KeyFile} {
+		*p = c.abs(*p)
+	}
 	for i := range c.NetBox.CustomFields {
 		cf := &c.NetBox.CustomFields[i]
 		if cf.Field == "" {
@@ -219,5 +223,5 @@ func (c *Config) NetBoxToken() (string, error) {
 	if c.NetBox.TokenFile == "" {
 		return "", fmt.Errorf("netbox token: %w: set %s or netbox.token_file", ErrSecretNotSet, EnvNetBoxToken)
 	}
-	return readSecretFile(c.abs(c.NetBox.TokenFile), "netbox.token_file")
+	return c.readSecret(c.abs(c.NetBox.TokenFile), "netbox.token_file")
 }

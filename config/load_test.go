@@ -46,7 +46,8 @@ func TestLoadFull(t *testing.T) {
 	base, err := filepath.Abs("testdata/good")
 	require.NoError(t, err)
 
-	assert.Equal(t, Temporal{Address: "temporal.internal:7233", Namespace: "infra", TaskQueue: "agent"}, c.Temporal)
+	assert.Equal(t, Temporal{Address: "temporal.internal:7233", Namespace: "infra", TaskQueue: "agent",
+		TLS: TemporalTLS{ServerName: "temporal.internal"}}, c.Temporal)
 	assert.Equal(t, "https://netbox.example.internal/", c.NetBox.URL)
 	assert.Equal(t, filepath.Join(base, "secrets/netbox.token"), c.NetBox.TokenFile)
 	assert.Equal(t, "/etc/ssl/netbox.pem", c.NetBox.CAFile)
@@ -162,7 +163,7 @@ func TestEnvAndFlagPrecedence(t *testing.T) {
 	dir := t.TempDir()
 	path := writeFile(t, dir, "agent.yaml", `
 netbox:
-  url: http://file.example:8000
+  url: https://file.example:8000
   batch_size: 10
   page_size: 200
 sync:
@@ -209,7 +210,7 @@ func precedenceCases(dir string) []precedenceCase {
 		{
 			name: "env over file",
 			env: []string{
-				"NETBOX_AGENT_NETBOX_URL=http://env.example:8000",
+				"NETBOX_AGENT_NETBOX_URL=https://env.example:8000",
 				"NETBOX_AGENT_NETBOX_BATCH_SIZE=20",
 				"NETBOX_AGENT_SYNC_APPLY_CONCURRENCY=3",
 				"NETBOX_AGENT_SYNC_RETRY_MAXIMUM_INTERVAL=1d",
@@ -218,7 +219,7 @@ func precedenceCases(dir string) []precedenceCase {
 				"PATH=/usr/bin",
 			},
 			check: func(t *testing.T, c *Config) {
-				assert.Equal(t, "http://env.example:8000", c.NetBox.URL)
+				assert.Equal(t, "https://env.example:8000", c.NetBox.URL)
 				assert.Equal(t, 20, c.NetBox.BatchSize)
 				assert.Equal(t, 200, c.NetBox.PageSize)
 				assert.Equal(t, 3, c.Sync.ApplyConcurrency)
@@ -361,5 +362,5 @@ func TestRegisterFlagsCoversEverySetting(t *testing.T) {
 		assert.Equal(t, s.field(def).Interface(), s.field(c).Interface(), s.Flag)
 	}
 	assert.NotNil(t, fs.Lookup("config"))
-	assert.Len(t, Settings(), 36)
+	assert.Len(t, Settings(), 53)
 }

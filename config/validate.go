@@ -127,6 +127,7 @@ func (c *Config) validate(types []string) error {
 	v.oneOf("log.format", c.Log.Format, "json", "console")
 
 	v.sources(c.Sources, types)
+	v.security(c)
 	sortByLine(v.errs)
 	return errors.Join(v.errs...)
 }

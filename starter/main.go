@@ -33,6 +33,8 @@ commands:
   reject WORKFLOW-ID      reject it: the run ends with nothing written
   schedule create|update|describe|pause|unpause|trigger|delete
                           manage the Temporal schedule of periodic syncs
+  codec-server            serve the payload codec (POST /encode, /decode) for the
+                          Web UI and "temporal ... --codec-endpoint"
 
 Every command takes the configuration flags (--config, --temporal.address, ...);
 "starter <command> --help" lists them.
@@ -56,16 +58,19 @@ type app struct {
 
 type command struct {
 	flags func(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []string) error
+	// offline commands do not talk to Temporal: app.tc is nil.
+	offline bool
 }
 
 var commands = map[string]command{
-	"sync":     {flags: syncFlags},
-	"apply":    {flags: applyFlags},
-	"status":   {flags: statusFlags},
-	"plan":     {flags: planFlags},
-	"schedule": {flags: scheduleFlags},
-	"approve":  {flags: decideFlags(workflows.ApproveUpdate)},
-	"reject":   {flags: decideFlags(workflows.RejectUpdate)},
+	"sync":         {flags: syncFlags},
+	"apply":        {flags: applyFlags},
+	"status":       {flags: statusFlags},
+	"plan":         {flags: planFlags},
+	"schedule":     {flags: scheduleFlags},
+	"approve":      {flags: decideFlags(workflows.ApproveUpdate)},
+	"reject":       {flags: decideFlags(workflows.RejectUpdate)},
+	"codec-server": {flags: codecServerFlags, offline: true},
 }
 
 func run(args []string, out io.Writer) error {
@@ -96,15 +101,17 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	defer log.Sync() // a failed flush at exit has nowhere to be reported
-	// The starter talks to people: keep the SDK's own chatter out of it.
-	tc, err := client.Dial(cfg.Temporal.ClientOptions(log.WithOptions(zap.IncreaseLevel(zap.WarnLevel)), nil))
-	if err != nil {
-		return fmt.Errorf("dial temporal at %s: %w", cfg.Temporal.Address, err)
-	}
-	defer tc.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return exec(ctx, &app{cfg: cfg, log: log, tc: tc, out: out}, fs.Args())
+	a := &app{cfg: cfg, log: log, out: out}
+	if !cmd.offline {
+		// The starter talks to people: keep the SDK's own chatter out of it.
+		if a.tc, err = cfg.DialTemporal(ctx, log.WithOptions(zap.IncreaseLevel(zap.WarnLevel)), nil); err != nil {
+			return err
+		}
+		defer a.tc.Close()
+	}
+	return exec(ctx, a, fs.Args())
 }
 
 func splitList(s string) []string {

@@ -49,6 +49,13 @@ func run(args []string) error {
 		if err := cfg.CheckSources(zap.NewNop()); err != nil {
 			return fmt.Errorf("invalid source settings:\n%w", err)
 		}
+		warns, err := checkSecurity(cfg)
+		if err != nil {
+			return fmt.Errorf("invalid security settings:\n%w", err)
+		}
+		for _, w := range warns {
+			fmt.Println("warning:", w)
+		}
 		fmt.Println("configuration ok")
 		return nil
 	case f.printConfig:
@@ -120,9 +127,16 @@ func serve(ctx context.Context, cfg *config.Config, queue string, log *zap.Logge
 
 	sdkMetrics, closeSDKMetrics := reg.Temporal()
 	defer closeSDKMetrics.Close()
-	c, err := client.Dial(cfg.Temporal.ClientOptions(log, sdkMetrics))
+	warns, err := checkSecurity(cfg)
 	if err != nil {
-		return fmt.Errorf("dial temporal at %s: %w", cfg.Temporal.Address, err)
+		return err
+	}
+	for _, w := range warns {
+		log.Warn("security", zap.String("warning", w))
+	}
+	c, err := cfg.DialTemporal(ctx, log, sdkMetrics)
+	if err != nil {
+		return err
 	}
 	defer c.Close()
 
@@ -148,6 +162,19 @@ func serve(ctx context.Context, cfg *config.Config, queue string, log *zap.Logge
 	}
 	w.Stop()
 	return errors.Join(runErr, shutdown(ctx, srv))
+}
+
+// checkSecurity lists the security warnings of cfg, and fails on a secret
+// file others can read under strict_secret_files or on bad payload keys.
+func checkSecurity(cfg *config.Config) ([]string, error) {
+	warns, err := cfg.SecurityWarnings()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := cfg.PayloadCodec(); err != nil && !errors.Is(err, config.ErrSecretNotSet) {
+		return nil, err
+	}
+	return warns, nil
 }
 
 // newWorker is the Temporal worker on the options' queue, with the sync
