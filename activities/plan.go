@@ -94,7 +94,8 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	}
 	res := a.describePlan(ref, plan)
 	res.NetBoxVersion = run.NetBoxVersion
-	a.Metrics.SourcesPlanned(time.Now(), sourceRuns(in.Sources, plan.Blocked))
+	// How each source fared is recorded once, by the run's last step
+	// (RecordRun): a plan retried after it recorded would count it twice.
 	a.Log.Info("planned", zap.Int("operations", res.Summary.Total), zap.Int("batches", res.Summary.Batches),
 		zap.String("netbox_version", run.NetBoxVersion))
 	return res, nil

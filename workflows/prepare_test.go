@@ -32,11 +32,12 @@ func (s *syncSuite) TestPrepareRunsOnceBeforeTheFirstBatch() {
 
 	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
 	res := s.result()
-	s.Require().Len(started, 9)
+	s.Require().Len(started, 10)
 	s.Equal([]string{"configure", "discover/files", "merge", "plan", "prepare"}, started[:5])
-	for _, id := range started[5:] {
+	for _, id := range started[5:9] {
 		s.True(strings.HasPrefix(id, "apply/"), id)
 	}
+	s.Equal("record-run", started[9], "the run records its outcome last")
 	s.Require().NotNil(res.Prepared)
 	s.Equal(prepared, *res.Prepared)
 }

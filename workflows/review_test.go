@@ -20,6 +20,7 @@ func reviewEnv(t *testing.T, timeout time.Duration) *testsuite.TestWorkflowEnvir
 	env := ts.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(SyncWorkflow)
 	env.RegisterActivity(a)
+	env.OnActivity(a.RecordRun, mock.Anything, mock.Anything).Return(activities.RecordRunResult{}, nil).Maybe()
 	cfg := settings("files")
 	cfg.Review = activities.ReviewSettings{Required: true, Timeout: timeout}
 	env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(cfg, nil)
@@ -149,6 +150,7 @@ func TestSavedPlanPastItsMaxAge(t *testing.T) {
 	env := ts.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(SyncWorkflow)
 	env.RegisterActivity(a)
+	env.OnActivity(a.RecordRun, mock.Anything, mock.Anything).Return(activities.RecordRunResult{}, nil).Maybe()
 	cfg := settings()
 	cfg.Review.PlanMaxAge = time.Hour
 	env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(cfg, nil)

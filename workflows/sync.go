@@ -32,6 +32,14 @@ var a *activities.Activities
 // the batches depending on it are skipped and the rest go on.
 func SyncWorkflow(ctx workflow.Context, req SyncRequest) (*SyncResult, error) {
 	r := &syncRun{req: req, progress: Progress{Phase: "starting"}}
+	res, err := r.run(ctx)
+	r.record(ctx, res, err)
+	return res, err
+}
+
+// run is the whole of a run but its last step, record.
+func (r *syncRun) run(ctx workflow.Context) (*SyncResult, error) {
+	req := r.req
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) { return r.progress, nil }); err != nil {
 		return nil, fmt.Errorf("register progress query: %w", err)
 	}
@@ -266,6 +274,46 @@ func discoverError(s activities.SourceInstance, cfg activities.ConfigureResult, 
 			"is `worker --task-queue %s` running and connected?", ErrTypeNoWorker, s.TaskQueue, cfg.RemoteStartTimeout, s.TaskQueue)
 	}
 	return errorMessage(err)
+}
+
+// recordChange names the change that gave runs their last step,
+// record-run; runs recorded before it replay without the step.
+const recordChange = "record-run"
+
+// record runs the run's last step: it records how the run ended into the
+// metrics of the worker that takes it. A run that continues as new records
+// nothing: its last continuation does. A failure to record is logged and
+// does not change how the run ended.
+func (r *syncRun) record(ctx workflow.Context, res *SyncResult, runErr error) {
+	if workflow.IsContinueAsNewError(runErr) {
+		return
+	}
+	if workflow.GetVersion(ctx, recordChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	if res == nil {
+		res = &r.state.Result
+	}
+	t := res.Applied
+	in := activities.RecordRunInput{
+		Started: workflow.GetInfo(ctx).WorkflowStartTime, Ended: workflow.Now(ctx),
+		DryRun: r.req.DryRun, Failed: runErr != nil, Sources: res.Sources, Blocked: res.Plan.Blocked,
+		Created: t.Created, Updated: t.Updated, Deleted: t.Deleted, Unchanged: t.Unchanged, FailedObjects: t.Failed,
+		BatchesDone: t.BatchesDone, BatchesFailed: t.BatchesFailed, BatchesSkipped: t.BatchesSkipped,
+	}
+	// A cancelled run still records that it ended.
+	dctx, cancel := workflow.NewDisconnectedContext(ctx)
+	defer cancel()
+	actx := workflow.WithActivityOptions(dctx, workflow.ActivityOptions{
+		ActivityID:             "record-run",
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 2 * time.Minute,
+		RetryPolicy:            &temporal.RetryPolicy{MaximumAttempts: 3},
+		Summary:                "record the run's outcome in the worker's metrics",
+	})
+	if err := workflow.ExecuteActivity(actx, a.RecordRun, in).Get(dctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("could not record the run in the metrics", "error", err)
+	}
 }
 
 // prepareChange names the change that gave the run its Prepare step. A run

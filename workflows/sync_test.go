@@ -25,6 +25,8 @@ type syncSuite struct {
 	suite.Suite
 	testsuite.WorkflowTestSuite
 	env *testsuite.TestWorkflowEnvironment
+	// records are the inputs of the runs' record-run steps.
+	records []activities.RecordRunInput
 }
 
 func TestSyncWorkflow(t *testing.T) { suite.Run(t, new(syncSuite)) }
@@ -33,6 +35,12 @@ func (s *syncSuite) SetupTest() {
 	s.env = s.NewTestWorkflowEnvironment()
 	s.env.RegisterWorkflow(SyncWorkflow)
 	s.env.RegisterActivity(a)
+	s.records = nil
+	s.env.OnActivity(a.RecordRun, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.RecordRunInput) (activities.RecordRunResult, error) {
+			s.records = append(s.records, in)
+			return activities.RecordRunResult{}, nil
+		}).Maybe()
 }
 
 func (s *syncSuite) TearDownTest() { s.env.AssertExpectations(s.T()) }
@@ -275,6 +283,7 @@ func (s *syncSuite) TestContinueAsNewCarriesProgress() {
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(SyncWorkflow)
 	env.RegisterActivity(a)
+	env.OnActivity(a.RecordRun, mock.Anything, mock.Anything).Return(activities.RecordRunResult{}, nil).Maybe()
 	env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(settings("files"), nil)
 	env.OnActivity(a.Prepare, mock.Anything, mock.Anything).Return(prepared, nil).Never()
 	var mu sync.Mutex

@@ -81,7 +81,7 @@ func TestRulesAndDashboardUseEmittedMetrics(t *testing.T) {
 	require.NoError(t, err)
 	m.Discovered(metrics.Discovery{Source: "pve", Duration: time.Second, ByKind: map[string]int{"device": 1}})
 	m.Discovered(metrics.Discovery{Source: "nas", Duration: time.Second, Failed: true, ErrorType: "SourceAuth"})
-	m.SourcesPlanned(time.Now(), []metrics.SourceRun{{Name: "pve", OK: true}})
+	m.RunEnded(metrics.Run{Started: time.Now().Add(-time.Minute), End: time.Now(), Sources: []metrics.SourceRun{{Name: "pve", OK: true}}, Created: 1, BatchesDone: 1})
 	m.BatchApplied(metrics.Batch{Kind: "device", Op: "create", Duration: time.Second, Created: 1})
 	m.DependencyUp("netbox", true)
 	m.Request("GET", "status", 200, time.Millisecond)

@@ -25,6 +25,7 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities"
 	_ "github.com/netbox-agent/netbox-agent/activities/source/all"
 	"github.com/netbox-agent/netbox-agent/config"
+	"github.com/netbox-agent/netbox-agent/metrics"
 	"github.com/netbox-agent/netbox-agent/test/realnetbox"
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
@@ -134,6 +135,8 @@ type env struct {
 	acts       *activities.Activities
 	queue      string
 	w          worker.Worker
+	// metrics, when set before configure, is the worker's registry.
+	metrics *metrics.Metrics
 }
 
 func newToken(t *testing.T) string {
@@ -181,7 +184,7 @@ func (e *env) configure(configYAML string, extraEnv ...string) {
 	e.cfg = cfg
 
 	log := zaptest.NewLogger(e.t, zaptest.Level(zap.WarnLevel))
-	acts, err := activities.New(context.Background(), cfg, log, activities.BuildOptions{Queue: e.queue})
+	acts, err := activities.New(context.Background(), cfg, log, activities.BuildOptions{Queue: e.queue, Metrics: e.metrics})
 	require.NoError(e.t, err)
 	e.acts = acts
 	e.startInProcessWorker()

@@ -1,0 +1,49 @@
+package activities
+
+import (
+	"context"
+	"time"
+
+	"github.com/netbox-agent/netbox-agent/metrics"
+)
+
+// RecordRunInput is how a run ended: what its result says, for the
+// worker's metrics. It carries no secrets.
+type RecordRunInput struct {
+	Started time.Time `json:"started"`
+	Ended   time.Time `json:"ended"`
+	DryRun  bool      `json:"dry_run,omitempty"`
+	// Failed is set when the run ended with an error.
+	Failed bool `json:"failed,omitempty"`
+	// Sources says how each source fared; Blocked lists the guard's blocks
+	// as the plan summary names them ("<source>: ...").
+	Sources []SourceResult `json:"sources,omitempty"`
+	Blocked []string       `json:"blocked,omitempty"`
+	// The objects and batches the apply phase counted.
+	Created        int `json:"created"`
+	Updated        int `json:"updated"`
+	Deleted        int `json:"deleted"`
+	Unchanged      int `json:"unchanged"`
+	FailedObjects  int `json:"failed_objects"`
+	BatchesDone    int `json:"batches_done"`
+	BatchesFailed  int `json:"batches_failed"`
+	BatchesSkipped int `json:"batches_skipped"`
+}
+
+// RecordRunResult is empty: the step only records.
+type RecordRunResult struct{}
+
+// RecordRun records a run that ended into this worker's metrics (the
+// netbox_agent_sync_* and per-source series, /readyz's last run). It is
+// the run's last step, run once per run, so that a retried plan or batch
+// never counts a run twice.
+func (a *Activities) RecordRun(_ context.Context, in RecordRunInput) (RecordRunResult, error) {
+	a.Metrics.RunEnded(metrics.Run{
+		DryRun: in.DryRun, Failed: in.Failed, Started: in.Started, End: in.Ended,
+		Sources: sourceRuns(in.Sources, in.Blocked),
+		Created: in.Created, Updated: in.Updated, Deleted: in.Deleted, Unchanged: in.Unchanged,
+		FailedObjects: in.FailedObjects,
+		BatchesDone:   in.BatchesDone, BatchesFailed: in.BatchesFailed, BatchesSkipped: in.BatchesSkipped,
+	})
+	return RecordRunResult{}, nil
+}
