@@ -12,7 +12,8 @@ import (
 // (test/e2e writes them with -update-history). A change to SyncWorkflow
 // that would break runs in flight fails here. The *_before_prepare
 // histories were recorded before the Prepare step existed and are kept as
-// they are: runs of that shape must still replay (workflow.GetVersion);
+// they are, and so are the *_before_record ones, recorded before the
+// timeouts and the record-run step: runs of those shapes must still replay (workflow.GetVersion);
 // -update-history rewrites only the current ones.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*_history.json")
