@@ -43,6 +43,10 @@ type DiscoverResult struct {
 	// WarningCount counts every warning, including those not listed.
 	WarningCount int           `json:"warning_count"`
 	Duration     time.Duration `json:"duration"`
+	// Gaps counts the parts of the system the discovery could not see;
+	// GapsRef names where they are, empty when there are none.
+	Gaps    int    `json:"gaps,omitempty"`
+	GapsRef string `json:"gaps_ref,omitempty"`
 }
 
 // SourceResult is how one source fared in a run: the workflow's result
@@ -77,6 +81,11 @@ func WarningsRef(run, src string) string {
 	return fmt.Sprintf("runs/%s/snapshots/%s.warnings.json", run, src)
 }
 
+// SnapshotGapsRef names where the gaps of a source's discovery live.
+func SnapshotGapsRef(run, src string) string {
+	return fmt.Sprintf("runs/%s/snapshots/%s.gaps.json", run, src)
+}
+
 // Discover runs one source and writes its snapshot to the blob store. A
 // retry resumes from the progress the last attempt heartbeated.
 func (a *Activities) Discover(ctx context.Context, in DiscoverInput) (DiscoverResult, error) {
@@ -101,6 +110,9 @@ func (a *Activities) Discover(ctx context.Context, in DiscoverInput) (DiscoverRe
 		r.Source = inst.Name
 		if err := r.Validate(); err != nil {
 			invalid = append(invalid, err.Error())
+			// what NetBox holds of a record left out is kept, not orphaned
+			snap.Gaps = append(snap.Gaps, inventory.Gap{Under: r.Key, Kinds: inventory.WithParts(r.Kind),
+				Why: "record not valid: " + err.Error()})
 			continue
 		}
 		valid = append(valid, r)
@@ -123,13 +135,21 @@ func (a *Activities) Discover(ctx context.Context, in DiscoverInput) (DiscoverRe
 	res := DiscoverResult{
 		Source: inst.Name, Type: inst.Type, Ref: ref, Records: len(snap.Records),
 		ByKind: map[string]int{}, WarningCount: len(snap.Warnings), Duration: time.Since(start),
+		Gaps: len(snap.Gaps),
+	}
+	if len(snap.Gaps) > 0 {
+		res.GapsRef = SnapshotGapsRef(in.Run, inst.Name)
+		if _, err := a.Blob.PutJSON(ctx, res.GapsRef, snap.Gaps); err != nil {
+			return DiscoverResult{}, classify(err)
+		}
 	}
 	for _, r := range snap.Records {
 		res.ByKind[string(r.Kind)]++
 	}
 	res.Warnings = snap.Warnings[:min(len(snap.Warnings), maxWarnings)]
 	a.Metrics.Discovered(metrics.Discovery{Source: inst.Name, Duration: res.Duration, ByKind: res.ByKind})
-	log.Info("discovered", zap.Int("records", res.Records), zap.Int("warnings", res.WarningCount), zap.Duration("took", res.Duration))
+	log.Info("discovered", zap.Int("records", res.Records), zap.Int("warnings", res.WarningCount),
+		zap.Int("gaps", res.Gaps), zap.Duration("took", res.Duration))
 	return res, nil
 }
 

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
@@ -29,6 +30,15 @@ type MergeResult struct {
 	Conflicts int `json:"conflicts,omitempty"`
 	// Skipped counts the input records left out; the report lists them.
 	Skipped int `json:"skipped,omitempty"`
+	// Gaps counts the parts of the systems the sources could not see; the
+	// blob at GapsRef(Ref) holds them by source.
+	Gaps int `json:"gaps,omitempty"`
+}
+
+// GapsRef names where the gaps of the merged inventory at inventoryRef
+// live: a JSON object of each source's gaps (inventory.Gap) by its name.
+func GapsRef(inventoryRef string) string {
+	return strings.TrimSuffix(inventoryRef, ".json") + ".gaps.json"
 }
 
 // InventoryRef names where a run's merged inventory lives.
@@ -59,6 +69,10 @@ func (a *Activities) Merge(ctx context.Context, in MergeInput) (MergeResult, err
 		}
 		inputs = append(inputs, inventory.MergeInput{Source: s.Source, Priority: prio, Records: records})
 	}
+	gaps, err := a.readGaps(ctx, in.Snapshots)
+	if err != nil {
+		return MergeResult{}, classify(err)
+	}
 	joined, err := inventory.Join(inputs, inventory.MergeOptions{})
 	if err != nil {
 		return MergeResult{}, classify(fmt.Errorf("merge snapshots: %w", err))
@@ -77,7 +91,32 @@ func (a *Activities) Merge(ctx context.Context, in MergeInput) (MergeResult, err
 	if _, err := a.Blob.PutJSON(ctx, res.ReportRef, report); err != nil {
 		return MergeResult{}, classify(err)
 	}
+	// Written even when empty, so that the plan can tell "no gaps" from
+	// an inventory merged before gaps existed.
+	if _, err := a.Blob.PutJSON(ctx, GapsRef(res.Ref), gaps); err != nil {
+		return MergeResult{}, classify(err)
+	}
+	for _, g := range gaps {
+		res.Gaps += len(g)
+	}
 	a.Log.Info("merged", zap.Int("records", res.Records), zap.Int("merged", res.Merged),
-		zap.Int("conflicts", res.Conflicts), zap.Int("skipped", res.Skipped))
+		zap.Int("conflicts", res.Conflicts), zap.Int("skipped", res.Skipped), zap.Int("gaps", res.Gaps))
 	return res, nil
+}
+
+// readGaps reads the gaps of each snapshot, by source: the merged
+// inventory carries them all to the plan.
+func (a *Activities) readGaps(ctx context.Context, snaps []DiscoverResult) (map[string][]inventory.Gap, error) {
+	out := map[string][]inventory.Gap{}
+	for _, s := range snaps {
+		if s.GapsRef == "" {
+			continue
+		}
+		var gaps []inventory.Gap
+		if err := a.Blob.GetJSON(ctx, s.GapsRef, &gaps); err != nil {
+			return nil, fmt.Errorf("read gaps of %s: %w", s.Source, err)
+		}
+		out[s.Source] = append(out[s.Source], gaps...)
+	}
+	return out, nil
 }

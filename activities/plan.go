@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -42,7 +43,17 @@ type PlanSummary struct {
 	Batches   int       `json:"batches"`
 	Ambiguous int       `json:"ambiguous,omitempty"`
 	Blocked   []string  `json:"blocked,omitempty"`
+	// Kept counts, by source and kind, the objects left as NetBox has them
+	// because their source could not see them (the first maxKept, most
+	// first); KeptTotal counts them all and KeptLines reads them.
+	Kept      []netbox.Kept `json:"kept,omitempty"`
+	KeptTotal int           `json:"kept_total,omitempty"`
+	KeptLines []string      `json:"kept_lines,omitempty"`
 }
+
+// maxKept bounds the kept counts a plan summary carries; the saved plan
+// has them all.
+const maxKept = 20
 
 // PlanResult references the plan and lays out its stages.
 type PlanResult struct {
@@ -83,8 +94,12 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	// The planner reads the inventory one record at a time into its own
 	// form, about half the size of the records decoded whole.
 	read := func(each func(*inventory.Record) error) error { return a.readInventory(ctx, in.InventoryRef, each) }
+	gaps, err := a.loadGaps(ctx, in.InventoryRef)
+	if err != nil {
+		return PlanResult{}, classify(err)
+	}
 	plan, err := a.NetBox.Plan(ctx, netbox.PlanRequest{Read: read, Sources: succeeded, Now: in.Now,
-		NetBoxVersion: run.NetBoxVersion, Settings: a.choiceSettings()})
+		NetBoxVersion: run.NetBoxVersion, Settings: a.choiceSettings(), Gaps: gaps})
 	if err != nil {
 		return PlanResult{}, classify(fmt.Errorf("plan: %w", err))
 	}
@@ -204,7 +219,33 @@ func (a *Activities) describePlan(ref string, plan *netbox.Plan) PlanResult {
 	res.Summary.Batches = len(plan.Batches)
 	res.Summary.Ambiguous = len(plan.Ambiguous)
 	res.Summary.Blocked = plan.Blocked
+	for i, k := range plan.Kept {
+		res.Summary.KeptTotal += k.Count
+		if i < maxKept {
+			res.Summary.Kept = append(res.Summary.Kept, k)
+			res.Summary.KeptLines = append(res.Summary.KeptLines, k.String())
+		}
+	}
+	if n := len(plan.Kept) - maxKept; n > 0 {
+		res.Summary.KeptLines = append(res.Summary.KeptLines, fmt.Sprintf("and %d more groups in the plan", n))
+	}
 	return res
+}
+
+// loadGaps reads the gaps of the merged inventory at ref, by source. An
+// inventory merged before gaps were kept beside it has none: the plan
+// then orphans as it did before.
+func (a *Activities) loadGaps(ctx context.Context, ref string) (map[string][]inventory.Gap, error) {
+	var gaps map[string][]inventory.Gap
+	err := a.Blob.GetJSON(ctx, GapsRef(ref), &gaps)
+	if errors.Is(err, blob.ErrNotFound) {
+		a.Log.Warn("the inventory has no gaps beside it; every source is taken as seen completely", zap.String("inventory", ref))
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read gaps: %w", err)
+	}
+	return gaps, nil
 }
 
 // savePlan writes the plan whole, for review and `starter plan show`; what

@@ -122,8 +122,11 @@ func writeDiff(w io.Writer, p *netbox.Plan) error {
 			writeOp(&b, batch.Op, op)
 		}
 	}
-	if len(p.Ambiguous) > 0 || len(p.Blocked) > 0 {
+	if len(p.Ambiguous) > 0 || len(p.Blocked) > 0 || len(p.Kept) > 0 {
 		b.WriteString("\nleft alone\n")
+	}
+	for _, k := range p.Kept {
+		fmt.Fprintf(&b, "  = %s\n", k)
 	}
 	for _, f := range p.Ambiguous {
 		fmt.Fprintf(&b, "  ? %s %s: %s\n", f.Kind, f.Key, f.Reason)

@@ -232,5 +232,8 @@ func printResult(out interface{ Write([]byte) (int, error) }, id string, res wor
 	if len(res.Plan.Blocked) > 0 {
 		fmt.Fprintf(tw, "orphaning blocked: %s\n", strings.Join(res.Plan.Blocked, "; "))
 	}
+	for _, l := range res.Plan.KeptLines {
+		fmt.Fprintf(tw, "%s\n", l)
+	}
 	return tw.Flush()
 }

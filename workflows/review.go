@@ -176,6 +176,9 @@ func reviewDetails(ctx workflow.Context, rv *Review, s activities.PlanSummary) s
 	if len(s.Blocked) > 0 {
 		b.WriteString(fmt.Sprintf("- orphaning blocked: %s\n", strings.Join(s.Blocked, "; ")))
 	}
+	for _, l := range s.KeptLines {
+		b.WriteString("- " + l + "\n")
+	}
 	b.WriteString(fmt.Sprintf("\nApprove: `starter approve %s` or `temporal workflow update execute --name approve --workflow-id %s`; reject: `starter reject %s`.", id, id, id))
 	return b.String()
 }

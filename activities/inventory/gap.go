@@ -13,8 +13,9 @@ import (
 // guest's addresses; a call that failed, a whole kind.
 //
 // What NetBox holds inside a gap is unknown, not gone. Sources record gaps
-// in their snapshots; the plan does not read them yet, so today they do not
-// yet keep anything from being orphaned.
+// in their snapshots; the merge carries them by source to the plan, which
+// leaves what NetBox holds in a gap as it is: no update, no orphan mark,
+// no delete.
 type Gap struct {
 	Under string `json:"under,omitempty"`
 	Kinds []Kind `json:"kinds"`

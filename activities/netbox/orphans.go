@@ -3,13 +3,17 @@ package netbox
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
 )
 
 // planOrphans marks, and after the grace period deletes, objects tagged
 // netbox-agent that no record claims, for the sources that succeeded in
-// this run and that the mass-delete guard lets through. Shared kinds are
-// never orphaned.
+// this run and that the mass-delete guard lets through. An object in a
+// gap, a part its source could not see, is kept as NetBox has it and
+// counted in the plan's Kept. Shared kinds are never orphaned.
 func (p *planner) planOrphans() {
 	reported := make(map[string]bool, len(p.recs)+len(p.alias))
 	for k := range p.recs {
@@ -19,6 +23,7 @@ func (p *planner) planOrphans() {
 		reported[a] = true
 	}
 	blocked := p.guard()
+	holds := p.holdingKept(reported)
 	notChecked := map[string]int{}
 	for _, s := range specOrder {
 		if s.Kind.Shared() {
@@ -35,7 +40,16 @@ func (p *planner) planOrphans() {
 				notChecked[o.Source]++
 				continue
 			}
+			if g, in := p.gaps.find(s.Kind, o.AgentID, o.Source); in {
+				p.keep(s.Kind, g)
+				continue
+			}
 			if blocked[o.Source] {
+				continue
+			}
+			if g, in := holds[o.AgentID]; in && o.Orphan && o.OrphanedSince != "" {
+				// deleting it would take the kept objects with it
+				p.keep(s.Kind, gapOf{source: g.source, gap: inventory.Gap{Why: "holds objects not seen: " + g.gap.Why}})
 				continue
 			}
 			p.orphan(s, o)
@@ -52,6 +66,37 @@ func (p *planner) planOrphans() {
 		}
 		p.finding("", "", 0, fmt.Sprintf("source %s %s: %d objects not checked for orphans", label, why, notChecked[name]))
 	}
+	p.plan.Kept = p.keptList()
+}
+
+// holdingKept finds the keys of the objects that hold an object kept in a
+// gap (its interface, its virtual machine): NetBox deletes an interface's
+// addresses with it, so such an orphan is marked but not deleted.
+func (p *planner) holdingKept(reported map[string]bool) map[string]gapOf {
+	holds := map[string]gapOf{}
+	for _, s := range specOrder {
+		if s.Kind.Shared() {
+			continue
+		}
+		for _, o := range p.objs[s.Kind].byID {
+			if !o.Agent || o.Ignore || reported[o.AgentID] || !p.sources[o.Source] {
+				continue
+			}
+			g, in := p.gaps.find(s.Kind, o.AgentID, o.Source)
+			if !in {
+				continue
+			}
+			for k := o.AgentID; ; {
+				i := strings.LastIndexByte(k, '/')
+				if i < 0 {
+					break
+				}
+				k = k[:i]
+				holds[k] = g
+			}
+		}
+	}
+	return holds
 }
 
 // orphan plans the mark or the delete of one orphan.
@@ -111,6 +156,11 @@ func (p *planner) guard() map[string]bool {
 		}
 		for _, o := range p.objs[s.Kind].byID {
 			if o.Agent && !o.Orphan && o.Source != "" {
+				// what the source could not see is neither reported nor
+				// gone: it does not count as a drop
+				if _, in := p.gaps.find(s.Kind, o.AgentID, o.Source); in {
+					continue
+				}
 				live[o.Source]++
 			}
 		}

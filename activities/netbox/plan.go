@@ -31,6 +31,9 @@ type PlanRequest struct {
 	// Settings are the configured values that must be choices NetBox
 	// takes; one it does not take fails the plan with a *SettingError.
 	Settings []ChoiceSetting `json:"settings,omitempty"`
+	// Gaps are, by source, the parts of the systems the sources could not
+	// see: what NetBox holds in them is left as it is, never orphaned.
+	Gaps map[string][]inventory.Gap `json:"gaps,omitempty"`
 }
 
 // Op is what an operation does to a NetBox object.
@@ -68,6 +71,10 @@ type Plan struct {
 	Ambiguous []Finding `json:"ambiguous,omitempty"`
 	// Blocked names the sources whose orphaning the mass-delete guard stopped, with why.
 	Blocked []string `json:"blocked,omitempty"`
+	// Kept counts, by source, kind and reason, the objects no record
+	// claims that were left untouched because their source could not see
+	// the part that holds them.
+	Kept []Kept `json:"kept,omitempty"`
 	// Findings are everything else a reviewer should know: records skipped and
 	// why, objects left alone, sources whose orphans were not looked at.
 	Findings []Finding `json:"findings,omitempty"`

@@ -65,6 +65,8 @@ type planner struct {
 	macs     map[string][]*object // canonical MAC -> MAC address objects
 	macRead  map[string]bool
 	sources  map[string]bool // source name -> succeeded in this run
+	gaps     gapIndex
+	kept     map[Kept]int // by source, kind and reason, Count zero
 	mappings map[inventory.Kind][]CustomFieldMapping
 	plan     *Plan
 	ops      map[opGroup][]Operation
@@ -129,6 +131,8 @@ func newPlanner(f fetcher, cfg Config, req PlanRequest, recs []record) *planner 
 		macs:     make(map[string][]*object),
 		macRead:  make(map[string]bool),
 		sources:  req.Sources,
+		gaps:     newGapIndex(req.Gaps),
+		kept:     map[Kept]int{},
 		mappings: make(map[inventory.Kind][]CustomFieldMapping),
 		ops:      make(map[opGroup][]Operation),
 		plan:     &Plan{CreatedAt: now, Summary: Summary{Kinds: map[inventory.Kind]Counts{}}},

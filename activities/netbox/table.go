@@ -61,6 +61,12 @@ func (p *Plan) WriteTable(w io.Writer) error {
 			pf("%s\n", b)
 		}
 	}
+	if len(p.Kept) > 0 {
+		pf("\nKEPT, NOT SEEN\n")
+		for _, k := range p.Kept {
+			pf("%s\n", k)
+		}
+	}
 	if len(p.Findings) > 0 {
 		pf("\nFINDING\tKEY\tID\tREASON\n")
 		for _, f := range p.Findings {

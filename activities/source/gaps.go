@@ -8,9 +8,8 @@ import (
 )
 
 // A source says only what it could not read; the kit turns that into the
-// snapshot's gaps (inventory.Gap). They are meant for the plan, to keep in
-// NetBox what a source did not see instead of orphaning it; the plan does
-// not read them yet.
+// snapshot's gaps (inventory.Gap). The plan keeps in NetBox what a source
+// did not see instead of orphaning it.
 
 // PartsUnseen records that the parts of the record of kind with key were
 // not read (a guest of an offline node: its interfaces, disks and
