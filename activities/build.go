@@ -164,6 +164,7 @@ func netboxConfig(c config.NetBox) netbox.Config {
 		URL: c.URL, CAFile: c.CAFile, InsecureSkipVerify: c.InsecureSkipVerify, Timeout: c.Timeout.Duration,
 		BatchSize: c.BatchSize, PageSize: c.PageSize, RateLimit: c.RateLimit, MaxInFlight: c.MaxInFlight,
 		Adopt: c.Adopt, OrphanGrace: c.OrphanGrace.Duration, MassDeleteThreshold: c.MassDeleteThreshold,
+		MaxRetryAfter: c.MaxRetryAfter.Duration,
 	}
 	for _, f := range c.CustomFields {
 		m := netbox.CustomFieldMapping{Attr: f.Attr, Field: f.Field, Type: f.Type}

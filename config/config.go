@@ -81,6 +81,8 @@ type NetBox struct {
 	// MassDeleteThreshold blocks orphaning for a source that reports more
 	// than this fraction fewer objects than in its last run.
 	MassDeleteThreshold float64 `yaml:"mass_delete_threshold" help:"fraction of vanished objects above which a source's orphaning is blocked"`
+	// MaxRetryAfter caps the wait NetBox's Retry-After asks for.
+	MaxRetryAfter Duration `yaml:"max_retry_after" help:"longest wait a Retry-After from NetBox gets; longer ones are cut to it"`
 	// CustomFields maps record attributes to additional NetBox custom fields.
 	CustomFields []CustomField `yaml:"custom_fields"`
 }
@@ -184,6 +186,7 @@ func Default() *Config {
 			Adopt:               true,
 			OrphanGrace:         Duration{30 * day},
 			MassDeleteThreshold: 0.25,
+			MaxRetryAfter:       Duration{minute},
 		},
 		Sync: Sync{
 			ApplyConcurrency:   4,

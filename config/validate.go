@@ -91,6 +91,7 @@ func (c *Config) validate(types []string) error {
 	v.positive("sync.discover_timeout", c.Sync.DiscoverTimeout)
 	v.positive("sync.apply_timeout", c.Sync.ApplyTimeout)
 	v.positive("sync.heartbeat_timeout", c.Sync.HeartbeatTimeout)
+	v.positive("netbox.max_retry_after", c.NetBox.MaxRetryAfter)
 	v.positive("sync.remote_start_timeout", c.Sync.RemoteStartTimeout)
 	v.positive("sync.run_timeout", c.Sync.RunTimeout)
 	if c.Review.Mode == ReviewRequired && c.Sync.RunTimeout.Duration <= c.Review.Timeout.Duration {

@@ -266,14 +266,18 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		return nil, fmt.Errorf("netbox %s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxResponseBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read netbox %s %s: %w", method, path, err)
+	}
+	if int64(len(data)) > c.cfg.MaxResponseBytes {
+		return nil, &AnswerError{Endpoint: strings.Trim(path, "/"),
+			Problem: fmt.Sprintf("the answer to %s is larger than %d bytes (netbox.max_response_bytes); lower netbox.page_size", method, c.cfg.MaxResponseBytes)}
 	}
 	c.log.Debug("netbox request", zap.String("method", method), zap.String("path", path),
 		zap.Int("status", resp.StatusCode), zap.Int("bytes", len(data)), zap.Duration("took", time.Since(start)))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		b := string(data)
+		b := scrubSecrets(string(data), c.auth)
 		if len(b) > maxErrorBody {
 			b = b[:maxErrorBody] + "..."
 		}
@@ -282,7 +286,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 			Method:     method,
 			Path:       "/api/" + strings.TrimPrefix(path, "/"),
 			Body:       b,
-			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+			RetryAfter: min(parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), c.cfg.MaxRetryAfter),
 		}
 	}
 	return data, nil

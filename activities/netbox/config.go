@@ -43,6 +43,12 @@ type Config struct {
 	MassDeleteThreshold float64 `json:"mass_delete_threshold,omitempty" yaml:"mass_delete_threshold"`
 	// CustomFields maps record attributes to NetBox custom fields.
 	CustomFields []CustomFieldMapping `json:"custom_fields,omitempty" yaml:"custom_fields"`
+	// MaxRetryAfter caps the wait a Retry-After from NetBox asks for
+	// (default 60s): a NetBox that asks for an hour is retried sooner.
+	MaxRetryAfter time.Duration `json:"max_retry_after,omitempty" yaml:"max_retry_after"`
+	// MaxResponseBytes bounds one answer NetBox sends (default 64 MiB); a
+	// larger one fails the request with an error naming the limit and the path.
+	MaxResponseBytes int64 `json:"max_response_bytes,omitempty" yaml:"max_response_bytes"`
 }
 
 // CustomFieldMapping writes the record attribute Attr of the given kinds
@@ -64,6 +70,8 @@ const (
 	DefaultTimeout             = 30 * time.Second
 	DefaultOrphanGrace         = 30 * 24 * time.Hour
 	DefaultMassDeleteThreshold = 0.25
+	DefaultMaxRetryAfter       = time.Minute
+	DefaultMaxResponseBytes    = 64 << 20
 )
 
 // DefaultConfig returns the configuration a user gets without settings:
@@ -102,6 +110,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if s.MassDeleteThreshold <= 0 {
 		s.MassDeleteThreshold = DefaultMassDeleteThreshold
+	}
+	if s.MaxRetryAfter <= 0 {
+		s.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if s.MaxResponseBytes <= 0 {
+		s.MaxResponseBytes = DefaultMaxResponseBytes
 	}
 	if s.MassDeleteThreshold > 1 {
 		return s, fmt.Errorf("mass_delete_threshold %g is above 1", s.MassDeleteThreshold)

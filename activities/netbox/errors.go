@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,24 @@ type APIError struct {
 // maxErrorBody bounds the body kept in an APIError, so that an HTML error
 // page does not end up whole in a workflow history.
 const maxErrorBody = 4096
+
+// redacted stands for a secret removed from text.
+const redacted = "[redacted]"
+
+// scrubSecrets removes API tokens from text NetBox sent (an error page
+// may echo the request's headers), before it enters an error or a log:
+// the agent's own token, given by its Authorization header auth, and
+// anything shaped like a token: an Authorization value (Token or Bearer
+// and a word of 8 or more characters), a v2 token (nbt_<key>.<secret>)
+// and a v1 token (40 hex digits).
+func scrubSecrets(text, auth string) string {
+	if f := strings.Fields(auth); len(f) > 0 && len(f[len(f)-1]) >= 8 {
+		text = strings.ReplaceAll(text, f[len(f)-1], redacted)
+	}
+	text = regexp.MustCompile(`(?i)\b(Token|Bearer)(\s+)[A-Za-z0-9_.\-]{8,}`).ReplaceAllString(text, "${1}${2}"+redacted)
+	text = regexp.MustCompile(`nbt_[A-Za-z0-9_.\-]+`).ReplaceAllString(text, redacted)
+	return regexp.MustCompile(`\b[0-9a-fA-F]{40}\b`).ReplaceAllString(text, redacted)
+}
 
 // Error names the request and NetBox's answer; the token is never part of it.
 func (e *APIError) Error() string {

@@ -63,6 +63,7 @@ func (t statusTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if res.StatusCode != http.StatusUnauthorized && res.StatusCode != http.StatusForbidden &&
 		res.StatusCode != http.StatusNotFound && res.StatusCode < 500 {
+		res.Body = &limitedBody{body: res.Body, limit: maxAnswerBytes, left: maxAnswerBytes, path: req.URL.Path}
 		return res, nil
 	}
 	reason := strings.TrimSpace(strings.TrimPrefix(res.Status, fmt.Sprintf("%d", res.StatusCode)))
@@ -74,6 +75,38 @@ func (t statusTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return nil, &statusError{Code: res.StatusCode, Reason: reason}
 }
+
+// maxAnswerBytes bounds one answer of the Proxmox API; the largest, the
+// cluster's resources, is a few hundred bytes a guest.
+const maxAnswerBytes = 64 << 20
+
+// limitedBody is an answer's body that fails, naming the limit and the
+// path, once it goes past its limit, rather than growing without bound.
+type limitedBody struct {
+	body  io.ReadCloser
+	limit int64
+	left  int64
+	path  string
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// At the limit: the answer may end here, or go on past it.
+		var one [1]byte
+		if n, err := b.body.Read(one[:]); n == 0 {
+			return 0, err
+		}
+		return 0, fmt.Errorf("proxmox answer of %s is larger than %d bytes: %w", b.path, b.limit, source.ErrMalformed)
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.body.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *limitedBody) Close() error { return b.body.Close() }
 
 // bodyMessage reads the "message" some error bodies carry; the status line
 // is the primary source.
