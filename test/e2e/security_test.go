@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/netbox-agent/netbox-agent/workflows"
@@ -83,7 +84,7 @@ func syncThroughRun(t *testing.T, e *env, req workflows.SyncRequest) (workflows.
 	e.stopInProcessWorker()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	log := zaptest.NewLogger(t)
+	log := zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
 	wc, err := e.cfg.DialTemporal(ctx, log, nil)
 	require.NoError(t, err)
 	defer wc.Close()
