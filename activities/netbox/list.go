@@ -37,27 +37,28 @@ func (c *Client) listPath(ctx context.Context, endpoint string, q url.Values) ([
 // so that only what the caller reads stays in memory, never the whole
 // NetBox in full.
 //
-// While a page is read, the next one is asked for, where the list's count
-// says there is one: NetBox renders it while the agent reads. One request
-// is in flight at a time, and a list asks for the pages it asked for one
-// by one before.
+// While a page is read, the next pages are asked for, where the list's
+// count says there are more: NetBox renders them while the agent reads.
+// At most pagesAhead requests of a list are in flight (fewer when
+// max_in_flight is lower), and every page is asked for once, also when
+// NetBox answers fewer objects a page than asked for.
 func (c *Client) listPage(ctx context.Context, endpoint string, q url.Values, readPage func([]byte) (page, error)) ([]map[string]any, error) {
 	path := endpoint + "/"
 	var out []map[string]any
-	offset, step, count := 0, 0, 0
-	next := c.getPage(ctx, path, q, offset)
+	ahead := pageQueue{c: c, ctx: ctx, path: path, q: q, depth: min(pagesAhead, max(c.cfg.MaxInFlight, 1))}
+	defer ahead.abandon()
+	ahead.from(0)
+	step, count := 0, 0
 	for {
-		data, err := next.wait()
+		data, offset, err := ahead.next()
 		if err != nil {
 			return nil, fmt.Errorf("list %s: %w", path, err)
 		}
-		next = nil
-		if step > 0 && offset+step < count {
-			next = c.getPage(ctx, path, q, offset+step)
+		if step > 0 {
+			ahead.fill(offset+step, step, count) // as the page before
 		}
 		pg, err := readPage(data)
 		if err != nil {
-			next.abandon()
 			return nil, err // names the endpoint itself
 		}
 		if out == nil {
@@ -66,21 +67,76 @@ func (c *Client) listPage(ctx context.Context, endpoint string, q url.Values, re
 		out = append(out, pg.Results...)
 		offset += len(pg.Results)
 		if len(pg.Results) == 0 || pg.Next == nil || *pg.Next == "" || offset >= pg.Count {
-			next.abandon()
 			return out, nil
 		}
 		step, count = len(pg.Results), pg.Count
-		if next == nil || next.offset != offset {
-			// The page was shorter than the one before: ask again from here.
-			next.abandon()
-			next = c.getPage(ctx, path, q, offset)
-		}
+		ahead.fill(offset, step, count)
 	}
 }
+
+// pagesAhead is how many pages of one list are asked for at once: two
+// keep NetBox rendering one while the agent reads another.
+const pagesAhead = 2
 
 // maxPresize bounds the room made for a list from its count, which comes
 // from the answer.
 const maxPresize = 1 << 20
+
+// pageQueue holds the GETs of a list's next pages, in offset order.
+type pageQueue struct {
+	c     *Client
+	ctx   context.Context // the list's, for the GETs it starts
+	path  string
+	q     url.Values
+	depth int
+	gets  []*pageGet
+}
+
+// from asks for the page at offset, alone: the first page, whose answer
+// gives the page size and the count.
+func (a *pageQueue) from(offset int) {
+	a.gets = append(a.gets, a.c.getPage(a.ctx, a.path, a.q, offset))
+}
+
+// next waits for the first page asked for and returns it with its offset.
+func (a *pageQueue) next() ([]byte, int, error) {
+	g := a.gets[0]
+	a.gets = a.gets[1:]
+	data, err := g.wait()
+	return data, g.offset, err
+}
+
+// fill keeps depth pages asked for after a page ending at offset with step
+// objects of count: where the pages asked for do not start at offset (the
+// page was shorter than the ones before), they are dropped and asked again
+// from there.
+func (a *pageQueue) fill(offset, step, count int) {
+	if len(a.gets) > 0 && a.gets[0].offset != offset {
+		a.abandon()
+	}
+	if offset >= count {
+		return
+	}
+	if len(a.gets) == 0 {
+		a.from(offset)
+	}
+	for len(a.gets) < a.depth {
+		o := a.gets[len(a.gets)-1].offset + step
+		if o >= count {
+			return
+		}
+		a.gets = append(a.gets, a.c.getPage(a.ctx, a.path, a.q, o))
+	}
+}
+
+// abandon cancels the GETs still asked for and waits for them to end, so
+// that no request outlives the list.
+func (a *pageQueue) abandon() {
+	for _, g := range a.gets {
+		g.abandon()
+	}
+	a.gets = nil
+}
 
 // pageGet is a GET of one page of a list, under way.
 type pageGet struct {

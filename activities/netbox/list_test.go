@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,6 +25,7 @@ type pagedSites struct {
 	mu             sync.Mutex
 	offsets        []int
 	inFlight, most int
+	delay          time.Duration // before answering a page other than the first
 }
 
 func (p *pagedSites) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -39,6 +42,9 @@ func (p *pagedSites) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.inFlight--
 		p.mu.Unlock()
 	}()
+	if off > 0 {
+		time.Sleep(p.delay)
+	}
 	limit = min(limit, p.maxPage)
 	results := []map[string]any{}
 	for i := off; i < total && i < off+limit; i++ {
@@ -64,10 +70,17 @@ func pagedClient(t *testing.T, h http.Handler, pageSize int) *Client {
 	return c
 }
 
-// TestListAsksForEachPageOnce: the next page is asked for while one is
-// read, each page once, one request at a time, also when NetBox answers
-// fewer objects a page than asked for.
+// TestListAsksForEachPageOnce: the next pages are asked for while one is
+// read, each page once, at most two requests at a time (one where
+// max_in_flight is 1), also when NetBox answers fewer objects a page than
+// asked for.
 func TestListAsksForEachPageOnce(t *testing.T) {
+	for _, inFlight := range []int{1, DefaultMaxInFlight} {
+		t.Run("max_in_flight "+strconv.Itoa(inFlight), func(t *testing.T) { testListPages(t, inFlight) })
+	}
+}
+
+func testListPages(t *testing.T, inFlight int) {
 	for _, tc := range []struct {
 		name          string
 		pageSize, max int
@@ -82,27 +95,50 @@ func TestListAsksForEachPageOnce(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := &pagedSites{total: tc.total, maxPage: tc.max}
-			got, err := pagedClient(t, p, tc.pageSize).list(context.Background(), specFor(inventory.KindSite), nil)
+			c := pagedClient(t, p, tc.pageSize)
+			c.cfg.MaxInFlight = inFlight
+			got, err := c.list(context.Background(), specFor(inventory.KindSite), nil)
 			require.NoError(t, err)
 			require.Len(t, got, tc.total)
 			for i, o := range got {
 				assert.Equal(t, float64(i+1), o["id"])
 			}
+			if inFlight == 1 {
+				assert.Equal(t, tc.offsets, p.offsets, "in order")
+				assert.Equal(t, 1, p.most, "one request at a time")
+				return
+			}
+			sort.Ints(p.offsets) // two at a time arrive in either order
 			assert.Equal(t, tc.offsets, p.offsets)
-			assert.Equal(t, 1, p.most, "one request at a time")
+			assert.LessOrEqual(t, p.most, pagesAhead, "at most two requests at a time")
 		})
 	}
+}
+
+// TestListReadsTwoPagesAtOnce: while one page is read, NetBox renders
+// the next two (each here takes 50 ms to answer), so a long list is read
+// in about half the round trips' time.
+func TestListReadsTwoPagesAtOnce(t *testing.T) {
+	p := &pagedSites{total: 6, maxPage: 1, delay: 50 * time.Millisecond}
+	got, err := pagedClient(t, p, 1).list(context.Background(), specFor(inventory.KindSite), nil)
+	require.NoError(t, err)
+	require.Len(t, got, 6)
+	assert.Equal(t, pagesAhead, p.most, "two requests at a time")
+	assert.Len(t, p.offsets, 6, "each page once")
 }
 
 // TestListStopsWhereTheListEnds: a list that shrinks while it is read
 // ends where NetBox says it does.
 func TestListStopsWhereTheListEnds(t *testing.T) {
-	p := &pagedSites{total: 10, maxPage: 3}
-	c := pagedClient(t, &shrinkingSites{pagedSites: p, after: 2, to: 6}, 3)
-	got, err := c.list(context.Background(), specFor(inventory.KindSite), nil)
-	require.NoError(t, err)
-	assert.Len(t, got, 6)
-	assert.Equal(t, 1, p.most, "one request at a time")
+	for _, inFlight := range []int{1, DefaultMaxInFlight} {
+		p := &pagedSites{total: 10, maxPage: 3}
+		c := pagedClient(t, &shrinkingSites{pagedSites: p, after: 2, to: 6}, 3)
+		c.cfg.MaxInFlight = inFlight
+		got, err := c.list(context.Background(), specFor(inventory.KindSite), nil)
+		require.NoError(t, err)
+		assert.Len(t, got, 6, "max_in_flight %d", inFlight)
+		assert.LessOrEqual(t, p.most, min(inFlight, pagesAhead), "max_in_flight %d", inFlight)
+	}
 }
 
 // shrinkingSites serves pagedSites whose total drops to `to` after
