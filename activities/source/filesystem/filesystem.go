@@ -10,8 +10,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.uber.org/zap"
 
@@ -85,22 +87,9 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 		return nil, err
 	}
 	hb := source.NewHeartbeat(p, Progress{FilesTotal: len(files)})
-	var entries []*entry
-	var warnings []string
-	for i, rel := range files {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("read inventory files: %w", err)
-		}
-		data, err := os.ReadFile(filepath.Join(s.opts.dir, filepath.FromSlash(rel)))
-		if err != nil {
-			// A file that vanished or cannot be read is reported; the rest go on.
-			warnings = append(warnings, fmt.Sprintf("%s: cannot read: %s", rel, err.Error()))
-			continue
-		}
-		es, ws := readFile(rel, data)
-		entries = append(entries, es...)
-		warnings = append(warnings, ws...)
-		hb.Set(Progress{FilesDone: i + 1, FilesTotal: len(files)})
+	entries, warnings, err := s.readFiles(ctx, files, hb)
+	if err != nil {
+		return nil, err
 	}
 	b := source.NewBuilder(sourceType, s.Name)
 	warnings = append(warnings, newResolver(b, s.opts.defaultSite).resolve(entries)...)
@@ -110,6 +99,57 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 	snap := b.Snapshot(warnings)
 	s.Log.Info("inventory files read", zap.Int("files", len(files)), zap.Int("records", len(snap.Records)), zap.Int("warnings", len(warnings)))
 	return snap, nil
+}
+
+// readFiles reads and parses the files, as many at once as there are
+// processors: parsing is most of a large inventory's discovery, and each
+// file is parsed on its own. Entries and warnings come in the files' order,
+// whatever order the files are parsed in.
+func (s *Source) readFiles(ctx context.Context, files []string, hb *source.Heartbeat[Progress]) ([]*entry, []string, error) {
+	type result struct {
+		entries  []*entry
+		warnings []string
+	}
+	results := make([]result, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Go(func() {
+			for i := range next {
+				results[i].entries, results[i].warnings = s.readOne(files[i])
+				hb.Update(func(p *Progress) { p.FilesDone++ })
+			}
+		})
+	}
+	var err error
+	for i := range files {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err != nil {
+		return nil, nil, fmt.Errorf("read inventory files: %w", err)
+	}
+	var entries []*entry
+	var warnings []string
+	for _, r := range results {
+		entries = append(entries, r.entries...)
+		warnings = append(warnings, r.warnings...)
+	}
+	return entries, warnings, nil
+}
+
+// readOne reads and parses the file at rel. A file that vanished or cannot
+// be read is one warning; the others go on.
+func (s *Source) readOne(rel string) ([]*entry, []string) {
+	data, err := os.ReadFile(filepath.Join(s.opts.dir, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, []string{fmt.Sprintf("%s: cannot read: %s", rel, err.Error())}
+	}
+	return readFile(rel, data)
 }
 
 // Read parses inventory files held in memory, keyed by their path relative

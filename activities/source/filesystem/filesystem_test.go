@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -295,4 +296,45 @@ func TestJSONByteOrderMark(t *testing.T) {
 	require.Empty(t, warnings)
 	require.Len(t, recs, 1)
 	assert.Equal(t, "site/a", recs[0].Key)
+}
+
+// TestDiscoverReadsFilesAtOnceInOrder: files are parsed several at a time,
+// and the records and warnings are the same, in the same order, as reading
+// them one by one; the progress counts every file, unreadable ones too.
+func TestDiscoverReadsFilesAtOnceInOrder(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string][]byte{}
+	for i := range 40 {
+		name := fmt.Sprintf("f%02d.yaml", i)
+		text := fmt.Sprintf("sites: [{name: S%02d}]\ndevices:\n  - {name: d%02d, site: S%02d, role: r, device_type: t, manufacturer: m}\n", i, i, i)
+		if i%7 == 3 {
+			text += "prefixes: [{prefix: not-a-cidr}]\n" // a warning in this file
+		}
+		files[name] = []byte(text)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), files[name], 0o644))
+	}
+	require.NoError(t, os.Symlink(filepath.Join(dir, "gone"), filepath.Join(dir, "unreadable.yaml"))) // listed, cannot be read
+	rec := &recorder{}
+	snap, err := newSource(t, dir, "path: .\n").Discover(context.Background(), rec)
+	require.NoError(t, err)
+	wantRecs, wantWarnings := Read("home", "", files)
+	require.Len(t, snap.Records, len(wantRecs))
+	for i := range wantRecs {
+		assert.Equal(t, wantRecs[i].Key, snap.Records[i].Key, "record %d", i)
+	}
+	require.NotEmpty(t, wantWarnings)
+	assert.Equal(t, wantWarnings, withoutUnreadable(snap.Warnings))
+	assert.Len(t, snap.Warnings, len(wantWarnings)+1, "the unreadable file is reported")
+	require.NotEmpty(t, rec.reports)
+	assert.Equal(t, rec.reports[len(rec.reports)-1].FilesTotal, rec.reports[len(rec.reports)-1].FilesDone)
+}
+
+func withoutUnreadable(ws []string) []string {
+	var out []string
+	for _, w := range ws {
+		if !strings.HasPrefix(w, "unreadable.yaml:") {
+			out = append(out, w)
+		}
+	}
+	return out
 }
