@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/netbox-agent/netbox-agent/activities/blob"
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/activities/netbox"
 	"github.com/netbox-agent/netbox-agent/activities/source"
 	"github.com/netbox-agent/netbox-agent/metrics"
@@ -69,7 +70,9 @@ type Activities struct {
 	Blob     *blob.Store
 	NetBox   *netbox.Client
 	Settings Settings
-	Log      *zap.Logger
+	// MergeOptions tune how the sources' records are joined.
+	MergeOptions inventory.MergeOptions
+	Log          *zap.Logger
 	// Metrics records what the activities did; nil records nothing.
 	Metrics *metrics.Metrics
 }

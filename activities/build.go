@@ -51,6 +51,7 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, opts BuildOpt
 // needs, so that no builder goes back to the config for more.
 type setup struct {
 	settings Settings
+	merge    inventory.MergeOptions
 	sources  []sourceSetup
 	blobURL  string
 	baseDir  string
@@ -69,6 +70,7 @@ type sourceSetup struct {
 func resolve(cfg *config.Config, opts BuildOptions) (setup, error) {
 	r := setup{
 		settings: settingsOf(cfg.Sync, cfg.Review),
+		merge:    cfg.Merge.MergeOptions(),
 		blobURL:  cfg.BlobURL,
 		baseDir:  cfg.BaseDir(),
 	}
@@ -106,7 +108,7 @@ func orDefault(s, def string) string {
 
 // build opens and builds what the setup describes.
 func (r setup) build(ctx context.Context, log *zap.Logger) (*Activities, error) {
-	a := &Activities{Log: log, Settings: r.settings}
+	a := &Activities{Log: log, Settings: r.settings, MergeOptions: r.merge}
 	var errs []error
 	for _, s := range r.sources {
 		inst := s.SourceInstance

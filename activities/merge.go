@@ -73,7 +73,7 @@ func (a *Activities) Merge(ctx context.Context, in MergeInput) (MergeResult, err
 	if err != nil {
 		return MergeResult{}, classify(err)
 	}
-	joined, err := inventory.Join(inputs, inventory.MergeOptions{})
+	joined, err := inventory.Join(inputs, a.MergeOptions)
 	if err != nil {
 		return MergeResult{}, classify(fmt.Errorf("merge snapshots: %w", err))
 	}

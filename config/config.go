@@ -10,7 +10,11 @@
 // files named by *_file settings, and are read only when needed.
 package config
 
-import "os"
+import (
+	"os"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
+)
 
 // Config is the effective configuration of a worker or starter.
 type Config struct {
@@ -18,6 +22,7 @@ type Config struct {
 	NetBox   NetBox   `yaml:"netbox"`
 	Sync     Sync     `yaml:"sync"`
 	Review   Review   `yaml:"review"`
+	Merge    Merge    `yaml:"merge"`
 	// DataDir holds local state (blobs by default). Relative paths are
 	// resolved against the config file's directory; Load makes it absolute.
 	DataDir string `yaml:"data_dir" help:"directory for local state, relative to the config file"`
@@ -207,6 +212,7 @@ func Default() *Config {
 			Timeout:    Duration{day},
 			PlanMaxAge: Duration{day},
 		},
+		Merge:   Merge{MACOverlap: inventory.DefaultMACOverlap},
 		DataDir: "./data",
 		Worker: Worker{
 			Listen:          "127.0.0.1:9464",

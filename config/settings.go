@@ -51,7 +51,7 @@ func collectSettings(t reflect.Type, prefix string, index []int) []Setting {
 		case sf.Type.Kind() == reflect.Struct:
 			out = append(out, collectSettings(sf.Type, path, idx)...)
 			continue
-		case sf.Type.Kind() == reflect.Slice:
+		case sf.Type.Kind() == reflect.Slice, sf.Type.Kind() == reflect.Map:
 			continue
 		}
 		out = append(out, Setting{

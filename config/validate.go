@@ -113,6 +113,8 @@ func (c *Config) validate(types []string) error {
 		v.add("review.plan_max_age", "must not be negative, got %s", c.Review.PlanMaxAge)
 	}
 
+	v.merge(c.Merge, c.Sources)
+
 	v.nonEmpty("data_dir", c.DataDir)
 	v.blobURL("blob_url", c.BlobURL)
 	v.hostPort("worker.listen", c.Worker.Listen)

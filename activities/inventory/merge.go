@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -409,3 +410,25 @@ func (m *merger) sourceName(i int32) string { return m.sources[i] }
 func (m *merger) keyOf(i int32) string { return m.items[i].rec.Key }
 
 func lowerTrim(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// CheckAuthorityKey reports why key cannot name a field in
+// MergeOptions.Authority: it is a field some kind declares ("serial") or
+// a kind and one of its fields ("device.serial").
+func CheckAuthorityKey(key string) error {
+	if kind, field, ok := strings.Cut(key, "."); ok {
+		d := Kind(kind).Decl()
+		if d == nil {
+			return fmt.Errorf("unknown kind %q", kind)
+		}
+		if d.Field(field) == nil {
+			return fmt.Errorf("%s has no field %q", kind, field)
+		}
+		return nil
+	}
+	for _, d := range Declarations() {
+		if d.Field(key) != nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("no kind has a field %q", key)
+}
