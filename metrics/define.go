@@ -79,6 +79,9 @@ func (m *Metrics) define() {
 	m.requestDuration = histogram("netbox_request_duration_seconds",
 		"How long NetBox took to answer, per method and endpoint family.", "method", "endpoint")
 
+	m.scheduleSkipped = counter("schedule_skipped_runs_total",
+		"Runs the schedule skipped because a run was still going (overlap policy skip), as Temporal counts them; "+
+			"a worker starts counting at the schedule's count when it first sees it.", "schedule")
 	m.dependencyUp = gauge("dependency_up",
 		"1 if the worker's last background check reached the dependency (temporal, netbox), else 0.", "dependency")
 }

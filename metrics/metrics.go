@@ -59,13 +59,15 @@ type Metrics struct {
 
 	dependencyUp *prometheus.GaugeVec
 
+	scheduleSkipped *prometheus.CounterVec
+
 	state runState
 }
 
 // New makes a registry with the Go runtime's and the process's collectors
 // and the agent's metrics.
 func New() (*Metrics, error) {
-	m := &Metrics{reg: prometheus.NewRegistry(), state: runState{failedRuns: map[string]int{}}}
+	m := &Metrics{reg: prometheus.NewRegistry(), state: runState{failedRuns: map[string]int{}, skipped: map[string]int64{}}}
 	m.define()
 	if err := m.register(); err != nil {
 		return nil, err
@@ -114,7 +116,7 @@ func (m *Metrics) register() error {
 		m.sourceDuration, m.sourceRecords, m.sourceErrors, m.sourceSuccess, m.sourceFailedRuns, m.sourceLastOK, m.sourceRuns,
 		m.runs, m.runSuccess, m.runTime, m.runLastOK, m.runDuration, m.runObjects, m.runBatches, m.batches,
 		m.orphaned, m.guardBlocked, m.guardBlocks, m.objects, m.batchDuration,
-		m.requests, m.requestDuration, m.dependencyUp,
+		m.requests, m.requestDuration, m.dependencyUp, m.scheduleSkipped,
 	}
 	for _, c := range cs {
 		if err := m.reg.Register(c); err != nil {

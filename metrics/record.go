@@ -95,6 +95,8 @@ type runState struct {
 	failedRuns  map[string]int
 	last        LastRun
 	haveLastRun bool
+	// skipped is the skipped-run count last seen per schedule.
+	skipped map[string]int64
 }
 
 // RunEnded records a run that ended (the series appear with the first):
@@ -201,6 +203,32 @@ func (m *Metrics) LastRun() (LastRun, bool) {
 	m.state.mu.Lock()
 	defer m.state.mu.Unlock()
 	return m.state.last, m.state.haveLastRun
+}
+
+// ScheduleSkipped records the count of runs Temporal says the schedule
+// skipped for overlap, total, and answers how many are new since the
+// last call: none the first time, when the count becomes the counter's
+// start.
+func (m *Metrics) ScheduleSkipped(schedule string, total int64) int64 {
+	if m == nil {
+		return 0
+	}
+	m.state.mu.Lock()
+	defer m.state.mu.Unlock()
+	last, seen := m.state.skipped[schedule]
+	m.state.skipped[schedule] = total
+	c := m.scheduleSkipped.WithLabelValues(schedule)
+	switch {
+	case !seen:
+		c.Add(float64(total))
+		return 0
+	case total < last:
+		// The schedule was made again and counts from 0.
+		c.Add(float64(total))
+		return total
+	}
+	c.Add(float64(total - last))
+	return total - last
 }
 
 // DependencyUp records whether the worker's last check reached a dependency.

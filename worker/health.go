@@ -71,6 +71,11 @@ func (h *health) check(ctx context.Context, timeout time.Duration) {
 	probe("temporal", err)
 	if h.acts.NetBox != nil {
 		probe("netbox", h.acts.NetBox.Ping(ctx))
+		// The main worker watches the schedules; a discovery-only worker
+		// inside another network need not.
+		if err := h.checkSchedules(ctx); err != nil {
+			h.log.Warn("schedule check failed", zap.Error(err))
+		}
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -32,6 +32,63 @@ func (f fakeTemporal) CheckHealth(context.Context, *client.CheckHealthRequest) (
 	return &client.CheckHealthResponse{}, f.err
 }
 
+// ScheduleClient answers a Temporal without schedules.
+func (f fakeTemporal) ScheduleClient() client.ScheduleClient { return &fakeSchedules{} }
+
+// fakeSchedules is a Temporal's schedules: each has a workflow type and a
+// count of runs skipped for overlap.
+type fakeSchedules struct {
+	client.ScheduleClient
+	types   map[string]string
+	skipped map[string]int
+	running map[string][]string
+}
+
+func (f *fakeSchedules) List(context.Context, client.ScheduleListOptions) (client.ScheduleListIterator, error) {
+	it := &fakeScheduleList{}
+	for id, typ := range f.types {
+		e := &client.ScheduleListEntry{ID: id}
+		e.WorkflowType.Name = typ
+		it.entries = append(it.entries, e)
+	}
+	return it, nil
+}
+
+func (f *fakeSchedules) GetHandle(_ context.Context, id string) client.ScheduleHandle {
+	return fakeSchedule{id: id, f: f}
+}
+
+type fakeScheduleList struct{ entries []*client.ScheduleListEntry }
+
+func (l *fakeScheduleList) HasNext() bool { return len(l.entries) > 0 }
+func (l *fakeScheduleList) Next() (*client.ScheduleListEntry, error) {
+	e := l.entries[0]
+	l.entries = l.entries[1:]
+	return e, nil
+}
+
+type fakeSchedule struct {
+	client.ScheduleHandle
+	id string
+	f  *fakeSchedules
+}
+
+func (s fakeSchedule) Describe(context.Context) (*client.ScheduleDescription, error) {
+	d := &client.ScheduleDescription{Info: client.ScheduleInfo{NumActionsSkippedOverlap: s.f.skipped[s.id]}}
+	for _, id := range s.f.running[s.id] {
+		d.Info.RunningWorkflows = append(d.Info.RunningWorkflows, client.ScheduleWorkflowExecution{WorkflowID: id})
+	}
+	return d, nil
+}
+
+// scheduleTemporal is a Temporal with the schedules f.
+type scheduleTemporal struct {
+	fakeTemporal
+	f *fakeSchedules
+}
+
+func (t scheduleTemporal) ScheduleClient() client.ScheduleClient { return t.f }
+
 const simToken = "0123456789abcdef0123456789abcdef01234567"
 
 func netboxClient(t *testing.T, token string) *netbox.Client {

@@ -84,6 +84,7 @@ func TestRulesAndDashboardUseEmittedMetrics(t *testing.T) {
 	m.RunEnded(metrics.Run{Started: time.Now().Add(-time.Minute), End: time.Now(), Sources: []metrics.SourceRun{{Name: "pve", OK: true}}, Created: 1, BatchesDone: 1})
 	m.BatchApplied(metrics.Batch{Kind: "device", Op: "create", Duration: time.Second, Created: 1})
 	m.DependencyUp("netbox", true)
+	m.ScheduleSkipped("netbox-agent-sync", 1)
 	m.Request("GET", "status", 200, time.Millisecond)
 	fams, err := m.Registry().Gather()
 	require.NoError(t, err)
