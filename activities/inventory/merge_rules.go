@@ -133,13 +133,16 @@ func usableMAC(mac string) string {
 	return n
 }
 
-// matchMACs joins MAC address records with the same address, then the
-// interfaces that carry them, then those interfaces' devices or VMs.
+// matchMACs joins devices and VMs of different sources by the MACs of
+// their interfaces (matchHosts), then the MAC address records with the
+// same address, and the interfaces that carry them, where those
+// interfaces' hosts are one: a MAC two hosts share that are not joined (a
+// cloned VM's, a moved NIC's) joins neither the interfaces nor the MACs.
 // A MAC that one source reports on more than one record (a bridge, VRRP,
 // docker0 on every host) is no identity and joins nothing.
 func (m *merger) matchMACs() {
 	shared := m.sharedMACs()
-	first := map[string]int32{}
+	byMAC := map[string][]int32{}
 	var macs []int32
 	for i := range m.items {
 		mac := m.items[i].mac
@@ -147,28 +150,38 @@ func (m *merger) matchMACs() {
 			continue
 		}
 		macs = append(macs, int32(i))
-		if j, ok := first[mac]; ok {
-			m.union(j, int32(i), RuleMAC, mac, true)
-			continue
-		}
-		first[mac] = int32(i)
-	}
-	// Lift each MAC group to its interfaces; hosts are joined by how many
-	// of their MACs they share (matchHosts).
-	firstIface := map[int32]int32{}
-	for _, i := range macs {
-		iface := m.items[i].parent
-		if iface < 0 {
-			continue
-		}
-		g := m.find(i)
-		if f, ok := firstIface[g]; ok {
-			m.union(f, iface, RuleMAC, m.items[i].mac, true)
-		} else {
-			firstIface[g] = iface
-		}
+		byMAC[mac] = append(byMAC[mac], int32(i))
 	}
 	m.matchHosts(macs)
+	for _, i := range macs {
+		list := byMAC[m.items[i].mac]
+		for _, j := range list {
+			if j == i {
+				break // the earlier records of list were tried against i
+			}
+			if m.sameHost(j, i) {
+				m.union(j, i, RuleMAC, m.items[i].mac, true)
+				if a, b := m.items[j].parent, m.items[i].parent; a >= 0 && b >= 0 {
+					m.union(a, b, RuleMAC, m.items[i].mac, true)
+				}
+				break
+			}
+		}
+	}
+}
+
+// sameHost reports whether the MAC records a and b may be joined: their
+// interfaces' hosts are one (or one of them is known without a host).
+func (m *merger) sameHost(a, b int32) bool {
+	ia, ib := m.items[a].parent, m.items[b].parent
+	if ia < 0 || ib < 0 {
+		return true
+	}
+	ha, hb := m.items[ia].parent, m.items[ib].parent
+	if ha < 0 || hb < 0 || !decls.macHolders[m.items[ia].rec.Kind] || !decls.macHolders[m.items[ib].rec.Kind] {
+		return true
+	}
+	return m.find(ha) == m.find(hb)
 }
 
 // sharedMACs lists the MACs a source reports on more than one record.
