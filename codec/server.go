@@ -69,7 +69,7 @@ func authorized(header string, hashes [][32]byte) bool {
 	if !ok || tok == "" {
 		return false
 	}
-	got := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+	got := sha256.Sum256([]byte(tok))
 	match := 0
 	for _, h := range hashes {
 		match |= subtle.ConstantTimeCompare(got[:], h[:])
