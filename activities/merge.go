@@ -33,6 +33,9 @@ type MergeResult struct {
 	// Gaps counts the parts of the systems the sources could not see; the
 	// blob at GapsRef(Ref) holds them by source.
 	Gaps int `json:"gaps,omitempty"`
+	// FieldConflicts counts the fields on which a merged record's sources
+	// disagreed; the report lists each with its values and how it was settled.
+	FieldConflicts int `json:"field_conflicts,omitempty"`
 }
 
 // GapsRef names where the gaps of the merged inventory at inventoryRef
@@ -79,7 +82,8 @@ func (a *Activities) Merge(ctx context.Context, in MergeInput) (MergeResult, err
 	}
 	report := joined.Report()
 	res := MergeResult{Ref: InventoryRef(in.Run), ReportRef: MatchReportRef(in.Run), Records: joined.Len(),
-		Merged: len(report.Matches), Conflicts: len(report.Conflicts), Skipped: len(report.Skipped)}
+		Merged: len(report.Matches), Conflicts: len(report.Conflicts), Skipped: len(report.Skipped),
+		FieldConflicts: len(report.Fields)}
 	// Each merged record is made as it is written, so that the inventory
 	// is never held beside the snapshots.
 	_, err = a.Blob.PutEach(ctx, res.Ref, func(put func(any) error) error {
@@ -100,7 +104,8 @@ func (a *Activities) Merge(ctx context.Context, in MergeInput) (MergeResult, err
 		res.Gaps += len(g)
 	}
 	a.Log.Info("merged", zap.Int("records", res.Records), zap.Int("merged", res.Merged),
-		zap.Int("conflicts", res.Conflicts), zap.Int("skipped", res.Skipped), zap.Int("gaps", res.Gaps))
+		zap.Int("conflicts", res.Conflicts), zap.Int("skipped", res.Skipped), zap.Int("gaps", res.Gaps),
+		zap.Int("field_conflicts", res.FieldConflicts))
 	return res, nil
 }
 

@@ -43,6 +43,9 @@ func TestMergeTakesItsOptionsFromTheConfig(t *testing.T) {
 			var res MergeResult
 			require.NoError(t, val.Get(&res))
 			assert.Equal(t, tc.records, res.Records)
+			if tc.records == 1 {
+				assert.Equal(t, 1, res.FieldConflicts, "the descriptions differ")
+			}
 			var devices []inventory.Record
 			require.NoError(t, blob.EachJSON(context.Background(), a.Blob, res.Ref, func(r *inventory.Record) error {
 				devices = append(devices, *r)

@@ -350,9 +350,13 @@ type MergeReport struct {
 	Skipped []SkippedRecord `json:"skipped,omitempty"`
 	// UnusedPins are the pinned keys no source reported.
 	UnusedPins []string `json:"unused_pins,omitempty"`
+	// Fields are the fields on which a merged record's sources disagreed,
+	// with every source's value and how each was settled.
+	Fields []FieldConflict `json:"fields,omitempty"`
 }
 
 // Report is the merge's report.
 func (j *Joined) Report() MergeReport {
-	return MergeReport{Matches: j.Matches(), Conflicts: j.Conflicts(), Skipped: j.Skipped(), UnusedPins: j.UnusedPins()}
+	return MergeReport{Matches: j.Matches(), Conflicts: j.Conflicts(), Skipped: j.Skipped(), UnusedPins: j.UnusedPins(),
+		Fields: j.FieldConflicts()}
 }
