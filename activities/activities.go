@@ -42,6 +42,9 @@ type Settings struct {
 	// source fails.
 	RemoteStartTimeout time.Duration `json:"remote_start_timeout,omitempty"`
 	Retry              RetryPolicy   `json:"retry"`
+	// ApplyLock names the NetBox the worker writes to (ApplyLockKey), for
+	// the lock that lets one run at a time write to it.
+	ApplyLock string `json:"apply_lock,omitempty"`
 	// Review says whether a run waits for approval before it writes.
 	Review ReviewSettings `json:"review"`
 }

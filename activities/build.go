@@ -2,8 +2,12 @@ package activities
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 
 	"go.uber.org/zap"
 
@@ -69,7 +73,7 @@ type sourceSetup struct {
 
 func resolve(cfg *config.Config, opts BuildOptions) (setup, error) {
 	r := setup{
-		settings: settingsOf(cfg.Sync, cfg.Review),
+		settings: settingsOf(cfg.Sync, cfg.Review, cfg.NetBox.URL),
 		merge:    cfg.Merge.MergeOptions(),
 		blobURL:  cfg.BlobURL,
 		baseDir:  cfg.BaseDir(),
@@ -141,9 +145,11 @@ func (r setup) build(ctx context.Context, log *zap.Logger) (*Activities, error) 
 	return a, nil
 }
 
-// settingsOf is the sync and review sections as the workflow reads them.
-func settingsOf(c config.Sync, rv config.Review) Settings {
+// settingsOf is the sync and review sections as the workflow reads them,
+// with the apply lock of the NetBox at netboxURL.
+func settingsOf(c config.Sync, rv config.Review, netboxURL string) Settings {
 	return Settings{
+		ApplyLock: ApplyLockKey(netboxURL),
 		Review: ReviewSettings{Required: rv.Mode == config.ReviewRequired, Timeout: rv.Timeout.Duration,
 			PlanMaxAge: rv.PlanMaxAge.Duration},
 		ApplyConcurrency:   c.ApplyConcurrency,
@@ -158,6 +164,20 @@ func settingsOf(c config.Sync, rv config.Review) Settings {
 			MaximumAttempts:    int32(c.Retry.MaximumAttempts),
 		},
 	}
+}
+
+// ApplyLockKey names the apply lock of the NetBox at url: a digest of the
+// URL without its trailing slash and case differences in scheme and host,
+// so that every worker configured for one NetBox takes the same lock and
+// the URL itself stays out of workflow IDs. Empty without a URL.
+func ApplyLockKey(netboxURL string) string {
+	u, err := url.Parse(strings.TrimSpace(netboxURL))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	norm := strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + strings.TrimRight(u.Path, "/")
+	sum := sha256.Sum256([]byte(norm))
+	return hex.EncodeToString(sum[:8])
 }
 
 // netboxConfig is the netbox section as the engine reads it.

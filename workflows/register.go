@@ -9,6 +9,7 @@ import (
 // Register registers the workflows and the activities on a worker.
 func Register(w worker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflow(SyncWorkflow)
+	w.RegisterWorkflow(ApplyLockWorkflow)
 	w.RegisterActivity(acts)
 }
 

@@ -54,6 +54,10 @@ func (r *syncRun) run(ctx workflow.Context) (*SyncResult, error) {
 		if err != nil {
 			return nil, err
 		}
+		// The lock ended with the run that continued as new.
+		if err := r.lock(ctx, cfg); err != nil {
+			return nil, err
+		}
 		return r.apply(ctx, cfg)
 	}
 	cfg, err := r.configure(ctx)
@@ -89,6 +93,9 @@ func (r *syncRun) run(ctx workflow.Context) (*SyncResult, error) {
 			return nil, err
 		}
 		return res, nil
+	}
+	if err := r.lock(ctx, cfg); err != nil {
+		return nil, err
 	}
 	if err := r.prepare(ctx, cfg, planRes); err != nil {
 		return nil, err
