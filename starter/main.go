@@ -33,6 +33,8 @@ commands:
   reject WORKFLOW-ID      reject it: the run ends with nothing written
   schedule create|update|describe|pause|unpause|trigger|delete
                           manage the Temporal schedule of periodic syncs
+  explain KIND NAME-OR-KEY which sources reported an object, how they were matched,
+                          where each field came from and what the last runs did to it
   codec-server            serve the payload codec (POST /encode, /decode) for the
                           Web UI and "temporal ... --codec-endpoint"
 
@@ -71,6 +73,7 @@ var commands = map[string]command{
 	"approve":      {flags: decideFlags(workflows.ApproveUpdate)},
 	"reject":       {flags: decideFlags(workflows.RejectUpdate)},
 	"codec-server": {flags: codecServerFlags, offline: true},
+	"explain":      {flags: explainFlags},
 }
 
 func run(args []string, out io.Writer) error {
