@@ -2,6 +2,7 @@ package activities
 
 import (
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -58,11 +59,22 @@ func TestPlanningWritesNothing(t *testing.T) {
 	assert.Equal(t, netbox.Prepared{SchemaCount: res.Schema, TagsCreated: 3, CustomFieldsCreated: 4}, prepared)
 	assert.Equal(t, 2, sim.Stats().ByMethod["POST"], "the tags in one request, the custom fields in another")
 
+	sim.ResetStats()
 	val, err = ae.ExecuteActivity(a.Apply, ApplyInput{PlanRef: res.Ref, Batch: 0, Run: "wf/run-1", NetBoxVersion: res.NetBoxVersion})
 	require.NoError(t, err)
 	var applied netbox.BatchResult
 	require.NoError(t, val.Get(&applied))
 	assert.Equal(t, 1, applied.Created, "the plan made before Prepare applies as made")
+	// A batch never makes or changes tags or custom fields: batches in
+	// parallel cannot race to create them.
+	for req, n := range sim.Stats().Requests {
+		method, path, _ := strings.Cut(req, " ")
+		if method != "GET" && method != "OPTIONS" {
+			assert.NotContains(t, path, "extras/tags", "the batch sent %d %s", n, req)
+			assert.NotContains(t, path, "extras/custom-fields", "the batch sent %d %s", n, req)
+		}
+	}
+	assert.Positive(t, sim.Stats().ByMethod["POST"], "the batch wrote its object")
 
 	again := plan("a plan against a prepared NetBox")
 	assert.Zero(t, again.Summary.Total)
