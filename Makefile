@@ -14,7 +14,7 @@ TEST_FLAGS   ?= -race -count=1 -timeout 20m
 
 export TEMPORAL_CLI := $(TEMPORAL)
 
-.PHONY: all build run test test-alerts test-unit test-e2e test-versions test-netbox netbox netbox-stop netbox-reset bench lint tools clean
+.PHONY: all build install uninstall run test test-alerts test-unit test-e2e test-versions test-netbox netbox netbox-stop netbox-reset bench lint tools clean
 
 all: build
 
@@ -24,6 +24,36 @@ build:
 	$(GO) build -o $(BIN)/netboxsim ./test/netboxsim
 
 tools: $(TEMPORAL) $(STATICCHECK) $(WORKFLOWCHECK)
+
+# install: the worker and the starter, the systemd units with this PREFIX's
+# paths written in, and the example config (never over an existing one).
+# DESTDIR stages the files for a package; uninstall removes what install
+# wrote, except the operator's own config and secrets.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR     ?= $(PREFIX)/share/doc/netbox-agent
+UNITS      := netbox-agent-worker.service netbox-agent-schedule.service
+
+install: build
+	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(DOCDIR)
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/netbox-agent
+	install -m 0755 $(BIN)/worker $(DESTDIR)$(BINDIR)/netbox-agent-worker
+	install -m 0755 $(BIN)/starter $(DESTDIR)$(BINDIR)/netbox-agent-starter
+	for u in $(UNITS); do \
+		sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' deploy/systemd/$$u > $(DESTDIR)$(SYSTEMDDIR)/$$u; \
+		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$$u; \
+	done
+	install -m 0644 netbox-agent.example.yaml $(DESTDIR)$(SYSCONFDIR)/netbox-agent/netbox-agent.example.yaml
+	install -m 0644 README.md docs/deployment.md $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/netbox-agent-worker $(DESTDIR)$(BINDIR)/netbox-agent-starter
+	rm -f $(addprefix $(DESTDIR)$(SYSTEMDDIR)/,$(UNITS))
+	rm -f $(DESTDIR)$(SYSCONFDIR)/netbox-agent/netbox-agent.example.yaml
+	rm -rf $(DESTDIR)$(DOCDIR)
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/netbox-agent 2>/dev/null
 
 # The Temporal CLI carries the dev server and the Web UI. It is pinned:
 # newer CLI versions refuse `go install`.
