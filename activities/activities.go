@@ -73,6 +73,8 @@ type Activities struct {
 	Blob     *blob.Store
 	NetBox   *netbox.Client
 	Settings Settings
+	// BlobRetention is how long a run's blobs are kept (0 = forever).
+	BlobRetention time.Duration
 	// MergeOptions tune how the sources' records are joined.
 	MergeOptions inventory.MergeOptions
 	Log          *zap.Logger

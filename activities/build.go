@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -56,9 +57,11 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, opts BuildOpt
 type setup struct {
 	settings Settings
 	merge    inventory.MergeOptions
-	sources  []sourceSetup
-	blobURL  string
-	baseDir  string
+	// retention is how long runs' blobs are kept.
+	retention time.Duration
+	sources   []sourceSetup
+	blobURL   string
+	baseDir   string
 	// netbox and token are set unless the worker only discovers.
 	netbox *netbox.Config
 	token  string
@@ -73,10 +76,11 @@ type sourceSetup struct {
 
 func resolve(cfg *config.Config, opts BuildOptions) (setup, error) {
 	r := setup{
-		settings: settingsOf(cfg.Sync, cfg.Review, cfg.NetBox.URL),
-		merge:    cfg.Merge.MergeOptions(),
-		blobURL:  cfg.BlobURL,
-		baseDir:  cfg.BaseDir(),
+		settings:  settingsOf(cfg.Sync, cfg.Review, cfg.NetBox.URL),
+		merge:     cfg.Merge.MergeOptions(),
+		retention: cfg.BlobRetention.Duration,
+		blobURL:   cfg.BlobURL,
+		baseDir:   cfg.BaseDir(),
 	}
 	for i, s := range cfg.EnabledSources() {
 		ss := sourceSetup{SourceInstance: SourceInstance{Name: s.Name, Type: s.Type, TaskQueue: s.TaskQueue, Priority: i}}
@@ -112,7 +116,7 @@ func orDefault(s, def string) string {
 
 // build opens and builds what the setup describes.
 func (r setup) build(ctx context.Context, log *zap.Logger) (*Activities, error) {
-	a := &Activities{Log: log, Settings: r.settings, MergeOptions: r.merge}
+	a := &Activities{Log: log, Settings: r.settings, MergeOptions: r.merge, BlobRetention: r.retention}
 	var errs []error
 	for _, s := range r.sources {
 		inst := s.SourceInstance

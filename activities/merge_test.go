@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -77,4 +78,38 @@ func mergeActivities(t *testing.T, opts inventory.MergeOptions) *Activities {
 	}
 	return &Activities{Blob: store, Log: zap.NewNop(), MergeOptions: opts,
 		Sources: []SourceInstance{{Name: "files", Priority: 0}, {Name: "nas", Priority: 1}}}
+}
+
+// TestPruneBlobsKeepsTheRetention: runs older than blob_retention go, the
+// calling workflow's stay, and no retention deletes nothing.
+func TestPruneBlobsKeepsTheRetention(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		retention time.Duration
+		want      int
+	}{{"14 days", 14 * 24 * time.Hour, 1}, {"forever", 0, 0}} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := mergeActivities(t, inventory.MergeOptions{})
+			a.BlobRetention = tc.retention
+			ctx := context.Background()
+			for _, ref := range []string{"runs/old/r1/plan.json", "runs/self/r0/plan.json"} {
+				_, err := a.Blob.PutJSON(ctx, ref, "x")
+				require.NoError(t, err)
+			}
+			var env testsuite.WorkflowTestSuite
+			ae := env.NewTestActivityEnvironment()
+			ae.RegisterActivity(a)
+			val, err := ae.ExecuteActivity(a.PruneBlobs, PruneInput{Workflow: "self", Now: time.Now().Add(30 * 24 * time.Hour)})
+			require.NoError(t, err)
+			var res blob.Pruned
+			require.NoError(t, val.Get(&res))
+			assert.Equal(t, tc.want, res.Runs)
+			ok, err := a.Blob.Exists(ctx, "runs/self/r0/plan.json")
+			require.NoError(t, err)
+			assert.True(t, ok, "the calling workflow's blobs stay")
+			ok, err = a.Blob.Exists(ctx, "runs/old/r1/plan.json")
+			require.NoError(t, err)
+			assert.Equal(t, tc.want == 0, ok)
+		})
+	}
 }

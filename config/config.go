@@ -28,8 +28,11 @@ type Config struct {
 	DataDir string `yaml:"data_dir" help:"directory for local state, relative to the config file"`
 	// BlobURL locates the claim-check store: file:///path, mem://, s3://bucket.
 	BlobURL string `yaml:"blob_url" help:"claim-check store URL (default file://<data_dir>/blobs; mem:// for tests)"`
-	Worker  Worker `yaml:"worker"`
-	Log     Log    `yaml:"log"`
+	// BlobRetention is how long a run's blobs are kept after its last one
+	// was written; each run's end deletes older runs' blobs (0 = keep all).
+	BlobRetention Duration `yaml:"blob_retention" help:"how long the blobs of a finished run are kept (0 = forever)"`
+	Worker        Worker   `yaml:"worker"`
+	Log           Log      `yaml:"log"`
 	// CodecServer serves Temporal's remote codec protocol, so that the Web
 	// UI and the CLI show encrypted payloads in clear to those allowed.
 	CodecServer CodecServer `yaml:"codec_server"`
@@ -212,8 +215,9 @@ func Default() *Config {
 			Timeout:    Duration{day},
 			PlanMaxAge: Duration{day},
 		},
-		Merge:   Merge{MACOverlap: inventory.DefaultMACOverlap},
-		DataDir: "./data",
+		Merge:         Merge{MACOverlap: inventory.DefaultMACOverlap},
+		DataDir:       "./data",
+		BlobRetention: Duration{14 * day},
 		Worker: Worker{
 			Listen:          "127.0.0.1:9464",
 			ShutdownTimeout: Duration{30 * second},

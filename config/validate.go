@@ -117,6 +117,7 @@ func (c *Config) validate(types []string) error {
 
 	v.nonEmpty("data_dir", c.DataDir)
 	v.blobURL("blob_url", c.BlobURL)
+	v.blobRetention(c)
 	v.hostPort("worker.listen", c.Worker.Listen)
 	v.positive("worker.shutdown_timeout", c.Worker.ShutdownTimeout)
 	v.atLeast("worker.memory_limit_mb", c.Worker.MemoryLimitMB, 0)
@@ -249,6 +250,20 @@ func (v *validator) hostPort(path, s string) {
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 0 || n > 65535 {
 		v.add(path, "invalid port %q", port)
+	}
+}
+
+// blobRetention: a run's blobs must outlive the longest a run can take
+// and a saved plan can wait, or a run could lose its inventory or plan.
+func (v *validator) blobRetention(c *Config) {
+	r := c.BlobRetention.Duration
+	switch {
+	case r < 0:
+		v.add("blob_retention", "must not be negative, got %s", c.BlobRetention)
+	case r > 0 && r <= c.Sync.RunTimeout.Duration:
+		v.add("blob_retention", "must be longer than sync.run_timeout (%s), got %s", c.Sync.RunTimeout, c.BlobRetention)
+	case r > 0 && r <= c.Review.PlanMaxAge.Duration:
+		v.add("blob_retention", "must be longer than review.plan_max_age (%s), got %s", c.Review.PlanMaxAge, c.BlobRetention)
 	}
 }
 

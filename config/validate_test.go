@@ -53,3 +53,26 @@ func TestBlobURLValidated(t *testing.T) {
 		})
 	}
 }
+
+func TestBlobRetentionValidated(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		environ []string
+		want    string
+	}{
+		{"default", nil, ""},
+		{"forever", []string{"NETBOX_AGENT_BLOB_RETENTION=0"}, ""},
+		{"negative", []string{"NETBOX_AGENT_BLOB_RETENTION=-1h"}, "blob_retention: must not be negative"},
+		{"shorter than a run", []string{"NETBOX_AGENT_BLOB_RETENTION=2h"}, "blob_retention: must be longer than sync.run_timeout (6h), got 2h"},
+		{"shorter than a plan may wait", []string{"NETBOX_AGENT_BLOB_RETENTION=12h"}, "blob_retention: must be longer than review.plan_max_age (1d), got 12h"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load("", nil, tc.environ)
+			if tc.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+}

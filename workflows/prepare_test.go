@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
@@ -30,14 +31,18 @@ func (s *syncSuite) TestPrepareRunsOnceBeforeTheFirstBatch() {
 		started = append(started, info.ActivityID)
 	})
 
+	s.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: "sync-prepare"})
 	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
 	res := s.result()
-	s.Require().Len(started, 10)
+	s.Require().Len(started, 11)
 	s.Equal([]string{"configure", "discover/files", "merge", "plan", "prepare"}, started[:5])
 	for _, id := range started[5:9] {
 		s.True(strings.HasPrefix(id, "apply/"), id)
 	}
-	s.Equal("record-run", started[9], "the run records its outcome last")
+	s.Equal("record-run", started[9], "the run records its outcome")
+	s.Equal("prune-blobs", started[10], "then deletes old runs' blobs")
+	s.Require().Len(s.prunes, 1)
+	s.Equal("sync-prepare", s.prunes[0].Workflow, "its own workflow's blobs are kept")
 	s.Require().NotNil(res.Prepared)
 	s.Equal(prepared, *res.Prepared)
 }

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/netbox-agent/netbox-agent/activities"
+	"github.com/netbox-agent/netbox-agent/activities/blob"
 )
 
 // reviewEnv is a run whose config requires review, with a one-source pipeline.
@@ -21,6 +22,7 @@ func reviewEnv(t *testing.T, timeout time.Duration) *testsuite.TestWorkflowEnvir
 	env.RegisterWorkflow(SyncWorkflow)
 	env.RegisterActivity(a)
 	env.OnActivity(a.RecordRun, mock.Anything, mock.Anything).Return(activities.RecordRunResult{}, nil).Maybe()
+	env.OnActivity(a.PruneBlobs, mock.Anything, mock.Anything).Return(blob.Pruned{}, nil).Maybe()
 	cfg := settings("files")
 	cfg.Review = activities.ReviewSettings{Required: true, Timeout: timeout}
 	env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(cfg, nil)
@@ -151,6 +153,7 @@ func TestSavedPlanPastItsMaxAge(t *testing.T) {
 	env.RegisterWorkflow(SyncWorkflow)
 	env.RegisterActivity(a)
 	env.OnActivity(a.RecordRun, mock.Anything, mock.Anything).Return(activities.RecordRunResult{}, nil).Maybe()
+	env.OnActivity(a.PruneBlobs, mock.Anything, mock.Anything).Return(blob.Pruned{}, nil).Maybe()
 	cfg := settings()
 	cfg.Review.PlanMaxAge = time.Hour
 	env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(cfg, nil)

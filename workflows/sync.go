@@ -34,6 +34,7 @@ func SyncWorkflow(ctx workflow.Context, req SyncRequest) (*SyncResult, error) {
 	r := &syncRun{req: req, progress: Progress{Phase: "starting"}}
 	res, err := r.run(ctx)
 	r.record(ctx, res, err)
+	r.prune(ctx, err)
 	return res, err
 }
 

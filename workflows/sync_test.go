@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/netbox-agent/netbox-agent/activities"
+	"github.com/netbox-agent/netbox-agent/activities/blob"
 	"github.com/netbox-agent/netbox-agent/activities/netbox"
 )
 
@@ -27,6 +28,7 @@ type syncSuite struct {
 	env *testsuite.TestWorkflowEnvironment
 	// records are the inputs of the runs' record-run steps.
 	records []activities.RecordRunInput
+	prunes  []activities.PruneInput
 }
 
 func TestSyncWorkflow(t *testing.T) { suite.Run(t, new(syncSuite)) }
@@ -40,6 +42,12 @@ func (s *syncSuite) SetupTest() {
 		func(_ context.Context, in activities.RecordRunInput) (activities.RecordRunResult, error) {
 			s.records = append(s.records, in)
 			return activities.RecordRunResult{}, nil
+		}).Maybe()
+	s.prunes = nil
+	s.env.OnActivity(a.PruneBlobs, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PruneInput) (blob.Pruned, error) {
+			s.prunes = append(s.prunes, in)
+			return blob.Pruned{}, nil
 		}).Maybe()
 }
 
