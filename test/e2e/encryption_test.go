@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,8 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/converter"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -37,8 +40,16 @@ func payloadKey(id string, b byte) string {
 // the old run; a ring without its key fails naming the key.
 func TestPayloadsEncrypted(t *testing.T) {
 	e := newEnv(t, exampleConfig(t), "NETBOX_AGENT_TEMPORAL_ENCRYPTION_KEYS="+payloadKey("k1", 1))
-	res, run := syncThroughRun(t, e, workflows.SyncRequest{DryRun: true})
+	logs, observed := observer.New(zapcore.DebugLevel)
+	res, run := syncThroughRun(t, e, workflows.SyncRequest{DryRun: true}, logs)
 	require.NotEmpty(t, res.InventoryRef)
+	require.NotZero(t, observed.Len())
+	for _, entry := range observed.All() {
+		line := fmt.Sprint(entry.Message, entry.ContextMap())
+		for _, secret := range []string{strings.TrimPrefix(payloadKey("k1", 1), "k1="), e.token} {
+			assert.False(t, strings.Contains(line, secret), "a log line holds a secret: %s", entry.Message)
+		}
+	}
 
 	events := rawHistory(t, run.GetID(), run.GetRunID())
 	var raw bytes.Buffer

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/netbox-agent/netbox-agent/workflows"
@@ -79,12 +80,15 @@ func syncThrough(t *testing.T, e *env, req workflows.SyncRequest) workflows.Sync
 	return res
 }
 
-func syncThroughRun(t *testing.T, e *env, req workflows.SyncRequest) (workflows.SyncResult, client.WorkflowRun) {
+// syncThroughRun is syncThrough that also returns the run; the worker's
+// and client's logs also go to each of cores.
+func syncThroughRun(t *testing.T, e *env, req workflows.SyncRequest, cores ...zapcore.Core) (workflows.SyncResult, client.WorkflowRun) {
 	t.Helper()
 	e.stopInProcessWorker()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	log := zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
+	log = log.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core { return zapcore.NewTee(append(cores, c)...) }))
 	wc, err := e.cfg.DialTemporal(ctx, log, nil)
 	require.NoError(t, err)
 	defer wc.Close()
