@@ -2,11 +2,15 @@ package e2e
 
 import (
 	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
@@ -105,4 +109,55 @@ func syncThroughRun(t *testing.T, e *env, req workflows.SyncRequest, cores ...za
 	var res workflows.SyncResult
 	require.NoError(t, run.Get(ctx, &res))
 	return res, run
+}
+
+// TestCommandsOverMTLS runs the worker and starter binaries against the dev
+// server behind a proxy that wants a client certificate: the starter's dry
+// run is served by the worker process, both through mTLS; the starter
+// without the certificate is refused.
+func TestCommandsOverMTLS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the worker and starter binaries")
+	}
+	dir := t.TempDir()
+	pki := newTestPKI(t, dir)
+	mutual := startTLSProxy(t, pki, true, devServer.FrontendHostPort())
+	tlsYAML := "\ntemporal:\n  tls:\n    ca_file: " + pki.caFile + "\n    server_name: temporal.test\n"
+	mtlsYAML := tlsYAML + "    cert_file: " + pki.clientCert + "\n    key_file: " + pki.clientKey + "\n"
+	e := newEnv(t, exampleConfig(t)+mtlsYAML+"worker:\n  listen: 127.0.0.1:0\n", "NETBOX_AGENT_TEMPORAL_ADDRESS="+mutual.addr())
+	e.stopInProcessWorker()
+	startWorkerProcess(t, e, buildWorker(t))
+	starter := buildCommand(t, "starter")
+
+	runStarter := func(configYAML string, args ...string) ([]byte, error) {
+		cfgPath := filepath.Join(t.TempDir(), "netbox-agent.yaml")
+		require.NoError(t, os.WriteFile(cfgPath, []byte(configYAML), 0o600))
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, starter, append(args, "--config", cfgPath)...)
+		cmd.Env = append(os.Environ(), e.environ()...)
+		return cmd.CombinedOutput()
+	}
+	id := "e2e-mtls-" + e.queue
+	out, err := runStarter(e.configYAML, "sync", "--dry-run", "--wait", "--id", id)
+	require.NoError(t, err, "%s", out)
+	desc, err := devServer.Client().DescribeWorkflowExecution(context.Background(), id, "")
+	require.NoError(t, err)
+	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, desc.WorkflowExecutionInfo.Status)
+	assert.GreaterOrEqual(t, len(mutual.clientNames()), 2, "the worker and the starter presented the client certificate")
+
+	out, err = runStarter(exampleConfig(t)+tlsYAML, "status", "--id", id)
+	require.Error(t, err)
+	assert.Contains(t, string(out), "dial temporal at "+mutual.addr())
+}
+
+// buildCommand builds the command in ./name and returns the binary's path.
+func buildCommand(t *testing.T, name string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), name)
+	cmd := exec.Command("go", "build", "-o", bin, "./"+name)
+	cmd.Dir = repoPath(t, ".")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "build %s: %s", name, out)
+	return bin
 }
