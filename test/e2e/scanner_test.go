@@ -120,4 +120,3 @@ sources:
 	require.Zero(t, e.writes(), "an unchanged network re-scanned writes nothing: %v", e.stats().Requests)
 	require.Zero(t, again.Plan.Total, "%+v", again.Plan.Counts)
 }
-

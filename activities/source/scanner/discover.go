@@ -108,7 +108,7 @@ type scan struct {
 	mu      sync.Mutex
 	done    []bool
 	slots   chan struct{} // one per probe in flight
-	icmpErr error // the first ICMP failure that turned it off for the run
+	icmpErr error         // the first ICMP failure that turned it off for the run
 	icmpOff atomic.Bool
 }
 

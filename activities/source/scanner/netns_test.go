@@ -251,7 +251,6 @@ func keysOf(m map[string]inventory.Record) []string {
 	return out
 }
 
-
 // BenchmarkNetnsScan measures whole scans in the namespaces (the figures
 // in docs/PERFORMANCE.md): a /24 with 20 live hosts and 10 ports, and a
 // /22 at the default settings. Run with -benchtime=1x.

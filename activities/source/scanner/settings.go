@@ -23,7 +23,9 @@ type Settings struct {
 	Exclude []string `yaml:"exclude" json:"exclude"`
 	// Ports are the TCP ports a connect is tried on (DefaultPorts).
 	Ports []int `yaml:"ports" json:"ports"`
-	// Rate is the most probes sent per second, all methods together.
+	// Rate is the most probes sent to scanned addresses per second, ICMP
+	// echoes and TCP connects together; reverse lookups go to the resolver
+	// and are bounded by Concurrency only.
 	Rate float64 `yaml:"rate" json:"rate"`
 	// Concurrency is the most probes waiting for an answer at once.
 	Concurrency int `yaml:"concurrency" json:"concurrency"`

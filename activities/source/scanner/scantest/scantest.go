@@ -110,4 +110,3 @@ func reverseZone(a netip.Addr) string {
 	}
 	return strings.Join(parts, ".") + ".ip6.arpa."
 }
-
