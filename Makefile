@@ -127,6 +127,17 @@ bench: $(TEMPORAL) build
 	$(GO) test -run '^$$' -bench . -benchmem ./test/bench/...
 	$(GO) run ./test/bench $(BENCH_FLAGS)
 
+# fuzz: every fuzz target (func FuzzX in a _test.go file) for FUZZTIME each; a crasher is kept
+# under the package's testdata/fuzz as a regression case that `go test` replays.
+FUZZTIME ?= 10s
+fuzz:
+	@set -e; for f in $$(grep -rl --include='*_test.go' --exclude-dir=.bin '^func Fuzz' .); do \
+	  for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+	    echo "fuzz $$name in $$(dirname $$f)"; \
+	    $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$(dirname $$f); \
+	  done; \
+	done
+
 lint: $(STATICCHECK) $(WORKFLOWCHECK)
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
