@@ -141,9 +141,9 @@ func TestCommandsOverMTLS(t *testing.T) {
 	id := "e2e-mtls-" + e.queue
 	out, err := runStarter(e.configYAML, "sync", "--dry-run", "--wait", "--id", id)
 	require.NoError(t, err, "%s", out)
-	desc, err := devServer.Client().DescribeWorkflowExecution(context.Background(), id, "")
+	desc, err := devServer.Client().DescribeWorkflow(context.Background(), id, "")
 	require.NoError(t, err)
-	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, desc.WorkflowExecutionInfo.Status)
+	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, desc.RawResponse.GetWorkflowExecutionInfo().GetStatus())
 	assert.GreaterOrEqual(t, len(mutual.clientNames()), 2, "the worker and the starter presented the client certificate")
 
 	out, err = runStarter(exampleConfig(t)+tlsYAML, "status", "--id", id)
