@@ -147,21 +147,6 @@ func (m *Metrics) RunEnded(r Run) {
 	m.state.last, m.state.haveLastRun = LastRun{End: r.End, Failed: r.Failed, DryRun: r.DryRun}, true
 }
 
-// SourcesPlanned records how each source of a run fared, when the run has
-// planned: their status, failures in a row, last success and the guard's
-// blocks. A run that ends before its plan (every source failed) records
-// none; its sources' discovery errors count on.
-func (m *Metrics) SourcesPlanned(at time.Time, sources []SourceRun) {
-	if m == nil {
-		return
-	}
-	m.state.mu.Lock()
-	defer m.state.mu.Unlock()
-	for _, s := range sources {
-		m.recordSource(s, float64(at.UnixNano())/1e9)
-	}
-}
-
 // recordSource records one source of a run; the caller holds the state's lock.
 func (m *Metrics) recordSource(s SourceRun, end float64) {
 	status := "ok"
