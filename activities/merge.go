@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"path"
 	"strings"
 
 	"go.temporal.io/sdk/activity"
@@ -49,6 +50,12 @@ func InventoryRef(run string) string { return fmt.Sprintf("runs/%s/inventory.jso
 
 // MatchReportRef names where a run's match report (an inventory.MergeReport) lives.
 func MatchReportRef(run string) string { return fmt.Sprintf("runs/%s/matches.json", run) }
+
+// MatchReportRefOf names the match report written beside the merged
+// inventory at inventoryRef.
+func MatchReportRefOf(inventoryRef string) string {
+	return path.Join(path.Dir(inventoryRef), "matches.json")
+}
 
 // Merge joins the snapshots into one inventory: records that describe the
 // same thing become one, each field from the source with authority for it.

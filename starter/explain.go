@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 
+	"github.com/netbox-agent/netbox-agent/activities"
 	"github.com/netbox-agent/netbox-agent/activities/blob"
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/activities/netbox"
@@ -161,7 +161,7 @@ func findRecord(ctx context.Context, store *blob.Store, ref string, kind invento
 // matchReport reads the match report written beside the inventory; a run
 // merged before reports existed has none.
 func matchReport(ctx context.Context, store *blob.Store, inventoryRef string) (*inventory.MergeReport, error) {
-	ref := path.Join(path.Dir(inventoryRef), "matches.json")
+	ref := activities.MatchReportRefOf(inventoryRef)
 	var report inventory.MergeReport
 	if err := store.GetJSON(ctx, ref, &report); err != nil {
 		if errors.Is(err, blob.ErrNotFound) {

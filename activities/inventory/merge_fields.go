@@ -3,6 +3,7 @@ package inventory
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 )
 
 // FieldConflict is a field on which the sources of one merged record
@@ -108,12 +109,7 @@ func (m *merger) fieldValue(r *Record, f string) (any, bool) {
 	return v, !IsEmpty(v)
 }
 
-func cutRef(f string) (string, bool) {
-	if len(f) > 4 && f[:4] == "ref:" {
-		return f[4:], true
-	}
-	return f, false
-}
+func cutRef(f string) (string, bool) { return strings.CutPrefix(f, "ref:") }
 
 // byAuthority reports whether merge.authority names src for kind's field.
 func (m *merger) byAuthority(kind Kind, field, src string) bool {
