@@ -190,6 +190,7 @@ func netboxConfig(c config.NetBox) netbox.Config {
 		URL: c.URL, CAFile: c.CAFile, InsecureSkipVerify: c.InsecureSkipVerify, Timeout: c.Timeout.Duration,
 		BatchSize: c.BatchSize, PageSize: c.PageSize, RateLimit: c.RateLimit, MaxInFlight: c.MaxInFlight,
 		Adopt: c.Adopt, OrphanGrace: c.OrphanGrace.Duration, MassDeleteThreshold: c.MassDeleteThreshold,
+		MassDeleteMax: c.MassDeleteMax, MassDeleteFloor: c.MassDeleteFloor,
 		MaxRetryAfter: c.MaxRetryAfter.Duration,
 	}
 	for _, f := range c.CustomFields {

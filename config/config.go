@@ -86,9 +86,13 @@ type NetBox struct {
 	MaxInFlight        int      `yaml:"max_in_flight" help:"maximum concurrent NetBox requests per worker"`
 	Adopt              bool     `yaml:"adopt" help:"take ownership of matching objects the agent did not create"`
 	OrphanGrace        Duration `yaml:"orphan_grace" help:"how long an orphan stays marked before deletion (0 = never delete)"`
-	// MassDeleteThreshold blocks orphaning for a source that reports more
-	// than this fraction fewer objects than in its last run.
-	MassDeleteThreshold float64 `yaml:"mass_delete_threshold" help:"fraction of vanished objects above which a source's orphaning is blocked"`
+	// MassDeleteThreshold blocks the orphaning of one kind of one source
+	// when more than this share of its baseline would go (and more than
+	// MassDeleteFloor objects); MassDeleteMax blocks it when more than that
+	// many would go, whatever the share. See docs/workflow.md.
+	MassDeleteThreshold float64 `yaml:"mass_delete_threshold" help:"share of one source's objects of one kind above which their orphaning is blocked"`
+	MassDeleteMax       int     `yaml:"mass_delete_max" help:"number of one source's objects of one kind above which their orphaning is blocked"`
+	MassDeleteFloor     int     `yaml:"mass_delete_floor" help:"objects of one kind that may go before mass_delete_threshold applies"`
 	// MaxRetryAfter caps the wait NetBox's Retry-After asks for.
 	MaxRetryAfter Duration `yaml:"max_retry_after" help:"longest wait a Retry-After from NetBox gets; longer ones are cut to it"`
 	// CustomFields maps record attributes to additional NetBox custom fields.
@@ -193,7 +197,9 @@ func Default() *Config {
 			MaxInFlight:         4,
 			Adopt:               true,
 			OrphanGrace:         Duration{30 * day},
-			MassDeleteThreshold: 0.25,
+			MassDeleteThreshold: 0.10,
+			MassDeleteMax:       50,
+			MassDeleteFloor:     3,
 			MaxRetryAfter:       Duration{minute},
 		},
 		Sync: Sync{

@@ -168,6 +168,8 @@ func (v *validator) netBox(nb *NetBox) {
 	if nb.MassDeleteThreshold < 0 || nb.MassDeleteThreshold > 1 {
 		v.add("netbox.mass_delete_threshold", "must be a fraction between 0 and 1, got %s", ftoa(nb.MassDeleteThreshold))
 	}
+	v.atLeast("netbox.mass_delete_max", nb.MassDeleteMax, 1)
+	v.atLeast("netbox.mass_delete_floor", nb.MassDeleteFloor, 1)
 	fields := map[string]int{}
 	for i, cf := range nb.CustomFields {
 		p := fmt.Sprintf("netbox.custom_fields[%d]", i)

@@ -122,7 +122,8 @@ func writeDiff(w io.Writer, p *netbox.Plan) error {
 			writeOp(&b, batch.Op, op)
 		}
 	}
-	if len(p.Ambiguous) > 0 || len(p.Blocked) > 0 || len(p.Kept) > 0 {
+	through := p.LetThrough()
+	if len(p.Ambiguous) > 0 || len(p.Blocked) > 0 || len(p.Kept) > 0 || len(through) > 0 {
 		b.WriteString("\nleft alone\n")
 	}
 	for _, k := range p.Kept {
@@ -132,7 +133,10 @@ func writeDiff(w io.Writer, p *netbox.Plan) error {
 		fmt.Fprintf(&b, "  ? %s %s: %s\n", f.Kind, f.Key, f.Reason)
 	}
 	for _, bl := range p.Blocked {
-		fmt.Fprintf(&b, "  ! orphaning blocked: %s\n", bl)
+		fmt.Fprintf(&b, "  ! %s\n", bl)
+	}
+	for _, line := range through {
+		fmt.Fprintf(&b, "  ! %s\n", line)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -38,9 +38,17 @@ type Config struct {
 	// OrphanGrace is how long an orphan stays marked before it is deleted
 	// (30 days in DefaultConfig); 0 means never delete.
 	OrphanGrace time.Duration `json:"orphan_grace" yaml:"orphan_grace"`
-	// MassDeleteThreshold blocks a source's orphaning when it reports more
-	// than this fraction fewer objects than NetBox holds for it (default 0.25).
+	// MassDeleteThreshold blocks the orphaning of a source's kind when
+	// more than this share of its baseline would go (default 0.10), and
+	// more than MassDeleteFloor objects.
 	MassDeleteThreshold float64 `json:"mass_delete_threshold,omitempty" yaml:"mass_delete_threshold"`
+	// MassDeleteMax blocks the orphaning of a source's kind when more than
+	// this many of its objects would go, whatever the share (default 50).
+	MassDeleteMax int `json:"mass_delete_max,omitempty" yaml:"mass_delete_max"`
+	// MassDeleteFloor is how many objects of a kind may go before the
+	// share rule applies (default 3), so that a kind of a few objects
+	// is not blocked for losing one.
+	MassDeleteFloor int `json:"mass_delete_floor,omitempty" yaml:"mass_delete_floor"`
 	// CustomFields maps record attributes to NetBox custom fields.
 	CustomFields []CustomFieldMapping `json:"custom_fields,omitempty" yaml:"custom_fields"`
 	// MaxRetryAfter caps the wait a Retry-After from NetBox asks for
@@ -69,7 +77,9 @@ const (
 	DefaultReadRetries         = 3
 	DefaultTimeout             = 30 * time.Second
 	DefaultOrphanGrace         = 30 * 24 * time.Hour
-	DefaultMassDeleteThreshold = 0.25
+	DefaultMassDeleteThreshold = 0.10
+	DefaultMassDeleteMax       = 50
+	DefaultMassDeleteFloor     = 3
 	DefaultMaxRetryAfter       = time.Minute
 	DefaultMaxResponseBytes    = 64 << 20
 )
@@ -87,6 +97,8 @@ func DefaultConfig() Config {
 		Adopt:               true,
 		OrphanGrace:         DefaultOrphanGrace,
 		MassDeleteThreshold: DefaultMassDeleteThreshold,
+		MassDeleteMax:       DefaultMassDeleteMax,
+		MassDeleteFloor:     DefaultMassDeleteFloor,
 	}
 }
 
@@ -110,6 +122,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if s.MassDeleteThreshold <= 0 {
 		s.MassDeleteThreshold = DefaultMassDeleteThreshold
+	}
+	if s.MassDeleteMax <= 0 {
+		s.MassDeleteMax = DefaultMassDeleteMax
+	}
+	if s.MassDeleteFloor <= 0 {
+		s.MassDeleteFloor = DefaultMassDeleteFloor
 	}
 	if s.MaxRetryAfter <= 0 {
 		s.MaxRetryAfter = DefaultMaxRetryAfter

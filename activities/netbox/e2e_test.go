@@ -274,19 +274,27 @@ func TestMassDeleteGuard(t *testing.T) {
 	syncOnce(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
 	before := state(sim)
 
-	// Half the hosts vanish: more than 25 % fewer objects.
+	// Half the hosts vanish: each kind under them loses half its objects,
+	// more than 10 %, and is blocked; the two devices are under the floor
+	// and marked.
 	half := without(without(recs, "fs/lab/device/pve3"), "fs/lab/device/pve4")
 	half = without(without(half, "fs/lab/vm/vm3-"), "fs/lab/vm/vm4-")
 	p, _ := syncOnce(t, c, PlanRequest{Records: half, Sources: ok("lab"), Now: day0.Add(24 * time.Hour)})
-	require.Len(t, p.Blocked, 1)
-	assert.Contains(t, p.Blocked[0], "lab: reports 37 objects, NetBox holds 73 live ones from it (49% fewer, limit 25%): orphaning blocked")
-	assert.Zero(t, p.Summary.Total.Orphaned)
+	require.Len(t, p.Blocked, 7)
+	assert.Equal(t, "lab ip_address: would lose 6 of 12 (NetBox holds 12), 50%, more than mass_delete_threshold 10%: orphaning blocked", p.Blocked[5])
+	assert.Equal(t, 2, p.Summary.Total.Orphaned)
+	assert.Equal(t, 2, p.Summary.Kinds[inventory.KindDevice].Orphaned)
 	assert.Zero(t, p.Summary.Total.Delete)
 	after := state(sim)
 	assert.Len(t, after, len(before))
+	marked := 0
 	for _, line := range after {
-		assert.NotContains(t, line, TagOrphan)
+		if strings.Contains(line, TagOrphan) {
+			marked++
+			assert.Contains(t, line, "fs/lab/device/pve")
+		}
 	}
+	assert.Equal(t, 2, marked, "only the two devices are marked")
 
 	// A small drop is let through.
 	fewer := without(recs, "fs/lab/vm/vm4-2")

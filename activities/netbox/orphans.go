@@ -11,9 +11,9 @@ import (
 
 // planOrphans marks, and after the grace period deletes, objects tagged
 // netbox-agent that no record claims, for the sources that succeeded in
-// this run and that the mass-delete guard lets through. An object in a
-// gap, a part its source could not see, is kept as NetBox has it and
-// counted in the plan's Kept. Shared kinds are never orphaned.
+// this run, kind by kind as the mass-delete guard lets them through. An
+// object in a gap, a part its source could not see, is kept as NetBox has
+// it and counted in the plan's Kept. Shared kinds are never orphaned.
 func (p *planner) planOrphans() {
 	reported := make(map[string]bool, len(p.recs)+len(p.alias))
 	for k := range p.recs {
@@ -22,9 +22,9 @@ func (p *planner) planOrphans() {
 	for a := range p.alias {
 		reported[a] = true
 	}
-	blocked := p.guard()
 	holds := p.holdingKept(reported)
 	notChecked := map[string]int{}
+	var cands []candidate
 	for _, s := range specOrder {
 		if s.Kind.Shared() {
 			continue
@@ -44,16 +44,27 @@ func (p *planner) planOrphans() {
 				p.keep(s.Kind, g)
 				continue
 			}
-			if blocked[o.Source] {
-				continue
-			}
 			if g, in := holds[o.AgentID]; in && o.Orphan && o.OrphanedSince != "" {
 				// deleting it would take the kept objects with it
 				p.keep(s.Kind, gapOf{source: g.source, gap: inventory.Gap{Why: "holds objects not seen: " + g.gap.Why}})
 				continue
 			}
-			p.orphan(s, o)
+			cands = append(cands, candidate{spec: s, obj: o})
 		}
+	}
+	blocked := p.guard(cands, reported)
+	holdsBlocked := holdingBlocked(cands, blocked)
+	for _, c := range cands {
+		o := c.obj
+		if blocked[guardKey{o.Source, c.spec.Kind}] {
+			continue
+		}
+		if holdsBlocked[o.AgentID] && o.Orphan && o.OrphanedSince != "" {
+			// deleting it would take with it objects the guard keeps
+			p.keep(c.spec.Kind, gapOf{source: o.Source, gap: inventory.Gap{Why: "holds objects whose orphaning the mass-delete guard blocked"}})
+			continue
+		}
+		p.orphan(c.spec, o)
 	}
 	for _, name := range sortedKeys(notChecked) {
 		why := "not part of this run"
@@ -94,6 +105,30 @@ func (p *planner) holdingKept(reported map[string]bool) map[string]gapOf {
 				k = k[:i]
 				holds[k] = g
 			}
+		}
+	}
+	return holds
+}
+
+// holdingBlocked finds the keys of the objects that hold an orphan of a
+// kind the guard blocked: NetBox deletes a device's interfaces with it, so
+// such an orphan is marked but not deleted.
+func holdingBlocked(cands []candidate, blocked map[guardKey]bool) map[string]bool {
+	holds := map[string]bool{}
+	if len(blocked) == 0 {
+		return holds
+	}
+	for _, c := range cands {
+		if !blocked[guardKey{c.obj.Source, c.spec.Kind}] {
+			continue
+		}
+		for k := c.obj.AgentID; ; {
+			i := strings.LastIndexByte(k, '/')
+			if i < 0 {
+				break
+			}
+			k = k[:i]
+			holds[k] = true
 		}
 	}
 	return holds
@@ -142,54 +177,6 @@ func days(d time.Duration) string {
 		return fmt.Sprintf("%dd", d/(24*time.Hour))
 	}
 	return d.String()
-}
-
-// guard is the mass-delete guard: a source that reports more than the
-// threshold fewer objects than NetBox holds live for it has its orphaning
-// blocked, since a sudden drop is more often a broken source than a
-// decommissioned fleet.
-func (p *planner) guard() map[string]bool {
-	live := map[string]int{}
-	for _, s := range specOrder {
-		if s.Kind.Shared() {
-			continue
-		}
-		for _, o := range p.objs[s.Kind].byID {
-			if o.Agent && !o.Orphan && o.Source != "" {
-				// what the source could not see is neither reported nor
-				// gone: it does not count as a drop
-				if _, in := p.gaps.find(s.Kind, o.AgentID, o.Source); in {
-					continue
-				}
-				live[o.Source]++
-			}
-		}
-	}
-	reported := map[string]int{}
-	for _, st := range p.recs {
-		if !st.rec.Kind.Shared() {
-			reported[st.rec.Source]++
-		}
-	}
-	blocked := map[string]bool{}
-	names := make([]string, 0, len(p.sources))
-	for n := range p.sources {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if !p.sources[name] || live[name] == 0 {
-			continue
-		}
-		n, l := reported[name], live[name]
-		if float64(n) < float64(l)*(1-p.cfg.MassDeleteThreshold) {
-			blocked[name] = true
-			p.plan.Blocked = append(p.plan.Blocked, fmt.Sprintf(
-				"%s: reports %d objects, NetBox holds %d live ones from it (%.0f%% fewer, limit %.0f%%): orphaning blocked",
-				name, n, l, 100*float64(l-n)/float64(l), 100*p.cfg.MassDeleteThreshold))
-		}
-	}
-	return blocked
 }
 
 // finish counts the outcomes and puts the operations into batches.

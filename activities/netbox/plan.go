@@ -34,6 +34,13 @@ type PlanRequest struct {
 	// Gaps are, by source, the parts of the systems the sources could not
 	// see: what NetBox holds in them is left as it is, never orphaned.
 	Gaps map[string][]inventory.Gap `json:"gaps,omitempty"`
+	// Baseline counts, by source and kind, what the last run that applied
+	// its plan left: the mass-delete guard judges drops against it (or
+	// against what NetBox holds, when that is more).
+	Baseline Baseline `json:"baseline,omitempty"`
+	// AllowDeletes lets the guard's blocks through for this plan: "*",
+	// a source name, or "source/kind" (ParseAllowDeletes).
+	AllowDeletes []string `json:"allow_deletes,omitempty"`
 }
 
 // Op is what an operation does to a NetBox object.
@@ -69,8 +76,13 @@ type Plan struct {
 	Summary Summary `json:"summary"`
 	// Ambiguous lists records left alone because several NetBox objects match.
 	Ambiguous []Finding `json:"ambiguous,omitempty"`
-	// Blocked names the sources whose orphaning the mass-delete guard stopped, with why.
+	// Blocked reads, a line each, the guard entries that blocked a
+	// source's kind.
 	Blocked []string `json:"blocked,omitempty"`
+	// Guard is the mass-delete guard's reckoning for each source that
+	// succeeded and each kind it has: blocked, let through or within the
+	// limits; the next baseline is made from it (NextBaseline).
+	Guard []GuardEntry `json:"guard,omitempty"`
 	// Kept counts, by source, kind and reason, the objects no record
 	// claims that were left untouched because their source could not see
 	// the part that holds them.

@@ -66,6 +66,8 @@ type planner struct {
 	macRead  map[string]bool
 	sources  map[string]bool // source name -> succeeded in this run
 	gaps     gapIndex
+	baseline Baseline     // by source and kind, from the last applied run
+	allow    []string     // the mass-delete guard's let-through list
 	kept     map[Kept]int // by source, kind and reason, Count zero
 	mappings map[inventory.Kind][]CustomFieldMapping
 	plan     *Plan
@@ -132,6 +134,8 @@ func newPlanner(f fetcher, cfg Config, req PlanRequest, recs []record) *planner 
 		macRead:  make(map[string]bool),
 		sources:  req.Sources,
 		gaps:     newGapIndex(req.Gaps),
+		baseline: req.Baseline,
+		allow:    req.AllowDeletes,
 		kept:     map[Kept]int{},
 		mappings: make(map[inventory.Kind][]CustomFieldMapping),
 		ops:      make(map[opGroup][]Operation),

@@ -116,8 +116,13 @@ func TestPlanGolden(t *testing.T) {
 				return PlanRequest{Records: recs, Sources: ok("lab"), Now: day0}
 			},
 			check: func(t *testing.T, p *Plan) {
-				assert.Len(t, p.Blocked, 1)
-				assert.Zero(t, p.Summary.Total.Orphaned)
+				// the hosts' interfaces, MACs and addresses lose half: blocked;
+				// two devices and two VMs are under the floor: marked
+				assert.Len(t, p.Blocked, 3)
+				assert.Equal(t, 10, p.Summary.Total.Orphaned)
+				for _, k := range []inventory.Kind{inventory.KindInterface, inventory.KindMACAddress, inventory.KindIPAddress} {
+					assert.Zero(t, p.Summary.Kinds[k].Orphaned, "%s blocked", k)
+				}
 			},
 		},
 		{

@@ -61,6 +61,12 @@ func (p *Plan) WriteTable(w io.Writer) error {
 			pf("%s\n", b)
 		}
 	}
+	if through := p.LetThrough(); len(through) > 0 {
+		pf("\nLET THROUGH\n")
+		for _, line := range through {
+			pf("%s\n", line)
+		}
+	}
 	if len(p.Kept) > 0 {
 		pf("\nKEPT, NOT SEEN\n")
 		for _, k := range p.Kept {
