@@ -27,6 +27,9 @@ type PlanInput struct {
 	// Now is the workflow's time, so that dates written to NetBox do not
 	// depend on which worker ran the plan.
 	Now time.Time `json:"now"`
+	// AllowDeletes lets the mass-delete guard's blocks through for this
+	// plan: "*", a source name, or "source/kind".
+	AllowDeletes []string `json:"allow_deletes,omitempty"`
 }
 
 // OpCount counts the operations of one kind and op.
@@ -42,7 +45,11 @@ type PlanSummary struct {
 	Total     int       `json:"total"`
 	Batches   int       `json:"batches"`
 	Ambiguous int       `json:"ambiguous,omitempty"`
-	Blocked   []string  `json:"blocked,omitempty"`
+	// Blocked reads the mass-delete guard's blocks, a line each; Guard has
+	// them, and the kinds let through (LetThrough reads those), as entries.
+	Blocked    []string            `json:"blocked,omitempty"`
+	LetThrough []string            `json:"let_through,omitempty"`
+	Guard      []netbox.GuardEntry `json:"guard,omitempty"`
 	// Kept counts, by source and kind, the objects left as NetBox has them
 	// because their source could not see them (the first maxKept, most
 	// first); KeptTotal counts them all and KeptLines reads them.
@@ -87,6 +94,9 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if err != nil {
 		return PlanResult{}, err
 	}
+	if err := checkAllowDeletes(in.AllowDeletes); err != nil {
+		return PlanResult{}, err
+	}
 	succeeded := make(map[string]bool, len(in.Sources))
 	for _, s := range in.Sources {
 		succeeded[s.Name] = s.Succeeded()
@@ -98,8 +108,13 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	if err != nil {
 		return PlanResult{}, classify(err)
 	}
+	baseline, err := a.loadBaseline(ctx)
+	if err != nil {
+		return PlanResult{}, classify(err)
+	}
 	plan, err := a.NetBox.Plan(ctx, netbox.PlanRequest{Read: read, Sources: succeeded, Now: in.Now,
-		NetBoxVersion: run.NetBoxVersion, Settings: a.choiceSettings(), Gaps: gaps})
+		NetBoxVersion: run.NetBoxVersion, Settings: a.choiceSettings(), Gaps: gaps,
+		Baseline: baseline.Baseline, AllowDeletes: in.AllowDeletes})
 	if err != nil {
 		return PlanResult{}, classify(fmt.Errorf("plan: %w", err))
 	}
@@ -113,6 +128,13 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	// (RecordRun): a plan retried after it recorded would count it twice.
 	a.Log.Info("planned", zap.Int("operations", res.Summary.Total), zap.Int("batches", res.Summary.Batches),
 		zap.String("netbox_version", run.NetBoxVersion))
+	if len(res.Summary.Blocked) > 0 {
+		a.Log.Warn("mass-delete guard blocked orphaning", zap.Strings("blocked", res.Summary.Blocked))
+	}
+	if len(res.Summary.LetThrough) > 0 {
+		a.Log.Warn("mass-delete guard let deletions through", zap.Strings("let_through", res.Summary.LetThrough),
+			zap.Strings("allow_deletes", in.AllowDeletes))
+	}
 	return res, nil
 }
 
@@ -219,6 +241,12 @@ func (a *Activities) describePlan(ref string, plan *netbox.Plan) PlanResult {
 	res.Summary.Batches = len(plan.Batches)
 	res.Summary.Ambiguous = len(plan.Ambiguous)
 	res.Summary.Blocked = plan.Blocked
+	res.Summary.LetThrough = plan.LetThrough()
+	for _, e := range plan.Guard {
+		if e.Over() {
+			res.Summary.Guard = append(res.Summary.Guard, e)
+		}
+	}
 	for i, k := range plan.Kept {
 		res.Summary.KeptTotal += k.Count
 		if i < maxKept {
@@ -259,6 +287,9 @@ func (a *Activities) savePlan(ctx context.Context, ref string, plan *netbox.Plan
 	if err := a.saveSchema(ctx, ref, plan); err != nil {
 		return err
 	}
+	if _, err := a.Blob.PutJSON(ctx, GuardRef(ref), plan.Guard); err != nil {
+		return err
+	}
 	for i := range plan.Batches {
 		b := &plan.Batches[i]
 		if _, err := a.Blob.PutJSON(ctx, BatchRef(ref, b.ID), b); err != nil {
@@ -295,14 +326,15 @@ func (a *Activities) loadPlan(ctx context.Context, ref string) (*netbox.Plan, er
 }
 
 // sourceRuns is how each source fared for the metrics: its status, and
-// whether the guard blocked it (a blocked entry starts with its name).
-func sourceRuns(sources []SourceResult, blocked []string) []metrics.SourceRun {
+// the kinds of it the guard blocked.
+func sourceRuns(sources []SourceResult, guard []netbox.GuardEntry) []metrics.SourceRun {
 	out := make([]metrics.SourceRun, len(sources))
 	for i, s := range sources {
 		out[i] = metrics.SourceRun{Name: s.Name, OK: s.Succeeded()}
-		for _, b := range blocked {
-			if strings.HasPrefix(b, s.Name+":") {
+		for _, e := range guard {
+			if e.Blocked && e.Source == s.Name {
 				out[i].GuardBlocked = true
+				out[i].BlockedKinds = append(out[i].BlockedKinds, string(e.Kind))
 			}
 		}
 	}

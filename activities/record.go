@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/netbox-agent/netbox-agent/activities/netbox"
 	"github.com/netbox-agent/netbox-agent/metrics"
 )
 
@@ -15,10 +16,10 @@ type RecordRunInput struct {
 	DryRun  bool      `json:"dry_run,omitempty"`
 	// Failed is set when the run ended with an error.
 	Failed bool `json:"failed,omitempty"`
-	// Sources says how each source fared; Blocked lists the guard's blocks
-	// as the plan summary names them ("<source>: ...").
-	Sources []SourceResult `json:"sources,omitempty"`
-	Blocked []string       `json:"blocked,omitempty"`
+	// Sources says how each source fared; Guard holds the mass-delete
+	// guard's entries over the limits, blocked or let through.
+	Sources []SourceResult      `json:"sources,omitempty"`
+	Guard   []netbox.GuardEntry `json:"guard,omitempty"`
 	// The objects and batches the apply phase counted.
 	Created        int `json:"created"`
 	Updated        int `json:"updated"`
@@ -40,7 +41,7 @@ type RecordRunResult struct{}
 func (a *Activities) RecordRun(_ context.Context, in RecordRunInput) (RecordRunResult, error) {
 	a.Metrics.RunEnded(metrics.Run{
 		DryRun: in.DryRun, Failed: in.Failed, Started: in.Started, End: in.Ended,
-		Sources: sourceRuns(in.Sources, in.Blocked),
+		Sources: sourceRuns(in.Sources, in.Guard),
 		Created: in.Created, Updated: in.Updated, Deleted: in.Deleted, Unchanged: in.Unchanged,
 		FailedObjects: in.FailedObjects,
 		BatchesDone:   in.BatchesDone, BatchesFailed: in.BatchesFailed, BatchesSkipped: in.BatchesSkipped,

@@ -16,9 +16,8 @@ const (
 	BatchesSkipped = "skipped"
 )
 
-// AllKinds is the kind label of a guard block that covers a whole source:
-// the guard decides per source today; per (source, kind) blocks use the
-// kind's name.
+// AllKinds is the kind label of a guard block that names no kind; the
+// guard blocks per source and kind, and its blocks carry the kind's name.
 const AllKinds = "all"
 
 func gauge(name, help string, labels ...string) *prometheus.GaugeVec {
@@ -66,8 +65,8 @@ func (m *Metrics) define() {
 	m.batches = counter("sync_batches_total", "Apply batches of finished runs per outcome (done, failed, skipped).", "outcome")
 	m.orphaned = counter("sync_orphaned_objects_total", "Objects marked as orphans by runs that wrote to NetBox, per kind.", "kind")
 	m.guardBlocked = gauge("guard_blocked",
-		"1 if the mass-delete guard blocked the source's orphaning in the last run that included it, else 0.", "source", "kind")
-	m.guardBlocks = counter("guard_blocks_total", "Runs in which the mass-delete guard blocked the source's orphaning.", "source", "kind")
+		"1 if the mass-delete guard blocked the orphaning of the source's objects of the kind in the last run that included the source; 0 once a later run did not.", "source", "kind")
+	m.guardBlocks = counter("guard_blocks_total", "Runs in which the mass-delete guard blocked the orphaning of the source's objects of the kind.", "source", "kind")
 	m.objects = counter("objects_total",
 		"NetBox objects the apply batches on this worker wrote, per kind and op (created, updated, deleted, failed).", "kind", "op")
 	m.batchDuration = histogram("apply_batch_duration_seconds",

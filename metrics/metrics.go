@@ -67,7 +67,7 @@ type Metrics struct {
 // New makes a registry with the Go runtime's and the process's collectors
 // and the agent's metrics.
 func New() (*Metrics, error) {
-	m := &Metrics{reg: prometheus.NewRegistry(), state: runState{failedRuns: map[string]int{}, skipped: map[string]int64{}}}
+	m := &Metrics{reg: prometheus.NewRegistry(), state: runState{failedRuns: map[string]int{}, skipped: map[string]int64{}, blocked: map[string]map[string]bool{}}}
 	m.define()
 	if err := m.register(); err != nil {
 		return nil, err

@@ -32,7 +32,7 @@ func TestRunEnded(t *testing.T) {
 	end := time.Unix(1_700_000_000, 0)
 	failing := func(n int) {
 		m.RunEnded(Run{End: end.Add(time.Duration(n) * time.Hour), Started: end.Add(time.Duration(n)*time.Hour - time.Minute),
-			Sources: []SourceRun{{Name: "pve", OK: true, GuardBlocked: n == 1}, {Name: "nas", OK: false}},
+			Sources: []SourceRun{{Name: "pve", OK: true, GuardBlocked: n == 1, BlockedKinds: blockedKinds(n == 1)}, {Name: "nas", OK: false}},
 			Created: 3, Orphaned: map[string]int{"device": 2}, BatchesDone: 2, BatchesFailed: 1})
 	}
 	failing(0)
@@ -41,8 +41,10 @@ func TestRunEnded(t *testing.T) {
 	assert.Equal(t, 0.0, value(t, m.sourceFailedRuns.WithLabelValues("pve")))
 	assert.Equal(t, 0.0, value(t, m.sourceSuccess.WithLabelValues("nas")))
 	assert.Equal(t, float64(end.Add(time.Hour).Unix()), value(t, m.sourceLastOK.WithLabelValues("pve")))
-	assert.Equal(t, 1.0, value(t, m.guardBlocked.WithLabelValues("pve", AllKinds)))
-	assert.Equal(t, 1.0, value(t, m.guardBlocks.WithLabelValues("pve", AllKinds)))
+	assert.Equal(t, 1.0, value(t, m.guardBlocked.WithLabelValues("pve", "ip_address")))
+	assert.Equal(t, 1.0, value(t, m.guardBlocks.WithLabelValues("pve", "ip_address")))
+	assert.Equal(t, 1.0, value(t, m.guardBlocked.WithLabelValues("pve", "mac_address")))
+	assert.Equal(t, 2, series(m.guardBlocked), "a series for each blocked kind only")
 	assert.Equal(t, 4.0, value(t, m.orphaned.WithLabelValues("device")))
 	assert.Equal(t, 2.0, value(t, m.sourceRuns.WithLabelValues("nas", "failed")))
 	assert.Equal(t, 60.0, value(t, m.runDuration))
@@ -50,10 +52,20 @@ func TestRunEnded(t *testing.T) {
 
 	m.RunEnded(Run{End: end.Add(2 * time.Hour), Sources: []SourceRun{{Name: "pve", OK: true}, {Name: "nas", OK: true}}})
 	assert.Equal(t, 0.0, value(t, m.sourceFailedRuns.WithLabelValues("nas")))
-	assert.Equal(t, 0.0, value(t, m.guardBlocked.WithLabelValues("pve", AllKinds)), "a block ends with a run that goes through")
+	assert.Equal(t, 0.0, value(t, m.guardBlocked.WithLabelValues("pve", "ip_address")), "a block ends with a run that goes through")
+	assert.Equal(t, 0.0, value(t, m.guardBlocked.WithLabelValues("pve", "mac_address")))
+	assert.Equal(t, 1.0, value(t, m.guardBlocks.WithLabelValues("pve", "ip_address")), "the count stays")
 	last, ok := m.LastRun()
 	require.True(t, ok)
 	assert.Equal(t, end.Add(2*time.Hour), last.End)
+}
+
+// blockedKinds are the kinds a test run blocks when blocked is set.
+func blockedKinds(blocked bool) []string {
+	if !blocked {
+		return nil
+	}
+	return []string{"ip_address", "mac_address"}
 }
 
 func TestTransportCountsRequests(t *testing.T) {
@@ -111,4 +123,18 @@ func TestExprMetricNames(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, ExprMetricNames(tc.expr), tc.expr)
 	}
+}
+
+// series counts the series a collector holds.
+func series(c prometheus.Collector) int {
+	ch := make(chan prometheus.Metric)
+	go func() {
+		c.Collect(ch)
+		close(ch)
+	}()
+	n := 0
+	for range ch {
+		n++
+	}
+	return n
 }

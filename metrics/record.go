@@ -60,9 +60,8 @@ func (m *Metrics) BatchApplied(b Batch) {
 type SourceRun struct {
 	Name string
 	OK   bool
-	// GuardBlocked is set when the mass-delete guard blocked the source's
-	// orphaning; BlockedKinds names the kinds when the guard tells them
-	// apart, and is empty when it blocked the whole source.
+	// GuardBlocked is set when the mass-delete guard blocked the orphaning
+	// of some of the source's kinds; BlockedKinds names them.
 	GuardBlocked bool
 	BlockedKinds []string
 }
@@ -97,6 +96,8 @@ type runState struct {
 	haveLastRun bool
 	// skipped is the skipped-run count last seen per schedule.
 	skipped map[string]int64
+	// blocked holds, by source, the kinds the guard blocked in its last run.
+	blocked map[string]map[string]bool
 }
 
 // RunEnded records a run that ended (the series appear with the first):
@@ -162,21 +163,26 @@ func (m *Metrics) recordSource(s SourceRun, end float64) {
 	m.sourceRuns.WithLabelValues(s.Name, status).Inc()
 	m.sourceRuns.WithLabelValues(s.Name, otherStatus(status)).Add(0)
 
-	// The source's earlier blocks end with this run; the kinds it blocks now
-	// are 1, and a source that is not blocked has its whole-source series at 0.
-	m.guardBlocked.DeletePartialMatch(map[string]string{"source": s.Name})
+	// The source's earlier blocks end with this run: every kind it had
+	// blocked goes to 0, and the kinds it blocks now to 1.
+	for k := range m.state.blocked[s.Name] {
+		m.guardBlocked.WithLabelValues(s.Name, k).Set(0)
+	}
+	delete(m.state.blocked, s.Name)
 	kinds := s.BlockedKinds
-	if len(kinds) == 0 {
+	if s.GuardBlocked && len(kinds) == 0 {
 		kinds = []string{AllKinds}
 	}
+	if !s.GuardBlocked {
+		kinds = nil
+	}
 	for _, k := range kinds {
-		m.guardBlocks.WithLabelValues(s.Name, k).Add(0)
-		if s.GuardBlocked {
-			m.guardBlocked.WithLabelValues(s.Name, k).Set(1)
-			m.guardBlocks.WithLabelValues(s.Name, k).Inc()
-		} else {
-			m.guardBlocked.WithLabelValues(s.Name, k).Set(0)
+		m.guardBlocked.WithLabelValues(s.Name, k).Set(1)
+		m.guardBlocks.WithLabelValues(s.Name, k).Inc()
+		if m.state.blocked[s.Name] == nil {
+			m.state.blocked[s.Name] = map[string]bool{}
 		}
+		m.state.blocked[s.Name][k] = true
 	}
 }
 

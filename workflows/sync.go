@@ -305,7 +305,7 @@ func (r *syncRun) record(ctx workflow.Context, res *SyncResult, runErr error) {
 	t := res.Applied
 	in := activities.RecordRunInput{
 		Started: workflow.GetInfo(ctx).WorkflowStartTime, Ended: workflow.Now(ctx),
-		DryRun: r.req.DryRun, Failed: runErr != nil, Sources: res.Sources, Blocked: res.Plan.Blocked,
+		DryRun: r.req.DryRun, Failed: runErr != nil, Sources: res.Sources, Guard: res.Plan.Guard,
 		Created: t.Created, Updated: t.Updated, Deleted: t.Deleted, Unchanged: t.Unchanged, FailedObjects: t.Failed,
 		BatchesDone: t.BatchesDone, BatchesFailed: t.BatchesFailed, BatchesSkipped: t.BatchesSkipped,
 	}
