@@ -34,13 +34,14 @@ func (s *syncSuite) TestPrepareRunsOnceBeforeTheFirstBatch() {
 	s.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: "sync-prepare"})
 	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
 	res := s.result()
-	s.Require().Len(started, 11)
+	s.Require().Len(started, 12)
 	s.Equal([]string{"configure", "discover/files", "merge", "plan", "prepare"}, started[:5])
 	for _, id := range started[5:9] {
 		s.True(strings.HasPrefix(id, "apply/"), id)
 	}
-	s.Equal("record-run", started[9], "the run records its outcome")
-	s.Equal("prune-blobs", started[10], "then deletes old runs' blobs")
+	s.Equal("keep-baseline", started[9], "the clean apply keeps the guard's baseline")
+	s.Equal("record-run", started[10], "the run records its outcome")
+	s.Equal("prune-blobs", started[11], "then deletes old runs' blobs")
 	s.Require().Len(s.prunes, 1)
 	s.Equal("sync-prepare", s.prunes[0].Workflow, "its own workflow's blobs are kept")
 	s.Require().NotNil(res.Prepared)

@@ -23,6 +23,7 @@ func reviewEnv(t *testing.T, timeout time.Duration) *testsuite.TestWorkflowEnvir
 	env.RegisterActivity(a)
 	env.OnActivity(a.RecordRun, mock.Anything, mock.Anything).Return(activities.RecordRunResult{}, nil).Maybe()
 	env.OnActivity(a.PruneBlobs, mock.Anything, mock.Anything).Return(blob.Pruned{}, nil).Maybe()
+	env.OnActivity(a.KeepBaseline, mock.Anything, mock.Anything).Return(activities.KeepBaselineResult{}, nil).Maybe()
 	cfg := settings("files")
 	cfg.Review = activities.ReviewSettings{Required: true, Timeout: timeout}
 	env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(cfg, nil)
@@ -154,6 +155,7 @@ func TestSavedPlanPastItsMaxAge(t *testing.T) {
 	env.RegisterActivity(a)
 	env.OnActivity(a.RecordRun, mock.Anything, mock.Anything).Return(activities.RecordRunResult{}, nil).Maybe()
 	env.OnActivity(a.PruneBlobs, mock.Anything, mock.Anything).Return(blob.Pruned{}, nil).Maybe()
+	env.OnActivity(a.KeepBaseline, mock.Anything, mock.Anything).Return(activities.KeepBaselineResult{}, nil).Maybe()
 	cfg := settings()
 	cfg.Review.PlanMaxAge = time.Hour
 	env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(cfg, nil)

@@ -5,6 +5,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -33,6 +34,7 @@ var a *activities.Activities
 func SyncWorkflow(ctx workflow.Context, req SyncRequest) (*SyncResult, error) {
 	r := &syncRun{req: req, progress: Progress{Phase: "starting"}}
 	res, err := r.run(ctx)
+	r.keepBaseline(ctx, res, err)
 	r.record(ctx, res, err)
 	r.prune(ctx, err)
 	return res, err
@@ -41,6 +43,9 @@ func SyncWorkflow(ctx workflow.Context, req SyncRequest) (*SyncResult, error) {
 // run is the whole of a run but its last step, record.
 func (r *syncRun) run(ctx workflow.Context) (*SyncResult, error) {
 	req := r.req
+	if err := checkRequest(req); err != nil {
+		return nil, err
+	}
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) { return r.progress, nil }); err != nil {
 		return nil, fmt.Errorf("register progress query: %w", err)
 	}
@@ -85,8 +90,9 @@ func (r *syncRun) run(ctx workflow.Context) (*SyncResult, error) {
 	res.Plan = planRes.Summary
 	res.NetBoxVersion = planRes.NetBoxVersion
 	r.progress.PlanRef = planRes.Ref
+	r.showLetThrough(ctx, res.Plan)
 	if req.DryRun {
-		r.setPhase(ctx, "done", fmt.Sprintf("dry run: %d changes planned in %d batches, nothing written", res.Plan.Total, res.Plan.Batches))
+		r.setPhase(ctx, "done", fmt.Sprintf("dry run: %d changes planned in %d batches, nothing written", res.Plan.Total, res.Plan.Batches)+guardLine(res.Plan))
 		return res, nil
 	}
 	if stop, err := r.gate(ctx, cfg, planRes); stop || err != nil {
@@ -117,6 +123,8 @@ type syncRun struct {
 	// bounded is set when the run gives its activities the timeouts of
 	// boundedChange; runs recorded before it replay without them.
 	bounded bool
+	// applied is set once the run applied the last batch of its plan.
+	applied bool
 }
 
 // boundedChange names the change that bounded every step of a run: each
@@ -245,7 +253,8 @@ func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.Configu
 	r.setPhase(ctx, "planning", fmt.Sprintf("%d records", merged.Records))
 	var plan activities.PlanResult
 	pctx := workflow.WithActivityOptions(ctx, r.options(cfg, fmt.Sprintf("plan %d records", merged.Records), "plan", cfg.DiscoverTimeout))
-	in := activities.PlanInput{Run: run, InventoryRef: merged.Ref, Sources: res.Sources, Now: workflow.Now(ctx).UTC()}
+	in := activities.PlanInput{Run: run, InventoryRef: merged.Ref, Sources: res.Sources, Now: workflow.Now(ctx).UTC(),
+		AllowDeletes: r.req.AllowDeletes}
 	if err := workflow.ExecuteActivity(pctx, a.Plan, in).Get(ctx, &plan); err != nil {
 		return activities.PlanResult{}, stepFailed("plan", err)
 	}
@@ -376,13 +385,14 @@ func (r *syncRun) apply(ctx workflow.Context, cfg activities.ConfigureResult) (*
 			}
 			if suggested && inflight == 0 {
 				return nil, workflow.NewContinueAsNewError(ctx, SyncWorkflow, SyncRequest{
-					Sources: r.req.Sources, DryRun: r.req.DryRun, PlanRef: r.req.PlanRef, Resume: st,
+					Sources: r.req.Sources, DryRun: r.req.DryRun, PlanRef: r.req.PlanRef, AllowDeletes: r.req.AllowDeletes, Resume: st,
 				})
 			}
 		}
 		st.Stage++
 	}
-	r.setPhase(ctx, "done", applyLine(res.Applied))
+	r.applied = true
+	r.setPhase(ctx, "done", applyLine(res.Applied)+guardLine(res.Plan))
 	return res, nil
 }
 
@@ -430,6 +440,19 @@ func (r *syncRun) reportApply(ctx workflow.Context, stage netbox.Stage) {
 	r.progress.Stage = fmt.Sprintf("%s %s", stage.Op, stage.Kind)
 	r.setPhase(ctx, "applying", fmt.Sprintf("stage %d/%d (%s %s), %s",
 		r.state.Stage+1, len(r.state.Stages), stage.Op, stage.Kind, applyLine(r.state.Result.Applied)))
+}
+
+// guardLine says, for the run's details, what the mass-delete guard
+// blocked and let through; nothing when it did neither.
+func guardLine(p activities.PlanSummary) string {
+	out := ""
+	if len(p.Blocked) > 0 {
+		out += "; orphaning blocked: " + strings.Join(p.Blocked, "; ")
+	}
+	if len(p.LetThrough) > 0 {
+		out += "; deletions let through: " + strings.Join(p.LetThrough, "; ")
+	}
+	return out
 }
 
 func applyLine(t ApplyTotals) string {

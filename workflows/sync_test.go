@@ -29,6 +29,8 @@ type syncSuite struct {
 	// records are the inputs of the runs' record-run steps.
 	records []activities.RecordRunInput
 	prunes  []activities.PruneInput
+	// baselines are the inputs of the runs' keep-baseline steps.
+	baselines []activities.KeepBaselineInput
 }
 
 func TestSyncWorkflow(t *testing.T) { suite.Run(t, new(syncSuite)) }
@@ -42,6 +44,12 @@ func (s *syncSuite) SetupTest() {
 		func(_ context.Context, in activities.RecordRunInput) (activities.RecordRunResult, error) {
 			s.records = append(s.records, in)
 			return activities.RecordRunResult{}, nil
+		}).Maybe()
+	s.baselines = nil
+	s.env.OnActivity(a.KeepBaseline, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.KeepBaselineInput) (activities.KeepBaselineResult, error) {
+			s.baselines = append(s.baselines, in)
+			return activities.KeepBaselineResult{}, nil
 		}).Maybe()
 	s.prunes = nil
 	s.env.OnActivity(a.PruneBlobs, mock.Anything, mock.Anything).Return(
@@ -294,6 +302,13 @@ func (s *syncSuite) TestContinueAsNewCarriesProgress() {
 	env.OnActivity(a.RecordRun, mock.Anything, mock.Anything).Return(activities.RecordRunResult{}, nil).Maybe()
 	env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(settings("files"), nil)
 	env.OnActivity(a.Prepare, mock.Anything, mock.Anything).Return(prepared, nil).Never()
+	s.Empty(s.baselines, "a run that continues as new keeps no baseline")
+	var kept []activities.KeepBaselineInput
+	env.OnActivity(a.KeepBaseline, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.KeepBaselineInput) (activities.KeepBaselineResult, error) {
+			kept = append(kept, in)
+			return activities.KeepBaselineResult{}, nil
+		}).Once()
 	var mu sync.Mutex
 	var applied []int
 	env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(
@@ -308,6 +323,8 @@ func (s *syncSuite) TestContinueAsNewCarriesProgress() {
 	var res SyncResult
 	require.NoError(s.T(), env.GetWorkflowResult(&res))
 	s.ElementsMatch([]int{2, 3}, applied)
+	require.Len(s.T(), kept, 1, "its last continuation keeps it")
+	s.Equal(next.Resume.Result.PlanRef, kept[0].PlanRef)
 	s.Equal(4, res.Applied.BatchesDone)
 	s.Equal(400, res.Applied.Created)
 	s.Equal(1, res.Continuations)

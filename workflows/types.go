@@ -18,6 +18,12 @@ type SyncRequest struct {
 	// PlanRef applies exactly this saved plan (from an earlier dry run)
 	// instead of discovering anew.
 	PlanRef string `json:"plan_ref,omitempty"`
+	// AllowDeletes lets the mass-delete guard's blocks through for this
+	// run's plan: "*" (every source), a source name (all its kinds), or
+	// "source/kind" (say "pve/ip_address"). It names what the operator
+	// checked; the result's plan.let_through and the run's memo say what
+	// it let through. A saved plan (PlanRef) cannot take it.
+	AllowDeletes []string `json:"allow_deletes,omitempty"`
 	// Resume carries the state of a run that continued as new; only the
 	// workflow itself sets it.
 	Resume *ApplyState `json:"resume,omitempty"`
