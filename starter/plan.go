@@ -22,12 +22,20 @@ func planFlags(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []strin
 	ref := fs.String("ref", "", "plan reference (instead of a workflow ID)")
 	output := fs.String("output", "text", "text (a readable diff) or json")
 	sources := fs.String("sources", "", "comma-separated source names (default: every enabled source)")
+	allow := allowDeletesFlag(fs)
 	return func(ctx context.Context, a *app, args []string) error {
 		if *output != "text" && *output != "json" {
 			return fmt.Errorf("--output %q: want text or json", *output)
 		}
+		allowed, err := allow()
+		if err != nil {
+			return err
+		}
 		if len(args) == 0 {
-			return a.planNew(ctx, splitList(*sources), *output)
+			return a.planNew(ctx, workflows.SyncRequest{DryRun: true, Sources: splitList(*sources), AllowDeletes: allowed}, *output)
+		}
+		if len(allowed) > 0 {
+			return errors.New("--allow-deletes applies when a plan is made (starter plan), not to plan show")
 		}
 		if args[0] != "show" || (len(args) != 2 && *ref == "") {
 			return errors.New("usage: starter plan [--output json] | starter plan show <workflow-id> (or --ref <plan-ref>)")
@@ -53,9 +61,8 @@ func planFlags(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []strin
 
 // planNew runs a dry run (discover, merge, plan; nothing written), then
 // prints its plan as a diff and the ID to apply it by.
-func (a *app) planNew(ctx context.Context, sources []string, output string) error {
+func (a *app) planNew(ctx context.Context, req workflows.SyncRequest, output string) error {
 	id := "netbox-agent-plan-" + time.Now().UTC().Format("20060102T150405Z")
-	req := workflows.SyncRequest{DryRun: true, Sources: sources}
 	run, err := a.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: id, TaskQueue: a.cfg.Temporal.TaskQueue, StaticSummary: "plan: " + strings.TrimPrefix(summary(req), "dry run: "),
 	}, workflows.SyncWorkflow, req)

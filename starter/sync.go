@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/netbox-agent/netbox-agent/activities/netbox"
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
 
@@ -21,9 +22,33 @@ func syncFlags(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []strin
 	sources := fs.String("sources", "", "comma-separated source names (default: every enabled source)")
 	wait := fs.Bool("wait", false, "show progress until the run ends, then print its summary")
 	id := fs.String("id", "", "workflow ID (default: netbox-agent-sync-<time>)")
+	allow := allowDeletesFlag(fs)
 	return func(ctx context.Context, a *app, _ []string) error {
-		req := workflows.SyncRequest{DryRun: *dryRun, Sources: splitList(*sources)}
+		allowed, err := allow()
+		if err != nil {
+			return err
+		}
+		req := workflows.SyncRequest{DryRun: *dryRun, Sources: splitList(*sources), AllowDeletes: allowed}
 		return a.start(ctx, req, *id, *wait)
+	}
+}
+
+// allowDeletesFlag adds --allow-deletes, which lets the mass-delete
+// guard's blocks through for the one run it starts; the answer checks it.
+func allowDeletesFlag(fs *pflag.FlagSet) func() ([]string, error) {
+	list := fs.StringSlice("allow-deletes", nil,
+		"let the mass-delete guard's blocks through for this run: source, source/kind or * (repeatable or comma-separated)")
+	return func() ([]string, error) {
+		var out []string
+		for _, s := range *list {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+		if err := netbox.ParseAllowDeletes(out); err != nil {
+			return nil, fmt.Errorf("--allow-deletes: %w", err)
+		}
+		return out, nil
 	}
 }
 
@@ -71,6 +96,9 @@ func summary(req workflows.SyncRequest) string {
 	what := "all enabled sources"
 	if len(req.Sources) > 0 {
 		what = strings.Join(req.Sources, ", ")
+	}
+	if len(req.AllowDeletes) > 0 {
+		what += " (deletions let through: " + strings.Join(req.AllowDeletes, ", ") + ")"
 	}
 	switch {
 	case req.PlanRef != "":
@@ -229,8 +257,11 @@ func printResult(out interface{ Write([]byte) (int, error) }, id string, res wor
 	for _, f := range res.FailedBatches {
 		fmt.Fprintf(tw, "batch %04d %s %s: %s\n", f.Batch, f.Op, f.Kind, f.Error)
 	}
-	if len(res.Plan.Blocked) > 0 {
-		fmt.Fprintf(tw, "orphaning blocked: %s\n", strings.Join(res.Plan.Blocked, "; "))
+	for _, l := range res.Plan.Blocked {
+		fmt.Fprintf(tw, "%s\n", l)
+	}
+	for _, l := range res.Plan.LetThrough {
+		fmt.Fprintf(tw, "%s\n", l)
 	}
 	for _, l := range res.Plan.KeptLines {
 		fmt.Fprintf(tw, "%s\n", l)

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netbox-agent/netbox-agent/activities"
 	"github.com/netbox-agent/netbox-agent/activities/netbox"
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
@@ -41,4 +43,49 @@ func TestPrintResultSaysWhatPrepareMade(t *testing.T) {
 	b.Reset()
 	require.NoError(t, printResult(&b, "netbox-agent-sync-1", workflows.SyncResult{DryRun: true}))
 	assert.NotContains(t, b.String(), "prepared:", "a dry run prepares nothing")
+}
+
+func TestAllowDeletesFlag(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+		err  string
+	}{
+		{"none", nil, nil, ""},
+		{"repeated", []string{"--allow-deletes", "pve/ip_address", "--allow-deletes", "nas"}, []string{"pve/ip_address", "nas"}, ""},
+		{"comma-separated", []string{"--allow-deletes=pve/ip_address, nas/device"}, []string{"pve/ip_address", "nas/device"}, ""},
+		{"everything", []string{"--allow-deletes=*"}, []string{"*"}, ""},
+		{"a kind that is not one", []string{"--allow-deletes=pve/ips"}, nil, `--allow-deletes: allow deletes: "pve/ips": "ips" is not a kind the agent orphans`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := pflag.NewFlagSet("sync", pflag.ContinueOnError)
+			allow := allowDeletesFlag(fs)
+			require.NoError(t, fs.Parse(tc.args))
+			got, err := allow()
+			if tc.err != "" {
+				require.EqualError(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestSummaryNamesWhatIsLetThrough(t *testing.T) {
+	assert.Equal(t, "sync pve (deletions let through: pve/ip_address)",
+		summary(workflows.SyncRequest{Sources: []string{"pve"}, AllowDeletes: []string{"pve/ip_address"}}))
+	assert.Equal(t, "sync all enabled sources", summary(workflows.SyncRequest{}))
+}
+
+func TestPrintResultSaysWhatTheGuardDid(t *testing.T) {
+	var b bytes.Buffer
+	res := workflows.SyncResult{Plan: activities.PlanSummary{
+		Blocked:    []string{"pve ip_address: would lose 40 of 40 (NetBox holds 40), 100%, more than mass_delete_threshold 10%: orphaning blocked"},
+		LetThrough: []string{"nas device: would lose 9 of 10 (NetBox holds 10), 90%, more than mass_delete_threshold 10%: let through for this run"},
+	}}
+	require.NoError(t, printResult(&b, "netbox-agent-sync-1", res))
+	assert.Contains(t, b.String(), res.Plan.Blocked[0])
+	assert.Contains(t, b.String(), res.Plan.LetThrough[0])
 }
