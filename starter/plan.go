@@ -130,7 +130,7 @@ func writeDiff(w io.Writer, p *netbox.Plan) error {
 		}
 	}
 	through := p.LetThrough()
-	if len(p.Ambiguous) > 0 || len(p.Blocked) > 0 || len(p.Kept) > 0 || len(through) > 0 {
+	if len(p.Ambiguous) > 0 || len(p.Blocked) > 0 || len(p.Kept) > 0 {
 		b.WriteString("\nleft alone\n")
 	}
 	for _, k := range p.Kept {
@@ -141,6 +141,9 @@ func writeDiff(w io.Writer, p *netbox.Plan) error {
 	}
 	for _, bl := range p.Blocked {
 		fmt.Fprintf(&b, "  ! %s\n", bl)
+	}
+	if len(through) > 0 {
+		b.WriteString("\nlet through (--allow-deletes)\n")
 	}
 	for _, line := range through {
 		fmt.Fprintf(&b, "  ! %s\n", line)

@@ -36,3 +36,23 @@ virtual_machine
 `
 	require.Equal(t, want, b.String())
 }
+
+func TestWriteDiffNamesWhatTheGuardDid(t *testing.T) {
+	blocked := netbox.GuardEntry{Source: "pve", Kind: "ip_address", Baseline: 40, Live: 40, Present: 0, Orphans: 40, Lost: 40, Blocked: true,
+		Reason: "would lose 40 of 40 (NetBox holds 40), 100%, more than mass_delete_threshold 10%"}
+	through := netbox.GuardEntry{Source: "nas", Kind: "device", Baseline: 10, Live: 10, Present: 1, Orphans: 9, Lost: 9, Allowed: true,
+		Reason: "would lose 9 of 10 (NetBox holds 10), 90%, more than mass_delete_threshold 10%"}
+	p := &netbox.Plan{CreatedAt: time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC), NetBoxVersion: "4.7.3",
+		Guard: []netbox.GuardEntry{blocked, through, {Source: "nas", Kind: "interface", Baseline: 3, Present: 3}}, Blocked: []string{blocked.String()}}
+	var b strings.Builder
+	require.NoError(t, writeDiff(&b, p))
+	want := `plan of 2026-12-02T12:00:00Z against NetBox 4.7.3: 0 changes
+
+left alone
+  ! pve ip_address: would lose 40 of 40 (NetBox holds 40), 100%, more than mass_delete_threshold 10%: orphaning blocked
+
+let through (--allow-deletes)
+  ! nas device: would lose 9 of 10 (NetBox holds 10), 90%, more than mass_delete_threshold 10%: let through for this run
+`
+	require.Equal(t, want, b.String())
+}
