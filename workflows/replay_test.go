@@ -13,7 +13,8 @@ import (
 // that would break runs in flight fails here. The *_before_prepare
 // histories were recorded before the Prepare step existed and are kept as
 // they are, and so are the *_before_record ones, recorded before the
-// timeouts and the record-run step: runs of those shapes must still replay (workflow.GetVersion);
+// timeouts and the record-run step, and the *_before_guard ones, recorded
+// before the keep-baseline step: runs of those shapes must still replay (workflow.GetVersion);
 // -update-history rewrites only the current ones.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*_history.json")

@@ -116,6 +116,7 @@ sources:
 	require.Equal(t, []string{"lab-files ip_address: would lose 11 of 20 (the last applied run left 20), 55%, more than mass_delete_threshold 10%: let through for this run"},
 		through.Plan.LetThrough)
 	require.Equal(t, 11, orphanCount(t, e.nb, "ipam/ip-addresses"), "the addresses are marked")
+	recordHistory(t, run, "sync_let_through")
 	var letThrough []string
 	require.True(t, memoOf(t, run, workflows.MemoLetThrough, &letThrough), "the memo says what was let through")
 	require.Equal(t, through.Plan.LetThrough, letThrough)

@@ -66,6 +66,7 @@ func TestExampleInventorySync(t *testing.T) {
 	require.Contains(t, ids, "merge")
 	require.Contains(t, ids, "plan")
 	require.True(t, slices.ContainsFunc(ids, func(id string) bool { return strings.HasPrefix(id, "apply/0000-") }), "apply activities: %v", ids)
+	require.Contains(t, ids, "keep-baseline", "a clean apply keeps the guard's baseline")
 
 	requireExampleInventory(t, e.nb, "lab-files")
 	requireScheme(t, e)
