@@ -125,6 +125,8 @@ func TestGuardPerSourceAndKind(t *testing.T) {
 				{recs: withoutHostIPs(twenty, 1, 10), allow: []string{"lab/ip_address"}, allowed: []inventory.Kind{ip},
 					orphaned: map[inventory.Kind]int{ip: 10}},
 				{recs: withoutHostIPs(twenty, 1, 14), blocked: []inventory.Kind{ip}, reason: "would lose 4 of 10 (the last applied run left 10), 40%"},
+				// the four come back; past the grace period the ten let through are deleted
+				{recs: withoutHostIPs(twenty, 1, 10), day: 40, deleted: map[inventory.Kind]int{ip: 10}},
 			},
 		},
 		{

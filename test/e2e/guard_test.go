@@ -66,20 +66,12 @@ func memoOf(t *testing.T, run client.WorkflowRun, field string, v any) bool {
 // loses most addresses: the addresses' orphaning is blocked, the host that
 // went is marked. The operator lets the addresses through for one run: they
 // are marked, the run says so in its result and memo, and the baseline falls
-// to what is left, from which the next run is guarded again.
+// to what is left, from which the next run is guarded again; past the grace
+// period the addresses let through are deleted.
 func TestGuardBlocksOneKindAndLetsItThroughOnce(t *testing.T) {
 	dir := t.TempDir()
 	writeHosts(t, dir, 20, 1)
-	e := newEnv(t, fmt.Sprintf(`
-sync:
-  retry:
-    initial_interval: 100ms
-    maximum_attempts: 3
-sources:
-  - name: lab-files
-    type: filesystem
-    path: %s
-`, dir))
+	e := newEnv(t, guardConfig(dir, "30d"))
 	_, first := e.sync(workflows.SyncRequest{})
 	require.Empty(t, first.FailedBatches)
 	require.Empty(t, first.Plan.Blocked)
@@ -136,4 +128,32 @@ sources:
 	require.Empty(t, again.Plan.LetThrough)
 	require.Equal(t, 11, orphanCount(t, e.nb, "ipam/ip-addresses"), "no more addresses are marked")
 	require.False(t, memoOf(t, run, workflows.MemoLetThrough, &letThrough), "a run that lets nothing through has no such memo")
+
+	// The five come back; once the grace period is over the addresses let
+	// through are deleted, and host20 with its interface and MAC.
+	writeHosts(t, dir, 19, 11)
+	e.configure(guardConfig(dir, "1s"))
+	_, deleted := e.sync(workflows.SyncRequest{})
+	require.Empty(t, deleted.FailedBatches)
+	require.Empty(t, deleted.Plan.Blocked)
+	require.Equal(t, 14, deleted.Applied.Deleted, "%+v", deleted.Plan.Counts)
+	require.Equal(t, 9, e.nb.count(t, "ipam/ip-addresses"))
+	require.Equal(t, 19, e.nb.count(t, "dcim/devices"))
+	require.Zero(t, orphanCount(t, e.nb, "ipam/ip-addresses"))
+}
+
+// guardConfig syncs the inventory in dir with the given orphan grace period.
+func guardConfig(dir, grace string) string {
+	return fmt.Sprintf(`
+netbox:
+  orphan_grace: %s
+sync:
+  retry:
+    initial_interval: 100ms
+    maximum_attempts: 3
+sources:
+  - name: lab-files
+    type: filesystem
+    path: %s
+`, grace, dir)
 }
