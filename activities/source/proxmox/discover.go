@@ -40,7 +40,7 @@ type guestDetail struct {
 	Config              guestConfig
 	AgentInterfaces     []*px.AgentNetworkIface
 	AgentRead           bool
-	ContainerInterfaces px.ContainerInterfaces
+	ContainerInterfaces []containerInterface
 	InterfacesRead      bool
 	// IPsUnseen says why the guest's addresses were not read (its agent
 	// did not answer, it does not run); empty when they were.
