@@ -69,7 +69,7 @@ type survey struct {
 // finished guest is reported to p, and a retry of the same run skips the
 // guests this worker already read (see runCache).
 func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snapshot, error) {
-	secret, err := s.Secret(SecretTokenSecret)
+	secret, err := s.Secret(s.opts.secret())
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 		return nil, err
 	}
 	defer hc.CloseIdleConnections()
-	c := newAPIClient(s.opts, hc, secret)
+	c := newAPIClient(s.opts, hc, s.session, secret)
 
 	prev, resumed := source.Resume[progressState](p)
 	r := s.runs.begin(prev.Run, resumed)
@@ -295,8 +295,8 @@ func (s *Source) readGuest(ctx context.Context, c *px.Client, g guest) (*guestDe
 			case kind == failAgent && isStatus:
 				d.warn("%s: guest agent not running (%s); reported without IP addresses", where, se.Error())
 			case isStatus && se.Code == http.StatusForbidden:
-				d.warn("%s: API token %s may not read the guest agent (%s); grant it VM.Monitor (PVE 8) or VM.GuestAgent.Audit (PVE 9); reported without IP addresses",
-					where, s.opts.TokenID, se.Error())
+				d.warn("%s: %s may not read the guest agent (%s); grant it VM.Monitor (PVE 8) or VM.GuestAgent.Audit (PVE 9); reported without IP addresses",
+					where, s.opts.credential(), se.Error())
 			default:
 				d.warn("%s; reported without IP addresses", werr.Error())
 			}

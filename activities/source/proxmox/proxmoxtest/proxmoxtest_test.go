@@ -40,7 +40,7 @@ func TestFakeAnswers(t *testing.T) {
 	}{
 		{"cluster status", nil, "/cluster/status", goodAuth, "200 OK", 3},
 		{"wrong token", nil, "/cluster/status", "PVEAPIToken=" + TokenID + "=wrong", "401 authentication failure", -1},
-		{"no token", nil, "/cluster/status", "", "401 authentication failure", -1},
+		{"no token", nil, "/cluster/status", "", "401 No ticket", -1},
 		{"agent not running", nil, "/nodes/node2/qemu/101/agent/network-get-interfaces", goodAuth, "500 QEMU guest agent is not running", -1},
 		{"unknown path", nil, "/nodes/node9/status", goodAuth, "501 Method 'GET /nodes/node9/status' not implemented", -1},
 		{"offline node overlay", []string{OfflineNode}, "/nodes/node2/network", goodAuth, "595 Errors during connection establishment, proxy handshake: No route to host", -1},
