@@ -106,7 +106,7 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 			g.Go(func() error { return s.readNode(gctx, c, n) })
 		}
 	}
-	for _, gs := range sv.Guests {
+	for _, gs := range byNodeInTurn(sv.Guests) {
 		if gctx.Err() != nil {
 			break // a call failed for good; Wait reports it
 		}
@@ -147,6 +147,31 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 		zap.Int("records", len(snap.Records)),
 		zap.Int("warnings", len(snap.Warnings)))
 	return snap, nil
+}
+
+// byNodeInTurn orders guests for reading: one of each node in turn, so that
+// the calls in flight spread over the nodes. pveproxy forwards a call to
+// the guest's node, where the agent and container calls run in that node's
+// pvedaemon (3 workers by default, shared with the web UI); guests read in
+// node order would put every call in flight on one node at a time.
+func byNodeInTurn(guests []*guestState) []*guestState {
+	var nodes []string
+	of := map[string][]*guestState{}
+	for _, g := range guests {
+		if _, ok := of[g.Node]; !ok {
+			nodes = append(nodes, g.Node)
+		}
+		of[g.Node] = append(of[g.Node], g)
+	}
+	out := make([]*guestState, 0, len(guests))
+	for i := 0; len(out) < len(guests); i++ {
+		for _, n := range nodes {
+			if i < len(of[n]) {
+				out = append(out, of[n][i])
+			}
+		}
+	}
+	return out
 }
 
 // plan turns cluster status and resources into the cluster's name, its
@@ -276,6 +301,11 @@ func (s *Source) readGuest(ctx context.Context, c *px.Client, g guest) (*guestDe
 		if g.Type == "qemu" {
 			d.IPsUnseen = where + ": not running, guest agent not asked"
 		}
+		return d, nil
+	}
+	if len(cfg.keys(func(k string) bool { return hasIndexedPrefix(k, "net") })) == 0 {
+		// addresses are reported on the netN interfaces; without one
+		// there is nothing to ask for
 		return d, nil
 	}
 	switch g.Type {

@@ -23,7 +23,9 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
@@ -67,7 +69,12 @@ type Fake struct {
 	sourcetest.Calls[Fault]
 	layers  []string
 	tickets *tickets
+	latency atomic.Int64
 }
+
+// SetLatency makes every answer wait d first, like a cluster across a LAN
+// or a WAN; benchmarks measure discovery cost with it.
+func (f *Fake) SetLatency(d time.Duration) { f.latency.Store(int64(d)) }
 
 // NewFake returns a fake answering from the Lab fixture with the given
 // overlays applied in order.
@@ -87,6 +94,9 @@ func NewServer(t testing.TB) *httptest.Server {
 
 // ServeHTTP answers one API request.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if d := time.Duration(f.latency.Load()); d > 0 {
+		time.Sleep(d)
+	}
 	if !strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
 		f.Failed(writeStatus(w, http.StatusNotFound, "Not Found", nil))
 		return

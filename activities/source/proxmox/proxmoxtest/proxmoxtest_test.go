@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -100,4 +101,15 @@ func TestNewServer(t *testing.T) {
 		count[r.Type]++
 	}
 	assert.Equal(t, map[string]int{"node": 2, "qemu": 4, "lxc": 2, "storage": 2, "sdn": 1}, count)
+}
+
+func TestFakeLatency(t *testing.T) {
+	fake := NewFake()
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	fake.SetLatency(30 * time.Millisecond)
+	start := time.Now()
+	res, _ := get(t, srv.URL+APIPrefix+"/version", goodAuth)
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	assert.GreaterOrEqual(t, time.Since(start), 30*time.Millisecond)
 }
