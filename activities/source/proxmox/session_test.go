@@ -2,6 +2,7 @@ package proxmox
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -136,4 +137,36 @@ func TestOneCredentialOnly(t *testing.T) {
 	none.Secret = func(setting string) (string, error) { return "", nil }
 	_, err = New(none, nil)
 	sourcetest.RequireError(t, err, source.ErrConfig, "password")
+}
+
+func TestLoginFailures(t *testing.T) {
+	notJSON := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, err := w.Write([]byte("<html>login</html>"))
+		assert.NoError(t, err)
+	}))
+	t.Cleanup(notJSON.Close)
+	noTicket := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := w.Write([]byte(`{"data":{"username":"netbox-agent@pve"}}`))
+		assert.NoError(t, err)
+	}))
+	t.Cleanup(noTicket.Close)
+	cases := []struct {
+		name     string
+		url      string
+		class    error
+		fragment string
+	}{
+		{"cluster unreachable", sourcetest.ClosedURL(t), source.ErrUnreachable, "log in as " + proxmoxtest.Username},
+		{"answer is no JSON", notJSON.URL, source.ErrMalformed, "decode answer"},
+		{"answer without a ticket", noTicket.URL, source.ErrMalformed, "the answer has no ticket"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src, logs := newPasswordSource(t, tc.url, "", proxmoxtest.Password)
+			_, err := src.Discover(context.Background(), nil)
+			sourcetest.RequireError(t, err, tc.class, tc.fragment)
+			sourcetest.AssertNoSecret(t, proxmoxtest.Password, err, logs)
+		})
+	}
 }
