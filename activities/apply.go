@@ -42,15 +42,23 @@ func (a *Activities) Apply(ctx context.Context, in ApplyInput) (netbox.BatchResu
 	if err != nil {
 		return netbox.BatchResult{}, classify(fmt.Errorf("apply batch %d: %w", in.Batch, err))
 	}
-	// The history and the UI get the first problems; the log gets them too,
-	// and the count stays whole.
-	res.Problems = res.Problems[:min(len(res.Problems), maxWarnings)]
+	// The history and the UI get the first problems, the log too; the
+	// whole list goes to the blob store, and the count stays whole.
+	if len(res.Problems) > maxWarnings {
+		ref := ProblemsRef(in.PlanRef, in.Batch)
+		if _, err := a.Blob.PutJSON(ctx, ref, res.Problems); err != nil {
+			return netbox.BatchResult{}, classify(fmt.Errorf("store the problems of batch %d: %w", in.Batch, err))
+		}
+		res.ProblemsRef = ref
+		res.Problems = res.Problems[:maxWarnings]
+	}
 	if res.Tally.Problems > 0 {
 		first := make([]string, len(res.Problems))
 		for i, p := range res.Problems {
 			first[i] = p.String()
 		}
-		a.Log.Warn("batch applied with problems", zap.Int("batch", in.Batch), zap.Int("problems", res.Tally.Problems), zap.Strings("first", first))
+		a.Log.Warn("batch applied with problems", zap.Int("batch", in.Batch), zap.Int("problems", res.Tally.Problems),
+			zap.Strings("first", first), zap.String("all", res.ProblemsRef))
 	}
 	return res, nil
 }

@@ -312,6 +312,18 @@ func SchemaRef(planRef string) string {
 	return strings.TrimSuffix(planRef, ".json") + "/schema.json"
 }
 
+// ProblemsRef names where the whole list of one batch's problems lives
+// when there are more than a result carries (the plan at planRef's
+// batch); ProblemsDir(planRef) is the folder of all of them.
+func ProblemsRef(planRef string, batch int) string {
+	return fmt.Sprintf("%s%04d.json", ProblemsDir(planRef), batch)
+}
+
+// ProblemsDir is the folder of the plan at planRef's problem lists.
+func ProblemsDir(planRef string) string {
+	return strings.TrimSuffix(planRef, ".json") + "/problems/"
+}
+
 // BatchRef names where one batch of the plan at planRef lives.
 func BatchRef(planRef string, batch int) string {
 	return fmt.Sprintf("%s/batches/%04d.json", strings.TrimSuffix(planRef, ".json"), batch)

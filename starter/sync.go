@@ -257,6 +257,16 @@ func printResult(out interface{ Write([]byte) (int, error) }, id string, res wor
 	for _, f := range res.FailedBatches {
 		fmt.Fprintf(tw, "batch %04d %s %s: %s\n", f.Batch, f.Op, f.Kind, f.Error)
 	}
+	for _, p := range res.Problems {
+		fmt.Fprintf(tw, "problem: %s\n", p)
+	}
+	if t.Problems > len(res.Problems) {
+		more := fmt.Sprintf("%d more problems not listed", t.Problems-len(res.Problems))
+		if res.ProblemsRef != "" {
+			more += "; every batch's whole list is in the blob store under " + res.ProblemsRef
+		}
+		fmt.Fprintln(tw, more)
+	}
 	for _, l := range res.Plan.Blocked {
 		fmt.Fprintf(tw, "%s\n", l)
 	}

@@ -45,6 +45,23 @@ func TestPrintResultSaysWhatPrepareMade(t *testing.T) {
 	assert.NotContains(t, b.String(), "prepared:", "a dry run prepares nothing")
 }
 
+func TestPrintResultListsProblemsAndWhereTheRestAre(t *testing.T) {
+	var b bytes.Buffer
+	res := workflows.SyncResult{
+		Applied:     workflows.ApplyTotals{Tally: netbox.Tally{Problems: 3}},
+		Problems:    []netbox.Problem{{Key: "device/pve1", ID: 12, Reason: "changed in NetBox since the plan"}},
+		ProblemsRef: "runs/wf/run/plan/problems/",
+	}
+	require.NoError(t, printResult(&b, "netbox-agent-sync-1", res))
+	assert.Contains(t, b.String(), "problem: device/pve1: changed in NetBox since the plan\n")
+	assert.Contains(t, b.String(), "2 more problems not listed; every batch's whole list is in the blob store under runs/wf/run/plan/problems/")
+
+	b.Reset()
+	res.Applied.Problems, res.ProblemsRef = 1, ""
+	require.NoError(t, printResult(&b, "netbox-agent-sync-1", res))
+	assert.NotContains(t, b.String(), "more problems", "every problem is listed")
+}
+
 func TestAllowDeletesFlag(t *testing.T) {
 	for _, tc := range []struct {
 		name string

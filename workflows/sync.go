@@ -421,6 +421,7 @@ func (r *syncRun) launch(ctx workflow.Context, cfg activities.ConfigureResult, s
 			t.BatchesDone++
 		}
 		t.Add(out.Tally)
+		st.Result.addProblems(out)
 	})
 }
 
@@ -432,6 +433,18 @@ const maxFailures = 50
 func (res *SyncResult) addFailure(f BatchFailure) {
 	if len(res.FailedBatches) < maxFailures {
 		res.FailedBatches = append(res.FailedBatches, f)
+	}
+}
+
+// addProblems keeps the first of a batch's problems, up to maxFailures in
+// the whole result, and where the rest of them are.
+func (res *SyncResult) addProblems(out netbox.BatchResult) {
+	n := min(len(out.Problems), maxFailures-len(res.Problems))
+	if n > 0 {
+		res.Problems = append(res.Problems, out.Problems[:n]...)
+	}
+	if out.ProblemsRef != "" {
+		res.ProblemsRef = activities.ProblemsDir(res.PlanRef)
 	}
 }
 

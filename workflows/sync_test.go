@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -391,4 +392,32 @@ func (s *syncSuite) TestFailureNamesItsCauseOnce() {
 	s.Require().True(errors.As(err, &appErr))
 	s.Equal(1, strings.Count(err.Error(), "/api/dcim/interfaces/"), "named once: %v", err)
 	s.Contains(err.Error(), "NetBoxMalformed")
+}
+
+func (s *syncSuite) TestProblemsListedAreBoundedAndPointToTheRest() {
+	plan := activities.PlanResult{
+		Ref:     "runs/wf/plan.json",
+		Summary: activities.PlanSummary{Total: 600, Batches: 6},
+		Stages:  []netbox.Stage{{Kind: "device", Op: "update", First: 0, Count: 6, Ops: 600, BatchSize: 100}},
+	}
+	s.expectConfigureAndMerge("files")
+	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(plan, nil)
+	s.expectPrepare()
+	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(discovered)
+	s.env.OnActivity(a.Apply, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ApplyInput) (netbox.BatchResult, error) {
+			out := netbox.BatchResult{Batch: in.Batch, Tally: netbox.Tally{Updated: 70, Problems: 30}}
+			for i := range 20 {
+				out.Problems = append(out.Problems, netbox.Problem{Key: fmt.Sprintf("device/%d-%d", in.Batch, i), Reason: "drifted"})
+			}
+			out.ProblemsRef = activities.ProblemsRef(in.PlanRef, in.Batch)
+			return out, nil
+		})
+
+	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
+	res := s.result()
+	s.Equal(180, res.Applied.Problems, "the count stays whole")
+	s.Len(res.Problems, maxFailures, "the list is bounded")
+	s.Equal("device/0-0", res.Problems[0].Key)
+	s.Equal("runs/wf/plan/problems/", res.ProblemsRef)
 }

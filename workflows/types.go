@@ -49,6 +49,12 @@ type SyncResult struct {
 	// FailedBatches lists the batches that failed for good, and why (the
 	// first 50; Applied counts them all).
 	FailedBatches []BatchFailure `json:"failed_batches,omitempty"`
+	// Problems lists the first 50 objects NetBox refused, that drifted or
+	// could not be written (Applied.Problems counts them all); where a
+	// batch had more than its result carries, the whole lists are in the
+	// blob store under ProblemsRef, one file a batch.
+	Problems    []netbox.Problem `json:"problems,omitempty"`
+	ProblemsRef string           `json:"problems_ref,omitempty"`
 	// Continuations counts how often the run continued as new.
 	Continuations int `json:"continuations,omitempty"`
 	// Review says how the run's review ended, when review was required.

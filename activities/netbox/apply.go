@@ -48,7 +48,10 @@ type BatchResult struct {
 	// Problems lists the objects Tally.Problems counts, in the order they
 	// were found; the Apply activity keeps the first few.
 	Problems []Problem `json:"problem_list,omitempty"`
-	Requests int64     `json:"requests"`
+	// ProblemsRef names where the whole list lives in the blob store when
+	// Problems holds only its first entries.
+	ProblemsRef string `json:"problems_ref,omitempty"`
+	Requests    int64  `json:"requests"`
 }
 
 // Problem is one object the batch could not write, or chose not to.

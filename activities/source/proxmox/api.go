@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 
 	px "github.com/luthermonson/go-proxmox"
 )
@@ -108,6 +109,51 @@ type nodeInterface struct {
 	Comments      flexString `json:"comments"`
 }
 
+// containerInterface is one element of /nodes/{node}/lxc/{vmid}/interfaces.
+// PVE 8.4 and later list every address in IPAddresses and name the MAC
+// HardwareAddress; inet and inet6 keep only the last address of each family
+// and hwaddr is kept for older clients. Earlier releases have only those.
+type containerInterface struct {
+	Name            flexString         `json:"name"`
+	HardwareAddress flexString         `json:"hardware-address"`
+	HWAddr          flexString         `json:"hwaddr"`
+	Inet            flexString         `json:"inet"`
+	Inet6           flexString         `json:"inet6"`
+	IPAddresses     []containerAddress `json:"ip-addresses"`
+}
+
+// containerAddress is one element of a container interface's ip-addresses.
+type containerAddress struct {
+	IPAddress flexString `json:"ip-address"`
+	Type      flexString `json:"ip-address-type"`
+	Prefix    flexNumber `json:"prefix"`
+}
+
+// mac is the interface's MAC: hardware-address, else the deprecated hwaddr.
+func (ci containerInterface) mac() string {
+	if ci.HardwareAddress != "" {
+		return string(ci.HardwareAddress)
+	}
+	return string(ci.HWAddr)
+}
+
+// addresses are the interface's addresses in CIDR form: all of ip-addresses
+// when the answer has them, else inet and inet6 (which may hold a
+// comma- or space-separated list on some releases).
+func (ci containerInterface) addresses() []string {
+	var out []string
+	for _, a := range ci.IPAddresses {
+		if a.IPAddress == "" {
+			continue
+		}
+		out = append(out, string(a.IPAddress)+"/"+strconv.Itoa(int(a.Prefix)))
+	}
+	if len(out) > 0 {
+		return out
+	}
+	return strings.FieldsFunc(string(ci.Inet)+" "+string(ci.Inet6), func(r rune) bool { return r == ' ' || r == ',' })
+}
+
 // guestConfig is a qemu or lxc config: its scalar values as strings, keyed
 // as in the config file ("cores", "net0", "scsi0", "mp1").
 type guestConfig map[string]string
@@ -182,8 +228,8 @@ func getAgentInterfaces(ctx context.Context, c *px.Client, g guest) ([]*px.Agent
 	return vm.AgentGetNetworkIFaces(ctx)
 }
 
-func getContainerInterfaces(ctx context.Context, c *px.Client, g guest) (px.ContainerInterfaces, error) {
-	var v px.ContainerInterfaces
+func getContainerInterfaces(ctx context.Context, c *px.Client, g guest) ([]containerInterface, error) {
+	var v []containerInterface
 	if err := c.Get(ctx, fmt.Sprintf("/nodes/%s/lxc/%d/interfaces", url.PathEscape(g.Node), g.VMID), &v); err != nil {
 		return nil, err
 	}

@@ -26,13 +26,19 @@ func newHTTPClient(o options) (*http.Client, error) {
 	return &http.Client{Transport: statusTransport{next: tr}, Timeout: o.timeout}, nil
 }
 
-// newAPIClient returns a go-proxmox client authenticated with the token.
-func newAPIClient(o options, hc *http.Client, secret string) *px.Client {
-	return px.NewClient(o.baseURL,
-		px.WithHTTPClient(hc),
-		px.WithAPIToken(o.TokenID, secret),
-		px.WithUserAgent(source.UserAgent),
-	)
+// newAPIClient returns a go-proxmox client authenticated with the token,
+// or, when the source logs in with a password, one whose HTTP client sends
+// the session's ticket (see ticketTransport).
+func newAPIClient(o options, hc *http.Client, sess *session, secret string) *px.Client {
+	opts := []px.Option{px.WithUserAgent(source.UserAgent)}
+	if sess != nil {
+		ticketed := *hc
+		ticketed.Transport = ticketTransport{session: sess, next: hc.Transport, password: secret}
+		hc = &ticketed
+	} else {
+		opts = append(opts, px.WithAPIToken(o.TokenID, secret))
+	}
+	return px.NewClient(o.baseURL, append(opts, px.WithHTTPClient(hc))...)
 }
 
 // statusError is an HTTP answer that carries an error. pveproxy puts the
@@ -142,14 +148,19 @@ func (s *Source) classify(ctx context.Context, what string, err error) (failure,
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return failFatal, fmt.Errorf("%s: %w", what, ctxErr)
 	}
+	var le *loginError
+	if errors.Is(err, source.ErrAuth) || errors.As(err, &le) {
+		// a login that failed: the error says why
+		return failFatal, fmt.Errorf("%s: %w", what, err)
+	}
 	var se *statusError
 	if errors.As(err, &se) {
 		switch {
 		case se.Code == http.StatusUnauthorized:
-			return failFatal, fmt.Errorf("%s: proxmox refused API token %s (%w); check token_id and the token secret: %w",
-				what, s.opts.TokenID, se, source.ErrAuth)
+			return failFatal, fmt.Errorf("%s: proxmox refused %s (%w); check %s: %w",
+				what, s.opts.credential(), se, s.opts.credentialSettings(), source.ErrAuth)
 		case se.Code == http.StatusForbidden:
-			return failLocal, fmt.Errorf("%s: API token %s lacks permission (%w)", what, s.opts.TokenID, se)
+			return failLocal, fmt.Errorf("%s: %s lacks permission (%w)", what, s.opts.credential(), se)
 		case se.Code >= 595:
 			// pveproxy could not forward the call to the node.
 			return failNode, fmt.Errorf("%s: %w", what, se)
@@ -175,7 +186,7 @@ func (s *Source) classify(ctx context.Context, what string, err error) (failure,
 		return failLocal, fmt.Errorf("%s: %w: %w", what, err, source.ErrMalformed)
 	}
 	if errors.Is(err, px.ErrNotAuthorized) {
-		return failFatal, fmt.Errorf("%s: proxmox refused API token %s: %w", what, s.opts.TokenID, source.ErrAuth)
+		return failFatal, fmt.Errorf("%s: proxmox refused %s: %w", what, s.opts.credential(), source.ErrAuth)
 	}
 	return failLocal, fmt.Errorf("%s: %w", what, err)
 }

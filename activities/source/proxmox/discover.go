@@ -40,7 +40,7 @@ type guestDetail struct {
 	Config              guestConfig
 	AgentInterfaces     []*px.AgentNetworkIface
 	AgentRead           bool
-	ContainerInterfaces px.ContainerInterfaces
+	ContainerInterfaces []containerInterface
 	InterfacesRead      bool
 	// IPsUnseen says why the guest's addresses were not read (its agent
 	// did not answer, it does not run); empty when they were.
@@ -69,7 +69,7 @@ type survey struct {
 // finished guest is reported to p, and a retry of the same run skips the
 // guests this worker already read (see runCache).
 func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snapshot, error) {
-	secret, err := s.Secret(SecretTokenSecret)
+	secret, err := s.Secret(s.opts.secret())
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 		return nil, err
 	}
 	defer hc.CloseIdleConnections()
-	c := newAPIClient(s.opts, hc, secret)
+	c := newAPIClient(s.opts, hc, s.session, secret)
 
 	prev, resumed := source.Resume[progressState](p)
 	r := s.runs.begin(prev.Run, resumed)
@@ -106,7 +106,7 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 			g.Go(func() error { return s.readNode(gctx, c, n) })
 		}
 	}
-	for _, gs := range sv.Guests {
+	for _, gs := range byNodeInTurn(sv.Guests) {
 		if gctx.Err() != nil {
 			break // a call failed for good; Wait reports it
 		}
@@ -147,6 +147,31 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 		zap.Int("records", len(snap.Records)),
 		zap.Int("warnings", len(snap.Warnings)))
 	return snap, nil
+}
+
+// byNodeInTurn orders guests for reading: one of each node in turn, so that
+// the calls in flight spread over the nodes. pveproxy forwards a call to
+// the guest's node, where the agent and container calls run in that node's
+// pvedaemon (3 workers by default, shared with the web UI); guests read in
+// node order would put every call in flight on one node at a time.
+func byNodeInTurn(guests []*guestState) []*guestState {
+	var nodes []string
+	of := map[string][]*guestState{}
+	for _, g := range guests {
+		if _, ok := of[g.Node]; !ok {
+			nodes = append(nodes, g.Node)
+		}
+		of[g.Node] = append(of[g.Node], g)
+	}
+	out := make([]*guestState, 0, len(guests))
+	for i := 0; len(out) < len(guests); i++ {
+		for _, n := range nodes {
+			if i < len(of[n]) {
+				out = append(out, of[n][i])
+			}
+		}
+	}
+	return out
 }
 
 // plan turns cluster status and resources into the cluster's name, its
@@ -278,6 +303,11 @@ func (s *Source) readGuest(ctx context.Context, c *px.Client, g guest) (*guestDe
 		}
 		return d, nil
 	}
+	if len(cfg.keys(func(k string) bool { return hasIndexedPrefix(k, "net") })) == 0 {
+		// addresses are reported on the netN interfaces; without one
+		// there is nothing to ask for
+		return d, nil
+	}
 	switch g.Type {
 	case "qemu":
 		if !agentEnabled(cfg["agent"]) {
@@ -295,8 +325,8 @@ func (s *Source) readGuest(ctx context.Context, c *px.Client, g guest) (*guestDe
 			case kind == failAgent && isStatus:
 				d.warn("%s: guest agent not running (%s); reported without IP addresses", where, se.Error())
 			case isStatus && se.Code == http.StatusForbidden:
-				d.warn("%s: API token %s may not read the guest agent (%s); grant it VM.Monitor (PVE 8) or VM.GuestAgent.Audit (PVE 9); reported without IP addresses",
-					where, s.opts.TokenID, se.Error())
+				d.warn("%s: %s may not read the guest agent (%s); grant it VM.Monitor (PVE 8) or VM.GuestAgent.Audit (PVE 9); reported without IP addresses",
+					where, s.opts.credential(), se.Error())
 			default:
 				d.warn("%s; reported without IP addresses", werr.Error())
 			}

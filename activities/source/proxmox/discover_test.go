@@ -3,6 +3,7 @@ package proxmox
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -182,4 +183,47 @@ func TestSnapshotIdentity(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "alpha", snap.Source)
 	assert.Equal(t, SourceType, snap.Type)
+}
+
+func TestGuestsReadOneNodeInTurn(t *testing.T) {
+	g := func(node string, id uint64) *guestState {
+		return &guestState{guest: guest{Type: "qemu", VMID: id, Node: node}}
+	}
+	in := []*guestState{g("a", 1), g("a", 2), g("a", 3), g("b", 4), g("c", 5), g("c", 6)}
+	var got []uint64
+	for _, gs := range byNodeInTurn(in) {
+		got = append(got, gs.VMID)
+	}
+	assert.Equal(t, []uint64{1, 4, 5, 2, 6, 3}, got)
+	assert.Empty(t, byNodeInTurn(nil))
+}
+
+// withoutNICs answers like the fake, but with lxc 100's config stripped of
+// its netN settings.
+type withoutNICs struct{ *proxmoxtest.Fake }
+
+func (w withoutNICs) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != proxmoxtest.APIPrefix+"/nodes/node1/lxc/100/config" {
+		w.Fake.ServeHTTP(rw, r)
+		return
+	}
+	w.Fake.ServeHTTP(httptest.NewRecorder(), r) // counted as asked
+	rw.Header().Set("Content-Type", "application/json")
+	_, err := rw.Write([]byte(`{"data":{"hostname":"dns01","cores":2,"memory":1024,"rootfs":"local-zfs:subvol-100-disk-0,size=8G"}}`))
+	w.Failed(err)
+}
+
+func TestRunningGuestWithoutNICsIsNotAskedForAddresses(t *testing.T) {
+	fake := proxmoxtest.NewFake()
+	srv := httptest.NewServer(withoutNICs{fake})
+	t.Cleanup(srv.Close)
+	src, _ := newSource(t, "alpha", srv.URL, "")
+	snap, err := src.Discover(context.Background(), nil)
+	require.NoError(t, err)
+	require.NoError(t, fake.Err())
+	assert.Equal(t, 1, fake.Hits("/nodes/node1/lxc/100/config"))
+	assert.Zero(t, fake.Hits("/nodes/node1/lxc/100/interfaces"), "no NIC to put an address on")
+	assert.Empty(t, sourcetest.RecordsOf(snap, inventory.KindVMInterface, "proxmox/alpha/lxc/100/"))
+	assert.NotNil(t, sourcetest.Find(snap, "proxmox/alpha/lxc/100/disk/rootfs"))
+	assert.Equal(t, 1, fake.Hits("/nodes/node1/qemu/100/agent/network-get-interfaces"), "the others are asked as before")
 }

@@ -146,12 +146,12 @@ func guestAddresses(g guest, d *guestDetail, spec netSpec, mac string) []string 
 		}
 	case g.Type == "lxc" && d.InterfacesRead:
 		for _, ci := range d.ContainerInterfaces {
-			m, ok := inventory.NormalizeMAC(ci.HWAddr)
+			m, ok := inventory.NormalizeMAC(ci.mac())
 			sameMAC := ok && mac != "" && m == mac
-			if !sameMAC && (spec.Name == "" || ci.Name != spec.Name) {
+			if !sameMAC && (spec.Name == "" || string(ci.Name) != spec.Name) {
 				continue
 			}
-			raw = append(raw, strings.FieldsFunc(ci.Inet+" "+ci.Inet6, func(r rune) bool { return r == ' ' || r == ',' })...)
+			raw = append(raw, ci.addresses()...)
 		}
 	case g.Type == "lxc":
 		raw = append(raw, spec.IP, spec.IP6)

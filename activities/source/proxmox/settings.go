@@ -9,15 +9,20 @@ import (
 )
 
 // Settings are the options of one proxmox source instance, as written under
-// the instance in the config file. The token secret is not among them: it
-// comes from cfg.Secret("token_secret") (an environment variable or a
-// token_secret_file), so it never passes through the decoded config.
+// the instance in the config file. The token secret and the password are
+// not among them: they come from cfg.Secret("token_secret") or
+// cfg.Secret("password") (an environment variable or a *_file setting), so
+// they never pass through the decoded config.
 type Settings struct {
 	// URL of the API, "https://pve1.example.com:8006"; "/api2/json" is
 	// appended when missing.
 	URL string `yaml:"url" json:"url"`
-	// TokenID is the API token, "user@realm!tokenid".
+	// TokenID is the API token, "user@realm!tokenid". Either it or
+	// Username is set.
 	TokenID string `yaml:"token_id" json:"token_id"`
+	// Username, "user@realm", logs in with a password instead of a token
+	// (POST /access/ticket); the password comes from cfg.Secret("password").
+	Username string `yaml:"username" json:"username"`
 	// VerifyTLS checks the server certificate (default true);
 	// insecure_skip_verify: true turns it off as well, the way other tools
 	// spell it. ca_file adds the CA that signed the certificate.
@@ -73,6 +78,31 @@ func DefaultSettings() Settings {
 	}
 }
 
+// secret is the secret setting the credential needs: the token secret or
+// the password.
+func (o options) secret() string {
+	if o.Username != "" {
+		return SecretPassword
+	}
+	return SecretTokenSecret
+}
+
+// credential names who the source acts as, for errors: never the secret.
+func (o options) credential() string {
+	if o.Username != "" {
+		return "user " + o.Username
+	}
+	return "API token " + o.TokenID
+}
+
+// credentialSettings names the settings a refused credential comes from.
+func (o options) credentialSettings() string {
+	if o.Username != "" {
+		return "username and the password"
+	}
+	return "token_id and the token secret"
+}
+
 // options are the validated settings in the form the source uses.
 type options struct {
 	Settings
@@ -82,7 +112,10 @@ type options struct {
 	timeout time.Duration
 }
 
-var tokenIDPattern = regexp.MustCompile(`^[^\s@!]+@[^\s@!]+![A-Za-z][A-Za-z0-9._-]*$`)
+var (
+	tokenIDPattern  = regexp.MustCompile(`^[^\s@!]+@[^\s@!]+![A-Za-z][A-Za-z0-9._-]*$`)
+	usernamePattern = regexp.MustCompile(`^[^\s@!:]+@[^\s@!:]+$`)
+)
 
 // validate applies defaults and checks every setting; baseDir resolves a
 // relative ca_file.
@@ -99,11 +132,15 @@ func (s Settings) validate(baseDir string) (options, error) {
 	o.baseURL = u.String()
 	o.host = u.Host
 
-	if s.TokenID == "" {
-		return o, source.SettingError("token_id", "is required")
-	}
-	if !tokenIDPattern.MatchString(s.TokenID) {
+	switch {
+	case s.TokenID == "" && s.Username == "":
+		return o, source.SettingError("token_id", "is required (or username, to log in with a password)")
+	case s.TokenID != "" && s.Username != "":
+		return o, source.SettingError("username", "is set beside token_id; set one of them")
+	case s.TokenID != "" && !tokenIDPattern.MatchString(s.TokenID):
 		return o, source.SettingError("token_id", "%q is not of the form user@realm!tokenid", s.TokenID)
+	case s.Username != "" && !usernamePattern.MatchString(s.Username):
+		return o, source.SettingError("username", "%q is not of the form user@realm", s.Username)
 	}
 	if o.tls, err = s.TLSSettings.Resolve(baseDir, s.VerifyTLS); err != nil {
 		return o, err

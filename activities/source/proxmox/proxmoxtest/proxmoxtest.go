@@ -1,6 +1,6 @@
 // Package proxmoxtest is a fake Proxmox VE API for tests: it answers
 // /api2/json requests from recorded responses under testdata/, checks the
-// API token the way pveproxy does, and can be told to fail.
+// API token or login ticket the way pveproxy does, and can be told to fail.
 //
 // The recorded bodies come from real PVE 8 and 9 answers (the mocks shipped
 // with github.com/luthermonson/go-proxmox), extended with what those lack:
@@ -23,7 +23,9 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
@@ -65,17 +67,24 @@ type Fault struct {
 // write.
 type Fake struct {
 	sourcetest.Calls[Fault]
-	layers []string
+	layers  []string
+	tickets *tickets
+	latency atomic.Int64
 }
+
+// SetLatency makes every answer wait d first, like a cluster across a LAN
+// or a WAN; benchmarks measure discovery cost with it.
+func (f *Fake) SetLatency(d time.Duration) { f.latency.Store(int64(d)) }
 
 // NewFake returns a fake answering from the Lab fixture with the given
 // overlays applied in order.
 func NewFake(overlays ...string) *Fake {
-	return &Fake{layers: append([]string{Lab}, overlays...)}
+	return &Fake{layers: append([]string{Lab}, overlays...), tickets: newTickets()}
 }
 
 // NewServer starts the fake Lab cluster over plain HTTP; it is closed when
-// the test ends. Point a proxmox source at URL with TokenID and TokenSecret.
+// the test ends. Point a proxmox source at URL with TokenID and TokenSecret,
+// or Username and Password.
 func NewServer(t testing.TB) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(NewFake())
@@ -85,13 +94,20 @@ func NewServer(t testing.TB) *httptest.Server {
 
 // ServeHTTP answers one API request.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if d := time.Duration(f.latency.Load()); d > 0 {
+		time.Sleep(d)
+	}
 	if !strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
 		f.Failed(writeStatus(w, http.StatusNotFound, "Not Found", nil))
 		return
 	}
 	apiPath := strings.TrimPrefix(r.URL.Path, APIPrefix)
-	if r.Header.Get("Authorization") != "PVEAPIToken="+TokenID+"="+TokenSecret {
-		f.Failed(writeStatus(w, http.StatusUnauthorized, "authentication failure", []byte(`{"data":null}`)))
+	if apiPath == "/access/ticket" && r.Method == http.MethodPost {
+		f.issue(w, r)
+		return
+	}
+	if reason := f.authorize(r); reason != "" {
+		f.Failed(writeStatus(w, http.StatusUnauthorized, reason, []byte(`{"data":null}`)))
 		return
 	}
 	fault, faulted := f.CallUnder(apiPath)

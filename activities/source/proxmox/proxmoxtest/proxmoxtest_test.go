@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,7 +41,7 @@ func TestFakeAnswers(t *testing.T) {
 	}{
 		{"cluster status", nil, "/cluster/status", goodAuth, "200 OK", 3},
 		{"wrong token", nil, "/cluster/status", "PVEAPIToken=" + TokenID + "=wrong", "401 authentication failure", -1},
-		{"no token", nil, "/cluster/status", "", "401 authentication failure", -1},
+		{"no token", nil, "/cluster/status", "", "401 No ticket", -1},
 		{"agent not running", nil, "/nodes/node2/qemu/101/agent/network-get-interfaces", goodAuth, "500 QEMU guest agent is not running", -1},
 		{"unknown path", nil, "/nodes/node9/status", goodAuth, "501 Method 'GET /nodes/node9/status' not implemented", -1},
 		{"offline node overlay", []string{OfflineNode}, "/nodes/node2/network", goodAuth, "595 Errors during connection establishment, proxy handshake: No route to host", -1},
@@ -100,4 +101,15 @@ func TestNewServer(t *testing.T) {
 		count[r.Type]++
 	}
 	assert.Equal(t, map[string]int{"node": 2, "qemu": 4, "lxc": 2, "storage": 2, "sdn": 1}, count)
+}
+
+func TestFakeLatency(t *testing.T) {
+	fake := NewFake()
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	fake.SetLatency(30 * time.Millisecond)
+	start := time.Now()
+	res, _ := get(t, srv.URL+APIPrefix+"/version", goodAuth)
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	assert.GreaterOrEqual(t, time.Since(start), 30*time.Millisecond)
 }
