@@ -400,7 +400,12 @@ func (s *syncSuite) TestProblemsListedAreBoundedAndPointToTheRest() {
 		Summary: activities.PlanSummary{Total: 600, Batches: 6},
 		Stages:  []netbox.Stage{{Kind: "device", Op: "update", First: 0, Count: 6, Ops: 600, BatchSize: 100}},
 	}
-	s.expectConfigureAndMerge("files")
+	// One batch at a time, so that the batches end in order and the list
+	// starts with batch 0's problems.
+	cfg := settings("files")
+	cfg.ApplyConcurrency = 1
+	s.env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(cfg, nil)
+	s.env.OnActivity(a.Merge, mock.Anything, mock.Anything).Return(activities.MergeResult{Ref: "runs/wf/inventory.json", Records: 400}, nil)
 	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(plan, nil)
 	s.expectPrepare()
 	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(discovered)
