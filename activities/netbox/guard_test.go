@@ -54,6 +54,9 @@ type guardStep struct {
 	orphaned, deleted map[inventory.Kind]int
 	// reason is found in the line of every blocked kind.
 	reason string
+	// held are the keys of the orphans not deleted because they hold
+	// objects of a blocked kind.
+	held []string
 }
 
 func TestGuardPerSourceAndKind(t *testing.T) {
@@ -92,6 +95,7 @@ func TestGuardPerSourceAndKind(t *testing.T) {
 					// deleting them would delete the address the guard keeps
 					recs: withoutHosts(withoutKind(eight, ip), 8, 8), day: 40,
 					blocked: []inventory.Kind{ip}, deleted: map[inventory.Kind]int{iface: 1, mac: 2},
+					held:    []string{"fs/lab/device/pve8", "fs/lab/device/pve8/iface/eno1"},
 				},
 			},
 		},
@@ -197,6 +201,14 @@ func TestGuardPerSourceAndKind(t *testing.T) {
 				}
 				assert.Equal(t, countsOrEmpty(st.orphaned), orphaned, "step %d: orphaned", i)
 				assert.Equal(t, countsOrEmpty(st.deleted), deleted, "step %d: deleted", i)
+				var held []string
+				for _, f := range p.Findings {
+					if strings.Contains(f.Reason, "mass-delete guard") {
+						held = append(held, f.Key)
+					}
+				}
+				slices.Sort(held)
+				assert.Equal(t, st.held, held, "step %d: orphans held by the guard", i)
 				for _, b := range p.Batches {
 					if slices.Contains(st.blocked, b.Kind) {
 						for _, op := range b.Ops {

@@ -61,7 +61,7 @@ func (p *planner) planOrphans() {
 		}
 		if holdsBlocked[o.AgentID] && o.Orphan && o.OrphanedSince != "" {
 			// deleting it would take with it objects the guard keeps
-			p.keep(c.spec.Kind, gapOf{source: o.Source, gap: inventory.Gap{Why: "holds objects whose orphaning the mass-delete guard blocked"}})
+			p.heldByGuard(c.spec.Kind, o)
 			continue
 		}
 		p.orphan(c.spec, o)
@@ -132,6 +132,15 @@ func holdingBlocked(cands []candidate, blocked map[guardKey]bool) map[string]boo
 		}
 	}
 	return holds
+}
+
+// heldByGuard leaves an orphan past its grace period as it is, because it
+// holds objects whose orphaning the guard blocked, and says so.
+func (p *planner) heldByGuard(k inventory.Kind, o *object) {
+	c := p.plan.Summary.Kinds[k]
+	c.Unchanged++
+	p.plan.Summary.Kinds[k] = c
+	p.finding(k, o.AgentID, o.ID, "orphan not deleted: it holds objects whose orphaning the mass-delete guard blocked")
 }
 
 // orphan plans the mark or the delete of one orphan.
