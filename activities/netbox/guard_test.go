@@ -95,7 +95,7 @@ func TestGuardPerSourceAndKind(t *testing.T) {
 					// deleting them would delete the address the guard keeps
 					recs: withoutHosts(withoutKind(eight, ip), 8, 8), day: 40,
 					blocked: []inventory.Kind{ip}, deleted: map[inventory.Kind]int{iface: 1, mac: 2},
-					held:    []string{"fs/lab/device/pve8", "fs/lab/device/pve8/iface/eno1"},
+					held: []string{"fs/lab/device/pve8", "fs/lab/device/pve8/iface/eno1"},
 				},
 			},
 		},
