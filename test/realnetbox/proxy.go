@@ -67,6 +67,9 @@ type Faults struct {
 	// DropAfterCommitRate is the share of writes that are passed on and then answered by closing
 	// the connection, so that the caller sees an error for a write that happened.
 	DropAfterCommitRate float64
+	// Down answers every request by closing its connection without passing it on, as when
+	// NetBox is down behind a proxy that resets what it cannot forward.
+	Down bool
 }
 
 // NewProxy returns a proxy to the NetBox at backend (its base URL). seed seeds the fault
@@ -238,6 +241,9 @@ func (p *Proxy) admit(r *http.Request) (time.Duration, func(http.ResponseWriter)
 	defer p.mu.Unlock()
 	p.count(r)
 	f := p.faults
+	if f.Down {
+		return p.latency, func(http.ResponseWriter) { panic(http.ErrAbortHandler) }, false
+	}
 	if f.RateLimitRate > 0 && p.rng.Float64() < f.RateLimitRate {
 		secs := max(1, int((f.RetryAfter+time.Second-1)/time.Second))
 		return p.latency, func(w http.ResponseWriter) {
