@@ -52,6 +52,8 @@ func runWrites(t *testing.T, run client.WorkflowRun) writeSpan {
 // apply lock, the other waits for it and starts writing only once the
 // first has ended. NetBox ends with each object once.
 func TestTwoRunsNeverWriteAtOnce(t *testing.T) {
+	faultRow(t, "two runs started at once on one NetBox",
+		"the second waits for the apply lock and writes only after the first ends; each device once")
 	e := newEnv(t, exampleConfig(t))
 	require.NotEmpty(t, e.acts.Settings.ApplyLock)
 
