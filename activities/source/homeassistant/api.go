@@ -2,8 +2,10 @@ package homeassistant
 
 import (
 	"encoding/json"
-	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
 )
 
 // The WebSocket commands the source sends. All three only read; none needs
@@ -61,8 +63,8 @@ type device struct {
 	ConfigEntryID      *string  `json:"config_entry_id"` // releases that give each device one entry
 	PrimaryConfigEntry *string  `json:"primary_config_entry"`
 	ConfigurationURL   *string  `json:"configuration_url"`
-	Connections        []pair   `json:"connections"`
-	Identifiers        []pair   `json:"identifiers"`
+	Connections        []tuple  `json:"connections"`
+	Identifiers        []tuple  `json:"identifiers"`
 	DisabledBy         *string  `json:"disabled_by"`
 	EntryType          *string  `json:"entry_type"`
 	Manufacturer       *string  `json:"manufacturer"`
@@ -75,24 +77,50 @@ type device struct {
 	SerialNumber       *string  `json:"serial_number"`
 }
 
-// pair is a connection or identifier: ["mac", "aa:bb:cc:dd:ee:ff"],
-// ["hue", "001788fffe6a2b3c"].
-type pair struct {
-	Kind  string
-	Value string
+// tuple is a connection or identifier as the registry lists it:
+// ["mac", "aa:bb:cc:dd:ee:ff"], ["hue", "001788fffe6a2b3c"]. Connections
+// have two elements; identifiers are written by integrations and have two
+// or more (["mysensors", "gateway", "1"]), all of them part of the
+// identity. One that is not a list of at least two strings decodes as an
+// empty tuple, so that the device is still read; the mapping reports it.
+type tuple []string
+
+// UnmarshalJSON reads a list of strings; any other shape leaves the tuple
+// empty rather than failing the whole device.
+func (t *tuple) UnmarshalJSON(b []byte) error {
+	var v []string
+	if err := json.Unmarshal(b, &v); err != nil || len(v) < 2 || v[0] == "" {
+		*t = tuple{}
+		return nil
+	}
+	*t = v
+	return nil
 }
 
-// UnmarshalJSON reads a two-element array of strings.
-func (p *pair) UnmarshalJSON(b []byte) error {
-	var v []string
-	if err := json.Unmarshal(b, &v); err != nil {
-		return fmt.Errorf("connection or identifier: %w", err)
+// valid reports whether the tuple has a domain (or connection type) and
+// at least one value.
+func (t tuple) valid() bool { return len(t) >= 2 && t[0] != "" }
+
+// kind is the connection type or the identifier's integration domain.
+func (t tuple) kind() string { return t[0] }
+
+// value is a connection's value (the MAC address of a "mac" connection).
+func (t tuple) value() string { return t[1] }
+
+// identity is the tuple as one string, every element kept, for matching
+// the same hardware across registry entries. MACs compare normalised.
+func (t tuple) identity() string {
+	parts := slices.Clone([]string(t))
+	if t.kind() == "mac" || t.kind() == "bluetooth" {
+		if mac, ok := inventory.NormalizeMAC(t.value()); ok {
+			parts[1] = mac
+		}
 	}
-	if len(v) != 2 {
-		return fmt.Errorf("connection or identifier has %d elements, want 2", len(v))
+	b, err := json.Marshal(parts)
+	if err != nil { // a []string always encodes
+		return strings.Join(parts, "\x00")
 	}
-	p.Kind, p.Value = v[0], v[1]
-	return nil
+	return string(b)
 }
 
 // area is one entry of the area registry.

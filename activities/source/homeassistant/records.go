@@ -1,6 +1,7 @@
 package homeassistant
 
 import (
+	"fmt"
 	"net/netip"
 	"net/url"
 	"sort"
@@ -117,6 +118,7 @@ func (m *mapper) device(b *source.Builder, d device, name string) {
 	}
 	dev.Set("sw_version", str(d.SWVersion))
 	dev.Set("hw_version", str(d.HWVersion))
+	m.badTuples(d, name)
 	dev.Ref("site", m.siteKey)
 	dev.Ref("device_type", m.deviceType(b, d))
 	dev.Ref("role", m.role(b, d))
@@ -127,6 +129,18 @@ func (m *mapper) device(b *source.Builder, d device, name string) {
 		dev.Ref(field, ip)
 	}
 	b.Add(dev)
+}
+
+// badTuples warns of the identifiers and connections of d that are not a
+// list of at least two strings; they are left out, the device is reported.
+func (m *mapper) badTuples(d device, name string) {
+	for what, list := range map[string][]tuple{"identifier": d.Identifiers, "connection": d.Connections} {
+		for i, t := range list {
+			if !t.valid() {
+				m.warn(fmt.Sprintf("device %s: %s %d is not a list of at least two strings; skipped", name, what, i))
+			}
+		}
+	}
 }
 
 // deviceType adds the device's manufacturer and type and returns the
@@ -200,7 +214,9 @@ func (m *mapper) integrations(d device) []string {
 	}
 	var idDomains []string
 	for _, id := range d.Identifiers {
-		idDomains = append(idDomains, id.Kind)
+		if id.valid() {
+			idDomains = append(idDomains, id.kind())
+		}
 	}
 	sort.Strings(idDomains)
 	for _, domain := range idDomains {
@@ -237,12 +253,12 @@ func (m *mapper) interfaces(b *source.Builder, d device, devKey, name string) []
 		var macs []string
 		seen := map[string]bool{}
 		for _, c := range d.Connections {
-			if c.Kind != mc.kind {
+			if !c.valid() || c.kind() != mc.kind {
 				continue
 			}
-			mac, ok := inventory.NormalizeMAC(c.Value)
+			mac, ok := inventory.NormalizeMAC(c.value())
 			if !ok {
-				m.warn("device " + name + ": " + mc.kind + " connection " + c.Value + " is not a MAC address; skipped")
+				m.warn("device " + name + ": " + mc.kind + " connection " + c.value() + " is not a MAC address; skipped")
 				continue
 			}
 			if !seen[mac] {
