@@ -8,13 +8,20 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 )
 
-// The WebSocket commands the source sends. All three only read; none needs
-// an administrator's token.
+// The WebSocket commands the source sends. All only read; none needs an
+// administrator's token. Floors exist from Home Assistant 2024.4, the map
+// of split devices from 2026.8; older releases answer unknown_command.
 const (
 	cmdAreas         = "config/area_registry/list"
+	cmdFloors        = "config/floor_registry/list"
 	cmdDevices       = "config/device_registry/list"
+	cmdSplits        = "config/device_registry/list_composite_splits"
 	cmdConfigEntries = "config_entries/get"
 )
+
+// codeUnknownCommand is Home Assistant's answer to a command it does not
+// have (websocket_api.const.ERR_UNKNOWN_COMMAND).
+const codeUnknownCommand = "unknown_command"
 
 // Message types of the WebSocket API.
 const (
@@ -60,7 +67,9 @@ type device struct {
 	ID                 string   `json:"id"`
 	AreaID             *string  `json:"area_id"`
 	ConfigEntries      []string `json:"config_entries"`
-	ConfigEntryID      *string  `json:"config_entry_id"` // releases that give each device one entry
+	ConfigEntryID      *string  `json:"config_entry_id"`  // 2026.8 on: the device's one entry
+	ParentDeviceID     *string  `json:"parent_device_id"` // 2026.9 on: a child device's parent
+	CreatedAt          float64  `json:"created_at"`
 	PrimaryConfigEntry *string  `json:"primary_config_entry"`
 	ConfigurationURL   *string  `json:"configuration_url"`
 	Connections        []tuple  `json:"connections"`
@@ -125,8 +134,23 @@ func (t tuple) identity() string {
 
 // area is one entry of the area registry.
 type area struct {
-	AreaID string `json:"area_id"`
-	Name   string `json:"name"`
+	AreaID  string  `json:"area_id"`
+	Name    string  `json:"name"`
+	FloorID *string `json:"floor_id"`
+}
+
+// floor is one entry of the floor registry.
+type floor struct {
+	FloorID string `json:"floor_id"`
+	Name    string `json:"name"`
+}
+
+// composite is what list_composite_splits says of a device id that
+// spanned several config entries before 2026.8: the devices it was split
+// into, one per config entry, and the one that took its primary entry.
+type composite struct {
+	SplitIDs  []string `json:"split_ids"`
+	PrimaryID *string  `json:"primary_id"`
 }
 
 // configEntry is one integration entry; its domain names the integration.

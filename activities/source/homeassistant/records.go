@@ -65,7 +65,7 @@ func (s *Source) snapshot(reg *registry) (*source.Snapshot, mapStats) {
 	m.siteKey = b.Shared(inventory.KindSite, m.opts.Site)
 
 	var st mapStats
-	var devices []device
+	var devices, children []device
 	for _, d := range reg.Devices {
 		switch {
 		case str(d.EntryType) == entryTypeService:
@@ -73,16 +73,25 @@ func (s *Source) snapshot(reg *registry) (*source.Snapshot, mapStats) {
 			st.services++
 		case str(d.DisabledBy) != "" && !m.opts.IncludeDisabled:
 			st.disabled++
+		case str(d.ParentDeviceID) != "":
+			children = append(children, d)
 		default:
 			devices = append(devices, d)
 		}
 	}
-	names := m.deviceNames(devices)
-	for _, d := range devices {
-		m.device(b, d, names[d.ID])
+	us, orphans := units(devices, children, reg.Splits)
+	for _, c := range orphans {
+		m.warn("child device " + baseName(c) + ": its parent " + str(c.ParentDeviceID) + " is not reported (a service, disabled or unknown); skipped")
+	}
+	names := m.deviceNames(us)
+	for _, u := range us {
+		m.device(b, u, names[u.dev.ID])
 		st.reported++
 	}
 	unreadGaps(b, reg.Unread)
+	if reg.SplitsUnread != "" {
+		b.KindsUnseen(reg.SplitsUnread+"; devices Home Assistant split cannot be told from new ones", inventory.WithParts(inventory.KindDevice)...)
+	}
 
 	warnings := append([]string(nil), m.warnings...)
 	sort.Strings(warnings)
@@ -102,10 +111,17 @@ func unreadGaps(b *source.Builder, unread []unreadEntry) {
 	}
 }
 
-// device adds a device with its type, role, location, interfaces and the
-// address Home Assistant reaches it at.
-func (m *mapper) device(b *source.Builder, d device, name string) {
+// device adds the device of a unit with its type, role, location,
+// interfaces and the address Home Assistant reaches it at. The registry
+// ids of the unit's other devices are the record's aliases, so that NetBox
+// objects written under any of them stay the unit's.
+func (m *mapper) device(b *source.Builder, u *unit, name string) {
+	d := u.dev
 	dev := source.NewRecord(inventory.KindDevice, b.Key("device", d.ID))
+	for _, id := range u.aliases {
+		dev.Aliases = append(dev.Aliases, b.Key("device", id))
+	}
+	dev.Set("comments", childrenComment(u.children))
 	dev.Set("name", name)
 	dev.Set("status", "active")
 	if str(d.DisabledBy) != "" {
@@ -239,6 +255,30 @@ func (m *mapper) location(b *source.Builder, d device, name string) string {
 	}
 	areaName := truncate(strings.TrimSpace(a.Name), maxNameLength)
 	loc := source.SharedRecord(inventory.KindLocation, areaName)
+	loc.Ref("site", m.siteKey)
+	if parent := m.floor(b, a); parent != "" && parent != loc.Key {
+		loc.Ref("parent", parent)
+	}
+	b.Add(loc)
+	return loc.Key
+}
+
+// floor adds the location of an area's floor and returns its key, or ""
+// when the area is on no floor. A floor is the parent location of its
+// areas; one named like its area is the same location and no parent.
+func (m *mapper) floor(b *source.Builder, a area) string {
+	id := str(a.FloorID)
+	if id == "" {
+		return ""
+	}
+	f, ok := m.reg.Floors[id]
+	if !ok {
+		if len(m.reg.Floors) > 0 {
+			m.warn("area " + a.Name + ": floor " + id + " is not in the floor registry; reported on no floor")
+		}
+		return ""
+	}
+	loc := source.SharedRecord(inventory.KindLocation, truncate(strings.TrimSpace(f.Name), maxNameLength))
 	loc.Ref("site", m.siteKey)
 	b.Add(loc)
 	return loc.Key
