@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -88,7 +89,7 @@ func (s *Source) snapshot(reg *registry) (*source.Snapshot, mapStats) {
 		m.device(b, u, names[u.dev.ID])
 		st.reported++
 	}
-	unreadGaps(b, reg.Unread)
+	unreadGaps(b, reg.Unread, reg.Splits)
 	if reg.SplitsUnread != "" {
 		b.KindsUnseen(reg.SplitsUnread+"; devices Home Assistant split cannot be told from new ones", inventory.WithParts(inventory.KindDevice)...)
 	}
@@ -99,15 +100,21 @@ func (s *Source) snapshot(reg *registry) (*source.Snapshot, mapStats) {
 }
 
 // unreadGaps records the devices whose registry entries did not decode:
-// that device, or, when not even its id could be read, every device of the
+// that device, and the composite it was split from, under whose key NetBox
+// holds it; or, when not even its id could be read, every device of the
 // instance, since which one is missing is not known.
-func unreadGaps(b *source.Builder, unread []unreadEntry) {
+func unreadGaps(b *source.Builder, unread []unreadEntry, splits map[string]composite) {
 	for _, u := range unread {
-		if u.ID != "" {
-			b.RecordUnseen(inventory.KindDevice, b.Key("device", u.ID), u.Why)
+		if u.ID == "" {
+			b.KindsUnseen(u.Why+"; which device it is is not known", inventory.WithParts(inventory.KindDevice)...)
 			continue
 		}
-		b.KindsUnseen(u.Why+"; which device it is is not known", inventory.WithParts(inventory.KindDevice)...)
+		b.RecordUnseen(inventory.KindDevice, b.Key("device", u.ID), u.Why)
+		for _, old := range sortedKeys(splits) {
+			if slices.Contains(splits[old].SplitIDs, u.ID) {
+				b.RecordUnseen(inventory.KindDevice, b.Key("device", old), u.Why)
+			}
+		}
 	}
 }
 

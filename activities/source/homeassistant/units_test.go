@@ -113,8 +113,8 @@ func TestChildDevices(t *testing.T) {
 func TestFloors(t *testing.T) {
 	areas := map[string]area{"kitchen": {AreaID: "kitchen", Name: "Kitchen", FloorID: ptr("ground")},
 		"attic": {AreaID: "attic", Name: "Attic", FloorID: ptr("attic")},
-		"shed": {AreaID: "shed", Name: "Shed", FloorID: ptr("nowhere")},
-		"yard": {AreaID: "yard", Name: "Yard"}}
+		"shed":  {AreaID: "shed", Name: "Shed", FloorID: ptr("nowhere")},
+		"yard":  {AreaID: "yard", Name: "Yard"}}
 	floors := map[string]floor{"ground": {FloorID: "ground", Name: "Ground floor"}, "attic": {FloorID: "attic", Name: "Attic"}}
 	var devs []device
 	for _, id := range []string{"kitchen", "attic", "shed", "yard"} {
@@ -187,4 +187,27 @@ func TestFloorsAndSplitsByRelease(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A split device whose entry does not decode leaves a gap over the
+// composite's key too: NetBox holds the hardware under it.
+func TestUnreadSplitKeepsComposite(t *testing.T) {
+	srv, fake := hatest.NewServer(t)
+	fake.SetFixture(hatest.Home2026_9)
+	fake.SetFault(cmdDevices, hatest.Fault{Result: json.RawMessage(`[
+		{"id":"a41f5c2e9b7d4e10b3c8d6f2a1e09c57","name":7},
+		{"id":"c4d5e6f708194a2bb3c4d5e6f7081920","name":"Plug"}
+	]`)})
+	src, _ := newSource(t, "house", srv.URL, "")
+	snap, err := src.Discover(context.Background(), nil)
+	require.NoError(t, err)
+	checkStructure(t, "house", snap)
+	composite := devKey("8d9e0f1a2b3c4d5e7f6a8b9c0d1e2f3a")
+	assert.Nil(t, sourcetest.Find(snap, composite))
+	covered := false
+	for _, g := range snap.Gaps {
+		covered = covered || g.Covers(inventory.KindDevice, composite)
+		assert.False(t, g.Covers(inventory.KindDevice, devKey("c4d5e6f708194a2bb3c4d5e6f7081920")), "the plug was read")
+	}
+	assert.True(t, covered, "gaps: %+v", snap.Gaps)
 }
