@@ -79,9 +79,9 @@ type pool struct {
 type nfsShare struct {
 	Path    string   `json:"path"`
 	Paths   []string `json:"paths"`
-	Comment string `json:"comment"`
-	Enabled bool   `json:"enabled"`
-	Locked  *bool  `json:"locked"`
+	Comment string   `json:"comment"`
+	Enabled bool     `json:"enabled"`
+	Locked  *bool    `json:"locked"`
 }
 
 // smbShare is one entry of sharing.smb.query.

@@ -20,7 +20,7 @@ type survey struct {
 	// RootDatasets are the pools' root datasets, read for their sizes
 	// when pool.query has none (TrueNAS CORE).
 	RootDatasets []dataset
-	LocalIP    string // the address the session reached the system at
+	LocalIP      string // the address the session reached the system at
 
 	Services     []serviceEntry
 	ServicesRead bool

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,13 +79,35 @@ func TestTLSVerification(t *testing.T) {
 	})
 }
 
-func TestNoJSONRPCEndpoint(t *testing.T) {
-	// TrueNAS 24.10 and older answer 404 at /api/current
-	srv := httptest.NewTLSServer(http.NotFoundHandler())
-	t.Cleanup(srv.Close)
-	src, _ := newSource(t, "nas1", srv, "")
-	_, err := src.Discover(context.Background(), nil)
-	sourcetest.RequireError(t, err, source.ErrConfig, "HTTP 404", "25.04")
+func TestNoAPIEndpoint(t *testing.T) {
+	cases := []struct {
+		protocol string
+		paths    []string
+		message  string
+	}{
+		{ProtocolAuto, []string{APIPath, LegacyPath}, "neither the JSON-RPC API (/api/current) nor the legacy one (/websocket) is there"},
+		{ProtocolJSONRPC, []string{APIPath}, "TrueNAS CORE 13 and SCALE 24.10 and older lack it: set protocol: auto or legacy"},
+		{ProtocolLegacy, []string{LegacyPath}, "no legacy WebSocket API there"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.protocol, func(t *testing.T) {
+			var mu sync.Mutex
+			var asked []string
+			srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				asked = append(asked, r.URL.Path)
+				mu.Unlock()
+				http.NotFound(w, r)
+			}))
+			t.Cleanup(srv.Close)
+			src, _ := newSource(t, "nas1", srv, "protocol: "+tc.protocol)
+			_, err := src.Discover(context.Background(), nil)
+			sourcetest.RequireError(t, err, source.ErrConfig, "HTTP 404", tc.message)
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Equal(t, tc.paths, asked)
+		})
+	}
 }
 
 func TestUnreachable(t *testing.T) {
@@ -156,7 +179,7 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 		warning string
 	}{
 		{
-			method: "pool.query", warning: "pool.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; no pool health or capacity",
+			method: "pool.query", warning: "pool.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized (needs POOL_READ); no pool health or capacity",
 			check: func(t *testing.T, snap *source.Snapshot) {
 				dev := sourcetest.Find(snap, "truenas/nas1")
 				require.NotNil(t, dev)
@@ -166,7 +189,7 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 			},
 		},
 		{
-			method: "sharing.smb.query", warning: "sharing.smb.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; no SMB service",
+			method: "sharing.smb.query", warning: "sharing.smb.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized (needs SHARING_SMB_READ); no SMB service",
 			check: func(t *testing.T, snap *source.Snapshot) {
 				assert.Nil(t, sourcetest.Find(snap, "truenas/nas1/service/smb"))
 				assert.NotNil(t, sourcetest.Find(snap, "truenas/nas1/service/nfs"))
@@ -177,7 +200,7 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 			},
 		},
 		{
-			method: "iscsi.target.query", warning: "iscsi.target.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; no iSCSI service",
+			method: "iscsi.target.query", warning: "iscsi.target.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized (needs SHARING_ISCSI_TARGET_READ); no iSCSI service",
 			check: func(t *testing.T, snap *source.Snapshot) {
 				assert.Nil(t, sourcetest.Find(snap, "truenas/nas1/service/iscsi"))
 				require.Len(t, snap.Gaps, 1)
@@ -186,13 +209,13 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 			},
 		},
 		{
-			method: "interface.websocket_local_ip", warning: "interface.websocket_local_ip: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; no primary IP",
+			method: "interface.websocket_local_ip", warning: "interface.websocket_local_ip: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized (needs FULL_ADMIN on TrueNAS 25.04 and later, where the method has no read role); no primary IP from it; NetBox keeps the device's primary IP",
 			check: func(t *testing.T, snap *source.Snapshot) {
 				assert.Empty(t, sourcetest.Find(snap, "truenas/nas1").Refs["primary_ip4"])
 			},
 		},
 		{
-			method: "iscsi.global.config", warning: "iscsi.global.config: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; iSCSI on port 3260, targets without base name",
+			method: "iscsi.global.config", warning: "iscsi.global.config: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized (needs SHARING_ISCSI_GLOBAL_READ); iSCSI on port 3260, targets without base name",
 			check: func(t *testing.T, snap *source.Snapshot) {
 				r := sourcetest.Find(snap, "truenas/nas1/service/iscsi")
 				require.NotNil(t, r)
@@ -201,7 +224,7 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 			},
 		},
 		{
-			method: "service.query", warning: "service.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; services reported whatever their state",
+			method: "service.query", warning: "service.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized (needs SERVICE_READ); services reported whatever their state",
 			check: func(t *testing.T, snap *source.Snapshot) {
 				assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindService, ""), 3)
 			},

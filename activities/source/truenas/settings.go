@@ -85,8 +85,8 @@ type options struct {
 	wsURL     string // wss://host/api/current; "" when only legacy is spoken
 	legacyURL string // wss://host/websocket; "" when only JSON-RPC is spoken
 	host      string
-	tls     source.TLS
-	timeout time.Duration
+	tls       source.TLS
+	timeout   time.Duration
 }
 
 // apiPathPattern accepts the current API and a pinned version
