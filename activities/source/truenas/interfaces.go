@@ -27,8 +27,10 @@ const (
 // relations, MAC and IP addresses; it returns the IP record keys by address.
 func (s *Source) interfaces(b *source.Builder, devKey string, list []iface) map[netip.Addr]string {
 	exists := map[string]bool{}
+	byName := map[string]iface{}
 	for _, it := range list {
 		exists[it.Name] = true
+		byName[it.Name] = it
 	}
 	lagOf, bridgeOf := map[string]string{}, map[string]string{}
 	for _, it := range list {
@@ -74,7 +76,7 @@ func (s *Source) interfaces(b *source.Builder, devKey string, list []iface) map[
 		}
 		b.Add(r)
 
-		if mac, ok := interfaceMAC(it); ok {
+		if mac, ok := interfaceMAC(it); ok && !lagRewritten(it, mac, byName[lagOf[name]]) {
 			b.MACAddress(r.Key, mac)
 		}
 		for _, a := range interfaceAddresses(it) {
@@ -83,6 +85,17 @@ func (s *Source) interfaces(b *source.Builder, devKey string, list []iface) map[
 		}
 	}
 	return ips
+}
+
+// lagRewritten reports a LAG member whose only MAC is the one its LAG gave
+// it: FreeBSD's lagg sets every port to the lagg's address and TrueNAS CORE
+// reports no permanent address, so the port's own MAC is not known.
+func lagRewritten(it iface, mac string, lag iface) bool {
+	if lag.Name == "" || it.Type != typePhysical || strings.TrimSpace(it.State.HardwareLinkAddress) != "" {
+		return false
+	}
+	lagMAC, ok := interfaceMAC(lag)
+	return ok && lagMAC == mac
 }
 
 // lagMembers are a LAG's ports: configured, else live.

@@ -100,7 +100,11 @@ func decodeLegacyAnswer(method string, id int, msg []byte, out any) (done bool, 
 	}
 	var gotID string
 	if err := json.Unmarshal(a.ID, &gotID); err != nil || gotID != strconv.Itoa(id) {
-		return true, fmt.Errorf("%s: answer has id %s, want %d: %w", method, strings.Trim(snippet(a.ID), `"`), id, source.ErrMalformed)
+		shown := strings.Trim(string(a.ID), `"`)
+		if len(shown) > 40 {
+			shown = shown[:40] + "…"
+		}
+		return true, fmt.Errorf("%s: answer has id %q, want %q: %w", method, shown, strconv.Itoa(id), source.ErrMalformed)
 	}
 	if len(a.Error) > 0 && string(a.Error) != "null" {
 		var we legacyWireError
