@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -118,7 +119,9 @@ func dial(ctx context.Context, o options, url string, legacy bool) (*conn, error
 	c := &conn{ws: ws, url: url, legacy: legacy, host: o.host, timeout: o.timeout}
 	if legacy {
 		if err := c.handshake(ctx); err != nil {
-			_ = ws.CloseNow() // the handshake's error is the one that counts
+			if cerr := ws.CloseNow(); cerr != nil && !errors.Is(cerr, net.ErrClosed) {
+				err = errors.Join(err, fmt.Errorf("close connection: %w", cerr))
+			}
 			return nil, err
 		}
 	}

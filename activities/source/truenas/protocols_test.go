@@ -213,3 +213,26 @@ func TestLegacyOptionalCallRefused(t *testing.T) {
 	assert.Equal(t, "scratch: size unknown, tank: size unknown", dev.String("pool_capacity"))
 	assert.Equal(t, "scratch: ONLINE, tank: ONLINE", dev.String("pool_health"))
 }
+
+// TestAutoNeverFallsBackOnAuth: a refused key on a system with
+// /api/current is an auth error, not a reason to try the legacy API.
+func TestAutoNeverFallsBackOnAuth(t *testing.T) {
+	fake := truenastest.NewFake(truenastest.NAS1)
+	srv := truenastest.Serve(t, fake)
+	src, _ := newSourceWith(t, "nas1", srv.URL, "ca_file: "+sourcetest.WriteCA(t, srv), "9-WrongKeyWrongKeyWrongKey")
+	_, err := src.Discover(context.Background(), nil)
+	sourcetest.RequireError(t, err, source.ErrAuth, "TrueNAS refused API key 9")
+	assert.Equal(t, 1, fake.Connections(), "only /api/current was asked")
+	require.NoError(t, fake.Err())
+}
+
+// TestLegacyHandshakeRefused: a server that answers the legacy connect
+// with "failed" is a config error naming the protocol.
+func TestLegacyHandshakeRefused(t *testing.T) {
+	fake := truenastest.NewFake(truenastest.CORE13)
+	fake.RefuseHandshake()
+	srv := truenastest.Serve(t, fake)
+	src, _ := newSource(t, "nas1", srv, "protocol: legacy")
+	_, err := src.Discover(context.Background(), nil)
+	sourcetest.RequireError(t, err, source.ErrConfig, "legacy API handshake: TrueNAS refused protocol version 1")
+}

@@ -42,7 +42,7 @@ func (s *session) serveLegacy(ctx context.Context) {
 		}
 		switch {
 		case m.Msg == "connect":
-			if m.Version != "1" {
+			if m.Version != "1" || s.fake.refuseHandshake.Load() {
 				s.send(ctx, map[string]any{"msg": "failed", "version": "1"})
 				continue
 			}

@@ -151,6 +151,8 @@ type Fake struct {
 	connections atomic.Int64
 	open        atomic.Int64
 	keysInClear atomic.Int64
+	// refuseHandshake answers every legacy connect with "failed".
+	refuseHandshake atomic.Bool
 }
 
 // NewFake returns a fake answering from the named fixture; it panics on a
@@ -208,6 +210,11 @@ func (f *Fake) RemoveMethod(method string) {
 	defer f.mu.Unlock()
 	f.removed[method] = true
 }
+
+// RefuseHandshake makes the legacy API answer every connect with
+// "failed", as the middleware answers a protocol version it does not
+// speak.
+func (f *Fake) RefuseHandshake() { f.refuseHandshake.Store(true) }
 
 // Connections reports how many HTTP requests reached the fake.
 func (f *Fake) Connections() int { return int(f.connections.Load()) }
