@@ -112,7 +112,7 @@ func loginError(err error) error {
 	switch {
 	case re.Errname == errnameBusy || re.tooManyCalls():
 		return fmt.Errorf("%w; wait for TrueNAS's login rate limit to pass: %w", err, source.ErrUnreachable)
-	case re.Code == codeInvalidParams || re.methodNotFound():
+	case re.invalidParams() || re.methodNotFound():
 		return fmt.Errorf("%w: %w", err, source.ErrConfig)
 	}
 	return fmt.Errorf("%w: %w", err, source.ErrAuth)

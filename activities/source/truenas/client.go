@@ -69,6 +69,12 @@ func (e *RPCError) methodNotFound() bool {
 	return e.Code == codeMethodNotFound || (e.Code == 0 && e.Errname == errnameNoMethod)
 }
 
+// invalidParams reports arguments TrueNAS refused: JSON-RPC's -32602, the
+// legacy API's EINVAL.
+func (e *RPCError) invalidParams() bool {
+	return e.Code == codeInvalidParams || (e.Code == 0 && e.Errname == "EINVAL")
+}
+
 // tooManyCalls reports TrueNAS's limit on concurrent calls.
 func (e *RPCError) tooManyCalls() bool {
 	return e.Code == codeTooManyCalls || e.Errname == errnameTooManyCalls

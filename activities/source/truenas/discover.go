@@ -163,7 +163,7 @@ func requiredCallError(re *RPCError) error {
 	switch {
 	case re.Errname == errnameAccessDenied || re.Errname == errnameNotAuth:
 		return fmt.Errorf("%w; give the API key's user a privilege with the READONLY_ADMIN role (Read-only Administrator): %w", re, source.ErrAuth)
-	case re.methodNotFound() || re.Code == codeInvalidRequest || re.Code == codeInvalidParams:
+	case re.methodNotFound() || re.Code == codeInvalidRequest || re.invalidParams():
 		return fmt.Errorf("%w; this TrueNAS does not have a method this source needs: %w", re, source.ErrConfig)
 	case re.tooManyCalls():
 		return fmt.Errorf("%w: %w", re, source.ErrUnreachable)

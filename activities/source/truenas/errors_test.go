@@ -66,17 +66,25 @@ func TestUnencryptedURLRefusedWithoutConnecting(t *testing.T) {
 }
 
 func TestTLSVerification(t *testing.T) {
-	srv := truenastest.NewServer(t)
-	cases := sourcetest.TLSCases(t, srv)
-	// the error names the host whose certificate was refused, and the way
-	// around a name the certificate lacks
-	cases[0].Err = append(cases[0].Err, "TLS certificate of "+strings.TrimPrefix(srv.URL, "https://")+" not trusted")
-	cases[3].Err = append(cases[3].Err, "insecure_skip_verify")
-	cases = append(cases, sourcetest.TLSCase{Name: "wss scheme", URL: strings.Replace(srv.URL, "https://", "wss://", 1), Settings: cases[1].Settings})
-	sourcetest.CheckTLS(t, cases, func(t *testing.T, url, settings string) (*source.Snapshot, error) {
-		src, _ := newSourceWith(t, "nas1", url, settings, truenastest.APIKey)
-		return src.Discover(context.Background(), nil)
-	})
+	// CORE13 speaks only the legacy API: its certificate is checked the
+	// same way, and a refused one never falls back to anything
+	for _, fixture := range []string{truenastest.NAS1, truenastest.CORE13} {
+		t.Run(fixture, func(t *testing.T) {
+			fake := truenastest.NewFake(fixture)
+			srv := truenastest.Serve(t, fake)
+			cases := sourcetest.TLSCases(t, srv)
+			// the error names the host whose certificate was refused, and the way
+			// around a name the certificate lacks
+			cases[0].Err = append(cases[0].Err, "TLS certificate of "+strings.TrimPrefix(srv.URL, "https://")+" not trusted")
+			cases[3].Err = append(cases[3].Err, "insecure_skip_verify")
+			cases = append(cases, sourcetest.TLSCase{Name: "wss scheme", URL: strings.Replace(srv.URL, "https://", "wss://", 1), Settings: cases[1].Settings})
+			sourcetest.CheckTLS(t, cases, func(t *testing.T, url, settings string) (*source.Snapshot, error) {
+				src, _ := newSourceWith(t, "nas1", url, settings, truenastest.APIKey)
+				return src.Discover(context.Background(), nil)
+			})
+			assert.Zero(t, fake.KeysInClear())
+		})
+	}
 }
 
 func TestNoAPIEndpoint(t *testing.T) {
@@ -345,17 +353,22 @@ func TestLoginWithoutLegacyMethod(t *testing.T) {
 }
 
 func TestKeyNeverInErrors(t *testing.T) {
-	// a server that repeats what it was sent must not carry the key into the error
-	fake := truenastest.NewFake(truenastest.NAS1)
-	fake.SetFault("auth.login_with_api_key", truenastest.Fault{Code: truenastest.CodeInvalidParams, Message: "Invalid params",
-		Errno: 22, Errname: "EINVAL", Reason: "api_key: " + truenastest.APIKey + " is not valid"})
-	srv := truenastest.Serve(t, fake)
-	src, logs := newSource(t, "nas1", srv, "")
-	_, err := src.Discover(context.Background(), nil)
-	sourcetest.RequireError(t, err, source.ErrConfig, "[api key] is not valid")
-	sourcetest.AssertNoSecret(t, truenastest.APIKey, err, logs)
-	for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
-		assert.NotContains(t, e.Error(), truenastest.APIKey)
+	// a server that repeats what it was sent must not carry the key into
+	// the error, over either protocol
+	for _, fixture := range []string{truenastest.NAS1, truenastest.CORE13} {
+		t.Run(fixture, func(t *testing.T) {
+			fake := truenastest.NewFake(fixture)
+			fake.SetFault("auth.login_with_api_key", truenastest.Fault{Code: truenastest.CodeInvalidParams, Message: "Invalid params",
+				Errno: 22, Errname: "EINVAL", Reason: "api_key: " + truenastest.APIKey + " is not valid"})
+			srv := truenastest.Serve(t, fake)
+			src, logs := newSource(t, "nas1", srv, "")
+			_, err := src.Discover(context.Background(), nil)
+			sourcetest.RequireError(t, err, source.ErrConfig, "[api key] is not valid")
+			sourcetest.AssertNoSecret(t, truenastest.APIKey, err, logs)
+			for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
+				assert.NotContains(t, e.Error(), truenastest.APIKey)
+			}
+		})
 	}
 }
 
