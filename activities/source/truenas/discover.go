@@ -58,7 +58,7 @@ func (s *Source) steps(sv *survey) []step {
 	out := []step{
 		{method: "system.info", out: &sv.Info, required: true},
 		{method: "interface.query", out: &sv.Interfaces, required: true},
-		{method: "interface.websocket_local_ip", out: &sv.LocalIP, role: "FULL_ADMIN on TrueNAS 25.04 and later, where the method has no read role",
+		{method: "interface.websocket_local_ip", out: &sv.LocalIP, role: "FULL_ADMIN: it declares no role on 25.04 and later; on 24.10 the key's allowlist must name it",
 			missing: "no primary IP from it; NetBox keeps the device's primary IP"},
 		{method: methodPoolQuery, out: &sv.Pools, role: "POOL_READ", missing: "no pool health or capacity", read: &sv.PoolsRead},
 	}

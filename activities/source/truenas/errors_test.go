@@ -217,7 +217,7 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 			},
 		},
 		{
-			method: "interface.websocket_local_ip", warning: "interface.websocket_local_ip: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized (needs FULL_ADMIN on TrueNAS 25.04 and later, where the method has no read role); no primary IP from it; NetBox keeps the device's primary IP",
+			method: "interface.websocket_local_ip", warning: "interface.websocket_local_ip: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized (needs FULL_ADMIN: it declares no role on 25.04 and later; on 24.10 the key's allowlist must name it); no primary IP from it; NetBox keeps the device's primary IP",
 			check: func(t *testing.T, snap *source.Snapshot) {
 				assert.Empty(t, sourcetest.Find(snap, "truenas/nas1").Refs["primary_ip4"])
 			},

@@ -122,8 +122,9 @@ func TestCoreMapping(t *testing.T) {
 }
 
 // TestReadOnlyKey: a Read-only Administrator's key is refused
-// interface.websocket_local_ip on 24.10 and later; the discovery goes on,
-// says so, and leaves the primary IP to NetBox rather than clearing it.
+// interface.websocket_local_ip on 25.04 and later (24.10: an allowlist key
+// without it); the discovery goes on, says so, and leaves the primary IP
+// to NetBox rather than clearing it.
 func TestReadOnlyKey(t *testing.T) {
 	cases := []struct {
 		name, fixture, settings string

@@ -38,8 +38,10 @@ const (
 	APIKey   = "7-Qm3vT8xWq2Lr9ZbN4kYc6HsJd1FgPa5UeXo0VtRiMw7KjBn2ChDyLz8SpEu4Gf"
 	Username = "netbox-agent"
 	// ReadOnlyAPIKey belongs to ReadOnlyUsername, whose privilege has the
-	// READONLY_ADMIN role: on a release with roles (SCALE 24.10 and
-	// later) it is refused the methods that declare no role.
+	// READONLY_ADMIN role (25.04 and later: refused the methods that
+	// declare no role); on SCALE 24.10, whose keys carry a method
+	// allowlist instead, it is a key whose allowlist names the methods
+	// READONLY_ADMIN allows, so it is refused the same ones.
 	ReadOnlyAPIKey   = "8-Ro4xWq2Lr9ZbN4kYc6HsJd1FgPa5UeXo0VtRiMw7KjBn2ChDyLz8SpEu4GfQm3v"
 	ReadOnlyUsername = "netbox-ro"
 )
@@ -62,8 +64,9 @@ type fixtureSpec struct {
 	jsonrpc bool // /api/current (25.04 and later)
 	legacy  bool // /websocket (every release up to 27)
 	loginEx bool // auth.login_ex (25.04 and later)
-	// roles: the middleware authorizes each call by the key's roles
-	// (SCALE 24.10 and later); CORE 13's keys may call everything.
+	// roles: the middleware authorizes each call by the key's roles (25.04
+	// and later) or the key's allowlist (SCALE 24.10); CORE 13's keys may
+	// call everything.
 	roles bool
 	// coreErrors: legacy errors carry no errname and a call before the
 	// login is refused with EACCES (CORE 13).
