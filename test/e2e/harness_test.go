@@ -78,19 +78,9 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	devServer, err = testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
-		ExistingPath: cli,
-		LogLevel:     "error",
-		ClientOptions: &client.Options{
-			Logger: quietLogger{},
-		},
-		Stdout: io.Discard,
-		Stderr: os.Stderr,
-	})
+	devServer, err = startDevServer(cli)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: start temporal dev server:", err)
+		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
 	defer func() {
@@ -99,6 +89,27 @@ func runMain(m *testing.M) int {
 		}
 	}()
 	return m.Run()
+}
+
+// startDevServer starts a Temporal dev server from the CLI at cli, with extraArgs after the
+// usual ones (--dynamic-config-value KEY=VALUE, say).
+func startDevServer(cli string, extraArgs ...string) (*testsuite.DevServer, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		ExistingPath: cli,
+		LogLevel:     "error",
+		ClientOptions: &client.Options{
+			Logger: quietLogger{},
+		},
+		ExtraArgs: extraArgs,
+		Stdout:    io.Discard,
+		Stderr:    os.Stderr,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start temporal dev server: %w", err)
+	}
+	return srv, nil
 }
 
 // lockNetBox takes the real NetBox for this suite alone, for as long as it runs: the tests
