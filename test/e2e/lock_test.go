@@ -68,6 +68,9 @@ func TestTwoRunsNeverWriteAtOnce(t *testing.T) {
 	var resA, resB workflows.SyncResult
 	require.NoError(t, a.Get(ctx, &resA))
 	require.NoError(t, b.Get(ctx, &resB))
+	recordHistory(t, a, "sync_two_at_once_a")
+	recordHistory(t, b, "sync_two_at_once_b")
+	recordHistory(t, devServer.Client().GetWorkflow(ctx, workflows.LockWorkflowID(e.acts.Settings.ApplyLock), ""), "apply_lock")
 
 	sa, sb := runWrites(t, a), runWrites(t, b)
 	require.False(t, sa.first.IsZero(), "run %s wrote nothing", a.GetID())

@@ -63,6 +63,7 @@ netbox:
 
 	var res workflows.SyncResult
 	require.NoError(t, run.Get(ctx, &res))
+	recordHistory(t, run, "sync_netbox_down")
 	require.Empty(t, res.FailedBatches)
 	require.Zero(t, res.Applied.Problems)
 	require.Equal(t, res.Applied.Batches, res.Applied.BatchesDone)
@@ -112,7 +113,8 @@ func TestOneSourceDownKeepsItsObjects(t *testing.T) {
 	}
 
 	down.Store(true)
-	_, second := e.sync(workflows.SyncRequest{})
+	failedRun, second := e.sync(workflows.SyncRequest{})
+	recordHistory(t, failedRun, "sync_source_down")
 	byName := map[string]activities.SourceResult{}
 	for _, s := range second.Sources {
 		byName[s.Name] = s

@@ -62,7 +62,8 @@ func TestRemoteQueueWithoutWorker(t *testing.T) {
 	e := newEnv(t, cfg)
 
 	start := time.Now()
-	_, res := e.sync(workflows.SyncRequest{})
+	run, res := e.sync(workflows.SyncRequest{})
+	recordHistory(t, run, "sync_remote_no_worker")
 	require.Less(t, time.Since(start), time.Minute, "the run waited on the queue nobody serves")
 	require.Len(t, res.Sources, 2)
 	byName := map[string]activities.SourceResult{}
