@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/netbox-agent/netbox-agent/activities"
@@ -148,6 +149,9 @@ type env struct {
 	w          worker.Worker
 	// metrics, when set before configure, is the worker's registry.
 	metrics *metrics.Metrics
+	// logCores, when set before configure, also get every log line of the activities, at
+	// every level.
+	logCores []zapcore.Core
 }
 
 func newToken(t *testing.T) string {
@@ -195,6 +199,9 @@ func (e *env) configure(configYAML string, extraEnv ...string) {
 	e.cfg = cfg
 
 	log := zaptest.NewLogger(e.t, zaptest.Level(zap.WarnLevel))
+	if len(e.logCores) > 0 {
+		log = log.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core { return zapcore.NewTee(append(e.logCores, c)...) }))
+	}
 	acts, err := activities.New(context.Background(), cfg, log, activities.BuildOptions{Queue: e.queue, Metrics: e.metrics})
 	require.NoError(e.t, err)
 	e.acts = acts

@@ -123,6 +123,15 @@ func TestProxyFaults(t *testing.T) {
 		t.Errorf("the backend saw %d requests, want the read and the dropped write", n)
 	}
 
+	p.SetFaults(Faults{EchoAuthRate: 1})
+	resp, body, err := do(t, "GET", front.URL+"/api/", "Bearer nbt_k.s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(body, "Bearer nbt_k.s3cret") {
+		t.Errorf("echo: got %d %q", resp.StatusCode, body)
+	}
+
 	p.SetFaults(Faults{Down: true})
 	for _, m := range []string{"GET", "POST"} {
 		if _, _, err := do(t, m, front.URL+"/api/dcim/sites/", ""); err == nil {
@@ -130,7 +139,7 @@ func TestProxyFaults(t *testing.T) {
 		}
 	}
 	if n := reached.Load(); n != 2 {
-		t.Errorf("a request reached the backend while it was down (%d in all)", n)
+		t.Errorf("a request reached the backend while it was down or echoing (%d in all)", n)
 	}
 
 	p.SetFaults(Faults{})
