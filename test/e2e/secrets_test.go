@@ -15,8 +15,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"go.uber.org/zap/zapcore"
 	commonpb "go.temporal.io/api/common/v1"
+	"go.uber.org/zap/zapcore"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/netbox-agent/netbox-agent/activities"
