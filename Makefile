@@ -14,7 +14,7 @@ TEST_FLAGS   ?= -race -count=1 -timeout 20m
 
 export TEMPORAL_CLI := $(TEMPORAL)
 
-.PHONY: all build install uninstall run test test-alerts test-unit test-e2e test-versions test-netbox netbox netbox-stop netbox-reset bench lint tools clean
+.PHONY: all build install uninstall run test test-alerts test-unit test-e2e test-versions test-netbox netbox netbox-stop netbox-reset bench fuzz faults lint tools clean
 
 all: build
 
@@ -126,6 +126,20 @@ bench: $(TEMPORAL) build
 	$(GO) test -run '^$$' -bench . -benchmem ./test/netboxsim/...
 	$(GO) test -run '^$$' -bench . -benchmem ./test/bench/...
 	$(GO) run ./test/bench $(BENCH_FLAGS)
+
+# faults: the fault matrix end to end on the real Temporal dev server and the NetBox emulator
+# (NETBOX_URL and friends from `make netbox` point it at the real NetBox), every row at full
+# size: the worker SIGKILLed at ten points of a 6,000-object run, NetBox failing, rate-limiting,
+# dropping answers and down for two minutes, a source down, a node offline, a remote worker
+# gone, two runs at once. Then its table, one row a fault: what was checked and whether it held.
+# `make test` runs the short form of each row, and CI prints that table.
+FAULT_TESTS  ?= TestWorkerKilled|TestFlakyNetBox|TestNetBoxDownMidRun|TestOneSourceDown|TestOfflineNode|TestRemoteQueueWithoutWorker|TestTwoRunsNeverWriteAtOnce
+FAULTS_REPORT ?= $(CURDIR)/.faults.jsonl
+faults: $(TEMPORAL)
+	@rm -f $(FAULTS_REPORT)
+	@st=0; FAULT_MATRIX=full FAULT_MATRIX_REPORT=$(FAULTS_REPORT) \
+		$(GO) test -count=1 -timeout 30m -run '$(FAULT_TESTS)' ./test/e2e || st=$$?; \
+		$(GO) run ./test/faults/table $(FAULTS_REPORT) || st=1; exit $$st
 
 # fuzz: every fuzz target (func FuzzX in a _test.go file) for FUZZTIME each; a crasher is kept
 # under the package's testdata/fuzz as a regression case that `go test` replays.

@@ -9,8 +9,10 @@ import (
 )
 
 // TestReplayRecordedHistories replays histories recorded from real runs
-// (test/e2e writes them with -update-history). A change to SyncWorkflow
-// that would break runs in flight fails here. The *_before_prepare
+// (test/e2e writes them with -update-history): one of each shape a run
+// takes (see docs/workflow.md, "Upgrades and the replay corpus"). A change
+// to SyncWorkflow or ApplyLockWorkflow that would break runs in flight
+// fails here. The *_before_prepare
 // histories were recorded before the Prepare step existed and are kept as
 // they are, and so are the *_before_record ones, recorded before the
 // timeouts and the record-run step, and the *_before_guard ones, recorded
@@ -24,6 +26,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflow(SyncWorkflow)
+			r.RegisterWorkflow(ApplyLockWorkflow)
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
 		})
 	}

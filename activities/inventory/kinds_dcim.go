@@ -18,7 +18,7 @@ func location() Decl {
 		Shared: true, Section: "locations", Name: "name", Key: []string{"site", "name"},
 		NetBox: NetBoxObject{Endpoint: "dcim/locations", ObjectType: "dcim.location"},
 		Fields: []Field{text("name").required(), slug(), text("description"),
-			ref("site", KindSite).required()}}
+			ref("site", KindSite).required(), ref("parent", KindLocation)}}
 }
 
 func manufacturer() Decl {

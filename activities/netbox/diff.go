@@ -96,6 +96,8 @@ func (p *planner) desiredRef(st *recState, f *field, d *desiredSet) {
 		problem = fmt.Sprintf("%s %s is not in the inventory", f.attr(), key)
 	case !kindIn(target.rec.Kind, f.Targets):
 		problem = fmt.Sprintf("%s %s is a %s", f.attr(), key, target.rec.Kind)
+	case f.SameHost && !p.onSameHost(st, target):
+		problem = fmt.Sprintf("%s %s is %s, not on %s", f.attr(), key, p.hostLine(target), p.hostName(p.hostOf(st)))
 	case target.status == recBound:
 		if f.Type == typeGeneric {
 			d.values[f.Name] = genericRef{Type: target.spec.ObjectType, ID: target.obj.ID}

@@ -48,6 +48,10 @@ type field struct {
 	Late bool
 	// Derive computes the reference when the record does not name it.
 	Derive func(p *planner, st *recState) string
+	// SameHost references must point to a part of the record's own device
+	// or virtual machine (a primary IP, a parent interface): NetBox refuses
+	// any other.
+	SameHost bool
 	// Probe is, for a choice, a value go-netbox's enum knows (choice).
 	Probe string
 }
@@ -231,7 +235,7 @@ func unscoped(d *inventory.Decl, keys [][]string) [][]string {
 // fieldOf maps a declared field to how the engine reads, compares and writes it.
 func fieldOf(d *inventory.Decl, f *inventory.Field) field {
 	out := field{Name: f.NetBoxField(), Targets: f.Targets, Required: f.Required && f.IsRef(),
-		KeyOnly: f.Use == inventory.UseMatch, Derive: deriver(f.Name)}
+		KeyOnly: f.Use == inventory.UseMatch, Derive: deriver(f.Name), SameHost: f.SameHost}
 	if f.NetBoxName != "" {
 		out.Attr = f.Name
 	}

@@ -99,6 +99,7 @@ func TestMatchingComesFromDeclarations(t *testing.T) {
 		"virtual_machine.primary_ip4": true, "virtual_machine.primary_ip6": true,
 		"interface.parent": true, "interface.bridge": true, "interface.lag": true, "interface.primary_mac_address": true,
 		"vm_interface.parent": true, "vm_interface.bridge": true, "vm_interface.primary_mac_address": true,
+		"location.parent": true,
 	}, late)
 }
 
@@ -123,10 +124,14 @@ func TestEveryDeclaredAttributeIsWritten(t *testing.T) {
 	p, err := buildPlan(context.Background(), &memFetcher{}, DefaultConfig(), PlanRequest{Records: recs, Now: now}, netboxFacts{})
 	require.NoError(t, err)
 	created := map[inventory.Kind]Operation{}
+	late := map[inventory.Kind]Operation{} // references to kinds written at the same step or later
 	for _, b := range p.Batches {
-		if b.Op == OpCreate {
-			for _, op := range b.Ops {
+		for _, op := range b.Ops {
+			switch {
+			case b.Op == OpCreate:
 				created[b.Kind] = op
+			case b.Phase == PhaseLate:
+				late[b.Kind] = op
 			}
 		}
 	}
@@ -140,6 +145,8 @@ func TestEveryDeclaredAttributeIsWritten(t *testing.T) {
 			}
 			_, inBody := op.Fields[f.NetBoxField()]
 			_, inRefs := op.Refs[f.NetBoxField()]
+			_, inLate := late[d.Kind].Refs[f.NetBoxField()]
+			inRefs = inRefs || (f.Targets != nil && f.Targets[0].Order() >= d.Kind.Order() && inLate)
 			assert.True(t, inBody || inRefs, "%s.%s is written as %s", d.Kind, f.Name, f.NetBoxField())
 		}
 	}

@@ -21,6 +21,8 @@ import (
 // interfaces, MACs, IPs and disks are not, and the source says so. NetBox
 // keeps every one of them as it was, unmarked, and the run counts them.
 func TestOfflineNodeKeepsWhatItHolds(t *testing.T) {
+	faultRow(t, "a Proxmox node offline",
+		"its guests' interfaces, MACs, IPs and disks kept as NetBox has them, none marked or deleted; the run counts them")
 	var current atomic.Pointer[proxmoxtest.Fake]
 	current.Store(proxmoxtest.NewFake())
 	pve := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/netbox-agent/netbox-agent/activities"
@@ -78,19 +79,9 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	devServer, err = testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
-		ExistingPath: cli,
-		LogLevel:     "error",
-		ClientOptions: &client.Options{
-			Logger: quietLogger{},
-		},
-		Stdout: io.Discard,
-		Stderr: os.Stderr,
-	})
+	devServer, err = startDevServer(cli)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: start temporal dev server:", err)
+		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
 	defer func() {
@@ -99,6 +90,27 @@ func runMain(m *testing.M) int {
 		}
 	}()
 	return m.Run()
+}
+
+// startDevServer starts a Temporal dev server from the CLI at cli, with extraArgs after the
+// usual ones (--dynamic-config-value KEY=VALUE, say).
+func startDevServer(cli string, extraArgs ...string) (*testsuite.DevServer, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		ExistingPath: cli,
+		LogLevel:     "error",
+		ClientOptions: &client.Options{
+			Logger: quietLogger{},
+		},
+		ExtraArgs: extraArgs,
+		Stdout:    io.Discard,
+		Stderr:    os.Stderr,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start temporal dev server: %w", err)
+	}
+	return srv, nil
 }
 
 // lockNetBox takes the real NetBox for this suite alone, for as long as it runs: the tests
@@ -137,6 +149,9 @@ type env struct {
 	w          worker.Worker
 	// metrics, when set before configure, is the worker's registry.
 	metrics *metrics.Metrics
+	// logCores, when set before configure, also get every log line of the activities, at
+	// every level.
+	logCores []zapcore.Core
 }
 
 func newToken(t *testing.T) string {
@@ -184,6 +199,9 @@ func (e *env) configure(configYAML string, extraEnv ...string) {
 	e.cfg = cfg
 
 	log := zaptest.NewLogger(e.t, zaptest.Level(zap.WarnLevel))
+	if len(e.logCores) > 0 {
+		log = log.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core { return zapcore.NewTee(append(e.logCores, c)...) }))
+	}
 	acts, err := activities.New(context.Background(), cfg, log, activities.BuildOptions{Queue: e.queue, Metrics: e.metrics})
 	require.NoError(e.t, err)
 	e.acts = acts

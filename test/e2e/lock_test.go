@@ -52,6 +52,8 @@ func runWrites(t *testing.T, run client.WorkflowRun) writeSpan {
 // apply lock, the other waits for it and starts writing only once the
 // first has ended. NetBox ends with each object once.
 func TestTwoRunsNeverWriteAtOnce(t *testing.T) {
+	faultRow(t, "two runs started at once on one NetBox",
+		"the second waits for the apply lock and writes only after the first ends; each device once")
 	e := newEnv(t, exampleConfig(t))
 	require.NotEmpty(t, e.acts.Settings.ApplyLock)
 
@@ -66,6 +68,9 @@ func TestTwoRunsNeverWriteAtOnce(t *testing.T) {
 	var resA, resB workflows.SyncResult
 	require.NoError(t, a.Get(ctx, &resA))
 	require.NoError(t, b.Get(ctx, &resB))
+	recordHistory(t, a, "sync_two_at_once_a")
+	recordHistory(t, b, "sync_two_at_once_b")
+	recordHistory(t, devServer.Client().GetWorkflow(ctx, workflows.LockWorkflowID(e.acts.Settings.ApplyLock), ""), "apply_lock")
 
 	sa, sb := runWrites(t, a), runWrites(t, b)
 	require.False(t, sa.first.IsZero(), "run %s wrote nothing", a.GetID())

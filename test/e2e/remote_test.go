@@ -52,6 +52,8 @@ func TestSourceOnItsOwnTaskQueue(t *testing.T) {
 // queue, and the run goes on to apply what the other source reported,
 // instead of waiting for a worker forever.
 func TestRemoteQueueWithoutWorker(t *testing.T) {
+	faultRow(t, "a remote worker gone (a source on a task queue nobody serves)",
+		"that source fails within sync.remote_start_timeout with NoWorker; the others sync")
 	cfg := strings.Replace(exampleConfig(t), "sync:\n", "sync:\n  remote_start_timeout: 2s\n", 1) + fmt.Sprintf(`  - name: site-b-files
     type: filesystem
     path: %s
@@ -60,7 +62,8 @@ func TestRemoteQueueWithoutWorker(t *testing.T) {
 	e := newEnv(t, cfg)
 
 	start := time.Now()
-	_, res := e.sync(workflows.SyncRequest{})
+	run, res := e.sync(workflows.SyncRequest{})
+	recordHistory(t, run, "sync_remote_no_worker")
 	require.Less(t, time.Since(start), time.Minute, "the run waited on the queue nobody serves")
 	require.Len(t, res.Sources, 2)
 	byName := map[string]activities.SourceResult{}

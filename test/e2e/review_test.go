@@ -58,6 +58,7 @@ func TestApprovedThroughTheTemporalCLI(t *testing.T) {
 		"--input", `{"by": "ops", "comment": "looks right"}`)
 	res := e.result(run)
 	require.NotNil(t, res.Review)
+	recordHistory(t, run, "sync_review_approved")
 	require.Equal(t, workflows.ReviewApproved, res.Review.Outcome)
 	require.Equal(t, "ops", res.Review.By)
 	require.Empty(t, res.FailedBatches)
@@ -80,6 +81,7 @@ func TestRejectedOrExpiredWritesNothing(t *testing.T) {
 	require.Equal(t, workflows.ReviewRejected, rv.Outcome)
 	res := e.result(run)
 	require.Equal(t, workflows.ReviewRejected, res.Review.Outcome)
+	recordHistory(t, run, "sync_review_rejected")
 	require.Zero(t, e.writes(), "a rejected plan writes nothing: %v", e.stats().Requests)
 	require.Zero(t, e.nb.count(t, "dcim/devices"))
 
@@ -87,6 +89,7 @@ func TestRejectedOrExpiredWritesNothing(t *testing.T) {
 	run = e.startReviewed("e2e-review-expire")
 	res = e.result(run)
 	require.Equal(t, workflows.ReviewExpired, res.Review.Outcome)
+	recordHistory(t, run, "sync_review_expired")
 	require.Zero(t, e.writes(), "an expired plan writes nothing: %v", e.stats().Requests)
 	require.Zero(t, e.nb.count(t, "dcim/devices"))
 }

@@ -148,12 +148,14 @@ func TestDryRunThroughTheTemporalCLI(t *testing.T) {
 // exactly that plan later, as `starter apply --plan` does.
 func TestReviewedPlanIsAppliedAsMade(t *testing.T) {
 	e := newEnv(t, exampleConfig(t))
-	_, dry := e.sync(workflows.SyncRequest{DryRun: true})
+	dryRun, dry := e.sync(workflows.SyncRequest{DryRun: true})
+	recordHistory(t, dryRun, "sync_dry_run")
 	require.True(t, dry.DryRun)
 	require.Positive(t, dry.Plan.Total)
 	require.Zero(t, e.writes(), "the dry run wrote nothing")
 
-	_, applied := e.sync(workflows.SyncRequest{PlanRef: dry.PlanRef})
+	savedRun, applied := e.sync(workflows.SyncRequest{PlanRef: dry.PlanRef})
+	recordHistory(t, savedRun, "sync_saved_plan")
 	require.Equal(t, dry.PlanRef, applied.PlanRef)
 	require.Empty(t, applied.Sources, "a saved plan is applied without discovering again")
 	require.Empty(t, applied.FailedBatches)

@@ -67,6 +67,12 @@ type Faults struct {
 	// DropAfterCommitRate is the share of writes that are passed on and then answered by closing
 	// the connection, so that the caller sees an error for a write that happened.
 	DropAfterCommitRate float64
+	// Down answers every request by closing its connection without passing it on, as when
+	// NetBox is down behind a proxy that resets what it cannot forward.
+	Down bool
+	// EchoAuthRate is the share of requests answered 500 with a body that repeats the request's
+	// Authorization header, as a debug error page does: what must never reach a log or an error.
+	EchoAuthRate float64
 }
 
 // NewProxy returns a proxy to the NetBox at backend (its base URL). seed seeds the fault
@@ -238,6 +244,17 @@ func (p *Proxy) admit(r *http.Request) (time.Duration, func(http.ResponseWriter)
 	defer p.mu.Unlock()
 	p.count(r)
 	f := p.faults
+	if f.Down {
+		return p.latency, func(http.ResponseWriter) { panic(http.ErrAbortHandler) }, false
+	}
+	if f.EchoAuthRate > 0 && p.rng.Float64() < f.EchoAuthRate {
+		auth := r.Header.Get("Authorization")
+		return p.latency, func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte("<h1>Server Error (500)</h1><pre>HTTP_AUTHORIZATION = '" + auth + "'</pre>"))
+		}, false
+	}
 	if f.RateLimitRate > 0 && p.rng.Float64() < f.RateLimitRate {
 		secs := max(1, int((f.RetryAfter+time.Second-1)/time.Second))
 		return p.latency, func(w http.ResponseWriter) {

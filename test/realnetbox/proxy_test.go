@@ -123,6 +123,25 @@ func TestProxyFaults(t *testing.T) {
 		t.Errorf("the backend saw %d requests, want the read and the dropped write", n)
 	}
 
+	p.SetFaults(Faults{EchoAuthRate: 1})
+	resp, body, err := do(t, "GET", front.URL+"/api/", "Bearer nbt_k.s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(body, "Bearer nbt_k.s3cret") {
+		t.Errorf("echo: got %d %q", resp.StatusCode, body)
+	}
+
+	p.SetFaults(Faults{Down: true})
+	for _, m := range []string{"GET", "POST"} {
+		if _, _, err := do(t, m, front.URL+"/api/dcim/sites/", ""); err == nil {
+			t.Errorf("%s answered while NetBox is down", m)
+		}
+	}
+	if n := reached.Load(); n != 2 {
+		t.Errorf("a request reached the backend while it was down or echoing (%d in all)", n)
+	}
+
 	p.SetFaults(Faults{})
 	p.SetLatency(50 * time.Millisecond)
 	start := time.Now()

@@ -338,3 +338,23 @@ func withoutUnreadable(ws []string) []string {
 	}
 	return out
 }
+
+// A location names its parent location, as a room its floor.
+func TestLocationParent(t *testing.T) {
+	recs, warnings := Read("home", "Home", map[string][]byte{"l.yaml": []byte(`
+locations:
+  - name: Ground floor
+    site: Home
+  - name: Kitchen
+    site: Home
+    parent: Ground floor
+`)})
+	require.Empty(t, warnings)
+	byKey := map[string]inventory.Record{}
+	for _, r := range recs {
+		byKey[r.Key] = r
+	}
+	require.Contains(t, byKey, "location/kitchen")
+	assert.Equal(t, map[string]string{"site": "site/home", "parent": "location/ground-floor"}, byKey["location/kitchen"].Refs)
+	assert.Equal(t, map[string]string{"site": "site/home"}, byKey["location/ground-floor"].Refs)
+}

@@ -2,17 +2,26 @@ package homeassistant
 
 import (
 	"encoding/json"
-	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
 )
 
-// The WebSocket commands the source sends. All three only read; none needs
-// an administrator's token.
+// The WebSocket commands the source sends. All only read; none needs an
+// administrator's token. Floors exist from Home Assistant 2024.4, the map
+// of split devices from 2026.8; older releases answer unknown_command.
 const (
 	cmdAreas         = "config/area_registry/list"
+	cmdFloors        = "config/floor_registry/list"
 	cmdDevices       = "config/device_registry/list"
+	cmdSplits        = "config/device_registry/list_composite_splits"
 	cmdConfigEntries = "config_entries/get"
 )
+
+// codeUnknownCommand is Home Assistant's answer to a command it does not
+// have (websocket_api.const.ERR_UNKNOWN_COMMAND).
+const codeUnknownCommand = "unknown_command"
 
 // Message types of the WebSocket API.
 const (
@@ -58,11 +67,13 @@ type device struct {
 	ID                 string   `json:"id"`
 	AreaID             *string  `json:"area_id"`
 	ConfigEntries      []string `json:"config_entries"`
-	ConfigEntryID      *string  `json:"config_entry_id"` // releases that give each device one entry
+	ConfigEntryID      *string  `json:"config_entry_id"`  // 2026.8 on: the device's one entry
+	ParentDeviceID     *string  `json:"parent_device_id"` // 2026.9 on: a child device's parent
+	CreatedAt          float64  `json:"created_at"`
 	PrimaryConfigEntry *string  `json:"primary_config_entry"`
 	ConfigurationURL   *string  `json:"configuration_url"`
-	Connections        []pair   `json:"connections"`
-	Identifiers        []pair   `json:"identifiers"`
+	Connections        []tuple  `json:"connections"`
+	Identifiers        []tuple  `json:"identifiers"`
 	DisabledBy         *string  `json:"disabled_by"`
 	EntryType          *string  `json:"entry_type"`
 	Manufacturer       *string  `json:"manufacturer"`
@@ -75,30 +86,71 @@ type device struct {
 	SerialNumber       *string  `json:"serial_number"`
 }
 
-// pair is a connection or identifier: ["mac", "aa:bb:cc:dd:ee:ff"],
-// ["hue", "001788fffe6a2b3c"].
-type pair struct {
-	Kind  string
-	Value string
+// tuple is a connection or identifier as the registry lists it:
+// ["mac", "aa:bb:cc:dd:ee:ff"], ["hue", "001788fffe6a2b3c"]. Connections
+// have two elements; identifiers are written by integrations and have two
+// or more (["mysensors", "gateway", "1"]), all of them part of the
+// identity. One that is not a list of at least two strings decodes as an
+// empty tuple, so that the device is still read; the mapping reports it.
+type tuple []string
+
+// UnmarshalJSON reads a list of strings; any other shape leaves the tuple
+// empty rather than failing the whole device.
+func (t *tuple) UnmarshalJSON(b []byte) error {
+	var v []string
+	if err := json.Unmarshal(b, &v); err != nil || len(v) < 2 || v[0] == "" {
+		*t = tuple{}
+		return nil
+	}
+	*t = v
+	return nil
 }
 
-// UnmarshalJSON reads a two-element array of strings.
-func (p *pair) UnmarshalJSON(b []byte) error {
-	var v []string
-	if err := json.Unmarshal(b, &v); err != nil {
-		return fmt.Errorf("connection or identifier: %w", err)
+// valid reports whether the tuple has a domain (or connection type) and
+// at least one value.
+func (t tuple) valid() bool { return len(t) >= 2 && t[0] != "" }
+
+// kind is the connection type or the identifier's integration domain.
+func (t tuple) kind() string { return t[0] }
+
+// value is a connection's value (the MAC address of a "mac" connection).
+func (t tuple) value() string { return t[1] }
+
+// identity is the tuple as one string, every element kept, for matching
+// the same hardware across registry entries. MACs compare normalised.
+func (t tuple) identity() string {
+	parts := slices.Clone([]string(t))
+	if t.kind() == "mac" || t.kind() == "bluetooth" {
+		if mac, ok := inventory.NormalizeMAC(t.value()); ok {
+			parts[1] = mac
+		}
 	}
-	if len(v) != 2 {
-		return fmt.Errorf("connection or identifier has %d elements, want 2", len(v))
+	b, err := json.Marshal(parts)
+	if err != nil { // a []string always encodes
+		return strings.Join(parts, "\x00")
 	}
-	p.Kind, p.Value = v[0], v[1]
-	return nil
+	return string(b)
 }
 
 // area is one entry of the area registry.
 type area struct {
-	AreaID string `json:"area_id"`
-	Name   string `json:"name"`
+	AreaID  string  `json:"area_id"`
+	Name    string  `json:"name"`
+	FloorID *string `json:"floor_id"`
+}
+
+// floor is one entry of the floor registry.
+type floor struct {
+	FloorID string `json:"floor_id"`
+	Name    string `json:"name"`
+}
+
+// composite is what list_composite_splits says of a device id that
+// spanned several config entries before 2026.8: the devices it was split
+// into, one per config entry, and the one that took its primary entry.
+type composite struct {
+	SplitIDs  []string `json:"split_ids"`
+	PrimaryID *string  `json:"primary_id"`
 }
 
 // configEntry is one integration entry; its domain names the integration.

@@ -11,7 +11,7 @@ import (
 )
 
 // BenchmarkDiscover measures a whole discovery (connect, authenticate,
-// three commands, mapping) against the fake with registries of growing
+// the commands, mapping) against the fake with registries of growing
 // size, and reports devices per second and the size of the answer.
 func BenchmarkDiscover(b *testing.B) {
 	for _, n := range []int{100, 1000, 10000} {

@@ -15,9 +15,16 @@ import (
 // registry is what was read from Home Assistant, before it becomes records.
 type registry struct {
 	Version string
-	Areas   map[string]area   // by area_id
-	Devices []device          // sorted by id
-	Domains map[string]string // config entry id -> integration domain
+	Areas   map[string]area  // by area_id
+	Floors  map[string]floor // by floor_id
+	Devices []device         // sorted by id
+	// Splits maps a device id of before 2026.8 that spanned several config
+	// entries to the devices it was split into.
+	Splits map[string]composite
+	// SplitsUnread says why the map of split devices could not be read on
+	// a release that has it; empty when it was read or does not exist.
+	SplitsUnread string
+	Domains      map[string]string // config entry id -> integration domain
 	// Unread are the device registry entries that did not decode, by
 	// their id when it could be read, with why; such a device is not
 	// known, so NetBox keeps what it holds of it.
@@ -90,20 +97,12 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 // read sends the commands and collects their answers. An entry that cannot
 // be decoded is a warning; an answer that is not a list at all is an error.
 func (s *Source) read(ctx context.Context, c *client, hb *source.Heartbeat[Progress]) (*registry, error) {
-	reg := &registry{Version: c.version, Areas: map[string]area{}, Domains: map[string]string{}}
+	reg := &registry{Version: c.version, Areas: map[string]area{}, Floors: map[string]floor{},
+		Splits: map[string]composite{}, Domains: map[string]string{}}
 	if s.opts.LocationFromArea {
 		hb.Set(Progress{Step: StepAreas})
-		raw, err := list(ctx, c, cmdAreas)
-		if err != nil {
-			return nil, fmt.Errorf("list areas: %w", err)
-		}
-		for i, r := range raw {
-			var a area
-			if err := json.Unmarshal(r, &a); err != nil || a.AreaID == "" || a.Name == "" {
-				reg.warn("area registry entry %d: %s; devices in it are reported without location", i, entryProblem(err, "no area_id or name"))
-				continue
-			}
-			reg.Areas[a.AreaID] = a
+		if err := readAreas(ctx, c, reg); err != nil {
+			return nil, err
 		}
 	}
 
@@ -111,6 +110,9 @@ func (s *Source) read(ctx context.Context, c *client, hb *source.Heartbeat[Progr
 	raw, err := list(ctx, c, cmdDevices)
 	if err != nil {
 		return nil, fmt.Errorf("list devices: %w", err)
+	}
+	if err := readSplits(ctx, c, reg); err != nil {
+		return nil, err
 	}
 	for i, r := range raw {
 		var d device
@@ -149,6 +151,72 @@ func (s *Source) read(ctx context.Context, c *client, hb *source.Heartbeat[Progr
 		reg.Domains[e.EntryID] = e.Domain
 	}
 	return reg, nil
+}
+
+// readAreas reads the areas and the floors they are on. A release without
+// floors (before 2024.4) leaves every area on no floor.
+func readAreas(ctx context.Context, c *client, reg *registry) error {
+	raw, err := list(ctx, c, cmdAreas)
+	if err != nil {
+		return fmt.Errorf("list areas: %w", err)
+	}
+	for i, r := range raw {
+		var a area
+		if err := json.Unmarshal(r, &a); err != nil || a.AreaID == "" || a.Name == "" {
+			reg.warn("area registry entry %d: %s; devices in it are reported without location", i, entryProblem(err, "no area_id or name"))
+			continue
+		}
+		reg.Areas[a.AreaID] = a
+	}
+	raw, err = list(ctx, c, cmdFloors)
+	var refused *CommandError
+	switch {
+	case errors.As(err, &refused) && refused.Code == codeUnknownCommand:
+		return nil
+	case errors.As(err, &refused):
+		reg.warn("list floors: %s; areas are reported as locations of no floor", refused.Error())
+		return nil
+	case err != nil:
+		return fmt.Errorf("list floors: %w", err)
+	}
+	for i, r := range raw {
+		var f floor
+		if err := json.Unmarshal(r, &f); err != nil || f.FloorID == "" || f.Name == "" {
+			reg.warn("floor registry entry %d: %s; its areas are reported as locations of no floor", i, entryProblem(err, "no floor_id or name"))
+			continue
+		}
+		reg.Floors[f.FloorID] = f
+	}
+	return nil
+}
+
+// readSplits reads which devices of before 2026.8 were split into one
+// device per config entry. Releases before 2026.8 split nothing and do not
+// know the command. A release that has it and refuses it leaves the split
+// devices unknown, which the mapping reports as a gap.
+func readSplits(ctx context.Context, c *client, reg *registry) error {
+	var splits map[string]json.RawMessage
+	err := c.call(ctx, cmdSplits, &splits)
+	var refused *CommandError
+	switch {
+	case errors.As(err, &refused) && refused.Code == codeUnknownCommand:
+		return nil
+	case errors.As(err, &refused):
+		reg.SplitsUnread = "list split devices: " + refused.Error()
+		reg.warn("%s; devices Home Assistant split cannot be told from new ones, so none is removed", reg.SplitsUnread)
+		return nil
+	case err != nil:
+		return fmt.Errorf("list split devices: %w", err)
+	}
+	for id, r := range splits {
+		var sp composite
+		if err := json.Unmarshal(r, &sp); err != nil || id == "" || len(sp.SplitIDs) == 0 {
+			reg.warn("split device %s: %s; skipped", id, entryProblem(err, "no split_ids"))
+			continue
+		}
+		reg.Splits[id] = sp
+	}
+	return nil
 }
 
 // list sends a command whose result is a list and returns its entries

@@ -5,7 +5,13 @@
 //
 // Every key carries the instance name and the registry's device id, which
 // Home Assistant keeps for the life of a device, so renaming a device in
-// Home Assistant renames it in NetBox instead of replacing it.
+// Home Assistant renames it in NetBox instead of replacing it. The devices
+// that 2026.8 split from one device of several config entries, and devices
+// sharing a connection or identifier, are one NetBox device keyed by the
+// composite's (or the oldest's) id, with the others as aliases, so that an
+// upgrade across the split keeps every NetBox object. Child devices
+// (2026.9) are listed on their parent; floors are the parent locations of
+// their areas.
 package homeassistant
 
 import (

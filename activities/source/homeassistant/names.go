@@ -12,10 +12,11 @@ import (
 // case, where Home Assistant happily has five "Motion sensor"s; those get
 // the start of their registry id appended, which stays the same from run
 // to run.
-func (m *mapper) deviceNames(devices []device) map[string]string {
-	names := make(map[string]string, len(devices))
+func (m *mapper) deviceNames(units []*unit) map[string]string {
+	names := make(map[string]string, len(units))
 	byName := map[string][]string{}
-	for _, d := range devices {
+	for _, u := range units {
+		d := u.dev
 		n := baseName(d)
 		names[d.ID] = truncate(n, maxDeviceName)
 		lower := strings.ToLower(names[d.ID])

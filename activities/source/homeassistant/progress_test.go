@@ -48,8 +48,9 @@ func TestOddEntriesAreWarnings(t *testing.T) {
 	srv, fake := hatest.NewServer(t)
 	fake.SetFault(cmdDevices, hatest.Fault{Result: json.RawMessage(`[
 		{"id":"aa01","name":"Plug","manufacturer":"Shelly","model":"Plug S","connections":[["mac","c4:5b:be:01:02:03"]]},
-		{"id":"aa02","name":"Broken","connections":[["mac"]]},
+		{"id":"aa02","name":"Broken","serial_number":7},
 		{"name":"No id"},
+		{"id":"aa04","name":"Odd tuples","identifiers":[["mysensors","gateway","1"],["lonely"],[1,2]],"connections":[["mac"],["mac","c4:5b:be:01:02:04"]]},
 		42
 	]`)})
 	fake.SetFault(cmdAreas, hatest.Fault{Result: json.RawMessage(`[{"area_id":"kitchen","name":"Kitchen"},{"area_id":"","name":"Nowhere"}]`)})
@@ -59,7 +60,9 @@ func TestOddEntriesAreWarnings(t *testing.T) {
 	require.NoError(t, err, "entries that cannot be read cost only themselves")
 	checkStructure(t, "house", snap)
 	assert.NotNil(t, sourcetest.Find(snap, devKey("aa01")))
-	assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindDevice, ""), 1)
+	assert.NotNil(t, sourcetest.Find(snap, devKey("aa04")), "odd identifiers and connections cost only themselves")
+	assert.NotNil(t, sourcetest.Find(snap, devKey("aa04")+"/iface/mac"), "the good connection is read")
+	assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindDevice, ""), 2)
 	warnings := strings.Join(snap.Warnings, "\n")
 	// the entry whose id was read is kept in NetBox; the others could be any
 	// device, so every device of the instance is
@@ -79,9 +82,12 @@ func TestOddEntriesAreWarnings(t *testing.T) {
 	assert.Equal(t, 1, byID)
 	assert.Equal(t, 2, whole)
 	for _, w := range []string{
-		"device registry entry 1: connection or identifier has 1 elements, want 2; skipped",
+		"device registry entry 1: json: cannot unmarshal number",
 		"device registry entry 2: no id; skipped",
-		"device registry entry 3: json: cannot unmarshal number",
+		"device registry entry 4: json: cannot unmarshal number",
+		"device Odd tuples: identifier 1 is not a list of at least two strings; skipped",
+		"device Odd tuples: identifier 2 is not a list of at least two strings; skipped",
+		"device Odd tuples: connection 0 is not a list of at least two strings; skipped",
 		"area registry entry 1: no area_id or name",
 		"config entry 1: no entry_id or domain; skipped",
 	} {

@@ -1,8 +1,10 @@
 package homeassistant
 
 import (
+	"fmt"
 	"net/netip"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,7 +66,7 @@ func (s *Source) snapshot(reg *registry) (*source.Snapshot, mapStats) {
 	m.siteKey = b.Shared(inventory.KindSite, m.opts.Site)
 
 	var st mapStats
-	var devices []device
+	var devices, children []device
 	for _, d := range reg.Devices {
 		switch {
 		case str(d.EntryType) == entryTypeService:
@@ -72,16 +74,25 @@ func (s *Source) snapshot(reg *registry) (*source.Snapshot, mapStats) {
 			st.services++
 		case str(d.DisabledBy) != "" && !m.opts.IncludeDisabled:
 			st.disabled++
+		case str(d.ParentDeviceID) != "":
+			children = append(children, d)
 		default:
 			devices = append(devices, d)
 		}
 	}
-	names := m.deviceNames(devices)
-	for _, d := range devices {
-		m.device(b, d, names[d.ID])
+	us, orphans := units(devices, children, reg.Splits)
+	for _, c := range orphans {
+		m.warn("child device " + baseName(c) + ": its parent " + str(c.ParentDeviceID) + " is not reported (a service, disabled or unknown); skipped")
+	}
+	names := m.deviceNames(us)
+	for _, u := range us {
+		m.device(b, u, names[u.dev.ID])
 		st.reported++
 	}
-	unreadGaps(b, reg.Unread)
+	unreadGaps(b, reg.Unread, reg.Splits)
+	if reg.SplitsUnread != "" {
+		b.KindsUnseen(reg.SplitsUnread+"; devices Home Assistant split cannot be told from new ones", inventory.WithParts(inventory.KindDevice)...)
+	}
 
 	warnings := append([]string(nil), m.warnings...)
 	sort.Strings(warnings)
@@ -89,22 +100,35 @@ func (s *Source) snapshot(reg *registry) (*source.Snapshot, mapStats) {
 }
 
 // unreadGaps records the devices whose registry entries did not decode:
-// that device, or, when not even its id could be read, every device of the
+// that device, and the composite it was split from, under whose key NetBox
+// holds it; or, when not even its id could be read, every device of the
 // instance, since which one is missing is not known.
-func unreadGaps(b *source.Builder, unread []unreadEntry) {
+func unreadGaps(b *source.Builder, unread []unreadEntry, splits map[string]composite) {
 	for _, u := range unread {
-		if u.ID != "" {
-			b.RecordUnseen(inventory.KindDevice, b.Key("device", u.ID), u.Why)
+		if u.ID == "" {
+			b.KindsUnseen(u.Why+"; which device it is is not known", inventory.WithParts(inventory.KindDevice)...)
 			continue
 		}
-		b.KindsUnseen(u.Why+"; which device it is is not known", inventory.WithParts(inventory.KindDevice)...)
+		b.RecordUnseen(inventory.KindDevice, b.Key("device", u.ID), u.Why)
+		for _, old := range sortedKeys(splits) {
+			if slices.Contains(splits[old].SplitIDs, u.ID) {
+				b.RecordUnseen(inventory.KindDevice, b.Key("device", old), u.Why)
+			}
+		}
 	}
 }
 
-// device adds a device with its type, role, location, interfaces and the
-// address Home Assistant reaches it at.
-func (m *mapper) device(b *source.Builder, d device, name string) {
+// device adds the device of a unit with its type, role, location,
+// interfaces and the address Home Assistant reaches it at. The registry
+// ids of the unit's other devices are the record's aliases, so that NetBox
+// objects written under any of them stay the unit's.
+func (m *mapper) device(b *source.Builder, u *unit, name string) {
+	d := u.dev
 	dev := source.NewRecord(inventory.KindDevice, b.Key("device", d.ID))
+	for _, id := range u.aliases {
+		dev.Aliases = append(dev.Aliases, b.Key("device", id))
+	}
+	dev.Set("comments", childrenComment(u.children))
 	dev.Set("name", name)
 	dev.Set("status", "active")
 	if str(d.DisabledBy) != "" {
@@ -117,6 +141,7 @@ func (m *mapper) device(b *source.Builder, d device, name string) {
 	}
 	dev.Set("sw_version", str(d.SWVersion))
 	dev.Set("hw_version", str(d.HWVersion))
+	m.badTuples(d, name)
 	dev.Ref("site", m.siteKey)
 	dev.Ref("device_type", m.deviceType(b, d))
 	dev.Ref("role", m.role(b, d))
@@ -127,6 +152,18 @@ func (m *mapper) device(b *source.Builder, d device, name string) {
 		dev.Ref(field, ip)
 	}
 	b.Add(dev)
+}
+
+// badTuples warns of the identifiers and connections of d that are not a
+// list of at least two strings; they are left out, the device is reported.
+func (m *mapper) badTuples(d device, name string) {
+	for what, list := range map[string][]tuple{"identifier": d.Identifiers, "connection": d.Connections} {
+		for i, t := range list {
+			if !t.valid() {
+				m.warn(fmt.Sprintf("device %s: %s %d is not a list of at least two strings; skipped", name, what, i))
+			}
+		}
+	}
 }
 
 // deviceType adds the device's manufacturer and type and returns the
@@ -200,7 +237,9 @@ func (m *mapper) integrations(d device) []string {
 	}
 	var idDomains []string
 	for _, id := range d.Identifiers {
-		idDomains = append(idDomains, id.Kind)
+		if id.valid() {
+			idDomains = append(idDomains, id.kind())
+		}
 	}
 	sort.Strings(idDomains)
 	for _, domain := range idDomains {
@@ -224,6 +263,30 @@ func (m *mapper) location(b *source.Builder, d device, name string) string {
 	areaName := truncate(strings.TrimSpace(a.Name), maxNameLength)
 	loc := source.SharedRecord(inventory.KindLocation, areaName)
 	loc.Ref("site", m.siteKey)
+	if parent := m.floor(b, a); parent != "" && parent != loc.Key {
+		loc.Ref("parent", parent)
+	}
+	b.Add(loc)
+	return loc.Key
+}
+
+// floor adds the location of an area's floor and returns its key, or ""
+// when the area is on no floor. A floor is the parent location of its
+// areas; one named like its area is the same location and no parent.
+func (m *mapper) floor(b *source.Builder, a area) string {
+	id := str(a.FloorID)
+	if id == "" {
+		return ""
+	}
+	f, ok := m.reg.Floors[id]
+	if !ok {
+		if len(m.reg.Floors) > 0 {
+			m.warn("area " + a.Name + ": floor " + id + " is not in the floor registry; reported on no floor")
+		}
+		return ""
+	}
+	loc := source.SharedRecord(inventory.KindLocation, truncate(strings.TrimSpace(f.Name), maxNameLength))
+	loc.Ref("site", m.siteKey)
 	b.Add(loc)
 	return loc.Key
 }
@@ -237,12 +300,12 @@ func (m *mapper) interfaces(b *source.Builder, d device, devKey, name string) []
 		var macs []string
 		seen := map[string]bool{}
 		for _, c := range d.Connections {
-			if c.Kind != mc.kind {
+			if !c.valid() || c.kind() != mc.kind {
 				continue
 			}
-			mac, ok := inventory.NormalizeMAC(c.Value)
+			mac, ok := inventory.NormalizeMAC(c.value())
 			if !ok {
-				m.warn("device " + name + ": " + mc.kind + " connection " + c.Value + " is not a MAC address; skipped")
+				m.warn("device " + name + ": " + mc.kind + " connection " + c.value() + " is not a MAC address; skipped")
 				continue
 			}
 			if !seen[mac] {

@@ -189,11 +189,13 @@ func TestRoles(t *testing.T) {
 		{"primary entry's integration", device{PrimaryConfigEntry: ptr("E_MQTT"), ConfigEntries: []string{"E_HUE", "E_MQTT"}}, "Automation"},
 		{"other entries sorted by domain", device{ConfigEntries: []string{"E_MQTT", "E_HUE"}}, "Lighting"},
 		{"single entry of newer releases", device{ConfigEntryID: ptr("E_HUE")}, "Lighting"},
-		{"identifier domain", device{Identifiers: []pair{{"zigbee2mqtt", "0x00158d0001"}}}, "Z2M"},
-		{"entry without a role falls through to identifiers", device{PrimaryConfigEntry: ptr("E_ZHA"), Identifiers: []pair{{"hue", "x"}}}, "Lighting"},
+		{"identifier domain", device{Identifiers: []tuple{{"zigbee2mqtt", "0x00158d0001"}}}, "Z2M"},
+		{"identifier of three elements", device{Identifiers: []tuple{{"zigbee2mqtt", "bridge", "0x00158d0001"}}}, "Z2M"},
+		{"an identifier without value is no domain", device{Identifiers: []tuple{{}, {"esphome", "x"}}}, "Things"},
+		{"entry without a role falls through to identifiers", device{PrimaryConfigEntry: ptr("E_ZHA"), Identifiers: []tuple{{"hue", "x"}}}, "Lighting"},
 		{"manufacturer, case aside", device{Manufacturer: ptr("Signify Netherlands B.V."), PrimaryConfigEntry: ptr("E_ZHA")}, "Lamps"},
 		{"integration before manufacturer", device{Manufacturer: ptr("Signify Netherlands B.V."), PrimaryConfigEntry: ptr("E_HUE")}, "Lighting"},
-		{"default", device{Manufacturer: ptr("Espressif"), Identifiers: []pair{{"esphome", "x"}}}, "Things"},
+		{"default", device{Manufacturer: ptr("Espressif"), Identifiers: []tuple{{"esphome", "x"}}}, "Things"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -242,22 +244,22 @@ func TestLocations(t *testing.T) {
 func TestMACConnections(t *testing.T) {
 	cases := []struct {
 		name        string
-		connections []pair
+		connections []tuple
 		ifaces      map[string]string // interface name -> MAC
 		types       map[string]string // interface name -> NetBox type
 		warn        string
 	}{
-		{"one mac", []pair{{"mac", "a8:03:2a:b1:c2:d4"}},
+		{"one mac", []tuple{{"mac", "a8:03:2a:b1:c2:d4"}},
 			map[string]string{"mac": "a8:03:2a:b1:c2:d4"}, map[string]string{"mac": "other"}, ""},
-		{"several macs numbered in address order", []pair{{"mac", "00:11:32:aa:bb:cd"}, {"mac", "00:11:32:aa:bb:cc"}},
+		{"several macs numbered in address order", []tuple{{"mac", "00:11:32:aa:bb:cd"}, {"mac", "00:11:32:aa:bb:cc"}},
 			map[string]string{"mac0": "00:11:32:aa:bb:cc", "mac1": "00:11:32:aa:bb:cd"}, nil, ""},
-		{"same mac twice", []pair{{"mac", "00:11:32:aa:bb:cc"}, {"mac", "00-11-32-AA-BB-CC"}},
+		{"same mac twice", []tuple{{"mac", "00:11:32:aa:bb:cc"}, {"mac", "00-11-32-AA-BB-CC"}},
 			map[string]string{"mac": "00:11:32:aa:bb:cc"}, nil, ""},
-		{"bluetooth", []pair{{"bluetooth", "A4:C1:38:5E:0A:11"}},
+		{"bluetooth", []tuple{{"bluetooth", "A4:C1:38:5E:0A:11"}},
 			map[string]string{"bluetooth": "a4:c1:38:5e:0a:11"}, map[string]string{"bluetooth": "ieee802.15.1"}, ""},
-		{"zigbee and upnp are no interfaces", []pair{{"zigbee", "00:15:8d:00:02:aa:bb:cc"}, {"upnp", "uuid:1234"}},
+		{"zigbee and upnp are no interfaces", []tuple{{"zigbee", "00:15:8d:00:02:aa:bb:cc"}, {"upnp", "uuid:1234"}},
 			map[string]string{}, nil, ""},
-		{"not a mac", []pair{{"mac", "not-a-mac"}, {"mac", "24:0a:c4:12:34:56"}},
+		{"not a mac", []tuple{{"mac", "not-a-mac"}, {"mac", "24:0a:c4:12:34:56"}},
 			map[string]string{"mac": "24:0a:c4:12:34:56"}, nil, "mac connection not-a-mac is not a MAC address; skipped"},
 	}
 	for _, tc := range cases {
@@ -286,11 +288,11 @@ func TestMACConnections(t *testing.T) {
 }
 
 func TestConfigurationURLAddress(t *testing.T) {
-	oneMAC := []pair{{"mac", "a8:03:2a:b1:c2:d4"}}
+	oneMAC := []tuple{{"mac", "a8:03:2a:b1:c2:d4"}}
 	cases := []struct {
 		name        string
 		url         string
-		connections []pair
+		connections []tuple
 		address     string // "" means none
 		primary     string
 	}{
@@ -302,9 +304,9 @@ func TestConfigurationURLAddress(t *testing.T) {
 		{"loopback", "http://127.0.0.1:8080", oneMAC, "", ""},
 		{"not a web url", "homeassistant://config/zha", oneMAC, "", ""},
 		{"no interface to put it on", "http://192.168.20.41", nil, "", ""},
-		{"only bluetooth", "http://192.168.20.41", []pair{{"bluetooth", "A4:C1:38:5E:0A:11"}}, "", ""},
+		{"only bluetooth", "http://192.168.20.41", []tuple{{"bluetooth", "A4:C1:38:5E:0A:11"}}, "", ""},
 		{"two interfaces: which one is unknown", "http://192.168.20.5",
-			[]pair{{"mac", "00:11:32:aa:bb:cc"}, {"mac", "00:11:32:aa:bb:cd"}}, "", ""},
+			[]tuple{{"mac", "00:11:32:aa:bb:cc"}, {"mac", "00:11:32:aa:bb:cd"}}, "", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

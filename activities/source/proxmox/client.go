@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	px "github.com/luthermonson/go-proxmox"
@@ -79,7 +80,30 @@ func (t statusTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := res.Body.Close(); err != nil {
 		return nil, fmt.Errorf("close error response: %w", err)
 	}
-	return nil, &statusError{Code: res.StatusCode, Reason: reason}
+	return nil, &statusError{Code: res.StatusCode, Reason: scrubCredentials(reason, req)}
+}
+
+// redacted stands for a secret removed from an answer.
+const redacted = "[redacted]"
+
+// credentialShapes match what a Proxmox error page may echo of a request's
+// credentials: the token header's value, the ticket cookie, a CSRF token.
+var credentialShapes = regexp.MustCompile(`(?i)(PVEAPIToken[= ]|PVEAuthCookie=|CSRFPreventionToken[:= ]\s*)[^\s;,"'<>]+`)
+
+// scrubCredentials removes from text, which came from the server, the
+// credentials req carried (its token secret, ticket and CSRF token), and
+// anything shaped like them, before the text enters an error or a log.
+func scrubCredentials(text string, req *http.Request) string {
+	for _, h := range []string{"Authorization", "Cookie", "CSRFPreventionToken"} {
+		for _, v := range req.Header.Values(h) {
+			for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == '=' || r == ';' || r == ' ' }) {
+				if len(part) >= 8 && part != "PVEAPIToken" && part != "PVEAuthCookie" {
+					text = strings.ReplaceAll(text, part, redacted)
+				}
+			}
+		}
+	}
+	return credentialShapes.ReplaceAllString(text, "${1}"+redacted)
 }
 
 // maxAnswerBytes bounds one answer of the Proxmox API; the largest, the

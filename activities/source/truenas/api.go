@@ -74,12 +74,14 @@ type pool struct {
 	Free         *int64  `json:"free"`
 }
 
-// nfsShare is one entry of sharing.nfs.query.
+// nfsShare is one entry of sharing.nfs.query: SCALE exports one path,
+// CORE a list of them.
 type nfsShare struct {
-	Path    string `json:"path"`
-	Comment string `json:"comment"`
-	Enabled bool   `json:"enabled"`
-	Locked  *bool  `json:"locked"`
+	Path    string   `json:"path"`
+	Paths   []string `json:"paths"`
+	Comment string   `json:"comment"`
+	Enabled bool     `json:"enabled"`
+	Locked  *bool    `json:"locked"`
 }
 
 // smbShare is one entry of sharing.smb.query.

@@ -44,7 +44,9 @@ type loginResponse struct {
 }
 
 // login authenticates the session with the API key: auth.login_ex with the
-// key's user when username is set, else auth.login_with_api_key. Nothing
+// key's user when username is set on a JSON-RPC session, else
+// auth.login_with_api_key (the only API key login CORE 13 and SCALE 24.10
+// have). Nothing
 // the server answers is allowed to carry the key into an error.
 func (c *conn) login(ctx context.Context, username, key string) error {
 	err := c.loginOnce(ctx, username, key)
@@ -56,12 +58,12 @@ func (c *conn) login(ctx context.Context, username, key string) error {
 
 func (c *conn) loginOnce(ctx context.Context, username, key string) error {
 	who := "API key " + keyID(key)
-	if username == "" {
+	if username == "" || c.legacy {
 		var ok bool
 		err := c.call(ctx, methodLoginWithAPIKey, []any{key}, &ok)
 		var re *RPCError
 		switch {
-		case errors.As(err, &re) && re.Code == codeMethodNotFound:
+		case errors.As(err, &re) && re.methodNotFound() && !c.legacy:
 			return fmt.Errorf("%s is not offered by this TrueNAS (removed in 27): set username to the user %s belongs to, so that %s is used: %w",
 				methodLoginWithAPIKey, who, methodLoginEx, source.ErrConfig)
 		case err != nil:
@@ -108,9 +110,9 @@ func loginError(err error) error {
 		return err
 	}
 	switch {
-	case re.Errname == errnameBusy || re.Code == codeTooManyCalls:
+	case re.Errname == errnameBusy || re.tooManyCalls():
 		return fmt.Errorf("%w; wait for TrueNAS's login rate limit to pass: %w", err, source.ErrUnreachable)
-	case re.Code == codeInvalidParams || re.Code == codeMethodNotFound:
+	case re.invalidParams() || re.methodNotFound():
 		return fmt.Errorf("%w: %w", err, source.ErrConfig)
 	}
 	return fmt.Errorf("%w: %w", err, source.ErrAuth)

@@ -39,20 +39,28 @@ func syntheticInterfaces(b *testing.B, n int) string {
 }
 
 // BenchmarkDiscover measures a whole discovery against the fake over TLS
-// on loopback: connection, login, ten calls and the mapping.
+// on loopback: connection, login, ten calls and the mapping, over each
+// protocol; "core13 auto" includes the 404 at /api/current before the
+// legacy API.
 func BenchmarkDiscover(b *testing.B) {
-	for _, n := range []int{0, 500} {
-		name := "nas1"
-		if n > 0 {
-			name = fmt.Sprintf("interfaces=%d", n)
-		}
-		b.Run(name, func(b *testing.B) {
-			fake := truenastest.NewFake(truenastest.NAS1)
-			if n > 0 {
-				fake.SetFault("interface.query", truenastest.Fault{Result: syntheticInterfaces(b, n)})
+	cases := []struct {
+		name, fixture, settings string
+		interfaces              int
+	}{
+		{"nas1", truenastest.NAS1, "", 0},
+		{"interfaces=500", truenastest.NAS1, "", 500},
+		{"nas1 legacy", truenastest.NAS1, "protocol: legacy", 0},
+		{"interfaces=500 legacy", truenastest.NAS1, "protocol: legacy", 500},
+		{"core13 auto", truenastest.CORE13, "", 0},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			fake := truenastest.NewFake(tc.fixture)
+			if tc.interfaces > 0 {
+				fake.SetFault("interface.query", truenastest.Fault{Result: syntheticInterfaces(b, tc.interfaces)})
 			}
 			srv := truenastest.Serve(b, fake)
-			src, _ := newSource(b, "nas1", srv, "")
+			src, _ := newSource(b, "nas1", srv, tc.settings)
 			records := 0
 			for b.Loop() {
 				snap, err := src.Discover(context.Background(), nil)

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,22 +30,30 @@ const (
 	errnameNotAuth      = "ENOTAUTHENTICATED"
 	errnameAccessDenied = "EACCES"
 	errnameBusy         = "EBUSY"
+	errnameNoMethod     = "ENOMETHOD"    // the legacy API's unknown method or service
+	errnameTooManyCalls = "ETOOMANYREFS" // the legacy API's concurrent call limit
 )
 
-// RPCError is a JSON-RPC error answer from TrueNAS.
+// RPCError is an error answer from TrueNAS, over either protocol.
 type RPCError struct {
 	// Method is the method called.
 	Method string
-	// Code and Message are the JSON-RPC error ("-32001", "Method call error").
+	// Code and Message are the JSON-RPC error ("-32001", "Method call
+	// error"); zero and empty in an answer of the legacy protocol.
 	Code    int
 	Message string
-	// Errname and Reason are TrueNAS's detail ("EACCES", "Not authorized").
+	// Errno, Errname and Reason are TrueNAS's detail (13, "EACCES", "Not
+	// authorized").
+	Errno   int
 	Errname string
 	Reason  string
 }
 
 // Error names the method, the JSON-RPC error and TrueNAS's reason.
 func (e *RPCError) Error() string {
+	if e.Code == 0 && e.Message == "" {
+		return legacyErrorText(e)
+	}
 	s := fmt.Sprintf("%s: TrueNAS answered error %d (%s)", e.Method, e.Code, e.Message)
 	switch {
 	case e.Errname != "" && e.Reason != "":
@@ -54,51 +64,90 @@ func (e *RPCError) Error() string {
 	return s
 }
 
+// methodNotFound reports whether TrueNAS does not have the method.
+func (e *RPCError) methodNotFound() bool {
+	return e.Code == codeMethodNotFound || (e.Code == 0 && e.Errname == errnameNoMethod)
+}
+
+// invalidParams reports arguments TrueNAS refused: JSON-RPC's -32602, the
+// legacy API's EINVAL.
+func (e *RPCError) invalidParams() bool {
+	return e.Code == codeInvalidParams || (e.Code == 0 && e.Errname == "EINVAL")
+}
+
+// tooManyCalls reports TrueNAS's limit on concurrent calls.
+func (e *RPCError) tooManyCalls() bool {
+	return e.Code == codeTooManyCalls || e.Errname == errnameTooManyCalls
+}
+
 // wireError is the error member of an answer.
 type wireError struct {
 	Code    int    `json:"code"`
 	Message string `json:"message"`
 	Data    *struct {
+		Errno   int    `json:"error"`
 		Errname string `json:"errname"`
 		Reason  string `json:"reason"`
 	} `json:"data"`
 }
 
-// conn is one authenticated JSON-RPC session over a WebSocket. Calls are
-// made one at a time; the middleware answers each by its id.
+// conn is one authenticated session over a WebSocket, in either protocol.
+// Calls are made one at a time; TrueNAS answers each by its id.
 type conn struct {
 	ws      *websocket.Conn
+	url     string
+	legacy  bool
 	host    string
 	timeout time.Duration
 	nextID  int
 }
 
-// dial opens the WebSocket. Failures are classified: a certificate that
-// TLS refused is a config error naming ca_file and insecure_skip_verify, an
-// endpoint that does not exist means a TrueNAS without the JSON-RPC API,
-// anything else is an unreachable system.
-func dial(ctx context.Context, o options) (*conn, error) {
+// dial opens the WebSocket at url; legacy says whether it speaks the
+// legacy protocol, whose handshake follows. Failures are classified: a
+// certificate that TLS refused is a config error naming ca_file and
+// insecure_skip_verify, an endpoint that does not exist is a
+// *noEndpointError, anything else is an unreachable system.
+func dial(ctx context.Context, o options, url string, legacy bool) (*conn, error) {
 	hc, err := newHTTPClient(o)
 	if err != nil {
 		return nil, err
 	}
 	dialCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	ws, res, err := websocket.Dial(dialCtx, o.wsURL, &websocket.DialOptions{
+	ws, res, err := websocket.Dial(dialCtx, url, &websocket.DialOptions{
 		HTTPClient: hc,
 		HTTPHeader: http.Header{"User-Agent": {source.UserAgent}},
 	})
 	if err != nil {
-		return nil, dialError(ctx, dialCtx, o, res, err)
+		return nil, dialError(ctx, dialCtx, o, url, res, err)
 	}
 	ws.SetReadLimit(maxMessage)
-	return &conn{ws: ws, host: o.host, timeout: o.timeout}, nil
+	c := &conn{ws: ws, url: url, legacy: legacy, host: o.host, timeout: o.timeout}
+	if legacy {
+		if err := c.handshake(ctx); err != nil {
+			if cerr := ws.CloseNow(); cerr != nil && !errors.Is(cerr, net.ErrClosed) {
+				err = errors.Join(err, fmt.Errorf("close connection: %w", cerr))
+			}
+			return nil, err
+		}
+	}
+	return c, nil
 }
+
+// noEndpointError is an HTTP 404 to the WebSocket upgrade: no such API at
+// the URL. It is a config error; the protocol detection falls back on it.
+type noEndpointError struct{ url string }
+
+func (e *noEndpointError) Error() string {
+	return "connect to " + e.url + ": HTTP 404: no such API there"
+}
+
+func (e *noEndpointError) Unwrap() error { return source.ErrConfig }
 
 // dialError classifies a failed dial; ctx is the caller's, whose
 // cancellation is reported as such, dialCtx the one bounded by the timeout.
-func dialError(ctx, dialCtx context.Context, o options, res *http.Response, err error) error {
-	what := "connect to " + o.wsURL
+func dialError(ctx, dialCtx context.Context, o options, url string, res *http.Response, err error) error {
+	what := "connect to " + url
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("%s: %w", what, ctxErr)
 	}
@@ -108,8 +157,7 @@ func dialError(ctx, dialCtx context.Context, o options, res *http.Response, err 
 	if res != nil {
 		switch res.StatusCode {
 		case http.StatusNotFound:
-			return fmt.Errorf("%s: HTTP 404: no JSON-RPC API there; TrueNAS 24.10 and older lack it (this source needs 25.04 or later): %w",
-				what, source.ErrConfig)
+			return &noEndpointError{url: url}
 		case http.StatusUnauthorized, http.StatusForbidden:
 			return fmt.Errorf("%s: HTTP %s: %w", what, res.Status, source.ErrAuth)
 		}
@@ -142,7 +190,7 @@ func (c *conn) call(ctx context.Context, method string, params []any, out any) e
 	}
 	c.nextID++
 	id := c.nextID
-	req, err := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+	req, err := c.encodeCall(id, method, params)
 	if err != nil {
 		return fmt.Errorf("%s: encode request: %w", method, err)
 	}
@@ -159,14 +207,26 @@ func (c *conn) call(ctx context.Context, method string, params []any, out any) e
 		if typ != websocket.MessageText {
 			return fmt.Errorf("%s: answer is a binary message: %w", method, source.ErrMalformed)
 		}
-		done, err := decodeAnswer(method, id, msg, out)
+		decode := decodeAnswer
+		if c.legacy {
+			decode = decodeLegacyAnswer
+		}
+		done, err := decode(method, id, msg, out)
 		if done || err != nil {
 			return err
 		}
 	}
 }
 
-// decodeAnswer reads one message; done is false for a notification, which
+// encodeCall frames a call in the session's protocol.
+func (c *conn) encodeCall(id int, method string, params []any) ([]byte, error) {
+	if c.legacy {
+		return json.Marshal(map[string]any{"id": strconv.Itoa(id), "msg": "method", "method": method, "params": params})
+	}
+	return json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+}
+
+// decodeAnswer reads one JSON-RPC message; done is false for a notification, which
 // the caller skips.
 func decodeAnswer(method string, id int, msg []byte, out any) (done bool, err error) {
 	var env map[string]json.RawMessage
@@ -186,7 +246,7 @@ func decodeAnswer(method string, id int, msg []byte, out any) (done bool, err er
 		}
 		re := &RPCError{Method: method, Code: we.Code, Message: we.Message}
 		if we.Data != nil {
-			re.Errname, re.Reason = we.Data.Errname, strings.TrimSpace(we.Data.Reason)
+			re.Errno, re.Errname, re.Reason = we.Data.Errno, we.Data.Errname, strings.TrimSpace(we.Data.Reason)
 		}
 		return true, re
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"go.uber.org/zap"
 
@@ -16,7 +17,10 @@ type survey struct {
 	Interfaces []iface
 	Pools      []pool
 	PoolsRead  bool
-	LocalIP    string // the address the session reached the system at
+	// RootDatasets are the pools' root datasets, read for their sizes
+	// when pool.query has none (TrueNAS CORE).
+	RootDatasets []dataset
+	LocalIP      string // the address the session reached the system at
 
 	Services     []serviceEntry
 	ServicesRead bool
@@ -42,6 +46,9 @@ type step struct {
 	required bool
 	// missing says what the snapshot lacks when an optional call fails.
 	missing string
+	// role is what the key's user needs for the call, named when TrueNAS
+	// refuses it.
+	role string
 	// read, when set, records that the call succeeded.
 	read *bool
 }
@@ -51,19 +58,20 @@ func (s *Source) steps(sv *survey) []step {
 	out := []step{
 		{method: "system.info", out: &sv.Info, required: true},
 		{method: "interface.query", out: &sv.Interfaces, required: true},
-		{method: "interface.websocket_local_ip", out: &sv.LocalIP, missing: "no primary IP"},
-		{method: "pool.query", out: &sv.Pools, missing: "no pool health or capacity", read: &sv.PoolsRead},
+		{method: "interface.websocket_local_ip", out: &sv.LocalIP, role: "FULL_ADMIN: it declares no role on 25.04 and later; on 24.10 the key's allowlist must name it",
+			missing: "no primary IP from it; NetBox keeps the device's primary IP"},
+		{method: methodPoolQuery, out: &sv.Pools, role: "POOL_READ", missing: "no pool health or capacity", read: &sv.PoolsRead},
 	}
 	if !s.opts.IncludeServices {
 		return out
 	}
 	return append(out,
-		step{method: "service.query", out: &sv.Services, missing: "services reported whatever their state", read: &sv.ServicesRead},
-		step{method: "sharing.nfs.query", out: &sv.NFS, missing: "no NFS service"},
-		step{method: "sharing.smb.query", out: &sv.SMB, missing: "no SMB service"},
-		step{method: "iscsi.global.config", out: &sv.ISCSI, missing: "iSCSI on port 3260, targets without base name"},
-		step{method: "iscsi.target.query", out: &sv.Targets, missing: "no iSCSI service"},
-		step{method: "iscsi.extent.query", out: &sv.Extents, missing: "no iSCSI extents in the description"},
+		step{method: "service.query", out: &sv.Services, role: "SERVICE_READ", missing: "services reported whatever their state", read: &sv.ServicesRead},
+		step{method: "sharing.nfs.query", out: &sv.NFS, role: "SHARING_NFS_READ", missing: "no NFS service"},
+		step{method: "sharing.smb.query", out: &sv.SMB, role: "SHARING_SMB_READ", missing: "no SMB service"},
+		step{method: "iscsi.global.config", out: &sv.ISCSI, role: "SHARING_ISCSI_GLOBAL_READ", missing: "iSCSI on port 3260, targets without base name"},
+		step{method: "iscsi.target.query", out: &sv.Targets, role: "SHARING_ISCSI_TARGET_READ", missing: "no iSCSI service"},
+		step{method: "iscsi.extent.query", out: &sv.Extents, role: "SHARING_ISCSI_EXTENT_READ", missing: "no iSCSI extents in the description"},
 	)
 }
 
@@ -74,7 +82,7 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 	if err != nil {
 		return nil, err
 	}
-	c, err := dial(ctx, s.opts)
+	c, err := s.connect(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +100,8 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 	sv := &survey{}
 	steps := s.steps(sv)
 	hb := source.NewHeartbeat(p, progressState{CallsTotal: len(steps)})
-	for _, st := range steps {
+	for i := 0; i < len(steps); i++ {
+		st := steps[i]
 		if err := c.call(ctx, st.method, st.params, st.out); err != nil {
 			if werr := s.stepFailed(st, err, sv); werr != nil {
 				return nil, werr
@@ -100,8 +109,16 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 		} else if st.read != nil {
 			*st.read = true
 		}
+		if st.method == methodPoolQuery {
+			// CORE's pool.query has no sizes: read them from the root datasets
+			if extra, ok := rootDatasetStep(sv); ok {
+				steps = slices.Insert(steps, i+1, extra)
+				hb.Update(func(st *progressState) { st.CallsTotal++ })
+			}
+		}
 		hb.Update(func(st *progressState) { st.CallsDone++ })
 	}
+	applyRootDatasets(sv)
 
 	snap, err := s.snapshot(sv)
 	if err != nil {
@@ -110,6 +127,7 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 	s.Log.Info("truenas discovery finished",
 		zap.String("hostname", sv.Info.Hostname),
 		zap.String("version", sv.Info.Version),
+		zap.String("protocol", c.protocolName()),
 		zap.Int("interfaces", len(sv.Interfaces)),
 		zap.Int("pools", len(sv.Pools)),
 		zap.Int("records", len(snap.Records)),
@@ -127,7 +145,11 @@ func (s *Source) stepFailed(st step, err error, sv *survey) error {
 	if st.required {
 		return requiredCallError(re)
 	}
-	sv.Warnings = append(sv.Warnings, fmt.Sprintf("%s; %s", re.Error(), st.missing))
+	msg := re.Error()
+	if re.Errname == errnameAccessDenied && st.role != "" {
+		msg += " (needs " + st.role + ")"
+	}
+	sv.Warnings = append(sv.Warnings, fmt.Sprintf("%s; %s", msg, st.missing))
 	if sv.Failed == nil {
 		sv.Failed = map[string]string{}
 	}
@@ -141,9 +163,9 @@ func requiredCallError(re *RPCError) error {
 	switch {
 	case re.Errname == errnameAccessDenied || re.Errname == errnameNotAuth:
 		return fmt.Errorf("%w; give the API key's user a privilege with the READONLY_ADMIN role (Read-only Administrator): %w", re, source.ErrAuth)
-	case re.Code == codeMethodNotFound || re.Code == codeInvalidRequest || re.Code == codeInvalidParams:
-		return fmt.Errorf("%w; this TrueNAS does not speak the API this source expects (25.04 or later): %w", re, source.ErrConfig)
-	case re.Code == codeTooManyCalls:
+	case re.methodNotFound() || re.Code == codeInvalidRequest || re.invalidParams():
+		return fmt.Errorf("%w; this TrueNAS does not have a method this source needs: %w", re, source.ErrConfig)
+	case re.tooManyCalls():
 		return fmt.Errorf("%w: %w", re, source.ErrUnreachable)
 	}
 	return re

@@ -30,6 +30,8 @@ interface_types:
   eno2: 10gbase-t
   enp65s0f*: 10gbase-x-sfpp`},
 		{name: "vm", fixture: truenastest.VM},
+		{name: "core13", fixture: truenastest.CORE13},
+		{name: "scale2410", fixture: truenastest.SCALE2410},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,26 +66,56 @@ func TestUnencryptedURLRefusedWithoutConnecting(t *testing.T) {
 }
 
 func TestTLSVerification(t *testing.T) {
-	srv := truenastest.NewServer(t)
-	cases := sourcetest.TLSCases(t, srv)
-	// the error names the host whose certificate was refused, and the way
-	// around a name the certificate lacks
-	cases[0].Err = append(cases[0].Err, "TLS certificate of "+strings.TrimPrefix(srv.URL, "https://")+" not trusted")
-	cases[3].Err = append(cases[3].Err, "insecure_skip_verify")
-	cases = append(cases, sourcetest.TLSCase{Name: "wss scheme", URL: strings.Replace(srv.URL, "https://", "wss://", 1), Settings: cases[1].Settings})
-	sourcetest.CheckTLS(t, cases, func(t *testing.T, url, settings string) (*source.Snapshot, error) {
-		src, _ := newSourceWith(t, "nas1", url, settings, truenastest.APIKey)
-		return src.Discover(context.Background(), nil)
-	})
+	// CORE13 speaks only the legacy API: its certificate is checked the
+	// same way, and a refused one never falls back to anything
+	for _, fixture := range []string{truenastest.NAS1, truenastest.CORE13} {
+		t.Run(fixture, func(t *testing.T) {
+			fake := truenastest.NewFake(fixture)
+			srv := truenastest.Serve(t, fake)
+			cases := sourcetest.TLSCases(t, srv)
+			// the error names the host whose certificate was refused, and the way
+			// around a name the certificate lacks
+			cases[0].Err = append(cases[0].Err, "TLS certificate of "+strings.TrimPrefix(srv.URL, "https://")+" not trusted")
+			cases[3].Err = append(cases[3].Err, "insecure_skip_verify")
+			cases = append(cases, sourcetest.TLSCase{Name: "wss scheme", URL: strings.Replace(srv.URL, "https://", "wss://", 1), Settings: cases[1].Settings})
+			sourcetest.CheckTLS(t, cases, func(t *testing.T, url, settings string) (*source.Snapshot, error) {
+				src, _ := newSourceWith(t, "nas1", url, settings, truenastest.APIKey)
+				return src.Discover(context.Background(), nil)
+			})
+			assert.Zero(t, fake.KeysInClear())
+		})
+	}
 }
 
-func TestNoJSONRPCEndpoint(t *testing.T) {
-	// TrueNAS 24.10 and older answer 404 at /api/current
-	srv := httptest.NewTLSServer(http.NotFoundHandler())
-	t.Cleanup(srv.Close)
-	src, _ := newSource(t, "nas1", srv, "")
-	_, err := src.Discover(context.Background(), nil)
-	sourcetest.RequireError(t, err, source.ErrConfig, "HTTP 404", "25.04")
+func TestNoAPIEndpoint(t *testing.T) {
+	cases := []struct {
+		protocol string
+		paths    []string
+		message  string
+	}{
+		{ProtocolAuto, []string{APIPath, LegacyPath}, "neither the JSON-RPC API (/api/current) nor the legacy one (/websocket) is there"},
+		{ProtocolJSONRPC, []string{APIPath}, "TrueNAS CORE 13 and SCALE 24.10 and older lack it: set protocol: auto or legacy"},
+		{ProtocolLegacy, []string{LegacyPath}, "no legacy WebSocket API there"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.protocol, func(t *testing.T) {
+			var mu sync.Mutex
+			var asked []string
+			srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				asked = append(asked, r.URL.Path)
+				mu.Unlock()
+				http.NotFound(w, r)
+			}))
+			t.Cleanup(srv.Close)
+			src, _ := newSource(t, "nas1", srv, "protocol: "+tc.protocol)
+			_, err := src.Discover(context.Background(), nil)
+			sourcetest.RequireError(t, err, source.ErrConfig, "HTTP 404", tc.message)
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Equal(t, tc.paths, asked)
+		})
+	}
 }
 
 func TestUnreachable(t *testing.T) {
@@ -156,7 +187,7 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 		warning string
 	}{
 		{
-			method: "pool.query", warning: "pool.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; no pool health or capacity",
+			method: "pool.query", warning: "pool.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized (needs POOL_READ); no pool health or capacity",
 			check: func(t *testing.T, snap *source.Snapshot) {
 				dev := sourcetest.Find(snap, "truenas/nas1")
 				require.NotNil(t, dev)
@@ -166,7 +197,7 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 			},
 		},
 		{
-			method: "sharing.smb.query", warning: "sharing.smb.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; no SMB service",
+			method: "sharing.smb.query", warning: "sharing.smb.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized (needs SHARING_SMB_READ); no SMB service",
 			check: func(t *testing.T, snap *source.Snapshot) {
 				assert.Nil(t, sourcetest.Find(snap, "truenas/nas1/service/smb"))
 				assert.NotNil(t, sourcetest.Find(snap, "truenas/nas1/service/nfs"))
@@ -177,7 +208,7 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 			},
 		},
 		{
-			method: "iscsi.target.query", warning: "iscsi.target.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; no iSCSI service",
+			method: "iscsi.target.query", warning: "iscsi.target.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized (needs SHARING_ISCSI_TARGET_READ); no iSCSI service",
 			check: func(t *testing.T, snap *source.Snapshot) {
 				assert.Nil(t, sourcetest.Find(snap, "truenas/nas1/service/iscsi"))
 				require.Len(t, snap.Gaps, 1)
@@ -186,13 +217,13 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 			},
 		},
 		{
-			method: "interface.websocket_local_ip", warning: "interface.websocket_local_ip: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; no primary IP",
+			method: "interface.websocket_local_ip", warning: "interface.websocket_local_ip: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized (needs FULL_ADMIN: it declares no role on 25.04 and later; on 24.10 the key's allowlist must name it); no primary IP from it; NetBox keeps the device's primary IP",
 			check: func(t *testing.T, snap *source.Snapshot) {
 				assert.Empty(t, sourcetest.Find(snap, "truenas/nas1").Refs["primary_ip4"])
 			},
 		},
 		{
-			method: "iscsi.global.config", warning: "iscsi.global.config: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; iSCSI on port 3260, targets without base name",
+			method: "iscsi.global.config", warning: "iscsi.global.config: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized (needs SHARING_ISCSI_GLOBAL_READ); iSCSI on port 3260, targets without base name",
 			check: func(t *testing.T, snap *source.Snapshot) {
 				r := sourcetest.Find(snap, "truenas/nas1/service/iscsi")
 				require.NotNil(t, r)
@@ -201,7 +232,7 @@ func TestOptionalCallErrorsAreWarnings(t *testing.T) {
 			},
 		},
 		{
-			method: "service.query", warning: "service.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized; services reported whatever their state",
+			method: "service.query", warning: "service.query: TrueNAS answered error -32001 (Method call error): [EACCES] Not authorized (needs SERVICE_READ); services reported whatever their state",
 			check: func(t *testing.T, snap *source.Snapshot) {
 				assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindService, ""), 3)
 			},
@@ -322,17 +353,22 @@ func TestLoginWithoutLegacyMethod(t *testing.T) {
 }
 
 func TestKeyNeverInErrors(t *testing.T) {
-	// a server that repeats what it was sent must not carry the key into the error
-	fake := truenastest.NewFake(truenastest.NAS1)
-	fake.SetFault("auth.login_with_api_key", truenastest.Fault{Code: truenastest.CodeInvalidParams, Message: "Invalid params",
-		Errno: 22, Errname: "EINVAL", Reason: "api_key: " + truenastest.APIKey + " is not valid"})
-	srv := truenastest.Serve(t, fake)
-	src, logs := newSource(t, "nas1", srv, "")
-	_, err := src.Discover(context.Background(), nil)
-	sourcetest.RequireError(t, err, source.ErrConfig, "[api key] is not valid")
-	sourcetest.AssertNoSecret(t, truenastest.APIKey, err, logs)
-	for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
-		assert.NotContains(t, e.Error(), truenastest.APIKey)
+	// a server that repeats what it was sent must not carry the key into
+	// the error, over either protocol
+	for _, fixture := range []string{truenastest.NAS1, truenastest.CORE13} {
+		t.Run(fixture, func(t *testing.T) {
+			fake := truenastest.NewFake(fixture)
+			fake.SetFault("auth.login_with_api_key", truenastest.Fault{Code: truenastest.CodeInvalidParams, Message: "Invalid params",
+				Errno: 22, Errname: "EINVAL", Reason: "api_key: " + truenastest.APIKey + " is not valid"})
+			srv := truenastest.Serve(t, fake)
+			src, logs := newSource(t, "nas1", srv, "")
+			_, err := src.Discover(context.Background(), nil)
+			sourcetest.RequireError(t, err, source.ErrConfig, "[api key] is not valid")
+			sourcetest.AssertNoSecret(t, truenastest.APIKey, err, logs)
+			for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
+				assert.NotContains(t, e.Error(), truenastest.APIKey)
+			}
+		})
 	}
 }
 

@@ -27,8 +27,10 @@ const (
 // relations, MAC and IP addresses; it returns the IP record keys by address.
 func (s *Source) interfaces(b *source.Builder, devKey string, list []iface) map[netip.Addr]string {
 	exists := map[string]bool{}
+	byName := map[string]iface{}
 	for _, it := range list {
 		exists[it.Name] = true
+		byName[it.Name] = it
 	}
 	lagOf, bridgeOf := map[string]string{}, map[string]string{}
 	for _, it := range list {
@@ -74,7 +76,7 @@ func (s *Source) interfaces(b *source.Builder, devKey string, list []iface) map[
 		}
 		b.Add(r)
 
-		if mac, ok := interfaceMAC(it); ok {
+		if mac, ok := interfaceMAC(it); ok && !lagRewritten(it, mac, byName[lagOf[name]]) {
 			b.MACAddress(r.Key, mac)
 		}
 		for _, a := range interfaceAddresses(it) {
@@ -83,6 +85,17 @@ func (s *Source) interfaces(b *source.Builder, devKey string, list []iface) map[
 		}
 	}
 	return ips
+}
+
+// lagRewritten reports a LAG member whose only MAC is the one its LAG gave
+// it: FreeBSD's lagg sets every port to the lagg's address and TrueNAS CORE
+// reports no permanent address, so the port's own MAC is not known.
+func lagRewritten(it iface, mac string, lag iface) bool {
+	if lag.Name == "" || it.Type != typePhysical || strings.TrimSpace(it.State.HardwareLinkAddress) != "" {
+		return false
+	}
+	lagMAC, ok := interfaceMAC(lag)
+	return ok && lagMAC == mac
 }
 
 // lagMembers are a LAG's ports: configured, else live.
@@ -214,7 +227,16 @@ func (s *Source) interfaceType(it iface) string {
 	case typeVLAN:
 		return "virtual"
 	case typePhysical:
-		return physicalType(it.State.ActiveMediaSubtype, it.State.SupportedMedia)
+		if t, known := physicalType(it.State.ActiveMediaSubtype, it.State.SupportedMedia); known {
+			return t
+		}
+		if t, ok := driverTypes[freebsdDriver(it.Name)]; ok {
+			return t
+		}
+		return DefaultPhysicalType
+	}
+	if t, ok := cloneTypes[freebsdDriver(it.Name)]; ok {
+		return t
 	}
 	return "other"
 }
@@ -238,37 +260,43 @@ var (
 // speed and port.
 var activeMedia = regexp.MustCompile(`^([0-9]+)Mb/s\s*(.*)$`)
 
-// linkMode reads an ethtool link mode: "10000baseSR/Full", "1000baseT/Full".
-var linkMode = regexp.MustCompile(`^([0-9]+)base([A-Za-z]+)`)
-
 // physicalType maps a NIC's negotiated speed and port to a NetBox type;
 // without a speed (the link is down) the fastest mode the NIC supports
-// decides; without either it is DefaultPhysicalType. A speed no NetBox
+// decides; known is false when neither tells anything. A speed no NetBox
 // type fits is "other".
-func physicalType(media string, supported []string) string {
-	if m := activeMedia.FindStringSubmatch(strings.TrimSpace(media)); m != nil {
+func physicalType(media string, supported []string) (t string, known bool) {
+	media = strings.TrimSpace(media)
+	if m := activeMedia.FindStringSubmatch(media); m != nil {
 		speed, err := strconv.Atoi(m[1])
 		if err == nil && speed > 0 {
-			port := strings.ToLower(m[2])
-			switch {
-			case strings.Contains(port, "twisted"):
-				return typeFor(copperTypes, speed)
-			case strings.Contains(port, "fibre"), strings.Contains(port, "direct attach"):
-				return typeFor(pluggableTypes, speed)
-			}
-			if fastest, copper, ok := fastestMode(supported); ok && fastest == speed {
-				return typeFor(mediumTypes(copper), speed)
-			}
-			if t, ok := copperTypes[speed]; ok {
-				return t
-			}
-			return typeFor(pluggableTypes, speed)
+			return linuxMediaType(speed, strings.ToLower(m[2]), supported), true
 		}
 	}
-	if fastest, copper, ok := fastestMode(supported); ok {
-		return typeFor(mediumTypes(copper), fastest)
+	if speed, copper, ok := parseMediaMode(media); ok {
+		return typeFor(mediumTypes(copper), speed), true
 	}
-	return DefaultPhysicalType
+	if fastest, copper, ok := fastestMode(supported); ok {
+		return typeFor(mediumTypes(copper), fastest), true
+	}
+	return "", false
+}
+
+// linuxMediaType maps ethtool's speed and port ("twisted pair", "fibre",
+// "direct attach copper", "other") to a NetBox type.
+func linuxMediaType(speed int, port string, supported []string) string {
+	switch {
+	case strings.Contains(port, "twisted"):
+		return typeFor(copperTypes, speed)
+	case strings.Contains(port, "fibre"), strings.Contains(port, "direct attach"):
+		return typeFor(pluggableTypes, speed)
+	}
+	if fastest, copper, ok := fastestMode(supported); ok && fastest == speed {
+		return typeFor(mediumTypes(copper), speed)
+	}
+	if t, ok := copperTypes[speed]; ok {
+		return t
+	}
+	return typeFor(pluggableTypes, speed)
 }
 
 func mediumTypes(copper bool) map[int]string {
@@ -289,15 +317,11 @@ func typeFor(types map[int]string, speed int) string {
 // over twisted pair ("baseT").
 func fastestMode(modes []string) (speed int, copper, ok bool) {
 	for _, mode := range modes {
-		m := linkMode.FindStringSubmatch(mode)
-		if m == nil {
+		n, c, found := parseMediaMode(mode)
+		if !found || n <= speed {
 			continue
 		}
-		n, err := strconv.Atoi(m[1])
-		if err != nil || n <= speed {
-			continue
-		}
-		speed, copper, ok = n, strings.HasPrefix(m[2], "T"), true
+		speed, copper, ok = n, c, true
 	}
 	return speed, copper, ok
 }

@@ -40,7 +40,46 @@ func TestPhysicalType(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, physicalType(tc.media, tc.supported))
+			it := iface{Name: "eth0", Type: typePhysical, State: ifaceState{ActiveMediaSubtype: tc.media, SupportedMedia: tc.supported}}
+			assert.Equal(t, tc.want, (&Source{}).interfaceType(it))
+		})
+	}
+}
+
+// TestFreeBSDInterfaceType covers TrueNAS CORE's interfaces: FreeBSD's
+// ifmedia words (sys/net/if_media.h) and driver names.
+func TestFreeBSDInterfaceType(t *testing.T) {
+	cases := []struct {
+		name, typ, media string
+		supported        []string
+		want             string
+	}{
+		{"igb0", typePhysical, "1000baseT <full-duplex>", nil, "1000base-t"},
+		{"em0", typePhysical, "100baseTX <full-duplex>", nil, "100base-tx"},
+		{"ix0", typePhysical, "10Gbase-SR <full-duplex,rxpause,txpause>", nil, "10gbase-x-sfpp"},
+		{"ix1", typePhysical, "10Gbase-Twinax <full-duplex>", nil, "10gbase-x-sfpp"},
+		{"ix2", typePhysical, "10Gbase-T <full-duplex>", nil, "10gbase-t"},
+		{"mce0", typePhysical, "25GBase-CR <full-duplex>", nil, "25gbase-x-sfp28"},
+		{"igc0", typePhysical, "2500Base-T <full-duplex>", nil, "2.5gbase-t"},
+		{"cxl0", typePhysical, "40Gbase-SR4 <full-duplex>", nil, "40gbase-x-qsfpp"},
+		{"igb1", typePhysical, "autoselect", []string{"autoselect", "1000baseT", "1000baseT <full-duplex>", "100baseTX"}, "1000base-t"},
+		// link down and no media list: the driver's usual port
+		{"igb2", typePhysical, "", nil, "1000base-t"},
+		{"re0", typePhysical, "autoselect", nil, "1000base-t"},
+		{"igc1", typePhysical, "", nil, "2.5gbase-t"},
+		{"ix3", typePhysical, "autoselect", []string{"autoselect"}, "10gbase-x-sfpp"},
+		{"vtnet0", typePhysical, "", nil, DefaultPhysicalType},
+		// cloned interfaces: the TrueNAS type, else the name
+		{"lagg0", typeLAG, "", nil, "lag"},
+		{"lagg1", "UNKNOWN", "", nil, "lag"},
+		{"vlan10", "", "", nil, "virtual"},
+		{"bridge0", "UNKNOWN", "", nil, "bridge"},
+		{"epair0a", "UNKNOWN", "", nil, "other"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			it := iface{Name: tc.name, Type: tc.typ, State: ifaceState{ActiveMediaSubtype: tc.media, SupportedMedia: tc.supported}}
+			assert.Equal(t, tc.want, (&Source{}).interfaceType(it))
 		})
 	}
 }
@@ -53,13 +92,14 @@ func TestInterfaceTypeOverrides(t *testing.T) {
 		it   iface
 		want string
 	}{
-		{iface{Name: "eno1", Type: typePhysical}, "10gbase-t"},        // exact name first
-		{iface{Name: "enp65s0f0", Type: typePhysical}, "100base-tx"},  // patterns in sorted order: en* before enp*
-		{iface{Name: "bond0", Type: typeLAG}, "lag"},                  // no match: the TrueNAS type
-		{iface{Name: "vlan20", Type: typeVLAN}, "virtual"},            //
-		{iface{Name: "br0", Type: typeBridge}, "bridge"},              //
-		{iface{Name: "wg0", Type: "UNKNOWN"}, "other"},                //
-		{iface{Name: "ix0", Type: typePhysical}, DefaultPhysicalType}, //
+		{iface{Name: "eno1", Type: typePhysical}, "10gbase-t"},         // exact name first
+		{iface{Name: "enp65s0f0", Type: typePhysical}, "100base-tx"},   // patterns in sorted order: en* before enp*
+		{iface{Name: "bond0", Type: typeLAG}, "lag"},                   // no match: the TrueNAS type
+		{iface{Name: "vlan20", Type: typeVLAN}, "virtual"},             //
+		{iface{Name: "br0", Type: typeBridge}, "bridge"},               //
+		{iface{Name: "wg0", Type: "UNKNOWN"}, "other"},                 //
+		{iface{Name: "eth9", Type: typePhysical}, DefaultPhysicalType}, // nothing known
+		{iface{Name: "ix0", Type: typePhysical}, "10gbase-x-sfpp"},     // FreeBSD's ix driver: SFP+ NICs
 	}
 	for _, tc := range cases {
 		t.Run(tc.it.Name, func(t *testing.T) {

@@ -76,8 +76,13 @@ func services(b *source.Builder, devKey string, sv *survey) []string {
 func serviceSpecs(sv *survey) []serviceSpec {
 	var nfs, smb []string
 	for _, sh := range sv.NFS {
-		if sh.Enabled && strings.TrimSpace(sh.Path) != "" {
-			nfs = append(nfs, strings.TrimSpace(sh.Path))
+		if !sh.Enabled {
+			continue
+		}
+		for _, p := range append([]string{sh.Path}, sh.Paths...) {
+			if p = strings.TrimSpace(p); p != "" {
+				nfs = append(nfs, p)
+			}
 		}
 	}
 	for _, sh := range sv.SMB {

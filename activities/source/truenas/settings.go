@@ -14,9 +14,14 @@ import (
 // so it never passes through the decoded config.
 type Settings struct {
 	// URL of the system, "https://nas1.example.com" or
-	// "wss://nas1.example.com"; the JSON-RPC API path /api/current is added
-	// when the URL has no path. Plain http:// and ws:// are refused.
+	// "wss://nas1.example.com"; the JSON-RPC API path /api/current (or the
+	// legacy /websocket) is added when the URL has no path. Plain http://
+	// and ws:// are refused.
 	URL string `yaml:"url" json:"url"`
+	// Protocol is the API the source speaks: "auto" (the JSON-RPC 2.0 API
+	// at /api/current, else the legacy WebSocket API at /websocket, which
+	// TrueNAS CORE 13 and SCALE up to 24.10 serve), "jsonrpc" or "legacy".
+	Protocol string `yaml:"protocol" json:"protocol"`
 	// Username is the user the API key belongs to. When set, the source logs
 	// in with auth.login_ex (API_KEY_PLAIN); when empty, with
 	// auth.login_with_api_key, which TrueNAS 27 no longer offers.
@@ -51,12 +56,23 @@ const (
 	DefaultModel        = "TrueNAS system"
 	// APIPath is where TrueNAS 25.04 and later serve the JSON-RPC API.
 	APIPath = "/api/current"
+	// LegacyPath is where TrueNAS CORE 13 and SCALE serve the legacy
+	// WebSocket API (kept, deprecated, by later releases).
+	LegacyPath = "/websocket"
+)
+
+// Protocols the source speaks.
+const (
+	ProtocolAuto    = "auto"
+	ProtocolJSONRPC = "jsonrpc"
+	ProtocolLegacy  = "legacy"
 )
 
 // DefaultSettings are the settings a config starts from; Decode overwrites
 // what the config names.
 func DefaultSettings() Settings {
 	return Settings{
+		Protocol:        ProtocolAuto,
 		Timeout:         DefaultTimeout,
 		DeviceRole:      DefaultDeviceRole,
 		IncludeServices: true,
@@ -66,10 +82,11 @@ func DefaultSettings() Settings {
 // options are the validated settings in the form the source uses.
 type options struct {
 	Settings
-	wsURL   string // wss://host/api/current
-	host    string
-	tls     source.TLS
-	timeout time.Duration
+	wsURL     string // wss://host/api/current; "" when only legacy is spoken
+	legacyURL string // wss://host/websocket; "" when only JSON-RPC is spoken
+	host      string
+	tls       source.TLS
+	timeout   time.Duration
 }
 
 // apiPathPattern accepts the current API and a pinned version
@@ -82,6 +99,12 @@ var apiPathPattern = regexp.MustCompile(`^/api/(current|v[0-9]{2}\.[0-9]+(\.[0-9
 func (s Settings) validate(baseDir string) (options, error) {
 	o := options{Settings: s}
 	var err error
+	o.Protocol = strings.ToLower(source.OrDefault(s.Protocol, ProtocolAuto))
+	switch o.Protocol {
+	case ProtocolAuto, ProtocolJSONRPC, ProtocolLegacy:
+	default:
+		return o, source.SettingError("protocol", "%q: must be auto, jsonrpc or legacy", s.Protocol)
+	}
 	if err = o.parseURL(s.URL); err != nil {
 		return o, err
 	}
@@ -119,15 +142,31 @@ func (o *options) parseURL(raw string) error {
 		return source.SettingError("url", "%q: scheme must be https or wss", raw)
 	}
 	p := strings.TrimRight(u.Path, "/")
-	if p == "" {
-		p = APIPath
+	u.Scheme, u.RawPath = "wss", ""
+	switch {
+	case p == "":
+	case p == LegacyPath:
+		if o.Protocol == ProtocolJSONRPC {
+			return source.SettingError("url", "path %s is the legacy API, but protocol is jsonrpc: leave the path out or set protocol: legacy", LegacyPath)
+		}
+		o.Protocol = ProtocolLegacy
+	case apiPathPattern.MatchString(p):
+		if o.Protocol == ProtocolLegacy {
+			return source.SettingError("url", "path %s is the JSON-RPC API, but protocol is legacy: leave the path out or set protocol: jsonrpc", p)
+		}
+		o.Protocol = ProtocolJSONRPC
+	default:
+		return source.SettingError("url", "path %q is not a TrueNAS API: leave it out (%s or %s is used) or pin a version (/api/v25.04.2)", u.Path, APIPath, LegacyPath)
 	}
-	if !apiPathPattern.MatchString(p) {
-		return source.SettingError("url", "path %q is not the JSON-RPC API: leave it out (%s is used) or pin a version (/api/v25.04.2)", u.Path, APIPath)
-	}
-	u.Scheme, u.Path, u.RawPath = "wss", p, ""
-	o.wsURL = u.String()
 	o.host = u.Host
+	if o.Protocol != ProtocolLegacy {
+		u.Path = source.OrDefault(p, APIPath)
+		o.wsURL = u.String()
+	}
+	if o.Protocol != ProtocolJSONRPC {
+		u.Path = LegacyPath
+		o.legacyURL = u.String()
+	}
 	return nil
 }
 

@@ -31,11 +31,25 @@ func TestSettingsAccepted(t *testing.T) {
 				assert.True(t, o.tls.Verify)
 				assert.Empty(t, o.Username)
 				assert.Equal(t, "nas1.example.com", o.host)
+				assert.Equal(t, ProtocolAuto, o.Protocol)
+				assert.Equal(t, "wss://nas1.example.com/websocket", o.legacyURL, "auto falls back to the legacy API")
 			},
 		},
 		{name: "port and trailing slash", settings: "url: https://10.0.0.5:8443/\nsite: Home", wsURL: "wss://10.0.0.5:8443/api/current"},
 		{name: "wss with the API path", settings: "url: wss://nas1/api/current\nsite: Home", wsURL: "wss://nas1/api/current"},
 		{name: "pinned API version", settings: "url: https://nas1/api/v25.04.2\nsite: Home", wsURL: "wss://nas1/api/v25.04.2"},
+		{name: "legacy path", settings: "url: https://nas1/websocket\nsite: Home", check: func(t *testing.T, o options) {
+			assert.Equal(t, ProtocolLegacy, o.Protocol)
+			assert.Empty(t, o.wsURL)
+			assert.Equal(t, "wss://nas1/websocket", o.legacyURL)
+		}},
+		{name: "protocol legacy", settings: "url: https://nas1:8443\nprotocol: Legacy\nsite: Home", check: func(t *testing.T, o options) {
+			assert.Equal(t, ProtocolLegacy, o.Protocol)
+			assert.Equal(t, "wss://nas1:8443/websocket", o.legacyURL)
+		}},
+		{name: "protocol jsonrpc", settings: "url: https://nas1\nprotocol: jsonrpc\nsite: Home", wsURL: "wss://nas1/api/current", check: func(t *testing.T, o options) {
+			assert.Empty(t, o.legacyURL)
+		}},
 		{name: "IPv6 host", settings: "url: https://[2001:db8::5]\nsite: Home", wsURL: "wss://[2001:db8::5]/api/current"},
 		{
 			name: "everything set", wsURL: "wss://nas1/api/current",
@@ -84,8 +98,10 @@ func TestSettingsRefused(t *testing.T) {
 		{name: "other scheme", settings: "url: ftp://nas1\nsite: Home", message: "scheme must be https or wss"},
 		{name: "no host", settings: "url: https:///api/current\nsite: Home", message: "not a URL with a host"},
 		{name: "credentials in the URL", settings: "url: https://root:secret@nas1\nsite: Home", message: "must not carry credentials"},
-		{name: "REST path", settings: "url: https://nas1/api/v2.0\nsite: Home", message: "is not the JSON-RPC API"},
-		{name: "legacy websocket path", settings: "url: https://nas1/websocket\nsite: Home", message: "is not the JSON-RPC API"},
+		{name: "REST path", settings: "url: https://nas1/api/v2.0\nsite: Home", message: `path "/api/v2.0" is not a TrueNAS API`},
+		{name: "legacy path with protocol jsonrpc", settings: "url: https://nas1/websocket\nprotocol: jsonrpc\nsite: Home", message: "is the legacy API, but protocol is jsonrpc"},
+		{name: "JSON-RPC path with protocol legacy", settings: "url: https://nas1/api/current\nprotocol: legacy\nsite: Home", message: "is the JSON-RPC API, but protocol is legacy"},
+		{name: "unknown protocol", settings: "url: https://nas1\nprotocol: rest\nsite: Home", message: `protocol: "rest": must be auto, jsonrpc or legacy`},
 		{name: "no site", settings: "url: https://nas1", message: "site: is required"},
 		{name: "negative timeout", settings: "url: https://nas1\nsite: Home\ntimeout: -5s", message: "timeout: -5s is negative"},
 		{name: "missing ca_file", settings: "url: https://nas1\nsite: Home\nca_file: " + filepath.Join(dir, "none.pem"), message: "ca_file:"},

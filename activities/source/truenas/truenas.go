@@ -1,5 +1,6 @@
-// Package truenas discovers a TrueNAS system (25.04 and later) through its
-// JSON-RPC 2.0 API over a WebSocket: the system as a storage device with
+// Package truenas discovers a TrueNAS system through its JSON-RPC 2.0 API
+// over a WebSocket (25.04 and later) or the legacy WebSocket API (TrueNAS
+// CORE 13, SCALE up to 24.10): the system as a storage device with
 // its DMI manufacturer and product, its interfaces with their MAC and IP
 // addresses, NFS, SMB and iSCSI as services, and its pools' health and
 // capacity as device attributes.
@@ -9,6 +10,8 @@
 package truenas
 
 import (
+	"sync/atomic"
+
 	"go.uber.org/zap"
 
 	"github.com/netbox-agent/netbox-agent/activities/source"
@@ -27,6 +30,9 @@ func init() { source.Register(SourceType, New) }
 type Source struct {
 	source.Instance
 	opts options
+	// fellBack records that protocol auto fell back to the legacy API
+	// once, which is logged at info level the first time only.
+	fellBack atomic.Bool
 }
 
 // New builds a truenas source from its config: it decodes and validates
@@ -41,7 +47,7 @@ func New(cfg source.Config, log *zap.Logger) (source.Source, error) {
 	if _, err := src.apiKey(); err != nil {
 		return nil, err
 	}
-	o.tls.WarnIfOff(inst.Log, o.wsURL)
+	o.tls.WarnIfOff(inst.Log, "https://"+o.host)
 	return src, nil
 }
 

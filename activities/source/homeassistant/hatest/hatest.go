@@ -7,9 +7,12 @@
 // The Home fixture is a small house on Home Assistant 2025.6: a Hue bridge
 // and lamp, a Shelly relay, an ESPHome sensor, a Synology NAS with two
 // NICs, a Bluetooth thermometer, Zigbee sensors behind a coordinator, a
-// FRITZ!Box found over UPnP, an MQTT device without manufacturer or model,
-// a disabled Ring doorbell, and the service entries of Sun, Met.no and the
-// Supervisor.
+// FRITZ!Box known to both its own integration and UPnP (one device of two
+// config entries), an MQTT device without manufacturer or model, a
+// disabled Ring doorbell, the service entries of Sun, Met.no and the
+// Supervisor, and three floors. Home2026_9 is the same house after the
+// upgrade to 2026.9: one config entry per device, the FRITZ!Box split into
+// two devices with new ids, and two child devices of the Shelly relay.
 package hatest
 
 import (
@@ -36,8 +39,12 @@ import (
 // of a real one (a JWT) but signs nothing.
 const Token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJmYWtlLWhhLXRlc3QiLCJpYXQiOjE3MzU2ODk2MDB9.c2lnbmF0dXJlLW9mLWEtZmFrZS10b2tlbg"
 
-// Version is the Home Assistant version the fake claims.
+// Version is the Home Assistant version the fake claims with the Home
+// fixture.
 const Version = "2025.6.3"
+
+// versions are the releases the fixtures were shaped after.
+var versions = map[string]string{Home: Version, Home2026_9: "2026.9.0"}
 
 // Path is where the fake serves the WebSocket API, as Home Assistant does.
 const Path = "/api/websocket"
@@ -46,6 +53,9 @@ const Path = "/api/websocket"
 const (
 	// Home is the default fixture; see the package comment.
 	Home = "home"
+	// Home2026_9 is the house after the device registry split of 2026.8,
+	// on 2026.9 with child devices.
+	Home2026_9 = "home-2026.9"
 )
 
 //go:embed testdata
@@ -80,7 +90,7 @@ type Fault struct {
 // that broke the protocol).
 type Fake struct {
 	sourcetest.Calls[Fault]
-	fixture      string
+	fixture      atomic.Value // string
 	authAttempts atomic.Int64
 	closedByPeer atomic.Int64
 }
@@ -90,7 +100,18 @@ func NewFake(fixture string) *Fake {
 	if fixture == "" {
 		fixture = Home
 	}
-	return &Fake{fixture: fixture}
+	f := &Fake{}
+	f.fixture.Store(fixture)
+	return f
+}
+
+// SetFixture makes the fake answer from another fixture from the next
+// connection on, as a Home Assistant upgraded between two syncs does.
+func (f *Fake) SetFixture(fixture string) { f.fixture.Store(fixture) }
+
+func (f *Fake) current() (fixture, version string) {
+	fixture, _ = f.fixture.Load().(string)
+	return fixture, versions[fixture]
 }
 
 // NewServer starts a fake of the Home fixture over plain HTTP; it is
@@ -135,7 +156,8 @@ type incoming struct {
 
 func (f *Fake) session(ctx context.Context, c *websocket.Conn) {
 	defer func() { f.Failed(ignoreClosed(c.CloseNow())) }()
-	if err := send(ctx, c, map[string]any{"type": "auth_required", "ha_version": Version}); err != nil {
+	fixture, version := f.current()
+	if err := send(ctx, c, map[string]any{"type": "auth_required", "ha_version": version}); err != nil {
 		f.Failed(fmt.Errorf("send auth_required: %w", err))
 		return
 	}
@@ -153,7 +175,7 @@ func (f *Fake) session(ctx context.Context, c *websocket.Conn) {
 		f.Failed(send(ctx, c, map[string]any{"type": "auth_invalid", "message": "Invalid access token or password"}))
 		return
 	}
-	if err := send(ctx, c, map[string]any{"type": "auth_ok", "ha_version": Version}); err != nil {
+	if err := send(ctx, c, map[string]any{"type": "auth_ok", "ha_version": version}); err != nil {
 		f.Failed(fmt.Errorf("send auth_ok: %w", err))
 		return
 	}
@@ -176,12 +198,12 @@ func (f *Fake) session(ctx context.Context, c *websocket.Conn) {
 		lastID = id
 		fault, faulted := f.Call(msg.Type)
 		if faulted {
-			if done := f.fault(ctx, c, id, msg.Type, fault); done {
+			if done := f.fault(ctx, c, fixture, id, msg.Type, fault); done {
 				return
 			}
 			continue
 		}
-		f.answer(ctx, c, id, msg.Type)
+		f.answer(ctx, c, fixture, id, msg.Type)
 	}
 }
 
@@ -202,7 +224,7 @@ func (f *Fake) receive(ctx context.Context, c *websocket.Conn, v any) error {
 }
 
 // fault carries out a fault; it reports whether the session is over.
-func (f *Fake) fault(ctx context.Context, c *websocket.Conn, id int64, cmd string, fault Fault) bool {
+func (f *Fake) fault(ctx context.Context, c *websocket.Conn, fixture string, id int64, cmd string, fault Fault) bool {
 	for _, m := range fault.Before {
 		f.Failed(c.Write(ctx, websocket.MessageText, []byte(m)))
 	}
@@ -219,14 +241,16 @@ func (f *Fake) fault(ctx context.Context, c *websocket.Conn, id int64, cmd strin
 	case fault.Code != "":
 		f.Failed(send(ctx, c, errorResult(id, fault.Code, fault.Message)))
 	default:
-		f.answer(ctx, c, id, cmd)
+		f.answer(ctx, c, fixture, id, cmd)
 	}
 	return false
 }
 
-// answer sends the recorded result of cmd, or unknown_command.
-func (f *Fake) answer(ctx context.Context, c *websocket.Conn, id int64, cmd string) {
-	body, err := fs.ReadFile(fixtures, path.Join("testdata", f.fixture, cmd)+".json")
+// answer sends the recorded result of cmd, or unknown_command when the
+// fixture's release does not have it (floors before 2024.4, the split map
+// before 2026.8).
+func (f *Fake) answer(ctx context.Context, c *websocket.Conn, fixture string, id int64, cmd string) {
+	body, err := fs.ReadFile(fixtures, path.Join("testdata", fixture, cmd)+".json")
 	if err != nil {
 		f.Failed(send(ctx, c, errorResult(id, "unknown_command", "Unknown command.")))
 		return

@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"maps"
 	"net"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -93,7 +94,7 @@ func TestCommands(t *testing.T) {
 	assert.Equal(t, false, res["success"])
 	assert.Equal(t, map[string]any{"code": "id_reuse", "message": "Identifier values have to increase."}, res["error"])
 
-	res = exchange(t, ctx, c, message{"id": 5, "type": "config/floor_registry/list"})
+	res = exchange(t, ctx, c, message{"id": 5, "type": "config/device_registry/list_composite_splits"})
 	assert.Equal(t, false, res["success"])
 	assert.Equal(t, "unknown_command", res["error"].(map[string]any)["code"])
 
@@ -108,40 +109,81 @@ func TestCommands(t *testing.T) {
 }
 
 // TestFixturesHaveHomeAssistantsShape checks every recorded entry against
-// the keys Home Assistant 2025.6 serialises, so that a fixture edited by
-// hand cannot drift from what the real API sends.
+// the keys its release serialises, so that a fixture edited by hand cannot
+// drift from what the real API sends: 2025.6 as home-assistant/core writes
+// it, 2026.9 with the fields the developer blog's "Device registry
+// WebSocket API changes" adds (config_entry_id, config_subentry_id) and
+// the child devices' reduced form.
 func TestFixturesHaveHomeAssistantsShape(t *testing.T) {
-	shapes := map[string][]string{
-		"config/device_registry/list": {"area_id", "configuration_url", "config_entries", "config_entries_subentries",
-			"connections", "created_at", "disabled_by", "entry_type", "hw_version", "id", "identifiers", "labels",
-			"manufacturer", "model", "model_id", "modified_at", "name_by_user", "name", "primary_config_entry",
-			"serial_number", "sw_version", "via_device_id"},
+	device2025 := []string{"area_id", "configuration_url", "config_entries", "config_entries_subentries",
+		"connections", "created_at", "disabled_by", "entry_type", "hw_version", "id", "identifiers", "labels",
+		"manufacturer", "model", "model_id", "modified_at", "name_by_user", "name", "primary_config_entry",
+		"serial_number", "sw_version", "via_device_id"}
+	device2026 := append([]string{"config_entry_id", "config_subentry_id"}, device2025...)
+	child2026 := []string{"id", "parent_device_id", "config_entry_id", "config_subentry_id", "area_id", "name",
+		"name_by_user", "labels", "identifiers", "disabled_by", "created_at", "modified_at"}
+	common := map[string][]string{
 		"config/area_registry/list": {"aliases", "area_id", "floor_id", "humidity_entity_id", "icon", "labels", "name",
 			"picture", "temperature_entity_id", "created_at", "modified_at"},
+		"config/floor_registry/list": {"aliases", "created_at", "floor_id", "icon", "level", "name", "modified_at"},
 		"config_entries/get": {"created_at", "entry_id", "domain", "modified_at", "title", "source", "state",
 			"supports_options", "supports_remove_device", "supports_unload", "supports_reconfigure",
 			"supported_subentry_types", "pref_disable_new_entities", "pref_disable_polling", "disabled_by", "reason",
 			"error_reason_translation_key", "error_reason_translation_placeholders", "num_subentries"},
 	}
-	for cmd, keys := range shapes {
-		t.Run(cmd, func(t *testing.T) {
-			raw, err := fs.ReadFile(fixtures, path.Join("testdata", Home, cmd)+".json")
-			require.NoError(t, err)
-			var entries []map[string]any
-			require.NoError(t, json.Unmarshal(raw, &entries))
-			require.NotEmpty(t, entries)
-			want := append([]string(nil), keys...)
-			sort.Strings(want)
-			for i, e := range entries {
-				var got []string
-				for k := range e {
-					got = append(got, k)
+	for _, fixture := range []string{Home, Home2026_9} {
+		shapes := maps.Clone(common)
+		shapes["config/device_registry/list"] = device2025
+		if fixture == Home2026_9 {
+			shapes["config/device_registry/list"] = device2026
+		}
+		for cmd, keys := range shapes {
+			t.Run(fixture+"/"+cmd, func(t *testing.T) {
+				raw, err := fs.ReadFile(fixtures, path.Join("testdata", fixture, cmd)+".json")
+				require.NoError(t, err)
+				var entries []map[string]any
+				require.NoError(t, json.Unmarshal(raw, &entries))
+				require.NotEmpty(t, entries)
+				for i, e := range entries {
+					want := keys
+					if _, child := e["parent_device_id"]; child && fixture == Home2026_9 {
+						want = child2026
+					}
+					assert.ElementsMatch(t, want, slices.Collect(maps.Keys(e)), "entry %d", i)
 				}
-				sort.Strings(got)
-				assert.Equal(t, want, got, "entry %d", i)
-			}
-		})
+			})
+		}
 	}
+	t.Run("splits name devices of before and after", func(t *testing.T) {
+		ids := func(fixture string) map[string]bool {
+			raw, err := fs.ReadFile(fixtures, path.Join("testdata", fixture, "config/device_registry/list.json"))
+			require.NoError(t, err)
+			var devices []struct {
+				ID string `json:"id"`
+			}
+			require.NoError(t, json.Unmarshal(raw, &devices))
+			out := map[string]bool{}
+			for _, d := range devices {
+				out[d.ID] = true
+			}
+			return out
+		}
+		before, after := ids(Home), ids(Home2026_9)
+		raw, err := fs.ReadFile(fixtures, path.Join("testdata", Home2026_9, "config/device_registry/list_composite_splits.json"))
+		require.NoError(t, err)
+		var splits map[string]map[string]any
+		require.NoError(t, json.Unmarshal(raw, &splits))
+		require.NotEmpty(t, splits)
+		for old, sp := range splits {
+			assert.ElementsMatch(t, []string{"split_ids", "primary_id"}, slices.Collect(maps.Keys(sp)))
+			assert.True(t, before[old], "composite %s is a device of before the split", old)
+			assert.False(t, after[old], "composite %s is no device after the split", old)
+			for _, id := range sp["split_ids"].([]any) {
+				assert.True(t, after[id.(string)], "split %s is a device after the split", id)
+				assert.False(t, before[id.(string)], "split %s is new", id)
+			}
+		}
+	})
 	t.Run("device ids unique and connections normalised", func(t *testing.T) {
 		raw, err := fs.ReadFile(fixtures, path.Join("testdata", Home, "config/device_registry/list.json"))
 		require.NoError(t, err)

@@ -5,19 +5,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net"
-	"path"
+	"strings"
 
 	"github.com/coder/websocket"
 )
 
 // session is one client connection and its login state.
 type session struct {
-	fake          *Fake
-	ws            *websocket.Conn
-	tls           bool
-	authenticated bool
+	fake    *Fake
+	fixture string
+	spec    fixtureSpec
+	ws      *websocket.Conn
+	tls     bool
+	// user is who logged in; nil before a login.
+	user *user
 }
 
 // request is a JSON-RPC request as the middleware validates it.
@@ -28,7 +30,8 @@ type request struct {
 	Params  []json.RawMessage `json:"params"`
 }
 
-func (s *session) serve(ctx context.Context) {
+// serveJSONRPC serves the JSON-RPC 2.0 API of /api/current.
+func (s *session) serveJSONRPC(ctx context.Context) {
 	for {
 		typ, msg, err := s.ws.Read(ctx)
 		if err != nil {
@@ -54,107 +57,29 @@ func (s *session) serve(ctx context.Context) {
 		if req.ID == nil {
 			continue // a notification gets no answer
 		}
-		if !s.answer(ctx, req) {
+		if !s.answerJSONRPC(ctx, req) {
 			return
 		}
 	}
 }
 
-// answer handles one call; it reports false when the connection is gone.
-func (s *session) answer(ctx context.Context, req request) bool {
-	f := s.fake
-	fault, faulted := f.Call(req.Method)
-	f.mu.Lock()
-	removed := f.removed[req.Method]
-	f.mu.Unlock()
-
+// answerJSONRPC frames one call's reply; it reports false when the
+// connection is gone.
+func (s *session) answerJSONRPC(ctx context.Context, req request) bool {
+	r := s.dispatch(req.Method, req.Params)
 	switch {
-	case faulted && fault.Drop:
-		f.Failed(ignoreClosed(s.ws.CloseNow()))
+	case r.drop:
+		s.fake.Failed(ignoreClosed(s.ws.CloseNow()))
 		return false
-	case faulted && fault.Hang:
-		return true
-	case faulted && fault.Raw != "":
-		f.Failed(ignoreClosed(s.ws.Write(ctx, websocket.MessageText, []byte(fault.Raw))))
-		return true
-	case faulted && fault.Result != "":
-		s.send(ctx, map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": json.RawMessage(fault.Result)})
-		return true
-	case faulted:
-		s.send(ctx, callError(req.ID, fault))
-		return true
-	case removed:
-		s.send(ctx, errorAnswer(req.ID, CodeMethodNotFound, "Method does not exist", nil))
-		return true
+	case r.hang:
+	case r.raw != "":
+		s.fake.Failed(ignoreClosed(s.ws.Write(ctx, websocket.MessageText, []byte(r.raw))))
+	case r.err != nil:
+		s.send(ctx, jsonrpcError(req.ID, r.err))
+	default:
+		s.send(ctx, map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": r.result})
 	}
-
-	switch req.Method {
-	case "auth.login_with_api_key":
-		s.loginWithAPIKey(ctx, req)
-		return true
-	case "auth.login_ex":
-		s.loginEx(ctx, req)
-		return true
-	}
-	if !s.authenticated {
-		s.send(ctx, callError(req.ID, Fault{Code: CodeCallError, Message: "Method call error", Errno: 207, Errname: "ENOTAUTHENTICATED", Reason: "Not authenticated"}))
-		return true
-	}
-	body, err := fs.ReadFile(fixtures, path.Join("testdata", f.fixture, req.Method+".json"))
-	if err != nil {
-		s.send(ctx, errorAnswer(req.ID, CodeMethodNotFound, "Method does not exist", nil))
-		return true
-	}
-	s.send(ctx, map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": json.RawMessage(body)})
 	return true
-}
-
-// loginWithAPIKey answers like the middleware: true, or false after a
-// failed lookup.
-func (s *session) loginWithAPIKey(ctx context.Context, req request) {
-	var key string
-	if len(req.Params) != 1 || json.Unmarshal(req.Params[0], &key) != nil {
-		s.send(ctx, invalidParams(req.ID, "api_key", "Field required"))
-		return
-	}
-	s.noteKey()
-	s.authenticated = key == APIKey
-	s.send(ctx, map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": s.authenticated})
-}
-
-// loginEx answers auth.login_ex for the API_KEY_PLAIN mechanism.
-func (s *session) loginEx(ctx context.Context, req request) {
-	var data struct {
-		Mechanism string `json:"mechanism"`
-		Username  string `json:"username"`
-		APIKey    string `json:"api_key"`
-	}
-	if len(req.Params) != 1 || json.Unmarshal(req.Params[0], &data) != nil || data.Mechanism == "" {
-		s.send(ctx, invalidParams(req.ID, "login_data", "Field required"))
-		return
-	}
-	if data.Mechanism != "API_KEY_PLAIN" {
-		s.send(ctx, invalidParams(req.ID, "login_data.mechanism", "mechanism not supported by the fake"))
-		return
-	}
-	if data.Username == "" || data.APIKey == "" {
-		s.send(ctx, invalidParams(req.ID, "login_data.username", "Field required"))
-		return
-	}
-	s.noteKey()
-	s.authenticated = data.Username == Username && data.APIKey == APIKey
-	result := map[string]any{"response_type": "AUTH_ERR"}
-	if s.authenticated {
-		result = map[string]any{"response_type": "SUCCESS", "user_info": nil, "authenticator": "LEVEL_1", "reconnect_token": nil}
-	}
-	s.send(ctx, map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": result})
-}
-
-func (s *session) noteKey() {
-	if s.tls {
-		return
-	}
-	s.fake.keysInClear.Add(1)
 }
 
 func (s *session) send(ctx context.Context, v any) {
@@ -187,29 +112,32 @@ func errorAnswer(id json.RawMessage, code int, message string, data any) map[str
 	return map[string]any{"jsonrpc": "2.0", "error": e, "id": rawID}
 }
 
-// callError is the middleware's error answer for a method that raised.
-func callError(id json.RawMessage, f Fault) map[string]any {
+// jsonrpcError is the middleware's JSON-RPC error answer: a method that
+// raised (with its errno, errname, reason and trace), arguments that
+// failed validation, or a method that does not exist (no data).
+func jsonrpcError(id json.RawMessage, e *callErr) map[string]any {
+	switch {
+	case e.code == CodeMethodNotFound:
+		return errorAnswer(id, e.code, e.message, nil)
+	case e.attribute != "":
+		return errorAnswer(id, e.code, e.message, map[string]any{
+			"error":   e.errno,
+			"errname": e.errname,
+			"reason":  "[" + e.errname + "] " + e.reason + "\n",
+			"trace":   nil,
+			"extra":   [][]any{{e.attribute, strings.TrimPrefix(e.reason, e.attribute+": "), e.errno}},
+		})
+	}
 	class := "CallError"
-	return errorAnswer(id, f.Code, f.Message, map[string]any{
-		"error":   f.Errno,
-		"errname": f.Errname,
-		"reason":  f.Reason,
+	return errorAnswer(id, e.code, e.message, map[string]any{
+		"error":   e.errno,
+		"errname": e.errname,
+		"reason":  e.reason,
 		"trace": map[string]any{
 			"class":     class,
-			"formatted": fmt.Sprintf("Traceback (most recent call last):\n  ...\nmiddlewared.service_exception.%s: [%s] %s\n", class, f.Errname, f.Reason),
-			"repr":      fmt.Sprintf("%s('%s', %d)", class, f.Reason, f.Errno),
+			"formatted": fmt.Sprintf("Traceback (most recent call last):\n  ...\nmiddlewared.service_exception.%s: [%s] %s\n", class, e.errname, e.reason),
+			"repr":      fmt.Sprintf("%s('%s', %d)", class, e.reason, e.errno),
 		},
 		"extra": nil,
-	})
-}
-
-// invalidParams is the middleware's answer to arguments that fail validation.
-func invalidParams(id json.RawMessage, attribute, msg string) map[string]any {
-	return errorAnswer(id, CodeInvalidParams, "Invalid params", map[string]any{
-		"error":   22,
-		"errname": "EINVAL",
-		"reason":  "[EINVAL] " + attribute + ": " + msg + "\n",
-		"trace":   nil,
-		"extra":   [][]any{{attribute, msg, 22}},
 	})
 }

@@ -168,12 +168,43 @@ func TestPlainConnectionsAndPaths(t *testing.T) {
 	c.call("auth.login_with_api_key", APIKey)
 	assert.Equal(t, 1, fake.KeysInClear(), "a key sent in clear is noted, as TrueNAS revokes it")
 
-	for _, p := range []string{"/websocket", "/api/v2.0/system/info", "/"} {
-		res, err := plain.Client().Get(plain.URL + p)
-		require.NoError(t, err)
-		require.NoError(t, res.Body.Close())
-		assert.Equal(t, http.StatusNotFound, res.StatusCode, p)
+	for _, p := range []string{"/api/v2.0/system/info", "/", "/websocket/"} {
+		assert.Equal(t, http.StatusNotFound, get(t, plain, p), p)
 	}
+	// 25.04 keeps the legacy API: a WebSocket endpoint, which a plain GET
+	// is told to upgrade to
+	assert.Equal(t, http.StatusUpgradeRequired, get(t, plain, "/websocket"))
+}
+
+func TestAPIsByRelease(t *testing.T) {
+	cases := []struct {
+		fixture         string
+		jsonrpc, legacy bool
+	}{
+		{NAS1, true, true}, {VM, true, true}, {SCALE2410, false, true}, {CORE13, false, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.fixture, func(t *testing.T) {
+			srv := Serve(t, NewFake(tc.fixture))
+			status := func(served bool) int {
+				if served {
+					return http.StatusUpgradeRequired
+				}
+				return http.StatusNotFound
+			}
+			assert.Equal(t, status(tc.jsonrpc), get(t, srv, "/api/current"))
+			assert.Equal(t, status(tc.jsonrpc), get(t, srv, "/api/v25.04.2"))
+			assert.Equal(t, status(tc.legacy), get(t, srv, "/websocket"))
+		})
+	}
+}
+
+func get(t *testing.T, srv *httptest.Server, path string) int {
+	t.Helper()
+	res, err := srv.Client().Get(srv.URL + path)
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	return res.StatusCode
 }
 
 func TestServerCertificate(t *testing.T) {
