@@ -56,6 +56,9 @@ type PlanSummary struct {
 	Kept      []netbox.Kept `json:"kept,omitempty"`
 	KeptTotal int           `json:"kept_total,omitempty"`
 	KeptLines []string      `json:"kept_lines,omitempty"`
+	// Orphaned counts, per kind, the objects the plan newly marks as
+	// orphans.
+	Orphaned map[string]int `json:"orphaned,omitempty"`
 }
 
 // maxKept bounds the kept counts a plan summary carries; the saved plan
@@ -238,6 +241,14 @@ func (a *Activities) describePlan(ref string, plan *netbox.Plan) PlanResult {
 		}
 		return ci.Op < cj.Op
 	})
+	for k, c := range plan.Summary.Kinds {
+		if c.Orphaned > 0 {
+			if res.Summary.Orphaned == nil {
+				res.Summary.Orphaned = map[string]int{}
+			}
+			res.Summary.Orphaned[string(k)] = c.Orphaned
+		}
+	}
 	res.Summary.Batches = len(plan.Batches)
 	res.Summary.Ambiguous = len(plan.Ambiguous)
 	res.Summary.Blocked = plan.Blocked

@@ -29,6 +29,9 @@ type RecordRunInput struct {
 	BatchesDone    int `json:"batches_done"`
 	BatchesFailed  int `json:"batches_failed"`
 	BatchesSkipped int `json:"batches_skipped"`
+	// Orphaned counts, per kind, the objects the run's plan marked as
+	// orphans (none for a dry run).
+	Orphaned map[string]int `json:"orphaned,omitempty"`
 }
 
 // RecordRunResult is empty: the step only records.
@@ -45,6 +48,7 @@ func (a *Activities) RecordRun(_ context.Context, in RecordRunInput) (RecordRunR
 		Created: in.Created, Updated: in.Updated, Deleted: in.Deleted, Unchanged: in.Unchanged,
 		FailedObjects: in.FailedObjects,
 		BatchesDone:   in.BatchesDone, BatchesFailed: in.BatchesFailed, BatchesSkipped: in.BatchesSkipped,
+		Orphaned: in.Orphaned,
 	})
 	return RecordRunResult{}, nil
 }

@@ -318,6 +318,10 @@ func (r *syncRun) record(ctx workflow.Context, res *SyncResult, runErr error) {
 		Created: t.Created, Updated: t.Updated, Deleted: t.Deleted, Unchanged: t.Unchanged, FailedObjects: t.Failed,
 		BatchesDone: t.BatchesDone, BatchesFailed: t.BatchesFailed, BatchesSkipped: t.BatchesSkipped,
 	}
+	if !r.req.DryRun && t.Batches > 0 && t.BatchesDone == t.Batches {
+		// every batch applied, so every planned mark was written
+		in.Orphaned = res.Plan.Orphaned
+	}
 	// A cancelled run still records that it ended.
 	dctx, cancel := workflow.NewDisconnectedContext(ctx)
 	defer cancel()

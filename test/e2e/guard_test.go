@@ -89,7 +89,8 @@ func TestGuardBlocksOneKindAndLetsItThroughOnce(t *testing.T) {
 
 	// host20 goes; hosts 1 to 10 lose their addresses too.
 	writeHosts(t, dir, 19, 11)
-	_, blocked := e.sync(workflows.SyncRequest{})
+	blockedRun, blocked := e.sync(workflows.SyncRequest{})
+	recordHistory(t, blockedRun, "sync_guard_blocked")
 	require.Empty(t, blocked.FailedBatches)
 	require.Len(t, blocked.Plan.Blocked, 1, "%v", blocked.Plan.Blocked)
 	require.Equal(t, "lab-files ip_address: would lose 11 of 20 (the last applied run left 20), 55%, more than mass_delete_threshold 10%: orphaning blocked",
@@ -156,4 +157,27 @@ sources:
     type: filesystem
     path: %s
 `, grace, dir)
+}
+
+// TestGuardHoldsAnEightyPercentDrop: a source that keeps all 20 hosts but reports 80 % fewer
+// addresses (4 of 20) has its addresses' orphaning blocked, and nothing else of it changes.
+func TestGuardHoldsAnEightyPercentDrop(t *testing.T) {
+	faultRow(t, "a source reporting 80% fewer objects of one kind (4 of 20 addresses, every host kept)",
+		"that kind's orphaning blocked with the reason and no address marked; the other kinds untouched")
+	dir := t.TempDir()
+	writeHosts(t, dir, 20, 1)
+	e := newEnv(t, guardConfig(dir, "30d"))
+	_, first := e.sync(workflows.SyncRequest{})
+	require.Empty(t, first.FailedBatches)
+	want := agentIDs(t, e.nb)
+
+	writeHosts(t, dir, 20, 17)
+	_, res := e.sync(workflows.SyncRequest{})
+	require.Empty(t, res.FailedBatches)
+	require.Len(t, res.Plan.Blocked, 1, "%v", res.Plan.Blocked)
+	require.Contains(t, res.Plan.Blocked[0], "lab-files ip_address: would lose 16 of 20")
+	require.Zero(t, res.Applied.Deleted)
+	require.Zero(t, res.Applied.Updated, "nothing marked, nothing else changed")
+	require.Empty(t, orphansByEndpoint(t, e.nb), "nothing marked")
+	require.Equal(t, want, agentIDs(t, e.nb), "every object still there")
 }

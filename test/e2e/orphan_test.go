@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/netbox-agent/netbox-agent/metrics"
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
 
@@ -90,9 +91,15 @@ func orphansByEndpoint(t *testing.T, nb *netbox, dates ...string) map[string]int
 func TestOrphanMarkGraceDelete(t *testing.T) {
 	dir := copyInventory(t)
 	e := newEnv(t, orphanConfig(dir, "30d"))
+	m, err := metrics.New()
+	require.NoError(t, err)
+	e.metrics = m
+	e.configure(e.configYAML, e.extraEnv...)
 	_, first := e.sync(workflows.SyncRequest{})
 	require.Empty(t, first.FailedBatches)
 	before := e.nb.counts(t, syncedEndpoints())
+	_, counted := metricValue(t, m, "netbox_agent_sync_orphaned_objects_total", map[string]string{"kind": "virtual_machine"})
+	require.False(t, counted, "nothing was marked yet")
 
 	// dns1 goes: the VM, its interface, MAC, IP and disk, and its two services.
 	gone := map[string]int{"virtualization/virtual-machines": 1, "virtualization/interfaces": 1,
@@ -107,6 +114,11 @@ func TestOrphanMarkGraceDelete(t *testing.T) {
 	require.Equal(t, 7, marked.Applied.Updated)
 	require.Zero(t, marked.Applied.Deleted, "nothing is deleted within the grace period")
 	require.Equal(t, gone, orphansByEndpoint(t, e.nb, dayBefore, dayAfter))
+	for kind, n := range map[string]int{"virtual_machine": 1, "vm_interface": 1, "mac_address": 1, "ip_address": 1, "virtual_disk": 1, "service": 2} {
+		v, ok := metricValue(t, m, "netbox_agent_sync_orphaned_objects_total", map[string]string{"kind": kind})
+		require.True(t, ok, "%s marks are counted", kind)
+		require.InDelta(t, float64(n), v, 0, kind)
+	}
 	vms := e.nb.list(t, "virtualization/virtual-machines", "name", "dns1")
 	require.Len(t, vms, 1)
 	require.Equal(t, "offline", vms[0].str("status.value"))
