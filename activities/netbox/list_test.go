@@ -158,3 +158,38 @@ func (s *shrinkingSites) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	s.pagedSites.ServeHTTP(w, r)
 }
+
+// failingPage answers 500 for the page at offset fail, every time.
+type failingPage struct {
+	*pagedSites
+	fail int
+}
+
+func (f *failingPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if off, _ := strconv.Atoi(r.URL.Query().Get("offset")); off == f.fail {
+		http.Error(w, "<h1>Server Error (500)</h1>", http.StatusInternalServerError)
+		return
+	}
+	f.pagedSites.ServeHTTP(w, r)
+}
+
+// TestListFailsWhenALaterPageFails: when the first page was read and a
+// later one fails, the list is an error, never the part that was read, so
+// that no plan is made from a NetBox seen in part (its missing objects
+// would be created again).
+func TestListFailsWhenALaterPageFails(t *testing.T) {
+	for _, inFlight := range []int{1, DefaultMaxInFlight} {
+		t.Run("max_in_flight "+strconv.Itoa(inFlight), func(t *testing.T) {
+			p := &failingPage{pagedSites: &pagedSites{total: 10, maxPage: 3}, fail: 3}
+			c := pagedClient(t, p, 3)
+			c.cfg.MaxInFlight, c.cfg.ReadRetries = inFlight, 1
+			got, err := c.list(context.Background(), specFor(inventory.KindSite), nil)
+			require.Error(t, err)
+			assert.Nil(t, got, "no part of the list")
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, http.StatusInternalServerError, apiErr.Status)
+			assert.Contains(t, p.offsets, 0, "the first page was read")
+		})
+	}
+}
