@@ -1,0 +1,136 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/netbox-agent/netbox-agent/activities"
+	"github.com/netbox-agent/netbox-agent/test/bench/gen"
+	"github.com/netbox-agent/netbox-agent/test/realnetbox"
+	"github.com/netbox-agent/netbox-agent/workflows"
+)
+
+// TestTwoWorkersShareARun runs a 6,000-object sync (1,500 against the real NetBox, whose first
+// sync of 6,000 takes minutes) on two worker processes serving one task queue, with a second
+// source discovered by a worker on its own queue. Once the workers have applied a few batches,
+// one of them is SIGKILLed while NetBox commits a write whose answer it never sees; the other
+// finishes the run, and NetBox ends as after the same run on one undisturbed worker.
+func TestTwoWorkersShareARun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills worker processes")
+	}
+	faultRow(t, "two worker processes on one queue share a run, one SIGKILLed mid-apply (and a remote source's worker)",
+		"both took batches; the other finishes the run; NetBox as after one undisturbed worker, 0 duplicates")
+	objects := 6000
+	if _, real := realnetbox.FromEnv(); real {
+		objects = 1500
+	}
+	bin := buildWorker(t)
+	dir := t.TempDir()
+	_, err := gen.Write(dir, gen.Options{Objects: objects, Seed: 11})
+	require.NoError(t, err)
+	const remoteQueue = "e2e-scaleout-site-b"
+	cfg := fmt.Sprintf(`
+sync:
+  apply_concurrency: 4
+  retry:
+    initial_interval: 100ms
+    maximum_interval: 1s
+    maximum_attempts: 5
+netbox:
+  batch_size: 50
+sources:
+  - name: bench
+    type: filesystem
+    path: %s
+  - name: site-b
+    type: filesystem
+    path: %s
+    task_queue: %s
+worker:
+  listen: 127.0.0.1:0
+`, dir, repoPath(t, "examples/inventory"), remoteQueue)
+
+	ref := newEnv(t, cfg, applyTimeout)
+	stopRemote := startRemoteWorker(t, ref, remoteQueue)
+	_, refRes := ref.sync(workflows.SyncRequest{})
+	stopRemote()
+	require.Empty(t, refRes.FailedBatches)
+	for _, s := range refRes.Sources {
+		require.Equal(t, activities.SourceOK, s.Status, "%s: %s", s.Name, s.Error)
+	}
+	want := agentIDs(t, ref.nb)
+	ref.stop()
+
+	e := newEnv(t, cfg, applyTimeout)
+	defer startRemoteWorker(t, e, remoteQueue)()
+	e.stopInProcessWorker()
+	held := e.nb.proxy.HoldWritesAfter(refRes.Applied.Batches / 3)
+	first, second := startWorkerProcess(t, e, bin), startWorkerProcess(t, e, bin)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	run, err := devServer.Client().ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: e.queue}, workflows.SyncWorkflow, workflows.SyncRequest{})
+	require.NoError(t, err)
+	select {
+	case <-held:
+	case <-ctx.Done():
+		t.Fatal("no write reached NetBox")
+	}
+	require.NoError(t, first.Process.Signal(syscall.SIGKILL))
+	_ = first.Wait() // killed: its exit status is the point, not an error
+	e.nb.proxy.Release()
+
+	var res workflows.SyncResult
+	require.NoError(t, run.Get(ctx, &res))
+	require.Empty(t, res.FailedBatches)
+	require.Equal(t, res.Applied.Batches, res.Applied.BatchesDone)
+	for _, s := range res.Sources {
+		require.Equal(t, activities.SourceOK, s.Status, "%s: %s", s.Name, s.Error)
+	}
+	require.NoError(t, second.Process.Signal(syscall.SIGTERM))
+	_ = second.Wait()
+
+	workers := map[string]int{}
+	for _, ev := range rawHistory(t, run.GetID(), run.GetRunID()) {
+		if a := ev.GetActivityTaskStartedEventAttributes(); a != nil {
+			workers[a.GetIdentity()]++
+		}
+	}
+	mains := 0
+	for id := range workers {
+		if !strings.Contains(id, "remote") {
+			mains++
+		}
+	}
+	require.GreaterOrEqual(t, mains, 2, "both worker processes took activities: %v", workers)
+	require.Len(t, workers, mains+1, "and the remote worker took its source's discovery: %v", workers)
+	t.Logf("%d objects, %d batches; activities by worker: %v", objects, res.Applied.Batches, workers)
+	e.startInProcessWorker()
+	requireAsUndisturbed(t, e, want)
+}
+
+// startRemoteWorker serves queue with a discovery-only worker, as a worker in another network
+// does, and returns its stop.
+func startRemoteWorker(t *testing.T, e *env, queue string) func() {
+	t.Helper()
+	log := zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
+	remote, err := activities.New(context.Background(), e.cfg, log, activities.BuildOptions{Queue: queue, DiscoverOnly: true})
+	require.NoError(t, err)
+	w := worker.New(devServer.Client(), queue, worker.Options{Identity: "remote-" + queue})
+	workflows.RegisterDiscovery(w, remote)
+	require.NoError(t, w.Start())
+	return func() {
+		w.Stop()
+		require.NoError(t, remote.Close())
+	}
+}
