@@ -26,6 +26,8 @@ const (
 	KindVMInterface    Kind = "vm_interface"
 	KindVirtualDisk    Kind = "virtual_disk"
 	KindService        Kind = "service"
+	KindVLANGroup      Kind = "vlan_group"
+	KindVLAN           Kind = "vlan"
 )
 
 // declarations lists every kind's declaration in write order; the family
@@ -33,7 +35,7 @@ const (
 func declarations() []Decl {
 	return []Decl{
 		site(), location(), manufacturer(), deviceType(), deviceRole(), platform(),
-		clusterType(), cluster(), device(), virtualMachine(),
+		clusterType(), cluster(), vlanGroup(), vlan(), device(), virtualMachine(),
 		iface(), vmInterface(), virtualDisk(), macAddress(), ipAddress(), service(),
 	}
 }

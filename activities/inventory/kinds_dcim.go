@@ -77,8 +77,16 @@ func iface() Decl {
 			boolean("enabled"), integer("mtu"), text("description"), boolean("mgmt_only"),
 			ref("device", KindDevice).required(),
 			ref("parent", KindInterface).sameHost(), ref("bridge", KindInterface).sameHost(),
-			ref("lag", KindInterface).sameHost(),
+			ref("lag", KindInterface).sameHost(), ifaceMode(), ref("untagged_vlan", KindVLAN),
 			ref("primary_mac_address", KindMACAddress).use(UseDerived)}}
+}
+
+// ifaceMode is an interface's 802.1Q mode; NetBox refuses an untagged
+// VLAN on an interface without one (dcim/api/serializers_/device_components.py
+// InterfaceSerializer.validate) and drops it on save (BaseInterface.save).
+// Releases may add modes (q-in-q came in 4.2), so its values stay open.
+func ifaceMode() Field {
+	return choice("mode", nb.AllowedPatchedWritableInterfaceRequestModeEnumValues).openChoices()
 }
 
 func macAddress() Decl {

@@ -2,7 +2,30 @@ package inventory
 
 import nb "github.com/netbox-community/go-netbox/v4"
 
-// The ipam family: IP addresses and services.
+// The ipam family: VLAN groups, VLANs, IP addresses and services.
+
+func vlanGroup() Decl {
+	// NetBox keeps a group's name and slug unique within its scope
+	// (ipam/models/vlans.py VLANGroup: scope_type, scope_id, name); the
+	// model scopes a group to a cluster.
+	return Decl{Kind: KindVLANGroup, Doc: "A group of VLANs, unique by VID and name, scoped to a cluster.",
+		Section: "vlan_groups", Name: "name", Key: []string{"name", "cluster"},
+		NetBox: NetBoxObject{Endpoint: "ipam/vlan-groups", ObjectType: "ipam.vlangroup"},
+		Fields: []Field{text("name").required(), slug(), text("description"),
+			ref("cluster", KindCluster).generic("scope_type", "scope_id")}}
+}
+
+func vlan() Decl {
+	// NetBox keeps a VID and a name unique within a group (VLAN: group,
+	// vid and group, name); the model knows a VLAN by its group and VID.
+	return Decl{Kind: KindVLAN, Doc: "An 802.1Q VLAN (VID 1-4094) of a VLAN group.",
+		Section: "vlans", Nested: []string{"vlans"}, NestedBy: "group",
+		Name: "vid", Key: []string{"group", "vid"},
+		NetBox: NetBoxObject{Endpoint: "ipam/vlans", ObjectType: "ipam.vlan"},
+		Fields: []Field{integer("vid").required(), text("name").required(),
+			choice("status", nb.AllowedPatchedWritableVLANRequestStatusEnumValues), text("description"),
+			ref("group", KindVLANGroup)}}
+}
 
 func ipAddress() Decl {
 	// IP address + VRF: the host part decides, so that a hand-made

@@ -25,7 +25,7 @@ func TestKindOrderPutsReferencesFirst(t *testing.T) {
 func TestEveryKindIsDeclaredOnce(t *testing.T) {
 	all := []Kind{KindSite, KindLocation, KindManufacturer, KindDeviceType, KindDeviceRole, KindPlatform,
 		KindDevice, KindInterface, KindMACAddress, KindIPAddress, KindClusterType, KindCluster,
-		KindVirtualMachine, KindVMInterface, KindVirtualDisk, KindService}
+		KindVirtualMachine, KindVMInterface, KindVirtualDisk, KindService, KindVLANGroup, KindVLAN}
 	require.Len(t, Declarations(), len(all))
 	require.Len(t, Kinds(), len(all))
 	sections := map[string]Kind{}

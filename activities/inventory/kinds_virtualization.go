@@ -46,6 +46,7 @@ func vmInterface() Decl {
 		Fields: []Field{text("name").required(), boolean("enabled"), integer("mtu"), text("description"),
 			ref("virtual_machine", KindVirtualMachine).required(),
 			ref("parent", KindVMInterface).sameHost(), ref("bridge", KindVMInterface).sameHost(),
+			ifaceMode(), ref("untagged_vlan", KindVLAN),
 			ref("primary_mac_address", KindMACAddress).use(UseDerived)}}
 }
 

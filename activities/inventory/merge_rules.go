@@ -83,6 +83,8 @@ func identityName(d *Decl, r *Record) string {
 			v = usableMAC(r.String(f.Name))
 		case TypeIP:
 			v = hostAddr(r.String(f.Name))
+		case TypeInt:
+			v = intName(r.Attrs[f.Name])
 		default:
 			v = lowerTrim(r.String(f.Name))
 		}
@@ -95,6 +97,20 @@ func identityName(d *Decl, r *Record) string {
 		name += v
 	}
 	return name
+}
+
+// intName is a whole number that names a record (a VLAN's VID) as text,
+// or "" when there is none.
+func intName(v any) string {
+	switch n := v.(type) {
+	case int:
+		return strconv.Itoa(n)
+	case int64:
+		return strconv.FormatInt(n, 10)
+	case float64:
+		return strconv.FormatFloat(n, 'f', -1, 64)
+	}
+	return ""
 }
 
 // matchSerials joins records whose identifying field (a device's serial)

@@ -302,3 +302,41 @@ func BenchmarkMerge(b *testing.B) {
 	b.ReportMetric(float64(total), "records/op")
 	b.ReportMetric(float64(len(out.Matches)), "matches/op")
 }
+
+// VLANs are known by their VID within their group: two sources' VLAN 20
+// of the same cluster's group are one VLAN, whatever each names it; VLAN
+// 30 is another.
+func TestMergeVLANsByVID(t *testing.T) {
+	group := func(key string) Record {
+		r := Record{Kind: KindVLANGroup, Key: key}
+		r.Set("name", "pve")
+		r.Ref("cluster", "cluster/pve")
+		return r
+	}
+	vlan := func(key, group string, vid int, name string) Record {
+		r := Record{Kind: KindVLAN, Key: key}
+		r.Set("vid", vid)
+		r.Set("name", name)
+		r.Ref("group", group)
+		return r
+	}
+	a := []Record{group("a/g"), vlan("a/g/20", "a/g", 20, "VLAN 20")}
+	b := []Record{group("b/g"), vlan("b/g/20", "b/g", 20, "users"), vlan("b/g/30", "b/g", 30, "VLAN 30")}
+	got, err := Merge([]MergeInput{{Source: "a", Records: a}, {Source: "b", Priority: 1, Records: b}}, MergeOptions{})
+	require.NoError(t, err)
+	byKey := map[string]Record{}
+	for _, r := range got.Records {
+		byKey[r.Key] = r
+	}
+	require.Len(t, got.Records, 3, "one group, VLANs 20 and 30")
+	assert.Contains(t, byKey, "a/g")
+	require.Contains(t, byKey, "a/g/20")
+	assert.Equal(t, "VLAN 20", byKey["a/g/20"].Attrs["name"], "the better source names it")
+	require.Contains(t, byKey, "b/g/30")
+	assert.Equal(t, "a/g", byKey["b/g/30"].Refs["group"], "VLAN 30 moves to the joined group")
+	rules := map[string]string{}
+	for _, m := range got.Matches {
+		rules[m.Record] = m.Rule
+	}
+	assert.Equal(t, map[string]string{"b/g": RuleName, "b/g/20": RuleName}, rules)
+}

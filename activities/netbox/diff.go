@@ -402,8 +402,17 @@ func orNone(v any) any {
 // recordName is a short label of a record for reports: the field that
 // names a record of its kind (a device type's model, an IP's address).
 func recordName(r *record) string {
+	name := "name"
 	if d := r.Kind.Decl(); d != nil {
-		return r.String(d.Name)
+		name = d.Name
 	}
-	return r.String("name")
+	v, _ := r.Attr(name)
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	default:
+		return fmt.Sprint(v) // a VLAN's VID
+	}
 }

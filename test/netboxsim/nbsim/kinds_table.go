@@ -22,6 +22,8 @@ const (
 	epPrefixes      = "ipam/prefixes"
 	epVRFs          = "ipam/vrfs"
 	epServices      = "ipam/services"
+	epVLANGroups    = "ipam/vlan-groups"
+	epVLANs         = "ipam/vlans"
 	epClusterTypes  = "virtualization/cluster-types"
 	epClusters      = "virtualization/clusters"
 	epVMs           = "virtualization/virtual-machines"
@@ -190,7 +192,7 @@ func kindSpecs(r release) []*kindSpec {
 		Relations: map[string]onDelete{"device": cascade, "parent": protect, "module": cascade, "vlan_translation_policy": protect},
 		Unique:    interfaceUnique(r),
 		Indexed:   []string{"name"}, Search: []string{"name", "label", "description"},
-		Display: componentDisplay, Clean: cleanInterface, After: afterInterface,
+		Display: componentDisplay, Clean: cleanInterface, After: afterInterface, Validate: validateInterfaceVLANs,
 		Counts: map[string]counter{"count_ipaddresses": {Endpoint: epIPs, Field: "assigned_object", Generic: "dcim.interface"}},
 		Computed: map[string]func(*view, *object) any{
 			"mac_address": interfaceMAC, "mac_addresses": interfaceMACs, "link_peers": emptyList,
@@ -350,6 +352,7 @@ func kindSpecs(r release) []*kindSpec {
 
 	kinds := []*kindSpec{tag, customField, choiceSetKind(), site, location, manufacturer, deviceType, deviceRole, platform, device,
 		iface, mac, ip, prefix, vrf, service, clusterType, cluster, vm, vmInterface, virtualDisk, tenant}
+	kinds = append(kinds, vlanKinds()...)
 	byEndpoint := map[string]*kindSpec{}
 	for _, k := range kinds {
 		byEndpoint[k.Endpoint] = k

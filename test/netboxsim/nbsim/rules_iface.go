@@ -28,6 +28,9 @@ func cleanInterface(v *view, o, old *object, errs fieldErrors) {
 	if ep == epInterfaces && len(errs) == 0 {
 		cleanInterfaceType(v, o, errs)
 	}
+	if len(errs) == 0 {
+		cleanInterfaceVLANs(v, o, ep, errs)
+	}
 	cleanPrimaryMAC(v, o, old, ep, errs)
 }
 
