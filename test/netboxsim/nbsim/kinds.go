@@ -135,7 +135,7 @@ var nestedKinds = map[string]string{
 	"NestedTag": "extras/tags", "NestedLocation": "dcim/locations", "NestedDeviceRole": "dcim/device-roles",
 	"NestedDevice": "dcim/devices", "NestedInterface": "dcim/interfaces", "NestedIPAddress": "ipam/ip-addresses",
 	"NestedVMInterface": "virtualization/interfaces", "NestedVirtualMachine": "virtualization/virtual-machines",
-	"IPAddress": "ipam/ip-addresses", "NestedPlatform": "dcim/platforms",
+	"IPAddress": "ipam/ip-addresses", "NestedPlatform": "dcim/platforms", "VLAN": "ipam/vlans",
 }
 
 // catalog is the registry of emulated kinds, built once.
