@@ -1,6 +1,7 @@
 package proxmox
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -10,8 +11,9 @@ import (
 
 // guest adds a guest's virtual machine with its interfaces, MAC and IP
 // addresses and disks. Without a config (node offline, config unreadable)
-// the virtual machine comes from cluster resources alone.
-func (m *mapper) guest(b *source.Builder, gs *guestState) {
+// the virtual machine comes from cluster resources alone. It returns the
+// warnings of NICs whose VLAN tag is not a VLAN ID.
+func (m *mapper) guest(b *source.Builder, gs *guestState) []string {
 	g := gs.guest
 	var cfg guestConfig
 	if gs.Detail != nil {
@@ -34,14 +36,17 @@ func (m *mapper) guest(b *source.Builder, gs *guestState) {
 	vm.Ref("device", nodeKey(b, g.Node))
 	vm.Ref("role", m.vmRoleKey)
 
+	var warnings []string
 	if cfg != nil {
-		primary := m.guestInterfaces(b, vm.Key, g, gs.Detail)
+		var primary map[string]string
+		primary, warnings = m.guestInterfaces(b, vm.Key, g, gs.Detail)
 		for field, key := range primary {
 			vm.Ref(field, key)
 		}
 		m.guestDisks(b, vm.Key, g, cfg)
 	}
 	b.Add(vm)
+	return warnings
 }
 
 func guestName(g guest, cfg guestConfig) string {
@@ -99,8 +104,9 @@ func configInt(cfg guestConfig, key string, def int64) int64 {
 // guestInterfaces adds a vm_interface per netN with its MAC and addresses;
 // it returns the primary_ip4/primary_ip6 references: the first address of
 // each family on the lowest-numbered NIC that has one.
-func (m *mapper) guestInterfaces(b *source.Builder, vmKey string, g guest, d *guestDetail) map[string]string {
+func (m *mapper) guestInterfaces(b *source.Builder, vmKey string, g guest, d *guestDetail) (map[string]string, []string) {
 	primary := map[string]string{}
+	var warnings []string
 	for _, k := range d.Config.keys(func(k string) bool { return hasIndexedPrefix(k, "net") }) {
 		spec := parseNet(g.Type, k, d.Config[k])
 		iface := source.NewRecord(inventory.KindVMInterface, source.ChildKey(vmKey, "iface", k))
@@ -111,6 +117,11 @@ func (m *mapper) guestInterfaces(b *source.Builder, vmKey string, g guest, d *gu
 		}
 		iface.Set("description", spec.description())
 		iface.Ref("virtual_machine", vmKey)
+		if vid, err := vlanTag(spec.Tag); err != nil {
+			warnings = append(warnings, fmt.Sprintf("%s %s: %s", g.Type, vmKey, err.Error()))
+		} else if vid > 0 {
+			m.vlans.use(&iface, vid)
+		}
 		b.Add(iface)
 
 		mac, ok := inventory.NormalizeMAC(spec.MAC)
@@ -125,7 +136,7 @@ func (m *mapper) guestInterfaces(b *source.Builder, vmKey string, g guest, d *gu
 			}
 		}
 	}
-	return primary
+	return primary, warnings
 }
 
 // guestAddresses are the usable addresses of one guest NIC in CIDR form:

@@ -23,6 +23,7 @@ type mapper struct {
 	typeKey    string
 	roleKey    string
 	vmRoleKey  string
+	vlans      *vlans
 }
 
 // nodeKey is the key of a node's device.
@@ -40,12 +41,19 @@ func (s *Source) snapshot(sv *survey) *source.Snapshot {
 		warnings = append(warnings, n.Warnings...)
 	}
 	for _, g := range sv.Guests {
-		m.guest(b, g)
+		warnings = append(warnings, m.guest(b, g)...)
 		guestGaps(b, g)
+		switch {
+		case g.Detail == nil:
+			m.vlans.unseen = "node " + g.Node + " offline: its guests' VLAN tags not read"
+		case g.Detail.ConfigUnseen != "":
+			m.vlans.unseen = "guest config not read: its VLAN tags unknown"
+		}
 		if g.Detail != nil {
 			warnings = append(warnings, g.Detail.Warnings...)
 		}
 	}
+	m.vlans.add(b, sv.ClusterName, m.clusterKey)
 	sort.Strings(warnings)
 	return b.Snapshot(warnings)
 }
@@ -97,6 +105,7 @@ func (m *mapper) shared(b *source.Builder, sv *survey) {
 	cl.Ref("site", m.siteKey)
 	b.Add(cl)
 	m.clusterKey = cl.Key
+	m.vlans = &vlans{groupKey: source.ChildKey(cl.Key, "vlan-group"), vids: map[int]bool{}}
 
 	m.typeKey = b.DeviceType(m.opts.Manufacturer, m.opts.Model, "")
 
