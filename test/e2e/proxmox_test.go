@@ -16,7 +16,8 @@ import (
 
 // TestProxmoxSync discovers the fake two-node Proxmox cluster through the
 // real source, syncs it through SyncWorkflow into NetBox, and checks
-// the cluster, node devices, VMs, their interfaces, MACs, IPs and disks.
+// the cluster, node devices, VMs, their interfaces, MACs, IPs and disks, and
+// the VLANs its guests are tagged with.
 func TestProxmoxSync(t *testing.T) {
 	pve := proxmoxtest.NewServer(t)
 	e := newEnv(t, fmt.Sprintf(`
@@ -90,9 +91,47 @@ func requireProxmoxLab(t *testing.T, nb *netbox) {
 		require.NotContains(t, ip.str("address"), "fe80:")
 	}
 
+	requireProxmoxVLANs(t, nb, cluster, vms)
+
 	disks := nb.list(t, "virtualization/virtual-disks", "virtual_machine_id", idOf(web))
 	require.NotEmpty(t, disks)
 	for _, d := range disks {
 		require.Positive(t, d.int("size"), "disk %s has a size", d.str("name"))
 	}
+}
+
+// requireProxmoxVLANs checks the VLANs of the lab's guest NICs: one group
+// scoped to the cluster, VLANs 20 (web01 net0, dns01 net0) and 30 (db01
+// and build01 net1), each tagged NIC an access port of its VLAN, an
+// untagged NIC in no mode.
+func requireProxmoxVLANs(t *testing.T, nb *netbox, cluster object, vms map[string]object) {
+	t.Helper()
+	groups := nb.list(t, "ipam/vlan-groups", "name", "lab")
+	require.Len(t, groups, 1)
+	group := groups[0]
+	require.Equal(t, "virtualization.cluster", group.str("scope_type"))
+	require.Equal(t, cluster.int("id"), group.int("scope_id"), "the group is the cluster's")
+	require.Equal(t, "proxmox/alpha/cluster/lab/vlan-group", group.str("custom_fields.agent_id"))
+
+	vlans := map[int]object{}
+	for _, v := range nb.list(t, "ipam/vlans", "group_id", idOf(group)) {
+		vlans[v.int("vid")] = v
+	}
+	require.ElementsMatch(t, []int{20, 30}, slices.Collect(maps.Keys(vlans)))
+	require.Equal(t, "VLAN 20", vlans[20].str("name"))
+	require.Equal(t, "active", vlans[20].str("status.value"))
+
+	for _, c := range []struct {
+		vm, nic string
+		vid     int
+	}{{"web01", "net0", 20}, {"dns01", "net0", 20}, {"db01", "net1", 30}, {"build01", "net1", 30}} {
+		nics := byName(nb.list(t, "virtualization/interfaces", "virtual_machine_id", idOf(vms[c.vm])))
+		nic, ok := nics[c.nic]
+		require.True(t, ok, "%s has %s", c.vm, c.nic)
+		require.Equal(t, "access", nic.str("mode.value"), "%s %s", c.vm, c.nic)
+		require.Equal(t, vlans[c.vid].int("id"), nic.int("untagged_vlan.id"), "%s %s is on VLAN %d", c.vm, c.nic, c.vid)
+	}
+	untagged := byName(nb.list(t, "virtualization/interfaces", "virtual_machine_id", idOf(vms["db01"])))["net0"]
+	require.Nil(t, untagged.get("mode"), "db01 net0 has no tag")
+	require.Nil(t, untagged.get("untagged_vlan"))
 }
