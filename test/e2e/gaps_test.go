@@ -46,13 +46,15 @@ sources:
 	require.Equal(t, activities.SourceOK, first.Sources[0].Status, first.Sources[0].Error)
 	require.Empty(t, first.FailedBatches)
 	// node2's interfaces and addresses, the interfaces, MACs and disks of
-	// its guests db01, build01 and backup
+	// its guests db01, build01 and backup, and the cluster's VLANs: VLAN 30
+	// is only on db01 and build01
 	held := func() map[string][]object {
 		out := map[string][]object{}
 		for _, ep := range syncedEndpoints() {
 			for _, o := range e.nb.list(t, ep) {
 				id := o.str("custom_fields.agent_id")
-				for _, under := range []string{"proxmox/alpha/node/node2/", "proxmox/alpha/qemu/101/", "proxmox/alpha/qemu/104/", "proxmox/alpha/lxc/103/"} {
+				for _, under := range []string{"proxmox/alpha/node/node2/", "proxmox/alpha/qemu/101/", "proxmox/alpha/qemu/104/", "proxmox/alpha/lxc/103/",
+					"proxmox/alpha/cluster/lab/vlan-group"} {
 					if strings.HasPrefix(id, under) {
 						out[ep] = append(out[ep], o)
 					}
@@ -62,6 +64,7 @@ sources:
 		return out
 	}
 	before := held()
+	require.Len(t, before["ipam/vlans"], 2, "VLANs 20 and 30")
 	for _, ep := range []string{"dcim/interfaces", "ipam/ip-addresses", "dcim/mac-addresses", "virtualization/interfaces", "virtualization/virtual-disks"} {
 		require.NotEmpty(t, before[ep], "%s of node2 and its guests after the first run", ep)
 	}
@@ -89,4 +92,5 @@ sources:
 	require.Contains(t, lines, "alpha: kept, not seen: ")
 	require.Contains(t, lines, " interface (node node2 offline)")
 	require.Contains(t, lines, " ip_address (node node2 offline)")
+	require.Contains(t, lines, " vlan (node node2 offline: its guests' VLAN tags not read)")
 }

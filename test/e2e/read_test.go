@@ -186,7 +186,7 @@ func byName(objs []object) map[string]object {
 func syncedEndpoints() []string {
 	return []string{"dcim/sites", "dcim/locations", "dcim/manufacturers", "dcim/device-types",
 		"dcim/device-roles", "dcim/platforms", "dcim/devices", "dcim/interfaces", "dcim/mac-addresses",
-		"ipam/ip-addresses", "ipam/services", "virtualization/cluster-types", "virtualization/clusters",
+		"ipam/ip-addresses", "ipam/services", "ipam/vlan-groups", "ipam/vlans", "virtualization/cluster-types", "virtualization/clusters",
 		"virtualization/virtual-machines", "virtualization/interfaces", "virtualization/virtual-disks"}
 }
 

@@ -47,7 +47,7 @@ func (s *Source) snapshot(sv *survey) *source.Snapshot {
 		case g.Detail == nil:
 			m.vlans.unseen = "node " + g.Node + " offline: its guests' VLAN tags not read"
 		case g.Detail.ConfigUnseen != "":
-			m.vlans.unseen = "guest config not read: its VLAN tags unknown"
+			m.vlans.unseen = g.Type + " " + strconv.FormatUint(g.VMID, 10) + ": config not read, its VLAN tags unknown"
 		}
 		if g.Detail != nil {
 			warnings = append(warnings, g.Detail.Warnings...)

@@ -49,11 +49,11 @@ func (v *vlans) use(iface *inventory.Record, vid int) {
 }
 
 // add adds the group and its VLANs. When a guest's config was not read its
-// tags are unknown, so the VLANs not seen are reported unseen rather than
-// left to be orphaned.
+// tags are unknown, so the VLANs not seen, and the group when no guest read
+// has a tag, are reported unseen rather than left to be orphaned.
 func (v *vlans) add(b *source.Builder, clusterName, clusterKey string) {
 	if v.unseen != "" {
-		b.Unseen(v.groupKey, v.unseen, inventory.KindVLAN)
+		b.Unseen(v.groupKey, v.unseen, inventory.KindVLANGroup, inventory.KindVLAN)
 	}
 	if len(v.vids) == 0 {
 		return

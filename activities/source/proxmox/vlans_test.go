@@ -73,3 +73,32 @@ func TestGuestVLANs(t *testing.T) {
 	assert.Contains(t, snap.Warnings[0], `proxmox/alpha/qemu/100: VLAN tag "5000" is not a VLAN ID (1-4094)`)
 	assert.Empty(t, snap.Gaps, "every guest's config was read")
 }
+
+// While a guest's config is unread its tags are unknown: the group and its
+// VLANs are a gap, even when no guest that was read has a tag.
+func TestGuestVLANsUnseen(t *testing.T) {
+	s := &Source{Instance: source.Instance{Name: "alpha"}}
+	cases := []struct {
+		name   string
+		detail *guestDetail
+		why    string
+	}{
+		{"node offline", nil, "node node2 offline: its guests' VLAN tags not read"},
+		{"config not read", &guestDetail{ConfigUnseen: "config of qemu 101 not read: 403"}, "qemu 101: config not read, its VLAN tags unknown"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sv := &survey{ClusterName: "lab", Guests: []*guestState{
+				{guest: guest{Type: "qemu", VMID: 100, Name: "web", Node: "node1", Status: "running"},
+					Detail: &guestDetail{Config: guestConfig{"net0": "virtio=BC:24:11:00:00:01,bridge=vmbr0"}}},
+				{guest: guest{Type: "qemu", VMID: 101, Name: "db", Node: "node2", Status: "running"}, Detail: tc.detail},
+			}}
+			snap := s.snapshot(sv)
+			for _, r := range snap.Records {
+				assert.NotContains(t, []inventory.Kind{inventory.KindVLANGroup, inventory.KindVLAN}, r.Kind, r.Key)
+			}
+			assert.Contains(t, snap.Gaps, inventory.Gap{Under: "proxmox/alpha/cluster/lab/vlan-group",
+				Kinds: []inventory.Kind{inventory.KindVLANGroup, inventory.KindVLAN}, Why: tc.why})
+		})
+	}
+}
