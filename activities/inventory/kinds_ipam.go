@@ -19,12 +19,12 @@ func vlan() Decl {
 	// NetBox keeps a VID and a name unique within a group (VLAN: group,
 	// vid and group, name); the model knows a VLAN by its group and VID.
 	return Decl{Kind: KindVLAN, Doc: "An 802.1Q VLAN (VID 1-4094) of a VLAN group.",
-		Section: "vlans", Nested: []string{"vlans"}, NestedBy: "group",
+		Section: "vlans", Parent: "group", Nested: []string{"vlans"},
 		Name: "vid", Key: []string{"group", "vid"},
 		NetBox: NetBoxObject{Endpoint: "ipam/vlans", ObjectType: "ipam.vlan"},
 		Fields: []Field{integer("vid").required(), text("name").required(),
 			choice("status", nb.AllowedPatchedWritableVLANRequestStatusEnumValues), text("description"),
-			ref("group", KindVLANGroup)}}
+			ref("group", KindVLANGroup).required()}}
 }
 
 func ipAddress() Decl {

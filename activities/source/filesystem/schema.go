@@ -62,12 +62,16 @@ type kindSpec struct {
 	owner    *ownerSpec
 }
 
-// hostField is the field a top-level record uses to name its device or VM
-// (the kind's name), and hostIface the interface kind of each: the kinds
-// whose records hold MACs, by the kind their parent reference points to.
+// hostField is the field a top-level record uses to name its device, VM or
+// other owner (the kind's name: vlan_group for a VLAN), and hostIface the
+// interface kind of each host: the kinds whose records hold MACs, by the
+// kind their parent reference points to.
 var hostField, hostIface = func() (map[inventory.Kind]string, map[inventory.Kind]inventory.Kind) {
 	fields, ifaces := map[inventory.Kind]string{}, map[inventory.Kind]inventory.Kind{}
 	for _, d := range inventory.Declarations() {
+		for _, h := range inventory.HostsOf(d.Kind) {
+			fields[h] = string(h)
+		}
 		if !inventory.HoldsMACs(d.Kind) {
 			continue
 		}
@@ -91,7 +95,8 @@ var formats = map[inventory.Kind]kindFormat{
 	inventory.KindVirtualMachine: {keyPart: "vm"}, inventory.KindInterface: {keyPart: "iface"},
 	inventory.KindVMInterface: {keyPart: "iface"}, inventory.KindVirtualDisk: {keyPart: "disk"},
 	inventory.KindMACAddress: {keyPart: "mac", oneOnly: true}, inventory.KindIPAddress: {keyPart: "ip", standalone: true},
-	inventory.KindService: {keyPart: "service"},
+	inventory.KindService: {keyPart: "service"}, inventory.KindVLANGroup: {keyPart: "vlan-group"},
+	inventory.KindVLAN: {keyPart: "vlan"},
 }
 
 var (
