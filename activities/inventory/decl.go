@@ -84,6 +84,9 @@ type Field struct {
 	NetBoxName string
 	// NetBoxTypeField holds the object type of a generic key (assigned_object_type).
 	NetBoxTypeField string
+	// Min and Max bound a whole number when Max is not 0 (a VLAN's VID:
+	// 1-4094); a record with a value outside is invalid.
+	Min, Max int64
 }
 
 // IsRef reports whether f is a reference to other records.
@@ -161,6 +164,7 @@ type Decl struct {
 	index         map[string]int
 	requiredAttrs []string
 	requiredRefs  []string
+	bounded       []*Field // the whole numbers with bounds
 	scope         string   // the reference that scopes the merge's natural key
 	nameParts     []*Field // the fields that make the merge's name
 }
@@ -237,6 +241,12 @@ func (f Field) openChoices() Field {
 	return f
 }
 func (f Field) use(u Use) Field { f.Use = u; return f }
+
+// between bounds a whole number: a record with a value outside lo-hi is invalid.
+func (f Field) between(lo, hi int64) Field {
+	f.Min, f.Max = lo, hi
+	return f
+}
 func (f Field) qualifiedBy(name string) Field {
 	f.QualifiedBy = name
 	return f

@@ -75,6 +75,9 @@ func newDeclTable(list []Decl) *declTable {
 			if !f.IsRef() {
 				t.attrTypes[f.Name] = f.Type
 			}
+			if f.Max != 0 {
+				d.bounded = append(d.bounded, f)
+			}
 		}
 		if !d.Shared {
 			d.scope, d.nameParts = d.mergeIdentity()

@@ -22,7 +22,7 @@ func vlan() Decl {
 		Section: "vlans", Parent: "group", Nested: []string{"vlans"},
 		Name: "vid", Key: []string{"group", "vid"},
 		NetBox: NetBoxObject{Endpoint: "ipam/vlans", ObjectType: "ipam.vlan"},
-		Fields: []Field{integer("vid").required(), text("name").required(),
+		Fields: []Field{integer("vid").required().between(1, 4094), text("name").required(),
 			choice("status", nb.AllowedPatchedWritableVLANRequestStatusEnumValues), text("description"),
 			ref("group", KindVLANGroup).required()}}
 }

@@ -189,7 +189,8 @@ func describeField(f *Field) string {
 		name string
 	}{{f.Required, "required"}, {f.SameHost, "same host"}, {f.Identifies, "identifies"},
 		{f.OpenChoices, "open choices"}, {f.QualifiedBy != "", "qualified by " + f.QualifiedBy},
-		{f.NetBoxName != "", "NetBox " + f.NetBoxTypeField + "+" + f.NetBoxName}} {
+		{f.NetBoxName != "", "NetBox " + f.NetBoxTypeField + "+" + f.NetBoxName},
+		{f.Max != 0, fmt.Sprintf("%d-%d", f.Min, f.Max)}} {
 		if flag.on {
 			parts = append(parts, flag.name)
 		}

@@ -5,6 +5,7 @@ package inventory
 
 import (
 	"fmt"
+	"math"
 	"sort"
 )
 
@@ -78,6 +79,15 @@ func (r *Record) Validate() error {
 			return fmt.Errorf("%s %s: missing reference %s", r.Kind, r.Key, f)
 		}
 	}
+	for _, f := range d.bounded {
+		v, ok := r.Attrs[f.Name]
+		if !ok {
+			continue
+		}
+		if n, whole := wholeNumber(v); !whole || n < f.Min || n > f.Max {
+			return fmt.Errorf("%s %s: %s %v is not a whole number in %d-%d", r.Kind, r.Key, f.Name, v, f.Min, f.Max)
+		}
+	}
 	return nil
 }
 
@@ -91,4 +101,17 @@ func Sort(recs []Record) {
 		}
 		return recs[i].Key < recs[j].Key
 	})
+}
+
+// wholeNumber is v as a whole number, whichever way it was decoded.
+func wholeNumber(v any) (int64, bool) {
+	switch n := Normalize("", v).(type) {
+	case int64:
+		return n, true
+	case float64:
+		if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
+			return int64(n), true
+		}
+	}
+	return 0, false
 }

@@ -152,9 +152,22 @@ func TestValidate(t *testing.T) {
 		{"no name", Record{Kind: KindSite, Key: "site/a"}, "site site/a: missing name"},
 		{"device without site", Record{Kind: KindDevice, Key: "d", Attrs: map[string]any{"name": "d"},
 			Refs: map[string]string{"device_type": "t", "role": "r"}}, "device d: missing reference site"},
+		{"VID 0", vlanRecord(0), "vlan v: vid 0 is not a whole number in 1-4094"},
+		{"VID 4095", vlanRecord(4095), "vlan v: vid 4095 is not a whole number in 1-4094"},
+		{"VID in words", vlanRecord("twenty"), "vlan v: vid twenty is not a whole number in 1-4094"},
+		{"VID 20.5", vlanRecord(20.5), "vlan v: vid 20.5 is not a whole number in 1-4094"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { assert.EqualError(t, tc.rec.Validate(), tc.want) })
 	}
+	for _, vid := range []any{1, int64(4094), float64(20), json.Number("30")} {
+		r := vlanRecord(vid)
+		assert.NoError(t, r.Validate(), "VID %v", vid)
+	}
+}
+
+// vlanRecord is a VLAN of group g with the VID as given, not normalised.
+func vlanRecord(vid any) Record {
+	return Record{Kind: KindVLAN, Key: "v", Attrs: map[string]any{"vid": vid, "name": "VLAN"}, Refs: map[string]string{"group": "g"}}
 }
 
 func TestKeys(t *testing.T) {

@@ -100,6 +100,8 @@ func TestMistakesAreInvalid(t *testing.T) {
 		{"owner inside its host", `{"devices": [{"name": "a", "role": "r", "device_type": "t", "interfaces": [{"name": "e", "device": "a"}]}]}`, `$.devices[0].interfaces[0]: unknown field "device"`},
 		{"record without kind", `[{"name": "a"}]`, `$[0]: missing kind`},
 		{"record of its kind", `[{"kind": "devices", "name": "x", "role": "r", "device_type": "t", "status": "bogus"}]`, `$[0].status: bogus is not one of`},
+		{"VID over 4094", `{"vlan_groups": [{"name": "g", "vlans": [{"vid": 4095, "name": "v"}]}]}`, `$.vlan_groups[0].vlans[0].vid: 4095 is above 4094`},
+		{"VID 0", `{"vlans": [{"vlan_group": "g", "vid": 0, "name": "v"}]}`, `$.vlans[0].vid: 0 is below 1`},
 		{"bad size", `{"virtual_machines": [{"name": "a", "disks": [{"name": "d", "size": "big"}]}]}`, `$.virtual_machines[0].disks[0].size: "big" does not match`},
 		{"field of another kind", `{"sites": [{"name": "a", "status": "Active"}], "devices": [{"name": "b", "role": "r", "device_type": "t", "manufacturer": "m", "memory": null}]}`, `$.devices[0]: unknown field "memory"`},
 	} {

@@ -35,6 +35,11 @@ func validate(root, s map[string]any, v any, path string) []string {
 			fail("%v is below %v", v, m)
 		}
 	}
+	if m, ok := s["maximum"].(float64); ok {
+		if n, isNum := number(v); isNum && n > m {
+			fail("%v is above %v", v, m)
+		}
+	}
 	if alts, ok := s["anyOf"].([]any); ok {
 		// None fits: say why the closest one does not, where a form of
 		// another type is the farthest.

@@ -1,6 +1,7 @@
 package fileschema
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -60,6 +61,11 @@ func fieldSchema(defs object, d *inventory.Decl, f *inventory.Field) object {
 		defs[name] = choiceSchema(f)
 		return ref(name)
 	case inventory.TypeInt:
+		if f.Max != 0 {
+			return object{"anyOf": []any{object{"type": "integer", "minimum": f.Min, "maximum": f.Max},
+				object{"type": "string", "pattern": wholeText}, object{"type": "null"}},
+				"description": fmt.Sprintf("A whole number in %d-%d.", f.Min, f.Max)}
+		}
 		return ref("int")
 	case inventory.TypeNumber:
 		return ref("number")

@@ -14,7 +14,8 @@ import (
 
 // VLANs nest in their group and are keyed under it, so two groups may both
 // have VLAN 20; an interface names its untagged VLAN by VID, which must
-// then be one VLAN of the directory.
+// then be one VLAN of the directory. A VID outside 1-4094 is reported and
+// that VLAN skipped.
 func TestVLANGroupsAndVLANs(t *testing.T) {
 	base := t.TempDir()
 	require.NoError(t, os.Mkdir(filepath.Join(base, "inv"), 0o755))
@@ -32,6 +33,7 @@ vlan_groups:
       - {vid: 20, name: lab users}
 vlans:
   - {vlan_group: lab, vid: 40, name: storage}
+  - {vlan_group: lab, vid: 5000, name: too big}
 virtual_machines:
   - name: dns1
     cluster: homelab
@@ -55,6 +57,7 @@ virtual_machines:
 		assert.Equal(t, group, byKey[key].Refs["group"], key)
 	}
 	assert.Equal(t, int64(40), byKey[lab+"/vlan/40"].Attrs["vid"])
+	assert.NotContains(t, byKey, lab+"/vlan/5000")
 
 	vm := "filesystem/home/vm/dns1/iface/"
 	assert.Equal(t, "access", byKey[vm+"net0"].Attrs["mode"])
@@ -62,6 +65,7 @@ virtual_machines:
 	assert.Equal(t, lab+"/vlan/20", byKey[vm+"net2"].Refs["untagged_vlan"], "a key says which VLAN 20")
 	_, kept := byKey[vm+"net1"]
 	assert.False(t, kept, "VLAN 20 is ambiguous: the interface is skipped")
-	require.Len(t, snap.Warnings, 1)
+	require.Len(t, snap.Warnings, 2, "%q", snap.Warnings) // in the order the source finds them
+	assert.Contains(t, snap.Warnings[1], `vlans.yaml:15: vlan "5000": vlan filesystem/home/vlan-group/lab/vlan/5000: vid 5000 is not a whole number in 1-4094`)
 	assert.Contains(t, snap.Warnings[0], `vm_interface "net1": untagged_vlan: vlan "20" is ambiguous`)
 }
