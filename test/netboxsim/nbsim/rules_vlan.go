@@ -29,7 +29,8 @@ func vlanKinds() []*kindSpec {
 		Indexed: []string{"name", "slug"}, Search: []string{"name", "slug", "description"},
 		Generic: []genericRelation{{Name: "scope", TypeField: "scope_type", IDField: "scope_id", Render: "scope", Targets: vlanGroupScopes}},
 		Display: nameDisplay, Clean: cleanVLANGroup,
-		Counts: map[string]counter{"vlan_count": {Endpoint: epVLANs, Field: "group"}},
+		Counts:   map[string]counter{"vlan_count": {Endpoint: epVLANs, Field: "group"}},
+		Computed: map[string]func(*view, *object) any{"utilization": vlanGroupUtilization},
 	}
 	vlan := &kindSpec{
 		Endpoint: epVLANs, ObjectType: "ipam.vlan", ModelName: "VLAN", Verbose: "VLAN",
@@ -46,6 +47,20 @@ func vlanKinds() []*kindSpec {
 		Counts: map[string]counter{"prefix_count": {Endpoint: epPrefixes, Field: "vlan"}},
 	}
 	return []*kindSpec{group, vlan}
+}
+
+// vlanGroupUtilization is VLANQuerySet.annotate_utilization: the group's VLANs as a share of
+// the VIDs its ranges hold, in percent rounded to two places, rendered by a CharField.
+func vlanGroupUtilization(v *view, o *object) any {
+	var total int64
+	for _, r := range vidRanges(o.Fields["vid_ranges"]) {
+		total += r[1] - r[0] + 1
+	}
+	if total == 0 {
+		return nil
+	}
+	n := len(v.table(epVLANs).index("group", itoa(o.ID)))
+	return fmt.Sprintf("%.2f", float64(n)*100/float64(total))
 }
 
 // vlanDisplay is VLAN.__str__: "name (vid)".
