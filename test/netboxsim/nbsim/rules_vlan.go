@@ -52,15 +52,21 @@ func vlanKinds() []*kindSpec {
 // vlanGroupUtilization is VLANQuerySet.annotate_utilization: the group's VLANs as a share of
 // the VIDs its ranges hold, in percent rounded to two places, rendered by a CharField.
 func vlanGroupUtilization(v *view, o *object) any {
-	var total int64
-	for _, r := range vidRanges(o.Fields["vid_ranges"]) {
-		total += r[1] - r[0] + 1
-	}
+	total := vlanIDCount(o)
 	if total == 0 {
 		return nil
 	}
 	n := len(v.table(epVLANs).index("group", itoa(o.ID)))
 	return fmt.Sprintf("%.2f", float64(n)*100/float64(total))
+}
+
+// vlanIDCount is VLANGroup.total_vlan_ids: how many VIDs its ranges hold.
+func vlanIDCount(o *object) int64 {
+	var total int64
+	for _, r := range vidRanges(o.Fields["vid_ranges"]) {
+		total += r[1] - r[0] + 1
+	}
+	return total
 }
 
 // vlanDisplay is VLAN.__str__: "name (vid)".

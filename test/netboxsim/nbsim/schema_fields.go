@@ -32,6 +32,7 @@ func answerFieldChanges() []schemaChange {
 		{"ClusterType", "ClusterTypeRequest", "description"}, {"Cluster", "WritableClusterRequest", "description"},
 		{"VirtualMachineWithConfigContext", "WritableVirtualMachineWithConfigContextRequest", "tenant"},
 		{"VMInterface", "WritableVMInterfaceRequest", "l2vpn_termination"}, {"VirtualDisk", "VirtualDiskRequest", "size"},
+		{"VLANGroup", "VLANGroupRequest", "description"}, {"VLAN", "WritableVLANRequest", "qinq_svlan"},
 	} {
 		changes = append(changes, schemaChange{since: 5, schemas: []string{o.schema}, after: o.after, props: owner},
 			schemaChange{since: 5, schemas: []string{o.request}, after: "description", props: ownerID})
@@ -53,6 +54,11 @@ func answerFieldChanges() []schemaChange {
 		schemaChange{since: 5, schemas: []string{"Manufacturer", "ClusterType"}, after: "owner", props: comments},
 		schemaChange{since: 5, schemas: []string{"ManufacturerRequest", "ClusterTypeRequest"}, after: "description", props: comments},
 		schemaChange{since: 5, schemas: []string{"Manufacturer"}, after: "devicetype_count", props: count("moduletype_count")},
+		// 4.5: comments for VLAN groups.
+		schemaChange{since: 5, schemas: []string{"VLANGroup"}, after: "owner", props: comments},
+		schemaChange{since: 5, schemas: []string{"VLANGroupRequest"}, after: "description", props: comments},
+		// 4.6: a VLAN group's count of VIDs in its ranges.
+		schemaChange{since: 6, schemas: []string{"VLANGroup"}, after: "vid_ranges", props: count("total_vlan_ids")},
 		// 4.6: choice colors, JSON schemas for custom fields, VM types.
 		schemaChange{since: 6, schemas: []string{"CustomFieldChoiceSet", "WritableCustomFieldChoiceSetRequest"}, after: "extra_choices",
 			props: []propSpec{{Name: "choice_colors", Type: "object"}}},
@@ -101,6 +107,7 @@ func answerFieldKinds(r release, byEndpoint map[string]*kindSpec) {
 	}
 	if r.atLeast(6) {
 		byEndpoint[epChoiceSets].Defaults["choice_colors"] = map[string]any{}
+		computed(byEndpoint[epVLANGroups], "total_vlan_ids", func(_ *view, o *object) any { return vlanIDCount(o) })
 	}
 	if r.atLeast(7) {
 		byEndpoint[epCustomFields].Defaults["nulls_first"] = true
