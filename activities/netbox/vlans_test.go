@@ -101,3 +101,34 @@ func TestVLANNoLongerSeenIsOrphaned(t *testing.T) {
 	assert.Equal(t, 1, count(sim, inventory.KindVLAN))
 	assert.Equal(t, 1, count(sim, inventory.KindVLANGroup))
 }
+
+// A guest moved to another VLAN: one update of its interface, nothing else.
+func TestGuestMovedToAnotherVLAN(t *testing.T) {
+	sim, c := newSim(t, testConfig())
+	recs := vlanLab()
+	syncOnce(t, c, PlanRequest{Records: recs, Sources: ok("lab"), Now: day0})
+	group := inventory.Key("fs", "lab", "cluster", "homelab") + "/vlan-group"
+	moved := clone(recs)
+	nic := inventory.Key("fs", "lab", "vm", "vm1-1") + "/iface/net0"
+	for i := range moved {
+		if moved[i].Key == nic {
+			moved[i].Ref("untagged_vlan", group+"/vlan/30")
+		}
+	}
+	sim.ResetStats()
+	p, res := syncOnce(t, c, PlanRequest{Records: moved, Sources: ok("lab"), Now: day0})
+	assert.Empty(t, totals(res).Problems)
+	assert.Equal(t, 1, p.Summary.Total.Update)
+	var ops []Operation
+	for _, b := range p.Batches {
+		ops = append(ops, b.Ops...)
+	}
+	require.Len(t, ops, 1)
+	assert.Equal(t, nic, ops[0].Key)
+	v30 := find(sim, inventory.KindVLAN, "vid", 30)
+	require.NotNil(t, v30)
+	assert.Equal(t, idOf(v30), ops[0].Fields["untagged_vlan"])
+	ifc := find(sim, inventory.KindVMInterface, "id", ops[0].ID)
+	require.NotNil(t, ifc)
+	assert.Equal(t, idOf(v30), idOf(ifc["untagged_vlan"].(map[string]any)))
+}
