@@ -5,8 +5,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 
 	"go.uber.org/zap"
 )
@@ -20,6 +23,39 @@ type TLSSettings struct {
 	CAFile string `yaml:"ca_file" json:"ca_file"`
 	// InsecureSkipVerify turns certificate verification off.
 	InsecureSkipVerify bool `yaml:"insecure_skip_verify" json:"insecure_skip_verify"`
+	// AllowPlaintext lets the source send its credentials over http:// or
+	// ws:// to a host that is not on loopback; each start warns about it.
+	AllowPlaintext bool `yaml:"allow_plaintext" json:"allow_plaintext"`
+}
+
+// CheckPlaintext refuses a plain http:// or ws:// url to a host that is
+// not on loopback unless allow_plaintext is set: the source's token or
+// password would cross the network readable by anyone on the path.
+func (s TLSSettings) CheckPlaintext(u *url.URL) error {
+	if !isPlaintext(u) || onLoopback(u) || s.AllowPlaintext {
+		return nil
+	}
+	return SettingError("url", "%s://%s sends the credentials without TLS to a host that is not on loopback: "+
+		"use https:// (ca_file names a private CA), or set allow_plaintext: true to accept that", u.Scheme, u.Host)
+}
+
+// WarnIfPlaintext logs, once when a source is built, that its credentials
+// go to rawURL without TLS, when that host is not on loopback.
+func WarnIfPlaintext(log *zap.Logger, rawURL string) {
+	if u, err := url.Parse(rawURL); err == nil && isPlaintext(u) && !onLoopback(u) {
+		log.Warn("credentials sent without TLS (allow_plaintext is set)", zap.String("url", u.Scheme+"://"+u.Host))
+	}
+}
+
+func isPlaintext(u *url.URL) bool { return u.Scheme == "http" || u.Scheme == "ws" }
+
+func onLoopback(u *url.URL) bool {
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // TLS is how a source's client checks certificates.

@@ -8,12 +8,15 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 func TestTLSConfigAndProblems(t *testing.T) {
@@ -128,4 +131,44 @@ func TestTLSError(t *testing.T) {
 	assert.ErrorContains(t, err, "set ca_file to the CA that signed it, or insecure_skip_verify: true")
 	assert.ErrorContains(t, TLSError("connect", "", refused), "connect: TLS certificate not trusted: ")
 	assert.NoError(t, TLSError("connect", "nas1:443", os.ErrNotExist), "other errors are not TLS errors")
+}
+
+func TestPlaintextRefusedOffLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		url   string
+		allow bool
+		err   string
+	}{
+		{"http://pve1.lan:8006", false, "url: http://pve1.lan:8006 sends the credentials without TLS to a host that is not on loopback"},
+		{"ws://192.168.1.10:8123", false, "set allow_plaintext: true"},
+		{"http://pve1.lan:8006", true, ""},
+		{"https://pve1.lan:8006", false, ""},
+		{"wss://ha:8123", false, ""},
+		{"http://127.0.0.1:8006", false, ""},
+		{"http://[::1]:8006", false, ""},
+		{"http://localhost:8123", false, ""},
+	} {
+		t.Run(tc.url, func(t *testing.T) {
+			u, err := url.Parse(tc.url)
+			require.NoError(t, err)
+			err = TLSSettings{AllowPlaintext: tc.allow}.CheckPlaintext(u)
+			if tc.err == "" {
+				assert.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, ErrConfig)
+			assert.ErrorContains(t, err, tc.err)
+		})
+	}
+}
+
+func TestWarnIfPlaintext(t *testing.T) {
+	core, logs := observer.New(zap.WarnLevel)
+	log := zap.New(core)
+	WarnIfPlaintext(log, "https://pve1.lan:8006/api2/json")
+	WarnIfPlaintext(log, "http://127.0.0.1:8006/api2/json")
+	assert.Zero(t, logs.Len(), "TLS, or loopback: nothing to say")
+	WarnIfPlaintext(log, "ws://ha.lan:8123/api/websocket")
+	require.Equal(t, 1, logs.Len())
+	assert.Equal(t, "ws://ha.lan:8123", logs.All()[0].ContextMap()["url"], "the host, never a path or query")
 }

@@ -43,8 +43,9 @@ func New(cfg source.Config, log *zap.Logger) (source.Source, error) {
 		return nil, err
 	}
 	if o.plainText {
-		// Home Assistant on a LAN often has no TLS; allowed, but said once.
-		inst.Log.Warn("access token sent without TLS", zap.String("url", o.wsURL))
+		// Home Assistant on a LAN often has no TLS: allowed with
+		// allow_plaintext, and said on each start.
+		source.WarnIfPlaintext(inst.Log, o.wsURL)
 	} else {
 		o.tls.WarnIfOff(inst.Log, o.wsURL)
 	}

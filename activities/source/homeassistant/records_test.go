@@ -19,7 +19,7 @@ func ptr(s string) *string { return &s }
 func mapOnly(t *testing.T, mod func(*Settings), reg *registry) *source.Snapshot {
 	t.Helper()
 	s := DefaultSettings()
-	s.URL, s.Site = "http://ha.lan:8123", "Home"
+	s.URL, s.Site, s.AllowPlaintext = "http://ha.lan:8123", "Home", true
 	if mod != nil {
 		mod(&s)
 	}

@@ -82,6 +82,9 @@ func (s Settings) validate(baseDir string) (options, error) {
 	default:
 		return o, source.SettingError("url", "%q is not an http(s) or ws(s) URL", s.URL)
 	}
+	if err := s.CheckPlaintext(u); err != nil {
+		return o, err
+	}
 	u.Path = source.WithPathSuffix(u, websocketPath)
 	o.wsURL = u.String()
 

@@ -20,12 +20,17 @@ func TestSettingsValidation(t *testing.T) {
 		s := DefaultSettings()
 		s.URL = "http://homeassistant.local:8123"
 		s.Site = "Home"
+		s.AllowPlaintext = true
 		return s
 	}
 	sourcetest.CheckSettings(t, valid, Settings.validate, []sourcetest.SettingsCase[Settings]{
 		{Name: "url missing", Change: func(s *Settings) { s.URL = "" }, Setting: "url"},
 		{Name: "url without scheme", Change: func(s *Settings) { s.URL = "homeassistant.local:8123" }, Setting: "url"},
 		{Name: "url of another scheme", Change: func(s *Settings) { s.URL = "ftp://ha:8123" }, Setting: "url"},
+		{Name: "plain http to another host", Change: func(s *Settings) { s.AllowPlaintext = false }, Setting: "url"},
+		{Name: "plain ws to another host", Change: func(s *Settings) { s.URL, s.AllowPlaintext = "ws://ha:8123", false }, Setting: "url"},
+		{Name: "plain http on loopback", Change: func(s *Settings) { s.URL, s.AllowPlaintext = "http://127.0.0.1:8123", false }},
+		{Name: "https without allow_plaintext", Change: func(s *Settings) { s.URL, s.AllowPlaintext = "https://ha:8123", false }},
 		{Name: "url with credentials", Change: func(s *Settings) { s.URL = "https://user:pw@ha:8123" }, Setting: "url"},
 		{Name: "url with a query", Change: func(s *Settings) { s.URL = "https://ha:8123/?token=x" }, Setting: "url"},
 		{Name: "site missing", Change: func(s *Settings) { s.Site = " " }, Setting: "site"},
@@ -58,7 +63,7 @@ func TestWebSocketURL(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.url, func(t *testing.T) {
 			s := DefaultSettings()
-			s.URL, s.Site = tc.url, "Home"
+			s.URL, s.Site, s.AllowPlaintext = tc.url, "Home", true
 			o, err := s.validate("")
 			require.NoError(t, err)
 			assert.Equal(t, tc.ws, o.wsURL)
@@ -69,7 +74,7 @@ func TestWebSocketURL(t *testing.T) {
 
 func TestSettingsDefaults(t *testing.T) {
 	s := DefaultSettings()
-	s.URL, s.Site = "http://ha:8123", " Home "
+	s.URL, s.Site, s.AllowPlaintext = "http://ha:8123", " Home ", true
 	s.DefaultRole = " "
 	o, err := s.validate("")
 	require.NoError(t, err)
@@ -118,14 +123,14 @@ location_from_area: false`, hatest.Token)
 		assert.Equal(t, "wss://ha.example.com/api/websocket", o.wsURL)
 	})
 	t.Run("token missing", func(t *testing.T) {
-		cfg := loadConfig(t, "house", "url: http://ha:8123\nsite: Home", "")
+		cfg := loadConfig(t, "house", "url: http://ha:8123\nallow_plaintext: true\nsite: Home", "")
 		_, err := New(cfg, zap.NewNop())
 		sourcetest.RequireError(t, err, source.ErrConfig, "NETBOX_AGENT_SOURCES_HOUSE_TOKEN")
 	})
 	t.Run("token from a file", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "ha.token")
 		require.NoError(t, os.WriteFile(file, []byte(hatest.Token+"\n"), 0o600))
-		cfg := loadConfig(t, "house", "url: http://ha:8123\nsite: Home\ntoken_file: "+file, "")
+		cfg := loadConfig(t, "house", "url: http://ha:8123\nallow_plaintext: true\nsite: Home\ntoken_file: "+file, "")
 		src, err := New(cfg, zap.NewNop())
 		require.NoError(t, err)
 		token, err := src.(*Source).Secret(TokenSetting)
@@ -133,17 +138,17 @@ location_from_area: false`, hatest.Token)
 		assert.Equal(t, hatest.Token, token)
 	})
 	t.Run("invalid setting named", func(t *testing.T) {
-		cfg := loadConfig(t, "house", "url: http://ha:8123", hatest.Token)
+		cfg := loadConfig(t, "house", "url: http://ha:8123\nallow_plaintext: true", hatest.Token)
 		_, err := New(cfg, zap.NewNop())
 		sourcetest.RequireError(t, err, source.ErrConfig, "site: is required")
 	})
 	t.Run("unknown setting rejected", func(t *testing.T) {
-		cfg := loadConfig(t, "house", "url: http://ha:8123\nsite: Home\nlocation_from_areas: false", hatest.Token)
+		cfg := loadConfig(t, "house", "url: http://ha:8123\nallow_plaintext: true\nsite: Home\nlocation_from_areas: false", hatest.Token)
 		_, err := New(cfg, zap.NewNop())
 		sourcetest.RequireError(t, err, source.ErrConfig, "location_from_areas")
 	})
 	t.Run("a token in the settings is no setting", func(t *testing.T) {
-		cfg := loadConfig(t, "house", "url: http://ha:8123\nsite: Home\ntoken: "+hatest.Token, hatest.Token)
+		cfg := loadConfig(t, "house", "url: http://ha:8123\nallow_plaintext: true\nsite: Home\ntoken: "+hatest.Token, hatest.Token)
 		_, err := New(cfg, zap.NewNop())
 		require.Error(t, err, "secrets come from the environment or token_file only")
 		assert.NotContains(t, err.Error(), hatest.Token)

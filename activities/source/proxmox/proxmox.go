@@ -55,6 +55,7 @@ func New(cfg source.Config, log *zap.Logger) (source.Source, error) {
 		return nil, source.SettingError(other, "is set beside %s; set one of them", o.secret())
 	}
 	o.tls.WarnIfOff(inst.Log, o.baseURL)
+	source.WarnIfPlaintext(inst.Log, o.baseURL)
 	s := &Source{Instance: inst, opts: o}
 	if o.Username != "" {
 		s.session = newSession(o.Username, o.baseURL+"/access/ticket")

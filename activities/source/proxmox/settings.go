@@ -128,6 +128,9 @@ func (s Settings) validate(baseDir string) (options, error) {
 	if u.Scheme != "https" && u.Scheme != "http" {
 		return o, source.SettingError("url", "%q is not an http(s) URL", s.URL)
 	}
+	if err := s.CheckPlaintext(u); err != nil {
+		return o, err
+	}
 	u.Path = source.WithPathSuffix(u, "/api2/json")
 	o.baseURL = u.String()
 	o.host = u.Host
