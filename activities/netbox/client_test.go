@@ -235,7 +235,7 @@ func TestEnsureSchema(t *testing.T) {
 
 	require.NoError(t, c.EnsureSchema(ctx))
 	assert.Equal(t, 3, sim.Count("extras/tags"))
-	assert.Equal(t, 5, sim.Count("extras/custom-fields"))
+	assert.Equal(t, 6, sim.Count("extras/custom-fields"))
 	for _, cf := range sim.Dump()["extras/custom-fields"] {
 		types := stringList(cf["object_types"])
 		switch cf["name"] {

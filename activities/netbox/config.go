@@ -49,6 +49,12 @@ type Config struct {
 	// share rule applies (default 3), so that a kind of a few objects
 	// is not blocked for losing one.
 	MassDeleteFloor int `json:"mass_delete_floor,omitempty" yaml:"mass_delete_floor"`
+	// OnManualEdit is what an update does with a field an operator changed
+	// in NetBox: keep (the default, also for ""), overwrite or report.
+	OnManualEdit string `json:"on_manual_edit,omitempty" yaml:"on_manual_edit"`
+	// OnManualEditFields overrides OnManualEdit for a record attribute
+	// ("description") or a kind's ("device.serial"), which wins.
+	OnManualEditFields map[string]string `json:"on_manual_edit_fields,omitempty" yaml:"on_manual_edit_fields"`
 	// CustomFields maps record attributes to NetBox custom fields.
 	CustomFields []CustomFieldMapping `json:"custom_fields,omitempty" yaml:"custom_fields"`
 	// MaxRetryAfter caps the wait a Retry-After from NetBox asks for
@@ -145,6 +151,9 @@ func (c Config) withDefaults() (Config, error) {
 		return s, fmt.Errorf("orphan_grace %s is negative", s.OrphanGrace)
 	}
 	if err := validateMappings(s.CustomFields); err != nil {
+		return s, err
+	}
+	if err := validateManualEdit(s); err != nil {
 		return s, err
 	}
 	return s, nil

@@ -32,6 +32,7 @@ func (c *Client) wantedCustomFields() []customFieldSpec {
 		{Name: CFAgentSource, Type: "text", Label: "Agent source", Description: "Source the object was discovered by", ObjectTypes: all, Exact: true},
 		{Name: CFLastSeen, Type: "date", Label: "Agent last seen", Description: "Last run that reported this object", ObjectTypes: all},
 		{Name: CFOrphanedSince, Type: "date", Label: "Agent orphaned since", Description: "First run that no longer reported this object", ObjectTypes: all},
+		{Name: CFAgentWritten, Type: "text", Label: "Agent written", Description: "Hashes of the values the agent last wrote, by field: a value that matches neither them nor the sources was edited by hand", ObjectTypes: all},
 	}
 	byName := map[string]int{}
 	for _, m := range c.cfg.CustomFields {
@@ -69,7 +70,7 @@ func cfNeedsChoiceSet(t string) bool { return t == "select" || t == "multiselect
 
 // validateMappings checks the custom field mappings of the configuration.
 func validateMappings(ms []CustomFieldMapping) error {
-	own := map[string]bool{CFAgentID: true, CFAgentSource: true, CFLastSeen: true, CFOrphanedSince: true}
+	own := map[string]bool{CFAgentID: true, CFAgentSource: true, CFLastSeen: true, CFOrphanedSince: true, CFAgentWritten: true}
 	types := map[string]string{}
 	for i, m := range ms {
 		switch {

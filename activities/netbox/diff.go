@@ -243,6 +243,9 @@ func (p *planner) createOp(st *recState, d desiredSet) Operation {
 	}
 	fields["tags"] = recordTags(st.rec)
 	cf := map[string]any{CFAgentID: st.rec.Key, CFLastSeen: p.today}
+	if w := createdHashes(d); w != "" {
+		cf[CFAgentWritten] = w
+	}
 	if st.rec.Source != "" {
 		cf[CFAgentSource] = st.rec.Source
 	}
@@ -291,6 +294,7 @@ func (p *planner) updateOp(st *recState, d desiredSet, prefix string) (Operation
 	fields := map[string]any{}
 	refs := map[string]Ref{}
 	var changes []Change
+	written := newWrittenSet(o.Written)
 	for i := range s.Fields {
 		f := &s.Fields[i]
 		v, ok := d.values[f.Name]
@@ -298,16 +302,23 @@ func (p *planner) updateOp(st *recState, d desiredSet, prefix string) (Operation
 			continue
 		}
 		cur := current(f, o.Raw)
-		if _, pend := v.(pendingRef); !pend && equalCanon(cur, v) {
+		_, pend := v.(pendingRef)
+		if !pend && equalCanon(cur, v) {
+			written.agree(f.Name, v)
+			continue
+		}
+		if !pend && !p.editCheck(st, written.hashes, f, cur, v) {
 			continue
 		}
 		put(s, fields, refs, f.Name, v)
+		written.wrote(f.Name, v)
 		changes = append(changes, Change{Field: f.Name, From: display(cur), To: display(v)})
 	}
 	if o.Orphan && s.hasStatus() {
 		if _, named := d.values["status"]; !named {
 			if cur := current(s.field("status"), o.Raw); cur != "active" {
 				fields["status"] = "active"
+				written.wrote("status", "active")
 				changes = append(changes, Change{Field: "status", From: display(cur), To: "active"})
 			}
 		}
@@ -318,6 +329,9 @@ func (p *planner) updateOp(st *recState, d desiredSet, prefix string) (Operation
 	}
 	cf, cfChanges := p.customFieldChanges(st)
 	changes = append(changes, cfChanges...)
+	if w, ok := written.value(); ok {
+		cf[CFAgentWritten] = w
+	}
 	// agent_last_seen alone is written once a day, so that a re-run on the
 	// same day writes nothing.
 	seenOnly := len(changes) == 0 && dateOf(o.LastSeen) != p.today

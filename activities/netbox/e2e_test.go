@@ -169,7 +169,12 @@ func TestOneFieldChanged(t *testing.T) {
 	require.Equal(t, 1, p.Operations())
 	op := p.Batches[0].Ops[0]
 	assert.Equal(t, pve1, op.Key)
-	assert.Equal(t, map[string]any{"description": "rack 3"}, op.Fields)
+	assert.Equal(t, []string{"custom_fields", "description"}, sortedKeys(op.Fields))
+	assert.Equal(t, "rack 3", op.Fields["description"])
+	cf, _ := op.Fields["custom_fields"].(map[string]any)
+	assert.Equal(t, []string{CFAgentWritten}, sortedKeys(cf), "only the hashes, with the field they record")
+	written, _ := cf[CFAgentWritten].(string)
+	assert.Equal(t, writtenHash("rack 3"), parseWritten(written)["description"])
 	assert.Equal(t, "description: none -> rack 3", op.Reason)
 	assert.Equal(t, 1, totals(res).Updated)
 	assert.Equal(t, "rack 3", find(sim, inventory.KindDevice, "name", "pve1")["description"])

@@ -234,7 +234,7 @@ func (r *listReader) customFields(sc *jsonscan.Scanner) (any, bool, error) {
 		name := r.intern(key)
 		var v any
 		var err error
-		if sc.Peek() == '"' && name != CFAgentID {
+		if sc.Peek() == '"' && name != CFAgentID && name != CFAgentWritten {
 			v, err = r.internedString(sc)
 		} else {
 			v, err = sc.Value()

@@ -15,6 +15,7 @@ const (
 	CFAgentSource   = "agent_source"         // the source instance the record came from
 	CFLastSeen      = "agent_last_seen"      // date of the last run that reported it
 	CFOrphanedSince = "agent_orphaned_since" // date it was first found orphaned
+	CFAgentWritten  = "agent_written"        // hashes of the values the agent last wrote, by field
 )
 
 // dateLayout is the form of NetBox date custom fields.
@@ -28,7 +29,11 @@ type object struct {
 	Source        string
 	LastSeen      string
 	OrphanedSince string
-	LastUpdated   string
+	// Written is agent_written: by field, the hash of the value the agent
+	// last wrote there (parseWritten), to tell an operator's edit from a
+	// source's change. Kept as text: most objects are never diffed.
+	Written     string
+	LastUpdated string
 	Tags          []tagRef // sorted by slug
 	Agent         bool     // tagged netbox-agent
 	Ignore        bool     // tagged agent-ignore
@@ -49,6 +54,7 @@ func newObject(raw map[string]any) (*object, bool) {
 		o.Source, _ = cf[CFAgentSource].(string)
 		o.LastSeen, _ = cf[CFLastSeen].(string)
 		o.OrphanedSince, _ = cf[CFOrphanedSince].(string)
+		o.Written, _ = cf[CFAgentWritten].(string)
 	}
 	if tags, ok := raw["tags"].([]tagRef); ok {
 		// Trimmed by slim: already name and slug.

@@ -162,17 +162,26 @@ func (p *planner) orphan(s *kindSpec, o *object) {
 		}
 	}
 	fields := map[string]any{}
+	cf := map[string]any{CFOrphanedSince: p.today}
 	var changes []Change
 	if s.hasStatus() {
 		if cur := current(s.field("status"), o.Raw); cur != s.OrphanStatus {
 			fields["status"] = s.OrphanStatus
 			changes = append(changes, Change{Field: "status", From: display(cur), To: s.OrphanStatus})
+			// The agent's own write: not an operator's edit when it comes back.
+			if o.Written != "" {
+				w := newWrittenSet(o.Written)
+				w.wrote("status", s.OrphanStatus)
+				if v, ok := w.value(); ok {
+					cf[CFAgentWritten] = v
+				}
+			}
 		}
 	}
 	tags, _ := o.withTags([]tagRef{orphanTag})
 	fields["tags"] = tags
 	changes = append(changes, Change{Field: "tags", From: tagSlugs(o.Tags), To: tagSlugs(tags)})
-	fields["custom_fields"] = map[string]any{CFOrphanedSince: p.today}
+	fields["custom_fields"] = cf
 	changes = append(changes, Change{Field: "custom_fields." + CFOrphanedSince, From: emptyNil(o.OrphanedSince), To: p.today})
 	c.Update++
 	c.Orphaned++

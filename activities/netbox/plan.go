@@ -186,6 +186,10 @@ func (c Counts) Changes() int { return c.Create + c.Update + c.Delete }
 type Summary struct {
 	Kinds map[inventory.Kind]Counts `json:"kinds"`
 	Total Counts                    `json:"total"`
+	// ManualEdits counts the fields an operator changed in NetBox (neither
+	// what the agent last wrote nor what the sources say); each has a
+	// finding naming both values and what was done (on_manual_edit).
+	ManualEdits int `json:"manual_edits,omitempty"`
 }
 
 // Operations is the number of operations across all batches.

@@ -36,9 +36,9 @@ func TestPlanningWritesNothing(t *testing.T) {
 	sim.ResetStats()
 	prep, err := c.Prepare(ctx, Run{}, p.Schema())
 	require.NoError(t, err)
-	assert.Equal(t, Prepared{SchemaCount: SchemaCount{Tags: 4, CustomFields: 4}, TagsCreated: 4, CustomFieldsCreated: 4}, prep)
+	assert.Equal(t, Prepared{SchemaCount: SchemaCount{Tags: 4, CustomFields: 5}, TagsCreated: 4, CustomFieldsCreated: 5}, prep)
 	assert.Equal(t, 4, sim.Count("extras/tags"))
-	assert.Equal(t, 4, sim.Count("extras/custom-fields"))
+	assert.Equal(t, 5, sim.Count("extras/custom-fields"))
 
 	res := totals(applyAll(t, c, p))
 	assert.Empty(t, res.Problems)
@@ -53,7 +53,7 @@ func TestPlanningWritesNothing(t *testing.T) {
 	assert.Zero(t, again.Operations())
 	prep, err = c.Prepare(ctx, Run{}, again.Schema())
 	require.NoError(t, err)
-	assert.Equal(t, Prepared{SchemaCount: SchemaCount{Tags: 3, CustomFields: 4}}, prep, "nothing left to make")
+	assert.Equal(t, Prepared{SchemaCount: SchemaCount{Tags: 3, CustomFields: 5}}, prep, "nothing left to make")
 	assertReadsOnly(t, sim.Stats(), "planning and preparing an unchanged world")
 }
 

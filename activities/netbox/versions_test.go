@@ -219,14 +219,16 @@ func TestNetBoxHoldingWhatNetBox43DidNot(t *testing.T) {
 			assert.Zero(t, again.Operations(), "an unchanged re-sync writes nothing: %v", again.Batches)
 
 			// The issue's case: an interface corrected by hand to a type
-			// go-netbox v4.3.0 refuses. The next plan reads it.
+			// go-netbox v4.3.0 refuses. The next plan reads it, and keeps
+			// the operator's value (on_manual_edit: keep).
 			if takes {
 				eno2 := find(sim, inventory.KindInterface, "name", "eno2")
 				patch(t, c, inventory.KindInterface, idOf(eno2), map[string]any{"type": "10gbase-cu"})
 				p, err := c.Plan(ctx, req)
 				require.NoError(t, err)
-				require.Equal(t, 1, p.Operations())
-				assert.Equal(t, "type: 10gbase-cu -> 1000base-t", p.Batches[0].Ops[0].Reason)
+				assert.Zero(t, p.Operations(), "%v", p.Batches)
+				assert.Equal(t, 1, p.Summary.ManualEdits)
+				assert.True(t, hasFinding(p, "fs/lab/device/pve1/iface/eno2", `type was edited in NetBox ("10gbase-cu"); the sources say "1000base-t"; kept (on_manual_edit: keep)`), "%v", p.Findings)
 			}
 		})
 	}
