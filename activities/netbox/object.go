@@ -34,10 +34,10 @@ type object struct {
 	// source's change. Kept as text: most objects are never diffed.
 	Written     string
 	LastUpdated string
-	Tags          []tagRef // sorted by slug
-	Agent         bool     // tagged netbox-agent
-	Ignore        bool     // tagged agent-ignore
-	Orphan        bool     // tagged agent-orphan
+	Tags        []tagRef // sorted by slug
+	Agent       bool     // tagged netbox-agent
+	Ignore      bool     // tagged agent-ignore
+	Orphan      bool     // tagged agent-orphan
 }
 
 // newObject reads the ownership facts out of a decoded object; ok is false
