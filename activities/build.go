@@ -191,7 +191,7 @@ func netboxConfig(c config.NetBox) netbox.Config {
 		BatchSize: c.BatchSize, PageSize: c.PageSize, RateLimit: c.RateLimit, MaxInFlight: c.MaxInFlight,
 		Adopt: c.Adopt, OrphanGrace: c.OrphanGrace.Duration, MassDeleteThreshold: c.MassDeleteThreshold,
 		MassDeleteMax: c.MassDeleteMax, MassDeleteFloor: c.MassDeleteFloor,
-		MaxRetryAfter: c.MaxRetryAfter.Duration,
+		MaxRetryAfter: c.MaxRetryAfter.Duration, OnManualEdit: c.OnManualEdit, OnManualEditFields: c.OnManualEditFields,
 	}
 	for _, f := range c.CustomFields {
 		m := netbox.CustomFieldMapping{Attr: f.Attr, Field: f.Field, Type: f.Type}

@@ -95,6 +95,13 @@ type NetBox struct {
 	MassDeleteFloor     int     `yaml:"mass_delete_floor" help:"objects of one kind that may go before mass_delete_threshold applies"`
 	// MaxRetryAfter caps the wait NetBox's Retry-After asks for.
 	MaxRetryAfter Duration `yaml:"max_retry_after" help:"longest wait a Retry-After from NetBox gets; longer ones are cut to it"`
+	// OnManualEdit is what the agent does with a field an operator changed
+	// in NetBox: keep it (and report it), overwrite it, or report every
+	// difference and write the field on create only. See docs/merge.md.
+	OnManualEdit string `yaml:"on_manual_edit" help:"a field edited by hand in NetBox: keep, overwrite or report"`
+	// OnManualEditFields overrides OnManualEdit per field ("description")
+	// or per kind and field ("device.serial", which wins).
+	OnManualEditFields map[string]string `yaml:"on_manual_edit_fields"`
 	// CustomFields maps record attributes to additional NetBox custom fields.
 	CustomFields []CustomField `yaml:"custom_fields"`
 }
@@ -201,6 +208,7 @@ func Default() *Config {
 			MassDeleteMax:       50,
 			MassDeleteFloor:     3,
 			MaxRetryAfter:       Duration{minute},
+			OnManualEdit:        "keep",
 		},
 		Sync: Sync{
 			ApplyConcurrency:   4,

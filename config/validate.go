@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -170,6 +171,7 @@ func (v *validator) netBox(nb *NetBox) {
 	}
 	v.atLeast("netbox.mass_delete_max", nb.MassDeleteMax, 1)
 	v.atLeast("netbox.mass_delete_floor", nb.MassDeleteFloor, 1)
+	v.manualEdit(nb)
 	fields := map[string]int{}
 	for i, cf := range nb.CustomFields {
 		p := fmt.Sprintf("netbox.custom_fields[%d]", i)
@@ -200,6 +202,24 @@ func (v *validator) netBox(nb *NetBox) {
 		if cf.Type != "" {
 			v.oneOf(p+".type", cf.Type, netbox.CustomFieldTypes()...)
 		}
+	}
+}
+
+// manualEdit checks on_manual_edit and its overrides, named as
+// merge.authority names fields: "attr" or "kind.attr".
+func (v *validator) manualEdit(nb *NetBox) {
+	v.oneOf("netbox.on_manual_edit", nb.OnManualEdit, netbox.ManualEditPolicies()...)
+	keys := make([]string, 0, len(nb.OnManualEditFields))
+	for k := range nb.OnManualEditFields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		path := "netbox.on_manual_edit_fields." + k
+		if err := netbox.CheckManualEditKey(k); err != nil {
+			v.add(path, "%s", err.Error())
+		}
+		v.oneOf(path, nb.OnManualEditFields[k], netbox.ManualEditPolicies()...)
 	}
 }
 

@@ -116,16 +116,17 @@ func validateManualEdit(c Config) error {
 		if p := c.OnManualEditFields[k]; !slices.Contains(ManualEditPolicies(), p) {
 			return fmt.Errorf("on_manual_edit_fields.%s: unknown policy %q (one of %s)", k, p, strings.Join(ManualEditPolicies(), ", "))
 		}
-		if err := checkWrittenAttr(k); err != nil {
+		if err := CheckManualEditKey(k); err != nil {
 			return fmt.Errorf("on_manual_edit_fields.%s: %w", k, err)
 		}
 	}
 	return nil
 }
 
-// checkWrittenAttr checks that key names a field the agent writes: "attr"
-// of any kind, or "kind.attr".
-func checkWrittenAttr(key string) error {
+// CheckManualEditKey checks a key of on_manual_edit_fields: a record
+// attribute the agent writes to NetBox for some kind ("description"), or
+// for the kind it names ("device.serial").
+func CheckManualEditKey(key string) error {
 	if kind, attr, ok := strings.Cut(key, "."); ok {
 		s := specFor(inventory.Kind(kind))
 		if s == nil {
