@@ -59,6 +59,12 @@ type PlanSummary struct {
 	// Orphaned counts, per kind, the objects the plan newly marks as
 	// orphans.
 	Orphaned map[string]int `json:"orphaned,omitempty"`
+	// ManualEdits counts the fields an operator changed in NetBox;
+	// FieldLines reads the plan's findings about single fields (those
+	// edits, kept or overwritten, and the differences on_manual_edit:
+	// report reports), the first maxKept of them.
+	ManualEdits int      `json:"manual_edits,omitempty"`
+	FieldLines  []string `json:"field_lines,omitempty"`
 }
 
 // maxKept bounds the kept counts a plan summary carries; the saved plan
@@ -256,6 +262,12 @@ func (a *Activities) describePlan(ref string, plan *netbox.Plan) PlanResult {
 	for _, e := range plan.Guard {
 		if e.Over() {
 			res.Summary.Guard = append(res.Summary.Guard, e)
+		}
+	}
+	res.Summary.ManualEdits = plan.Summary.ManualEdits
+	for _, f := range plan.Findings {
+		if f.Field != "" && len(res.Summary.FieldLines) < maxKept {
+			res.Summary.FieldLines = append(res.Summary.FieldLines, fmt.Sprintf("%s %s (#%d): %s", f.Kind, f.Key, f.ID, f.Reason))
 		}
 	}
 	for i, k := range plan.Kept {

@@ -38,7 +38,7 @@ func TestPlanningWritesNothing(t *testing.T) {
 	}
 	res := plan("a plan against an empty NetBox")
 	require.Equal(t, 1, res.Summary.Total)
-	assert.Equal(t, netbox.SchemaCount{Tags: 3, CustomFields: 4}, res.Schema)
+	assert.Equal(t, netbox.SchemaCount{Tags: 3, CustomFields: 5}, res.Schema)
 	assert.Zero(t, sim.Count("extras/tags"))
 	assert.Zero(t, sim.Count("extras/custom-fields"))
 
@@ -56,7 +56,7 @@ func TestPlanningWritesNothing(t *testing.T) {
 	require.NoError(t, err)
 	var prepared netbox.Prepared
 	require.NoError(t, val.Get(&prepared))
-	assert.Equal(t, netbox.Prepared{SchemaCount: res.Schema, TagsCreated: 3, CustomFieldsCreated: 4}, prepared)
+	assert.Equal(t, netbox.Prepared{SchemaCount: res.Schema, TagsCreated: 3, CustomFieldsCreated: 5}, prepared)
 	assert.Equal(t, 2, sim.Stats().ByMethod["POST"], "the tags in one request, the custom fields in another")
 
 	sim.ResetStats()

@@ -129,6 +129,18 @@ func writeDiff(w io.Writer, p *netbox.Plan) error {
 			writeOp(&b, batch.Op, op)
 		}
 	}
+	var fields []netbox.Finding
+	for _, f := range p.Findings {
+		if f.Field != "" {
+			fields = append(fields, f)
+		}
+	}
+	if len(fields) > 0 {
+		fmt.Fprintf(&b, "\nfields edited by hand (%d) or reported\n", p.Summary.ManualEdits)
+	}
+	for _, f := range fields {
+		fmt.Fprintf(&b, "  * %s %s: %s\n", f.Kind, f.Key, f.Reason)
+	}
 	through := p.LetThrough()
 	if len(p.Ambiguous) > 0 || len(p.Blocked) > 0 || len(p.Kept) > 0 {
 		b.WriteString("\nleft alone\n")

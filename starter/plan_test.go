@@ -56,3 +56,21 @@ let through (--allow-deletes)
 `
 	require.Equal(t, want, b.String())
 }
+
+func TestWriteDiffListsManualEdits(t *testing.T) {
+	p := &netbox.Plan{CreatedAt: time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC), NetBoxVersion: "4.7.3",
+		Summary: netbox.Summary{ManualEdits: 1},
+		Findings: []netbox.Finding{
+			{Kind: "device", Key: "fs/lab/device/pve1", ID: 12, Field: "description",
+				Reason: `description was edited in NetBox ("rack 3, left"); the sources say "web server"; kept (on_manual_edit: keep)`},
+			{Kind: "device", Key: "fs/lab/device/pve2", Reason: "tagged agent-ignore: left alone"},
+		}}
+	var b strings.Builder
+	require.NoError(t, writeDiff(&b, p))
+	want := `plan of 2026-12-02T12:00:00Z against NetBox 4.7.3: 0 changes
+
+fields edited by hand (1) or reported
+  * device fs/lab/device/pve1: description was edited in NetBox ("rack 3, left"); the sources say "web server"; kept (on_manual_edit: keep)
+`
+	require.Equal(t, want, b.String())
+}

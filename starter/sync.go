@@ -276,5 +276,11 @@ func printResult(out interface{ Write([]byte) (int, error) }, id string, res wor
 	for _, l := range res.Plan.KeptLines {
 		fmt.Fprintf(tw, "%s\n", l)
 	}
+	if n := res.Plan.ManualEdits; n > 0 {
+		fmt.Fprintf(tw, "manual edits: %d fields changed by hand in NetBox\n", n)
+	}
+	for _, l := range res.Plan.FieldLines {
+		fmt.Fprintf(tw, "%s\n", l)
+	}
 	return tw.Flush()
 }

@@ -106,3 +106,15 @@ func TestPrintResultSaysWhatTheGuardDid(t *testing.T) {
 	assert.Contains(t, b.String(), res.Plan.Blocked[0])
 	assert.Contains(t, b.String(), res.Plan.LetThrough[0])
 }
+
+func TestPrintResultCountsManualEdits(t *testing.T) {
+	var b bytes.Buffer
+	line := `device fs/lab/device/pve1 (#12): description was edited in NetBox ("rack 3, left"); the sources say "web server"; kept (on_manual_edit: keep)`
+	res := workflows.SyncResult{Plan: activities.PlanSummary{ManualEdits: 1, FieldLines: []string{line}}}
+	require.NoError(t, printResult(&b, "netbox-agent-sync-1", res))
+	assert.Contains(t, b.String(), "manual edits: 1 fields changed by hand in NetBox\n"+line+"\n")
+
+	b.Reset()
+	require.NoError(t, printResult(&b, "netbox-agent-sync-1", workflows.SyncResult{}))
+	assert.NotContains(t, b.String(), "manual edits")
+}

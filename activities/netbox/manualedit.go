@@ -181,8 +181,8 @@ func (p *planner) editCheck(st *recState, written map[string]string, f *field, c
 	default:
 		outcome = "kept (on_manual_edit: keep)"
 	}
-	p.finding(st.rec.Kind, st.rec.Key, st.obj.ID, fmt.Sprintf("%s %s (%s); the sources say %s; %s",
-		f.Name, what, editValue(cur), editValue(v), outcome))
+	p.plan.Findings = append(p.plan.Findings, Finding{Kind: st.rec.Kind, Key: st.rec.Key, ID: st.obj.ID, Field: f.Name,
+		Reason: fmt.Sprintf("%s %s (%s); the sources say %s; %s", f.Name, what, editValue(cur), editValue(v), outcome)})
 	return edited && policy == EditOverwrite
 }
 

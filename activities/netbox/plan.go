@@ -155,6 +155,9 @@ type Finding struct {
 	Key    string         `json:"key,omitempty"`
 	ID     int64          `json:"id,omitempty"`
 	Reason string         `json:"reason"`
+	// Field names the field of a finding about one field's value: an
+	// operator's edit, or a difference on_manual_edit: report reports.
+	Field string `json:"field,omitempty"`
 	// Candidates are the NetBox IDs that tie, for ambiguous records.
 	Candidates []int64 `json:"candidates,omitempty"`
 }
