@@ -57,6 +57,7 @@ func TestManualEditsKept(t *testing.T) {
 	require.Empty(t, kept.FailedBatches)
 	assert.Zero(t, kept.Plan.Total, "%+v", kept.Plan.Counts)
 	assert.Zero(t, e.writes(), "nothing written: %v", e.stats().Requests)
+	t.Logf("kept: %q", kept.Plan.FieldLines)
 	assert.Equal(t, 2, kept.Plan.ManualEdits)
 	assert.True(t, hasLine(kept.Plan.FieldLines, "device", devKept), "%q", kept.Plan.FieldLines)
 	assert.True(t, hasLine(kept.Plan.FieldLines, "interface", ifKept), "%q", kept.Plan.FieldLines)
