@@ -354,6 +354,10 @@ func (p *planner) updateOp(st *recState, d desiredSet, prefix string) (Operation
 	if prefix != "" {
 		reason = prefix + "; " + reason
 	}
+	st.written = written
+	if _, ok := cf[CFAgentWritten]; ok {
+		st.mainCF = cf
+	}
 	op := Operation{Key: st.rec.Key, ID: o.ID, Name: recordName(st.rec), Fields: fields, Reason: reason,
 		Changes: changes, LastUpdated: o.LastUpdated}
 	if len(refs) > 0 {

@@ -27,20 +27,38 @@ func (p *planner) planLate() {
 			fields := map[string]any{}
 			refs := map[string]Ref{}
 			var changes []Change
+			var w *writtenSet
+			var wrote []string
+			if st.obj != nil {
+				w = st.written
+				if w == nil {
+					w = newWrittenSet(st.obj.Written)
+				}
+			}
 			for _, name := range sortedKeys(d.values) {
 				v := d.values[name]
 				var cur any
 				if st.obj != nil {
 					cur = current(s.field(name), st.obj.Raw)
-					if _, pend := v.(pendingRef); !pend && equalCanon(cur, v) {
+					_, pend := v.(pendingRef)
+					if !pend && equalCanon(cur, v) {
+						w.agree(name, v)
 						continue
 					}
+					if !pend && !p.editCheck(st, w.hashes, s.field(name), cur, v) {
+						continue
+					}
+					w.wrote(name, v)
+					wrote = append(wrote, name)
 				}
 				put(s, fields, refs, name, v)
 				changes = append(changes, Change{Field: name, From: display(cur), To: display(v)})
 			}
 			if len(changes) == 0 {
 				continue
+			}
+			if w != nil {
+				recordLate(st, w, wrote, fields)
 			}
 			op := Operation{Key: st.rec.Key, Name: recordName(st.rec), Fields: fields, Reason: describe(changes), Changes: changes}
 			if len(refs) > 0 {
@@ -56,6 +74,25 @@ func (p *planner) planLate() {
 			}
 			p.add(s.Kind, OpUpdate, PhaseLate, op)
 		}
+	}
+}
+
+// recordLate records the hashes of a late update's fields. When the main
+// update of the object writes agent_written, the late one leaves it to
+// that write, which drops the late fields' hashes: the main update may
+// apply without the late one, and a hash must never claim a value the
+// agent did not write (the fields read as never written until the next
+// write records them). Otherwise the late update writes agent_written.
+func recordLate(st *recState, w *writtenSet, wrote []string, fields map[string]any) {
+	if st.mainCF != nil {
+		for _, name := range wrote {
+			delete(w.hashes, name)
+		}
+		st.mainCF[CFAgentWritten] = formatWritten(w.hashes)
+		return
+	}
+	if v, ok := w.value(); ok {
+		fields["custom_fields"] = map[string]any{CFAgentWritten: v}
 	}
 }
 

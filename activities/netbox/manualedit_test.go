@@ -2,6 +2,7 @@ package netbox
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -246,4 +247,76 @@ func findingsOf(p *Plan, key string) []string {
 		}
 	}
 	return out
+}
+
+// TestManualEditLateField covers a field of the late phase, pve1's
+// primary IP, which an operator points elsewhere.
+func TestManualEditLateField(t *testing.T) {
+	lab := labInventory("lab", 1, 0)
+	setup := func(t *testing.T, hashed bool) (*memFetcher, int64) {
+		m := netboxAfter(t, lab)
+		dev := objectNamed(m, inventory.KindDevice, "pve1")
+		id, ok := refID(dev["primary_ip4"])
+		require.True(t, ok)
+		require.NotNil(t, id, "the first sync set the primary IP")
+		cf := dev["custom_fields"].(map[string]any)
+		w := parseWritten(cf[CFAgentWritten].(string))
+		_, has := w["primary_ip4"]
+		require.False(t, has, "a create's late field has no hash yet")
+		if hashed {
+			w["primary_ip4"] = writtenHash(id)
+			cf[CFAgentWritten] = formatWritten(w)
+		}
+		dev["primary_ip4"] = map[string]any{"id": float64(999)}
+		return m, id.(int64)
+	}
+	late := func(p *Plan) []Operation {
+		var out []Operation
+		for _, b := range p.Batches {
+			for _, op := range b.Ops {
+				if b.Phase == PhaseLate && op.Key == pve1 {
+					out = append(out, op)
+				}
+			}
+		}
+		return out
+	}
+
+	t.Run("no hash: written and recorded by the late update", func(t *testing.T) {
+		m, id := setup(t, false)
+		p, err := buildPlan(context.Background(), m, testConfig(), PlanRequest{Records: lab, Sources: ok("lab"), Now: day0}, netboxFacts{})
+		require.NoError(t, err)
+		require.Empty(t, opsOf(p, pve1))
+		ops := late(p)
+		require.Len(t, ops, 1)
+		assert.Equal(t, id, ops[0].Fields["primary_ip4"])
+		w, _ := ops[0].Fields["custom_fields"].(map[string]any)[CFAgentWritten].(string)
+		assert.Equal(t, writtenHash(id), parseWritten(w)["primary_ip4"])
+		assert.Equal(t, writtenHash("pve1"), parseWritten(w)["name"], "merged with the other fields' hashes")
+		assert.Zero(t, p.Summary.ManualEdits)
+	})
+	t.Run("operator edit: kept", func(t *testing.T) {
+		m, id := setup(t, true)
+		p, err := buildPlan(context.Background(), m, testConfig(), PlanRequest{Records: lab, Sources: ok("lab"), Now: day0}, netboxFacts{})
+		require.NoError(t, err)
+		assert.Empty(t, late(p))
+		assert.Equal(t, 1, p.Summary.ManualEdits)
+		assert.Equal(t, []string{fmt.Sprintf("primary_ip4 was edited in NetBox (999); the sources say %d; kept (on_manual_edit: keep)", id)}, findingsOf(p, pve1))
+	})
+	t.Run("with a main update: the main update drops the late field's hash", func(t *testing.T) {
+		m, id := setup(t, false)
+		recs := edit(lab, pve1, "description", "web server")
+		p, err := buildPlan(context.Background(), m, testConfig(), PlanRequest{Records: recs, Sources: ok("lab"), Now: day0}, netboxFacts{})
+		require.NoError(t, err)
+		main := opsOf(p, pve1)
+		require.Len(t, main, 1)
+		w, _ := main[0].Fields["custom_fields"].(map[string]any)[CFAgentWritten].(string)
+		assert.Equal(t, writtenHash("web server"), parseWritten(w)["description"])
+		_, has := parseWritten(w)["primary_ip4"]
+		assert.False(t, has, "no hash for a write that may not happen: %s", w)
+		ops := late(p)
+		require.Len(t, ops, 1)
+		assert.Equal(t, id, ops[0].Fields["primary_ip4"])
+		assert.NotContains(t, ops[0].Fields, "custom_fields", "the late update leaves agent_written to the main one")
+	})
 }

@@ -33,6 +33,11 @@ type recState struct {
 	writable    bool
 	mainUpdated bool
 	outcome     outcome
+	// written is the main update's agent_written, and mainCF that
+	// update's custom fields when it writes agent_written: the late
+	// update of the same object reads and amends them.
+	written *writtenSet
+	mainCF  map[string]any
 }
 
 type outcome int
