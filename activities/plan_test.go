@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -146,4 +147,19 @@ func TestPlanFailuresNoRetryHeals(t *testing.T) {
 			assert.Equal(t, 1, strings.Count(err.Error(), tc.once), "said once: %v", err)
 		})
 	}
+}
+
+func TestDescribePlanCarriesManualEdits(t *testing.T) {
+	a := planActivities(t, simAt(t, "4.7"), nil)
+	var findings []netbox.Finding
+	for i := range maxKept + 5 {
+		findings = append(findings, netbox.Finding{Kind: inventory.KindDevice, Key: fmt.Sprintf("fs/lab/device/d%d", i), ID: int64(i + 1),
+			Field: "description", Reason: "description was edited in NetBox (\"x\"); the sources say \"y\"; kept (on_manual_edit: keep)"})
+	}
+	findings = append([]netbox.Finding{{Kind: inventory.KindDevice, Key: "fs/lab/device/other", Reason: "tagged agent-ignore: left alone"}}, findings...)
+	p := &netbox.Plan{Summary: netbox.Summary{ManualEdits: maxKept + 5}, Findings: findings}
+	res := a.describePlan("runs/x/plan.json", p)
+	assert.Equal(t, maxKept+5, res.Summary.ManualEdits)
+	require.Len(t, res.Summary.FieldLines, maxKept, "bounded")
+	assert.Equal(t, `device fs/lab/device/d0 (#1): description was edited in NetBox ("x"); the sources say "y"; kept (on_manual_edit: keep)`, res.Summary.FieldLines[0])
 }
