@@ -181,8 +181,14 @@ func (p *planner) editCheck(st *recState, written map[string]string, f *field, c
 	default:
 		outcome = "kept (on_manual_edit: keep)"
 	}
-	p.plan.Findings = append(p.plan.Findings, Finding{Kind: st.rec.Kind, Key: st.rec.Key, ID: st.obj.ID, Field: f.Name,
-		Reason: fmt.Sprintf("%s %s (%s); the sources say %s; %s", f.Name, what, editValue(cur), editValue(v), outcome)})
+	// Named as the record and on_manual_edit_fields name it, and as NetBox
+	// does where that differs.
+	name := f.attr()
+	if f.Name != name {
+		name += " (NetBox " + f.Name + ")"
+	}
+	p.plan.Findings = append(p.plan.Findings, Finding{Kind: st.rec.Kind, Key: st.rec.Key, ID: st.obj.ID, Field: f.attr(),
+		Reason: fmt.Sprintf("%s %s (%s); the sources say %s; %s", name, what, editValue(cur), editValue(v), outcome)})
 	return edited && policy == EditOverwrite
 }
 
