@@ -61,7 +61,11 @@ worker:
   listen: 127.0.0.1:0
 `, dir, repoPath(t, "examples/inventory"), remoteQueue)
 
-	ref := newEnv(t, cfg, applyTimeout)
+	// A batch may take long on a loaded NetBox: a generous apply timeout, so that no attempt
+	// outlives its timeout and races its own retry; the killed worker's batch is given up by
+	// its heartbeat timeout instead.
+	timeouts := []string{"NETBOX_AGENT_SYNC_APPLY_TIMEOUT=60s", "NETBOX_AGENT_SYNC_HEARTBEAT_TIMEOUT=9s"}
+	ref := newEnv(t, cfg, timeouts...)
 	stopRemote := startRemoteWorker(t, ref, remoteQueue)
 	_, refRes := ref.sync(workflows.SyncRequest{})
 	stopRemote()
@@ -72,7 +76,7 @@ worker:
 	want := agentIDs(t, ref.nb)
 	ref.stop()
 
-	e := newEnv(t, cfg, applyTimeout)
+	e := newEnv(t, cfg, timeouts...)
 	defer startRemoteWorker(t, e, remoteQueue)()
 	e.stopInProcessWorker()
 	held := e.nb.proxy.HoldWritesAfter(refRes.Applied.Batches / 3)
