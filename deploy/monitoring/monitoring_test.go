@@ -81,7 +81,11 @@ func TestRulesAndDashboardUseEmittedMetrics(t *testing.T) {
 	require.NoError(t, err)
 	m.Discovered(metrics.Discovery{Source: "pve", Duration: time.Second, ByKind: map[string]int{"device": 1}})
 	m.Discovered(metrics.Discovery{Source: "nas", Duration: time.Second, Failed: true, ErrorType: "SourceAuth"})
-	m.RunEnded(metrics.Run{Started: time.Now().Add(-time.Minute), End: time.Now(), Sources: []metrics.SourceRun{{Name: "pve", OK: true}}, Created: 1, BatchesDone: 1})
+	// pve synced; nas's addresses were held back by the guard (the guard's
+	// series exist for the kinds it blocked).
+	m.RunEnded(metrics.Run{Started: time.Now().Add(-time.Minute), End: time.Now(), Sources: []metrics.SourceRun{
+		{Name: "pve", OK: true}, {Name: "nas", OK: true, GuardBlocked: true, BlockedKinds: []string{"ip_address"}},
+	}, Created: 1, BatchesDone: 1, Orphaned: map[string]int{"device": 1}})
 	m.BatchApplied(metrics.Batch{Kind: "device", Op: "create", Duration: time.Second, Created: 1})
 	m.DependencyUp("netbox", true)
 	m.ScheduleSkipped("netbox-agent-sync", 1)

@@ -63,7 +63,7 @@ func TestLeastPrivilegeToken(t *testing.T) {
 		t.Skip("netboxsim does not check object permissions; make test-netbox runs this against NetBox")
 	}
 	user := e.nb.post(t, "users/users", map[string]any{"username": fmt.Sprintf("netbox-agent-%d", time.Now().UnixNano()),
-		"password": newToken(t)})
+		"password": "Ag-" + newToken(t)})
 	for i, p := range leastPrivilege {
 		e.nb.post(t, "users/permissions", map[string]any{"name": fmt.Sprintf("netbox-agent %d", i),
 			"object_types": p.types, "actions": p.actions, "users": []any{user["id"]}})
