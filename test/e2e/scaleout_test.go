@@ -20,8 +20,7 @@ import (
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
 
-// TestTwoWorkersShareARun runs a 6,000-object sync (1,500 against the real NetBox, whose first
-// sync of 6,000 takes minutes) on two worker processes serving one task queue, with a second
+// TestTwoWorkersShareARun runs a 6,000-object sync on two worker processes serving one task queue, with a second
 // source discovered by a worker on its own queue. Once the workers have applied a few batches,
 // one of them is SIGKILLed while NetBox commits a write whose answer it never sees; the other
 // finishes the run, and NetBox ends as after the same run on one undisturbed worker.
