@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -34,19 +31,8 @@ var leastPrivilege = []struct {
 // post creates an object directly in NetBox with the admin token and returns its answer.
 func (n *netbox) post(t *testing.T, endpoint string, body any) map[string]any {
 	t.Helper()
-	data, err := json.Marshal(body)
-	require.NoError(t, err)
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, n.endpointURL(endpoint, nil), bytes.NewReader(data))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", authorization(n.token))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := n.client.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	answer, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusCreated, resp.StatusCode, "POST %s: %s", endpoint, answer)
+	status, answer := n.send(t, http.MethodPost, n.endpointURL(endpoint, nil), body)
+	require.Equal(t, http.StatusCreated, status, "POST %s: %s", endpoint, answer)
 	var out map[string]any
 	require.NoError(t, json.Unmarshal(answer, &out))
 	return out

@@ -100,10 +100,16 @@ func (n *netbox) fetch(ctx context.Context, u string, out any) error {
 // proxy: it is not one of the agent's writes. It returns NetBox's status code and answer.
 func (n *netbox) edit(t *testing.T, endpoint string, id int, fields map[string]any) (int, []byte) {
 	t.Helper()
-	body, err := json.Marshal(fields)
+	return n.send(t, http.MethodPatch, fmt.Sprintf("%s/api/%s/%d/", n.direct, strings.Trim(endpoint, "/"), id), fields)
+}
+
+// send sends body as JSON to u directly, past the proxy, with the admin token, and returns
+// NetBox's status code and answer.
+func (n *netbox) send(t *testing.T, method, u string, body any) (int, []byte) {
+	t.Helper()
+	data, err := json.Marshal(body)
 	require.NoError(t, err)
-	u := fmt.Sprintf("%s/api/%s/%d/", n.direct, strings.Trim(endpoint, "/"), id)
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPatch, u, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(context.Background(), method, u, bytes.NewReader(data))
 	require.NoError(t, err)
 	req.Header.Set("Authorization", authorization(n.token))
 	req.Header.Set("Content-Type", "application/json")
