@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"context"
+	"encoding/json"
 	"os"
 	"sort"
 	"testing"
@@ -8,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/netbox-agent/netbox-agent/activities/blob"
+	nbplan "github.com/netbox-agent/netbox-agent/activities/netbox"
 	"github.com/netbox-agent/netbox-agent/test/faults"
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
@@ -64,6 +68,33 @@ func requireAsUndisturbed(t *testing.T, e *env, want map[string][]string) {
 	}
 	e.resetStats()
 	_, again := e.sync(workflows.SyncRequest{})
-	require.Zero(t, again.Plan.Total, "a re-run after the fault: %+v", again.Plan.Counts)
+	if again.Plan.Total != 0 {
+		t.Fatalf("a re-run after the fault has %d operations (%+v):\n%s", again.Plan.Total, again.Plan.Counts, planOperations(t, e, again.PlanRef))
+	}
 	require.Zero(t, e.writes(), "%v", e.stats().Requests)
+}
+
+// planOperations reads the plan ref names from the env's blob store and lists its operations, one
+// JSON line each: what a failing check shows of a plan that should have been empty.
+func planOperations(t *testing.T, e *env, ref string) string {
+	t.Helper()
+	ctx := context.Background()
+	store, err := blob.Open(ctx, e.cfg.BlobURL, e.cfg.BaseDir())
+	require.NoError(t, err)
+	defer store.Close()
+	var p nbplan.Plan
+	require.NoError(t, store.GetJSON(ctx, ref, &p))
+	var out []byte
+	for _, b := range p.Batches {
+		for _, op := range b.Ops {
+			line, err := json.Marshal(struct {
+				Kind string           `json:"kind"`
+				Op   string           `json:"op"`
+				Do   nbplan.Operation `json:"operation"`
+			}{string(b.Kind), string(b.Op), op})
+			require.NoError(t, err)
+			out = append(append(out, line...), '\n')
+		}
+	}
+	return string(out)
 }
