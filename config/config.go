@@ -111,12 +111,12 @@ type NetBox struct {
 type CustomField struct {
 	// Attr is the record attribute ("pool_health").
 	Attr string `yaml:"attr"`
-	// Field is the NetBox custom field name (Load defaults it to Attr).
+	// Field is the NetBox custom field name (default: Attr).
 	Field string `yaml:"field"`
 	// Kinds limits the mapping to these record kinds ("device"); empty = all
 	// kinds that carry the attribute.
 	Kinds []string `yaml:"kinds"`
-	// Type is the NetBox custom field type (Load defaults it to text).
+	// Type is the NetBox custom field type (default: text).
 	Type string `yaml:"type"`
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -69,4 +70,28 @@ func collectSettings(t reflect.Type, prefix string, index []int) []Setting {
 // field returns the setting's value inside c.
 func (s Setting) field(c *Config) reflect.Value {
 	return reflect.ValueOf(c).Elem().FieldByIndex(s.index)
+}
+
+// Type names the setting's value type as the file writes it: text,
+// integer, number, boolean or duration.
+func (s Setting) Type() string {
+	if s.typ == durationType {
+		return "duration"
+	}
+	switch s.typ.Kind() {
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int64:
+		return "integer"
+	case reflect.Float64:
+		return "number"
+	default:
+		return "text"
+	}
+}
+
+// Default is the setting's default as the file writes it; "" when it has
+// none.
+func (s Setting) Default() string {
+	return fmt.Sprint(s.field(Default()).Interface())
 }
