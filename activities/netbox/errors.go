@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -91,6 +92,10 @@ func parseRetryAfter(h string, now time.Time) time.Duration {
 	if s, err := strconv.Atoi(h); err == nil {
 		if s < 0 {
 			return 0
+		}
+		if s > int(math.MaxInt64/time.Second) {
+			// more seconds than a Duration holds: as long as it can be
+			return math.MaxInt64
 		}
 		return time.Duration(s) * time.Second
 	}

@@ -38,7 +38,7 @@ type guestState struct {
 // the same run reuses.
 type guestDetail struct {
 	Config              guestConfig
-	AgentInterfaces     []*px.AgentNetworkIface
+	AgentInterfaces     []agentInterface
 	AgentRead           bool
 	ContainerInterfaces []containerInterface
 	InterfacesRead      bool

@@ -112,7 +112,7 @@ func (m *mapper) guestInterfaces(b *source.Builder, vmKey string, g guest, d *gu
 		iface := source.NewRecord(inventory.KindVMInterface, source.ChildKey(vmKey, "iface", k))
 		iface.Set("name", k)
 		iface.Set("enabled", !spec.LinkDown)
-		if spec.MTU > 0 {
+		if validMTU(float64(spec.MTU)) {
 			iface.Set("mtu", spec.MTU)
 		}
 		iface.Set("description", spec.description())
@@ -148,11 +148,13 @@ func guestAddresses(g guest, d *guestDetail, spec netSpec, mac string) []string 
 	switch {
 	case g.Type == "qemu" && d.AgentRead && mac != "":
 		for _, ai := range d.AgentInterfaces {
-			if m, ok := inventory.NormalizeMAC(ai.HardwareAddress); !ok || m != mac {
+			if m, ok := inventory.NormalizeMAC(string(ai.HardwareAddress)); !ok || m != mac {
 				continue
 			}
 			for _, a := range ai.IPAddresses {
-				raw = append(raw, a.IPAddress+"/"+strconv.Itoa(a.Prefix))
+				if a.IPAddress != "" {
+					raw = append(raw, string(a.IPAddress)+"/"+strconv.Itoa(int(a.Prefix)))
+				}
 			}
 		}
 	case g.Type == "lxc" && d.InterfacesRead:

@@ -118,6 +118,15 @@ func parseNet(guestType, key, value string) netSpec {
 	return n
 }
 
+// maxMTU is the largest MTU NetBox takes (dcim.constants INTERFACE_MTU_MAX).
+const maxMTU = 65536
+
+// validMTU reports whether an MTU from an answer is one NetBox takes; one
+// outside 1-65536 is no MTU a link can have, and is left out.
+func validMTU(mtu float64) bool {
+	return mtu >= 1 && mtu <= maxMTU && mtu == math.Trunc(mtu)
+}
+
 // description says where a guest NIC is plugged: "virtio, bridge vmbr0, VLAN 20".
 func (n netSpec) description() string {
 	var parts []string

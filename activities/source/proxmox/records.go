@@ -194,7 +194,7 @@ func (m *mapper) nodeInterfaces(b *source.Builder, devKey string, network []node
 		if ni.Active == 1 {
 			r.Set("enabled", true)
 		}
-		if ni.MTU > 0 {
+		if validMTU(float64(ni.MTU)) {
 			r.Set("mtu", int64(ni.MTU))
 		}
 		r.Set("description", strings.Join(strings.Fields(string(ni.Comments)), " "))
