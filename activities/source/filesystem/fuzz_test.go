@@ -7,9 +7,18 @@ import (
 	"testing"
 )
 
-var fuzzNames = []string{"inventory.yaml", "inventory.json", "devices.csv", "records.csv"}
+// fuzzNames are the names FuzzRead gives its input: one of each format,
+// and a CSV file of every kind, whose rows are read by that kind's schema.
+var fuzzNames = func() []string {
+	names := []string{"inventory.yaml", "inventory.json", "devices.csv", "records.csv", "inventory.yml"}
+	for _, s := range specs {
+		names = append(names, "20-"+s.plural+".csv")
+	}
+	return names
+}()
 
-// FuzzRead feeds arbitrary bytes to the three parsers and the resolver:
+// FuzzRead feeds arbitrary bytes to the three parsers, a CSV file of each
+// kind, and the resolver:
 // whatever the input, reading must not panic, and what comes out must be
 // valid records with unique keys. `go test` runs only the seed corpus.
 func FuzzRead(f *testing.F) {
@@ -24,7 +33,7 @@ func FuzzRead(f *testing.F) {
 				continue // a directory
 			}
 			for i, n := range fuzzNames {
-				if strings.EqualFold(filepath.Ext(p), filepath.Ext(n)) {
+				if strings.EqualFold(filepath.Ext(p), filepath.Ext(n)) && (filepath.Ext(n) != ".csv" || i < 4 || csvKind(n) == csvKind(filepath.Base(p))) {
 					f.Add(uint8(i), data)
 				}
 			}
