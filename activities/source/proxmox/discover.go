@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"sort"
+	"strconv"
 
 	px "github.com/luthermonson/go-proxmox"
 	"go.uber.org/zap"
@@ -206,6 +208,10 @@ func (s *Source) plan(status []clusterStatusEntry, resources []resource) *survey
 			if res.Template == 1 && !s.opts.IncludeTemplates {
 				continue
 			}
+			if problem := guestProblem(res); problem != "" {
+				sv.Warnings = append(sv.Warnings, fmt.Sprintf("cluster resource %s: %s; skipped", quoteID(res), problem))
+				continue
+			}
 			sv.Guests = append(sv.Guests, &guestState{guest: guest{
 				Type: string(res.Type), VMID: uint64(res.VMID), Name: string(res.Name),
 				Node: string(res.Node), Status: string(res.Status), Tags: string(res.Tags),
@@ -250,6 +256,26 @@ func (s *Source) plan(status []clusterStatusEntry, resources []resource) *survey
 			"node %s is offline: reported with status offline, %d guests from cluster resources only (no interfaces, addresses or disks)", n.Name, count))
 	}
 	return sv
+}
+
+// guestProblem says why a guest of cluster resources cannot be read: no
+// node to ask, or a VMID that is no whole number from 1 on; "" when it can.
+func guestProblem(res resource) string {
+	switch {
+	case res.Node == "":
+		return "no node"
+	case res.VMID < 1 || res.VMID > math.MaxUint32 || float64(res.VMID) != math.Trunc(float64(res.VMID)):
+		return fmt.Sprintf("vmid %v is not a VMID", float64(res.VMID))
+	}
+	return ""
+}
+
+// quoteID names a cluster resource by its id, or by its type when it has none.
+func quoteID(res resource) string {
+	if res.ID != "" {
+		return strconv.Quote(string(res.ID))
+	}
+	return string(res.Type)
 }
 
 // readNode reads a node's version and network configuration. Failures that
