@@ -170,11 +170,11 @@ func readFile(f *testing.F, name string) []byte {
 	return b
 }
 
-// checkBounds checks the numbers NetBox bounds: an MTU of 1-65536, vCPUs,
-// memory and disk sizes that are positive and finite.
+// checkBounds checks the numbers NetBox bounds: an MTU of 1-65536, vCPUs
+// of at most 9999.99, memory and disk sizes of 1 MB to 2^31-1 MB.
 func checkBounds(t *testing.T, r inventory.Record) {
 	t.Helper()
-	for field, limit := range map[string]float64{"mtu": 65536, "vcpus": math.MaxInt32, "memory": math.MaxInt64, "size": math.MaxInt64} {
+	for field, limit := range map[string]float64{"mtu": 65536, "vcpus": 9999.99, "memory": math.MaxInt32, "size": math.MaxInt32} {
 		v, ok := r.Attrs[field]
 		if !ok {
 			continue
@@ -190,7 +190,7 @@ func checkBounds(t *testing.T, r inventory.Record) {
 		default:
 			t.Fatalf("%s %s: %s is a %T", r.Kind, r.Key, field, v)
 		}
-		if math.IsNaN(n) || n < 1 || n > limit {
+		if math.IsNaN(n) || n <= 0 || (field != "vcpus" && n < 1) || n > limit {
 			t.Fatalf("%s %s: %s %v out of bounds", r.Kind, r.Key, field, v)
 		}
 	}

@@ -159,7 +159,7 @@ type diskSpec struct {
 
 // parseDisk reads a disk setting; ok is false for what is no virtual disk
 // of the guest: CD-ROMs, cloud-init drives, empty drives, pass-through
-// devices and bind mounts without a size.
+// devices, bind mounts without a size, and sizes past what NetBox holds.
 func parseDisk(key, value string) (diskSpec, bool) {
 	d := diskSpec{Key: key}
 	var size string
@@ -183,7 +183,7 @@ func parseDisk(key, value string) (diskSpec, bool) {
 		return d, false
 	}
 	b, ok := parseSize(size)
-	if !ok || b <= 0 {
+	if !ok || b <= 0 || math.Ceil(b/(1<<20)) > maxMB {
 		return d, false
 	}
 	d.SizeMB = int64(math.Ceil(b / (1 << 20)))
