@@ -242,6 +242,13 @@ func (s *Source) plan(status []clusterStatusEntry, resources []resource) *survey
 			sv.ClusterName = sv.Nodes[0].Name
 		}
 	}
+	sv.warnOffline()
+	return sv
+}
+
+// warnOffline warns of each offline node, and how many of its guests are
+// known from cluster resources only.
+func (sv *survey) warnOffline() {
 	for _, n := range sv.Nodes {
 		if n.Online {
 			continue
@@ -255,7 +262,6 @@ func (s *Source) plan(status []clusterStatusEntry, resources []resource) *survey
 		sv.Warnings = append(sv.Warnings, fmt.Sprintf(
 			"node %s is offline: reported with status offline, %d guests from cluster resources only (no interfaces, addresses or disks)", n.Name, count))
 	}
-	return sv
 }
 
 // guestProblem says why a guest of cluster resources cannot be read: no
