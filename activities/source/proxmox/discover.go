@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
 	px "github.com/luthermonson/go-proxmox"
 	"go.uber.org/zap"
@@ -93,7 +94,10 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 	if err != nil {
 		return nil, s.fatal(ctx, "list cluster resources", err)
 	}
-	sv := s.plan(status, resources)
+	sv, err := s.plan(status, resources)
+	if err != nil {
+		return nil, err
+	}
 
 	online := map[string]bool{}
 	for _, n := range sv.Nodes {
@@ -177,8 +181,9 @@ func byNodeInTurn(guests []*guestState) []*guestState {
 }
 
 // plan turns cluster status and resources into the cluster's name, its
-// nodes and the guests to read, in a stable order.
-func (s *Source) plan(status []clusterStatusEntry, resources []resource) *survey {
+// nodes and the guests to read, in a stable order. Answers that name no
+// cluster and no node, with no cluster_name set, are malformed.
+func (s *Source) plan(status []clusterStatusEntry, resources []resource) (*survey, error) {
 	sv := &survey{}
 	nodes := map[string]*nodeState{}
 	node := func(name string) *nodeState {
@@ -192,7 +197,7 @@ func (s *Source) plan(status []clusterStatusEntry, resources []resource) *survey
 	for _, e := range status {
 		switch e.Type {
 		case "cluster":
-			sv.ClusterName = string(e.Name)
+			sv.ClusterName = strings.TrimSpace(string(e.Name))
 		case "node":
 			n := node(string(e.Name))
 			n.IP = string(e.IP)
@@ -242,8 +247,11 @@ func (s *Source) plan(status []clusterStatusEntry, resources []resource) *survey
 			sv.ClusterName = sv.Nodes[0].Name
 		}
 	}
+	if sv.ClusterName == "" {
+		return nil, fmt.Errorf("read cluster status: it names no cluster and no node; set cluster_name: %w", source.ErrMalformed)
+	}
 	sv.warnOffline()
-	return sv
+	return sv, nil
 }
 
 // warnOffline warns of each offline node, and how many of its guests are

@@ -245,7 +245,8 @@ func TestPlanSkipsUnreadableGuests(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			sv := src.plan(nil, []resource{tc.res})
+			sv, err := src.plan(nil, []resource{tc.res, {Type: "node", Node: "n1", Status: "online"}})
+			require.NoError(t, err)
 			if tc.warning == "" {
 				require.Len(t, sv.Guests, 1)
 				assert.Empty(t, sv.Warnings)
@@ -255,4 +256,19 @@ func TestPlanSkipsUnreadableGuests(t *testing.T) {
 			assert.Equal(t, []string{tc.warning}, sv.Warnings)
 		})
 	}
+}
+
+// TestPlanNeedsAClusterName: answers that name neither a cluster nor a
+// node give no name to key the records by; without cluster_name that is a
+// malformed answer, with it the name is the setting's.
+func TestPlanNeedsAClusterName(t *testing.T) {
+	status := []clusterStatusEntry{{Type: "cluster", Name: " "}}
+	src, _ := newSource(t, "alpha", "https://127.0.0.1:8006", "")
+	_, err := src.plan(status, nil)
+	sourcetest.RequireError(t, err, source.ErrMalformed, "names no cluster and no node", "cluster_name")
+
+	named, _ := newSource(t, "alpha", "https://127.0.0.1:8006", "cluster_name: homelab")
+	sv, err := named.plan(status, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "homelab", sv.ClusterName)
 }

@@ -65,7 +65,10 @@ func discoverFrom(ctx context.Context, s *Source, a answers) (*source.Snapshot, 
 	if err != nil {
 		return nil, s.fatal(ctx, "list cluster resources", err)
 	}
-	sv := s.plan(status, resources)
+	sv, err := s.plan(status, resources)
+	if err != nil {
+		return nil, err
+	}
 	online := map[string]bool{}
 	for _, n := range sv.Nodes {
 		online[n.Name] = n.Online
