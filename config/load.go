@@ -64,11 +64,18 @@ func (c *Config) readFile(path string) error {
 		return fmt.Errorf("config: %w", err)
 	}
 	c.file, c.baseDir = path, filepath.Dir(abs)
+	return c.decodeFile(b)
+}
+
+// decodeFile decodes the bytes of the config file c.file over c. Each
+// problem is a *FieldError whose origin names the file and, once the YAML
+// reads, the line.
+func (c *Config) decodeFile(b []byte) error {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return &FieldError{Origin: path, Err: fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))}
+		return &FieldError{Origin: c.file, Err: fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))}
 	}
-	d := &nodeDecoder{file: path, origins: c.origins}
+	d := &nodeDecoder{file: c.file, origins: c.origins}
 	d.decode(&doc, reflect.ValueOf(c).Elem(), "")
 	return errors.Join(d.errs...)
 }

@@ -9,10 +9,15 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
+	"log"
 	"math/big"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -168,6 +173,49 @@ func TestTemporalClientOptions(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.wantErr)
 			assert.NotContains(t, err.Error(), "not a key")
+		})
+	}
+}
+
+// TestTemporalRefusesTLSBelow12 makes the handshake the Temporal client
+// makes, with the TLS configuration it is given, to frontends that speak
+// only some TLS versions: one limited to TLS 1.1 is refused, with
+// verification on or off; TLS 1.2 is taken.
+func TestTemporalRefusesTLSBelow12(t *testing.T) {
+	serve := func(lo, hi uint16) *httptest.Server {
+		srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+		srv.TLS = &tls.Config{MinVersion: lo, MaxVersion: hi}
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	old, current := serve(tls.VersionTLS10, tls.VersionTLS11), serve(tls.VersionTLS12, tls.VersionTLS12)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: current.Certificate().Raw}), 0o600))
+	for _, tc := range []struct {
+		name, tls, wantErr string
+		srv                *httptest.Server
+	}{
+		{"TLS 1.1 refused", "{ca_file: " + ca + "}", "protocol version not supported", old},
+		{"TLS 1.1 refused without verification", "{insecure_skip_verify: true}", "protocol version not supported", old},
+		{"TLS 1.2 taken", "{ca_file: " + ca + "}", "", current},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := strings.TrimPrefix(tc.srv.URL, "https://")
+			c, err := loadText(t, "temporal: {address: "+addr+", tls: "+tc.tls+"}")
+			require.NoError(t, err)
+			opts, err := c.TemporalClientOptions(zap.NewNop(), nil)
+			require.NoError(t, err)
+			require.NotNil(t, opts.ConnectionOptions.TLS)
+			conn, err := tls.Dial("tcp", addr, opts.ConnectionOptions.TLS)
+			if tc.wantErr == "" {
+				require.NoError(t, err)
+				assert.Equal(t, uint16(tls.VersionTLS12), conn.ConnectionState().Version)
+				require.NoError(t, conn.Close())
+				return
+			}
+			require.ErrorContains(t, err, tc.wantErr)
 		})
 	}
 }

@@ -116,6 +116,12 @@ func (c *Client) choices(ctx context.Context, endpoint string) (choiceSet, error
 	case err != nil:
 		return nil, fmt.Errorf("read the choices of %s: %w", endpoint, err)
 	}
+	return parseChoices(endpoint, data)
+}
+
+// parseChoices reads the choice fields of endpoint from its OPTIONS
+// answer; nil when the answer names no POST fields.
+func parseChoices(endpoint string, data []byte) (choiceSet, error) {
 	var ans optionsAnswer
 	if err := json.Unmarshal(data, &ans); err != nil {
 		return nil, &AnswerError{Endpoint: endpoint, Problem: "OPTIONS answer is not NetBox's metadata", Value: quote(string(data))}

@@ -277,17 +277,24 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 	c.log.Debug("netbox request", zap.String("method", method), zap.String("path", path),
 		zap.Int("status", resp.StatusCode), zap.Int("bytes", len(data)), zap.Duration("took", time.Since(start)))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		b := scrubSecrets(string(data), c.auth)
-		if len(b) > maxErrorBody {
-			b = b[:maxErrorBody] + "..."
-		}
-		return nil, &APIError{
-			Status:     resp.StatusCode,
-			Method:     method,
-			Path:       "/api/" + strings.TrimPrefix(path, "/"),
-			Body:       b,
-			RetryAfter: min(parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), c.cfg.MaxRetryAfter),
-		}
+		return nil, c.apiError(method, path, resp.StatusCode, resp.Header.Get("Retry-After"), data, time.Now())
 	}
 	return data, nil
+}
+
+// apiError is the error of an answer outside 2xx: its body with the
+// token and anything shaped like one taken out, cut to maxErrorBody, and
+// its Retry-After header read at now, up to netbox.max_retry_after.
+func (c *Client) apiError(method, path string, status int, retryAfter string, body []byte, now time.Time) *APIError {
+	b := scrubSecrets(string(body), c.auth)
+	if len(b) > maxErrorBody {
+		b = b[:maxErrorBody] + "..."
+	}
+	return &APIError{
+		Status:     status,
+		Method:     method,
+		Path:       "/api/" + strings.TrimPrefix(path, "/"),
+		Body:       b,
+		RetryAfter: min(parseRetryAfter(retryAfter, now), c.cfg.MaxRetryAfter),
+	}
 }

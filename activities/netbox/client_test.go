@@ -4,10 +4,14 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -273,5 +277,53 @@ func TestClientNeedsTLS12(t *testing.T) {
 		tr, ok := c.http.Transport.(*http.Transport)
 		require.True(t, ok)
 		assert.Equal(t, uint16(tls.VersionTLS12), tr.TLSClientConfig.MinVersion, "insecure_skip_verify %v", skip)
+	}
+}
+
+// TestClientRefusesTLSBelow12 talks to NetBox servers that speak only
+// some TLS versions: one limited to TLS 1.1 is refused, with verification
+// on or off, and the error says the version is why; TLS 1.2 is served.
+func TestClientRefusesTLSBelow12(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"count": 0, "next": null, "previous": null, "results": [], "netbox-version": "4.7.3"}`)
+	})
+	serve := func(lo, hi uint16) *httptest.Server {
+		srv := httptest.NewUnstartedServer(h)
+		srv.TLS = &tls.Config{MinVersion: lo, MaxVersion: hi}
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	old, current := serve(tls.VersionTLS10, tls.VersionTLS11), serve(tls.VersionTLS12, tls.VersionTLS12)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: current.Certificate().Raw}), 0o600))
+	cases := []struct {
+		name    string
+		url     string
+		skip    bool
+		wantErr string
+	}{
+		{name: "TLS 1.1 refused", url: old.URL, wantErr: "tls: protocol version not supported"},
+		{name: "TLS 1.1 refused without verification", url: old.URL, skip: true, wantErr: "tls: protocol version not supported"},
+		{name: "TLS 1.2 served", url: current.URL},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.URL, cfg.InsecureSkipVerify, cfg.ReadRetries = tc.url, tc.skip, 0
+			if !tc.skip {
+				cfg.CAFile = ca
+			}
+			c, err := NewClient(cfg, "0123456789abcdef0123456789abcdef01234567", zap.NewNop())
+			require.NoError(t, err)
+			err = c.Ping(context.Background())
+			if tc.wantErr == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, tc.wantErr)
+			assert.ErrorContains(t, err, "netbox status")
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -36,15 +37,30 @@ const redacted = "[redacted]"
 // the agent's own token, given by its Authorization header auth, and
 // anything shaped like a token: an Authorization value (Token or Bearer
 // and a word of 8 or more characters), a v2 token (nbt_<key>.<secret>)
-// and a v1 token (40 hex digits).
+// and a v1 token (40 hex digits). The secret of the agent's own v2 token
+// goes too when it appears without its key.
 func scrubSecrets(text, auth string) string {
 	if f := strings.Fields(auth); len(f) > 0 && len(f[len(f)-1]) >= 8 {
-		text = strings.ReplaceAll(text, f[len(f)-1], redacted)
+		token := f[len(f)-1]
+		text = strings.ReplaceAll(text, token, redacted)
+		// a v2 token's secret is the part after its key's dot, and a
+		// page may echo it alone
+		if _, secret, ok := strings.Cut(token, "."); ok && strings.HasPrefix(token, "nbt_") && len(secret) >= 8 {
+			text = strings.ReplaceAll(text, secret, redacted)
+		}
 	}
-	text = regexp.MustCompile(`(?i)\b(Token|Bearer)(\s+)[A-Za-z0-9_.\-]{8,}`).ReplaceAllString(text, "${1}${2}"+redacted)
-	text = regexp.MustCompile(`nbt_[A-Za-z0-9_.\-]+`).ReplaceAllString(text, redacted)
-	return regexp.MustCompile(`\b[0-9a-fA-F]{40}\b`).ReplaceAllString(text, redacted)
+	text = authShape.ReplaceAllString(text, "${1}${2}"+redacted)
+	text = v2TokenShape.ReplaceAllString(text, redacted)
+	return v1TokenShape.ReplaceAllString(text, redacted)
 }
+
+// The shapes of tokens scrubSecrets removes: an Authorization value, a v2
+// token, a v1 token.
+var (
+	authShape    = regexp.MustCompile(`(?i)\b(Token|Bearer)(\s+)[A-Za-z0-9_.\-]{8,}`)
+	v2TokenShape = regexp.MustCompile(`nbt_[A-Za-z0-9_.\-]+`)
+	v1TokenShape = regexp.MustCompile(`\b[0-9a-fA-F]{40}\b`)
+)
 
 // Error names the request and NetBox's answer; the token is never part of it.
 func (e *APIError) Error() string {
@@ -91,6 +107,10 @@ func parseRetryAfter(h string, now time.Time) time.Duration {
 	if s, err := strconv.Atoi(h); err == nil {
 		if s < 0 {
 			return 0
+		}
+		if s > int(math.MaxInt64/time.Second) {
+			// more seconds than a Duration holds: as long as it can be
+			return math.MaxInt64
 		}
 		return time.Duration(s) * time.Second
 	}

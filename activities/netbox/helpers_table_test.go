@@ -1,6 +1,7 @@
 package netbox
 
 import (
+	"math"
 	"net/url"
 	"strings"
 	"testing"
@@ -157,6 +158,7 @@ func TestParseRetryAfter(t *testing.T) {
 		{"Sat, 01 Mar 2025 12:00:10 GMT", 10 * time.Second},
 		{"Sat, 01 Mar 2025 11:00:00 GMT", 0},
 		{"soon", 0},
+		{"9223372037", time.Duration(math.MaxInt64)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.in, func(t *testing.T) {

@@ -24,6 +24,7 @@ func TestScrubSecrets(t *testing.T) {
 		{"bearer header echoed", "authorization: bearer\tsomeLongSecret_9", "", "authorization: bearer\t[redacted]"},
 		{"the agent's own token", "echo: s3cr3t-value-xyz", "Token s3cr3t-value-xyz", "echo: [redacted]"},
 		{"the agent's own v2 token", "got " + v2, "Bearer " + v2, "got [redacted]"},
+		{"the secret of the agent's own v2 token alone", "secret 0123456789abcdefXYZ", "Bearer " + v2, "secret [redacted]"},
 		{"words stay", `{"detail": "Invalid v1 token"}`, "", `{"detail": "Invalid v1 token"}`},
 		{"short words after Token stay", "Token is invalid", "", "Token is invalid"},
 		{"a 39-digit hex stays", "id 0123456789abcdef0123456789abcdef0123456", "", "id 0123456789abcdef0123456789abcdef0123456"},

@@ -88,6 +88,11 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 	if err != nil {
 		return Status{}, fmt.Errorf("netbox status: %w", err)
 	}
+	return parseStatus(data)
+}
+
+// parseStatus reads the answer of /api/status/.
+func parseStatus(data []byte) (Status, error) {
 	var body map[string]any
 	if err := json.Unmarshal(data, &body); err != nil {
 		return Status{}, &AnswerError{Endpoint: "status", Problem: "not a JSON object", Value: quote(string(data))}

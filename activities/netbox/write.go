@@ -220,21 +220,32 @@ func flatten(prefix string, v any) []string {
 func (a *applier) learn(method string, items []item, answer []byte) {
 	switch method {
 	case http.MethodPost:
-		var created []struct {
-			ID           int64          `json:"id"`
-			CustomFields map[string]any `json:"custom_fields"`
-		}
-		if json.Unmarshal(answer, &created) != nil {
-			return
-		}
-		for _, o := range created {
-			if key, ok := o.CustomFields[CFAgentID].(string); ok && key != "" {
-				a.c.ids.put(a.b.Plan, Ref{Kind: a.s.Kind, Key: key}, o.ID)
-			}
+		for key, id := range createdIDs(answer) {
+			a.c.ids.put(a.b.Plan, Ref{Kind: a.s.Kind, Key: key}, id)
 		}
 	case http.MethodDelete:
 		for _, it := range items {
 			a.c.ids.drop(a.b.Plan, Ref{Kind: a.s.Kind, Key: it.op.Key})
 		}
 	}
+}
+
+// createdIDs reads the answer of a bulk create: the ID NetBox gave each
+// object, by its agent_id. An answer that does not decode gives none, and
+// an object without a usable ID is left out, to be looked up by agent_id.
+func createdIDs(answer []byte) map[string]int64 {
+	var created []struct {
+		ID           int64          `json:"id"`
+		CustomFields map[string]any `json:"custom_fields"`
+	}
+	if json.Unmarshal(answer, &created) != nil {
+		return nil
+	}
+	out := map[string]int64{}
+	for _, o := range created {
+		if key, ok := o.CustomFields[CFAgentID].(string); ok && key != "" && o.ID > 0 {
+			out[key] = o.ID
+		}
+	}
+	return out
 }

@@ -112,18 +112,23 @@ func (t TLS) WarnIfOff(log *zap.Logger, url string) {
 }
 
 // TLSError explains err when it is a certificate that TLS refused: which
-// problem, and what to set (ca_file, insecure_skip_verify), wrapping
-// ErrConfig since only a settings change helps. what names the step
+// problem, and what to set (ca_file, insecure_skip_verify); or a server
+// that speaks only TLS older than 1.2; wrapping ErrConfig since only a
+// settings change helps. what names the step
 // ("connect to wss://nas1/api/current"), host the server, or "". Any other
 // error gives nil.
 func TLSError(what, host string, err error) error {
-	msg, ok := TLSProblem(err)
-	if !ok {
-		return nil
-	}
 	of := ""
 	if host != "" {
 		of = " of " + host
+	}
+	if TLSVersionRefused(err) {
+		return fmt.Errorf("%s: the server%s offers only TLS older than 1.2, which the agent refuses (%w); enable TLS 1.2 or 1.3 on it: %w",
+			what, of, err, ErrConfig)
+	}
+	msg, ok := TLSProblem(err)
+	if !ok {
+		return nil
 	}
 	return fmt.Errorf("%s: TLS certificate%s not trusted: %s; set ca_file to the CA that signed it, or insecure_skip_verify: true to skip verification: %w",
 		what, of, msg, ErrConfig)
@@ -148,6 +153,20 @@ func TLSConfig(caFile string, skipVerify bool) (*tls.Config, error) {
 	}
 	cfg.RootCAs = pool
 	return cfg, nil
+}
+
+// TLSVersionRefused reports whether err is a TLS handshake that failed
+// because the server speaks no version the client accepts: the server's
+// protocol_version alert to a hello that offered only TLS 1.2 and 1.3, or
+// the client's refusal of a server that answered with an older version.
+// crypto/tls exports no type for either, so the text is what tells.
+func TLSVersionRefused(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "tls: protocol version not supported") ||
+		strings.Contains(msg, "tls: server selected unsupported protocol version")
 }
 
 // TLSProblem names the certificate problem in err, if that is what it is,

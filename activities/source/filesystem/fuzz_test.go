@@ -7,9 +7,21 @@ import (
 	"testing"
 )
 
-var fuzzNames = []string{"inventory.yaml", "inventory.json", "devices.csv", "records.csv"}
+// anyKindNames are the names under which any seed of their format is read.
+var anyKindNames = []string{"inventory.yaml", "inventory.json", "devices.csv", "records.csv", "inventory.yml"}
 
-// FuzzRead feeds arbitrary bytes to the three parsers and the resolver:
+// fuzzNames are the names FuzzRead gives its input: one of each format,
+// and a CSV file of every kind, whose rows are read by that kind's schema.
+var fuzzNames = func() []string {
+	names := append([]string(nil), anyKindNames...)
+	for _, s := range specs {
+		names = append(names, "20-"+s.plural+".csv")
+	}
+	return names
+}()
+
+// FuzzRead feeds arbitrary bytes to the three parsers, a CSV file of each
+// kind, and the resolver:
 // whatever the input, reading must not panic, and what comes out must be
 // valid records with unique keys. `go test` runs only the seed corpus.
 func FuzzRead(f *testing.F) {
@@ -24,9 +36,14 @@ func FuzzRead(f *testing.F) {
 				continue // a directory
 			}
 			for i, n := range fuzzNames {
-				if strings.EqualFold(filepath.Ext(p), filepath.Ext(n)) {
-					f.Add(uint8(i), data)
+				if !strings.EqualFold(filepath.Ext(p), filepath.Ext(n)) {
+					continue
 				}
+				// a CSV seed goes to the file of its own kind, not every kind's
+				if i >= len(anyKindNames) && csvKind(n) != csvKind(filepath.Base(p)) {
+					continue
+				}
+				f.Add(uint8(i), data)
 			}
 		}
 	}

@@ -145,16 +145,28 @@ func (c *client) authenticate(ctx context.Context, token string) error {
 	if err != nil {
 		return c.failure(ctx, "wait for auth_ok", err)
 	}
+	version, err := authAnswer(answer, token)
+	if err != nil {
+		return err
+	}
+	c.version = version
+	return nil
+}
+
+// authAnswer reads the answer to the auth message: Home Assistant's
+// version on auth_ok, an ErrAuth on auth_invalid, an ErrMalformed on any
+// other message; what the server sent has the token taken out, should it
+// echo it, before it enters the error.
+func authAnswer(answer *envelope, token string) (string, error) {
 	switch answer.Type {
 	case msgAuthOK:
-		c.version = answer.HAVersion
-		return nil
+		return answer.HAVersion, nil
 	case msgAuthInvalid:
 		msg := strings.ReplaceAll(answer.Message, token, "[token]")
-		return fmt.Errorf("home assistant refused the access token (%s); create a long-lived access token in the user's profile: %w",
+		return "", fmt.Errorf("home assistant refused the access token (%s); create a long-lived access token in the user's profile: %w",
 			msg, source.ErrAuth)
 	}
-	return fmt.Errorf("wait for auth_ok: got a %q message: %w", answer.Type, source.ErrMalformed)
+	return "", fmt.Errorf("wait for auth_ok: got a %q message: %w", strings.ReplaceAll(answer.Type, token, "[token]"), source.ErrMalformed)
 }
 
 // call sends a command and decodes its result into out. Messages that are
@@ -175,21 +187,28 @@ func (c *client) call(ctx context.Context, cmd string, out any) error {
 		if msg.Type != msgResult || msg.ID != id {
 			continue
 		}
-		if !msg.Success {
-			e := &CommandError{Command: cmd, Code: "unknown_error"}
-			if msg.Error != nil {
-				e.Code, e.Message = msg.Error.Code, msg.Error.Message
-			}
-			return e
-		}
-		if len(msg.Result) == 0 || string(msg.Result) == "null" {
-			return fmt.Errorf("%s: result is empty: %w", cmd, source.ErrMalformed)
-		}
-		if err := json.Unmarshal(msg.Result, out); err != nil {
-			return fmt.Errorf("%s: decode result: %w: %w", cmd, err, source.ErrMalformed)
-		}
-		return nil
+		return msg.commandResult(cmd, out)
 	}
+}
+
+// commandResult decodes the result of command cmd into out: a
+// *CommandError when Home Assistant refused it, ErrMalformed when the
+// result is empty or not what out holds.
+func (e *envelope) commandResult(cmd string, out any) error {
+	if !e.Success {
+		ce := &CommandError{Command: cmd, Code: "unknown_error"}
+		if e.Error != nil {
+			ce.Code, ce.Message = e.Error.Code, e.Error.Message
+		}
+		return ce
+	}
+	if len(e.Result) == 0 || string(e.Result) == "null" {
+		return fmt.Errorf("%s: result is empty: %w", cmd, source.ErrMalformed)
+	}
+	if err := json.Unmarshal(e.Result, out); err != nil {
+		return fmt.Errorf("%s: decode result: %w: %w", cmd, err, source.ErrMalformed)
+	}
+	return nil
 }
 
 func (c *client) write(ctx context.Context, v any) error {
@@ -205,6 +224,11 @@ func (c *client) read(ctx context.Context) (*envelope, error) {
 	if err != nil {
 		return nil, err
 	}
+	return decodeMessage(typ, data)
+}
+
+// decodeMessage reads one message of the WebSocket API.
+func decodeMessage(typ websocket.MessageType, data []byte) (*envelope, error) {
 	if typ != websocket.MessageText {
 		return nil, fmt.Errorf("got a binary message: %w", source.ErrMalformed)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"go.uber.org/zap"
 
@@ -73,7 +74,7 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 	if err != nil {
 		return nil, err
 	}
-	reg, err := s.read(ctx, c, hb)
+	reg, err := s.read(ctx, c, c.version, hb)
 	if err != nil {
 		c.abort()
 		return nil, err
@@ -94,11 +95,16 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 	return snap, nil
 }
 
+// caller sends a command and decodes its result; *client is the one that
+// talks to Home Assistant.
+type caller interface {
+	call(ctx context.Context, cmd string, out any) error
+}
+
 // read sends the commands and collects their answers. An entry that cannot
 // be decoded is a warning; an answer that is not a list at all is an error.
-func (s *Source) read(ctx context.Context, c *client, hb *source.Heartbeat[Progress]) (*registry, error) {
-	reg := &registry{Version: c.version, Areas: map[string]area{}, Floors: map[string]floor{},
-		Splits: map[string]composite{}, Domains: map[string]string{}}
+func (s *Source) read(ctx context.Context, c caller, version string, hb *source.Heartbeat[Progress]) (*registry, error) {
+	reg := newRegistry(version)
 	if s.opts.LocationFromArea {
 		hb.Set(Progress{Step: StepAreas})
 		if err := readAreas(ctx, c, reg); err != nil {
@@ -114,23 +120,7 @@ func (s *Source) read(ctx context.Context, c *client, hb *source.Heartbeat[Progr
 	if err := readSplits(ctx, c, reg); err != nil {
 		return nil, err
 	}
-	for i, r := range raw {
-		var d device
-		if err := json.Unmarshal(r, &d); err != nil || d.ID == "" {
-			why := fmt.Sprintf("device registry entry %d: %s", i, entryProblem(err, "no id"))
-			reg.warn("%s; skipped", why)
-			var idOnly struct {
-				ID string `json:"id"`
-			}
-			if json.Unmarshal(r, &idOnly) != nil {
-				idOnly.ID = ""
-			}
-			reg.Unread = append(reg.Unread, unreadEntry{ID: idOnly.ID, Why: why})
-			continue
-		}
-		reg.Devices = append(reg.Devices, d)
-	}
-	sort.Slice(reg.Devices, func(i, j int) bool { return reg.Devices[i].ID < reg.Devices[j].ID })
+	reg.addDevices(raw)
 
 	hb.Set(Progress{Step: StepIntegrations, Areas: len(reg.Areas), Devices: len(reg.Devices)})
 	raw, err = list(ctx, c, cmdConfigEntries)
@@ -142,32 +132,18 @@ func (s *Source) read(ctx context.Context, c *client, hb *source.Heartbeat[Progr
 	case err != nil:
 		return nil, fmt.Errorf("list integrations: %w", err)
 	}
-	for i, r := range raw {
-		var e configEntry
-		if err := json.Unmarshal(r, &e); err != nil || e.EntryID == "" || e.Domain == "" {
-			reg.warn("config entry %d: %s; skipped", i, entryProblem(err, "no entry_id or domain"))
-			continue
-		}
-		reg.Domains[e.EntryID] = e.Domain
-	}
+	reg.addConfigEntries(raw)
 	return reg, nil
 }
 
 // readAreas reads the areas and the floors they are on. A release without
 // floors (before 2024.4) leaves every area on no floor.
-func readAreas(ctx context.Context, c *client, reg *registry) error {
+func readAreas(ctx context.Context, c caller, reg *registry) error {
 	raw, err := list(ctx, c, cmdAreas)
 	if err != nil {
 		return fmt.Errorf("list areas: %w", err)
 	}
-	for i, r := range raw {
-		var a area
-		if err := json.Unmarshal(r, &a); err != nil || a.AreaID == "" || a.Name == "" {
-			reg.warn("area registry entry %d: %s; devices in it are reported without location", i, entryProblem(err, "no area_id or name"))
-			continue
-		}
-		reg.Areas[a.AreaID] = a
-	}
+	reg.addAreas(raw)
 	raw, err = list(ctx, c, cmdFloors)
 	var refused *CommandError
 	switch {
@@ -179,14 +155,7 @@ func readAreas(ctx context.Context, c *client, reg *registry) error {
 	case err != nil:
 		return fmt.Errorf("list floors: %w", err)
 	}
-	for i, r := range raw {
-		var f floor
-		if err := json.Unmarshal(r, &f); err != nil || f.FloorID == "" || f.Name == "" {
-			reg.warn("floor registry entry %d: %s; its areas are reported as locations of no floor", i, entryProblem(err, "no floor_id or name"))
-			continue
-		}
-		reg.Floors[f.FloorID] = f
-	}
+	reg.addFloors(raw)
 	return nil
 }
 
@@ -194,7 +163,7 @@ func readAreas(ctx context.Context, c *client, reg *registry) error {
 // device per config entry. Releases before 2026.8 split nothing and do not
 // know the command. A release that has it and refuses it leaves the split
 // devices unknown, which the mapping reports as a gap.
-func readSplits(ctx context.Context, c *client, reg *registry) error {
+func readSplits(ctx context.Context, c caller, reg *registry) error {
 	var splits map[string]json.RawMessage
 	err := c.call(ctx, cmdSplits, &splits)
 	var refused *CommandError
@@ -208,20 +177,94 @@ func readSplits(ctx context.Context, c *client, reg *registry) error {
 	case err != nil:
 		return fmt.Errorf("list split devices: %w", err)
 	}
-	for id, r := range splits {
-		var sp composite
-		if err := json.Unmarshal(r, &sp); err != nil || id == "" || len(sp.SplitIDs) == 0 {
-			reg.warn("split device %s: %s; skipped", id, entryProblem(err, "no split_ids"))
+	reg.addSplits(splits)
+	return nil
+}
+
+// newRegistry is an empty registry of Home Assistant version.
+func newRegistry(version string) *registry {
+	return &registry{Version: version, Areas: map[string]area{}, Floors: map[string]floor{},
+		Splits: map[string]composite{}, Domains: map[string]string{}}
+}
+
+// addAreas keeps the area registry's entries; one without an id or a name
+// is a warning.
+func (r *registry) addAreas(raw []json.RawMessage) {
+	for i, e := range raw {
+		var a area
+		if err := json.Unmarshal(e, &a); err != nil || a.AreaID == "" || strings.TrimSpace(a.Name) == "" {
+			r.warn("area registry entry %d: %s; devices in it are reported without location", i, entryProblem(err, "no area_id or name"))
 			continue
 		}
-		reg.Splits[id] = sp
+		r.Areas[a.AreaID] = a
 	}
-	return nil
+}
+
+// addFloors keeps the floor registry's entries; one without an id or a
+// name is a warning.
+func (r *registry) addFloors(raw []json.RawMessage) {
+	for i, e := range raw {
+		var f floor
+		if err := json.Unmarshal(e, &f); err != nil || f.FloorID == "" || strings.TrimSpace(f.Name) == "" {
+			r.warn("floor registry entry %d: %s; its areas are reported as locations of no floor", i, entryProblem(err, "no floor_id or name"))
+			continue
+		}
+		r.Floors[f.FloorID] = f
+	}
+}
+
+// addDevices keeps the device registry's entries, sorted by id; one that
+// does not decode is a warning and an unread entry, by its id when that
+// much reads.
+func (r *registry) addDevices(raw []json.RawMessage) {
+	for i, e := range raw {
+		var d device
+		if err := json.Unmarshal(e, &d); err != nil || d.ID == "" {
+			why := fmt.Sprintf("device registry entry %d: %s", i, entryProblem(err, "no id"))
+			r.warn("%s; skipped", why)
+			var idOnly struct {
+				ID string `json:"id"`
+			}
+			if json.Unmarshal(e, &idOnly) != nil {
+				idOnly.ID = ""
+			}
+			r.Unread = append(r.Unread, unreadEntry{ID: idOnly.ID, Why: why})
+			continue
+		}
+		r.Devices = append(r.Devices, d)
+	}
+	sort.Slice(r.Devices, func(i, j int) bool { return r.Devices[i].ID < r.Devices[j].ID })
+}
+
+// addSplits keeps the map of split devices; an entry without split ids is
+// a warning.
+func (r *registry) addSplits(splits map[string]json.RawMessage) {
+	for id, e := range splits {
+		var sp composite
+		if err := json.Unmarshal(e, &sp); err != nil || id == "" || len(sp.SplitIDs) == 0 {
+			r.warn("split device %s: %s; skipped", id, entryProblem(err, "no split_ids"))
+			continue
+		}
+		r.Splits[id] = sp
+	}
+}
+
+// addConfigEntries keeps the integration of each config entry; one without
+// an entry_id or a domain is a warning.
+func (r *registry) addConfigEntries(raw []json.RawMessage) {
+	for i, e := range raw {
+		var ce configEntry
+		if err := json.Unmarshal(e, &ce); err != nil || ce.EntryID == "" || ce.Domain == "" {
+			r.warn("config entry %d: %s; skipped", i, entryProblem(err, "no entry_id or domain"))
+			continue
+		}
+		r.Domains[ce.EntryID] = ce.Domain
+	}
 }
 
 // list sends a command whose result is a list and returns its entries
 // undecoded, so that one odd entry does not cost the others.
-func list(ctx context.Context, c *client, cmd string) ([]json.RawMessage, error) {
+func list(ctx context.Context, c caller, cmd string) ([]json.RawMessage, error) {
 	var raw []json.RawMessage
 	if err := c.call(ctx, cmd, &raw); err != nil {
 		return nil, err

@@ -289,6 +289,7 @@ func TestTLSVerification(t *testing.T) {
 	t.Cleanup(srv.Close)
 	cases := sourcetest.TLSCases(t, srv)
 	cases = append(cases, sourcetest.TLSCase{Name: "wss url", URL: strings.Replace(srv.URL, "https://", "wss://", 1), Settings: cases[1].Settings})
+	cases = append(cases, sourcetest.TLSVersionCases(t, hatest.NewFake(hatest.Home))...)
 	sourcetest.CheckTLS(t, cases, func(t *testing.T, url, settings string) (*source.Snapshot, error) {
 		src, logs := newSource(t, "house", url, settings)
 		snap, err := src.Discover(context.Background(), nil)

@@ -19,8 +19,9 @@ import (
 // whole answer (a container with cpulimit 1.5, or "maxcpu": 0.5 anywhere in
 // /cluster/resources, fails every guest; "mtu": 9000 fails a node's network;
 // "memory": "current=4096" fails a VM config; a null "level" in
-// /cluster/status panics). go-proxmox still does the transport: base URL,
-// token header, the data envelope and the guest agent calls.
+// /cluster/status panics, and so does a null interface in a guest agent's
+// answer). go-proxmox still does the transport: base URL, token header and
+// the data envelope.
 
 // flexString decodes a JSON string, number or null.
 type flexString string
@@ -122,7 +123,8 @@ type containerInterface struct {
 	IPAddresses     []containerAddress `json:"ip-addresses"`
 }
 
-// containerAddress is one element of a container interface's ip-addresses.
+// containerAddress is one element of the ip-addresses of a container's
+// interface or of a guest agent's.
 type containerAddress struct {
 	IPAddress flexString `json:"ip-address"`
 	Type      flexString `json:"ip-address-type"`
@@ -152,6 +154,31 @@ func (ci containerInterface) addresses() []string {
 		return out
 	}
 	return strings.FieldsFunc(string(ci.Inet)+" "+string(ci.Inet6), func(r rune) bool { return r == ' ' || r == ',' })
+}
+
+// agentAnswer is /nodes/{node}/qemu/{vmid}/agent/network-get-interfaces:
+// the guest agent's guest-network-get-interfaces under "result".
+type agentAnswer struct {
+	Result []*agentInterface `json:"result"`
+}
+
+// agentInterface is one interface the guest agent reports.
+type agentInterface struct {
+	Name            flexString         `json:"name"`
+	HardwareAddress flexString         `json:"hardware-address"`
+	IPAddresses     []containerAddress `json:"ip-addresses"`
+}
+
+// interfaces are the answer's interfaces but the loopback one; a null
+// element is no interface.
+func (a agentAnswer) interfaces() []agentInterface {
+	var out []agentInterface
+	for _, ai := range a.Result {
+		if ai != nil && ai.Name != "lo" {
+			out = append(out, *ai)
+		}
+	}
+	return out
 }
 
 // guestConfig is a qemu or lxc config: its scalar values as strings, keyed
@@ -222,10 +249,14 @@ func getGuestConfig(ctx context.Context, c *px.Client, g guest) (guestConfig, er
 	return v, nil
 }
 
-func getAgentInterfaces(ctx context.Context, c *px.Client, g guest) ([]*px.AgentNetworkIface, error) {
-	vm := &px.VirtualMachine{}
-	vm.New(c, url.PathEscape(g.Node), int(g.VMID))
-	return vm.AgentGetNetworkIFaces(ctx)
+// getAgentInterfaces reads the guest agent's interfaces, without the
+// loopback one.
+func getAgentInterfaces(ctx context.Context, c *px.Client, g guest) ([]agentInterface, error) {
+	var v agentAnswer
+	if err := c.Get(ctx, fmt.Sprintf("/nodes/%s/qemu/%d/agent/network-get-interfaces", url.PathEscape(g.Node), g.VMID), &v); err != nil {
+		return nil, err
+	}
+	return v.interfaces(), nil
 }
 
 func getContainerInterfaces(ctx context.Context, c *px.Client, g guest) ([]containerInterface, error) {

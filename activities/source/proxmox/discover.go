@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"sort"
+	"strconv"
+	"strings"
 
 	px "github.com/luthermonson/go-proxmox"
 	"go.uber.org/zap"
@@ -38,7 +41,7 @@ type guestState struct {
 // the same run reuses.
 type guestDetail struct {
 	Config              guestConfig
-	AgentInterfaces     []*px.AgentNetworkIface
+	AgentInterfaces     []agentInterface
 	AgentRead           bool
 	ContainerInterfaces []containerInterface
 	InterfacesRead      bool
@@ -91,7 +94,10 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 	if err != nil {
 		return nil, s.fatal(ctx, "list cluster resources", err)
 	}
-	sv := s.plan(status, resources)
+	sv, err := s.plan(status, resources)
+	if err != nil {
+		return nil, err
+	}
 
 	online := map[string]bool{}
 	for _, n := range sv.Nodes {
@@ -175,8 +181,9 @@ func byNodeInTurn(guests []*guestState) []*guestState {
 }
 
 // plan turns cluster status and resources into the cluster's name, its
-// nodes and the guests to read, in a stable order.
-func (s *Source) plan(status []clusterStatusEntry, resources []resource) *survey {
+// nodes and the guests to read, in a stable order. Answers that name no
+// cluster and no node, with no cluster_name set, are malformed.
+func (s *Source) plan(status []clusterStatusEntry, resources []resource) (*survey, error) {
 	sv := &survey{}
 	nodes := map[string]*nodeState{}
 	node := func(name string) *nodeState {
@@ -190,7 +197,7 @@ func (s *Source) plan(status []clusterStatusEntry, resources []resource) *survey
 	for _, e := range status {
 		switch e.Type {
 		case "cluster":
-			sv.ClusterName = string(e.Name)
+			sv.ClusterName = strings.TrimSpace(string(e.Name))
 		case "node":
 			n := node(string(e.Name))
 			n.IP = string(e.IP)
@@ -204,6 +211,10 @@ func (s *Source) plan(status []clusterStatusEntry, resources []resource) *survey
 			n.Online = n.Online && res.Status == "online"
 		case "qemu", "lxc":
 			if res.Template == 1 && !s.opts.IncludeTemplates {
+				continue
+			}
+			if problem := guestProblem(res); problem != "" {
+				sv.Warnings = append(sv.Warnings, fmt.Sprintf("cluster resource %s: %s; skipped", quoteID(res), problem))
 				continue
 			}
 			sv.Guests = append(sv.Guests, &guestState{guest: guest{
@@ -236,6 +247,16 @@ func (s *Source) plan(status []clusterStatusEntry, resources []resource) *survey
 			sv.ClusterName = sv.Nodes[0].Name
 		}
 	}
+	if sv.ClusterName == "" {
+		return nil, fmt.Errorf("read cluster status: it names no cluster and no node; set cluster_name: %w", source.ErrMalformed)
+	}
+	sv.warnOffline()
+	return sv, nil
+}
+
+// warnOffline warns of each offline node, and how many of its guests are
+// known from cluster resources only.
+func (sv *survey) warnOffline() {
 	for _, n := range sv.Nodes {
 		if n.Online {
 			continue
@@ -249,7 +270,26 @@ func (s *Source) plan(status []clusterStatusEntry, resources []resource) *survey
 		sv.Warnings = append(sv.Warnings, fmt.Sprintf(
 			"node %s is offline: reported with status offline, %d guests from cluster resources only (no interfaces, addresses or disks)", n.Name, count))
 	}
-	return sv
+}
+
+// guestProblem says why a guest of cluster resources cannot be read: no
+// node to ask, or a VMID that is no whole number from 1 on; "" when it can.
+func guestProblem(res resource) string {
+	switch {
+	case res.Node == "":
+		return "no node"
+	case res.VMID < 1 || res.VMID > math.MaxUint32 || float64(res.VMID) != math.Trunc(float64(res.VMID)):
+		return fmt.Sprintf("vmid %v is not a VMID", float64(res.VMID))
+	}
+	return ""
+}
+
+// quoteID names a cluster resource by its id, or by its type when it has none.
+func quoteID(res resource) string {
+	if res.ID != "" {
+		return strconv.Quote(string(res.ID))
+	}
+	return string(res.Type)
 }
 
 // readNode reads a node's version and network configuration. Failures that

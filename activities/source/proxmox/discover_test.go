@@ -227,3 +227,48 @@ func TestRunningGuestWithoutNICsIsNotAskedForAddresses(t *testing.T) {
 	assert.NotNil(t, sourcetest.Find(snap, "proxmox/alpha/lxc/100/disk/rootfs"))
 	assert.Equal(t, 1, fake.Hits("/nodes/node1/qemu/100/agent/network-get-interfaces"), "the others are asked as before")
 }
+
+// TestPlanSkipsUnreadableGuests: a guest of cluster resources without a
+// node, or with a VMID that is none, cannot be asked for; it is reported
+// and left out, never made a VM of a node that is not there.
+func TestPlanSkipsUnreadableGuests(t *testing.T) {
+	src, _ := newSource(t, "alpha", "https://127.0.0.1:8006", "")
+	cases := []struct {
+		name    string
+		res     resource
+		warning string
+	}{
+		{"no node", resource{ID: "qemu/104", Type: "qemu", VMID: 104}, `cluster resource "qemu/104": no node; skipped`},
+		{"vmid zero", resource{Type: "lxc", Node: "n1"}, "cluster resource lxc: vmid 0 is not a VMID; skipped"},
+		{"fractional vmid", resource{ID: "qemu/1.5", Type: "qemu", Node: "n1", VMID: 1.5}, `cluster resource "qemu/1.5": vmid 1.5 is not a VMID; skipped`},
+		{"readable", resource{ID: "qemu/100", Type: "qemu", Node: "n1", VMID: 100}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sv, err := src.plan(nil, []resource{tc.res, {Type: "node", Node: "n1", Status: "online"}})
+			require.NoError(t, err)
+			if tc.warning == "" {
+				require.Len(t, sv.Guests, 1)
+				assert.Empty(t, sv.Warnings)
+				return
+			}
+			assert.Empty(t, sv.Guests)
+			assert.Equal(t, []string{tc.warning}, sv.Warnings)
+		})
+	}
+}
+
+// TestPlanNeedsAClusterName: answers that name neither a cluster nor a
+// node give no name to key the records by; without cluster_name that is a
+// malformed answer, with it the name is the setting's.
+func TestPlanNeedsAClusterName(t *testing.T) {
+	status := []clusterStatusEntry{{Type: "cluster", Name: " "}}
+	src, _ := newSource(t, "alpha", "https://127.0.0.1:8006", "")
+	_, err := src.plan(status, nil)
+	sourcetest.RequireError(t, err, source.ErrMalformed, "names no cluster and no node", "cluster_name")
+
+	named, _ := newSource(t, "alpha", "https://127.0.0.1:8006", "cluster_name: homelab")
+	sv, err := named.plan(status, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "homelab", sv.ClusterName)
+}

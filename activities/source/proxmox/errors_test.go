@@ -32,6 +32,7 @@ func TestTLSVerification(t *testing.T) {
 	t.Cleanup(srv.Close)
 	cases := append(sourcetest.TLSCases(t, srv),
 		sourcetest.TLSCase{Name: "verify_tls false", URL: srv.URL, Settings: "verify_tls: false"})
+	cases = append(cases, sourcetest.TLSVersionCases(t, proxmoxtest.NewFake())...)
 	sourcetest.CheckTLS(t, cases, func(t *testing.T, url, settings string) (*source.Snapshot, error) {
 		src, _ := newSource(t, "alpha", url, settings)
 		return src.Discover(context.Background(), nil)

@@ -2,6 +2,7 @@ package proxmox
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -22,10 +23,10 @@ func (m *mapper) guest(b *source.Builder, gs *guestState) []string {
 	vm := source.NewRecord(inventory.KindVirtualMachine, guestKey(b, g))
 	vm.Set("name", guestName(g, cfg))
 	vm.Set("status", guestStatus(g.Status))
-	if v := guestVCPUs(g, cfg); v > 0 {
+	if v := guestVCPUs(g, cfg); v > 0 && v <= maxVCPUs {
 		vm.Set("vcpus", v)
 	}
-	if v := guestMemoryMB(g, cfg); v > 0 {
+	if v := guestMemoryMB(g, cfg); v > 0 && v <= maxMB {
 		vm.Set("memory", v)
 	}
 	if m.opts.ImportTags {
@@ -58,6 +59,15 @@ func guestName(g guest, cfg guestConfig) string {
 	return g.Type + "-" + strconv.FormatUint(g.VMID, 10)
 }
 
+// The bounds NetBox puts on a virtual machine's figures: vcpus is a
+// decimal of six digits, two of them after the point; memory and a virtual
+// disk's size are positive 32-bit integers, in MB. A figure past them is
+// left out rather than refused by NetBox with the whole VM.
+const (
+	maxVCPUs = 9999.99
+	maxMB    = math.MaxInt32
+)
+
 // guestStatus maps a Proxmox guest status to NetBox's. Only a running
 // guest is active; paused and suspended guests serve nothing, and "unknown"
 // is what cluster resources say of the guests of an offline node.
@@ -77,7 +87,7 @@ func guestVCPUs(g guest, cfg guestConfig) float64 {
 	cores := configInt(cfg, "cores", 0)
 	switch {
 	case g.Type == "qemu" && cfg != nil:
-		return float64(max(cores, 1) * configInt(cfg, "sockets", 1))
+		return float64(max(cores, 1)) * float64(configInt(cfg, "sockets", 1))
 	case g.Type == "lxc" && cores > 0:
 		return float64(cores)
 	}
@@ -90,7 +100,10 @@ func guestMemoryMB(g guest, cfg guestConfig) int64 {
 	if v, ok := parseMemoryMB(cfg["memory"]); ok {
 		return v
 	}
-	return int64(g.MaxMem / (1 << 20))
+	if mb := g.MaxMem / (1 << 20); mb >= 1 && mb <= maxMB {
+		return int64(mb)
+	}
+	return 0
 }
 
 func configInt(cfg guestConfig, key string, def int64) int64 {
@@ -112,7 +125,7 @@ func (m *mapper) guestInterfaces(b *source.Builder, vmKey string, g guest, d *gu
 		iface := source.NewRecord(inventory.KindVMInterface, source.ChildKey(vmKey, "iface", k))
 		iface.Set("name", k)
 		iface.Set("enabled", !spec.LinkDown)
-		if spec.MTU > 0 {
+		if validMTU(float64(spec.MTU)) {
 			iface.Set("mtu", spec.MTU)
 		}
 		iface.Set("description", spec.description())
@@ -148,11 +161,13 @@ func guestAddresses(g guest, d *guestDetail, spec netSpec, mac string) []string 
 	switch {
 	case g.Type == "qemu" && d.AgentRead && mac != "":
 		for _, ai := range d.AgentInterfaces {
-			if m, ok := inventory.NormalizeMAC(ai.HardwareAddress); !ok || m != mac {
+			if m, ok := inventory.NormalizeMAC(string(ai.HardwareAddress)); !ok || m != mac {
 				continue
 			}
 			for _, a := range ai.IPAddresses {
-				raw = append(raw, a.IPAddress+"/"+strconv.Itoa(a.Prefix))
+				if a.IPAddress != "" {
+					raw = append(raw, string(a.IPAddress)+"/"+strconv.Itoa(int(a.Prefix)))
+				}
 			}
 		}
 	case g.Type == "lxc" && d.InterfacesRead:

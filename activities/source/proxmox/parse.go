@@ -118,6 +118,15 @@ func parseNet(guestType, key, value string) netSpec {
 	return n
 }
 
+// maxMTU is the largest MTU NetBox takes (dcim.constants INTERFACE_MTU_MAX).
+const maxMTU = 65536
+
+// validMTU reports whether an MTU from an answer is one NetBox takes; one
+// outside 1-65536 is no MTU a link can have, and is left out.
+func validMTU(mtu float64) bool {
+	return mtu >= 1 && mtu <= maxMTU && mtu == math.Trunc(mtu)
+}
+
 // description says where a guest NIC is plugged: "virtio, bridge vmbr0, VLAN 20".
 func (n netSpec) description() string {
 	var parts []string
@@ -150,7 +159,7 @@ type diskSpec struct {
 
 // parseDisk reads a disk setting; ok is false for what is no virtual disk
 // of the guest: CD-ROMs, cloud-init drives, empty drives, pass-through
-// devices and bind mounts without a size.
+// devices, bind mounts without a size, and sizes past what NetBox holds.
 func parseDisk(key, value string) (diskSpec, bool) {
 	d := diskSpec{Key: key}
 	var size string
@@ -174,7 +183,7 @@ func parseDisk(key, value string) (diskSpec, bool) {
 		return d, false
 	}
 	b, ok := parseSize(size)
-	if !ok || b <= 0 {
+	if !ok || b <= 0 || math.Ceil(b/(1<<20)) > maxMB {
 		return d, false
 	}
 	d.SizeMB = int64(math.Ceil(b / (1 << 20)))

@@ -57,6 +57,8 @@ func TestParseDisk(t *testing.T) {
 		{"rootfs", "local-zfs:subvol-100-disk-0,size=8G", true, 8192, "local-zfs:subvol-100-disk-0"},
 		{"mp0", "local-zfs:subvol-100-disk-1,mp=/var/lib/bind,backup=1,size=16G", true, 16384, "local-zfs:subvol-100-disk-1 at /var/lib/bind"},
 		{"mp1", "/srv/shared,mp=/shared", false, 0, ""},
+		{"scsi4", "local-lvm:vm-100-disk-6,size=2047T", true, 2047 << 20, "local-lvm:vm-100-disk-6"},
+		{"scsi5", "local-lvm:vm-100-disk-7,size=2048T", false, 0, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.key+" "+tc.value, func(t *testing.T) {

@@ -155,10 +155,15 @@ func nodeStatus(online bool) string {
 
 // nodeInterfaces adds a node's interfaces with their bond, bridge and VLAN
 // relations and addresses; it returns the IP record keys by address.
-func (m *mapper) nodeInterfaces(b *source.Builder, devKey string, network []nodeInterface) map[netip.Addr]string {
+func (m *mapper) nodeInterfaces(b *source.Builder, devKey string, all []nodeInterface) map[netip.Addr]string {
+	// an entry without a name is no interface, and no bond or bridge of others
+	var network []nodeInterface
 	exists := map[string]bool{}
-	for _, ni := range network {
-		exists[string(ni.Iface)] = true
+	for _, ni := range all {
+		if ni.Iface != "" {
+			network = append(network, ni)
+			exists[string(ni.Iface)] = true
+		}
 	}
 	lagOf, bridgeOf := map[string]string{}, map[string]string{}
 	for _, ni := range network {
@@ -185,16 +190,13 @@ func (m *mapper) nodeInterfaces(b *source.Builder, devKey string, network []node
 	ips := map[netip.Addr]string{}
 	for _, ni := range network {
 		name := string(ni.Iface)
-		if name == "" {
-			continue
-		}
 		r := source.NewRecord(inventory.KindInterface, ifKey(name))
 		r.Set("name", name)
 		r.Set("type", m.nodeInterfaceType(name, string(ni.Type)))
 		if ni.Active == 1 {
 			r.Set("enabled", true)
 		}
-		if ni.MTU > 0 {
+		if validMTU(float64(ni.MTU)) {
 			r.Set("mtu", int64(ni.MTU))
 		}
 		r.Set("description", strings.Join(strings.Fields(string(ni.Comments)), " "))

@@ -2,6 +2,9 @@ package sourcetest
 
 import (
 	"context"
+	"crypto/tls"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -40,6 +43,37 @@ func TLSCases(t testing.TB, srv *httptest.Server) []TLSCase {
 		{Name: "trusted through ca_file", URL: srv.URL, Settings: "ca_file: " + ca},
 		{Name: "verification skipped on request", URL: srv.URL, Settings: "insecure_skip_verify: true"},
 		{Name: "name not in the certificate", URL: "https://localhost:" + port, Settings: "ca_file: " + ca, Err: []string{"localhost", "ca_file"}},
+	}
+}
+
+// StartTLS serves h over TLS from version lo to hi (tls.VersionTLS10 ...)
+// until the test ends; its handshake errors are not logged.
+func StartTLS(t testing.TB, h http.Handler, lo, hi uint16) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	srv.TLS = &tls.Config{MinVersion: lo, MaxVersion: hi}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TLSVersionCases are the TLS version checks every client passes, with h
+// the handler of the source's fake: a server that speaks TLS 1.0 and 1.1
+// only is refused, even with its certificate trusted through ca_file and
+// even with verification off, with an error that says why; one that
+// speaks TLS 1.2 only is served.
+func TLSVersionCases(t testing.TB, h http.Handler) []TLSCase {
+	t.Helper()
+	old := StartTLS(t, h, tls.VersionTLS10, tls.VersionTLS11)
+	current := StartTLS(t, h, tls.VersionTLS12, tls.VersionTLS12)
+	// httptest's servers share one certificate: one CA file trusts both
+	ca := "ca_file: " + WriteCA(t, current)
+	refused := []string{"offers only TLS older than 1.2", "protocol version not supported"}
+	return []TLSCase{
+		{Name: "TLS 1.1 refused", URL: old.URL, Settings: ca, Err: refused},
+		{Name: "TLS 1.1 refused without verification", URL: old.URL, Settings: "insecure_skip_verify: true", Err: refused},
+		{Name: "TLS 1.2 served", URL: current.URL, Settings: ca},
 	}
 }
 

@@ -78,6 +78,7 @@ func TestTLSVerification(t *testing.T) {
 			cases[0].Err = append(cases[0].Err, "TLS certificate of "+strings.TrimPrefix(srv.URL, "https://")+" not trusted")
 			cases[3].Err = append(cases[3].Err, "insecure_skip_verify")
 			cases = append(cases, sourcetest.TLSCase{Name: "wss scheme", URL: strings.Replace(srv.URL, "https://", "wss://", 1), Settings: cases[1].Settings})
+			cases = append(cases, sourcetest.TLSVersionCases(t, fake)...)
 			sourcetest.CheckTLS(t, cases, func(t *testing.T, url, settings string) (*source.Snapshot, error) {
 				src, _ := newSourceWith(t, "nas1", url, settings, truenastest.APIKey)
 				return src.Discover(context.Background(), nil)

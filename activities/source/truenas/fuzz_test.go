@@ -7,9 +7,10 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/source"
 )
 
-// FuzzDecodeAnswer feeds arbitrary messages to both protocols' decoders:
-// each answer is a result, an *RPCError or a malformed answer, never a
-// panic or another class of error.
+// FuzzDecodeAnswer feeds arbitrary messages to both protocols' decoders,
+// and to the legacy handshake: each answer is a result, an *RPCError or a
+// malformed answer, never a panic or another class of error; a handshake
+// message is connected, skipped, a refusal or malformed.
 func FuzzDecodeAnswer(f *testing.F) {
 	for _, seed := range []string{
 		`{"jsonrpc":"2.0","id":1,"result":[{"name":"tank"}]}`,
@@ -19,12 +20,19 @@ func FuzzDecodeAnswer(f *testing.F) {
 		`{"msg":"result","id":"1","error":{"error":201,"reason":"[ENOMETHOD] Method 'query' not found in 'pool'"}}`,
 		`{"msg":"changed","collection":"pool.query"}`,
 		`{"msg":"failed","version":"1"}`,
+		`{"msg":"connected","session":"0b8c5f29-64a4-4a5d-a1b8-1c9c3a7e0f11"}`, `{"msg":"ping"}`, `{"msg":"nosub","id":"1"}`,
 		`[]`, `null`, `{"id":1}`, `{"msg":"result","id":1}`,
 	} {
 		f.Add([]byte(seed), false)
 		f.Add([]byte(seed), true)
 	}
 	f.Fuzz(func(t *testing.T, msg []byte, legacy bool) {
+		if legacy {
+			done, err := handshakeAnswer("legacy API handshake", "wss://nas1/websocket", msg)
+			if err != nil && (!done || (!errors.Is(err, source.ErrMalformed) && !errors.Is(err, source.ErrConfig))) {
+				t.Fatalf("handshake: unclassified error %v (done %v)", err, done)
+			}
+		}
 		decode := decodeAnswer
 		if legacy {
 			decode = decodeLegacyAnswer

@@ -47,23 +47,32 @@ func (c *conn) handshake(ctx context.Context) error {
 		if err != nil {
 			return c.transportError(ctx, what, "read answer", err)
 		}
-		var env struct {
-			Msg     string `json:"msg"`
-			Session string `json:"session"`
+		if done, err := handshakeAnswer(what, c.url, answer); done {
+			return err
 		}
-		if err := json.Unmarshal(answer, &env); err != nil {
-			return fmt.Errorf("%s: answer is not the legacy protocol (%s): %w", what, snippet(answer), source.ErrMalformed)
-		}
-		switch env.Msg {
-		case "connected":
-			return nil
-		case "failed":
-			return fmt.Errorf("%s: TrueNAS refused protocol version 1 at %s: %w", what, c.url, source.ErrConfig)
-		case "ping", "pong", "ready", "added", "changed", "removed":
-			continue
-		}
-		return fmt.Errorf("%s: unexpected answer %s: %w", what, snippet(answer), source.ErrMalformed)
 	}
+}
+
+// handshakeAnswer reads one message of the legacy handshake: done with no
+// error on "connected", done with an error on a refusal or an answer that
+// is not the protocol, not done on the events and pings it skips.
+func handshakeAnswer(what, url string, answer []byte) (done bool, err error) {
+	var env struct {
+		Msg     string `json:"msg"`
+		Session string `json:"session"`
+	}
+	if err := json.Unmarshal(answer, &env); err != nil {
+		return true, fmt.Errorf("%s: answer is not the legacy protocol (%s): %w", what, snippet(answer), source.ErrMalformed)
+	}
+	switch env.Msg {
+	case "connected":
+		return true, nil
+	case "failed":
+		return true, fmt.Errorf("%s: TrueNAS refused protocol version 1 at %s: %w", what, url, source.ErrConfig)
+	case "ping", "pong", "ready", "added", "changed", "removed":
+		return false, nil
+	}
+	return true, fmt.Errorf("%s: unexpected answer %s: %w", what, snippet(answer), source.ErrMalformed)
 }
 
 // legacyAnswer is a message of the legacy protocol.
