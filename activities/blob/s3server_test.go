@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -37,11 +36,13 @@ func TestS3Server(t *testing.T) {
 	t.Run("prune", func(t *testing.T) { testS3Prune(ctx, t, s) })
 	t.Run("wrong secret", func(t *testing.T) { testS3WrongSecret(ctx, t, srv) })
 	t.Run("other bucket", func(t *testing.T) { testS3OtherBucket(ctx, t, srv) })
+	t.Run("missing bucket", func(t *testing.T) { testS3MissingBucket(ctx, t, srv) })
 }
 
 // testS3Documents: a document goes in and comes back; a missing one is
 // ErrNotFound; a deleted one is gone, and deleting it again is no error.
 func testS3Documents(ctx context.Context, t *testing.T, s *Store) {
+	require.NoError(t, s.Check(ctx))
 	const ref = "runs/wf-1/r1/inventory.json"
 	n, err := s.PutJSON(ctx, ref, doc{Name: "pve1", Count: 3})
 	require.NoError(t, err)
@@ -193,10 +194,11 @@ func testS3WrongSecret(ctx context.Context, t *testing.T, srv *s3server.Server) 
 	require.NoError(t, err, "opening makes no request")
 	t.Cleanup(func() { assert.NoError(t, s.Close()) })
 
+	checkErr := s.Check(ctx)
 	_, putErr := s.PutJSON(ctx, "runs/wf-2/r1/plan.json", doc{Name: "x"})
 	getErr := s.GetJSON(ctx, "runs/wf-1/r1/inventory.json", &doc{})
 	_, pruneErr := s.PruneRuns(ctx, time.Now(), nil)
-	for name, err := range map[string]error{"put": putErr, "get": getErr, "prune": pruneErr} {
+	for name, err := range map[string]error{"check": checkErr, "put": putErr, "get": getErr, "prune": pruneErr} {
 		require.Error(t, err, name)
 		assert.NotErrorIs(t, err, ErrNotFound, name)
 		assert.Contains(t, err.Error(), "SignatureDoesNotMatch", name)
@@ -204,6 +206,7 @@ func testS3WrongSecret(ctx context.Context, t *testing.T, srv *s3server.Server) 
 			assert.NotContains(t, err.Error(), secret, name)
 		}
 	}
+	assert.Contains(t, checkErr.Error(), "blob store s3://"+srv.Bucket+":")
 	assert.Contains(t, putErr.Error(), "write blob runs/wf-2/r1/plan.json")
 	assert.Contains(t, getErr.Error(), "read blob runs/wf-1/r1/inventory.json")
 	assert.Contains(t, pruneErr.Error(), "list blobs under runs/")
@@ -217,9 +220,26 @@ func testS3OtherBucket(ctx context.Context, t *testing.T, srv *s3server.Server) 
 	s, err := Open(ctx, other.URL(), "")
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, s.Close()) })
-	_, err = s.PutJSON(ctx, "runs/wf-3/r1/plan.json", doc{Name: "x"})
-	require.Error(t, err)
-	require.False(t, errors.Is(err, ErrNotFound))
-	require.True(t, strings.Contains(err.Error(), "AccessDenied") || strings.Contains(err.Error(), "NoSuchBucket"), "got %s", err.Error())
-	require.NotContains(t, err.Error(), srv.SecretAccessKey)
+	checkErr := s.Check(ctx)
+	_, putErr := s.PutJSON(ctx, "runs/wf-3/r1/plan.json", doc{Name: "x"})
+	for name, err := range map[string]error{"check": checkErr, "put": putErr} {
+		require.Error(t, err, name)
+		require.False(t, errors.Is(err, ErrNotFound), name)
+		require.Contains(t, err.Error(), "AccessDenied", name)
+		require.NotContains(t, err.Error(), srv.SecretAccessKey, name)
+	}
+	require.Contains(t, checkErr.Error(), "blob store s3://someone-elses:")
+}
+
+// testS3MissingBucket: a bucket nobody made fails the check by name, and a
+// write to it with the server's reason.
+func testS3MissingBucket(ctx context.Context, t *testing.T, srv *s3server.Server) {
+	missing := *srv
+	missing.Bucket = srv.Bucket + "-missing"
+	s, err := Open(ctx, missing.URL(), "")
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, s.Close()) })
+	require.EqualError(t, s.Check(ctx), "blob store s3://"+missing.Bucket+": no such bucket")
+	_, err = s.PutJSON(ctx, "runs/wf-4/r1/plan.json", doc{Name: "x"})
+	require.ErrorContains(t, err, "NoSuchBucket")
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap/zaptest"
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/s3blob" // the agent's store links it too
 
@@ -31,7 +32,8 @@ import (
 // processes on one task queue share a 600-object sync through the bucket (whichever applies a
 // batch reads the plan another wrote); a third, in-process worker re-runs it with nothing to do,
 // then, once the first run is older than blob_retention, a run's prune deletes that run's blobs
-// from the bucket and keeps the newer runs'. The secret is in no history event and no blob.
+// from the bucket and keeps the newer runs'. The secret is in no history event and no blob, and
+// a worker whose bucket does not exist fails at its start.
 func TestSyncOnS3BlobStore(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts an S3 server and worker processes")
@@ -94,6 +96,14 @@ worker:
 	requireNoSecretInBlobs(t, bucket, srv.SecretAccessKey)
 	_, err = os.Stat(filepath.Join(e.dir, "blobs"))
 	require.ErrorIs(t, err, os.ErrNotExist, "nothing went to the default directory store")
+
+	// A worker whose bucket does not exist stops at its start and says why.
+	missing := *srv
+	missing.Bucket = srv.Bucket + "-missing"
+	badCfg := *e.cfg
+	badCfg.BlobURL = missing.URL()
+	_, err = activities.New(context.Background(), &badCfg, zaptest.NewLogger(t), activities.BuildOptions{Queue: e.queue})
+	require.EqualError(t, err, "blob store s3://"+missing.Bucket+": no such bucket")
 
 	// The in-process worker, now with a retention short enough to see: it must outlast the
 	// run timeout and a saved plan's age, as check-config demands.

@@ -1,7 +1,7 @@
 """An S3 server for the tests: moto's server on a free loopback port.
 
 It makes one bucket and one IAM user whose access key may use only that
-bucket, then turns on moto's request authentication, so that a request
+bucket (and buckets named NAME-..., which do not exist), then turns on moto's request authentication, so that a request
 signed with another key or a wrong secret is refused as a real S3 refuses
 it. It prints one JSON line (endpoint, region, bucket, access key ID and
 secret) and serves until its standard input closes, which happens when the
@@ -83,7 +83,10 @@ def main() -> int:
         "Statement": [{
             "Effect": "Allow",
             "Action": "s3:*",
-            "Resource": [f"arn:aws:s3:::{args.bucket}", f"arn:aws:s3:::{args.bucket}/*"],
+            # The bucket, and buckets named after it that do not exist, so
+            # that a test can ask for a missing bucket with a key allowed on it.
+            "Resource": [f"arn:aws:s3:::{args.bucket}", f"arn:aws:s3:::{args.bucket}/*",
+                         f"arn:aws:s3:::{args.bucket}-*"],
         }],
     }))
     key = iam.create_access_key(UserName="netbox-agent")["AccessKey"]

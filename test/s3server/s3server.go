@@ -46,8 +46,9 @@ type Server struct {
 	Region string `json:"region"`
 	// Bucket is the bucket made at start, empty.
 	Bucket string `json:"bucket"`
-	// AccessKeyID and SecretAccessKey are the key allowed on Bucket; every
-	// other key, or this one with another secret, is refused.
+	// AccessKeyID and SecretAccessKey are the key allowed on Bucket (and
+	// on the buckets named Bucket-..., which do not exist); every other
+	// key, or this one with another secret, is refused.
 	AccessKeyID     string `json:"access_key_id"`
 	SecretAccessKey string `json:"secret_access_key"`
 }
