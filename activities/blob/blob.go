@@ -38,8 +38,9 @@ type Store struct {
 
 // Open opens the store behind rawURL: file:///abs/dir, file://relative/dir
 // (relative to baseDir), mem://name or s3://bucket?region=... (with
-// endpoint=, use_path_style=true and disable_https=true for an
-// S3-compatible store; credentials from the environment or the AWS files).
+// endpoint=https://host:port and use_path_style=true for an S3-compatible
+// store; credentials from the AWS SDK's chain: the environment, the AWS
+// files, a web identity or an instance role).
 // The directory of a file store is created when missing.
 func Open(ctx context.Context, rawURL, baseDir string) (*Store, error) {
 	u, err := url.Parse(rawURL)

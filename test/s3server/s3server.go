@@ -167,14 +167,13 @@ func start(ctx context.Context, python, script, bucket string) (*Server, func() 
 	return &srv, stop, nil
 }
 
-// URL is the blob_url of the server's bucket: path-style requests to its
-// endpoint over plain HTTP, as for MinIO and the like.
+// URL is the blob_url of the server's bucket as docs/deployment.md writes
+// it for MinIO and the like: path-style requests to its http:// endpoint.
 func (s *Server) URL() string {
 	q := url.Values{}
 	q.Set("region", s.Region)
 	q.Set("endpoint", s.Endpoint)
 	q.Set("use_path_style", "true")
-	q.Set("disable_https", "true")
 	return "s3://" + s.Bucket + "?" + q.Encode()
 }
 
