@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 	"go.uber.org/zap/zaptest"
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/s3blob" // the agent's store links it too
@@ -67,26 +68,7 @@ worker:
 `, dir)
 	blobURL := "NETBOX_AGENT_BLOB_URL=" + srv.URL()
 	e := newEnv(t, cfg, blobURL)
-	e.stopInProcessWorker()
-	workers := []*exec.Cmd{startWorkerProcess(t, e, bin), startWorkerProcess(t, e, bin)}
-
-	run1, res1 := e.sync(workflows.SyncRequest{})
-	require.Empty(t, res1.FailedBatches)
-	require.Equal(t, activities.SourceOK, res1.Sources[0].Status, res1.Sources[0].Error)
-	require.Positive(t, res1.Plan.Total)
-	require.Equal(t, res1.Plan.Total, res1.Applied.Created+res1.Applied.Updated, "every planned operation applied")
-	took := map[string]int{}
-	for _, ev := range rawHistory(t, run1.GetID(), run1.GetRunID()) {
-		if a := ev.GetActivityTaskStartedEventAttributes(); a != nil {
-			took[a.GetIdentity()]++
-		}
-		require.NotContains(t, ev.String(), srv.SecretAccessKey, "a history event")
-	}
-	require.Len(t, took, 2, "both worker processes took activities: %v", took)
-	for _, w := range workers {
-		require.NoError(t, w.Process.Signal(syscall.SIGTERM))
-		_ = w.Wait() // stopped: how it exits is not the point
-	}
+	run1, res1, took := syncOnTwoWorkers(t, e, bin, srv.SecretAccessKey)
 
 	bucket := openBucket(t, srv)
 	runs := bucketRuns(t, bucket)
@@ -126,6 +108,33 @@ worker:
 	require.Contains(t, after, third, "the pruning run keeps its own")
 	t.Logf("%d operations in %d batches; activities by worker: %v; blobs by run before the prune: %v, after: %v",
 		res1.Plan.Total, res1.Applied.Batches, took, runs, after)
+}
+
+// syncOnTwoWorkers stops e's in-process worker, runs a sync on two worker processes serving
+// e's queue, checks that it applied everything, that both took activities and that secret is in
+// no history event, and stops the processes. It returns the activities each took.
+func syncOnTwoWorkers(t *testing.T, e *env, bin, secret string) (client.WorkflowRun, workflows.SyncResult, map[string]int) {
+	t.Helper()
+	e.stopInProcessWorker()
+	workers := []*exec.Cmd{startWorkerProcess(t, e, bin), startWorkerProcess(t, e, bin)}
+	run, res := e.sync(workflows.SyncRequest{})
+	require.Empty(t, res.FailedBatches)
+	require.Equal(t, activities.SourceOK, res.Sources[0].Status, res.Sources[0].Error)
+	require.Positive(t, res.Plan.Total)
+	require.Equal(t, res.Plan.Total, res.Applied.Created+res.Applied.Updated, "every planned operation applied")
+	took := map[string]int{}
+	for _, ev := range rawHistory(t, run.GetID(), run.GetRunID()) {
+		if a := ev.GetActivityTaskStartedEventAttributes(); a != nil {
+			took[a.GetIdentity()]++
+		}
+		require.NotContains(t, ev.String(), secret, "a history event")
+	}
+	require.Len(t, took, 2, "both worker processes took activities: %v", took)
+	for _, w := range workers {
+		require.NoError(t, w.Process.Signal(syscall.SIGTERM))
+		_ = w.Wait() // stopped: how it exits is not the point
+	}
+	return run, res, took
 }
 
 // bucketRun is what the bucket holds of one run.
