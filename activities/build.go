@@ -137,6 +137,9 @@ func (r setup) build(ctx context.Context, log *zap.Logger) (*Activities, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := store.Check(ctx); err != nil {
+		return nil, errors.Join(err, store.Close())
+	}
 	a.Blob = store
 	if r.netbox == nil {
 		return a, nil

@@ -31,19 +31,23 @@ var ErrNotFound = errors.New("blob not found")
 type Store struct {
 	bucket *blob.Bucket
 	url    string
+	// name is the store in errors: its scheme and bucket or directory,
+	// without the URL's options.
+	name string
 }
 
 // Open opens the store behind rawURL: file:///abs/dir, file://relative/dir
 // (relative to baseDir), mem://name or s3://bucket?region=... (with
-// endpoint=, use_path_style=true and disable_https=true for an
-// S3-compatible store; credentials from the environment or the AWS files).
+// endpoint=https://host:port and use_path_style=true for an S3-compatible
+// store; credentials from the AWS SDK's chain: the environment, the AWS
+// files, a web identity or an instance role).
 // The directory of a file store is created when missing.
 func Open(ctx context.Context, rawURL, baseDir string) (*Store, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse blob url: %w", err)
 	}
-	open := rawURL
+	open, name := rawURL, u.Scheme+"://"+u.Host
 	if u.Scheme == "file" {
 		p := u.Host + u.Path
 		if !filepath.IsAbs(p) {
@@ -58,12 +62,28 @@ func Open(ctx context.Context, rawURL, baseDir string) (*Store, error) {
 		q.Set("no_tmp_dir", "true")
 		q.Set("metadata", "skip")
 		open = "file://" + filepath.ToSlash(p) + "?" + q.Encode()
+		name = "file://" + filepath.ToSlash(p)
 	}
 	b, err := blob.OpenBucket(ctx, open)
 	if err != nil {
 		return nil, fmt.Errorf("open blob store %s: %w", u.Scheme+"://", err)
 	}
-	return &Store{bucket: b, url: rawURL}, nil
+	return &Store{bucket: b, url: rawURL, name: name}, nil
+}
+
+// Check asks the store for one listing of at most one blob, so that a
+// worker whose bucket is missing, or whose key or rights the server
+// refuses, fails at its start with the reason rather than at its first
+// run's first write.
+func (s *Store) Check(ctx context.Context) error {
+	ok, err := s.bucket.IsAccessible(ctx)
+	if err != nil {
+		return fmt.Errorf("blob store %s: %w", s.name, err)
+	}
+	if !ok {
+		return fmt.Errorf("blob store %s: no such bucket", s.name)
+	}
+	return nil
 }
 
 // Close releases the store.

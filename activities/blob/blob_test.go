@@ -27,6 +27,7 @@ func TestStoreRoundTrip(t *testing.T) {
 			s, err := Open(ctx, tc.url, t.TempDir())
 			require.NoError(t, err)
 			defer func() { require.NoError(t, s.Close()) }()
+			require.NoError(t, s.Check(ctx))
 
 			n, err := s.PutJSON(ctx, "runs/wf-1/inventory.json", doc{Name: "pve1", Count: 3})
 			require.NoError(t, err)
