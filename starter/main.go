@@ -31,8 +31,9 @@ commands:
   plan show WORKFLOW-ID   print the plan of a run as a table
   approve WORKFLOW-ID     approve the plan a run waits with (review.mode: required)
   reject WORKFLOW-ID      reject it: the run ends with nothing written
-  schedule create|update|describe|pause|unpause|trigger|delete
+  schedule create|update|ensure|describe|pause|unpause|trigger|delete
                           manage the Temporal schedule of periodic syncs
+                          (ensure: update it, or create it when there is none)
   explain KIND NAME-OR-KEY which sources reported an object, how they were matched,
                           where each field came from and what the last runs did to it
   codec-server            serve the payload codec (POST /encode, /decode) for the

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/netbox-agent/netbox-agent/workflows"
@@ -40,7 +41,7 @@ func scheduleFlags(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []s
 	fs.StringVar(&o.note, "note", "", "note recorded with pause or unpause")
 	return func(ctx context.Context, a *app, args []string) error {
 		if len(args) != 1 {
-			return errors.New("schedule needs one of: create, update, describe, pause, unpause, trigger, delete")
+			return errors.New("schedule needs one of: create, update, ensure, describe, pause, unpause, trigger, delete")
 		}
 		h := a.tc.ScheduleClient().GetHandle(ctx, o.id)
 		switch args[0] {
@@ -48,6 +49,8 @@ func scheduleFlags(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []s
 			return a.createSchedule(ctx, o)
 		case "update":
 			return a.updateSchedule(ctx, h, fs, o)
+		case "ensure":
+			return a.ensureSchedule(ctx, h, fs, o)
 		case "describe":
 			return a.describeSchedule(ctx, h)
 		case "pause":
@@ -139,6 +142,21 @@ func (a *app) updateSchedule(ctx context.Context, h client.ScheduleHandle, fs *p
 	}
 	fmt.Fprintf(a.out, "updated schedule %s\n", o.id)
 	return nil
+}
+
+// ensureSchedule updates the schedule with the flags given, or creates it
+// when there is none, so that one command run at every deployment (a
+// compose oneshot, a Kubernetes Job) leaves the schedule as the flags say.
+func (a *app) ensureSchedule(ctx context.Context, h client.ScheduleHandle, fs *pflag.FlagSet, o scheduleOptions) error {
+	if o.cron == "" {
+		return errors.New(`schedule ensure needs --cron (e.g. "0 * * * *")`)
+	}
+	err := a.updateSchedule(ctx, h, fs, o)
+	var notFound *serviceerror.NotFound
+	if !errors.As(err, &notFound) {
+		return err
+	}
+	return a.createSchedule(ctx, o)
 }
 
 func (a *app) describeSchedule(ctx context.Context, h client.ScheduleHandle) error {

@@ -36,6 +36,7 @@ func main() {
 type flags struct {
 	checkConfig bool
 	printConfig bool
+	healthcheck bool
 	queue       string
 }
 
@@ -45,6 +46,8 @@ func run(args []string) error {
 		return err
 	}
 	switch {
+	case f.healthcheck:
+		return probeHealth(context.Background(), cfg.Worker.Listen)
 	case f.checkConfig:
 		if err := cfg.CheckSources(zap.NewNop()); err != nil {
 			return fmt.Errorf("invalid source settings:\n%w", err)
@@ -80,6 +83,7 @@ func load(args []string) (flags, *config.Config, error) {
 	fs := pflag.NewFlagSet("worker", pflag.ContinueOnError)
 	fs.BoolVar(&f.checkConfig, "check-config", false, "validate the configuration and exit")
 	fs.BoolVar(&f.printConfig, "print-config", false, "print the effective configuration (secrets redacted) and exit")
+	fs.BoolVar(&f.healthcheck, "healthcheck", false, "ask the running worker's /healthz (at worker.listen) and exit 0 if it answers 200 (a container's health check)")
 	fs.StringVar(&f.queue, "task-queue", "", "serve only the discoveries of sources on this task queue (a worker inside another network)")
 	config.RegisterFlags(fs)
 	if err := fs.Parse(args); err != nil {
