@@ -32,10 +32,14 @@ func TestTwoWorkersShareARun(t *testing.T) {
 		"both took batches; the other finishes the run; NetBox as after one undisturbed worker, 0 duplicates")
 	objects := 6000
 	if _, real := realnetbox.FromEnv(); real {
-		// Known defect, open: against the real NetBox the run finishes with the right objects
-		// but leaves one virtual machine update for the next run in two of three tries (a late
-		// update judged drifted after the kill); on the emulator it holds every time.
-		t.Skip("known defect on the real NetBox: the killed run leaves one VM update for the next run")
+		// Known defect, open (cause found, fix not made): NetBox 4.7 keeps a VM's disk as the sum of its virtual disks,
+		// computed by a signal in each disk write's transaction. Two batches creating disks of
+		// one VM at once (a VM's disks cut across a batch boundary, applied concurrently) each
+		// sum only what they see, so the VM keeps a partial total, and NetBox then refuses the
+		// VM's later update ("disk: The specified disk size (32768) must match the aggregate
+		// size of assigned virtual disks (98304)"). The next run makes that update. Seen here
+		// in the undisturbed reference run; the emulator does not check the total.
+		t.Skip("known defect on the real NetBox: concurrent disk batches of one VM leave its total disk stale, and its update is refused")
 	}
 	bin := buildWorker(t)
 	dir := t.TempDir()
