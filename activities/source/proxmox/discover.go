@@ -81,8 +81,11 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 		return nil, err
 	}
 	defer hc.CloseIdleConnections()
-	c := newAPIClient(s.opts, hc, s.session, secret)
+	return s.discover(ctx, p, newAPIClient(s.opts, hc, s.session, secret))
+}
 
+// discover is Discover's work through the API client c.
+func (s *Source) discover(ctx context.Context, p source.Progress, c *px.Client) (*source.Snapshot, error) {
 	prev, resumed := source.Resume[progressState](p)
 	r := s.runs.begin(prev.Run, resumed)
 

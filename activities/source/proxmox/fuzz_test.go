@@ -53,44 +53,6 @@ func (a answers) RoundTrip(req *http.Request) (*http.Response, error) {
 		Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: req}, nil
 }
 
-// discoverFrom runs the calls of Discover one after the other against the
-// answers and maps what they returned.
-func discoverFrom(ctx context.Context, s *Source, a answers) (*source.Snapshot, error) {
-	c := newAPIClient(s.opts, &http.Client{Transport: statusTransport{next: a}}, nil, "fuzz-secret")
-	status, err := getClusterStatus(ctx, c)
-	if err != nil {
-		return nil, s.fatal(ctx, "read cluster status", err)
-	}
-	resources, err := getResources(ctx, c)
-	if err != nil {
-		return nil, s.fatal(ctx, "list cluster resources", err)
-	}
-	sv, err := s.plan(status, resources)
-	if err != nil {
-		return nil, err
-	}
-	online := map[string]bool{}
-	for _, n := range sv.Nodes {
-		online[n.Name] = n.Online
-		if n.Online {
-			if err := s.readNode(ctx, c, n); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for _, gs := range sv.Guests {
-		if !online[gs.Node] {
-			continue
-		}
-		d, err := s.readGuest(ctx, c, gs.guest)
-		if err != nil {
-			return nil, err
-		}
-		gs.Detail = d
-	}
-	return s.snapshot(sv), nil
-}
-
 // fixture reads a recorded answer of the lab cluster.
 func fixture(f *testing.F, rel string) []byte {
 	f.Helper()
@@ -146,7 +108,8 @@ func FuzzDiscover(f *testing.F) {
 	f.Fuzz(func(t *testing.T, status, resources, network, config, agent, container []byte) {
 		a := answers{status: status, resources: resources, network: network, config: config,
 			agent: agent, container: container, version: version}
-		snap, err := discoverFrom(ctx, s, a)
+		c := newAPIClient(s.opts, &http.Client{Transport: statusTransport{next: a}}, nil, "fuzz-secret")
+		snap, err := s.discover(ctx, &sourcetest.Progress{}, c)
 		if err != nil {
 			if !errors.Is(err, source.ErrMalformed) && !errors.Is(err, source.ErrUnreachable) && !errors.Is(err, source.ErrAuth) {
 				t.Fatalf("unclassified error: %v", err)
