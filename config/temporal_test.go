@@ -9,8 +9,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"io"
-	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -31,6 +29,8 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+
+	"github.com/netbox-agent/netbox-agent/test/tlstest"
 )
 
 // frontend is a gRPC server over TLS on loopback that answers
@@ -182,17 +182,9 @@ func TestTemporalClientOptions(t *testing.T) {
 // only some TLS versions: one limited to TLS 1.1 is refused, with
 // verification on or off; TLS 1.2 is taken.
 func TestTemporalRefusesTLSBelow12(t *testing.T) {
-	serve := func(lo, hi uint16) *httptest.Server {
-		srv := httptest.NewUnstartedServer(http.NotFoundHandler())
-		srv.TLS = &tls.Config{MinVersion: lo, MaxVersion: hi}
-		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-		srv.StartTLS()
-		t.Cleanup(srv.Close)
-		return srv
-	}
-	old, current := serve(tls.VersionTLS10, tls.VersionTLS11), serve(tls.VersionTLS12, tls.VersionTLS12)
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: current.Certificate().Raw}), 0o600))
+	old := tlstest.StartTLS(t, http.NotFoundHandler(), tls.VersionTLS10, tls.VersionTLS11)
+	current := tlstest.StartTLS(t, http.NotFoundHandler(), tls.VersionTLS12, tls.VersionTLS12)
+	ca := tlstest.WriteCA(t, current)
 	for _, tc := range []struct {
 		name, tls, wantErr string
 		srv                *httptest.Server

@@ -4,14 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,6 +21,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/test/tlstest"
 )
 
 // fakeNetBox answers with the statuses of script, one per request, then 200.
@@ -287,17 +284,9 @@ func TestClientRefusesTLSBelow12(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"count": 0, "next": null, "previous": null, "results": [], "netbox-version": "4.7.3"}`)
 	})
-	serve := func(lo, hi uint16) *httptest.Server {
-		srv := httptest.NewUnstartedServer(h)
-		srv.TLS = &tls.Config{MinVersion: lo, MaxVersion: hi}
-		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-		srv.StartTLS()
-		t.Cleanup(srv.Close)
-		return srv
-	}
-	old, current := serve(tls.VersionTLS10, tls.VersionTLS11), serve(tls.VersionTLS12, tls.VersionTLS12)
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: current.Certificate().Raw}), 0o600))
+	old := tlstest.StartTLS(t, h, tls.VersionTLS10, tls.VersionTLS11)
+	current := tlstest.StartTLS(t, h, tls.VersionTLS12, tls.VersionTLS12)
+	ca := tlstest.WriteCA(t, current)
 	cases := []struct {
 		name    string
 		url     string

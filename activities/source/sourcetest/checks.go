@@ -3,8 +3,6 @@ package sourcetest
 import (
 	"context"
 	"crypto/tls"
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netbox-agent/netbox-agent/activities/source"
+	"github.com/netbox-agent/netbox-agent/test/tlstest"
 )
 
 // TLSCase is one certificate check: a source built with URL and Settings
@@ -35,7 +34,7 @@ type TLSCase struct {
 // refused. A source appends its own.
 func TLSCases(t testing.TB, srv *httptest.Server) []TLSCase {
 	t.Helper()
-	ca := WriteCA(t, srv)
+	ca := tlstest.WriteCA(t, srv)
 	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "https://"))
 	require.NoError(t, err)
 	return []TLSCase{
@@ -46,18 +45,6 @@ func TLSCases(t testing.TB, srv *httptest.Server) []TLSCase {
 	}
 }
 
-// StartTLS serves h over TLS from version lo to hi (tls.VersionTLS10 ...)
-// until the test ends; its handshake errors are not logged.
-func StartTLS(t testing.TB, h http.Handler, lo, hi uint16) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewUnstartedServer(h)
-	srv.TLS = &tls.Config{MinVersion: lo, MaxVersion: hi}
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 // TLSVersionCases are the TLS version checks every client passes, with h
 // the handler of the source's fake: a server that speaks TLS 1.0 and 1.1
 // only is refused, even with its certificate trusted through ca_file and
@@ -65,10 +52,10 @@ func StartTLS(t testing.TB, h http.Handler, lo, hi uint16) *httptest.Server {
 // speaks TLS 1.2 only is served.
 func TLSVersionCases(t testing.TB, h http.Handler) []TLSCase {
 	t.Helper()
-	old := StartTLS(t, h, tls.VersionTLS10, tls.VersionTLS11)
-	current := StartTLS(t, h, tls.VersionTLS12, tls.VersionTLS12)
+	old := tlstest.StartTLS(t, h, tls.VersionTLS10, tls.VersionTLS11)
+	current := tlstest.StartTLS(t, h, tls.VersionTLS12, tls.VersionTLS12)
 	// httptest's servers share one certificate: one CA file trusts both
-	ca := "ca_file: " + WriteCA(t, current)
+	ca := "ca_file: " + tlstest.WriteCA(t, current)
 	refused := []string{"offers only TLS older than 1.2", "protocol version not supported"}
 	return []TLSCase{
 		{Name: "TLS 1.1 refused", URL: old.URL, Settings: ca, Err: refused},

@@ -6,8 +6,6 @@ package sourcetest
 import (
 	"bytes"
 	"encoding/json"
-	"encoding/pem"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -56,15 +54,6 @@ func New(t testing.TB, typ, name, settings, secretSetting, secret string) (sourc
 	src, err := source.New(LoadConfig(t, typ, name, settings, secretSetting, secret), zap.New(core))
 	require.NoError(t, err)
 	return src, logs
-}
-
-// WriteCA writes the certificate of a TLS test server to a PEM file, for a
-// ca_file setting to name.
-func WriteCA(t testing.TB, srv *httptest.Server) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "ca.pem")
-	require.NoError(t, os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
-	return p
 }
 
 // AssertNoSecret checks that secret appears neither in err nor in any log

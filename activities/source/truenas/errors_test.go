@@ -19,6 +19,7 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/source"
 	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 	"github.com/netbox-agent/netbox-agent/activities/source/truenas/truenastest"
+	"github.com/netbox-agent/netbox-agent/test/tlstest"
 )
 
 func TestWrongKeyIsAnAuthError(t *testing.T) {
@@ -35,7 +36,7 @@ func TestWrongKeyIsAnAuthError(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fake := truenastest.NewFake(truenastest.NAS1)
 			srv := truenastest.Serve(t, fake)
-			src, logs := newSourceWith(t, "nas1", srv.URL, "ca_file: "+sourcetest.WriteCA(t, srv)+"\n"+tc.settings, wrong)
+			src, logs := newSourceWith(t, "nas1", srv.URL, "ca_file: "+tlstest.WriteCA(t, srv)+"\n"+tc.settings, wrong)
 			_, err := src.Discover(context.Background(), nil)
 			sourcetest.RequireError(t, err, source.ErrAuth)
 			for _, m := range tc.message {
@@ -121,7 +122,7 @@ func TestNoAPIEndpoint(t *testing.T) {
 
 func TestUnreachable(t *testing.T) {
 	srv := truenastest.NewServer(t)
-	ca := sourcetest.WriteCA(t, srv)
+	ca := tlstest.WriteCA(t, srv)
 	url := srv.URL
 	srv.Close()
 	src, _ := newSourceWith(t, "nas1", url, "ca_file: "+ca, truenastest.APIKey)

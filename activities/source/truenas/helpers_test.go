@@ -10,6 +10,7 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/source"
 	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 	"github.com/netbox-agent/netbox-agent/activities/source/truenas/truenastest"
+	"github.com/netbox-agent/netbox-agent/test/tlstest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -26,7 +27,7 @@ func loadConfig(t testing.TB, name, settings, key string) source.Config {
 // observer.
 func newSource(t testing.TB, name string, srv *httptest.Server, settings string) (*Source, *observer.ObservedLogs) {
 	t.Helper()
-	return newSourceWith(t, name, srv.URL, "ca_file: "+sourcetest.WriteCA(t, srv)+"\n"+settings, truenastest.APIKey)
+	return newSourceWith(t, name, srv.URL, "ca_file: "+tlstest.WriteCA(t, srv)+"\n"+settings, truenastest.APIKey)
 }
 
 // newSourceWith builds a source with the url, settings and key as given.

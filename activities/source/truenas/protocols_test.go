@@ -13,6 +13,7 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities/source"
 	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 	"github.com/netbox-agent/netbox-agent/activities/source/truenas/truenastest"
+	"github.com/netbox-agent/netbox-agent/test/tlstest"
 )
 
 // discover reads the fixture with the settings and fails the test on an
@@ -138,7 +139,7 @@ func TestReadOnlyKey(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fake := truenastest.NewFake(tc.fixture)
 			srv := truenastest.Serve(t, fake)
-			src, _ := newSourceWith(t, "nas1", srv.URL, "ca_file: "+sourcetest.WriteCA(t, srv)+"\n"+tc.settings, truenastest.ReadOnlyAPIKey)
+			src, _ := newSourceWith(t, "nas1", srv.URL, "ca_file: "+tlstest.WriteCA(t, srv)+"\n"+tc.settings, truenastest.ReadOnlyAPIKey)
 			snap, err := src.Discover(context.Background(), nil)
 			require.NoError(t, err)
 			require.NoError(t, fake.Err())
@@ -193,7 +194,7 @@ func TestLegacyErrors(t *testing.T) {
 				tc.setup(fake)
 			}
 			srv := truenastest.Serve(t, fake)
-			src, _ := newSourceWith(t, "nas1", srv.URL, "ca_file: "+sourcetest.WriteCA(t, srv), tc.key)
+			src, _ := newSourceWith(t, "nas1", srv.URL, "ca_file: "+tlstest.WriteCA(t, srv), tc.key)
 			_, err := src.Discover(context.Background(), nil)
 			sourcetest.RequireError(t, err, tc.class, tc.message...)
 			assert.NotContains(t, err.Error(), tc.key)
@@ -220,7 +221,7 @@ func TestLegacyOptionalCallRefused(t *testing.T) {
 func TestAutoNeverFallsBackOnAuth(t *testing.T) {
 	fake := truenastest.NewFake(truenastest.NAS1)
 	srv := truenastest.Serve(t, fake)
-	src, _ := newSourceWith(t, "nas1", srv.URL, "ca_file: "+sourcetest.WriteCA(t, srv), "9-WrongKeyWrongKeyWrongKey")
+	src, _ := newSourceWith(t, "nas1", srv.URL, "ca_file: "+tlstest.WriteCA(t, srv), "9-WrongKeyWrongKeyWrongKey")
 	_, err := src.Discover(context.Background(), nil)
 	sourcetest.RequireError(t, err, source.ErrAuth, "TrueNAS refused API key 9")
 	assert.Equal(t, 1, fake.Connections(), "only /api/current was asked")
