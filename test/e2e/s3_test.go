@@ -122,13 +122,11 @@ func syncOnTwoWorkers(t *testing.T, e *env, bin, secret string) (client.Workflow
 	require.Equal(t, activities.SourceOK, res.Sources[0].Status, res.Sources[0].Error)
 	require.Positive(t, res.Plan.Total)
 	require.Equal(t, res.Plan.Total, res.Applied.Created+res.Applied.Updated, "every planned operation applied")
-	took := map[string]int{}
-	for _, ev := range rawHistory(t, run.GetID(), run.GetRunID()) {
-		if a := ev.GetActivityTaskStartedEventAttributes(); a != nil {
-			took[a.GetIdentity()]++
-		}
+	history := rawHistory(t, run.GetID(), run.GetRunID())
+	for _, ev := range history {
 		require.NotContains(t, ev.String(), secret, "a history event")
 	}
+	took := activitiesByWorker(history)
 	require.Len(t, took, 2, "both worker processes took activities: %v", took)
 	for _, w := range workers {
 		require.NoError(t, w.Process.Signal(syscall.SIGTERM))

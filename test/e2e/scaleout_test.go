@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
@@ -113,12 +114,7 @@ worker:
 	require.NoError(t, second.Process.Signal(syscall.SIGTERM))
 	_ = second.Wait()
 
-	workers := map[string]int{}
-	for _, ev := range rawHistory(t, run.GetID(), run.GetRunID()) {
-		if a := ev.GetActivityTaskStartedEventAttributes(); a != nil {
-			workers[a.GetIdentity()]++
-		}
-	}
+	workers := activitiesByWorker(rawHistory(t, run.GetID(), run.GetRunID()))
 	mains := 0
 	for id := range workers {
 		if !strings.Contains(id, "remote") {
@@ -146,4 +142,16 @@ func startRemoteWorker(t *testing.T, e *env, queue string) func() {
 		w.Stop()
 		require.NoError(t, remote.Close())
 	}
+}
+
+// activitiesByWorker counts the activities of a history by the identity of the worker that
+// started them.
+func activitiesByWorker(history []*historypb.HistoryEvent) map[string]int {
+	out := map[string]int{}
+	for _, ev := range history {
+		if a := ev.GetActivityTaskStartedEventAttributes(); a != nil {
+			out[a.GetIdentity()]++
+		}
+	}
+	return out
 }
