@@ -258,7 +258,7 @@ func cliResult(t *testing.T, id string) workflows.SyncResult {
 // cliQueryProgress asks run id the progress query as the runbook does and returns its answer.
 func cliQueryProgress(t *testing.T, id string) []byte {
 	t.Helper()
-	out := cli(t, "workflow", "query", "--workflow-id", id, "--type", workflows.ProgressQuery, "--output", "json")
+	out := cli(t, "workflow", "query", "--workflow-id", id, "--name", workflows.ProgressQuery, "--output", "json")
 	var envelope struct {
 		QueryResult []json.RawMessage `json:"queryResult"`
 	}
