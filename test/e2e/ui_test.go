@@ -210,11 +210,11 @@ func uiRetryingRun(t *testing.T, tc client.Client, queue string, fake *proxmoxte
 		}
 	})
 	require.Eventually(t, func() bool {
-		d, err := tc.DescribeWorkflowExecution(ctx, run.GetID(), run.GetRunID())
+		d, err := tc.DescribeWorkflow(ctx, run.GetID(), run.GetRunID())
 		if err != nil {
 			return false
 		}
-		for _, p := range d.GetPendingActivities() {
+		for _, p := range d.RawResponse.GetPendingActivities() {
 			if p.GetActivityId() == "discover/alpha" && p.GetAttempt() >= 3 && p.GetLastFailure() != nil {
 				return true
 			}
