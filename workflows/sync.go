@@ -34,10 +34,25 @@ var a *activities.Activities
 func SyncWorkflow(ctx workflow.Context, req SyncRequest) (*SyncResult, error) {
 	r := &syncRun{req: req, progress: Progress{Phase: "starting"}}
 	res, err := r.run(ctx)
+	err = r.cancelled(ctx, res, err)
 	r.keepBaseline(ctx, res, err)
 	r.record(ctx, res, err)
 	r.prune(ctx, err)
 	return res, err
+}
+
+// cancelled is the run's error once an operator cancelled it: a cancellation, whatever the
+// steps made of it (a source whose discovery was cancelled counts as failed, a batch as not
+// applied), so that the run ends cancelled, not failed or completed. It carries what the run
+// did up to then.
+func (r *syncRun) cancelled(ctx workflow.Context, res *SyncResult, err error) error {
+	if !errors.Is(ctx.Err(), workflow.ErrCanceled) || temporal.IsCanceledError(err) || workflow.IsContinueAsNewError(err) {
+		return err
+	}
+	if res == nil {
+		res = &r.state.Result
+	}
+	return temporal.NewCanceledError(res)
 }
 
 // run is the whole of a run but its last step, record.
