@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -133,34 +134,68 @@ func (a *app) start(ctx context.Context, req workflows.SyncRequest, id string, w
 	return a.wait(ctx, run)
 }
 
-// wait prints the run's progress as it changes, then its summary.
+// wait shows the run's progress as it changes, then its summary: a
+// status line rewritten in place on a terminal, plain lines elsewhere.
 func (a *app) wait(ctx context.Context, run client.WorkflowRun) error {
 	done := make(chan error, 1)
 	var res workflows.SyncResult
 	go func() { done <- run.Get(ctx, &res) }()
+	w := newProgressWriter(a.out, time.Now(), isTerminal(a.out, os.Getenv("TERM")), terminalWidth(os.Getenv("COLUMNS")))
+	defer w.end()
+	a.watch(ctx, run.GetID(), w)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	last := ""
 	for {
 		select {
 		case err := <-done:
 			if err != nil {
 				return fmt.Errorf("sync %s failed: %w", run.GetID(), err)
 			}
+			w.show(observation{At: time.Now(), Progress: finalProgress(res)})
+			w.end()
 			return printResult(a.out, run.GetID(), res)
 		case <-tick.C:
-			p, err := a.progress(ctx, run.GetID())
-			if err != nil {
-				continue // the run may be between workflow tasks or continuing as new
-			}
-			if line := progressLine(p); line != last {
-				fmt.Fprintf(a.out, "  %s\n", line)
-				last = line
-			}
+			a.watch(ctx, run.GetID(), w)
 		case <-ctx.Done():
 			return fmt.Errorf("stopped waiting; the sync goes on: %w", ctx.Err())
 		}
 	}
+}
+
+// watch shows what the run's progress is now. A run between workflow
+// tasks or continuing as new may not answer; the next tick asks again.
+func (a *app) watch(ctx context.Context, id string, w progressWriter) {
+	p, err := a.progress(ctx, id)
+	if err != nil {
+		return
+	}
+	o := observation{At: time.Now(), Progress: p}
+	if p.Phase == "discovering" {
+		o.Retrying = a.retrying(ctx, id)
+	}
+	w.show(o)
+}
+
+// retrying finds the discoveries that failed at least once and are tried
+// again, from the run's pending activities; nothing when it cannot tell.
+func (a *app) retrying(ctx context.Context, id string) map[string]attempt {
+	desc, err := a.tc.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		return nil
+	}
+	out := map[string]attempt{}
+	for _, pa := range desc.GetPendingActivities() {
+		name, ok := strings.CutPrefix(pa.GetActivityId(), "discover/")
+		if !ok || pa.GetAttempt() < 2 {
+			continue
+		}
+		msg := pa.GetLastFailure().GetMessage()
+		if t := pa.GetLastFailure().GetApplicationFailureInfo().GetType(); t != "" {
+			msg = t + ": " + msg
+		}
+		out[name] = attempt{Number: pa.GetAttempt(), LastError: msg}
+	}
+	return out
 }
 
 func (a *app) progress(ctx context.Context, id string) (workflows.Progress, error) {
