@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 	enumspb "go.temporal.io/api/enums/v1"
+	failurepb "go.temporal.io/api/failure/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
@@ -189,13 +190,25 @@ func (a *app) retrying(ctx context.Context, id string) map[string]attempt {
 		if !ok || pa.GetAttempt() < 2 {
 			continue
 		}
-		msg := pa.GetLastFailure().GetMessage()
-		if t := pa.GetLastFailure().GetApplicationFailureInfo().GetType(); t != "" {
-			msg = t + ": " + msg
-		}
-		out[name] = attempt{Number: pa.GetAttempt(), LastError: msg}
+		out[name] = attempt{Number: pa.GetAttempt(), LastError: failureMessage(pa.GetLastFailure())}
 	}
 	return out
+}
+
+// failureMessage is a failure's type and the messages of it and its
+// causes: "SourceUnreachable: discover pve: dial tcp ...: connection refused".
+func failureMessage(f *failurepb.Failure) string {
+	var msgs []string
+	for c := f; c != nil; c = c.GetCause() {
+		if m := c.GetMessage(); m != "" {
+			msgs = append(msgs, m)
+		}
+	}
+	msg := strings.Join(msgs, ": ")
+	if t := f.GetApplicationFailureInfo().GetType(); t != "" {
+		msg = t + ": " + msg
+	}
+	return msg
 }
 
 func (a *app) progress(ctx context.Context, id string) (workflows.Progress, error) {
