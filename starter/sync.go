@@ -88,7 +88,12 @@ func statusFlags(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []str
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.out, "%s: %s\n", wid, progressLine(p))
+		desc, err := a.tc.DescribeWorkflowExecution(ctx, wid, "")
+		if err != nil {
+			return fmt.Errorf("describe %s: %w", wid, err)
+		}
+		w := &statusLine{clock: meter{start: desc.GetWorkflowExecutionInfo().GetStartTime().AsTime()}}
+		fmt.Fprintf(a.out, "%s: %s\n", wid, w.line(observation{At: time.Now(), Progress: p, Retrying: retryingOf(desc)}))
 		return nil
 	}
 }
@@ -184,6 +189,11 @@ func (a *app) retrying(ctx context.Context, id string) map[string]attempt {
 	if err != nil {
 		return nil
 	}
+	return retryingOf(desc)
+}
+
+// retryingOf finds the retried discoveries among a run's pending activities.
+func retryingOf(desc *workflowservice.DescribeWorkflowExecutionResponse) map[string]attempt {
 	out := map[string]attempt{}
 	for _, pa := range desc.GetPendingActivities() {
 		name, ok := strings.CutPrefix(pa.GetActivityId(), "discover/")
@@ -241,16 +251,6 @@ func (a *app) runningSync(ctx context.Context) (string, error) {
 		return "", errors.New("no sync is running")
 	}
 	return e.Execution.WorkflowId, nil
-}
-
-func progressLine(p workflows.Progress) string {
-	t := p.Applied
-	switch p.Phase {
-	case "applying", "done":
-		return fmt.Sprintf("%s: %d/%d batches (%s), %d created, %d updated, %d deleted, %d failed batches",
-			p.Phase, t.BatchesDone+t.BatchesFailed+t.BatchesSkipped, t.Batches, p.Stage, t.Created, t.Updated, t.Deleted, t.BatchesFailed)
-	}
-	return p.Phase
 }
 
 func printResult(out interface{ Write([]byte) (int, error) }, id string, res workflows.SyncResult) error {

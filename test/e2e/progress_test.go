@@ -89,4 +89,10 @@ sources:
 		require.Less(t, at, len(lines), "no line matches %s after the ones before it in:\n%s", pattern, got)
 		at++
 	}
+
+	status := exec.CommandContext(ctx, starter, "status", "--id", id, "--config", cfgPath)
+	status.Env = cmd.Env
+	out, err = status.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Regexp(t, `^`+regexp.QuoteMeta(id)+`: \d\d:\d\d done \| sources 2/2 \(1 failed\) \| batches (\d+)/(\d+)\n$`, string(out))
 }
