@@ -88,12 +88,12 @@ func statusFlags(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []str
 		if err != nil {
 			return err
 		}
-		desc, err := a.tc.DescribeWorkflowExecution(ctx, wid, "")
+		desc, err := a.tc.DescribeWorkflow(ctx, wid, "")
 		if err != nil {
 			return fmt.Errorf("describe %s: %w", wid, err)
 		}
-		w := &statusLine{clock: meter{start: desc.GetWorkflowExecutionInfo().GetStartTime().AsTime()}}
-		fmt.Fprintf(a.out, "%s: %s\n", wid, w.line(observation{At: time.Now(), Progress: p, Retrying: retryingOf(desc)}))
+		w := &statusLine{clock: meter{start: desc.RawResponse.GetWorkflowExecutionInfo().GetStartTime().AsTime()}}
+		fmt.Fprintf(a.out, "%s: %s\n", wid, w.line(observation{At: time.Now(), Progress: p, Retrying: retryingOf(desc.RawResponse)}))
 		return nil
 	}
 }
@@ -185,11 +185,11 @@ func (a *app) watch(ctx context.Context, id string, w progressWriter) {
 // retrying finds the discoveries that failed at least once and are tried
 // again, from the run's pending activities; nothing when it cannot tell.
 func (a *app) retrying(ctx context.Context, id string) map[string]attempt {
-	desc, err := a.tc.DescribeWorkflowExecution(ctx, id, "")
+	desc, err := a.tc.DescribeWorkflow(ctx, id, "")
 	if err != nil {
 		return nil
 	}
-	return retryingOf(desc)
+	return retryingOf(desc.RawResponse)
 }
 
 // retryingOf finds the retried discoveries among a run's pending activities.
