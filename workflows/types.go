@@ -95,10 +95,22 @@ type ApplyState struct {
 
 // Progress is the answer to the progress query.
 type Progress struct {
-	Phase   string                    `json:"phase"`
-	PlanRef string                    `json:"plan_ref,omitempty"`
-	Stage   string                    `json:"stage,omitempty"`
-	Applied ApplyTotals               `json:"applied"`
+	Phase   string `json:"phase"`
+	PlanRef string `json:"plan_ref,omitempty"`
+	// Planned counts the plan's operations once the plan is made.
+	Planned int `json:"planned,omitempty"`
+	// Stage is the apply stage that runs ("create device"); StageNumber
+	// counts it from 1 among the plan's Stages.
+	Stage       string `json:"stage,omitempty"`
+	StageNumber int    `json:"stage_number,omitempty"`
+	Stages      int    `json:"stages,omitempty"`
+	// Applied adds up the batches applied so far; its Batches is the
+	// plan's number of batches from the moment the plan is made (a dry run
+	// applies none).
+	Applied ApplyTotals `json:"applied"`
+	// Sources lists every source of the run from the start of discovery,
+	// in the config's order; one whose discovery has not ended is
+	// "running".
 	Sources []activities.SourceResult `json:"sources,omitempty"`
 	// Review is set once the run waits for approval of its plan.
 	Review *Review `json:"review,omitempty"`
