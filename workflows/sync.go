@@ -126,6 +126,11 @@ func (r *syncRun) run(ctx workflow.Context) (*SyncResult, error) {
 	if err := r.prepare(ctx, cfg, planRes); err != nil {
 		return nil, err
 	}
+	if r.inBranch(cfg, planRes) {
+		if err := r.openBranch(ctx, cfg, planRes); err != nil {
+			return nil, err
+		}
+	}
 	r.state.Stages = planRes.Stages
 	if len(r.state.Stages) > 0 {
 		r.state.NextBatch = r.state.Stages[0].First
@@ -444,8 +449,16 @@ func (r *syncRun) apply(ctx workflow.Context, cfg activities.ConfigureResult) (*
 		}
 		st.Stage++
 	}
+	if st.Branch != nil {
+		if stop, err := r.finishBranch(ctx, cfg); stop || err != nil {
+			if err != nil {
+				return nil, err
+			}
+			return res, nil
+		}
+	}
 	r.applied = true
-	r.setPhase(ctx, "done", applyLine(res.Applied)+guardLine(res.Plan))
+	r.setPhase(ctx, "done", applyLine(res.Applied)+guardLine(res.Plan)+branchLine(res.Branch))
 	return res, nil
 }
 
@@ -456,6 +469,9 @@ func (r *syncRun) launch(ctx workflow.Context, cfg activities.ConfigureResult, s
 	actx := workflow.WithActivityOptions(ctx, r.options(cfg, summary, id, cfg.ApplyTimeout))
 	in := activities.ApplyInput{PlanRef: st.Result.PlanRef, Batch: batch, Failed: append([]int(nil), st.Failed...),
 		Run: runName(ctx), NetBoxVersion: st.Result.NetBoxVersion}
+	if st.Branch != nil {
+		in.Branch = st.Branch.SchemaID
+	}
 	f := workflow.ExecuteActivity(actx, a.Apply, in)
 	sel.AddFuture(f, func(f workflow.Future) {
 		var out netbox.BatchResult

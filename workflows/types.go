@@ -59,6 +59,9 @@ type SyncResult struct {
 	Continuations int `json:"continuations,omitempty"`
 	// Review says how the run's review ended, when review was required.
 	Review *Review `json:"review,omitempty"`
+	// Branch is the merge of the run's netbox-branching branch, once
+	// approved (review.branch).
+	Branch *activities.BranchMerge `json:"branch,omitempty"`
 }
 
 // ApplyTotals adds up what the apply batches did.
@@ -91,6 +94,9 @@ type ApplyState struct {
 	// Failed holds the IDs of batches that failed or were skipped, so that
 	// batches depending on them are skipped too.
 	Failed []int `json:"failed,omitempty"`
+	// Branch is the netbox-branching branch the run writes into, when
+	// review.branch is set; nil for main.
+	Branch *netbox.Branch `json:"branch,omitempty"`
 }
 
 // Progress is the answer to the progress query.
