@@ -222,6 +222,9 @@ PLUGINS = ['netbox_branching']
 EOF
 	start_postgres
 	start_redis
+	# From the clean database of the reset template, whatever ran on this NetBox since.
+	psql_root -d postgres -c "DROP DATABASE IF EXISTS netbox WITH (FORCE)" \
+		-c "CREATE DATABASE netbox TEMPLATE netbox_template OWNER netbox"
 	say "  migrating the plugin's tables"
 	netbox_cli migrate --no-input >"$RUN/migrate-branching.log" 2>&1 ||
 		fail "netbox migrate with netbox-branching (log: $RUN/migrate-branching.log)"
