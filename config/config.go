@@ -150,6 +150,10 @@ type Review struct {
 	// of NetBox's netbox-branching plugin, reviewed in NetBox's UI, and
 	// merges it into main once approved.
 	Branch bool `yaml:"branch" help:"with mode required: write into a netbox-branching branch, merged once approved"`
+	// Journal adds a NetBox journal entry to each object a run creates,
+	// updates or marks as an orphan: the run and batch, each field written
+	// with its new (and old) value, and the source that gave it.
+	Journal bool `yaml:"journal" help:"add a journal entry to each object a run writes: run, batch, fields, values and sources"`
 }
 
 // The review modes.
