@@ -52,12 +52,14 @@ type Settings struct {
 // ReviewSettings are the review section: a run that plans changes waits
 // up to Timeout for an approval when Required; a plan older than
 // PlanMaxAge (when set) is not applied. With Branch, the run writes into
-// a netbox-branching branch first, and the approval merges it.
+// a netbox-branching branch first, and the approval merges it. With
+// Journal, each object a batch writes gets a journal entry in NetBox.
 type ReviewSettings struct {
 	Required   bool          `json:"required,omitempty"`
 	Timeout    time.Duration `json:"timeout,omitempty"`
 	PlanMaxAge time.Duration `json:"plan_max_age,omitempty"`
 	Branch     bool          `json:"branch,omitempty"`
+	Journal    bool          `json:"journal,omitempty"`
 }
 
 // RetryPolicy mirrors Temporal's retry policy in config terms.

@@ -82,7 +82,7 @@ func TestReadInventoryDropsOrigins(t *testing.T) {
 
 	a := &Activities{Blob: store}
 	var got []inventory.Record
-	err = a.readInventory(ctx, "inv.json", func(r *inventory.Record) error {
+	err = a.readInventory(ctx, "inv.json", false, func(r *inventory.Record) error {
 		got = append(got, *r)
 		return nil
 	})

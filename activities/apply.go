@@ -24,6 +24,9 @@ type ApplyInput struct {
 	// Branch is the schema ID of the netbox-branching branch the batch is
 	// written into; "" for main.
 	Branch string `json:"branch,omitempty"`
+	// Journal writes a journal entry on each object the batch creates,
+	// updates or marks as an orphan (review.journal).
+	Journal bool `json:"journal,omitempty"`
 }
 
 // Apply writes one batch of a plan to NetBox with NetBox's bulk forms. It
@@ -38,7 +41,7 @@ func (a *Activities) Apply(ctx context.Context, in ApplyInput) (netbox.BatchResu
 	}
 	start := time.Now()
 	res, err := a.NetBox.Apply(ctx, netbox.ApplyRequest{Plan: &netbox.Plan{Batches: []netbox.Batch{b}}, Batch: in.Batch,
-		Failed: in.Failed, Run: netbox.Run{ID: in.Run, NetBoxVersion: in.NetBoxVersion, Branch: in.Branch}})
+		Failed: in.Failed, Run: netbox.Run{ID: in.Run, NetBoxVersion: in.NetBoxVersion, Branch: in.Branch}, Journal: in.Journal})
 	// The batch's objects count once: an attempt that failed counts none.
 	a.Metrics.BatchApplied(metrics.Batch{Kind: string(b.Kind), Op: string(b.Op), Duration: time.Since(start),
 		Created: res.Created, Updated: res.Updated, Deleted: res.Deleted, FailedObject: res.Failed})

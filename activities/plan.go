@@ -30,6 +30,9 @@ type PlanInput struct {
 	// AllowDeletes lets the mass-delete guard's blocks through for this
 	// plan: "*", a source name, or "source/kind".
 	AllowDeletes []string `json:"allow_deletes,omitempty"`
+	// Journal keeps, in each operation, the source of every field it
+	// writes (review.journal), for the journal entries the batches write.
+	Journal bool `json:"journal,omitempty"`
 }
 
 // OpCount counts the operations of one kind and op.
@@ -112,7 +115,9 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (PlanResult, error)
 	}
 	// The planner reads the inventory one record at a time into its own
 	// form, about half the size of the records decoded whole.
-	read := func(each func(*inventory.Record) error) error { return a.readInventory(ctx, in.InventoryRef, each) }
+	read := func(each func(*inventory.Record) error) error {
+		return a.readInventory(ctx, in.InventoryRef, in.Journal, each)
+	}
 	gaps, err := a.loadGaps(ctx, in.InventoryRef)
 	if err != nil {
 		return PlanResult{}, classify(err)
@@ -193,8 +198,16 @@ type ignored struct{}
 func (*ignored) UnmarshalJSON([]byte) error { return nil }
 
 // readInventory calls each with every record of the inventory at ref, its
-// numbers normalised, its field origins left out.
-func (a *Activities) readInventory(ctx context.Context, ref string, each func(*inventory.Record) error) error {
+// numbers normalised, its field origins left out unless origins is set:
+// the journal entries name the source of each field written, and only a
+// run that writes them pays for the origins' memory.
+func (a *Activities) readInventory(ctx context.Context, ref string, origins bool, each func(*inventory.Record) error) error {
+	if origins {
+		return blob.EachJSON(ctx, a.Blob, ref, func(r *inventory.Record) error {
+			inventory.NormalizeRecord(r)
+			return each(r)
+		})
+	}
 	return blob.EachJSON(ctx, a.Blob, ref, func(r *planRecord) error {
 		inventory.NormalizeRecord(&r.Record)
 		return each(&r.Record)

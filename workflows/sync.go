@@ -265,7 +265,7 @@ func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.Configu
 	var plan activities.PlanResult
 	pctx := workflow.WithActivityOptions(ctx, r.options(cfg, fmt.Sprintf("plan %d records", merged.Records), "plan", cfg.DiscoverTimeout))
 	in := activities.PlanInput{Run: run, InventoryRef: merged.Ref, Sources: res.Sources, Now: workflow.Now(ctx).UTC(),
-		AllowDeletes: r.req.AllowDeletes}
+		AllowDeletes: r.req.AllowDeletes, Journal: cfg.Review.Journal}
 	if err := workflow.ExecuteActivity(pctx, a.Plan, in).Get(ctx, &plan); err != nil {
 		return activities.PlanResult{}, stepFailed("plan", err)
 	}
@@ -468,7 +468,7 @@ func (r *syncRun) launch(ctx workflow.Context, cfg activities.ConfigureResult, s
 	id := fmt.Sprintf("apply/%04d-%s-%s", batch, stage.Kind, stage.Op)
 	actx := workflow.WithActivityOptions(ctx, r.options(cfg, summary, id, cfg.ApplyTimeout))
 	in := activities.ApplyInput{PlanRef: st.Result.PlanRef, Batch: batch, Failed: append([]int(nil), st.Failed...),
-		Run: runName(ctx), NetBoxVersion: st.Result.NetBoxVersion}
+		Run: runName(ctx), NetBoxVersion: st.Result.NetBoxVersion, Journal: cfg.Review.Journal}
 	if st.Branch != nil {
 		in.Branch = st.Branch.SchemaID
 	}

@@ -21,6 +21,9 @@ type Tally struct {
 	// Problems counts the objects NetBox refused, that drifted since the
 	// plan, or that could not be written for another reason.
 	Problems int `json:"problems"`
+	// Journaled counts the objects that got a journal entry
+	// (review.journal).
+	Journaled int `json:"journaled,omitempty"`
 }
 
 // Add adds the counts of o to t.
@@ -32,6 +35,7 @@ func (t *Tally) Add(o Tally) {
 	t.Skipped += o.Skipped
 	t.Failed += o.Failed
 	t.Problems += o.Problems
+	t.Journaled += o.Journaled
 }
 
 // BatchResult is what applying one batch did; the Apply activity hands it
@@ -86,6 +90,9 @@ type ApplyRequest struct {
 	// Run names the run in NetBox's changelog; when its NetBoxVersion is
 	// empty, the plan's is used.
 	Run Run
+	// Journal writes a journal entry on each object the batch creates or
+	// updates, naming the run, the batch and each field's value and source.
+	Journal bool
 }
 
 // ApplyBatch is Apply outside a run.
@@ -102,7 +109,9 @@ func (c *Client) ApplyBatch(ctx context.Context, p *Plan, batchID int, failed []
 // NetBox since the plan (drift); and splits a batch NetBox refuses with 400
 // to write the good objects and report the bad ones with NetBox's
 // messages. Every write names the run and the batch in NetBox's changelog
-// (4.4+). Calling it twice for the same batch is safe.
+// (4.4+). With Journal, each object created or updated gets a journal
+// entry once the batch's writes succeeded (writeJournal). Calling it twice
+// for the same batch is safe.
 //
 // The error is only for what the caller should retry or fail on: 429, 5xx,
 // transport errors (retry), 401/403 (fail).
@@ -133,6 +142,9 @@ func (c *Client) Apply(ctx context.Context, req ApplyRequest) (BatchResult, erro
 		run.NetBoxVersion = p.NetBoxVersion
 	}
 	a := &applier{c: c, s: s, b: b, res: &res, note: run.changelog(fmt.Sprintf("batch %04d", batchID))}
+	if req.Journal {
+		a.journal = journalMarker(run, b)
+	}
 	switch b.Op {
 	case OpCreate:
 		err = a.create(ctx)
@@ -142,6 +154,9 @@ func (c *Client) Apply(ctx context.Context, req ApplyRequest) (BatchResult, erro
 		err = a.delete(ctx)
 	default:
 		err = fmt.Errorf("batch %d: unknown op %q", batchID, b.Op)
+	}
+	if err == nil {
+		a.writeJournal(ctx)
 	}
 	res.Requests = c.Requests() - before
 	res.Tally.Problems = len(res.Problems)
@@ -159,6 +174,10 @@ type applier struct {
 	res *BatchResult
 	// note is the changelog_message of the batch's writes, or "".
 	note string
+	// journal is the marker of the batch's journal entries (journalMarker),
+	// or "" when the run writes none; writes are the objects to journal.
+	journal string
+	writes  []journalWrite
 }
 
 func (a *applier) problem(op *Operation, id int64, reason string, msgs ...string) {

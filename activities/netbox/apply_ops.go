@@ -26,6 +26,7 @@ func (a *applier) create(ctx context.Context) error {
 			// Written by an earlier attempt whose answer was lost.
 			a.res.Created++
 			a.res.AlreadyDone++
+			a.wrote(op, objectID(found[0]), true)
 			continue
 		}
 		body, ok := a.body(op, ids)
@@ -75,6 +76,7 @@ func (a *applier) recheckRefused(ctx context.Context) error {
 			a.res.Failed--
 			a.res.Created++
 			a.res.AlreadyDone++
+			a.wrote(a.opOf(p.Key), objectID(found[p.Key][0]), true)
 			continue
 		}
 		kept = append(kept, p)
@@ -169,6 +171,7 @@ func (a *applier) stillWanted(op *Operation, body map[string]any, o *object) boo
 		if o.LastUpdated != op.LastUpdated {
 			a.res.Updated++ // an earlier attempt wrote it
 			a.res.AlreadyDone++
+			a.wrote(op, o.ID, true)
 		} else {
 			a.res.Unchanged++
 		}
@@ -280,4 +283,22 @@ func (a *applier) current(ctx context.Context, ids []int64) (map[int64]*object, 
 		}
 	}
 	return out, nil
+}
+
+// opOf is the batch's operation on the object with agent_id key.
+func (a *applier) opOf(key string) *Operation {
+	for i := range a.b.Ops {
+		if a.b.Ops[i].Key == key {
+			return &a.b.Ops[i]
+		}
+	}
+	return nil
+}
+
+// objectID is the ID of a raw NetBox object, or 0.
+func objectID(raw map[string]any) int64 {
+	if o, ok := newObject(raw); ok {
+		return o.ID
+	}
+	return 0
 }

@@ -277,7 +277,8 @@ func (p *planner) createOp(st *recState, d desiredSet) Operation {
 		}
 	}
 	fields["custom_fields"] = cf
-	op := Operation{Key: st.rec.Key, Name: recordName(st.rec), Fields: fields, Reason: "new"}
+	op := Operation{Key: st.rec.Key, Name: recordName(st.rec), Fields: fields, Reason: "new",
+		Sources: st.rec.sourcesOf(s, sortedKeys(d.values))}
 	if len(refs) > 0 {
 		op.Refs = refs
 	}
@@ -381,7 +382,7 @@ func (p *planner) updateOp(st *recState, d desiredSet, prefix string) (Operation
 		st.mainCF = cf
 	}
 	op := Operation{Key: st.rec.Key, ID: o.ID, Name: recordName(st.rec), Fields: fields, Reason: reason,
-		Changes: changes, LastUpdated: o.LastUpdated}
+		Changes: changes, LastUpdated: o.LastUpdated, Sources: st.rec.sourcesOf(s, changedFields(changes))}
 	if len(refs) > 0 {
 		op.Refs = refs
 	}
@@ -418,6 +419,15 @@ func (p *planner) customFieldChanges(st *recState) (map[string]any, []Change) {
 		}
 	}
 	return cf, changes
+}
+
+// changedFields lists the fields changes move.
+func changedFields(changes []Change) []string {
+	out := make([]string, len(changes))
+	for i, c := range changes {
+		out[i] = c.Field
+	}
+	return out
 }
 
 // describe renders changes as "name: a -> b, status: x -> y".

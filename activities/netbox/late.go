@@ -60,7 +60,8 @@ func (p *planner) planLate() {
 			if w != nil {
 				recordLate(st, w, wrote, fields)
 			}
-			op := Operation{Key: st.rec.Key, Name: recordName(st.rec), Fields: fields, Reason: describe(changes), Changes: changes}
+			op := Operation{Key: st.rec.Key, Name: recordName(st.rec), Fields: fields, Reason: describe(changes), Changes: changes,
+				Sources: st.rec.sourcesOf(s, changedFields(changes))}
 			if len(refs) > 0 {
 				op.Refs = refs
 			}

@@ -186,7 +186,7 @@ func (p *planner) orphan(s *kindSpec, o *object) {
 	c.Update++
 	c.Orphaned++
 	p.add(s.Kind, OpUpdate, PhaseMain, Operation{Key: o.AgentID, ID: o.ID, Name: o.name(),
-		Fields: fields, Changes: changes, LastUpdated: o.LastUpdated,
+		Fields: fields, Changes: changes, LastUpdated: o.LastUpdated, OrphanOf: o.Source,
 		Reason: fmt.Sprintf("orphaned: source %s no longer reports it", o.Source)})
 }
 

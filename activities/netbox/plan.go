@@ -134,6 +134,12 @@ type Operation struct {
 	AfterUpdate bool `json:"after_update,omitempty"`
 	// OrphanedSince is the orphan date a delete was planned on.
 	OrphanedSince string `json:"orphaned_since,omitempty"`
+	// Sources names, by field written, the source that reported its value,
+	// when the plan was made with the inventory's origins (review.journal).
+	Sources map[string]string `json:"sources,omitempty"`
+	// OrphanOf names, on an orphan mark, the source that no longer
+	// reports the object.
+	OrphanOf string `json:"orphan_of,omitempty"`
 	// Group is the parent of an object of a kind batched by parent
 	// (kindSpec.BatchByParent); the operations of one group go in one
 	// batch. Used while batching only.

@@ -20,6 +20,10 @@ type record struct {
 	Aliases []string
 	attrs   []attrValue
 	refs    []refKey // sorted by field
+	// origin names the source of each attribute and reference (refKey's
+	// key is the source), sorted by field; empty unless the inventory was
+	// read with its origins, for the journal entries.
+	origin []refKey
 	// invalid is why inventory.Record.Validate refuses the record, or "".
 	invalid string
 }
@@ -64,6 +68,29 @@ func (r *record) Ref(field string) string {
 	return ""
 }
 
+// sourcesOf names, by NetBox field, the source that gave each of the
+// fields of kind s named; nil when the record carries no origins.
+func (r *record) sourcesOf(s *kindSpec, names []string) map[string]string {
+	if len(r.origin) == 0 || len(names) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(names))
+	for _, name := range names {
+		attr := name
+		if f := s.field(name); f != nil {
+			attr = f.attr()
+		}
+		i, found := slices.BinarySearchFunc(r.origin, attr, func(o refKey, a string) int { return strings.Compare(o.field, a) })
+		if found {
+			out[name] = r.origin[i].key
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
 // recordReader makes records of inventory records.
 type recordReader struct {
 	// shared holds each name, kind and source, and the values of choice
@@ -103,8 +130,8 @@ func (rr *recordReader) share(s string) string {
 	return s
 }
 
-// add copies in; field origins are left out, since the planner does not
-// read them.
+// add copies in, its field origins when it has them (the journal names
+// the source of each field written; without a journal they are not read).
 func (rr *recordReader) add(in *inventory.Record) {
 	r := record{Kind: inventory.Kind(rr.share(string(in.Kind))), Key: in.Key, Source: rr.share(in.Source), Aliases: slices.Clone(in.Aliases)}
 	if err := in.Validate(); err != nil {
@@ -127,6 +154,13 @@ func (rr *recordReader) add(in *inventory.Record) {
 			r.refs = append(r.refs, refKey{field: rr.share(field), key: key})
 		}
 		slices.SortFunc(r.refs, func(a, b refKey) int { return strings.Compare(a.field, b.field) })
+	}
+	if len(in.Origin) > 0 {
+		r.origin = cut(&rr.refs, len(in.Origin))
+		for field, src := range in.Origin {
+			r.origin = append(r.origin, refKey{field: rr.share(field), key: rr.share(src)})
+		}
+		slices.SortFunc(r.origin, func(a, b refKey) int { return strings.Compare(a.field, b.field) })
 	}
 	rr.out = append(rr.out, r)
 }

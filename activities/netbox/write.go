@@ -27,6 +27,9 @@ func (a *applier) write(ctx context.Context, method string, items []item) (int, 
 	answer, err := a.c.sendList(ctx, method, a.s.Endpoint+"/", bodies, a.note)
 	if err == nil {
 		a.learn(method, items, answer)
+		if method != http.MethodDelete {
+			a.wroteItems(method, items, answer)
+		}
 		return len(items), nil
 	}
 	var ae *APIError
