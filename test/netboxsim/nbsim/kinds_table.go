@@ -353,6 +353,7 @@ func kindSpecs(r release) []*kindSpec {
 	kinds := []*kindSpec{tag, customField, choiceSetKind(), site, location, manufacturer, deviceType, deviceRole, platform, device,
 		iface, mac, ip, prefix, vrf, service, clusterType, cluster, vm, vmInterface, virtualDisk, tenant}
 	kinds = append(kinds, vlanKinds()...)
+	kinds = append(kinds, journalKind(kinds))
 	byEndpoint := map[string]*kindSpec{}
 	for _, k := range kinds {
 		byEndpoint[k.Endpoint] = k
