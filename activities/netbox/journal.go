@@ -91,7 +91,7 @@ func (a *applier) writeJournal(ctx context.Context) {
 	a.res.Journaled += n
 	if err != nil {
 		a.res.Problems = append(a.res.Problems, Problem{Key: "journal",
-			Reason: fmt.Sprintf("journal entries of batch %04d not written (%d of %d objects journaled)", a.b.ID, n, len(a.writes)),
+			Reason:   fmt.Sprintf("journal entries of batch %04d not written (%d of %d objects journaled)", a.b.ID, n, len(a.writes)),
 			Messages: []string{scrubSecrets(err.Error(), a.c.auth)}})
 	}
 }

@@ -53,8 +53,14 @@ func journalComments(marker string, o Op, op *Operation, s *kindSpec, auth strin
 	} else {
 		b.WriteString("\n| Field | New value | Old value | Source |\n| --- | --- | --- | --- |\n")
 	}
+	// Without the sources (a plan made with the journal off), a field's
+	// source is not known; with them, a field none reported is the agent's.
+	own := "—"
+	if len(op.Sources) > 0 || op.OrphanOf != "" {
+		own = "netbox-agent"
+	}
 	for _, r := range rows {
-		src := "netbox-agent"
+		src := own
 		if r.source != "" {
 			src = journalCell(r.source, auth)
 		}
