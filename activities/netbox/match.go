@@ -2,6 +2,7 @@ package netbox
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -103,7 +104,7 @@ func (p *planner) matchByMAC(ctx context.Context, s *kindSpec, recs []*recState)
 		return err
 	}
 	for _, st := range m.want {
-		p.decide(st, cands[st], "MAC")
+		p.decide(st, cands[st], "MAC", strings.Join(m.macs[st], ", "))
 	}
 	return nil
 }
@@ -303,7 +304,7 @@ func (p *planner) matchByNaturalKey(ctx context.Context, s *kindSpec, recs []*re
 			if !ok {
 				continue
 			}
-			p.decide(st, index[k], "natural key "+strings.Join(nk, "+"))
+			p.decide(st, index[k], "natural key "+strings.Join(nk, "+"), keyValues(s, nk, desired[st]))
 		}
 	}
 	return nil
@@ -347,4 +348,26 @@ func sortedKeys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return uniqueSorted(out)
+}
+
+// keyValues renders the values of natural key nk of a record for reports:
+// "(pve1, #3)", a reference as the ID of its NetBox object.
+func keyValues(s *kindSpec, nk []string, d map[string]any) string {
+	parts := make([]string, len(nk))
+	for i, name := range nk {
+		switch v := d[name].(type) {
+		case nil:
+			parts[i] = "none"
+		case genericRef:
+			parts[i] = "#" + strconv.FormatInt(v.ID, 10)
+		case int64:
+			parts[i] = strconv.FormatInt(v, 10)
+			if f := s.field(name); f != nil && f.isRef() {
+				parts[i] = "#" + parts[i]
+			}
+		default:
+			parts[i] = fmt.Sprint(v)
+		}
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
 }

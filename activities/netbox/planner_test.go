@@ -127,7 +127,7 @@ func TestPlanGolden(t *testing.T) {
 		},
 		{
 			name: "ignored_and_not_adopted",
-			cfg:  func(c *Config) { c.Adopt = false },
+			cfg:  func(c *Config) { c.Adopt = AdoptNever },
 			fetch: func(t *testing.T) *memFetcher {
 				m := netboxAfter(t, lab)
 				dev := objectNamed(m, inventory.KindDevice, "pve1")
