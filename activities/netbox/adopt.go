@@ -134,7 +134,7 @@ func (p *planner) waitFor(st *recState, held []*recState) {
 }
 
 // matched names how a record was matched with the value that matched:
-// "serial 7XK2M93", "MAC 24:6e:96:01:02:03", "natural key name+site pve1+1".
+// "serial 7XK2M93", "MAC 24:6e:96:01:02:03", "natural key name+site (pve1, #3)".
 func (st *recState) matched() string {
 	if st.matchValue == "" {
 		return st.how

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -385,7 +386,7 @@ func TestHandMadeObjectAdoptedOrLeftAlone(t *testing.T) {
 				assert.Empty(t, got.AgentID)
 				assert.NotEqual(t, "SN0001", got.Raw["serial"], "a hand-made object left alone gets no field")
 				assert.Contains(t, p.Findings, Finding{Kind: inventory.KindDevice, Key: pve1, ID: idOf(dev),
-					Reason: "made by hand, matched by natural key name+site: left alone (adopt: never)"})
+					Reason: "made by hand, matched by natural key name+site (pve1, #" + strconv.FormatInt(idOf(site), 10) + "): left alone (adopt: never)"})
 				// Records of the agent's own still reference the hand-made objects.
 				assert.Equal(t, 2, count(sim, inventory.KindInterface))
 			}

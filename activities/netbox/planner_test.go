@@ -143,6 +143,7 @@ func TestPlanGolden(t *testing.T) {
 		},
 		{
 			name: "adopted",
+			cfg:  func(c *Config) { c.Adopt = AdoptAuto },
 			fetch: func(t *testing.T) *memFetcher {
 				m := netboxAfter(t, lab)
 				strip(objectNamed(m, inventory.KindDevice, "pve2"))
