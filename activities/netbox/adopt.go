@@ -170,3 +170,35 @@ func (s *kindSpec) fieldNetBoxName(name string) string {
 	}
 	return name
 }
+
+// isParent reports whether attr is the reference to the record a record
+// of kind k is part of (an IP's interface).
+func isParent(k inventory.Kind, attr string) bool {
+	d := k.Decl()
+	return d != nil && d.Parent != "" && d.Parent == attr
+}
+
+// dropForeignHost leaves out a VM's host device when the agent may not
+// write that device (made by hand and not adopted, or tagged agent-ignore)
+// and it is not in the VM's cluster: NetBox refuses a host outside the
+// VM's cluster, and the agent cannot put the device in it.
+func (p *planner) dropForeignHost(st *recState, d *desiredSet) {
+	if st.rec.Kind != inventory.KindVirtualMachine {
+		return
+	}
+	id, ok := d.values["device"].(int64)
+	if !ok {
+		return
+	}
+	host := p.lookup(st.rec.Ref("device"))
+	if host == nil || host.obj == nil || host.obj.ID != id || host.writable {
+		return
+	}
+	have, _ := refID(host.obj.Raw["cluster"])
+	if want, ok := d.values["cluster"].(int64); ok && have == any(want) {
+		return
+	}
+	delete(d.values, "device")
+	d.dropped = append(d.dropped, fmt.Sprintf("device %s (#%d) is not the agent's to write and not in the VM's cluster, where NetBox takes a VM's host only",
+		host.rec.Key, id))
+}

@@ -67,6 +67,7 @@ func (p *planner) desired(st *recState, late bool) desiredSet {
 			d.values[f.Name] = v
 		}
 	}
+	p.dropForeignHost(st, &d)
 	return d
 }
 
@@ -122,7 +123,10 @@ func (p *planner) desiredRef(st *recState, f *field, d *desiredSet) {
 	default:
 		problem = fmt.Sprintf("%s %s is not planned", f.attr(), key)
 	}
-	if f.Required {
+	// A part (an interface's address, a VM's disk) is not made without the
+	// record it is part of: it would float in NetBox, beside whatever the
+	// objects that tie already hold.
+	if f.Required || isParent(st.rec.Kind, f.attr()) && target != nil {
 		d.missing = append(d.missing, problem)
 	} else {
 		d.dropped = append(d.dropped, problem)

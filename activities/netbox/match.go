@@ -104,9 +104,25 @@ func (p *planner) matchByMAC(ctx context.Context, s *kindSpec, recs []*recState)
 		return err
 	}
 	for _, st := range m.want {
-		p.decide(st, cands[st], "MAC", strings.Join(m.macs[st], ", "))
+		value := ""
+		if len(cands[st]) == 1 {
+			value = strings.Join(m.matchedMACs(st, cands[st][0].ID), ", ")
+		}
+		p.decide(st, cands[st], "MAC", value)
 	}
 	return nil
+}
+
+// matchedMACs are the MACs of st that lead to the object id: those on its
+// interfaces, or on the interface itself.
+func (m *macMatch) matchedMACs(st *recState, id int64) []string {
+	var out []string
+	for ifc, macs := range m.via[st] {
+		if to, ok := m.parentOf[ifc]; ifc == id && !m.isParent || ok && to == id && m.isParent {
+			out = append(out, macs...)
+		}
+	}
+	return uniqueSorted(out)
 }
 
 // macMatch carries one matchByMAC call: the records still unmatched,
@@ -122,7 +138,9 @@ type macMatch struct {
 	want      []*recState
 	macs      map[*recState][]string
 	ifaces    map[*recState][]int64 // interface IDs the record's MACs are assigned to
-	parentOf  map[int64]int64       // interface ID -> device or VM ID
+	// via holds, per record, the record's MACs on each interface ID.
+	via      map[*recState]map[int64][]string
+	parentOf map[int64]int64 // interface ID -> device or VM ID
 }
 
 func newMACMatch(s *kindSpec, want []*recState) *macMatch {
@@ -152,6 +170,7 @@ func (m *macMatch) collectMACs(p *planner) []string {
 // IDs of the interfaces whose parent it did not name.
 func (m *macMatch) assignedInterfaces(p *planner) []string {
 	m.ifaces = make(map[*recState][]int64, len(m.macs))
+	m.via = make(map[*recState]map[int64][]string, len(m.macs))
 	var unknown []string
 	for _, st := range m.want {
 		for _, mac := range m.macs[st] {
@@ -165,6 +184,10 @@ func (m *macMatch) assignedInterfaces(p *planner) []string {
 				}
 				id := v.(int64)
 				m.ifaces[st] = append(m.ifaces[st], id)
+				if m.via[st] == nil {
+					m.via[st] = map[int64][]string{}
+				}
+				m.via[st][id] = append(m.via[st][id], mac)
 				if !m.isParent {
 					continue
 				}
