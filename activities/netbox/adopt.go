@@ -202,3 +202,9 @@ func (p *planner) dropForeignHost(st *recState, d *desiredSet) {
 	d.dropped = append(d.dropped, fmt.Sprintf("device %s (#%d) is not the agent's to write and not in the VM's cluster, where NetBox takes a VM's host only",
 		host.rec.Key, id))
 }
+
+// AdoptableLine reads an adoptable finding for operators: the record, the
+// NetBox object made by hand and what matched.
+func (f Finding) AdoptableLine() string {
+	return fmt.Sprintf("%s %s: NetBox #%d %q, matched by %s", f.Kind, f.Key, f.ID, f.Name, f.Match)
+}

@@ -297,3 +297,37 @@ func kindOfKey(key string) inventory.Kind {
 	}
 	return inventory.KindDevice
 }
+
+// TestAdoptOneObjectByTag: under report, an operator decides about one
+// object by its tags: netbox-agent adopts it on the next run, agent-ignore
+// leaves it alone and lets what refers to it be made on it.
+func TestAdoptOneObjectByTag(t *testing.T) {
+	recs := labInventory("lab", 1, 0)
+	for _, tc := range []struct {
+		tag     string
+		adopted bool
+	}{{TagAgent, true}, {TagIgnore, false}} {
+		t.Run(tc.tag, func(t *testing.T) {
+			sim, c := handLab(t, testConfig(), recs)
+			dev := handDevice(t, sim, c, map[string]any{"name": "rack1-u7", "serial": "SN0001"})
+			p, _ := syncOnce(t, c, PlanRequest{Records: clone(recs), Sources: ok("lab"), Now: day0})
+			require.Len(t, p.Adoptable, 1, "held first")
+			patch(t, c, inventory.KindDevice, idOf(dev), map[string]any{"tags": []map[string]any{{"name": tc.tag, "slug": tc.tag}}})
+
+			p, res := syncOnce(t, c, PlanRequest{Records: clone(recs), Sources: ok("lab"), Now: day0})
+			assert.Empty(t, totals(res).Problems)
+			assert.Empty(t, p.Adoptable)
+			got, _ := newObject(find(sim, inventory.KindDevice, "id", idOf(dev)))
+			assert.Equal(t, 1, count(sim, inventory.KindDevice))
+			assert.Equal(t, 2, count(sim, inventory.KindInterface), "its interfaces are made on it")
+			if tc.adopted {
+				assert.Equal(t, pve1, got.AgentID)
+				assert.Equal(t, "pve1", got.Raw["name"])
+				return
+			}
+			assert.Empty(t, got.AgentID)
+			assert.Equal(t, "rack1-u7", got.Raw["name"])
+			assert.Contains(t, p.Findings, Finding{Kind: inventory.KindDevice, Key: pve1, ID: got.ID, Reason: "tagged " + TagIgnore + ": left alone"})
+		})
+	}
+}
