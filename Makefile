@@ -14,7 +14,7 @@ TEST_FLAGS   ?= -race -count=1 -timeout 20m
 
 export TEMPORAL_CLI := $(TEMPORAL)
 
-.PHONY: all build install uninstall run test test-alerts test-unit test-e2e test-versions test-netbox netbox netbox-stop netbox-reset bench fuzz faults lint tools clean
+.PHONY: all build install uninstall run test test-alerts test-unit test-e2e test-versions test-netbox netbox netbox-stop netbox-reset bench fuzz faults lint tools ui-tools clean
 
 all: build
 
@@ -59,6 +59,17 @@ uninstall:
 # newer CLI versions refuse `go install`.
 $(TEMPORAL):
 	GOBIN=$(BIN) GOFLAGS= $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_VERSION)
+
+# ui-tools: playwright-core, pinned, for the Web UI test (test/e2e/ui_test.go, test/ui/check.mjs),
+# installed from npm into the cache outside the clone. It drives Debian's chromium
+# (apt-get install chromium) and downloads no browser of its own. Without node, chromium or this,
+# the test skips (outside CI).
+PLAYWRIGHT_VERSION := 1.65.1
+PLAYWRIGHT_DIR     ?= $(or $(NETBOX_AGENT_CACHE),$(HOME)/.cache/netbox-agent)/playwright
+ui-tools:
+	@test -f $(PLAYWRIGHT_DIR)/node_modules/playwright-core/package.json && \
+		grep -q '"version": "$(PLAYWRIGHT_VERSION)"' $(PLAYWRIGHT_DIR)/node_modules/playwright-core/package.json || \
+		{ mkdir -p $(PLAYWRIGHT_DIR) && npm install --prefix $(PLAYWRIGHT_DIR) --no-audit --no-fund --no-save playwright-core@$(PLAYWRIGHT_VERSION); }
 
 $(STATICCHECK):
 	GOBIN=$(BIN) GOFLAGS= $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)

@@ -7,9 +7,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -136,4 +139,99 @@ func TestCreateRefusedAsDuplicateOfAConcurrentAttempt(t *testing.T) {
 	assert.Equal(t, 1, res.AlreadyDone)
 	assert.Zero(t, res.Failed)
 	assert.Equal(t, 1, sim.Count("dcim/sites"))
+}
+
+// TestOneVMsDisksShareABatch: NetBox sums a VM's virtual disks into the VM
+// on each disk's save, reading what is committed, so two batches of one
+// VM's disks applied at once leave the VM a wrong total, and NetBox then
+// refuses the VM's next update. Each VM's disks go in one batch, whether
+// the VM is new (a reference) or in NetBox (an ID), for creates, updates
+// and deletes alike; a batch grows past the batch size rather than cut them.
+func TestOneVMsDisksShareABatch(t *testing.T) {
+	withDisks := func(recs []inventory.Record, names []string, size int) []inventory.Record {
+		out := slices.Clone(recs)
+		for _, r := range recs {
+			if r.Kind != inventory.KindVirtualMachine {
+				continue
+			}
+			for _, d := range names {
+				out = append(out, rec(inventory.KindVirtualDisk, r.Key+"/disk/"+d, r.Source,
+					map[string]any{"name": d, "size": size}, map[string]string{"virtual_machine": r.Key}))
+			}
+		}
+		return out
+	}
+	// vmOf names the VM of each disk operation: the record key before
+	// "/disk/", which is the same for a create, an update and a delete.
+	vmOf := func(o Operation) string { return o.Key[:strings.Index(o.Key, "/disk/")] }
+	checkBatches := func(t *testing.T, p *Plan, op Op, wantOps int) {
+		t.Helper()
+		batchOf, n := map[string]int{}, 0
+		for _, b := range p.Batches {
+			if b.Kind != inventory.KindVirtualDisk || b.Op != op {
+				continue
+			}
+			for _, o := range b.Ops {
+				n++
+				if first, ok := batchOf[vmOf(o)]; ok {
+					assert.Equal(t, first, b.ID, "%s %s: the disks of one VM in two batches", op, o.Key)
+				}
+				batchOf[vmOf(o)] = b.ID
+			}
+		}
+		assert.Equal(t, wantOps, n, "%s operations of disks", op)
+		for _, st := range p.Stages() {
+			if st.Kind != inventory.KindVirtualDisk || st.Op != op {
+				continue
+			}
+			for i := range st.Count {
+				assert.Equal(t, len(p.Batches[st.First+i].Ops), st.BatchOps(i), "stage %s batch %d's size", op, i)
+			}
+		}
+	}
+	cfg := testConfig()
+	cfg.BatchSize = 2
+	cfg.OrphanGrace = 24 * time.Hour
+	cfg.MassDeleteThreshold = 1
+	_, c := newSim(t, cfg)
+	ctx := context.Background()
+	require.NoError(t, c.EnsureSchema(ctx))
+	base := labInventory("lab", 2, 3) // six VMs, each with its scsi0
+
+	first := withDisks(base, []string{"scsi1", "scsi2"}, 16384)
+	p, err := c.Plan(ctx, PlanRequest{Records: first, Sources: ok("lab"), Now: day0})
+	require.NoError(t, err)
+	checkBatches(t, p, OpCreate, 18)
+	res := totals(applyAll(t, c, p))
+	require.Empty(t, res.Problems)
+
+	// Every disk grows: updates of VMs NetBox holds, by ID.
+	grown := withDisks(labInventory("lab", 2, 3), []string{"scsi1", "scsi2"}, 65536)
+	for i := range grown {
+		if grown[i].Kind == inventory.KindVirtualDisk {
+			grown[i].Set("size", 65536)
+		}
+	}
+	p, err = c.Plan(ctx, PlanRequest{Records: grown, Sources: ok("lab"), Now: day0})
+	require.NoError(t, err)
+	checkBatches(t, p, OpUpdate, 18)
+	res = totals(applyAll(t, c, p))
+	require.Empty(t, res.Problems)
+
+	// scsi1 and scsi2 go: marked orphans (updates by ID of the NetBox
+	// object), while scsi0 shrinks back (updates of records), in the same
+	// stage; then, a day past the grace, the orphans are deleted (by ID).
+	p, err = c.Plan(ctx, PlanRequest{Records: base, Sources: ok("lab"), Now: day0})
+	require.NoError(t, err)
+	for _, g := range p.Guard {
+		require.False(t, g.Blocked, "the guard lets the test's orphans through: %s", g)
+	}
+	checkBatches(t, p, OpUpdate, 18)
+	res = totals(applyAll(t, c, p))
+	require.Empty(t, res.Problems)
+	p, err = c.Plan(ctx, PlanRequest{Records: base, Sources: ok("lab"), Now: day0.Add(48 * time.Hour)})
+	require.NoError(t, err)
+	checkBatches(t, p, OpDelete, 12)
+	res = totals(applyAll(t, c, p))
+	require.Empty(t, res.Problems)
 }

@@ -296,7 +296,29 @@ func (p *planner) noteDropped(st *recState, d desiredSet) {
 
 func (p *planner) add(k inventory.Kind, op Op, phase Phase, o Operation) {
 	g := opGroup{kind: k, op: op, phase: phase}
+	if s := specs[k]; s != nil && s.BatchByParent != "" {
+		o.Group = p.parentGroup(s, o)
+	}
 	p.ops[g] = append(p.ops[g], o)
+}
+
+// parentGroup names the parent of o's object: its NetBox ID, read from
+// the object or from the create's body, or the key of the parent this
+// plan creates. One parent gets one name in each group of operations.
+func (p *planner) parentGroup(s *kindSpec, o Operation) string {
+	if r, ok := o.Refs[s.BatchByParent]; ok {
+		return "key:" + r.Key
+	}
+	v := o.Fields[s.BatchByParent]
+	if o.ID != 0 {
+		if obj := p.objs[s.Kind].object(o.ID); obj != nil {
+			v = obj.Raw[s.BatchByParent]
+		}
+	}
+	if id, ok := refID(v); ok && id != nil {
+		return fmt.Sprintf("id:%d", id)
+	}
+	return ""
 }
 
 // reserve makes room for n more operations of a group, so that a group

@@ -98,6 +98,12 @@ type kindSpec struct {
 	OrphanStatus string
 	// CreateDefaults fill fields NetBox requires on create when no source knows them.
 	CreateDefaults map[string]any
+	// BatchByParent names the reference to the parent whose objects of this
+	// kind must be written in one batch ("" for most kinds): NetBox sums
+	// them into the parent on every save, reading what is committed, so two
+	// batches of one parent's objects applied at once leave it a wrong sum
+	// that refuses the parent's next update.
+	BatchByParent string
 
 	checkCreate func([]byte) error
 	checkUpdate func([]byte) error
@@ -134,6 +140,8 @@ type extras struct {
 	// scopedFrom names the NetBox releases on which the kind's key holds its
 	// scope; on older ones the name alone is unique (platforms before 4.4).
 	scopedFrom func(Version) bool
+	// batchByParent keeps one parent's objects in one batch (kindSpec.BatchByParent).
+	batchByParent bool
 }
 
 // specs holds the kinds the engine writes, made from their declarations.
@@ -193,6 +201,9 @@ func newSpec(d *inventory.Decl, e extras) *kindSpec {
 		CreateDefaults: e.createDefaults, checkCreate: e.checkCreate, checkUpdate: e.checkUpdate,
 		MatchMAC: inventory.HoldsMACs(d.Kind) || macParents[d.Kind] != (macParent{}),
 		order:    d.Order()}
+	if e.batchByParent {
+		s.BatchByParent = d.Parent
+	}
 	for i := range d.Fields {
 		f := &d.Fields[i]
 		if f.Use == inventory.UseInventory || f.Type == inventory.TypeTags {

@@ -32,10 +32,14 @@ func virtualizationExtras() map[inventory.Kind]extras {
 			checkCreate: decodeAs[nb.WritableVMInterfaceRequest](),
 			checkUpdate: decodeAs[nb.PatchedWritableVMInterfaceRequest](),
 		},
+		// NetBox keeps a VM's disk as the sum of its virtual disks, set on
+		// each disk's save (virtualization/signals.py), and refuses a VM
+		// whose disk differs from the sum.
 		inventory.KindVirtualDisk: {
-			candidates:  []candidateQuery{{Param: "virtual_machine_id", Field: "virtual_machine"}},
-			checkCreate: decodeAs[nb.VirtualDiskRequest](),
-			checkUpdate: decodeAs[nb.PatchedVirtualDiskRequest](),
+			candidates:    []candidateQuery{{Param: "virtual_machine_id", Field: "virtual_machine"}},
+			checkCreate:   decodeAs[nb.VirtualDiskRequest](),
+			checkUpdate:   decodeAs[nb.PatchedVirtualDiskRequest](),
+			batchByParent: true,
 		},
 	}
 }

@@ -97,9 +97,13 @@ func recordLate(st *recState, w *writtenSet, wrote []string, fields map[string]a
 	}
 }
 
-// sortOps orders operations by key, then ID, for a stable plan.
+// sortOps orders operations by group, key, then ID, for a stable plan whose
+// groups (Operation.Group) are runs.
 func sortOps(ops []Operation) {
 	sort.Slice(ops, func(i, j int) bool {
+		if ops[i].Group != ops[j].Group {
+			return ops[i].Group < ops[j].Group
+		}
 		if ops[i].Key != ops[j].Key {
 			return ops[i].Key < ops[j].Key
 		}

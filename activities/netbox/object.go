@@ -123,6 +123,14 @@ type objectSet struct {
 	byID map[int64]*object
 }
 
+// object is the set's object of that ID, or nil; a nil set holds none.
+func (s *objectSet) object(id int64) *object {
+	if s == nil {
+		return nil
+	}
+	return s.byID[id]
+}
+
 // add reads raw into the set and returns its object: the one the set
 // holds already for its ID, or nil when raw has no ID.
 func (s *objectSet) add(raw map[string]any) *object {

@@ -252,8 +252,9 @@ func (p *planner) finish() {
 
 // batch groups operations in apply order: creates and updates kind by kind
 // in dependency order, late updates, then deletes in reverse order; each
-// group cut into batches of size ops. A batch depends on the batches that
-// create what its operations point to.
+// group cut into batches of size ops, never between two operations of one
+// Group. A batch depends on the batches that create what its operations
+// point to.
 func batch(byGroup map[opGroup][]Operation, size int) []Batch {
 	var order []opGroup
 	for _, s := range specOrder {
@@ -270,8 +271,11 @@ func batch(byGroup map[opGroup][]Operation, size int) []Batch {
 	for _, g := range order {
 		list := byGroup[g]
 		sortOps(list)
-		for start := 0; start < len(list); start += size {
-			end := min(start+size, len(list))
+		for start, end := 0, 0; start < len(list); start = end {
+			end = min(start+size, len(list))
+			for end < len(list) && list[end].Group != "" && list[end].Group == list[end-1].Group {
+				end++
+			}
 			b := Batch{ID: len(out), Kind: g.kind, Op: g.op, Phase: g.phase, Ops: list[start:end:end]}
 			deps := map[int]bool{}
 			for _, o := range b.Ops {

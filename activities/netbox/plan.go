@@ -138,6 +138,10 @@ type Operation struct {
 	AfterUpdate bool `json:"after_update,omitempty"`
 	// OrphanedSince is the orphan date a delete was planned on.
 	OrphanedSince string `json:"orphaned_since,omitempty"`
+	// Group is the parent of an object of a kind batched by parent
+	// (kindSpec.BatchByParent); the operations of one group go in one
+	// batch. Used while batching only.
+	Group string `json:"-"`
 }
 
 // Ref points to a record by kind and key.
@@ -243,10 +247,20 @@ type Stage struct {
 	// batch, so that a batch's size can be named without the plan.
 	Ops       int `json:"ops"`
 	BatchSize int `json:"batch_size"`
+	// Sizes holds each batch's operations when they are not BatchSize
+	// (the last one aside): a batch kept whole for one parent's objects
+	// is longer.
+	Sizes []int `json:"sizes,omitempty"`
 }
 
 // BatchOps is the number of operations of the stage's i-th batch.
 func (s Stage) BatchOps(i int) int {
+	if len(s.Sizes) > 0 {
+		if i < 0 || i >= len(s.Sizes) {
+			return 0
+		}
+		return s.Sizes[i]
+	}
 	if s.BatchSize == 0 {
 		return 0
 	}
@@ -272,6 +286,26 @@ func (p *Plan) Stages() []Stage {
 		out[len(out)-1].Count++
 		out[len(out)-1].Ops += len(b.Ops)
 		inStage[b.ID] = true
+	}
+	for i := range out {
+		out[i].Sizes = unevenSizes(p.Batches[out[i].First:out[i].First+out[i].Count], out[i].BatchSize)
+	}
+	return out
+}
+
+// unevenSizes is the batches' sizes when one of them, the last aside, is
+// not size; nil when they are even.
+func unevenSizes(batches []Batch, size int) []int {
+	even := true
+	for i, b := range batches {
+		even = even && (len(b.Ops) == size || i == len(batches)-1 && len(b.Ops) < size)
+	}
+	if even {
+		return nil
+	}
+	out := make([]int, len(batches))
+	for i, b := range batches {
+		out[i] = len(b.Ops)
 	}
 	return out
 }

@@ -41,6 +41,12 @@ func TestStages(t *testing.T) {
 			{Kind: "interface", Op: "create", First: 0, Count: 2, Ops: 20, BatchSize: 10},
 			{Kind: "interface", Op: "create", First: 2, Count: 1, Ops: 4, BatchSize: 4},
 		}},
+		// A batch kept whole for one VM's disks is longer than the others.
+		{"uneven batches keep their sizes", []Batch{
+			stageBatch(0, inventory.KindVirtualDisk, OpCreate, PhaseMain, 10),
+			stageBatch(1, inventory.KindVirtualDisk, OpCreate, PhaseMain, 12),
+			stageBatch(2, inventory.KindVirtualDisk, OpCreate, PhaseMain, 3),
+		}, []Stage{{Kind: "virtual_disk", Op: "create", First: 0, Count: 3, Ops: 25, BatchSize: 10, Sizes: []int{10, 12, 3}}}},
 		// A late update of an object may follow its main update: the two
 		// must not run at once.
 		{"the late phase starts a new stage", []Batch{
@@ -61,4 +67,6 @@ func TestStageBatchOps(t *testing.T) {
 	s := Stage{Count: 3, Ops: 207, BatchSize: 100}
 	assert.Equal(t, []int{100, 100, 7, 0}, []int{s.BatchOps(0), s.BatchOps(1), s.BatchOps(2), s.BatchOps(3)})
 	assert.Zero(t, Stage{}.BatchOps(0))
+	uneven := Stage{Count: 3, Ops: 25, BatchSize: 10, Sizes: []int{10, 12, 3}}
+	assert.Equal(t, []int{10, 12, 3, 0}, []int{uneven.BatchOps(0), uneven.BatchOps(1), uneven.BatchOps(2), uneven.BatchOps(3)})
 }

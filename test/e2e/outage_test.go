@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -86,12 +84,7 @@ func TestOneSourceDownKeepsItsObjects(t *testing.T) {
 		fake.ServeHTTP(w, r)
 	}))
 	t.Cleanup(pve.Close)
-	// The example inventory without its virtual machines, one of which has an address of the
-	// fake cluster's containers.
-	files := copyInventory(t)
-	require.NoError(t, os.Remove(filepath.Join(files, "vms.json")))
-	require.NoError(t, os.WriteFile(filepath.Join(files, "services.csv"), []byte("device,name,protocol,ports\nnas1,smb,tcp,445\n"), 0o600))
-	e := newEnv(t, strings.Replace(exampleConfig(t), repoPath(t, "examples/inventory"), files, 1)+fmt.Sprintf(`
+	e := newEnv(t, strings.Replace(exampleConfig(t), repoPath(t, "examples/inventory"), inventoryBesideProxmox(t), 1)+fmt.Sprintf(`
   - name: alpha
     type: proxmox
     url: %s
