@@ -19,8 +19,9 @@ import (
 // carries it; and a service per open port on the device or virtual machine
 // that holds the address (inventory's merge resolves both). Addresses that answered in
 // an earlier run and not in this one are gaps: kept in NetBox as they are
-// until they have been silent for missed_runs runs.
-func (s *Source) snapshot(hosts []*host, warnings []string) *source.Snapshot {
+// until they have been silent for missed_runs runs, counted in hist; the
+// history the next run starts from is returned with the snapshot.
+func (s *Source) snapshot(hosts []*host, warnings []string, hist history) (*source.Snapshot, history) {
 	b := source.NewBuilder(SourceType, s.Name)
 	live := make(map[string]bool, len(hosts))
 	for _, h := range hosts {
@@ -51,7 +52,7 @@ func (s *Source) snapshot(hosts []*host, warnings []string) *source.Snapshot {
 			b.Add(svc)
 		}
 	}
-	kept := s.history.update(live, func(a string) bool {
+	next, kept := hist.next(live, func(a string) bool {
 		addr, err := netip.ParseAddr(a)
 		return err == nil && s.opts.targets.contains(addr)
 	}, s.opts.MissedRuns)
@@ -59,7 +60,7 @@ func (s *Source) snapshot(hosts []*host, warnings []string) *source.Snapshot {
 		b.Unseen(b.Key("ip", a), fmt.Sprintf("%s did not answer in the last %d of up to %d runs", a, n, s.opts.MissedRuns),
 			inventory.KindIPAddress, inventory.KindMACAddress, inventory.KindService)
 	}
-	return b.Snapshot(warnings)
+	return b.Snapshot(warnings), next
 }
 
 // describe says how a host answered: "open tcp 22, 443", "answers ping",
