@@ -278,3 +278,49 @@ func TestStateThatDoesNotDecodeIsAWarning(t *testing.T) {
 	assert.Contains(t, strings.Join(snap.Warnings, "\n"), "decode the scanner's state")
 	assert.JSONEq(t, `{"misses":{"127.77.0.2":0,"127.77.0.5":0}}`, string(state))
 }
+
+// TestDiscoveredRole: with discovered_role, each live host also has a
+// device of the role, named after its reverse DNS name or else its
+// address, and an interface, both marked as standing in for the address;
+// a silent host's gap covers them too.
+func TestDiscoveredRole(t *testing.T) {
+	l := newLab(t, "discovered_role: Discovered\ndiscovered_site: Lab\nmissed_runs: 2\n")
+	s, _ := newSource(t, l.settings)
+	snap, err := s.Discover(context.Background(), nil)
+	require.NoError(t, err)
+	require.Len(t, sourcetest.RecordsOf(snap, inventory.KindDevice, ""), 6, "one per live address")
+	require.Len(t, sourcetest.RecordsOf(snap, inventory.KindInterface, ""), 6)
+
+	for addr, name := range map[string]string{"127.77.0.2": "printer.lab.example", "127.77.0.5": "127.77.0.5"} {
+		ip := "scanner/lab/ip/" + addr
+		dev := sourcetest.Find(snap, ip+"/device")
+		require.NotNil(t, dev, addr)
+		assert.Equal(t, name, dev.String("name"))
+		assert.Equal(t, "active", dev.String("status"))
+		assert.Equal(t, ip, dev.StandIn)
+		assert.Equal(t, inventory.SharedKey(inventory.KindDeviceRole, "Discovered"), dev.Refs["role"])
+		assert.Equal(t, inventory.SharedKey(inventory.KindSite, "Lab"), dev.Refs["site"])
+		assert.Equal(t, inventory.SharedKey(inventory.KindDeviceType, "Unknown Unknown"), dev.Refs["device_type"])
+		iface := sourcetest.Find(snap, ip+"/device/iface/scan0")
+		require.NotNil(t, iface, addr)
+		assert.Equal(t, dev.Key, iface.Refs["device"])
+		assert.Equal(t, ip, iface.StandIn)
+		assert.NoError(t, dev.Validate())
+		assert.NoError(t, iface.Validate())
+	}
+	assert.Equal(t, fmt.Sprintf("scanner: open tcp %d", l.portA), sourcetest.Find(snap, "scanner/lab/ip/127.77.0.2/device").String("description"))
+	for _, kind := range []inventory.Kind{inventory.KindDeviceRole, inventory.KindSite, inventory.KindManufacturer, inventory.KindDeviceType} {
+		assert.Len(t, sourcetest.RecordsOf(snap, kind, ""), 1, kind)
+	}
+
+	s.opts.NeighbourTable = filepath.Join(t.TempDir(), "arp-empty")
+	require.NoError(t, os.WriteFile(s.opts.NeighbourTable, []byte("IP address HW type Flags HW address Mask Device\n"), 0o600))
+	s.opts.methods = map[string]bool{MethodNeighbours: true}
+	snap, err = s.Discover(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Empty(t, sourcetest.RecordsOf(snap, inventory.KindDevice, ""))
+	require.NotEmpty(t, snap.Gaps)
+	g := snap.Gaps[0]
+	assert.True(t, g.Covers(inventory.KindDevice, g.Under+"/device"))
+	assert.True(t, g.Covers(inventory.KindInterface, g.Under+"/device/iface/scan0"))
+}

@@ -48,6 +48,15 @@ type Settings struct {
 	// then NetBox keeps it as it is. 1 reports it gone at the first silent
 	// run (it is then orphaned, not deleted, as everything else is).
 	MissedRuns int `yaml:"missed_runs" json:"missed_runs"`
+	// DiscoveredRole is the device role a live host that no other source
+	// reports becomes a device of, named after its reverse DNS name or
+	// else its address, with its address and MAC on an interface; empty
+	// leaves such a host a bare IP address. The merge drops the device
+	// when another source reports the address or its MAC.
+	DiscoveredRole string `yaml:"discovered_role" json:"discovered_role"`
+	// DiscoveredSite is the site those devices are at; required with
+	// DiscoveredRole.
+	DiscoveredSite string `yaml:"discovered_site" json:"discovered_site"`
 }
 
 // The probes, as methods names them.
@@ -146,6 +155,13 @@ func (s Settings) validate(_ string) (options, error) {
 		return o, err
 	}
 	o.NeighbourTable = source.OrDefault(s.NeighbourTable, DefaultNeighbourTable)
+	o.DiscoveredRole, o.DiscoveredSite = strings.TrimSpace(s.DiscoveredRole), strings.TrimSpace(s.DiscoveredSite)
+	switch {
+	case o.DiscoveredRole != "" && o.DiscoveredSite == "":
+		return o, source.SettingError("discovered_site", "is empty while discovered_role is %q: the devices of hosts no source knows need a site", o.DiscoveredRole)
+	case o.DiscoveredRole == "" && o.DiscoveredSite != "":
+		return o, source.SettingError("discovered_site", "is %q while discovered_role is empty: no device is made", o.DiscoveredSite)
+	}
 	return o, nil
 }
 

@@ -58,6 +58,9 @@ func TestSettingsValidation(t *testing.T) {
 		{Name: "resolver hostname", Change: func(s *Settings) { s.Resolver = "dns.example.com" }, Setting: "resolver"},
 		{Name: "resolver port zero", Change: func(s *Settings) { s.Resolver = "192.0.2.53:0" }, Setting: "resolver"},
 		{Name: "resolver with port", Change: func(s *Settings) { s.Resolver = "[2001:db8::53]:5353" }},
+		{Name: "discovered role and site", Change: func(s *Settings) { s.DiscoveredRole, s.DiscoveredSite = "Discovered", "Home" }},
+		{Name: "discovered role without site", Change: func(s *Settings) { s.DiscoveredRole = "Discovered" }, Setting: "discovered_site"},
+		{Name: "discovered site without role", Change: func(s *Settings) { s.DiscoveredSite = "Home" }, Setting: "discovered_site"},
 	})
 }
 
