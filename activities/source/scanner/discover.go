@@ -48,6 +48,8 @@ type host struct {
 	mac     string
 	arpOnly bool // only the neighbour table knows it
 	name    string
+	// detected names the services nmap's service detection found, by port.
+	detected map[int]string
 }
 
 // Discover scans the configured networks, counting silent addresses from
@@ -99,6 +101,14 @@ func (s *Source) scanHosts(ctx context.Context, p source.Progress) ([]*host, *so
 	r := s.runs.begin(prev.Run, resumed)
 	hb := source.NewHeartbeat(p, Progress{Step: StepProbe, Run: r.id, AddressesTotal: len(addrs), AddressesDone: r.cursor, Live: len(r.hosts)})
 	var warnings []string
+	if s.opts.Engine == EngineNmap {
+		hosts, err := runNmap(ctx, s.opts, addrs, func() { hb.Update(func(*Progress) {}) })
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("scan: %w", err)
+		}
+		hb.Update(func(p *Progress) { p.AddressesDone, p.Live = len(addrs), len(hosts) })
+		return s.afterProbes(ctx, hosts, hb, warnings)
+	}
 	icmp := s.opts.methods[MethodICMP]
 	if icmp {
 		if ok, why := pingAllowed(s.opts.pingGroupRange); !ok {
@@ -113,7 +123,12 @@ func (s *Source) scanHosts(ctx context.Context, p source.Progress) ([]*host, *so
 		return nil, nil, nil, err
 	}
 	warnings = append(warnings, sc.warnings()...)
-	hosts := r.list()
+	return s.afterProbes(ctx, r.list(), hb, warnings)
+}
+
+// afterProbes reads the neighbour table and looks up the names of the
+// hosts the probes found, whichever engine probed.
+func (s *Source) afterProbes(ctx context.Context, hosts []*host, hb *source.Heartbeat[Progress], warnings []string) ([]*host, *source.Heartbeat[Progress], []string, error) {
 	if s.opts.methods[MethodNeighbours] {
 		hb.Update(func(p *Progress) { p.Step = StepNeighbours })
 		var err error

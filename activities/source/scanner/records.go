@@ -44,7 +44,11 @@ func (s *Source) snapshot(hosts []*host, warnings []string, hist history) (*sour
 		s.standIn(b, h, ipKey)
 		for _, port := range h.open {
 			svc := source.NewRecord(inventory.KindService, source.ChildKey(ipKey, "service", "tcp", strconv.Itoa(port)))
-			svc.Set("name", serviceName(port))
+			name := serviceName(port)
+			if d := h.detected[port]; d != "" {
+				name = d
+			}
+			svc.Set("name", name)
 			svc.Set("protocol", "tcp")
 			svc.Set("ports", []int64{int64(port)})
 			// On the device or VM that holds the address, when another

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,6 +58,14 @@ type Settings struct {
 	// DiscoveredSite is the site those devices are at; required with
 	// DiscoveredRole.
 	DiscoveredSite string `yaml:"discovered_site" json:"discovered_site"`
+	// Engine is what probes: "builtin" (the scanner's own ICMP echo and TCP
+	// connects) or "nmap" (nmap's host discovery and TCP connect scan of
+	// ports, at most rate packets per second; nmap must be on the worker's
+	// PATH). The neighbour table and reverse DNS are read after either.
+	Engine string `yaml:"engine" json:"engine"`
+	// ServiceDetection runs nmap's service detection (-sV) and names each
+	// open port's service as nmap found it; only with engine nmap.
+	ServiceDetection bool `yaml:"service_detection" json:"service_detection"`
 }
 
 // The probes, as methods names them.
@@ -106,6 +115,7 @@ func DefaultSettings() Settings {
 		Methods:        slices.Clone(allMethods),
 		NeighbourTable: DefaultNeighbourTable,
 		MissedRuns:     DefaultMissedRuns,
+		Engine:         EngineBuiltin,
 	}
 }
 
@@ -155,6 +165,9 @@ func (s Settings) validate(_ string) (options, error) {
 		return o, err
 	}
 	o.NeighbourTable = source.OrDefault(s.NeighbourTable, DefaultNeighbourTable)
+	if err = o.checkEngine(); err != nil {
+		return o, err
+	}
 	o.DiscoveredRole, o.DiscoveredSite = strings.TrimSpace(s.DiscoveredRole), strings.TrimSpace(s.DiscoveredSite)
 	switch {
 	case o.DiscoveredRole != "" && o.DiscoveredSite == "":
@@ -227,4 +240,25 @@ func parseResolver(s string) (string, error) {
 		return "", source.SettingError("resolver", "%q is not an IP address or address:port of a DNS server", s)
 	}
 	return ap.String(), nil
+}
+
+// checkEngine reads engine: a known one, nmap on PATH when it is nmap.
+func (o *options) checkEngine() error {
+	o.Engine = strings.ToLower(strings.TrimSpace(source.OrDefault(o.Engine, EngineBuiltin)))
+	switch o.Engine {
+	case EngineBuiltin:
+		if o.ServiceDetection {
+			return source.SettingError("service_detection", "needs engine: nmap; the built-in engine detects no services")
+		}
+	case EngineNmap:
+		if _, err := exec.LookPath("nmap"); err != nil {
+			return source.SettingError("engine", "is nmap, which is not on the worker's PATH (%s); install nmap or use engine: builtin", err.Error())
+		}
+		if !o.methods[MethodTCP] && !o.methods[MethodICMP] {
+			return source.SettingError("engine", "is nmap while methods has neither tcp nor icmp: nmap would not run")
+		}
+	default:
+		return source.SettingError("engine", "%q is not an engine (builtin, nmap)", o.Engine)
+	}
+	return nil
 }
