@@ -22,7 +22,7 @@ import (
 // addresses done in scan order up to the cursor, the live hosts found and
 // the probes sent. Run names the scan, for a retry to resume.
 type Progress struct {
-	Step           string `json:"step"` // probe, neighbours, dns, done
+	Step           string `json:"step"` // probe, arp, neighbours, dns, done
 	Run            string `json:"run"`
 	AddressesDone  int    `json:"addresses_done"`
 	AddressesTotal int    `json:"addresses_total"`
@@ -34,6 +34,7 @@ type Progress struct {
 // The steps a Progress names.
 const (
 	StepProbe      = "probe"
+	StepARP        = "arp"
 	StepNeighbours = "neighbours"
 	StepDNS        = "dns"
 	StepDone       = "done"
@@ -107,7 +108,8 @@ func (s *Source) scanHosts(ctx context.Context, p source.Progress) ([]*host, *so
 			return nil, nil, nil, fmt.Errorf("scan: %w", err)
 		}
 		hb.Update(func(p *Progress) { p.AddressesDone, p.Live = len(addrs), len(hosts) })
-		return s.afterProbes(ctx, hosts, hb, warnings)
+		limiter := rate.NewLimiter(rate.Limit(s.opts.Rate), 1)
+		return s.afterProbes(ctx, hosts, addrs, hb, limiter.Wait, warnings)
 	}
 	icmp := s.opts.methods[MethodICMP]
 	if icmp {
@@ -123,12 +125,22 @@ func (s *Source) scanHosts(ctx context.Context, p source.Progress) ([]*host, *so
 		return nil, nil, nil, err
 	}
 	warnings = append(warnings, sc.warnings()...)
-	return s.afterProbes(ctx, r.list(), hb, warnings)
+	return s.afterProbes(ctx, r.list(), addrs, hb, sc.wait, warnings)
 }
 
 // afterProbes reads the neighbour table and looks up the names of the
 // hosts the probes found, whichever engine probed.
-func (s *Source) afterProbes(ctx context.Context, hosts []*host, hb *source.Heartbeat[Progress], warnings []string) ([]*host, *source.Heartbeat[Progress], []string, error) {
+func (s *Source) afterProbes(ctx context.Context, hosts []*host, addrs []netip.Addr, hb *source.Heartbeat[Progress],
+	wait func(context.Context) error, warnings []string) ([]*host, *source.Heartbeat[Progress], []string, error) {
+	if s.opts.methods[MethodARP] {
+		hb.Update(func(p *Progress) { p.Step = StepARP })
+		var w []string
+		var err error
+		if hosts, w, err = s.addARP(ctx, hosts, addrs, wait); err != nil {
+			return nil, nil, nil, err
+		}
+		warnings = append(warnings, w...)
+	}
 	if s.opts.methods[MethodNeighbours] {
 		hb.Update(func(p *Progress) { p.Step = StepNeighbours })
 		var err error

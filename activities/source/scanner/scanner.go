@@ -5,7 +5,7 @@
 // appliances, forgotten boxes); the merge joins an address another source
 // knows with that source's record instead of making a second one.
 //
-// Every probe runs without privileges: TCP connects, ICMP echo through an
+// Every probe but arp (a raw socket, off by default) runs without privileges: TCP connects, ICMP echo through an
 // unprivileged ping socket (where net.ipv4.ping_group_range allows it), a
 // read of /proc/net/arp and reverse lookups through net.Resolver. Nothing
 // is sent outside the configured CIDRs, and never faster than the rate.

@@ -40,7 +40,7 @@ type Settings struct {
 	// "[2001:db8::53]:53"); empty is the system's resolver.
 	Resolver string `yaml:"resolver" json:"resolver"`
 	// Methods are the probes that run (MethodTCP, MethodICMP,
-	// MethodNeighbours, MethodDNS).
+	// MethodNeighbours, MethodDNS by default; MethodARP when named).
 	Methods []string `yaml:"methods" json:"methods"`
 	// NeighbourTable is the kernel's IPv4 neighbour table (/proc/net/arp).
 	NeighbourTable string `yaml:"neighbour_table" json:"neighbour_table"`
@@ -84,7 +84,11 @@ const (
 )
 
 // allMethods are the methods known, in the order they run.
-var allMethods = []string{MethodICMP, MethodTCP, MethodNeighbours, MethodDNS}
+var allMethods = []string{MethodICMP, MethodTCP, MethodARP, MethodNeighbours, MethodDNS}
+
+// defaultMethods are the methods that run unless methods says otherwise:
+// all but arp, which needs a raw socket.
+var defaultMethods = []string{MethodICMP, MethodTCP, MethodNeighbours, MethodDNS}
 
 // DefaultPorts are common management and service ports: SSH, Telnet, HTTP,
 // HTTPS, RDP, VNC, WinRM, Proxmox VE, an alternative HTTP and HTTPS, Home
@@ -112,7 +116,7 @@ func DefaultSettings() Settings {
 		Concurrency:    DefaultConcurrency,
 		Timeout:        DefaultTimeout,
 		MaxAddresses:   DefaultMaxAddresses,
-		Methods:        slices.Clone(allMethods),
+		Methods:        slices.Clone(defaultMethods),
 		NeighbourTable: DefaultNeighbourTable,
 		MissedRuns:     DefaultMissedRuns,
 		Engine:         EngineBuiltin,
@@ -201,8 +205,8 @@ func parseMethods(list []string) (map[string]bool, error) {
 		}
 		out[m] = true
 	}
-	if !out[MethodTCP] && !out[MethodICMP] && !out[MethodNeighbours] {
-		return nil, source.SettingError("methods", "none of tcp, icmp, neighbours: nothing would find a host")
+	if !out[MethodTCP] && !out[MethodICMP] && !out[MethodNeighbours] && !out[MethodARP] {
+		return nil, source.SettingError("methods", "none of tcp, icmp, arp, neighbours: nothing would find a host")
 	}
 	return out, nil
 }

@@ -73,7 +73,8 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, DefaultPorts(), o.Ports)
 	assert.Equal(t, 4096, o.MaxAddresses)
 	assert.Equal(t, time.Second, o.Timeout)
-	for _, m := range allMethods {
+	assert.False(t, o.methods[MethodARP], "arp needs a raw socket: off unless named")
+	for _, m := range defaultMethods {
 		assert.True(t, o.methods[m], m)
 	}
 	assert.Empty(t, o.resolver, "the system's resolver by default")
