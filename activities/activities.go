@@ -51,11 +51,13 @@ type Settings struct {
 
 // ReviewSettings are the review section: a run that plans changes waits
 // up to Timeout for an approval when Required; a plan older than
-// PlanMaxAge (when set) is not applied.
+// PlanMaxAge (when set) is not applied. With Branch, the run writes into
+// a netbox-branching branch first, and the approval merges it.
 type ReviewSettings struct {
 	Required   bool          `json:"required,omitempty"`
 	Timeout    time.Duration `json:"timeout,omitempty"`
 	PlanMaxAge time.Duration `json:"plan_max_age,omitempty"`
+	Branch     bool          `json:"branch,omitempty"`
 }
 
 // RetryPolicy mirrors Temporal's retry policy in config terms.

@@ -21,6 +21,9 @@ type ApplyInput struct {
 	// release the run read when it planned (PlanResult.NetBoxVersion).
 	Run           string `json:"run,omitempty"`
 	NetBoxVersion string `json:"netbox_version,omitempty"`
+	// Branch is the schema ID of the netbox-branching branch the batch is
+	// written into; "" for main.
+	Branch string `json:"branch,omitempty"`
 }
 
 // Apply writes one batch of a plan to NetBox with NetBox's bulk forms. It
@@ -35,7 +38,7 @@ func (a *Activities) Apply(ctx context.Context, in ApplyInput) (netbox.BatchResu
 	}
 	start := time.Now()
 	res, err := a.NetBox.Apply(ctx, netbox.ApplyRequest{Plan: &netbox.Plan{Batches: []netbox.Batch{b}}, Batch: in.Batch,
-		Failed: in.Failed, Run: netbox.Run{ID: in.Run, NetBoxVersion: in.NetBoxVersion}})
+		Failed: in.Failed, Run: netbox.Run{ID: in.Run, NetBoxVersion: in.NetBoxVersion, Branch: in.Branch}})
 	// The batch's objects count once: an attempt that failed counts none.
 	a.Metrics.BatchApplied(metrics.Batch{Kind: string(b.Kind), Op: string(b.Op), Duration: time.Since(start),
 		Created: res.Created, Updated: res.Updated, Deleted: res.Deleted, FailedObject: res.Failed})

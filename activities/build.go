@@ -158,7 +158,7 @@ func settingsOf(c config.Sync, rv config.Review, netboxURL string) Settings {
 	return Settings{
 		ApplyLock: ApplyLockKey(netboxURL),
 		Review: ReviewSettings{Required: rv.Mode == config.ReviewRequired, Timeout: rv.Timeout.Duration,
-			PlanMaxAge: rv.PlanMaxAge.Duration},
+			PlanMaxAge: rv.PlanMaxAge.Duration, Branch: rv.Branch},
 		ApplyConcurrency:   c.ApplyConcurrency,
 		DiscoverTimeout:    c.DiscoverTimeout.Duration,
 		ApplyTimeout:       c.ApplyTimeout.Duration,

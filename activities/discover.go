@@ -56,7 +56,7 @@ type DiscoverResult struct {
 type SourceResult struct {
 	Name     string `json:"name"`
 	Type     string `json:"type"`
-	Status   string `json:"status"` // ok or failed
+	Status   string `json:"status"` // ok or failed; running in a run's progress while it discovers
 	Records  int    `json:"records"`
 	Warnings int    `json:"warnings"`
 	Error    string `json:"error,omitempty"`
@@ -66,6 +66,9 @@ type SourceResult struct {
 const (
 	SourceOK     = "ok"
 	SourceFailed = "failed"
+	// SourceRunning is a source whose discovery has not ended yet; only a
+	// run's progress shows it, never its result.
+	SourceRunning = "running"
 )
 
 // Succeeded reports whether the source's discovery succeeded, so that its

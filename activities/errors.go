@@ -34,6 +34,9 @@ const (
 	// ErrTypeSettingInvalid: a setting whose value the connected NetBox does not take.
 	ErrTypeSettingInvalid = "SettingInvalid"
 	ErrTypeBlobMissing    = "BlobMissing"
+	// ErrTypeNetBoxBranching: the run's netbox-branching branch cannot be
+	// used (no plugin, a failed branch or merge, conflicts to settle).
+	ErrTypeNetBoxBranching = "NetBoxBranching"
 )
 
 // classify turns an error from a source, NetBox or the blob store into an
@@ -55,6 +58,7 @@ func classify(err error) error {
 		unsupportedErr *netbox.UnsupportedError
 		settingErr     *netbox.SettingError
 		schemaErr      *netbox.SchemaError
+		branchErr      *netbox.BranchingError
 	)
 	switch {
 	case errors.Is(err, context.Canceled):
@@ -77,6 +81,8 @@ func classify(err error) error {
 		return nonRetryable(err, ErrTypeSettingInvalid)
 	case errors.As(err, &schemaErr):
 		return nonRetryable(err, ErrTypeNetBoxSchema)
+	case errors.As(err, &branchErr):
+		return nonRetryable(err, ErrTypeNetBoxBranching)
 	case errors.As(err, &apiErr):
 		switch {
 		case netbox.IsValidation(err):

@@ -146,6 +146,10 @@ type Review struct {
 	Timeout Duration `yaml:"timeout" help:"how long a run waits for approval before its plan expires"`
 	// PlanMaxAge is the age past which a saved plan is no longer applied.
 	PlanMaxAge Duration `yaml:"plan_max_age" help:"oldest saved plan a run applies (0 = any age)"`
+	// Branch, with mode required, writes a run's changes into a new branch
+	// of NetBox's netbox-branching plugin, reviewed in NetBox's UI, and
+	// merges it into main once approved.
+	Branch bool `yaml:"branch" help:"with mode required: write into a netbox-branching branch, merged once approved"`
 }
 
 // The review modes.

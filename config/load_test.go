@@ -362,5 +362,5 @@ func TestRegisterFlagsCoversEverySetting(t *testing.T) {
 		assert.Equal(t, s.field(def).Interface(), s.field(c).Interface(), s.Flag)
 	}
 	assert.NotNil(t, fs.Lookup("config"))
-	assert.Len(t, Settings(), 59)
+	assert.Len(t, Settings(), 60)
 }

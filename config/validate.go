@@ -113,6 +113,9 @@ func (c *Config) validate(types []string) error {
 	if c.Review.PlanMaxAge.Duration < 0 {
 		v.add("review.plan_max_age", "must not be negative, got %s", c.Review.PlanMaxAge)
 	}
+	if c.Review.Branch && c.Review.Mode != ReviewRequired {
+		v.add("review.branch", "needs review.mode: required (a branch is merged once approved), got mode %q", c.Review.Mode)
+	}
 
 	v.merge(c.Merge, c.Sources)
 

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/pflag"
 	enumspb "go.temporal.io/api/enums/v1"
+	failurepb "go.temporal.io/api/failure/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
@@ -86,7 +88,12 @@ func statusFlags(fs *pflag.FlagSet) func(ctx context.Context, a *app, args []str
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.out, "%s: %s\n", wid, progressLine(p))
+		desc, err := a.tc.DescribeWorkflow(ctx, wid, "")
+		if err != nil {
+			return fmt.Errorf("describe %s: %w", wid, err)
+		}
+		w := &statusLine{clock: meter{start: desc.RawResponse.GetWorkflowExecutionInfo().GetStartTime().AsTime()}}
+		fmt.Fprintf(a.out, "%s: %s\n", wid, w.line(observation{At: time.Now(), Progress: p, Retrying: retryingOf(desc.RawResponse)}))
 		return nil
 	}
 }
@@ -133,34 +140,85 @@ func (a *app) start(ctx context.Context, req workflows.SyncRequest, id string, w
 	return a.wait(ctx, run)
 }
 
-// wait prints the run's progress as it changes, then its summary.
+// wait shows the run's progress as it changes, then its summary: a
+// status line rewritten in place on a terminal, plain lines elsewhere.
 func (a *app) wait(ctx context.Context, run client.WorkflowRun) error {
 	done := make(chan error, 1)
 	var res workflows.SyncResult
 	go func() { done <- run.Get(ctx, &res) }()
+	w := newProgressWriter(a.out, time.Now(), isTerminal(a.out, os.Getenv("TERM")), terminalWidth(os.Getenv("COLUMNS")))
+	defer w.end()
+	a.watch(ctx, run.GetID(), w)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	last := ""
 	for {
 		select {
 		case err := <-done:
 			if err != nil {
 				return fmt.Errorf("sync %s failed: %w", run.GetID(), err)
 			}
+			w.show(observation{At: time.Now(), Progress: finalProgress(res)})
+			w.end()
 			return printResult(a.out, run.GetID(), res)
 		case <-tick.C:
-			p, err := a.progress(ctx, run.GetID())
-			if err != nil {
-				continue // the run may be between workflow tasks or continuing as new
-			}
-			if line := progressLine(p); line != last {
-				fmt.Fprintf(a.out, "  %s\n", line)
-				last = line
-			}
+			a.watch(ctx, run.GetID(), w)
 		case <-ctx.Done():
 			return fmt.Errorf("stopped waiting; the sync goes on: %w", ctx.Err())
 		}
 	}
+}
+
+// watch shows what the run's progress is now. A run between workflow
+// tasks or continuing as new may not answer; the next tick asks again.
+func (a *app) watch(ctx context.Context, id string, w progressWriter) {
+	p, err := a.progress(ctx, id)
+	if err != nil {
+		return
+	}
+	o := observation{At: time.Now(), Progress: p}
+	if p.Phase == "discovering" {
+		o.Retrying = a.retrying(ctx, id)
+	}
+	w.show(o)
+}
+
+// retrying finds the discoveries that failed at least once and are tried
+// again, from the run's pending activities; nothing when it cannot tell.
+func (a *app) retrying(ctx context.Context, id string) map[string]attempt {
+	desc, err := a.tc.DescribeWorkflow(ctx, id, "")
+	if err != nil {
+		return nil
+	}
+	return retryingOf(desc.RawResponse)
+}
+
+// retryingOf finds the retried discoveries among a run's pending activities.
+func retryingOf(desc *workflowservice.DescribeWorkflowExecutionResponse) map[string]attempt {
+	out := map[string]attempt{}
+	for _, pa := range desc.GetPendingActivities() {
+		name, ok := strings.CutPrefix(pa.GetActivityId(), "discover/")
+		if !ok || pa.GetAttempt() < 2 {
+			continue
+		}
+		out[name] = attempt{Number: pa.GetAttempt(), LastError: failureMessage(pa.GetLastFailure())}
+	}
+	return out
+}
+
+// failureMessage is a failure's type and the messages of it and its
+// causes: "SourceUnreachable: discover pve: dial tcp ...: connection refused".
+func failureMessage(f *failurepb.Failure) string {
+	var msgs []string
+	for c := f; c != nil; c = c.GetCause() {
+		if m := c.GetMessage(); m != "" {
+			msgs = append(msgs, m)
+		}
+	}
+	msg := strings.Join(msgs, ": ")
+	if t := f.GetApplicationFailureInfo().GetType(); t != "" {
+		msg = t + ": " + msg
+	}
+	return msg
 }
 
 func (a *app) progress(ctx context.Context, id string) (workflows.Progress, error) {
@@ -193,16 +251,6 @@ func (a *app) runningSync(ctx context.Context) (string, error) {
 		return "", errors.New("no sync is running")
 	}
 	return e.Execution.WorkflowId, nil
-}
-
-func progressLine(p workflows.Progress) string {
-	t := p.Applied
-	switch p.Phase {
-	case "applying", "done":
-		return fmt.Sprintf("%s: %d/%d batches (%s), %d created, %d updated, %d deleted, %d failed batches",
-			p.Phase, t.BatchesDone+t.BatchesFailed+t.BatchesSkipped, t.Batches, p.Stage, t.Created, t.Updated, t.Deleted, t.BatchesFailed)
-	}
-	return p.Phase
 }
 
 func printResult(out interface{ Write([]byte) (int, error) }, id string, res workflows.SyncResult) error {

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	failurepb "go.temporal.io/api/failure/v1"
 
 	"github.com/netbox-agent/netbox-agent/activities"
 	"github.com/netbox-agent/netbox-agent/activities/netbox"
@@ -117,4 +118,24 @@ func TestPrintResultCountsManualEdits(t *testing.T) {
 	b.Reset()
 	require.NoError(t, printResult(&b, "netbox-agent-sync-1", workflows.SyncResult{}))
 	assert.NotContains(t, b.String(), "manual edits")
+}
+
+func TestFailureMessageNamesTheCause(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    *failurepb.Failure
+		want string
+	}{
+		{"none", nil, ""},
+		{"one message", &failurepb.Failure{Message: "boom"}, "boom"},
+		{"typed, with causes", &failurepb.Failure{
+			Message:     "discover pve",
+			FailureInfo: &failurepb.Failure_ApplicationFailureInfo{ApplicationFailureInfo: &failurepb.ApplicationFailureInfo{Type: "SourceUnreachable"}},
+			Cause:       &failurepb.Failure{Message: "dial tcp 192.0.2.5:8006: connect: connection refused"},
+		}, "SourceUnreachable: discover pve: dial tcp 192.0.2.5:8006: connect: connection refused"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, failureMessage(tc.f))
+		})
+	}
 }

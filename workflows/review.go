@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/netbox-agent/netbox-agent/activities"
+	"github.com/netbox-agent/netbox-agent/activities/netbox"
 )
 
 // The names of the review's updates; signals of the same names do the
@@ -50,6 +51,10 @@ type Review struct {
 	Deadline time.Time `json:"deadline"`
 	By       string    `json:"by,omitempty"`
 	Comment  string    `json:"comment,omitempty"`
+	// Branch is the netbox-branching branch that holds the run's changes,
+	// reviewed in NetBox's UI, when review.branch is set: an approval
+	// merges it into main.
+	Branch *netbox.Branch `json:"branch,omitempty"`
 }
 
 // gate stands between a run's plan and its first write: a saved plan past
@@ -66,8 +71,9 @@ func (r *syncRun) gate(ctx workflow.Context, cfg activities.ConfigureResult, pla
 					plan.Ref, age.Round(time.Second), rv.PlanMaxAge), ErrTypePlanExpired, nil)
 		}
 	}
-	// A saved plan applied by hand was reviewed by whoever applies it.
-	if !rv.Required || r.req.PlanRef != "" || plan.Summary.Total == 0 {
+	// A saved plan applied by hand was reviewed by whoever applies it. A
+	// run into a branch writes first, and is reviewed before its merge.
+	if !rv.Required || r.req.PlanRef != "" || plan.Summary.Total == 0 || rv.Branch {
 		return false, nil
 	}
 	if workflow.GetVersion(ctx, reviewChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
@@ -80,7 +86,7 @@ func (r *syncRun) gate(ctx workflow.Context, cfg activities.ConfigureResult, pla
 // as an update or a signal. Until then the plan's summary is the run's
 // current details and its progress names what it waits for.
 func (r *syncRun) review(ctx workflow.Context, timeout time.Duration, plan activities.PlanResult) (bool, error) {
-	rv := &Review{Outcome: ReviewWaiting, PlanRef: plan.Ref, Deadline: workflow.Now(ctx).Add(timeout)}
+	rv := &Review{Outcome: ReviewWaiting, PlanRef: plan.Ref, Deadline: workflow.Now(ctx).Add(timeout), Branch: r.state.Branch}
 	decide := func(outcome string, d Decision) {
 		if rv.Outcome == ReviewWaiting {
 			rv.Outcome, rv.By, rv.Comment = outcome, d.By, d.Comment
@@ -104,13 +110,17 @@ func (r *syncRun) review(ctx workflow.Context, timeout time.Duration, plan activ
 	}
 	done := *rv
 	r.state.Result.Review = &done
+	untouched := "nothing written"
+	if rv.Branch != nil {
+		untouched = fmt.Sprintf("main untouched; branch %q left unmerged in NetBox (%s)", rv.Branch.Name, rv.Branch.URL)
+	}
 	switch rv.Outcome {
 	case ReviewApproved:
 		return false, nil
 	case ReviewRejected:
-		r.setPhase(ctx, "done", "plan rejected"+by(rv)+": nothing written")
+		r.setPhase(ctx, "done", "plan rejected"+by(rv)+": "+untouched)
 	default:
-		r.setPhase(ctx, "done", fmt.Sprintf("plan expired after %s without approval: nothing written", timeout))
+		r.setPhase(ctx, "done", fmt.Sprintf("plan expired after %s without approval: %s", timeout, untouched))
 	}
 	return true, nil
 }
@@ -170,6 +180,10 @@ func reviewDetails(ctx workflow.Context, rv *Review, s activities.PlanSummary) s
 	var b strings.Builder
 	b.WriteString(fmt.Sprintf("**awaiting approval** of plan `%s` until %s (%d changes in %d batches)\n\n",
 		rv.PlanRef, rv.Deadline.UTC().Format(time.RFC3339), s.Total, s.Batches))
+	if rv.Branch != nil {
+		b.WriteString(fmt.Sprintf("Written into NetBox branch **%s**, not main: review it in NetBox at %s; an approval merges it.\n\n",
+			rv.Branch.Name, rv.Branch.URL))
+	}
 	for _, c := range s.Counts {
 		b.WriteString(fmt.Sprintf("- %s %d %s\n", c.Op, c.Count, c.Kind))
 	}

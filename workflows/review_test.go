@@ -17,6 +17,15 @@ import (
 
 // reviewEnv is a run whose config requires review, with a one-source pipeline.
 func reviewEnv(t *testing.T, timeout time.Duration) *testsuite.TestWorkflowEnvironment {
+	cfg := settings("files")
+	cfg.Review = activities.ReviewSettings{Required: true, Timeout: timeout}
+	return reviewEnvWith(t, cfg, twoStagePlan())
+}
+
+// reviewEnvWith is a run of those settings and that plan, with a
+// one-source pipeline.
+func reviewEnvWith(t *testing.T, cfg activities.ConfigureResult, plan activities.PlanResult) *testsuite.TestWorkflowEnvironment {
+	t.Helper()
 	var ts testsuite.WorkflowTestSuite
 	env := ts.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(SyncWorkflow)
@@ -24,12 +33,10 @@ func reviewEnv(t *testing.T, timeout time.Duration) *testsuite.TestWorkflowEnvir
 	env.OnActivity(a.RecordRun, mock.Anything, mock.Anything).Return(activities.RecordRunResult{}, nil).Maybe()
 	env.OnActivity(a.PruneBlobs, mock.Anything, mock.Anything).Return(blob.Pruned{}, nil).Maybe()
 	env.OnActivity(a.KeepBaseline, mock.Anything, mock.Anything).Return(activities.KeepBaselineResult{}, nil).Maybe()
-	cfg := settings("files")
-	cfg.Review = activities.ReviewSettings{Required: true, Timeout: timeout}
 	env.OnActivity(a.Configure, mock.Anything, mock.Anything).Return(cfg, nil)
 	env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(discovered)
 	env.OnActivity(a.Merge, mock.Anything, mock.Anything).Return(activities.MergeResult{Ref: "runs/wf/inventory.json", Records: 400}, nil)
-	env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(twoStagePlan(), nil)
+	env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(plan, nil)
 	return env
 }
 

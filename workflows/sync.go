@@ -105,6 +105,10 @@ func (r *syncRun) run(ctx workflow.Context) (*SyncResult, error) {
 	res.Plan = planRes.Summary
 	res.NetBoxVersion = planRes.NetBoxVersion
 	r.progress.PlanRef = planRes.Ref
+	r.progress.Planned = res.Plan.Total
+	if !req.DryRun {
+		r.progress.Applied.Batches = res.Plan.Batches
+	}
 	r.showLetThrough(ctx, res.Plan)
 	if req.DryRun {
 		r.setPhase(ctx, "done", fmt.Sprintf("dry run: %d changes planned in %d batches, nothing written", res.Plan.Total, res.Plan.Batches)+guardLine(res.Plan))
@@ -121,6 +125,11 @@ func (r *syncRun) run(ctx workflow.Context) (*SyncResult, error) {
 	}
 	if err := r.prepare(ctx, cfg, planRes); err != nil {
 		return nil, err
+	}
+	if r.inBranch(cfg, planRes) {
+		if err := r.openBranch(ctx, cfg, planRes); err != nil {
+			return nil, err
+		}
 	}
 	r.state.Stages = planRes.Stages
 	if len(r.state.Stages) > 0 {
@@ -238,20 +247,7 @@ func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.Configu
 		actx := workflow.WithActivityOptions(ctx, r.discoverOptions(cfg, s))
 		futures[i] = workflow.ExecuteActivity(actx, a.Discover, activities.DiscoverInput{Run: run, Source: s.Name})
 	}
-	var snapshots []activities.DiscoverResult
-	for i, s := range cfg.Sources {
-		var d activities.DiscoverResult
-		sr := activities.SourceResult{Name: s.Name, Type: s.Type, Status: activities.SourceOK}
-		if err := futures[i].Get(ctx, &d); err != nil {
-			sr.Status, sr.Error = activities.SourceFailed, discoverError(s, cfg, err)
-			workflow.GetLogger(ctx).Warn("source failed", "source", s.Name, "error", err)
-		} else {
-			sr.Records, sr.Warnings = d.Records, d.WarningCount
-			snapshots = append(snapshots, d)
-		}
-		res.Sources = append(res.Sources, sr)
-		r.progress.Sources = res.Sources
-	}
+	snapshots := r.collectDiscoveries(ctx, cfg, futures)
 	if len(snapshots) == 0 && len(cfg.Sources) > 0 {
 		r.setPhase(ctx, "failed", "every source failed")
 		return activities.PlanResult{}, temporal.NewNonRetryableApplicationError("every source failed; nothing to sync", ErrTypeAllSourcesFailed, nil, res)
@@ -274,6 +270,49 @@ func (r *syncRun) discoverMergePlan(ctx workflow.Context, cfg activities.Configu
 		return activities.PlanResult{}, stepFailed("plan", err)
 	}
 	return plan, nil
+}
+
+// collectDiscoveries waits for every source's discovery and records each
+// one in the run's progress as it ends, whichever ends first; the result
+// lists the sources, and the snapshots come, in the config's order.
+func (r *syncRun) collectDiscoveries(ctx workflow.Context, cfg activities.ConfigureResult, futures []workflow.Future) []activities.DiscoverResult {
+	found := make([]activities.SourceResult, len(cfg.Sources))
+	discovered := make([]*activities.DiscoverResult, len(cfg.Sources))
+	for i, s := range cfg.Sources {
+		found[i] = activities.SourceResult{Name: s.Name, Type: s.Type, Status: activities.SourceRunning}
+	}
+	r.progress.Sources = append([]activities.SourceResult(nil), found...)
+	sel := workflow.NewSelector(ctx)
+	ended := 0
+	for i, s := range cfg.Sources {
+		sel.AddFuture(futures[i], func(f workflow.Future) {
+			var d activities.DiscoverResult
+			sr := &found[i]
+			if err := f.Get(ctx, &d); err != nil {
+				sr.Status, sr.Error = activities.SourceFailed, discoverError(s, cfg, err)
+				workflow.GetLogger(ctx).Warn("source failed", "source", s.Name, "error", err)
+			} else {
+				sr.Status, sr.Records, sr.Warnings = activities.SourceOK, d.Records, d.WarningCount
+				discovered[i] = &d
+			}
+			r.progress.Sources[i] = *sr
+			ended++
+			r.setPhase(ctx, "discovering", fmt.Sprintf("%d/%d sources done", ended, len(found)))
+		})
+	}
+	for range cfg.Sources {
+		sel.Select(ctx)
+	}
+	res := &r.state.Result
+	res.Sources = append(res.Sources, found...)
+	r.progress.Sources = res.Sources
+	var snapshots []activities.DiscoverResult
+	for _, d := range discovered {
+		if d != nil {
+			snapshots = append(snapshots, *d)
+		}
+	}
+	return snapshots
 }
 
 // discoverOptions are the options of one source's discovery. On a task
@@ -410,8 +449,16 @@ func (r *syncRun) apply(ctx workflow.Context, cfg activities.ConfigureResult) (*
 		}
 		st.Stage++
 	}
+	if st.Branch != nil {
+		if stop, err := r.finishBranch(ctx, cfg); stop || err != nil {
+			if err != nil {
+				return nil, err
+			}
+			return res, nil
+		}
+	}
 	r.applied = true
-	r.setPhase(ctx, "done", applyLine(res.Applied)+guardLine(res.Plan))
+	r.setPhase(ctx, "done", applyLine(res.Applied)+guardLine(res.Plan)+branchLine(res.Branch))
 	return res, nil
 }
 
@@ -422,6 +469,9 @@ func (r *syncRun) launch(ctx workflow.Context, cfg activities.ConfigureResult, s
 	actx := workflow.WithActivityOptions(ctx, r.options(cfg, summary, id, cfg.ApplyTimeout))
 	in := activities.ApplyInput{PlanRef: st.Result.PlanRef, Batch: batch, Failed: append([]int(nil), st.Failed...),
 		Run: runName(ctx), NetBoxVersion: st.Result.NetBoxVersion}
+	if st.Branch != nil {
+		in.Branch = st.Branch.SchemaID
+	}
 	f := workflow.ExecuteActivity(actx, a.Apply, in)
 	sel.AddFuture(f, func(f workflow.Future) {
 		var out netbox.BatchResult
@@ -470,6 +520,7 @@ func (res *SyncResult) addProblems(out netbox.BatchResult) {
 func (r *syncRun) reportApply(ctx workflow.Context, stage netbox.Stage) {
 	r.progress.Applied = r.state.Result.Applied
 	r.progress.Stage = fmt.Sprintf("%s %s", stage.Op, stage.Kind)
+	r.progress.StageNumber, r.progress.Stages = r.state.Stage+1, len(r.state.Stages)
 	r.setPhase(ctx, "applying", fmt.Sprintf("stage %d/%d (%s %s), %s",
 		r.state.Stage+1, len(r.state.Stages), stage.Op, stage.Kind, applyLine(r.state.Result.Applied)))
 }

@@ -271,6 +271,10 @@ func (s *syncSuite) TestProgressQuery() {
 	s.Equal("runs/wf/plan.json", mid.PlanRef)
 	s.Equal(2, mid.Applied.BatchesDone, "the first stage's two batches run in parallel and finish at 1m")
 	s.Equal("create interface", mid.Stage)
+	s.Equal(2, mid.StageNumber)
+	s.Equal(2, mid.Stages)
+	s.Equal(4, mid.Applied.Batches)
+	s.Equal(400, mid.Planned)
 
 	v, err := s.env.QueryWorkflow(ProgressQuery)
 	s.Require().NoError(err)
@@ -278,6 +282,44 @@ func (s *syncSuite) TestProgressQuery() {
 	s.Require().NoError(v.Get(&end))
 	s.Equal("done", end.Phase)
 	s.Equal(4, end.Applied.BatchesDone)
+}
+
+// TestProgressShowsEachSourceAsItEnds: while discovery runs, the progress
+// lists every source; one that ended shows how, whichever order they end
+// in, and the others are running. The result keeps the config's order.
+func (s *syncSuite) TestProgressShowsEachSourceAsItEnds() {
+	s.expectConfigureAndMerge("files", "pve", "nas")
+	s.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(activities.PlanResult{Ref: "runs/wf/plan.json"}, nil)
+	s.expectPrepare()
+	s.env.OnActivity(a.Discover, mock.Anything, activities.DiscoverInput{Run: testRun, Source: "files"}).Return(discovered).After(time.Minute)
+	s.env.OnActivity(a.Discover, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in activities.DiscoverInput) (activities.DiscoverResult, error) {
+			if in.Source == "nas" {
+				return activities.DiscoverResult{}, temporal.NewNonRetryableApplicationError("connection refused", activities.ErrTypeSourceUnreachable, nil)
+			}
+			return discovered(ctx, in)
+		})
+	var mid Progress
+	s.env.RegisterDelayedCallback(func() {
+		v, err := s.env.QueryWorkflow(ProgressQuery)
+		s.Require().NoError(err)
+		s.Require().NoError(v.Get(&mid))
+	}, 30*time.Second)
+
+	s.env.ExecuteWorkflow(SyncWorkflow, SyncRequest{})
+	res := s.result()
+	s.Equal("discovering", mid.Phase)
+	s.Require().Len(mid.Sources, 3)
+	s.Equal([]string{"files", "pve", "nas"}, []string{mid.Sources[0].Name, mid.Sources[1].Name, mid.Sources[2].Name})
+	s.Equal(activities.SourceRunning, mid.Sources[0].Status, "files ends at 1m")
+	s.Equal(activities.SourceOK, mid.Sources[1].Status)
+	s.Equal(400, mid.Sources[1].Records)
+	s.Equal(activities.SourceFailed, mid.Sources[2].Status)
+	s.Contains(mid.Sources[2].Error, "connection refused")
+	s.Require().Len(res.Sources, 3)
+	s.Equal([]string{"files", "pve", "nas"}, []string{res.Sources[0].Name, res.Sources[1].Name, res.Sources[2].Name})
+	s.Equal(activities.SourceOK, res.Sources[0].Status)
+	s.Zero(res.Applied.Batches, "a plan with nothing to write has no batches")
 }
 
 func (s *syncSuite) TestContinueAsNewCarriesProgress() {

@@ -59,6 +59,9 @@ type SyncResult struct {
 	Continuations int `json:"continuations,omitempty"`
 	// Review says how the run's review ended, when review was required.
 	Review *Review `json:"review,omitempty"`
+	// Branch is the merge of the run's netbox-branching branch, once
+	// approved (review.branch).
+	Branch *activities.BranchMerge `json:"branch,omitempty"`
 }
 
 // ApplyTotals adds up what the apply batches did.
@@ -91,14 +94,29 @@ type ApplyState struct {
 	// Failed holds the IDs of batches that failed or were skipped, so that
 	// batches depending on them are skipped too.
 	Failed []int `json:"failed,omitempty"`
+	// Branch is the netbox-branching branch the run writes into, when
+	// review.branch is set; nil for main.
+	Branch *netbox.Branch `json:"branch,omitempty"`
 }
 
 // Progress is the answer to the progress query.
 type Progress struct {
-	Phase   string                    `json:"phase"`
-	PlanRef string                    `json:"plan_ref,omitempty"`
-	Stage   string                    `json:"stage,omitempty"`
-	Applied ApplyTotals               `json:"applied"`
+	Phase   string `json:"phase"`
+	PlanRef string `json:"plan_ref,omitempty"`
+	// Planned counts the plan's operations once the plan is made.
+	Planned int `json:"planned,omitempty"`
+	// Stage is the apply stage that runs ("create device"); StageNumber
+	// counts it from 1 among the plan's Stages.
+	Stage       string `json:"stage,omitempty"`
+	StageNumber int    `json:"stage_number,omitempty"`
+	Stages      int    `json:"stages,omitempty"`
+	// Applied adds up the batches applied so far; its Batches is the
+	// plan's number of batches from the moment the plan is made (a dry run
+	// applies none).
+	Applied ApplyTotals `json:"applied"`
+	// Sources lists every source of the run from the start of discovery,
+	// in the config's order; one whose discovery has not ended is
+	// "running".
 	Sources []activities.SourceResult `json:"sources,omitempty"`
 	// Review is set once the run waits for approval of its plan.
 	Review *Review `json:"review,omitempty"`

@@ -107,6 +107,7 @@ func (c *Client) ApplyBatch(ctx context.Context, p *Plan, batchID int, failed []
 // The error is only for what the caller should retry or fail on: 429, 5xx,
 // transport errors (retry), 401/403 (fail).
 func (c *Client) Apply(ctx context.Context, req ApplyRequest) (BatchResult, error) {
+	ctx = InBranch(ctx, req.Run.Branch)
 	before := c.Requests()
 	p, batchID := req.Plan, req.Batch
 	res := BatchResult{Batch: batchID}

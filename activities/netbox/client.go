@@ -256,6 +256,9 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 	}
 	req.Header.Set("Authorization", c.auth)
 	req.Header.Set("Accept", "application/json")
+	if b := branchOf(ctx); b != "" {
+		req.Header.Set(BranchHeader, b)
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

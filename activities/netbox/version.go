@@ -117,6 +117,9 @@ type Run struct {
 	// NetBoxVersion is the release the run read with Status. NetBox takes
 	// changelog_message from 4.4 on; an older or unknown release is sent none.
 	NetBoxVersion string `json:"netbox_version,omitempty"`
+	// Branch is the schema ID of the netbox-branching branch the run
+	// writes into; "" for main.
+	Branch string `json:"branch,omitempty"`
 }
 
 // maxChangelogMessage is the length of NetBox's ObjectChange.message.

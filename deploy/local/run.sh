@@ -78,6 +78,8 @@ pids+=($!)
 listen=$("$BIN/worker" --config "$CONFIG" --print-config | awk '/^worker:/{n=1;next} /^[^ ]/{n=0} n && $1=="listen:"{print $2; exit}')
 wait_for "${listen//\"/}" "the worker"
 
+# --wait shows the sync's progress: a status line on a terminal, plain lines
+# when the output is a pipe or a log.
 echo "== syncing"
 start=$(date +%s%N)
 "$BIN/starter" sync --config "$CONFIG" --wait

@@ -25,6 +25,8 @@
 set -Eeuo pipefail
 
 NETBOX_VERSION="${NETBOX_VERSION:-4.7.3}"
+# The netbox-branching plugin release installed beside it (1.2.x supports NetBox 4.7).
+BRANCHING_VERSION=1.2.2
 CACHE="${NETBOX_AGENT_CACHE:-$HOME/.cache/netbox-agent}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 WORKERS="${NETBOX_WORKERS:-4}"
@@ -45,7 +47,7 @@ trap 'fail "command failed (line $LINENO); see the output above and the logs in 
 
 recipe_hash() {
 	{
-		echo "$NETBOX_VERSION"
+		echo "$NETBOX_VERSION $BRANCHING_VERSION"
 		declare -f $(compgen -A function install_)
 	} | sha256sum | cut -c1-12
 }
@@ -198,8 +200,40 @@ with open("/opt/netbox/tokens.env", "w") as f:
 	psql_root -d postgres -c "CREATE DATABASE netbox_template TEMPLATE netbox OWNER netbox"
 }
 
+# install_branching adds the netbox-branching plugin (NetBox Labs, PyPI), as an operator who
+# reviews changes in branches runs it: the plugin, its database router, its migrations, and a
+# new reset template that holds them. Requests without its X-NetBox-Branch header go to main.
+install_branching() {
+	local ca="${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}"
+	cp "$ca" "$ROOT/etc/netbox-agent-pip-ca.crt"
+	local pipenv=(PIP_CERT=/etc/netbox-agent-pip-ca.crt PIP_DISABLE_PIP_VERSION_CHECK=1
+		PIP_DEFAULT_TIMEOUT=180)
+	[ -n "${PIP_INDEX_URL:-}" ] && pipenv+=("PIP_INDEX_URL=$PIP_INDEX_URL")
+	in_root "${pipenv[@]}" "$VENV/bin/pip" install -q "netboxlabs-netbox-branching==$BRANCHING_VERSION"
+	local conf="$ROOT/opt/netbox/conf/configuration.py"
+	grep -q '^# netbox-branching' "$conf" || cat >>"$conf" <<'EOF'
+# netbox-branching: every request goes through its router; a branch's own schema only with
+# the X-NetBox-Branch header.
+from netbox_branching.utilities import DynamicSchemaDict
+DATABASES = DynamicSchemaDict({'default': DATABASE})
+del DATABASE  # NetBox takes DATABASE or DATABASES, not both
+DATABASE_ROUTERS = ['netbox_branching.database.BranchAwareRouter']
+PLUGINS = ['netbox_branching']
+EOF
+	start_postgres
+	start_redis
+	# From the clean database of the reset template, whatever ran on this NetBox since.
+	psql_root -d postgres -c "DROP DATABASE IF EXISTS netbox WITH (FORCE)" \
+		-c "CREATE DATABASE netbox TEMPLATE netbox_template OWNER netbox"
+	say "  migrating the plugin's tables"
+	netbox_cli migrate --no-input >"$RUN/migrate-branching.log" 2>&1 ||
+		fail "netbox migrate with netbox-branching (log: $RUN/migrate-branching.log)"
+	psql_root -d postgres -c "DROP DATABASE IF EXISTS netbox_template" \
+		-c "CREATE DATABASE netbox_template TEMPLATE netbox OWNER netbox"
+}
+
 install_all() {
-	local steps=(base netbox config database) n=0
+	local steps=(base netbox config database branching) n=0
 	for s in "${steps[@]}"; do
 		n=$((n + 1))
 		[ -f "$ROOT/.done-$s" ] && continue
@@ -209,6 +243,7 @@ install_all() {
 		netbox) say "[$n/${#steps[@]}] NetBox $NETBOX_VERSION from PyPI into a venv (about 1 minute)" ;;
 		config) say "[$n/${#steps[@]}] configuration" ;;
 		database) say "[$n/${#steps[@]}] database, superuser, tokens and the reset template" ;;
+		branching) say "[$n/${#steps[@]}] the netbox-branching plugin $BRANCHING_VERSION (about 1 minute)" ;;
 		esac
 		[ "$s" = base ] || mount_root
 		"install_$s"
