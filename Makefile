@@ -120,12 +120,13 @@ netbox-reset:
 	@$(NETBOX_SH) reset
 
 # test-netbox: the end-to-end suites and the NetBox conformance suite against the real NetBox
-# that `make netbox` starts (one test at a time: they share its database).
+# that `make netbox` starts (one test at a time: they share its database; a real NetBox answers
+# slower than the emulator, hence the longer timeout).
 TEST_NETBOX_PKGS ?= ./test/e2e/... ./test/netboxsim/...
 test-netbox: $(TEMPORAL)
 	@$(NETBOX_SH) start >/dev/null
 	set -a && . "$$($(NETBOX_SH) envfile)" && set +a && \
-		$(GO) test $(TEST_FLAGS) -p 1 $(TEST_NETBOX_PKGS)
+		$(GO) test $(TEST_FLAGS) -timeout 40m -p 1 $(TEST_NETBOX_PKGS)
 
 # bench: the Go benchmarks (merge and plan at 100,000 objects, with
 # allocations), then the scale benchmark: whole syncs on the dev server, the

@@ -192,9 +192,15 @@ func netboxConfig(c config.NetBox) netbox.Config {
 	out := netbox.Config{
 		URL: c.URL, CAFile: c.CAFile, InsecureSkipVerify: c.InsecureSkipVerify, Timeout: c.Timeout.Duration,
 		BatchSize: c.BatchSize, PageSize: c.PageSize, RateLimit: c.RateLimit, MaxInFlight: c.MaxInFlight,
-		Adopt: c.Adopt, OrphanGrace: c.OrphanGrace.Duration, MassDeleteThreshold: c.MassDeleteThreshold,
+		Adopt: netbox.AdoptPolicy(c.Adopt), OrphanGrace: c.OrphanGrace.Duration, MassDeleteThreshold: c.MassDeleteThreshold,
 		MassDeleteMax: c.MassDeleteMax, MassDeleteFloor: c.MassDeleteFloor,
 		MaxRetryAfter: c.MaxRetryAfter.Duration, OnManualEdit: c.OnManualEdit, OnManualEditFields: c.OnManualEditFields,
+	}
+	for k, p := range c.AdoptKinds {
+		if out.AdoptKinds == nil {
+			out.AdoptKinds = map[inventory.Kind]netbox.AdoptPolicy{}
+		}
+		out.AdoptKinds[inventory.Kind(k)] = netbox.AdoptPolicy(p)
 	}
 	for _, f := range c.CustomFields {
 		m := netbox.CustomFieldMapping{Attr: f.Attr, Field: f.Field, Type: f.Type}

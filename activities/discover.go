@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source"
 	"github.com/netbox-agent/netbox-agent/metrics"
 )
 
@@ -99,7 +100,13 @@ func (a *Activities) Discover(ctx context.Context, in DiscoverInput) (DiscoverRe
 	}
 	log := a.Log.With(zap.String("source", inst.Name), zap.String("source_type", inst.Type))
 	start := time.Now()
-	snap, err := inst.Source.Discover(ctx, heartbeatProgress(ctx))
+	var snap *source.Snapshot
+	var err error
+	if st, ok := inst.Source.(source.Stateful); ok {
+		snap, err = a.discoverStateful(ctx, in.Run, inst.Name, st, heartbeatProgress(ctx))
+	} else {
+		snap, err = inst.Source.Discover(ctx, heartbeatProgress(ctx))
+	}
 	if err != nil {
 		log.Warn("discovery failed", zap.Error(err))
 		err = classify(fmt.Errorf("discover %s: %w", inst.Name, err))

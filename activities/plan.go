@@ -68,6 +68,12 @@ type PlanSummary struct {
 	// report reports), the first maxKept of them.
 	ManualEdits int      `json:"manual_edits,omitempty"`
 	FieldLines  []string `json:"field_lines,omitempty"`
+	// Adoptable counts the records matched to objects made by hand that
+	// the plan holds until an operator decides (adopt: report);
+	// AdoptableLines reads the first maxKept of them: the record, the
+	// object's ID and name, and what matched.
+	Adoptable      int      `json:"adoptable,omitempty"`
+	AdoptableLines []string `json:"adoptable_lines,omitempty"`
 }
 
 // maxKept bounds the kept counts a plan summary carries; the saved plan
@@ -282,6 +288,14 @@ func (a *Activities) describePlan(ref string, plan *netbox.Plan) PlanResult {
 		if f.Field != "" && len(res.Summary.FieldLines) < maxKept {
 			res.Summary.FieldLines = append(res.Summary.FieldLines, fmt.Sprintf("%s %s (#%d): %s", f.Kind, f.Key, f.ID, f.Reason))
 		}
+	}
+	res.Summary.Adoptable = len(plan.Adoptable)
+	for i, f := range plan.Adoptable {
+		if i == maxKept {
+			res.Summary.AdoptableLines = append(res.Summary.AdoptableLines, fmt.Sprintf("and %d more in the plan", len(plan.Adoptable)-maxKept))
+			break
+		}
+		res.Summary.AdoptableLines = append(res.Summary.AdoptableLines, f.AdoptableLine())
 	}
 	for i, k := range plan.Kept {
 		res.Summary.KeptTotal += k.Count

@@ -163,3 +163,18 @@ func TestDescribePlanCarriesManualEdits(t *testing.T) {
 	require.Len(t, res.Summary.FieldLines, maxKept, "bounded")
 	assert.Equal(t, `device fs/lab/device/d0 (#1): description was edited in NetBox ("x"); the sources say "y"; kept (on_manual_edit: keep)`, res.Summary.FieldLines[0])
 }
+
+func TestDescribePlanCarriesAdoptable(t *testing.T) {
+	a := planActivities(t, simAt(t, "4.7"), nil)
+	var adoptable []netbox.Finding
+	for i := range maxKept + 3 {
+		adoptable = append(adoptable, netbox.Finding{Kind: inventory.KindDevice, Key: fmt.Sprintf("fs/lab/device/d%d", i), ID: int64(i + 1),
+			Name: fmt.Sprintf("rack1-u%d", i), Match: fmt.Sprintf("serial SN%04d", i)})
+	}
+	p := &netbox.Plan{Summary: netbox.Summary{Adoptable: len(adoptable)}, Adoptable: adoptable}
+	res := a.describePlan("runs/x/plan.json", p)
+	assert.Equal(t, maxKept+3, res.Summary.Adoptable)
+	require.Len(t, res.Summary.AdoptableLines, maxKept+1, "bounded, with a line for the rest")
+	assert.Equal(t, `device fs/lab/device/d0: NetBox #1 "rack1-u0", matched by serial SN0000`, res.Summary.AdoptableLines[0])
+	assert.Equal(t, "and 3 more in the plan", res.Summary.AdoptableLines[maxKept])
+}

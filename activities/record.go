@@ -4,6 +4,9 @@ import (
 	"context"
 	"time"
 
+	"go.temporal.io/sdk/activity"
+	"go.uber.org/zap"
+
 	"github.com/netbox-agent/netbox-agent/activities/netbox"
 	"github.com/netbox-agent/netbox-agent/metrics"
 )
@@ -41,10 +44,19 @@ type RecordRunResult struct{}
 // netbox_agent_sync_* and per-source series, /readyz's last run). It is
 // the run's last step, run once per run, so that a retried plan or batch
 // never counts a run twice.
-func (a *Activities) RecordRun(_ context.Context, in RecordRunInput) (RecordRunResult, error) {
+//
+// Each source's failures in a row and last success are counted in the
+// blob store (SourceRunsRef), so that every worker of the store reports
+// the same count whichever ran the run's end; a store that fails here is
+// logged, and the count falls back to this worker's memory.
+func (a *Activities) RecordRun(ctx context.Context, in RecordRunInput) (RecordRunResult, error) {
+	sources := sourceRuns(in.Sources, in.Guard)
+	if err := a.countSourceRuns(ctx, activity.GetInfo(ctx).WorkflowExecution.RunID, in.Ended, sources); err != nil {
+		a.Log.Warn("the sources' failures in a row are counted by this worker alone", zap.Error(err))
+	}
 	a.Metrics.RunEnded(metrics.Run{
 		DryRun: in.DryRun, Failed: in.Failed, Started: in.Started, End: in.Ended,
-		Sources: sourceRuns(in.Sources, in.Guard),
+		Sources: sources,
 		Created: in.Created, Updated: in.Updated, Deleted: in.Deleted, Unchanged: in.Unchanged,
 		FailedObjects: in.FailedObjects,
 		BatchesDone:   in.BatchesDone, BatchesFailed: in.BatchesFailed, BatchesSkipped: in.BatchesSkipped,

@@ -46,6 +46,8 @@ type Config struct {
 	baseDir   string
 	file      string
 	lookupEnv func(string) (string, bool)
+	// deprecations are the warnings about deprecated values Load read.
+	deprecations []string
 	// origins maps a setting's path to where its value came from
 	// ("netbox-agent.yaml:12", "env NETBOX_AGENT_NETBOX_URL", "flag --netbox.url"),
 	// so that validation errors point at the place to fix.
@@ -84,8 +86,14 @@ type NetBox struct {
 	PageSize           int      `yaml:"page_size" help:"objects per page when reading"`
 	RateLimit          float64  `yaml:"rate_limit" help:"maximum NetBox requests per second (0 = no limit)"`
 	MaxInFlight        int      `yaml:"max_in_flight" help:"maximum concurrent NetBox requests per worker"`
-	Adopt              bool     `yaml:"adopt" help:"take ownership of matching objects the agent did not create"`
-	OrphanGrace        Duration `yaml:"orphan_grace" help:"how long an orphan stays marked before deletion (0 = never delete)"`
+	// Adopt is what becomes of an object made by hand in NetBox that is the
+	// same thing as a record (same serial, MAC, or name in its scope):
+	// never, report or auto. true and false, its old values, still read
+	// as auto and never, with a warning (Deprecations). See docs/merge.md.
+	Adopt string `yaml:"adopt" help:"an object made by hand that matches a record: never, report or auto"`
+	// AdoptKinds overrides Adopt per kind ("device: auto").
+	AdoptKinds  map[string]string `yaml:"adopt_kinds"`
+	OrphanGrace Duration          `yaml:"orphan_grace" help:"how long an orphan stays marked before deletion (0 = never delete)"`
 	// MassDeleteThreshold blocks the orphaning of one kind of one source
 	// when more than this share of its baseline would go (and more than
 	// MassDeleteFloor objects); MassDeleteMax blocks it when more than that
@@ -210,7 +218,7 @@ func Default() *Config {
 			BatchSize:           100,
 			PageSize:            1000,
 			MaxInFlight:         4,
-			Adopt:               true,
+			Adopt:               "report",
 			OrphanGrace:         Duration{30 * day},
 			MassDeleteThreshold: 0.10,
 			MassDeleteMax:       50,
@@ -253,6 +261,11 @@ func Default() *Config {
 // BaseDir is the directory relative paths in the configuration refer to:
 // the config file's directory, or the working directory without a file.
 func (c *Config) BaseDir() string { return c.baseDir }
+
+// Deprecations lists the deprecated values the configuration holds, a
+// line each, naming the key, where it was set and what to write instead;
+// the worker warns about each on start and --check-config prints them.
+func (c *Config) Deprecations() []string { return c.deprecations }
 
 // File is the config file Load read, or "" when there was none.
 func (c *Config) File() string { return c.file }

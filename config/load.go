@@ -177,6 +177,7 @@ func (c *Config) applyFlags(fs *pflag.FlagSet) []error {
 // resolve fills the defaults that depend on other settings and makes
 // relative paths absolute.
 func (c *Config) resolve() {
+	c.resolveAdopt()
 	c.DataDir = c.abs(c.DataDir)
 	if c.BlobURL == "" && c.DataDir != "" {
 		c.BlobURL = "file://" + filepath.ToSlash(filepath.Join(c.DataDir, "blobs"))
@@ -231,4 +232,25 @@ func (c *Config) NetBoxToken() (string, error) {
 		return "", fmt.Errorf("netbox token: %w: set %s or netbox.token_file", ErrSecretNotSet, EnvNetBoxToken)
 	}
 	return c.readSecret(c.abs(c.NetBox.TokenFile), "netbox.token_file")
+}
+
+// resolveAdopt reads netbox.adopt's old boolean values as the policies
+// they meant (true: auto, false: never) and notes the deprecation.
+func (c *Config) resolveAdopt() {
+	policy := ""
+	switch strings.ToLower(strings.TrimSpace(c.NetBox.Adopt)) {
+	case "true":
+		policy = "auto"
+	case "false":
+		policy = "never"
+	default:
+		return
+	}
+	where := ""
+	if o := c.origins["netbox.adopt"]; o != "" {
+		where = " (" + o + ")"
+	}
+	c.deprecations = append(c.deprecations, fmt.Sprintf("netbox.adopt%s: %s is deprecated and read as %s; write adopt: %s (never, report or auto)",
+		where, c.NetBox.Adopt, policy, policy))
+	c.NetBox.Adopt = policy
 }

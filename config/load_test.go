@@ -56,7 +56,9 @@ func TestLoadFull(t *testing.T) {
 	assert.Equal(t, 500, c.NetBox.PageSize)
 	assert.InDelta(t, 12.5, c.NetBox.RateLimit, 0)
 	assert.Equal(t, 2, c.NetBox.MaxInFlight)
-	assert.False(t, c.NetBox.Adopt)
+	assert.Equal(t, "never", c.NetBox.Adopt)
+	assert.Equal(t, map[string]string{"device": "auto", "virtual_machine": "report"}, c.NetBox.AdoptKinds)
+	assert.Empty(t, c.Deprecations())
 	assert.Zero(t, c.NetBox.OrphanGrace.Duration)
 	assert.InDelta(t, 0.5, c.NetBox.MassDeleteThreshold, 0)
 	assert.Equal(t, []CustomField{
@@ -224,7 +226,9 @@ func precedenceCases(dir string) []precedenceCase {
 				assert.Equal(t, 200, c.NetBox.PageSize)
 				assert.Equal(t, 3, c.Sync.ApplyConcurrency)
 				assert.Equal(t, 24*time.Hour, c.Sync.Retry.MaximumInterval.Duration)
-				assert.False(t, c.NetBox.Adopt)
+				assert.Equal(t, "never", c.NetBox.Adopt, "the old false reads as never")
+				assert.Equal(t, []string{"netbox.adopt (env NETBOX_AGENT_NETBOX_ADOPT): false is deprecated and read as never; write adopt: never (never, report or auto)"},
+					c.Deprecations())
 				assert.InDelta(t, 2.5, c.NetBox.RateLimit, 0)
 			},
 		},
@@ -235,7 +239,8 @@ func precedenceCases(dir string) []precedenceCase {
 			check: func(t *testing.T, c *Config) {
 				assert.Equal(t, 30, c.NetBox.BatchSize)
 				assert.Equal(t, 90*time.Second, c.Sync.Retry.MaximumInterval.Duration)
-				assert.False(t, c.NetBox.Adopt)
+				assert.Equal(t, "never", c.NetBox.Adopt, "the old false reads as never")
+				assert.Len(t, c.Deprecations(), 1)
 				assert.Equal(t, "error", c.Log.Level, "env applies where no flag was set")
 				assert.Equal(t, "/srv/agent", c.DataDir)
 				assert.Equal(t, "file:///srv/agent/blobs", c.BlobURL)

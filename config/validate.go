@@ -175,6 +175,7 @@ func (v *validator) netBox(nb *NetBox) {
 	v.atLeast("netbox.mass_delete_max", nb.MassDeleteMax, 1)
 	v.atLeast("netbox.mass_delete_floor", nb.MassDeleteFloor, 1)
 	v.manualEdit(nb)
+	v.adopt(nb)
 	fields := map[string]int{}
 	for i, cf := range nb.CustomFields {
 		p := fmt.Sprintf("netbox.custom_fields[%d]", i)
@@ -223,6 +224,23 @@ func (v *validator) manualEdit(nb *NetBox) {
 			v.add(path, "%s", err.Error())
 		}
 		v.oneOf(path, nb.OnManualEditFields[k], netbox.ManualEditPolicies()...)
+	}
+}
+
+// adopt checks netbox.adopt and its overrides per kind.
+func (v *validator) adopt(nb *NetBox) {
+	v.oneOf("netbox.adopt", nb.Adopt, netbox.AdoptPolicies()...)
+	keys := make([]string, 0, len(nb.AdoptKinds))
+	for k := range nb.AdoptKinds {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		path := "netbox.adopt_kinds." + k
+		if err := netbox.CheckAdoptKind(inventory.Kind(k)); err != nil {
+			v.add(path, "%s", err.Error())
+		}
+		v.oneOf(path, nb.AdoptKinds[k], netbox.AdoptPolicies()...)
 	}
 }
 

@@ -47,7 +47,9 @@ func (m *Metrics) define() {
 	m.sourceSuccess = gauge("source_last_run_success",
 		"1 if the source succeeded in the last run that included it, 0 if it failed after its retries.", "source")
 	m.sourceFailedRuns = gauge("source_consecutive_failed_runs",
-		"Runs in a row in which the source failed, since it last succeeded or since the worker started.", "source")
+		"Runs in a row in which the source failed since it last succeeded, as the workers sharing the blob store count them.", "source")
+	m.sourceLastRun = gauge("source_last_run_timestamp_seconds",
+		"When the last run that included the source and that this worker recorded ended (Unix time).", "source")
 	m.sourceLastOK = gauge("source_last_success_timestamp_seconds",
 		"When the last run in which the source succeeded ended (Unix time).", "source")
 	m.sourceRuns = counter("source_runs_total", "Runs that included the source, per status (ok, failed).", "source", "status")

@@ -37,6 +37,7 @@ type Metrics struct {
 	sourceErrors     *prometheus.CounterVec
 	sourceSuccess    *prometheus.GaugeVec
 	sourceFailedRuns *prometheus.GaugeVec
+	sourceLastRun    *prometheus.GaugeVec
 	sourceLastOK     *prometheus.GaugeVec
 	sourceRuns       *prometheus.CounterVec
 
@@ -113,7 +114,7 @@ func (m *Metrics) register() error {
 	cs := []prometheus.Collector{
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.sourceDuration, m.sourceRecords, m.sourceErrors, m.sourceSuccess, m.sourceFailedRuns, m.sourceLastOK, m.sourceRuns,
+		m.sourceDuration, m.sourceRecords, m.sourceErrors, m.sourceSuccess, m.sourceFailedRuns, m.sourceLastRun, m.sourceLastOK, m.sourceRuns,
 		m.runs, m.runSuccess, m.runTime, m.runLastOK, m.runDuration, m.runObjects, m.runBatches, m.batches,
 		m.orphaned, m.guardBlocked, m.guardBlocks, m.objects, m.batchDuration,
 		m.requests, m.requestDuration, m.dependencyUp, m.scheduleSkipped,

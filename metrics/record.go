@@ -64,6 +64,12 @@ type SourceRun struct {
 	// of some of the source's kinds; BlockedKinds names them.
 	GuardBlocked bool
 	BlockedKinds []string
+	// FailedRuns, when set, counts the runs in a row in which the source
+	// failed, as every worker of the blob store counts them; unset, the
+	// worker counts the runs it saw itself. LastSuccess, when set, is the
+	// end of the last run in which it succeeded.
+	FailedRuns  *int
+	LastSuccess time.Time
 }
 
 // Run is a run that ended: what the workflow's result says.
@@ -153,11 +159,20 @@ func (m *Metrics) recordSource(s SourceRun, end float64) {
 	status := "ok"
 	if s.OK {
 		m.state.failedRuns[s.Name] = 0
-		m.sourceLastOK.WithLabelValues(s.Name).Set(end)
 	} else {
 		status = "failed"
 		m.state.failedRuns[s.Name]++
 	}
+	if s.FailedRuns != nil {
+		m.state.failedRuns[s.Name] = *s.FailedRuns
+	}
+	switch {
+	case !s.LastSuccess.IsZero():
+		m.sourceLastOK.WithLabelValues(s.Name).Set(float64(s.LastSuccess.UnixNano()) / 1e9)
+	case s.OK:
+		m.sourceLastOK.WithLabelValues(s.Name).Set(end)
+	}
+	m.sourceLastRun.WithLabelValues(s.Name).Set(end)
 	m.sourceSuccess.WithLabelValues(s.Name).Set(boolValue(s.OK))
 	m.sourceFailedRuns.WithLabelValues(s.Name).Set(float64(m.state.failedRuns[s.Name]))
 	m.sourceRuns.WithLabelValues(s.Name, status).Inc()

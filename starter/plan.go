@@ -110,6 +110,10 @@ func writePlanJSON(w io.Writer, id, ref string, p *netbox.Plan) error {
 	}{id, ref, p})
 }
 
+// adoptHint says what an operator does about objects held for adoption.
+const adoptHint = "to adopt: netbox.adopt: auto, or per kind netbox.adopt_kinds; one object: give it the tag netbox-agent " +
+	"(adopted on the next run) or agent-ignore (left alone, built on); see docs/merge.md"
+
 // writeDiff prints the plan per kind: creates, updates with each field's
 // old and new value, orphan marks, deletes; then what it leaves alone.
 func writeDiff(w io.Writer, p *netbox.Plan) error {
@@ -140,6 +144,13 @@ func writeDiff(w io.Writer, p *netbox.Plan) error {
 	}
 	for _, f := range fields {
 		fmt.Fprintf(&b, "  * %s %s: %s\n", f.Kind, f.Key, f.Reason)
+	}
+	if len(p.Adoptable) > 0 {
+		fmt.Fprintf(&b, "\nmade by hand, held for adoption (%d; adopt: report)\n", len(p.Adoptable))
+		for _, f := range p.Adoptable {
+			fmt.Fprintf(&b, "  ? %s\n", f.AdoptableLine())
+		}
+		fmt.Fprintf(&b, "  %s\n", adoptHint)
 	}
 	through := p.LetThrough()
 	if len(p.Ambiguous) > 0 || len(p.Blocked) > 0 || len(p.Kept) > 0 {

@@ -74,3 +74,22 @@ fields edited by hand (1) or reported
 `
 	require.Equal(t, want, b.String())
 }
+
+func TestWriteDiffListsAdoptable(t *testing.T) {
+	p := &netbox.Plan{CreatedAt: time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC), NetBoxVersion: "4.7.3",
+		Summary: netbox.Summary{Adoptable: 2},
+		Adoptable: []netbox.Finding{
+			{Kind: "device", Key: "fs/lab/device/pve1", ID: 12, Name: "rack1-u7", Match: "serial SN0001"},
+			{Kind: "virtual_machine", Key: "pve/qemu/100", ID: 3, Name: "web", Match: "natural key name+cluster (web, #1)"},
+		}}
+	var b strings.Builder
+	require.NoError(t, writeDiff(&b, p))
+	want := `plan of 2026-12-02T12:00:00Z against NetBox 4.7.3: 0 changes
+
+made by hand, held for adoption (2; adopt: report)
+  ? device fs/lab/device/pve1: NetBox #12 "rack1-u7", matched by serial SN0001
+  ? virtual_machine pve/qemu/100: NetBox #3 "web", matched by natural key name+cluster (web, #1)
+  to adopt: netbox.adopt: auto, or per kind netbox.adopt_kinds; one object: give it the tag netbox-agent (adopted on the next run) or agent-ignore (left alone, built on); see docs/merge.md
+`
+	require.Equal(t, want, b.String())
+}

@@ -330,5 +330,12 @@ func printResult(out interface{ Write([]byte) (int, error) }, id string, res wor
 	for _, l := range res.Plan.FieldLines {
 		fmt.Fprintf(tw, "%s\n", l)
 	}
+	if n := res.Plan.Adoptable; n > 0 {
+		fmt.Fprintf(tw, "adoptable: %d objects made by hand are records' objects; nothing written to them or built on them (adopt: report)\n", n)
+		for _, l := range res.Plan.AdoptableLines {
+			fmt.Fprintf(tw, "%s\n", l)
+		}
+		fmt.Fprintf(tw, "%s\n", adoptHint)
+	}
 	return tw.Flush()
 }

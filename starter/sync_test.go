@@ -120,6 +120,19 @@ func TestPrintResultCountsManualEdits(t *testing.T) {
 	assert.NotContains(t, b.String(), "manual edits")
 }
 
+func TestPrintResultListsAdoptable(t *testing.T) {
+	var b bytes.Buffer
+	line := `device fs/lab/device/pve1: NetBox #12 "rack1-u7", matched by serial SN0001`
+	res := workflows.SyncResult{Plan: activities.PlanSummary{Adoptable: 1, AdoptableLines: []string{line}}}
+	require.NoError(t, printResult(&b, "netbox-agent-sync-1", res))
+	assert.Contains(t, b.String(), "adoptable: 1 objects made by hand are records' objects; nothing written to them or built on them (adopt: report)\n"+
+		line+"\n"+adoptHint+"\n")
+
+	b.Reset()
+	require.NoError(t, printResult(&b, "netbox-agent-sync-1", workflows.SyncResult{}))
+	assert.NotContains(t, b.String(), "adoptable")
+}
+
 func TestFailureMessageNamesTheCause(t *testing.T) {
 	for _, tc := range []struct {
 		name string

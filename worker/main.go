@@ -56,7 +56,7 @@ func run(args []string) error {
 		if err != nil {
 			return fmt.Errorf("invalid security settings:\n%w", err)
 		}
-		for _, w := range warns {
+		for _, w := range append(cfg.Deprecations(), warns...) {
 			fmt.Println("warning:", w)
 		}
 		fmt.Println("configuration ok")
@@ -137,6 +137,9 @@ func serve(ctx context.Context, cfg *config.Config, queue string, log *zap.Logge
 	}
 	for _, w := range warns {
 		log.Warn("security", zap.String("warning", w))
+	}
+	for _, d := range cfg.Deprecations() {
+		log.Warn("deprecated setting", zap.String("warning", d))
 	}
 	c, err := cfg.DialTemporal(ctx, log, sdkMetrics)
 	if err != nil {

@@ -193,6 +193,9 @@ func reviewDetails(ctx workflow.Context, rv *Review, s activities.PlanSummary) s
 	for _, l := range s.KeptLines {
 		b.WriteString("- " + l + "\n")
 	}
+	if s.Adoptable > 0 {
+		b.WriteString(fmt.Sprintf("- held for adoption (made by hand): %d\n", s.Adoptable))
+	}
 	b.WriteString(fmt.Sprintf("\nApprove: `starter approve %s` or `temporal workflow update execute --name approve --workflow-id %s`; reject: `starter reject %s`.", id, id, id))
 	return b.String()
 }

@@ -29,6 +29,8 @@ type Joined struct {
 	members, first []int32
 	// roots are the groups in the order of Sort.
 	roots []int32
+	// standIns are the stand-in interfaces kept (merge_standin.go).
+	standIns standIns
 }
 
 // Join matches the sources' records as Merge does and returns the groups,
@@ -75,6 +77,7 @@ func (m *merger) groups() *Joined {
 		return x.Key < y.Key
 	})
 	j := &Joined{m: m, members: members, first: first, roots: roots}
+	j.keepStandIns()
 	j.dropUnheld()
 	return j
 }
@@ -100,6 +103,7 @@ func (j *Joined) record(i int) Record {
 	r := j.roots[i]
 	rec := j.m.survivor(j.group(r))
 	j.resolveVia(r, &rec)
+	j.placeOnStandIn(r, &rec)
 	return rec
 }
 

@@ -163,6 +163,9 @@ func (j *Joined) interfaceOf(r int32) (string, bool) {
 			}
 		}
 	}
+	if iface, ok := j.standIns.iface[r]; ok {
+		return iface, true
+	}
 	return "", false
 }
 

@@ -27,6 +27,13 @@ type Record struct {
 	// Aliases are other keys this record answers to after a merge, so that
 	// references made by other sources still resolve.
 	Aliases []string `json:"aliases,omitempty"`
+	// StandIn, on a device and its interface that a source makes for a
+	// host it sees only by address (the scanner's discovered role), names
+	// the IP address record the host stands behind. The merge keeps such a
+	// record only when no other source reports that address or its MAC,
+	// and puts the address and the MAC on the stand-in's interface
+	// (merge_standin.go); merged records carry none.
+	StandIn string `json:"stand_in,omitempty"`
 }
 
 // String returns the attribute name as a string, or "" when it is missing.

@@ -46,6 +46,10 @@ func (r *Record) AppendJSON(b []byte) ([]byte, error) {
 		b = append(b, `,"aliases":`...)
 		b = appendStrings(b, r.Aliases)
 	}
+	if r.StandIn != "" {
+		b = append(b, `,"stand_in":`...)
+		b = appendString(b, r.StandIn)
+	}
 	return append(b, '}'), nil
 }
 
@@ -188,7 +192,7 @@ func decodeRecord(data []byte, r *Record, withOrigin bool) bool {
 // recordField is the Record field a JSON key names, matched as
 // encoding/json matches them (case aside), or "".
 func recordField(key []byte) string {
-	for _, f := range [...]string{"kind", "key", "source", "attrs", "refs", "origin", "aliases"} {
+	for _, f := range [...]string{"kind", "key", "source", "attrs", "refs", "origin", "aliases", "stand_in"} {
 		if bytes.EqualFold(key, []byte(f)) {
 			return f
 		}
@@ -200,7 +204,7 @@ func recordField(key []byte) string {
 // shape decodeRecord leaves to encoding/json.
 func decodeField(s *jsonscan.Scanner, r *Record, field string) (bool, error) {
 	switch field {
-	case "kind", "key", "source":
+	case "kind", "key", "source", "stand_in":
 		if s.Peek() != '"' {
 			return false, s.SkipValue(false)
 		}
@@ -210,6 +214,8 @@ func decodeField(s *jsonscan.Scanner, r *Record, field string) (bool, error) {
 			r.Kind = Kind(v)
 		case "key":
 			r.Key = v
+		case "stand_in":
+			r.StandIn = v
 		default:
 			r.Source = v
 		}

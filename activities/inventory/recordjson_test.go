@@ -20,7 +20,7 @@ func TestRecordJSONKnowsEveryField(t *testing.T) {
 		names = append(names, rt.Field(i).Tag.Get("json"))
 	}
 	assert.Equal(t, []string{"kind", "key", "source,omitempty", "attrs,omitempty", "refs,omitempty",
-		"origin,omitempty", "aliases,omitempty"}, names)
+		"origin,omitempty", "aliases,omitempty", "stand_in,omitempty"}, names)
 }
 
 // jsonRecords are records of every shape AppendJSON writes itself or
@@ -28,6 +28,7 @@ func TestRecordJSONKnowsEveryField(t *testing.T) {
 var jsonRecords = []Record{
 	{},
 	{Kind: KindDevice, Key: "fs/home/device/nas1"},
+	{Kind: KindDevice, Key: "scanner/lan/ip/192.0.2.7/device", StandIn: "scanner/lan/ip/192.0.2.7"},
 	{Kind: KindDevice, Key: "k", Source: "home", Attrs: map[string]any{}, Refs: map[string]string{}, Origin: map[string]string{}, Aliases: []string{}},
 	{Kind: KindInterface, Key: "k", Source: "s", Attrs: map[string]any{
 		"name": "eno1", "mtu": int64(9000), "enabled": true, "mgmt_only": false, "ports": []int64{22, 443}, "none": []int64(nil),

@@ -176,6 +176,7 @@ func TestPlatformsMatchWithinTheirManufacturer(t *testing.T) {
 	} {
 		t.Run(tc.version.String(), func(t *testing.T) {
 			cfg := DefaultConfig()
+			cfg.Adopt = AdoptAuto // the platform matched shows in its adoption's update
 			req := PlanRequest{Records: clone(recs), Sources: ok("lab"), Now: day0}
 			p, err := buildPlan(context.Background(), &memFetcher{objs: objs}, cfg, req, netboxFacts{version: tc.version})
 			require.NoError(t, err)

@@ -32,9 +32,12 @@ type Config struct {
 	// (default 3); writes are never retried here, their caller retries the
 	// whole idempotent batch.
 	ReadRetries int `json:"read_retries,omitempty" yaml:"read_retries"`
-	// Adopt makes the agent take over hand-made objects that match a record
-	// by serial, MAC or natural key (true in DefaultConfig).
-	Adopt bool `json:"adopt" yaml:"adopt"`
+	// Adopt says what becomes of a hand-made object that is the same thing
+	// as a record by serial, MAC or natural key: never, report (the
+	// default, also for "") or auto (AdoptPolicy).
+	Adopt AdoptPolicy `json:"adopt,omitempty" yaml:"adopt"`
+	// AdoptKinds overrides Adopt for the kinds it names.
+	AdoptKinds map[inventory.Kind]AdoptPolicy `json:"adopt_kinds,omitempty" yaml:"adopt_kinds"`
 	// OrphanGrace is how long an orphan stays marked before it is deleted
 	// (30 days in DefaultConfig); 0 means never delete.
 	OrphanGrace time.Duration `json:"orphan_grace" yaml:"orphan_grace"`
@@ -91,8 +94,8 @@ const (
 )
 
 // DefaultConfig returns the configuration a user gets without settings:
-// start from it, because the zero values of Adopt and OrphanGrace are
-// meaningful (no adoption, never delete).
+// start from it, because the zero value of OrphanGrace is meaningful
+// (never delete).
 func DefaultConfig() Config {
 	return Config{
 		Timeout:             DefaultTimeout,
@@ -100,7 +103,7 @@ func DefaultConfig() Config {
 		PageSize:            DefaultPageSize,
 		MaxInFlight:         DefaultMaxInFlight,
 		ReadRetries:         DefaultReadRetries,
-		Adopt:               true,
+		Adopt:               AdoptReport,
 		OrphanGrace:         DefaultOrphanGrace,
 		MassDeleteThreshold: DefaultMassDeleteThreshold,
 		MassDeleteMax:       DefaultMassDeleteMax,
@@ -154,6 +157,9 @@ func (c Config) withDefaults() (Config, error) {
 		return s, err
 	}
 	if err := validateManualEdit(s); err != nil {
+		return s, err
+	}
+	if err := validateAdopt(s); err != nil {
 		return s, err
 	}
 	return s, nil

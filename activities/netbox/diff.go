@@ -3,6 +3,7 @@ package netbox
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
@@ -18,6 +19,9 @@ type desiredSet struct {
 	explicitSlug bool
 	missing      []string // required references that cannot be resolved
 	dropped      []string // optional references that cannot be resolved
+	// held maps fields to the records held for adoption they point to
+	// (adopt: report); values holds their objects' IDs, for matching.
+	held map[string]*recState
 }
 
 // desired computes the values of the fields of one phase (late or not).
@@ -63,6 +67,7 @@ func (p *planner) desired(st *recState, late bool) desiredSet {
 			d.values[f.Name] = v
 		}
 	}
+	p.dropForeignHost(st, &d)
 	return d
 }
 
@@ -98,12 +103,17 @@ func (p *planner) desiredRef(st *recState, f *field, d *desiredSet) {
 		problem = fmt.Sprintf("%s %s is a %s", f.attr(), key, target.rec.Kind)
 	case f.SameHost && !p.onSameHost(st, target):
 		problem = fmt.Sprintf("%s %s is %s, not on %s", f.attr(), key, p.hostLine(target), p.hostName(p.hostOf(st)))
-	case target.status == recBound:
-		if f.Type == typeGeneric {
-			d.values[f.Name] = genericRef{Type: target.spec.ObjectType, ID: target.obj.ID}
-		} else {
-			d.values[f.Name] = target.obj.ID
+	case target.status == recHeld:
+		if d.held == nil {
+			d.held = map[string]*recState{}
 		}
+		d.held[f.Name] = target
+		if target.obj != nil {
+			d.values[f.Name] = refValue(f, target)
+		}
+		return
+	case target.status == recBound:
+		d.values[f.Name] = refValue(f, target)
 		return
 	case target.status == recNew:
 		d.values[f.Name] = pendingRef{Kind: target.rec.Kind, Key: target.rec.Key}
@@ -113,11 +123,22 @@ func (p *planner) desiredRef(st *recState, f *field, d *desiredSet) {
 	default:
 		problem = fmt.Sprintf("%s %s is not planned", f.attr(), key)
 	}
-	if f.Required {
+	// A part (an interface's address, a VM's disk) is not made without the
+	// record it is part of: it would float in NetBox, beside whatever the
+	// objects that tie already hold.
+	if f.Required || isParent(st.rec.Kind, f.attr()) && target != nil {
 		d.missing = append(d.missing, problem)
 	} else {
 		d.dropped = append(d.dropped, problem)
 	}
+}
+
+// refValue is the value of reference f to target's NetBox object.
+func refValue(f *field, target *recState) any {
+	if f.Type == typeGeneric {
+		return genericRef{Type: target.spec.ObjectType, ID: target.obj.ID}
+	}
+	return target.obj.ID
 }
 
 func kindIn(k inventory.Kind, ks []inventory.Kind) bool {
@@ -168,6 +189,10 @@ func (p *planner) diffMain(st *recState) {
 	switch st.status {
 	case recNew:
 		d := p.desired(st, false)
+		if len(d.held) > 0 {
+			p.waitFor(st, heldRoots(d))
+			return
+		}
 		if len(d.missing) > 0 {
 			p.skip(st, "cannot create: "+strings.Join(d.missing, "; "))
 			return
@@ -177,34 +202,90 @@ func (p *planner) diffMain(st *recState) {
 		st.outcome = outCreate
 		p.add(st.spec.Kind, OpCreate, PhaseMain, p.createOp(st, d))
 	case recBound:
-		o := st.obj
-		if o.Ignore {
-			st.outcome = outSkipped
-			p.finding(st.rec.Kind, st.rec.Key, o.ID, "tagged "+TagIgnore+": left alone")
-			return
-		}
-		owned := o.Agent || st.how == "agent_id"
-		if !owned && !p.cfg.Adopt {
-			st.outcome = outSkipped
-			p.finding(st.rec.Kind, st.rec.Key, o.ID, fmt.Sprintf("made by hand, matched by %s: left alone (adoption is off)", st.how))
-			return
-		}
-		st.writable = true
-		d := p.desired(st, false)
-		p.noteDropped(st, d)
-		for _, m := range d.missing {
-			p.finding(st.rec.Kind, st.rec.Key, o.ID, "field not written: "+m)
-		}
-		prefix := ""
-		if !owned {
-			prefix = fmt.Sprintf("adopt (matched by %s)", st.how)
-		}
-		if op, ok := p.updateOp(st, d, prefix); ok {
-			st.outcome = outUpdate
-			st.mainUpdated = true
-			p.add(st.spec.Kind, OpUpdate, PhaseMain, op)
+		p.diffBound(st)
+	}
+}
+
+// diffBound plans the update of a record matched to an existing object:
+// none for one tagged agent-ignore, or made by hand and not adopted.
+func (p *planner) diffBound(st *recState) {
+	o := st.obj
+	if o.Ignore {
+		st.outcome = outSkipped
+		p.finding(st.rec.Kind, st.rec.Key, o.ID, "tagged "+TagIgnore+": left alone")
+		return
+	}
+	owned := o.Agent || st.how == "agent_id"
+	if !owned && !p.adopts(st) {
+		return
+	}
+	d := p.desired(st, false)
+	if !owned && len(d.held) > 0 {
+		p.waitFor(st, heldRoots(d))
+		return
+	}
+	st.writable = true
+	p.dropHeld(st, &d)
+	p.noteDropped(st, d)
+	for _, m := range d.missing {
+		p.finding(st.rec.Kind, st.rec.Key, o.ID, "field not written: "+m)
+	}
+	prefix := ""
+	if !owned {
+		prefix = fmt.Sprintf("adopt (matched by %s)", st.how)
+	}
+	if op, ok := p.updateOp(st, d, prefix); ok {
+		st.outcome = outUpdate
+		st.mainUpdated = true
+		p.add(st.spec.Kind, OpUpdate, PhaseMain, op)
+	}
+}
+
+// adopts decides, by the policy of st's kind, whether the hand-made
+// object st is matched to is taken over; when not, st is left alone or
+// held and reported.
+func (p *planner) adopts(st *recState) bool {
+	o := st.obj
+	switch {
+	case p.cfg.adoptPolicy(st.rec.Kind) == AdoptAuto:
+		return true
+	case p.holdsBack(st):
+		p.hold(st)
+	case p.cfg.adoptPolicy(st.rec.Kind) == AdoptReport:
+		st.outcome = outSkipped
+		p.finding(st.rec.Kind, st.rec.Key, o.ID, fmt.Sprintf("made by hand, matched by %s: used as it is, nothing written (adopt: report)", st.matched()))
+	default:
+		st.outcome = outSkipped
+		p.finding(st.rec.Kind, st.rec.Key, o.ID, fmt.Sprintf("made by hand, matched by %s: left alone (adopt: never)", st.matched()))
+	}
+	return false
+}
+
+// dropHeld takes the fields that point to records held for adoption out
+// of the values an object of the agent's gets: it keeps what it has.
+func (p *planner) dropHeld(st *recState, d *desiredSet) {
+	for _, name := range sortedKeys(d.held) {
+		delete(d.values, name)
+		h := d.held[name]
+		p.finding(st.rec.Kind, st.rec.Key, 0, fmt.Sprintf("field not written: %s %s waits for adoption (adopt: report)", st.spec.field(name).attr(), h.rec.Key))
+	}
+}
+
+// heldRoots are the records matched to hand-made objects that the held
+// references of d wait for, each once, by key.
+func heldRoots(d desiredSet) []*recState {
+	seen := map[string]bool{}
+	var out []*recState
+	for _, name := range sortedKeys(d.held) {
+		for _, r := range d.held[name].heldBy {
+			if !seen[r.rec.Key] {
+				seen[r.rec.Key] = true
+				out = append(out, r)
+			}
 		}
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].rec.Key < out[j].rec.Key })
+	return out
 }
 
 func (p *planner) noteDropped(st *recState, d desiredSet) {

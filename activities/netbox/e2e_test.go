@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -346,7 +347,7 @@ func TestHandMadeObjectAdoptedOrLeftAlone(t *testing.T) {
 	for _, adopt := range []bool{true, false} {
 		t.Run(map[bool]string{true: "adopt", false: "leave"}[adopt], func(t *testing.T) {
 			cfg := testConfig()
-			cfg.Adopt = adopt
+			cfg.Adopt = map[bool]AdoptPolicy{true: AdoptAuto, false: AdoptNever}[adopt]
 			sim, c := newSim(t, cfg)
 			require.NoError(t, c.EnsureSchema(context.Background()))
 			site := handMake(t, c, inventory.KindSite, map[string]any{"name": "Home Lab", "slug": "homelab", "description": "by hand"})
@@ -385,7 +386,7 @@ func TestHandMadeObjectAdoptedOrLeftAlone(t *testing.T) {
 				assert.Empty(t, got.AgentID)
 				assert.NotEqual(t, "SN0001", got.Raw["serial"], "a hand-made object left alone gets no field")
 				assert.Contains(t, p.Findings, Finding{Kind: inventory.KindDevice, Key: pve1, ID: idOf(dev),
-					Reason: "made by hand, matched by natural key name+site: left alone (adoption is off)"})
+					Reason: "made by hand, matched by natural key name+site (pve1, #" + strconv.FormatInt(idOf(site), 10) + "): left alone (adopt: never)"})
 				// Records of the agent's own still reference the hand-made objects.
 				assert.Equal(t, 2, count(sim, inventory.KindInterface))
 			}

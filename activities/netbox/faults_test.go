@@ -141,7 +141,9 @@ func TestBatchDependingOnFailedBatchSkipped(t *testing.T) {
 }
 
 func TestMatchBySerialAndAmbiguity(t *testing.T) {
-	sim, c := newSim(t, testConfig())
+	cfg := testConfig()
+	cfg.Adopt = AdoptAuto // the device matched by serial is taken over and renamed
+	sim, c := newSim(t, cfg)
 	require.NoError(t, c.EnsureSchema(context.Background()))
 	recs := labInventory("lab", 2, 0)
 	// The shared records and nothing else first, so that hand-made devices can point to them.
@@ -187,7 +189,9 @@ func TestMatchBySerialAndAmbiguity(t *testing.T) {
 }
 
 func TestMatchByMAC(t *testing.T) {
-	sim, c := newSim(t, testConfig())
+	cfg := testConfig()
+	cfg.Adopt = AdoptAuto // the objects matched by MAC are taken over
+	sim, c := newSim(t, cfg)
 	require.NoError(t, c.EnsureSchema(context.Background()))
 	recs := labInventory("lab", 1, 0)
 	var shared []inventory.Record

@@ -20,6 +20,7 @@ func (p *planner) planLate() {
 				continue
 			}
 			d := p.desired(st, true)
+			p.dropHeld(st, &d)
 			p.noteDropped(st, d)
 			if len(d.values) == 0 {
 				continue

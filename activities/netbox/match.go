@@ -2,6 +2,7 @@ package netbox
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -103,9 +104,25 @@ func (p *planner) matchByMAC(ctx context.Context, s *kindSpec, recs []*recState)
 		return err
 	}
 	for _, st := range m.want {
-		p.decide(st, cands[st], "MAC")
+		value := ""
+		if len(cands[st]) == 1 {
+			value = strings.Join(m.matchedMACs(st, cands[st][0].ID), ", ")
+		}
+		p.decide(st, cands[st], "MAC", value)
 	}
 	return nil
+}
+
+// matchedMACs are the MACs of st that lead to the object id: those on its
+// interfaces, or on the interface itself.
+func (m *macMatch) matchedMACs(st *recState, id int64) []string {
+	var out []string
+	for ifc, macs := range m.via[st] {
+		if to, ok := m.parentOf[ifc]; ifc == id && !m.isParent || ok && to == id && m.isParent {
+			out = append(out, macs...)
+		}
+	}
+	return uniqueSorted(out)
 }
 
 // macMatch carries one matchByMAC call: the records still unmatched,
@@ -121,7 +138,9 @@ type macMatch struct {
 	want      []*recState
 	macs      map[*recState][]string
 	ifaces    map[*recState][]int64 // interface IDs the record's MACs are assigned to
-	parentOf  map[int64]int64       // interface ID -> device or VM ID
+	// via holds, per record, the record's MACs on each interface ID.
+	via      map[*recState]map[int64][]string
+	parentOf map[int64]int64 // interface ID -> device or VM ID
 }
 
 func newMACMatch(s *kindSpec, want []*recState) *macMatch {
@@ -151,6 +170,7 @@ func (m *macMatch) collectMACs(p *planner) []string {
 // IDs of the interfaces whose parent it did not name.
 func (m *macMatch) assignedInterfaces(p *planner) []string {
 	m.ifaces = make(map[*recState][]int64, len(m.macs))
+	m.via = make(map[*recState]map[int64][]string, len(m.macs))
 	var unknown []string
 	for _, st := range m.want {
 		for _, mac := range m.macs[st] {
@@ -164,6 +184,10 @@ func (m *macMatch) assignedInterfaces(p *planner) []string {
 				}
 				id := v.(int64)
 				m.ifaces[st] = append(m.ifaces[st], id)
+				if m.via[st] == nil {
+					m.via[st] = map[int64][]string{}
+				}
+				m.via[st][id] = append(m.via[st][id], mac)
 				if !m.isParent {
 					continue
 				}
@@ -303,7 +327,7 @@ func (p *planner) matchByNaturalKey(ctx context.Context, s *kindSpec, recs []*re
 			if !ok {
 				continue
 			}
-			p.decide(st, index[k], "natural key "+strings.Join(nk, "+"))
+			p.decide(st, index[k], "natural key "+strings.Join(nk, "+"), keyValues(s, nk, desired[st]))
 		}
 	}
 	return nil
@@ -347,4 +371,26 @@ func sortedKeys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return uniqueSorted(out)
+}
+
+// keyValues renders the values of natural key nk of a record for reports:
+// "(pve1, #3)", a reference as the ID of its NetBox object.
+func keyValues(s *kindSpec, nk []string, d map[string]any) string {
+	parts := make([]string, len(nk))
+	for i, name := range nk {
+		switch v := d[name].(type) {
+		case nil:
+			parts[i] = "none"
+		case genericRef:
+			parts[i] = "#" + strconv.FormatInt(v.ID, 10)
+		case int64:
+			parts[i] = strconv.FormatInt(v, 10)
+			if f := s.field(name); f != nil && f.isRef() {
+				parts[i] = "#" + parts[i]
+			}
+		default:
+			parts[i] = fmt.Sprint(v)
+		}
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
 }

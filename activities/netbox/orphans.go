@@ -233,6 +233,14 @@ func (p *planner) finish() {
 		}
 		return a.Key < b.Key
 	})
+	p.plan.Summary.Adoptable = len(p.plan.Adoptable)
+	sort.SliceStable(p.plan.Adoptable, func(i, j int) bool {
+		a, b := p.plan.Adoptable[i], p.plan.Adoptable[j]
+		if a.Kind != b.Kind {
+			return a.Kind.Order() < b.Kind.Order()
+		}
+		return a.Key < b.Key
+	})
 	sort.SliceStable(p.plan.Ambiguous, func(i, j int) bool {
 		a, b := p.plan.Ambiguous[i], p.plan.Ambiguous[j]
 		if a.Kind != b.Kind {

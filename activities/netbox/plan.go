@@ -76,6 +76,10 @@ type Plan struct {
 	Summary Summary `json:"summary"`
 	// Ambiguous lists records left alone because several NetBox objects match.
 	Ambiguous []Finding `json:"ambiguous,omitempty"`
+	// Adoptable lists records matched to objects made by hand that the
+	// plan leaves alone, and builds nothing on, until an operator decides
+	// (adopt: report): each names the object and what matched.
+	Adoptable []Finding `json:"adoptable,omitempty"`
 	// Blocked reads, a line each, the guard entries that blocked a
 	// source's kind.
 	Blocked []string `json:"blocked,omitempty"`
@@ -170,6 +174,10 @@ type Finding struct {
 	Field string `json:"field,omitempty"`
 	// Candidates are the NetBox IDs that tie, for ambiguous records.
 	Candidates []int64 `json:"candidates,omitempty"`
+	// Name is the name of the NetBox object ID, and Match the key and
+	// value it matched by ("serial 7XK2M93"), for adoptable records.
+	Name  string `json:"name,omitempty"`
+	Match string `json:"match,omitempty"`
 }
 
 // Counts are the number of objects per outcome.
@@ -203,6 +211,8 @@ type Summary struct {
 	// what the agent last wrote nor what the sources say); each has a
 	// finding naming both values and what was done (on_manual_edit).
 	ManualEdits int `json:"manual_edits,omitempty"`
+	// Adoptable counts the records held for adoption (Plan.Adoptable).
+	Adoptable int `json:"adoptable,omitempty"`
 }
 
 // Operations is the number of operations across all batches.

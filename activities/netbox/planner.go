@@ -19,6 +19,9 @@ const (
 	recNew                 // to be created
 	recAmbiguous           // several objects tie: left alone
 	recSkipped             // cannot be planned: invalid, or a required reference is missing
+	// recHeld records wait for an operator (adopt: report): matched to an
+	// object made by hand, or referring to a record that is.
+	recHeld
 )
 
 // recState is one record's progress through the planner.
@@ -28,8 +31,14 @@ type recState struct {
 	status recStatus
 	obj    *object
 	how    string // how it was matched: agent_id, serial, MAC, natural key
+	// matchValue is the value that matched: the serial, the MACs, the
+	// natural key's values.
+	matchValue string
+	// heldBy are the records matched to hand-made objects that a held
+	// record waits for: itself when it is one.
+	heldBy []*recState
 	// writable is false for objects the agent must leave alone (agent-ignore,
-	// hand-made with adoption off); their IDs still serve references.
+	// hand-made and not adopted); their IDs still serve references.
 	writable    bool
 	mainUpdated bool
 	outcome     outcome
@@ -239,15 +248,16 @@ func (p *planner) ambiguous(st *recState, reason string, ids []int64) {
 	p.plan.Ambiguous = append(p.plan.Ambiguous, Finding{Kind: st.rec.Kind, Key: st.rec.Key, Reason: reason, Candidates: ids})
 }
 
-// bind matches st to o, unless another record holds o already.
-func (p *planner) bind(st *recState, o *object, how string) {
+// bind matches st to o, unless another record holds o already; value is
+// what matched.
+func (p *planner) bind(st *recState, o *object, how, value string) {
 	if other, ok := p.claimed[st.spec.Kind][o.ID]; ok && other != st {
 		p.ambiguous(st, fmt.Sprintf("matched by %s an object already matched to %s", how, other.rec.Key), []int64{o.ID})
 		return
 	}
 	st.status = recBound
 	st.obj = o
-	st.how = how
+	st.how, st.matchValue = how, value
 	p.claimed[st.spec.Kind][o.ID] = st
 }
 
@@ -330,17 +340,18 @@ func (p *planner) matchByAgentID(s *kindSpec, recs []*recState) {
 				}
 			}
 		}
-		p.decide(st, cands, "agent_id")
+		p.decide(st, cands, "agent_id", "")
 	}
 }
 
-// decide binds st when exactly one candidate is left and reports a tie.
-func (p *planner) decide(st *recState, cands []*object, how string) bool {
+// decide binds st when exactly one candidate is left and reports a tie;
+// value is what matched (a serial, MACs), for reports.
+func (p *planner) decide(st *recState, cands []*object, how, value string) bool {
 	switch len(cands) {
 	case 0:
 		return false
 	case 1:
-		p.bind(st, cands[0], how)
+		p.bind(st, cands[0], how, value)
 	default:
 		ids := make([]int64, len(cands))
 		for i, o := range cands {
@@ -374,7 +385,7 @@ func (p *planner) matchBySerial(ctx context.Context, s *kindSpec, recs []*recSta
 	}
 	for _, st := range want {
 		if sn := st.rec.String("serial"); sn != "" {
-			p.decide(st, bySerial[sn], "serial")
+			p.decide(st, bySerial[sn], "serial", sn)
 		}
 	}
 	return nil

@@ -127,7 +127,7 @@ func TestPlanGolden(t *testing.T) {
 		},
 		{
 			name: "ignored_and_not_adopted",
-			cfg:  func(c *Config) { c.Adopt = false },
+			cfg:  func(c *Config) { c.Adopt = AdoptNever },
 			fetch: func(t *testing.T) *memFetcher {
 				m := netboxAfter(t, lab)
 				dev := objectNamed(m, inventory.KindDevice, "pve1")
@@ -143,6 +143,7 @@ func TestPlanGolden(t *testing.T) {
 		},
 		{
 			name: "adopted",
+			cfg:  func(c *Config) { c.Adopt = AdoptAuto },
 			fetch: func(t *testing.T) *memFetcher {
 				m := netboxAfter(t, lab)
 				strip(objectNamed(m, inventory.KindDevice, "pve2"))
@@ -151,6 +152,21 @@ func TestPlanGolden(t *testing.T) {
 			},
 			req:   func() PlanRequest { return PlanRequest{Records: lab, Sources: ok("lab"), Now: day0} },
 			check: func(t *testing.T, p *Plan) { assert.Equal(t, 2, p.Operations()) },
+		},
+		{
+			name: "held_for_adoption",
+			fetch: func(t *testing.T) *memFetcher {
+				m := netboxAfter(t, lab)
+				strip(objectNamed(m, inventory.KindDevice, "pve2"))
+				strip(objectNamed(m, inventory.KindSite, "Home Lab"))
+				return m
+			},
+			req: func() PlanRequest { return PlanRequest{Records: lab, Sources: ok("lab"), Now: day0} },
+			check: func(t *testing.T, p *Plan) {
+				assert.Zero(t, p.Operations(), "the VM of the held device keeps it as NetBox has it")
+				require.Len(t, p.Adoptable, 1, "a site is used as it is")
+				assert.Equal(t, "serial SN0002", p.Adoptable[0].Match)
+			},
 		},
 		{
 			name: "ambiguous_and_dangling",

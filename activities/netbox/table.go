@@ -55,6 +55,12 @@ func (p *Plan) WriteTable(w io.Writer) error {
 			pf("%s\t%s\t%s\t%s\n", f.Kind, f.Key, joinInt64s(f.Candidates), cell(f.Reason))
 		}
 	}
+	if len(p.Adoptable) > 0 {
+		pf("\nADOPTABLE\tKEY\tID\tNAME\tMATCHED BY\n")
+		for _, f := range p.Adoptable {
+			pf("%s\t%s\t%d\t%s\t%s\n", f.Kind, f.Key, f.ID, cell(f.Name), cell(f.Match))
+		}
+	}
 	if len(p.Blocked) > 0 {
 		pf("\nBLOCKED\n")
 		for _, b := range p.Blocked {

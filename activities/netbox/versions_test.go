@@ -145,6 +145,7 @@ func TestNetBoxHoldingWhatNetBox43DidNot(t *testing.T) {
 	for _, v := range nbsim.Versions() {
 		t.Run(v, func(t *testing.T) {
 			cfg := testConfig()
+			cfg.Adopt = AdoptAuto // the hand-made platform the device uses is taken over
 			cfg.CustomFields = []CustomFieldMapping{
 				{Attr: "os_family", Field: "os_family", Kinds: []inventory.Kind{inventory.KindDevice}, Type: "select"},
 				{Attr: "app_roles", Field: "app_roles", Kinds: []inventory.Kind{inventory.KindDevice}, Type: "multiselect"},

@@ -79,6 +79,8 @@ func writeLists(b *strings.Builder, root string) error {
 			doc: "The discovery sources, one entry per instance. Besides the keys below, an entry takes its type's own settings ([Source types](#source-types))."},
 		{path: "netbox.custom_fields[]", elem: reflect.TypeFor[config.CustomField](), dir: "config",
 			doc: "Record attributes written to further NetBox custom fields, which the agent creates when they are missing."},
+		{path: "netbox.adopt_kinds", dir: "config",
+			doc: "A map from a kind (`device`, `virtual_machine`, `ip_address`) to `never`, `report` or `auto`, overriding `netbox.adopt` for that kind ([merge.md](merge.md#objects-made-by-hand-adoption))."},
 		{path: "netbox.on_manual_edit_fields", dir: "config",
 			doc: "A map from a field (`description`) or a kind and field (`device.serial`, which wins) to `keep`, `overwrite` or `report`, overriding `netbox.on_manual_edit` for that field."},
 	}

@@ -76,6 +76,8 @@ func TestRunMovesTheSyncSeries(t *testing.T) {
 	require.InDelta(t, 1, must("netbox_agent_source_runs_total", map[string]string{"source": "lab-files", "status": "ok"}), 0,
 		"the source counts once per run")
 	require.InDelta(t, 1, must("netbox_agent_source_last_run_success", map[string]string{"source": "lab-files"}), 0)
+	require.InDelta(t, 0, must("netbox_agent_source_consecutive_failed_runs", map[string]string{"source": "lab-files"}), 0)
+	require.Positive(t, must("netbox_agent_source_last_run_timestamp_seconds", map[string]string{"source": "lab-files"}))
 	last, ok := m.LastRun()
 	require.True(t, ok, "/readyz shows the last run")
 	require.False(t, last.Failed)

@@ -120,3 +120,118 @@ sources:
 	require.Zero(t, e.writes(), "an unchanged network re-scanned writes nothing: %v", e.stats().Requests)
 	require.Zero(t, again.Plan.Total, "%+v", again.Plan.Counts)
 }
+
+// TestScannerDiscoveredRole scans 127.77.4.0/29 with discovered_role beside
+// an inventory file that knows nas01 at 127.77.4.2 and a VM gitea by the
+// MAC of 127.77.4.3. Those two are enriched as without the role: no
+// device is made for them. Every other live address, which no source
+// knows, becomes a device of the role at the site, named after its reverse
+// DNS name (printer.lab.example at .4, with its open port as a service on
+// it) or else its address, with the address, and the MAC the neighbour
+// table holds for .5, on its interface. A second sync writes nothing.
+func TestScannerDiscoveredRole(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "nas.yaml"), []byte(`
+devices:
+  - name: nas01
+    site: Home
+    role: Storage
+    manufacturer: Synology
+    device_type: DS920+
+    interfaces:
+      - name: eth0
+        mac: 52:54:00:aa:04:02
+        ips: [127.77.4.2/24]
+virtual_machines:
+  - name: gitea
+    site: Home
+    interfaces:
+      - name: net0
+        mac: 52:54:00:aa:04:03
+`), 0o600))
+	port := scantest.Listen(t, "127.77.4.2:0")
+	scantest.Listen(t, fmt.Sprintf("127.77.4.3:%d", port))
+	scantest.Listen(t, fmt.Sprintf("127.77.4.4:%d", port))
+	dns, _ := scantest.ServeDNS(t, map[string]string{"127.77.4.2": "nas01.lab.example.", "127.77.4.3": "gitea.lab.example.",
+		"127.77.4.4": "printer.lab.example."})
+	arp := filepath.Join(t.TempDir(), "arp")
+	require.NoError(t, os.WriteFile(arp, []byte("IP address       HW type     Flags       HW address            Mask     Device\n"+
+		"127.77.4.2       0x1         0x2         52:54:00:aa:04:02     *        lo\n"+
+		"127.77.4.3       0x1         0x2         52:54:00:aa:04:03     *        lo\n"+
+		"127.77.4.5       0x1         0x2         52:54:00:aa:04:05     *        lo\n"), 0o600))
+	e := newEnv(t, fmt.Sprintf(`
+sync:
+  retry:
+    initial_interval: 100ms
+    maximum_attempts: 3
+sources:
+  - name: files
+    type: filesystem
+    path: %s
+  - name: lan
+    type: scanner
+    cidrs: [127.77.4.0/29]
+    ports: [%d]
+    resolver: %q
+    neighbour_table: %s
+    methods: [tcp, neighbours, dns]
+    discovered_role: Discovered
+    discovered_site: Home
+`, dir, port, dns, arp))
+
+	_, res := e.sync(workflows.SyncRequest{})
+	for _, s := range res.Sources {
+		require.Equal(t, activities.SourceOK, s.Status, s.Error)
+	}
+	require.Empty(t, res.FailedBatches)
+	require.Zero(t, res.Applied.Problems)
+
+	devices := map[string]object{}
+	for _, d := range e.nb.list(t, "dcim/devices") {
+		devices[d.str("name")] = d
+	}
+	require.Len(t, devices, 5, "nas01 and one device per address no source knows: %v", devices)
+	require.Equal(t, "Storage", devices["nas01"].str("role.name"), "the file's device keeps its role")
+	for _, name := range []string{"127.77.4.1", "printer.lab.example", "127.77.4.5", "127.77.4.6"} {
+		d, ok := devices[name]
+		require.True(t, ok, "a device for %s: %v", name, devices)
+		require.Equal(t, "Discovered", d.str("role.name"), name)
+		require.Equal(t, "Home", d.str("site.name"), name)
+		require.Equal(t, "Unknown", d.str("device_type.model"), name)
+		require.Equal(t, "active", d.str("status.value"), name)
+	}
+	require.Equal(t, 1, e.nb.count(t, "virtualization/virtual-machines"))
+
+	byAddr := map[string]object{}
+	for _, ip := range e.nb.list(t, "ipam/ip-addresses") {
+		byAddr[ip.str("address")] = ip
+	}
+	require.Len(t, byAddr, 6, "one address per live host")
+	require.Equal(t, "eth0", byAddr["127.77.4.2/24"].str("assigned_object.name"), "enriched on the file's interface")
+	require.Equal(t, "nas01.lab.example", byAddr["127.77.4.2/24"].str("dns_name"))
+	require.Equal(t, "net0", byAddr["127.77.4.3/32"].str("assigned_object.name"), "on the VM's interface by its MAC")
+	for addr, dev := range map[string]string{"127.77.4.1/32": "127.77.4.1", "127.77.4.4/32": "printer.lab.example", "127.77.4.5/32": "127.77.4.5"} {
+		require.Equal(t, "scan0", byAddr[addr].str("assigned_object.name"), addr)
+		require.Equal(t, dev, byAddr[addr].str("assigned_object.device.name"), addr)
+	}
+
+	macs := map[string]object{}
+	for _, m := range e.nb.list(t, "dcim/mac-addresses") {
+		macs[m.str("mac_address")] = m
+	}
+	require.Len(t, macs, 3)
+	require.Equal(t, "scan0", macs["52:54:00:AA:04:05"].str("assigned_object.name"), "the MAC only the neighbour table knows, on the device made for it: %v", macs)
+	require.Equal(t, "127.77.4.5", macs["52:54:00:AA:04:05"].str("assigned_object.device.name"))
+
+	byParent := map[string]object{}
+	for _, s := range e.nb.list(t, "ipam/services") {
+		byParent[s.str("parent.name")] = s
+	}
+	require.Len(t, byParent, 3, "the open port on the NAS, the VM and the printer: %v", byParent)
+	require.Contains(t, byParent, "printer.lab.example")
+
+	e.resetStats()
+	_, again := e.sync(workflows.SyncRequest{})
+	require.Zero(t, e.writes(), "an unchanged network re-scanned writes nothing: %v", e.stats().Requests)
+	require.Zero(t, again.Plan.Total, "%+v", again.Plan.Counts)
+}

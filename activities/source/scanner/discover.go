@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"os"
@@ -21,7 +22,7 @@ import (
 // addresses done in scan order up to the cursor, the live hosts found and
 // the probes sent. Run names the scan, for a retry to resume.
 type Progress struct {
-	Step           string `json:"step"` // probe, neighbours, dns, done
+	Step           string `json:"step"` // probe, arp, neighbours, dns, done
 	Run            string `json:"run"`
 	AddressesDone  int    `json:"addresses_done"`
 	AddressesTotal int    `json:"addresses_total"`
@@ -33,6 +34,7 @@ type Progress struct {
 // The steps a Progress names.
 const (
 	StepProbe      = "probe"
+	StepARP        = "arp"
 	StepNeighbours = "neighbours"
 	StepDNS        = "dns"
 	StepDone       = "done"
@@ -47,17 +49,68 @@ type host struct {
 	mac     string
 	arpOnly bool // only the neighbour table knows it
 	name    string
+	// detected names the services nmap's service detection found, by port.
+	detected map[int]string
 }
 
-// Discover scans the configured networks. The probe step resumes from the
-// cursor of a previous attempt on this worker; the neighbour table and the
-// reverse lookups are read again on every attempt.
+// Discover scans the configured networks, counting silent addresses from
+// the state the last Discover of this Source left in memory. The discover
+// activity takes DiscoverFrom instead, whose state is durable.
 func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snapshot, error) {
+	s.lastMu.Lock()
+	defer s.lastMu.Unlock()
+	snap, next, err := s.DiscoverFrom(ctx, p, s.last)
+	if err != nil {
+		return nil, err
+	}
+	s.last = next
+	return snap, nil
+}
+
+// DiscoverFrom scans the configured networks from the state the last run
+// left: which addresses answered before and how many runs in a row each
+// has been silent since. The probe step resumes from the cursor of a
+// previous attempt on this worker; the neighbour table and the reverse
+// lookups are read again on every attempt.
+func (s *Source) DiscoverFrom(ctx context.Context, p source.Progress, state json.RawMessage) (*source.Snapshot, json.RawMessage, error) {
+	var warnings []string
+	hist, err := readHistory(state)
+	if err != nil {
+		warnings = append(warnings, err.Error()+"; silent addresses are counted from this run on")
+	}
+	hosts, hb, w, err := s.scanHosts(ctx, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	warnings = append(warnings, w...)
+	snap, next := s.snapshot(hosts, warnings, hist)
+	out, err := json.Marshal(next)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode the scanner's state: %w", err)
+	}
+	hb.Update(func(p *Progress) { p.Step, p.Live = StepDone, len(hosts) })
+	s.Log.Info("scan finished", zap.Int("addresses", hb.State().AddressesTotal), zap.Int("live", len(hosts)),
+		zap.Int64("probes_sent", hb.State().ProbesSent), zap.Int("records", len(snap.Records)), zap.Int("warnings", len(snap.Warnings)))
+	return snap, out, nil
+}
+
+// scanHosts runs the probes, reads the neighbour table and looks up the
+// names: the live hosts found, in address order, and what could not be done.
+func (s *Source) scanHosts(ctx context.Context, p source.Progress) ([]*host, *source.Heartbeat[Progress], []string, error) {
 	addrs := s.opts.targets.list()
 	prev, resumed := source.Resume[Progress](p)
 	r := s.runs.begin(prev.Run, resumed)
 	hb := source.NewHeartbeat(p, Progress{Step: StepProbe, Run: r.id, AddressesTotal: len(addrs), AddressesDone: r.cursor, Live: len(r.hosts)})
 	var warnings []string
+	if s.opts.Engine == EngineNmap {
+		hosts, err := runNmap(ctx, s.opts, addrs, func() { hb.Update(func(*Progress) {}) })
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("scan: %w", err)
+		}
+		hb.Update(func(p *Progress) { p.AddressesDone, p.Live = len(addrs), len(hosts) })
+		limiter := rate.NewLimiter(rate.Limit(s.opts.Rate), 1)
+		return s.afterProbes(ctx, hosts, addrs, hb, limiter.Wait, warnings)
+	}
 	icmp := s.opts.methods[MethodICMP]
 	if icmp {
 		if ok, why := pingAllowed(s.opts.pingGroupRange); !ok {
@@ -69,30 +122,41 @@ func (s *Source) Discover(ctx context.Context, p source.Progress) (*source.Snaps
 	sc := &scan{opts: s.opts, icmp: icmp, run: r, addrs: addrs, hb: hb,
 		limiter: rate.NewLimiter(rate.Limit(s.opts.Rate), 1)}
 	if err := sc.probeAll(ctx); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	warnings = append(warnings, sc.warnings()...)
-	hosts := r.list()
+	return s.afterProbes(ctx, r.list(), addrs, hb, sc.wait, warnings)
+}
+
+// afterProbes reads the neighbour table and looks up the names of the
+// hosts the probes found, whichever engine probed.
+func (s *Source) afterProbes(ctx context.Context, hosts []*host, addrs []netip.Addr, hb *source.Heartbeat[Progress],
+	wait func(context.Context) error, warnings []string) ([]*host, *source.Heartbeat[Progress], []string, error) {
+	if s.opts.methods[MethodARP] {
+		hb.Update(func(p *Progress) { p.Step = StepARP })
+		var w []string
+		var err error
+		if hosts, w, err = s.addARP(ctx, hosts, addrs, wait); err != nil {
+			return nil, nil, nil, err
+		}
+		warnings = append(warnings, w...)
+	}
 	if s.opts.methods[MethodNeighbours] {
 		hb.Update(func(p *Progress) { p.Step = StepNeighbours })
 		var err error
 		if hosts, err = s.addNeighbours(hosts, &warnings); err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 	}
 	if s.opts.methods[MethodDNS] {
 		hb.Update(func(p *Progress) { p.Step = StepDNS })
 		w, err := s.lookupNames(ctx, hosts)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		warnings = append(warnings, w...)
 	}
-	snap := s.snapshot(hosts, warnings)
-	hb.Update(func(p *Progress) { p.Step, p.Live = StepDone, len(hosts) })
-	s.Log.Info("scan finished", zap.Int("addresses", len(addrs)), zap.Int("live", len(hosts)),
-		zap.Int64("probes_sent", sc.sent.Load()), zap.Int("records", len(snap.Records)), zap.Int("warnings", len(snap.Warnings)))
-	return snap, nil
+	return hosts, hb, warnings, nil
 }
 
 // scan is one run of the probe step.

@@ -215,3 +215,112 @@ func TestSilentAddressKeptForMissedRuns(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, snap.Gaps, "silent for missed_runs runs: reported gone")
 }
+
+// TestMissedRunsFromState: DiscoverFrom counts from the state it is given,
+// not from the Source's memory: each run here is a new Source.
+func TestMissedRunsFromState(t *testing.T) {
+	l := newLab(t, "missed_runs: 2\nmethods: [neighbours]\n")
+	s, _ := newSource(t, l.settings)
+	_, state, err := s.DiscoverFrom(context.Background(), nil, nil)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"misses":{"127.77.0.2":0,"127.77.0.5":0}}`, string(state))
+
+	empty := filepath.Join(t.TempDir(), "arp-empty")
+	require.NoError(t, os.WriteFile(empty, []byte("IP address HW type Flags HW address Mask Device\n"), 0o600))
+	restarted := func() *Source {
+		s, _ := newSource(t, l.settings)
+		s.opts.NeighbourTable = empty
+		return s
+	}
+	snap, state, err := restarted().DiscoverFrom(context.Background(), nil, state)
+	require.NoError(t, err)
+	require.Len(t, snap.Gaps, 2)
+	assert.Contains(t, snap.Gaps[1].Why, "127.77.0.5 did not answer in the last 1 of up to 2 runs")
+	snap, state, err = restarted().DiscoverFrom(context.Background(), nil, state)
+	require.NoError(t, err)
+	assert.Empty(t, snap.Gaps, "silent for missed_runs runs: reported gone")
+	assert.JSONEq(t, `{"misses":{}}`, string(state))
+}
+
+func TestReadHistory(t *testing.T) {
+	for _, tc := range []struct {
+		name, state string
+		want        map[string]int
+		err         string
+	}{
+		{name: "none", state: "", want: map[string]int{}},
+		{name: "null", state: "null", want: map[string]int{}},
+		{name: "counts", state: `{"misses":{"192.0.2.1":0,"2001:db8::1":2}}`, want: map[string]int{"192.0.2.1": 0, "2001:db8::1": 2}},
+		{name: "not json", state: `[1,2`, want: map[string]int{}, err: "decode the scanner's state"},
+		{name: "no address", state: `{"misses":{"printer":1}}`, want: map[string]int{}, err: `"printer": 1 is no address`},
+		{name: "negative", state: `{"misses":{"192.0.2.1":-1}}`, want: map[string]int{}, err: `"192.0.2.1": -1 is no address`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, err := readHistory([]byte(tc.state))
+			if tc.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.err)
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tc.want, h.Misses)
+		})
+	}
+}
+
+// TestStateThatDoesNotDecodeIsAWarning: a state an older release wrote
+// starts the count over, with a warning, instead of failing the scan.
+func TestStateThatDoesNotDecodeIsAWarning(t *testing.T) {
+	l := newLab(t, "methods: [neighbours]\n")
+	s, _ := newSource(t, l.settings)
+	snap, state, err := s.DiscoverFrom(context.Background(), nil, []byte(`{"misses":[]}`))
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(snap.Warnings, "\n"), "decode the scanner's state")
+	assert.JSONEq(t, `{"misses":{"127.77.0.2":0,"127.77.0.5":0}}`, string(state))
+}
+
+// TestDiscoveredRole: with discovered_role, each live host also has a
+// device of the role, named after its reverse DNS name or else its
+// address, and an interface, both marked as standing in for the address;
+// a silent host's gap covers them too.
+func TestDiscoveredRole(t *testing.T) {
+	l := newLab(t, "discovered_role: Discovered\ndiscovered_site: Lab\nmissed_runs: 2\n")
+	s, _ := newSource(t, l.settings)
+	snap, err := s.Discover(context.Background(), nil)
+	require.NoError(t, err)
+	require.Len(t, sourcetest.RecordsOf(snap, inventory.KindDevice, ""), 6, "one per live address")
+	require.Len(t, sourcetest.RecordsOf(snap, inventory.KindInterface, ""), 6)
+
+	for addr, name := range map[string]string{"127.77.0.2": "printer.lab.example", "127.77.0.5": "127.77.0.5"} {
+		ip := "scanner/lab/ip/" + addr
+		dev := sourcetest.Find(snap, ip+"/device")
+		require.NotNil(t, dev, addr)
+		assert.Equal(t, name, dev.String("name"))
+		assert.Equal(t, "active", dev.String("status"))
+		assert.Equal(t, ip, dev.StandIn)
+		assert.Equal(t, inventory.SharedKey(inventory.KindDeviceRole, "Discovered"), dev.Refs["role"])
+		assert.Equal(t, inventory.SharedKey(inventory.KindSite, "Lab"), dev.Refs["site"])
+		assert.Equal(t, inventory.SharedKey(inventory.KindDeviceType, "Unknown Unknown"), dev.Refs["device_type"])
+		iface := sourcetest.Find(snap, ip+"/device/iface/scan0")
+		require.NotNil(t, iface, addr)
+		assert.Equal(t, dev.Key, iface.Refs["device"])
+		assert.Equal(t, ip, iface.StandIn)
+		assert.NoError(t, dev.Validate())
+		assert.NoError(t, iface.Validate())
+	}
+	assert.Equal(t, fmt.Sprintf("scanner: open tcp %d", l.portA), sourcetest.Find(snap, "scanner/lab/ip/127.77.0.2/device").String("description"))
+	for _, kind := range []inventory.Kind{inventory.KindDeviceRole, inventory.KindSite, inventory.KindManufacturer, inventory.KindDeviceType} {
+		assert.Len(t, sourcetest.RecordsOf(snap, kind, ""), 1, kind)
+	}
+
+	s.opts.NeighbourTable = filepath.Join(t.TempDir(), "arp-empty")
+	require.NoError(t, os.WriteFile(s.opts.NeighbourTable, []byte("IP address HW type Flags HW address Mask Device\n"), 0o600))
+	s.opts.methods = map[string]bool{MethodNeighbours: true}
+	snap, err = s.Discover(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Empty(t, sourcetest.RecordsOf(snap, inventory.KindDevice, ""))
+	require.NotEmpty(t, snap.Gaps)
+	g := snap.Gaps[0]
+	assert.True(t, g.Covers(inventory.KindDevice, g.Under+"/device"))
+	assert.True(t, g.Covers(inventory.KindInterface, g.Under+"/device/iface/scan0"))
+}

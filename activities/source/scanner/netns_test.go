@@ -150,14 +150,6 @@ func (l netnsLab) txPackets(t testing.TB, n, dev string) int {
 	return v
 }
 
-func joinInts(v []int) string {
-	s := make([]string, len(v))
-	for i, n := range v {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, ",")
-}
-
 // TestNetnsHelper is what the re-runs of this binary do inside a
 // namespace; run directly, it does nothing.
 func TestNetnsHelper(t *testing.T) {

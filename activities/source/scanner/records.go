@@ -19,8 +19,9 @@ import (
 // carries it; and a service per open port on the device or virtual machine
 // that holds the address (inventory's merge resolves both). Addresses that answered in
 // an earlier run and not in this one are gaps: kept in NetBox as they are
-// until they have been silent for missed_runs runs.
-func (s *Source) snapshot(hosts []*host, warnings []string) *source.Snapshot {
+// until they have been silent for missed_runs runs, counted in hist; the
+// history the next run starts from is returned with the snapshot.
+func (s *Source) snapshot(hosts []*host, warnings []string, hist history) (*source.Snapshot, history) {
 	b := source.NewBuilder(SourceType, s.Name)
 	live := make(map[string]bool, len(hosts))
 	for _, h := range hosts {
@@ -40,9 +41,14 @@ func (s *Source) snapshot(hosts []*host, warnings []string) *source.Snapshot {
 			ip.Ref("interface", mac.Key)
 		}
 		b.Add(ip)
+		s.standIn(b, h, ipKey)
 		for _, port := range h.open {
 			svc := source.NewRecord(inventory.KindService, source.ChildKey(ipKey, "service", "tcp", strconv.Itoa(port)))
-			svc.Set("name", serviceName(port))
+			name := serviceName(port)
+			if d := h.detected[port]; d != "" {
+				name = d
+			}
+			svc.Set("name", name)
 			svc.Set("protocol", "tcp")
 			svc.Set("ports", []int64{int64(port)})
 			// On the device or VM that holds the address, when another
@@ -51,15 +57,18 @@ func (s *Source) snapshot(hosts []*host, warnings []string) *source.Snapshot {
 			b.Add(svc)
 		}
 	}
-	kept := s.history.update(live, func(a string) bool {
+	next, kept := hist.next(live, func(a string) bool {
 		addr, err := netip.ParseAddr(a)
 		return err == nil && s.opts.targets.contains(addr)
 	}, s.opts.MissedRuns)
-	for a, n := range kept {
-		b.Unseen(b.Key("ip", a), fmt.Sprintf("%s did not answer in the last %d of up to %d runs", a, n, s.opts.MissedRuns),
-			inventory.KindIPAddress, inventory.KindMACAddress, inventory.KindService)
+	kinds := []inventory.Kind{inventory.KindIPAddress, inventory.KindMACAddress, inventory.KindService}
+	if s.opts.DiscoveredRole != "" {
+		kinds = append(kinds, inventory.KindDevice, inventory.KindInterface)
 	}
-	return b.Snapshot(warnings)
+	for a, n := range kept {
+		b.Unseen(b.Key("ip", a), fmt.Sprintf("%s did not answer in the last %d of up to %d runs", a, n, s.opts.MissedRuns), kinds...)
+	}
+	return b.Snapshot(warnings), next
 }
 
 // describe says how a host answered: "open tcp 22, 443", "answers ping",
@@ -97,4 +106,42 @@ func serviceName(port int) string {
 		return n
 	}
 	return "tcp-" + strconv.Itoa(port)
+}
+
+// Stand-in devices (discovered_role) are of this type and have this one
+// interface: the scan knows nothing of the host's make or its ports' names.
+const (
+	standInManufacturer = "Unknown"
+	standInModel        = "Unknown"
+	standInInterface    = "scan0"
+)
+
+// standIn adds, when discovered_role is set, the device and interface that
+// stand in for the host at ipKey (inventory.Record.StandIn): the merge keeps
+// them only when no other source reports the address or its MAC, and then
+// puts the address and the MAC on the interface. The device is named after
+// the host's reverse DNS name, else its address.
+func (s *Source) standIn(b *source.Builder, h *host, ipKey string) {
+	if s.opts.DiscoveredRole == "" {
+		return
+	}
+	name := h.name
+	if name == "" {
+		name = h.addr.String()
+	}
+	dev := source.NewRecord(inventory.KindDevice, source.ChildKey(ipKey, "device"))
+	dev.Set("name", name)
+	dev.Set("status", "active")
+	dev.Set("description", describe(h))
+	dev.Ref("site", b.Shared(inventory.KindSite, s.opts.DiscoveredSite))
+	dev.Ref("role", b.Shared(inventory.KindDeviceRole, s.opts.DiscoveredRole))
+	dev.Ref("device_type", b.DeviceType(standInManufacturer, standInModel, ""))
+	dev.StandIn = ipKey
+	iface := source.NewRecord(inventory.KindInterface, source.ChildKey(dev.Key, "iface", standInInterface))
+	iface.Set("name", standInInterface)
+	iface.Set("type", "other")
+	iface.Ref("device", dev.Key)
+	iface.StandIn = ipKey
+	b.Add(dev)
+	b.Add(iface)
 }

@@ -2,6 +2,9 @@ package scanner
 
 import (
 	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net/netip"
 	"sync"
 )
 
@@ -52,37 +55,52 @@ func (c *runCache) begin(resumeID string, resumed bool) *run {
 	return r
 }
 
-// missHistory counts, per address that answered in an earlier run of this
-// worker, the runs in a row since that it did not answer in. It lives in
-// memory: after a restart an address silent at the first run is reported
-// gone at once, and goes through the orphan lifecycle (marked, deleted
-// after the grace period) like any other object.
-type missHistory struct {
-	mu     sync.Mutex
-	misses map[string]int
+// history is the state a scanner carries from run to run: per address
+// that answered in an earlier run, the runs in a row since that it has not
+// answered in. The discover activity keeps it in the blob store
+// (source.Stateful), so that the count survives a worker's restart and is
+// the same on whichever worker the next run discovers.
+type history struct {
+	Misses map[string]int `json:"misses"`
 }
 
-// update records one finished scan: live are the addresses that answered,
-// probed every address the scan covered. It returns the silent addresses
-// still to be kept, with the runs they have missed.
-func (h *missHistory) update(live map[string]bool, probed func(string) bool, missedRuns int) map[string]int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	kept := map[string]int{}
-	for a, n := range h.misses {
-		switch {
-		case live[a]:
-		case !probed(a):
-			delete(h.misses, a)
-		case n+1 < missedRuns:
-			h.misses[a] = n + 1
-			kept[a] = n + 1
-		default:
-			delete(h.misses, a)
+// readHistory decodes the state the last run left; nil is none. A state
+// that does not decode is no history, with the reason.
+func readHistory(state []byte) (history, error) {
+	h := history{Misses: map[string]int{}}
+	if len(state) == 0 || string(state) == "null" {
+		return h, nil
+	}
+	if err := json.Unmarshal(state, &h); err != nil {
+		return history{Misses: map[string]int{}}, fmt.Errorf("decode the scanner's state: %w", err)
+	}
+	if h.Misses == nil {
+		h.Misses = map[string]int{}
+	}
+	for a, n := range h.Misses {
+		if _, err := netip.ParseAddr(a); err != nil || n < 0 {
+			return history{Misses: map[string]int{}}, fmt.Errorf("decode the scanner's state: %q: %d is no address and count of runs", a, n)
 		}
 	}
-	for a := range live {
-		h.misses[a] = 0
+	return h, nil
+}
+
+// next records one finished scan: live are the addresses that answered,
+// probed every address the scan covered. It returns the history the next
+// run starts from and the silent addresses still to be kept, with the
+// runs they have missed. An address no longer covered is forgotten.
+func (h history) next(live map[string]bool, probed func(string) bool, missedRuns int) (history, map[string]int) {
+	out := history{Misses: make(map[string]int, len(h.Misses)+len(live))}
+	kept := map[string]int{}
+	for a, n := range h.Misses {
+		if live[a] || !probed(a) || n+1 >= missedRuns {
+			continue
+		}
+		out.Misses[a] = n + 1
+		kept[a] = n + 1
 	}
-	return kept
+	for a := range live {
+		out.Misses[a] = 0
+	}
+	return out, kept
 }

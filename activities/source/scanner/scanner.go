@@ -5,13 +5,14 @@
 // appliances, forgotten boxes); the merge joins an address another source
 // knows with that source's record instead of making a second one.
 //
-// Every probe runs without privileges: TCP connects, ICMP echo through an
+// Every probe but arp (a raw socket, off by default) runs without privileges: TCP connects, ICMP echo through an
 // unprivileged ping socket (where net.ipv4.ping_group_range allows it), a
 // read of /proc/net/arp and reverse lookups through net.Resolver. Nothing
 // is sent outside the configured CIDRs, and never faster than the rate.
 package scanner
 
 import (
+	"encoding/json"
 	"sync"
 
 	"go.uber.org/zap"
@@ -29,9 +30,10 @@ type Source struct {
 	source.Instance
 	opts options
 	runs runCache
-	// history counts, per address, the runs in a row it did not answer in,
-	// so that an address missing once is kept rather than orphaned.
-	history missHistory
+	// last is the state the last Discover left, for callers that do not
+	// carry it (DiscoverFrom is the durable path the activity takes).
+	lastMu sync.Mutex
+	last   json.RawMessage
 	// icmpOff says once per worker that ICMP echo cannot run.
 	icmpOff sync.Once
 }
@@ -43,5 +45,5 @@ func New(cfg source.Config, log *zap.Logger) (source.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Source{Instance: inst, opts: o, history: missHistory{misses: map[string]int{}}}, nil
+	return &Source{Instance: inst, opts: o}, nil
 }

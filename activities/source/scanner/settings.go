@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,7 +40,7 @@ type Settings struct {
 	// "[2001:db8::53]:53"); empty is the system's resolver.
 	Resolver string `yaml:"resolver" json:"resolver"`
 	// Methods are the probes that run (MethodTCP, MethodICMP,
-	// MethodNeighbours, MethodDNS).
+	// MethodNeighbours, MethodDNS by default; MethodARP when named).
 	Methods []string `yaml:"methods" json:"methods"`
 	// NeighbourTable is the kernel's IPv4 neighbour table (/proc/net/arp).
 	NeighbourTable string `yaml:"neighbour_table" json:"neighbour_table"`
@@ -48,6 +49,23 @@ type Settings struct {
 	// then NetBox keeps it as it is. 1 reports it gone at the first silent
 	// run (it is then orphaned, not deleted, as everything else is).
 	MissedRuns int `yaml:"missed_runs" json:"missed_runs"`
+	// DiscoveredRole is the device role a live host that no other source
+	// reports becomes a device of, named after its reverse DNS name or
+	// else its address, with its address and MAC on an interface; empty
+	// leaves such a host a bare IP address. The merge drops the device
+	// when another source reports the address or its MAC.
+	DiscoveredRole string `yaml:"discovered_role" json:"discovered_role"`
+	// DiscoveredSite is the site those devices are at; required with
+	// DiscoveredRole.
+	DiscoveredSite string `yaml:"discovered_site" json:"discovered_site"`
+	// Engine is what probes: "builtin" (the scanner's own ICMP echo and TCP
+	// connects) or "nmap" (nmap's host discovery and TCP connect scan of
+	// ports, at most rate packets per second; nmap must be on the worker's
+	// PATH). The neighbour table and reverse DNS are read after either.
+	Engine string `yaml:"engine" json:"engine"`
+	// ServiceDetection runs nmap's service detection (-sV) and names each
+	// open port's service as nmap found it; only with engine nmap.
+	ServiceDetection bool `yaml:"service_detection" json:"service_detection"`
 }
 
 // The probes, as methods names them.
@@ -66,7 +84,11 @@ const (
 )
 
 // allMethods are the methods known, in the order they run.
-var allMethods = []string{MethodICMP, MethodTCP, MethodNeighbours, MethodDNS}
+var allMethods = []string{MethodICMP, MethodTCP, MethodARP, MethodNeighbours, MethodDNS}
+
+// defaultMethods are the methods that run unless methods says otherwise:
+// all but arp, which needs a raw socket.
+var defaultMethods = []string{MethodICMP, MethodTCP, MethodNeighbours, MethodDNS}
 
 // DefaultPorts are common management and service ports: SSH, Telnet, HTTP,
 // HTTPS, RDP, VNC, WinRM, Proxmox VE, an alternative HTTP and HTTPS, Home
@@ -94,9 +116,10 @@ func DefaultSettings() Settings {
 		Concurrency:    DefaultConcurrency,
 		Timeout:        DefaultTimeout,
 		MaxAddresses:   DefaultMaxAddresses,
-		Methods:        slices.Clone(allMethods),
+		Methods:        slices.Clone(defaultMethods),
 		NeighbourTable: DefaultNeighbourTable,
 		MissedRuns:     DefaultMissedRuns,
+		Engine:         EngineBuiltin,
 	}
 }
 
@@ -146,6 +169,16 @@ func (s Settings) validate(_ string) (options, error) {
 		return o, err
 	}
 	o.NeighbourTable = source.OrDefault(s.NeighbourTable, DefaultNeighbourTable)
+	if err = o.checkEngine(); err != nil {
+		return o, err
+	}
+	o.DiscoveredRole, o.DiscoveredSite = strings.TrimSpace(s.DiscoveredRole), strings.TrimSpace(s.DiscoveredSite)
+	switch {
+	case o.DiscoveredRole != "" && o.DiscoveredSite == "":
+		return o, source.SettingError("discovered_site", "is empty while discovered_role is %q: the devices of hosts no source knows need a site", o.DiscoveredRole)
+	case o.DiscoveredRole == "" && o.DiscoveredSite != "":
+		return o, source.SettingError("discovered_site", "is %q while discovered_role is empty: no device is made", o.DiscoveredSite)
+	}
 	return o, nil
 }
 
@@ -172,8 +205,8 @@ func parseMethods(list []string) (map[string]bool, error) {
 		}
 		out[m] = true
 	}
-	if !out[MethodTCP] && !out[MethodICMP] && !out[MethodNeighbours] {
-		return nil, source.SettingError("methods", "none of tcp, icmp, neighbours: nothing would find a host")
+	if !out[MethodTCP] && !out[MethodICMP] && !out[MethodNeighbours] && !out[MethodARP] {
+		return nil, source.SettingError("methods", "none of tcp, icmp, arp, neighbours: nothing would find a host")
 	}
 	return out, nil
 }
@@ -211,4 +244,25 @@ func parseResolver(s string) (string, error) {
 		return "", source.SettingError("resolver", "%q is not an IP address or address:port of a DNS server", s)
 	}
 	return ap.String(), nil
+}
+
+// checkEngine reads engine: a known one, nmap on PATH when it is nmap.
+func (o *options) checkEngine() error {
+	o.Engine = strings.ToLower(strings.TrimSpace(source.OrDefault(o.Engine, EngineBuiltin)))
+	switch o.Engine {
+	case EngineBuiltin:
+		if o.ServiceDetection {
+			return source.SettingError("service_detection", "needs engine: nmap; the built-in engine detects no services")
+		}
+	case EngineNmap:
+		if _, err := exec.LookPath("nmap"); err != nil {
+			return source.SettingError("engine", "is nmap, which is not on the worker's PATH (%s); install nmap or use engine: builtin", err.Error())
+		}
+		if !o.methods[MethodTCP] && !o.methods[MethodICMP] {
+			return source.SettingError("engine", "is nmap while methods has neither tcp nor icmp: nmap would not run")
+		}
+	default:
+		return source.SettingError("engine", "%q is not an engine (builtin, nmap)", o.Engine)
+	}
+	return nil
 }

@@ -58,6 +58,12 @@ func TestSettingsValidation(t *testing.T) {
 		{Name: "resolver hostname", Change: func(s *Settings) { s.Resolver = "dns.example.com" }, Setting: "resolver"},
 		{Name: "resolver port zero", Change: func(s *Settings) { s.Resolver = "192.0.2.53:0" }, Setting: "resolver"},
 		{Name: "resolver with port", Change: func(s *Settings) { s.Resolver = "[2001:db8::53]:5353" }},
+		{Name: "unknown engine", Change: func(s *Settings) { s.Engine = "masscan" }, Setting: "engine"},
+		{Name: "service detection builtin", Change: func(s *Settings) { s.ServiceDetection = true }, Setting: "service_detection"},
+		{Name: "nmap without tcp or icmp", Change: func(s *Settings) { s.Engine, s.Methods = "nmap", []string{"neighbours"} }, Setting: "engine"},
+		{Name: "discovered role and site", Change: func(s *Settings) { s.DiscoveredRole, s.DiscoveredSite = "Discovered", "Home" }},
+		{Name: "discovered role without site", Change: func(s *Settings) { s.DiscoveredRole = "Discovered" }, Setting: "discovered_site"},
+		{Name: "discovered site without role", Change: func(s *Settings) { s.DiscoveredSite = "Home" }, Setting: "discovered_site"},
 	})
 }
 
@@ -67,7 +73,8 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, DefaultPorts(), o.Ports)
 	assert.Equal(t, 4096, o.MaxAddresses)
 	assert.Equal(t, time.Second, o.Timeout)
-	for _, m := range allMethods {
+	assert.False(t, o.methods[MethodARP], "arp needs a raw socket: off unless named")
+	for _, m := range defaultMethods {
 		assert.True(t, o.methods[m], m)
 	}
 	assert.Empty(t, o.resolver, "the system's resolver by default")
@@ -145,4 +152,25 @@ func TestExampleConfig(t *testing.T) {
 	o := src.(*Source).opts
 	assert.Equal(t, []netip.Addr{netip.MustParseAddr("127.0.0.1")}, o.targets.list(), "the example scans loopback only")
 	assert.Equal(t, DefaultPorts(), o.Ports)
+}
+
+// TestEngineNmapNeedsNmap: engine nmap without nmap on PATH is refused,
+// naming the key.
+func TestEngineNmapNeedsNmap(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	s := validSettings()
+	s.Engine = EngineNmap
+	_, err := s.validate("")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "engine")
+	assert.Contains(t, err.Error(), "not on the worker's PATH")
+}
+
+func TestEngineNmapWithNmap(t *testing.T) {
+	requireNmap(t)
+	s := validSettings()
+	s.Engine, s.ServiceDetection = "NMAP", true
+	o, err := s.validate("")
+	require.NoError(t, err)
+	assert.Equal(t, EngineNmap, o.Engine)
 }
