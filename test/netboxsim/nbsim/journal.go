@@ -56,8 +56,9 @@ var appNames = map[string]string{"dcim": "DCIM", "ipam": "IPAM", "virtualization
 	"tenancy": "Tenancy", "extras": "Extras"}
 
 // validateJournalObject is JournalEntrySerializer.validate(): the entry's object must exist,
-// or the entry is refused under non_field_errors naming the content type as Django's
-// ContentType.__str__ does ("DCIM | device").
+// or the entry is refused with a non-field error naming the object's type as its str() does:
+// from 4.7 core.ObjectType's "DCIM > Device" (core/models/object_types.py, checked against a
+// real NetBox 4.7.3), before it Django's ContentType "DCIM | device".
 func validateJournalObject(t *tx, _ map[string]any, o, _ *object, errs fieldErrors) {
 	typ, _ := o.Fields["assigned_object_type"].(string)
 	id := o.id("assigned_object_id")
@@ -66,5 +67,20 @@ func validateJournalObject(t *tx, _ map[string]any, o, _ *object, errs fieldErro
 		return
 	}
 	app, _, _ := strings.Cut(typ, ".")
-	errs.add("non_field_errors", fmt.Sprintf("Invalid assigned_object: %s | %s ID %d", appNames[app], t.table(ep).kind.Verbose, id))
+	rel := t.st.cat.rel
+	name := appNames[app] + " | " + t.table(ep).kind.Verbose
+	if rel.atLeast(7) {
+		name = appNames[app] + " > " + titleWords(t.table(ep).kind.Verbose)
+	}
+	errs.add(rel.nonFieldKey(), fmt.Sprintf("Invalid assigned_object: %s ID %d", name, id))
+}
+
+// titleWords capitalises the first letter of each word, as NetBox's utilities.string.title
+// does ("virtual machine" reads "Virtual Machine").
+func titleWords(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return strings.Join(words, " ")
 }

@@ -86,7 +86,8 @@ func TestConformanceJournalEntries(t *testing.T) {
 			t.Errorf("entry without comments: %d %s, want 400 naming comments", code, body)
 		}
 		code, body = c.do(http.MethodPost, "/api/extras/journal-entries/", entry("dcim.device", 999999999, ""))
-		want := `{"non_field_errors":["Invalid assigned_object: DCIM | device ID 999999999"]}`
+		want := since(c, `{"non_field_errors":["Invalid assigned_object: DCIM | device ID 999999999"]}`, 7,
+			`{"__all__":["Invalid assigned_object: DCIM > Device ID 999999999"]}`)
 		if code != http.StatusBadRequest || string(body) != want {
 			t.Errorf("entry on a missing device: %d %s, want 400 %s", code, body, want)
 		}
