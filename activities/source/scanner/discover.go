@@ -136,7 +136,15 @@ func (s *Source) afterProbes(ctx context.Context, hosts []*host, addrs []netip.A
 		hb.Update(func(p *Progress) { p.Step = StepARP })
 		var w []string
 		var err error
-		if hosts, w, err = s.addARP(ctx, hosts, addrs, wait); err != nil {
+		// Each ARP request is a probe sent, counted as it goes out.
+		request := func(ctx context.Context) error {
+			if err := wait(ctx); err != nil {
+				return err
+			}
+			hb.Update(func(p *Progress) { p.ProbesSent++ })
+			return nil
+		}
+		if hosts, w, err = s.addARP(ctx, hosts, addrs, request); err != nil {
 			return nil, nil, nil, err
 		}
 		warnings = append(warnings, w...)
