@@ -24,50 +24,8 @@ import (
 // as a service on the VM. The other live addresses become IP addresses on
 // no interface, without services. A second sync writes nothing.
 func TestScannerMergesWithInventory(t *testing.T) {
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "nas.yaml"), []byte(`
-devices:
-  - name: nas01
-    site: Home
-    role: Storage
-    manufacturer: Synology
-    device_type: DS920+
-    interfaces:
-      - name: eth0
-        mac: 52:54:00:aa:01:02
-        ips: [127.77.1.2/24]
-virtual_machines:
-  - name: gitea
-    site: Home
-    interfaces:
-      - name: net0
-        mac: 52:54:00:aa:01:03
-`), 0o600))
-	port := scantest.Listen(t, "127.77.1.2:0")
-	scantest.Listen(t, fmt.Sprintf("127.77.1.3:%d", port)) // the same port on the VM
-	dns, _ := scantest.ServeDNS(t, map[string]string{"127.77.1.2": "nas01.lab.example.", "127.77.1.3": "gitea.lab.example."})
-	arp := filepath.Join(t.TempDir(), "arp")
-	require.NoError(t, os.WriteFile(arp, []byte("IP address       HW type     Flags       HW address            Mask     Device\n"+
-		"127.77.1.2       0x1         0x2         52:54:00:aa:01:02     *        lo\n"+
-		"127.77.1.3       0x1         0x2         52:54:00:aa:01:03     *        lo\n"+
-		"127.77.1.5       0x1         0x2         52:54:00:aa:01:05     *        lo\n"), 0o600))
-	e := newEnv(t, fmt.Sprintf(`
-sync:
-  retry:
-    initial_interval: 100ms
-    maximum_attempts: 3
-sources:
-  - name: files
-    type: filesystem
-    path: %s
-  - name: lan
-    type: scanner
-    cidrs: [127.77.1.0/29]
-    ports: [%d]
-    resolver: %q
-    neighbour_table: %s
-    methods: [tcp, neighbours, dns]
-`, dir, port, dns, arp))
+	cfg, port := scannerLab(t, 1, map[int]string{2: "nas01.lab.example.", 3: "gitea.lab.example."}, "")
+	e := newEnv(t, cfg)
 
 	_, res := e.sync(workflows.SyncRequest{})
 	require.Len(t, res.Sources, 2)
@@ -130,54 +88,9 @@ sources:
 // it) or else its address, with the address, and the MAC the neighbour
 // table holds for .5, on its interface. A second sync writes nothing.
 func TestScannerDiscoveredRole(t *testing.T) {
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "nas.yaml"), []byte(`
-devices:
-  - name: nas01
-    site: Home
-    role: Storage
-    manufacturer: Synology
-    device_type: DS920+
-    interfaces:
-      - name: eth0
-        mac: 52:54:00:aa:04:02
-        ips: [127.77.4.2/24]
-virtual_machines:
-  - name: gitea
-    site: Home
-    interfaces:
-      - name: net0
-        mac: 52:54:00:aa:04:03
-`), 0o600))
-	port := scantest.Listen(t, "127.77.4.2:0")
-	scantest.Listen(t, fmt.Sprintf("127.77.4.3:%d", port))
-	scantest.Listen(t, fmt.Sprintf("127.77.4.4:%d", port))
-	dns, _ := scantest.ServeDNS(t, map[string]string{"127.77.4.2": "nas01.lab.example.", "127.77.4.3": "gitea.lab.example.",
-		"127.77.4.4": "printer.lab.example."})
-	arp := filepath.Join(t.TempDir(), "arp")
-	require.NoError(t, os.WriteFile(arp, []byte("IP address       HW type     Flags       HW address            Mask     Device\n"+
-		"127.77.4.2       0x1         0x2         52:54:00:aa:04:02     *        lo\n"+
-		"127.77.4.3       0x1         0x2         52:54:00:aa:04:03     *        lo\n"+
-		"127.77.4.5       0x1         0x2         52:54:00:aa:04:05     *        lo\n"), 0o600))
-	e := newEnv(t, fmt.Sprintf(`
-sync:
-  retry:
-    initial_interval: 100ms
-    maximum_attempts: 3
-sources:
-  - name: files
-    type: filesystem
-    path: %s
-  - name: lan
-    type: scanner
-    cidrs: [127.77.4.0/29]
-    ports: [%d]
-    resolver: %q
-    neighbour_table: %s
-    methods: [tcp, neighbours, dns]
-    discovered_role: Discovered
-    discovered_site: Home
-`, dir, port, dns, arp))
+	cfg, _ := scannerLab(t, 4, map[int]string{2: "nas01.lab.example.", 3: "gitea.lab.example.", 4: "printer.lab.example."},
+		"    discovered_role: Discovered\n    discovered_site: Home\n")
+	e := newEnv(t, cfg)
 
 	_, res := e.sync(workflows.SyncRequest{})
 	for _, s := range res.Sources {
@@ -234,4 +147,68 @@ sources:
 	_, again := e.sync(workflows.SyncRequest{})
 	require.Zero(t, e.writes(), "an unchanged network re-scanned writes nothing: %v", e.stats().Requests)
 	require.Zero(t, again.Plan.Total, "%+v", again.Plan.Counts)
+}
+
+// scannerLab is the loopback network 127.77.<n>.0/29 of a scanner test,
+// beside an inventory file that knows nas01 at .2 with its MAC and a VM
+// gitea by the MAC of .3 only. The hosts named (by their last octet) have
+// a listener on one port and a reverse DNS name; the neighbour table holds
+// the MACs of .2, .3 and .5. It returns the config of a sync of the file
+// and a scan of the network (with extra settings of the scanner) and the
+// open port.
+func scannerLab(t *testing.T, n int, names map[int]string, extra string) (string, int) {
+	t.Helper()
+	ip := func(host int) string { return fmt.Sprintf("127.77.%d.%d", n, host) }
+	mac := func(host int) string { return fmt.Sprintf("52:54:00:aa:%02x:%02x", n, host) }
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "nas.yaml"), []byte(fmt.Sprintf(`
+devices:
+  - name: nas01
+    site: Home
+    role: Storage
+    manufacturer: Synology
+    device_type: DS920+
+    interfaces:
+      - name: eth0
+        mac: %s
+        ips: [%s/24]
+virtual_machines:
+  - name: gitea
+    site: Home
+    interfaces:
+      - name: net0
+        mac: %s
+`, mac(2), ip(2), mac(3))), 0o600))
+	port := scantest.Listen(t, ip(2)+":0")
+	dnsNames := map[string]string{}
+	for host, name := range names {
+		dnsNames[ip(host)] = name
+		if host != 2 {
+			scantest.Listen(t, fmt.Sprintf("%s:%d", ip(host), port))
+		}
+	}
+	dns, _ := scantest.ServeDNS(t, dnsNames)
+	table := "IP address       HW type     Flags       HW address            Mask     Device\n"
+	for _, host := range []int{2, 3, 5} {
+		table += fmt.Sprintf("%-16s 0x1         0x2         %s     *        lo\n", ip(host), mac(host))
+	}
+	arp := filepath.Join(t.TempDir(), "arp")
+	require.NoError(t, os.WriteFile(arp, []byte(table), 0o600))
+	return fmt.Sprintf(`
+sync:
+  retry:
+    initial_interval: 100ms
+    maximum_attempts: 3
+sources:
+  - name: files
+    type: filesystem
+    path: %s
+  - name: lan
+    type: scanner
+    cidrs: [%s/29]
+    ports: [%d]
+    resolver: %q
+    neighbour_table: %s
+    methods: [tcp, neighbours, dns]
+`, dir, ip(0), port, dns, arp) + extra, port
 }
