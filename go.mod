@@ -7,6 +7,7 @@ require (
 	github.com/compose-spec/compose-go/v2 v2.16.2
 	github.com/luthermonson/go-proxmox v0.8.2
 	github.com/mdlayher/arp v0.0.0-20220512170110-6706a2966875
+	github.com/mdlayher/ndp v1.1.0
 	github.com/moby/buildkit v0.34.2
 	github.com/netbox-community/go-netbox/v4 v4.3.0
 	github.com/prometheus-community/pro-bing v0.9.1

@@ -22,7 +22,7 @@ import (
 // addresses done in scan order up to the cursor, the live hosts found and
 // the probes sent. Run names the scan, for a retry to resume.
 type Progress struct {
-	Step           string `json:"step"` // probe, arp, neighbours, dns, done
+	Step           string `json:"step"` // probe, arp, ndp, neighbours, dns, done
 	Run            string `json:"run"`
 	AddressesDone  int    `json:"addresses_done"`
 	AddressesTotal int    `json:"addresses_total"`
@@ -35,6 +35,7 @@ type Progress struct {
 const (
 	StepProbe      = "probe"
 	StepARP        = "arp"
+	StepNDP        = "ndp"
 	StepNeighbours = "neighbours"
 	StepDNS        = "dns"
 	StepDone       = "done"
@@ -48,6 +49,7 @@ type host struct {
 	echo    bool  // it answered ICMP echo
 	mac     string
 	arpOnly bool // only the neighbour table knows it
+	ndpOnly bool // only NDP found it
 	name    string
 	// detected names the services nmap's service detection found, by port.
 	detected map[int]string
@@ -132,11 +134,15 @@ func (s *Source) scanHosts(ctx context.Context, p source.Progress) ([]*host, *so
 // hosts the probes found, whichever engine probed.
 func (s *Source) afterProbes(ctx context.Context, hosts []*host, addrs []netip.Addr, hb *source.Heartbeat[Progress],
 	wait func(context.Context) error, warnings []string) ([]*host, *source.Heartbeat[Progress], []string, error) {
-	if s.opts.methods[MethodARP] {
-		hb.Update(func(p *Progress) { p.Step = StepARP })
+	for _, m := range []linkMethod{arpMethod(), ndpMethod()} {
+		if !s.opts.methods[m.name] {
+			continue
+		}
+		hb.Update(func(p *Progress) { p.Step = m.name })
 		var w []string
 		var err error
-		// Each ARP request is a probe sent, counted as it goes out.
+		// Each ARP request and Neighbor Solicitation is a probe sent,
+		// counted as it goes out.
 		request := func(ctx context.Context) error {
 			if err := wait(ctx); err != nil {
 				return err
@@ -144,7 +150,7 @@ func (s *Source) afterProbes(ctx context.Context, hosts []*host, addrs []netip.A
 			hb.Update(func(p *Progress) { p.ProbesSent++ })
 			return nil
 		}
-		if hosts, w, err = s.addARP(ctx, hosts, addrs, request); err != nil {
+		if hosts, w, err = m.add(ctx, hosts, addrs, s.opts.Timeout, request); err != nil {
 			return nil, nil, nil, err
 		}
 		warnings = append(warnings, w...)

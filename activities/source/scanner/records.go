@@ -72,7 +72,7 @@ func (s *Source) snapshot(hosts []*host, warnings []string, hist history) (*sour
 }
 
 // describe says how a host answered: "open tcp 22, 443", "answers ping",
-// "answers ARP only".
+// "answers ARP only", "answers NDP only".
 func describe(h *host) string {
 	var parts []string
 	if len(h.open) > 0 {
@@ -84,6 +84,9 @@ func describe(h *host) string {
 	}
 	if h.arpOnly {
 		parts = append(parts, "answers ARP only")
+	}
+	if h.ndpOnly {
+		parts = append(parts, "answers NDP only")
 	}
 	if len(parts) == 0 {
 		return ""

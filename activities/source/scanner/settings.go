@@ -25,8 +25,9 @@ type Settings struct {
 	// Ports are the TCP ports a connect is tried on (DefaultPorts).
 	Ports []int `yaml:"ports" json:"ports"`
 	// Rate is the most probes sent to scanned addresses per second, ICMP
-	// echoes and TCP connects together; reverse lookups go to the resolver
-	// and are bounded by Concurrency only.
+	// echoes, TCP connects, ARP requests and NDP solicitations together;
+	// reverse lookups go to the resolver and are bounded by Concurrency
+	// only.
 	Rate float64 `yaml:"rate" json:"rate"`
 	// Concurrency is the most probes waiting for an answer at once.
 	Concurrency int `yaml:"concurrency" json:"concurrency"`
@@ -40,7 +41,8 @@ type Settings struct {
 	// "[2001:db8::53]:53"); empty is the system's resolver.
 	Resolver string `yaml:"resolver" json:"resolver"`
 	// Methods are the probes that run (MethodTCP, MethodICMP,
-	// MethodNeighbours, MethodDNS by default; MethodARP when named).
+	// MethodNeighbours, MethodDNS by default; MethodARP and MethodNDP when
+	// named).
 	Methods []string `yaml:"methods" json:"methods"`
 	// NeighbourTable is the kernel's IPv4 neighbour table (/proc/net/arp).
 	NeighbourTable string `yaml:"neighbour_table" json:"neighbour_table"`
@@ -84,10 +86,10 @@ const (
 )
 
 // allMethods are the methods known, in the order they run.
-var allMethods = []string{MethodICMP, MethodTCP, MethodARP, MethodNeighbours, MethodDNS}
+var allMethods = []string{MethodICMP, MethodTCP, MethodARP, MethodNDP, MethodNeighbours, MethodDNS}
 
 // defaultMethods are the methods that run unless methods says otherwise:
-// all but arp, which needs a raw socket.
+// all but arp and ndp, which need a raw socket.
 var defaultMethods = []string{MethodICMP, MethodTCP, MethodNeighbours, MethodDNS}
 
 // DefaultPorts are common management and service ports: SSH, Telnet, HTTP,
@@ -205,8 +207,8 @@ func parseMethods(list []string) (map[string]bool, error) {
 		}
 		out[m] = true
 	}
-	if !out[MethodTCP] && !out[MethodICMP] && !out[MethodNeighbours] && !out[MethodARP] {
-		return nil, source.SettingError("methods", "none of tcp, icmp, arp, neighbours: nothing would find a host")
+	if !out[MethodTCP] && !out[MethodICMP] && !out[MethodNeighbours] && !out[MethodARP] && !out[MethodNDP] {
+		return nil, source.SettingError("methods", "none of tcp, icmp, arp, ndp, neighbours: nothing would find a host")
 	}
 	return out, nil
 }

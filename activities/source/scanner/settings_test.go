@@ -55,6 +55,8 @@ func TestSettingsValidation(t *testing.T) {
 		{Name: "unknown method", Change: func(s *Settings) { s.Methods = []string{"tcp", "syn"} }, Setting: "methods[1]"},
 		{Name: "method twice", Change: func(s *Settings) { s.Methods = []string{"tcp", "TCP"} }, Setting: "methods[1]"},
 		{Name: "only dns", Change: func(s *Settings) { s.Methods = []string{"dns"} }, Setting: "methods"},
+		{Name: "ndp and dns", Change: func(s *Settings) { s.Methods = []string{"ndp", "dns"} }},
+		{Name: "ndp twice", Change: func(s *Settings) { s.Methods = []string{"ndp", "arp", "NDP"} }, Setting: "methods[2]"},
 		{Name: "resolver hostname", Change: func(s *Settings) { s.Resolver = "dns.example.com" }, Setting: "resolver"},
 		{Name: "resolver port zero", Change: func(s *Settings) { s.Resolver = "192.0.2.53:0" }, Setting: "resolver"},
 		{Name: "resolver with port", Change: func(s *Settings) { s.Resolver = "[2001:db8::53]:5353" }},
@@ -74,6 +76,7 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, 4096, o.MaxAddresses)
 	assert.Equal(t, time.Second, o.Timeout)
 	assert.False(t, o.methods[MethodARP], "arp needs a raw socket: off unless named")
+	assert.False(t, o.methods[MethodNDP], "ndp needs a raw socket: off unless named")
 	for _, m := range defaultMethods {
 		assert.True(t, o.methods[m], m)
 	}
