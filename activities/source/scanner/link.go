@@ -29,11 +29,11 @@ type neighbourConn interface {
 // linkMethod is a method that asks the hosts of directly attached networks
 // for their MACs: arp or ndp.
 type linkMethod struct {
-	name   string                                   // the method, in errors and warnings
-	proto  string                                   // ARP or NDP, in the description of the hosts it alone finds
-	family func(netip.Addr) bool                    // the addresses it asks
+	name   string                                      // the method, in errors and warnings
+	proto  string                                      // ARP or NDP, in the description of the hosts it alone finds
+	family func(netip.Addr) bool                       // the addresses it asks
 	dial   func(*net.Interface) (neighbourConn, error) // opens the socket
-	mark   func(*host)                              // marks a host only it found
+	mark   func(*host)                                 // marks a host only it found
 }
 
 // link is one interface of the worker and the scanned addresses on its
