@@ -5,10 +5,12 @@
 // appliances, forgotten boxes); the merge joins an address another source
 // knows with that source's record instead of making a second one.
 //
-// Every probe but arp (a raw socket, off by default) runs without privileges: TCP connects, ICMP echo through an
-// unprivileged ping socket (where net.ipv4.ping_group_range allows it), a
-// read of /proc/net/arp and reverse lookups through net.Resolver. Nothing
-// is sent outside the configured CIDRs, and never faster than the rate.
+// Every probe but arp and ndp (raw sockets, off by default) runs without
+// privileges: TCP connects, ICMP echo through an unprivileged ping socket
+// (where net.ipv4.ping_group_range allows it), a read of /proc/net/arp and
+// reverse lookups through net.Resolver. Nothing is sent outside the
+// configured CIDRs (ndp's solicitations go to the solicited-node multicast
+// group of an address in them), and never faster than the rate.
 package scanner
 
 import (
