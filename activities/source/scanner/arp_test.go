@@ -3,7 +3,6 @@ package scanner
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -29,22 +28,8 @@ type pairLab struct {
 // listen on nothing and ignore ICMP echo: only ARP or NDP finds them.
 func (p pairLab) build(t *testing.T) netnsLab {
 	t.Helper()
-	if os.Getuid() != 0 {
-		t.Skip("network namespace tests need root (ip netns add); run as root, as CI does")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("network namespace tests need iproute2's ip")
-	}
 	l := netnsLab{prefix: fmt.Sprintf("%s%d", p.name, os.Getpid()%100000)}
-	for _, n := range []string{"a", "b"} {
-		if out, err := exec.Command("ip", "netns", "add", l.ns(n)).CombinedOutput(); err != nil {
-			t.Skipf("cannot make a network namespace here: %s", strings.TrimSpace(string(out)))
-		}
-		name := l.ns(n)
-		t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", name).Run() })
-		l.inNS(t, n, append([]string{"sysctl", "-qw"}, p.sysctl...)...)
-		l.inNS(t, n, "ip", "link", "set", "lo", "up")
-	}
+	l.makeNamespaces(t, []string{"a", "b"}, p.sysctl...)
 	runCmd(t, "ip", "link", "add", "a0", "netns", l.ns("a"), "type", "veth", "peer", "name", "b0", "netns", l.ns("b"))
 	l.inNS(t, "a", append([]string{"ip", "addr", "add", p.a, "dev", "a0"}, p.addr...)...)
 	for _, a := range p.b {

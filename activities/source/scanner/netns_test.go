@@ -58,8 +58,9 @@ func (l netnsLab) inNS(t testing.TB, n string, args ...string) string {
 	return runCmd(t, append([]string{"ip", "netns", "exec", l.ns(n)}, args...)...)
 }
 
-// newNetnsLab builds the topology, or skips when namespaces cannot be made.
-func newNetnsLab(t testing.TB) netnsLab {
+// makeNamespaces makes the namespaces of l, each with lo up and sysctl
+// set, removed when the test ends; it skips when namespaces cannot be made.
+func (l netnsLab) makeNamespaces(t testing.TB, names []string, sysctl ...string) {
 	t.Helper()
 	if os.Getuid() != 0 {
 		t.Skip("network namespace tests need root (ip netns add); run as root, as CI does")
@@ -67,16 +68,22 @@ func newNetnsLab(t testing.TB) netnsLab {
 	if _, err := exec.LookPath("ip"); err != nil {
 		t.Skip("network namespace tests need iproute2's ip")
 	}
-	l := netnsLab{prefix: fmt.Sprintf("nbscan%d", os.Getpid()%100000), ports: []int{22, 80, 443, 8006, 9100}}
-	for _, n := range []string{"a", "b", "c"} {
+	for _, n := range names {
 		if out, err := exec.Command("ip", "netns", "add", l.ns(n)).CombinedOutput(); err != nil {
 			t.Skipf("cannot make a network namespace here: %s", strings.TrimSpace(string(out)))
 		}
 		name := l.ns(n)
 		t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", name).Run() })
-		l.inNS(t, n, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
+		l.inNS(t, n, append([]string{"sysctl", "-qw"}, sysctl...)...)
 		l.inNS(t, n, "ip", "link", "set", "lo", "up")
 	}
+}
+
+// newNetnsLab builds the topology, or skips when namespaces cannot be made.
+func newNetnsLab(t testing.TB) netnsLab {
+	t.Helper()
+	l := netnsLab{prefix: fmt.Sprintf("nbscan%d", os.Getpid()%100000), ports: []int{22, 80, 443, 8006, 9100}}
+	l.makeNamespaces(t, []string{"a", "b", "c"}, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
 	runCmd(t, "ip", "link", "add", "a0", "netns", l.ns("a"), "type", "veth", "peer", "name", "b0", "netns", l.ns("b"))
 	runCmd(t, "ip", "link", "add", "a1", "netns", l.ns("a"), "type", "veth", "peer", "name", "c0", "netns", l.ns("c"))
 	l.inNS(t, "a", "ip", "addr", "add", "10.213.0.1/22", "dev", "a0")
