@@ -3,6 +3,7 @@ package scanner
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -121,4 +122,16 @@ func TestNetnsNDP(t *testing.T) {
 	prog := assertLinkOnly(t, l, "cidrs: [\"fd00:214::/125\"]\nmethods: [icmp, ndp]\ntimeout: 500ms\n",
 		"NDP", []string{"fd00:214::2", "fd00:214::3"}, "fd00:214::4")
 	assert.Equal(t, int64(7+6), prog.ProbesSent, "one echo per address but the anycast ::0, and one solicitation per address but the scanner's own")
+
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("the run without CAP_NET_RAW needs util-linux's setpriv")
+	}
+	snap, prog, _ = l.scan(t, "cidrs: [\"fd00:214::/125\"]\nmethods: [icmp, ndp]\ntimeout: 500ms\n",
+		"setpriv", "--bounding-set=-net_raw", "--inh-caps=-net_raw", "--")
+	require.Len(t, snap.Warnings, 1, "without CAP_NET_RAW: one warning")
+	assert.Contains(t, snap.Warnings[0], "ndp on a0 needs CAP_NET_RAW")
+	assert.Contains(t, snap.Warnings[0], "no NDP requests this run")
+	assert.Equal(t, StepDone, prog.Step, "the run goes on")
+	assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindIPAddress, ""), 1, "ICMP alone: the scanner's own address only")
+	assert.Equal(t, int64(7), prog.ProbesSent, "the echoes only: no solicitation went out")
 }

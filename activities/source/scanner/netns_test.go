@@ -131,11 +131,13 @@ func (l netnsLab) serve(t testing.TB) {
 }
 
 // scan runs a scan in a with settings and returns its snapshot and the
-// seconds it took.
-func (l netnsLab) scan(t testing.TB, settings string) (*source.Snapshot, Progress, float64) {
+// seconds it took; wrap, when given, is the command the scan runs under
+// (setpriv, to drop a capability).
+func (l netnsLab) scan(t testing.TB, settings string, wrap ...string) (*source.Snapshot, Progress, float64) {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "snap.json")
-	cmd := exec.Command("ip", "netns", "exec", l.ns("a"), os.Args[0], "-test.run=^TestNetnsHelper$")
+	args := append(append([]string{"netns", "exec", l.ns("a")}, wrap...), os.Args[0], "-test.run=^TestNetnsHelper$")
+	cmd := exec.Command("ip", args...)
 	cmd.Env = append(os.Environ(), helperEnv+"=scan", "SCANNER_NETNS_SETTINGS="+settings, "SCANNER_NETNS_OUT="+out)
 	b, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", b)
