@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -17,11 +18,11 @@ import (
 // planner uses, so that planner tests and benchmarks need no HTTP.
 type memFetcher struct {
 	objs  map[inventory.Kind][]map[string]any
-	calls int
+	calls atomic.Int64 // the planner reads the next kind's list while it plans one
 }
 
 func (m *memFetcher) list(_ context.Context, s *kindSpec, q url.Values) ([]map[string]any, error) {
-	m.calls++
+	m.calls.Add(1)
 	var out []map[string]any
 	for _, raw := range m.objs[s.Kind] {
 		if memMatch(raw, q) {

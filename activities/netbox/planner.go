@@ -3,7 +3,6 @@ package netbox
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"sort"
 	"time"
 
@@ -120,8 +119,18 @@ func planRecords(ctx context.Context, f fetcher, cfg Config, req PlanRequest, re
 	p := newPlanner(f, cfg, req, recs)
 	p.facts = facts
 	p.plan.NetBoxVersion = facts.version.String()
-	for _, s := range specOrder {
-		if err := p.planKind(ctx, s); err != nil {
+	lists := newKindLists(ctx, f)
+	defer lists.close()
+	for i, s := range specOrder {
+		var then *kindSpec
+		if i+1 < len(specOrder) {
+			then = specOrder[i+1]
+		}
+		raws, err := lists.take(ctx, s, then)
+		if err == nil {
+			err = p.planKind(ctx, s, raws)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("plan %s: %w", s.Kind, err)
 		}
 	}
@@ -261,17 +270,10 @@ func (p *planner) bind(st *recState, o *object, how, value string) {
 	p.claimed[st.spec.Kind][o.ID] = st
 }
 
-// planKind reads, matches and diffs the records of one kind.
-func (p *planner) planKind(ctx context.Context, s *kindSpec) error {
+// planKind matches and diffs the records of one kind against raws, its
+// main list (kindLists).
+func (p *planner) planKind(ctx context.Context, s *kindSpec, raws []map[string]any) error {
 	set := p.objs[s.Kind]
-	q := url.Values{}
-	if !s.FetchAll {
-		q.Set("tag", TagAgent)
-	}
-	raws, err := p.f.list(ctx, s, q)
-	if err != nil {
-		return err
-	}
 	for _, r := range raws {
 		set.add(r)
 	}
