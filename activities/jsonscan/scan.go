@@ -21,9 +21,10 @@ import (
 // any: map[string]any, []any, string, float64 (json.Number with
 // UseNumber), bool and nil.
 type Scanner struct {
-	data  []byte
-	pos   int
-	depth int
+	data     []byte
+	pos      int
+	depth    int
+	keyStart int // offset of the key Object last read
 	// UseNumber decodes numbers as json.Number, as json.Decoder.UseNumber.
 	UseNumber bool
 }
@@ -33,6 +34,10 @@ func New(data []byte) *Scanner { return &Scanner{data: data} }
 
 // Pos is the offset in the document of the next byte to read.
 func (s *Scanner) Pos() int { return s.pos }
+
+// KeyStart is the offset of the opening quote of the key that Object
+// passed to its member function last.
+func (s *Scanner) KeyStart() int { return s.keyStart }
 
 // Since returns the document's bytes from offset start to where the
 // scanner is: the text of a value read from start.
@@ -138,6 +143,7 @@ func (s *Scanner) Object(member func(key []byte) error) error {
 		if s.Peek() != '"' {
 			return ErrSyntax
 		}
+		s.keyStart = s.pos
 		key, err := s.key()
 		if err != nil {
 			return err

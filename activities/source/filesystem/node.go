@@ -184,12 +184,26 @@ func (n *node) get(name string) *field {
 	return nil
 }
 
-// parseJSON reads one JSON value token by token so that each value knows
-// the line it starts on, computed from the decoder's input offset.
+// parseJSON reads one JSON value so that each value knows the line it
+// starts on: with jsonTree, or, for a document that one does not take,
+// token by token, the line computed from the decoder's input offset, so
+// that an error names its line.
 func parseJSON(data []byte) ([]*node, error) {
 	// Editors on Windows start files with a byte-order mark JSON does not allow.
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	p := &jsonParser{dec: json.NewDecoder(bytes.NewReader(data)), lines: lineStarts(data), budget: maxNodes}
+	lines := lineStarts(data)
+	if n, ok := scanJSON(data, lines); ok {
+		if n.kind == nodeNull {
+			return nil, nil
+		}
+		return []*node{n}, nil
+	}
+	return parseJSONTokens(data, lines)
+}
+
+// parseJSONTokens is parseJSON token by token.
+func parseJSONTokens(data []byte, lines []int) ([]*node, error) {
+	p := &jsonParser{dec: json.NewDecoder(bytes.NewReader(data)), lines: lines, budget: maxNodes}
 	p.dec.UseNumber()
 	n, err := p.value(0)
 	if err != nil {
