@@ -320,6 +320,14 @@ func unevenSizes(batches []Batch, size int) []int {
 // NetBox matches req.Records. It writes nothing.
 func (c *Client) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 	before := c.Requests()
+	f, err := c.planFetcher(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// NetBox renders the first kind's list while the records are read.
+	lists := newKindLists(ctx, f)
+	defer lists.close()
+	lists.start(specOrder[0])
 	recs, err := readRecords(req)
 	if err != nil {
 		return nil, err
@@ -328,25 +336,30 @@ func (c *Client) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	var f fetcher = c
-	if !c.schemaReady.Load() {
-		tags, err := c.listPath(ctx, "extras/tags", url.Values{"slug": {TagAgent}})
-		if err != nil {
-			return nil, fmt.Errorf("look up the agent tag: %w", err)
-		}
-		if len(tags) == 0 {
-			// A NetBox the agent never prepared (the plan of a first run
-			// comes before its Prepare step): nothing carries the tag, and
-			// NetBox answers 400 to a filter on a tag that does not exist.
-			f = untaggedNetBox{c}
-		}
-	}
-	p, err := planRecords(ctx, f, c.cfg, req, recs, facts)
+	p, err := planRecords(ctx, lists, c.cfg, req, recs, facts)
 	if err != nil {
 		return nil, err
 	}
 	p.Requests = c.Requests() - before
 	return p, nil
+}
+
+// planFetcher is what the plan reads NetBox's objects through: the client,
+// or, on a NetBox the agent never prepared (the plan of a first run comes
+// before its Prepare step), one that knows nothing carries the agent's
+// tag, as NetBox answers 400 to a filter on a tag that does not exist.
+func (c *Client) planFetcher(ctx context.Context) (fetcher, error) {
+	if c.schemaReady.Load() {
+		return c, nil
+	}
+	tags, err := c.listPath(ctx, "extras/tags", url.Values{"slug": {TagAgent}})
+	if err != nil {
+		return nil, fmt.Errorf("look up the agent tag: %w", err)
+	}
+	if len(tags) == 0 {
+		return untaggedNetBox{c}, nil
+	}
+	return c, nil
 }
 
 // facts reads what the planner needs to know of NetBox besides its

@@ -111,16 +111,17 @@ func buildPlan(ctx context.Context, f fetcher, cfg Config, req PlanRequest, fact
 	if err != nil {
 		return nil, err
 	}
-	return planRecords(ctx, f, cfg, req, recs, facts)
-}
-
-// planRecords plans recs, the request's records as readRecords reads them.
-func planRecords(ctx context.Context, f fetcher, cfg Config, req PlanRequest, recs []record, facts netboxFacts) (*Plan, error) {
-	p := newPlanner(f, cfg, req, recs)
-	p.facts = facts
-	p.plan.NetBoxVersion = facts.version.String()
 	lists := newKindLists(ctx, f)
 	defer lists.close()
+	return planRecords(ctx, lists, cfg, req, recs, facts)
+}
+
+// planRecords plans recs, the request's records as readRecords reads them,
+// reading NetBox's lists through lists.
+func planRecords(ctx context.Context, lists *kindLists, cfg Config, req PlanRequest, recs []record, facts netboxFacts) (*Plan, error) {
+	p := newPlanner(lists.f, cfg, req, recs)
+	p.facts = facts
+	p.plan.NetBoxVersion = facts.version.String()
 	for i, s := range specOrder {
 		var then *kindSpec
 		if i+1 < len(specOrder) {
