@@ -2,6 +2,8 @@ package scantest
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -113,4 +115,45 @@ func (n Netns) Do(t testing.TB, name string, fn func()) {
 		}
 	}()
 	fn()
+}
+
+// Forward opens a TCP listener on 127.0.0.1 of the namespace name and
+// copies each connection to and from target, dialled from this process's
+// own namespace; it returns the listener's address, closed when the test
+// ends. A process in the namespace reaches a server of the test (the
+// Temporal dev server) through it without any route between the two.
+func (n Netns) Forward(t testing.TB, name, target string) string {
+	t.Helper()
+	var l net.Listener
+	n.Do(t, name, func() {
+		var err error
+		l, err = net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+	})
+	t.Cleanup(func() { _ = l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go forward(c, target)
+		}
+	}()
+	return l.Addr().String()
+}
+
+// forward copies c to and from a new connection to target until either
+// side closes.
+func forward(c net.Conn, target string) {
+	defer func() { _ = c.Close() }()
+	up, err := net.Dial("tcp", target)
+	if err != nil {
+		return
+	}
+	defer func() { _ = up.Close() }()
+	done := make(chan struct{}, 2)
+	go func() { _, _ = io.Copy(up, c); done <- struct{}{} }()
+	go func() { _, _ = io.Copy(c, up); done <- struct{}{} }()
+	<-done
 }
