@@ -31,7 +31,9 @@ import (
 //
 // In b, policy rules drop the TCP resets of .50 (it answers ping and
 // nothing else) and every reply of .60 (it answers ARP only). The scan of
-// 10.213.0.0/22 must put no packet on a1.
+// 10.213.0.0/22 must put no packet on a1. On UDP, .10 is an SNMP agent of
+// community public, .11 one of community private, and .12 an echo
+// service on port 7.
 
 // helperEnv names what a re-run of the test binary does inside a namespace.
 const helperEnv = "SCANNER_NETNS_HELPER"
@@ -138,6 +140,9 @@ func TestNetnsHelper(t *testing.T) {
 				scantest.Listen(t, fmt.Sprintf("10.213.0.%d:%d", 10+i, ports[k%len(ports)]))
 			}
 		}
+		scantest.ServeSNMP(t, "10.213.0.10:161", "public", "Linux host10 6.1.0 x86_64")
+		scantest.ServeSNMP(t, "10.213.0.11:161", "private", "Linux host11 6.1.0 x86_64")
+		scantest.ServeUDPEcho(t, "10.213.0.12:7")
 		fmt.Println("ready")
 		_, _ = bufio.NewReader(os.Stdin).ReadString('\n') // until the parent closes stdin
 	case "scan":
