@@ -7,8 +7,9 @@
 // knows with that source's record instead of making a second one.
 //
 // Every probe but arp and ndp (raw sockets, off by default) runs without
-// privileges: TCP connects, UDP datagrams to the UDP ports named, ICMP echo through an unprivileged ping socket
-// (where net.ipv4.ping_group_range allows it), a read of /proc/net/arp and
+// privileges: TCP connects, UDP datagrams to the UDP ports named, ICMP
+// echo through an unprivileged ping socket (where
+// net.ipv4.ping_group_range allows it), a read of /proc/net/arp and
 // reverse lookups through net.Resolver. Nothing is sent outside the
 // configured CIDRs (ndp's solicitations go to the solicited-node multicast
 // group of an address in them), and never faster than the rate.
