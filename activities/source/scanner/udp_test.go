@@ -3,6 +3,8 @@ package scanner
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"net"
 	"net/netip"
 	"strings"
@@ -12,7 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/activities/source/scanner/scantest"
+	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
 
 // tlv writes one BER element by hand (short or one-byte long length), so
@@ -138,4 +142,41 @@ func TestProbeUDP(t *testing.T) {
 	start := time.Now()
 	assert.Equal(t, udpSilent, probeUDP(cancelled, lo, private, snmp, 10*time.Second))
 	assert.Less(t, time.Since(start), 2*time.Second, "a cancelled probe stops at once")
+}
+
+// TestUDPOnLoopback scans 127.77.0.0/29 on two UDP ports only, at 40
+// probes a second: the echo service at .3 is open on its port; every
+// address answers the closed port with an ICMP port unreachable (loopback
+// is never rate-limited), so all are live. Each datagram is a probe under
+// the rate, and the cursor goes through the addresses as with TCP.
+func TestUDPOnLoopback(t *testing.T) {
+	echo := int(netip.MustParseAddrPort(scantest.ServeUDPEcho(t, "127.77.0.3:0")).Port())
+	pc, err := net.ListenPacket("udp", "127.77.0.3:0")
+	require.NoError(t, err)
+	closed := int(netip.MustParseAddrPort(pc.LocalAddr().String()).Port())
+	require.NoError(t, pc.Close())
+	settings := fmt.Sprintf("cidrs: [127.77.0.0/29]\nports: [%d/udp, %d/udp]\nmethods: [udp]\nrate: 40\nconcurrency: 8\ntimeout: 500ms\n", echo, closed)
+	s, _ := newSource(t, settings)
+	var p sourcetest.Progress
+	start := time.Now()
+	snap, err := s.Discover(context.Background(), &p)
+	require.NoError(t, err)
+	elapsed := time.Since(start)
+	var last Progress
+	require.NoError(t, json.Unmarshal(p.Last(), &last))
+	assert.Equal(t, int64(12), last.ProbesSent, "6 addresses, 2 UDP ports")
+	assert.Equal(t, 6, last.AddressesDone)
+	assert.Equal(t, "127.77.0.6", last.Cursor)
+	assert.GreaterOrEqual(t, elapsed, 11*25*time.Millisecond, "the rate is honoured")
+
+	assert.Len(t, sourcetest.RecordsOf(snap, inventory.KindIPAddress, ""), 6, "a port unreachable shows the host")
+	ip := sourcetest.Find(snap, "scanner/lab/ip/127.77.0.3")
+	require.NotNil(t, ip)
+	assert.Equal(t, fmt.Sprintf("scanner: open udp %d", echo), ip.String("description"))
+	assert.Empty(t, sourcetest.Find(snap, "scanner/lab/ip/127.77.0.2").String("description"), "refused is no open port")
+	services := sourcetest.RecordsOf(snap, inventory.KindService, "")
+	require.Len(t, services, 1)
+	assert.Equal(t, fmt.Sprintf("scanner/lab/ip/127.77.0.3/service/udp/%d", echo), services[0].Key)
+	assert.Equal(t, "udp", services[0].String("protocol"))
+	assert.Equal(t, fmt.Sprintf("udp-%d", echo), services[0].String("name"))
 }
