@@ -26,17 +26,19 @@ type netnsHost struct {
 	mac   string // its veth's MAC
 	name  string // its reverse DNS name, "" for none
 	ports []int  // its TCP listeners
+	snmp  bool   // it runs an SNMP agent of community public on 161/udp
 }
 
 // The lab's hosts. .11 and .12 carry the MACs the Proxmox fixture gives
 // db01's net0 and build01's net1, VMs whose guest agent is not read, so
 // that Proxmox reports their MACs and no address; .13 and .14 are hosts
-// no source knows, .14 answering ping only.
+// no source knows, .13 a printer with an SNMP agent, .14 answering ping
+// only.
 var netnsHosts = []netnsHost{
-	{11, "bc:24:11:a0:00:01", "db01.lab.example.", []int{22, 80}},
-	{12, "bc:24:11:b0:00:02", "build01.lab.example.", []int{443}},
-	{13, "02:00:0a:d5:40:0d", "printer.lab.example.", []int{80, 9100}},
-	{14, "02:00:0a:d5:40:0e", "", nil},
+	{11, "bc:24:11:a0:00:01", "db01.lab.example.", []int{22, 80}, false},
+	{12, "bc:24:11:b0:00:02", "build01.lab.example.", []int{443}, false},
+	{13, "02:00:0a:d5:40:0d", "printer.lab.example.", []int{80, 9100}, true},
+	{14, "02:00:0a:d5:40:0e", "", nil, false},
 }
 
 // scannerNetnsLab builds namespace scan (bridge br0, 10.213.64.1/24) with
@@ -69,6 +71,9 @@ func scannerNetnsLab(t *testing.T) (scantest.Netns, string, string) {
 		lab.Do(t, ns, func() {
 			for _, p := range h.ports {
 				scantest.Listen(t, fmt.Sprintf("%s:%d", addr, p))
+			}
+			if h.snmp {
+				scantest.ServeSNMP(t, addr+":161", "public", "HP LaserJet lab")
 			}
 		})
 		if h.name != "" {
@@ -111,7 +116,8 @@ func startWorkerIn(t *testing.T, e *env, lab scantest.Netns, ns, bin, queue, tem
 // task queue; the hosts are namespaces of their own with real listeners,
 // MACs set on their veths, reverse DNS names from a server in the scanner's
 // namespace. Live hosts become IP addresses with those names; the MACs
-// come from the neighbour table; the hosts that carry the MAC of db01's and
+// come from the neighbour table; the open ports become services (the
+// printer's SNMP agent on 161/udp among them); the hosts that carry the MAC of db01's and
 // build01's NICs land on those VM interfaces, their open ports services of
 // the VMs, with no second VM, IP or MAC. The hosts no source knows become
 // devices of discovered_role (a NetBox service needs a device or VM) with
@@ -135,7 +141,7 @@ sources:
     type: scanner
     task_queue: %s
     cidrs: [10.213.64.0/24]
-    ports: [22, 80, 443, 9100]
+    ports: [22, 80, 443, 9100, 161/udp]
     resolver: %q
     timeout: 500ms
     discovered_role: Discovered
@@ -192,7 +198,7 @@ func requireNetnsAddresses(t *testing.T, nb *netbox) {
 		{"10.213.64.1/32", "", "", "scan0", "", "10.213.64.1"},
 		{"10.213.64.11/32", "db01.lab.example", "scanner: open tcp 22, 80", "net0", "db01", ""},
 		{"10.213.64.12/32", "build01.lab.example", "scanner: open tcp 443", "net1", "build01", ""},
-		{"10.213.64.13/32", "printer.lab.example", "scanner: open tcp 80, 9100", "scan0", "", "printer.lab.example"},
+		{"10.213.64.13/32", "printer.lab.example", "scanner: open tcp 80, 9100; open udp 161", "scan0", "", "printer.lab.example"},
 		{"10.213.64.14/32", "", "", "scan0", "", "10.213.64.14"},
 	} {
 		ip, ok := byAddr[c.addr]
@@ -246,7 +252,7 @@ func requireNetnsServices(t *testing.T, nb *netbox) {
 	require.Equal(t, map[string][]string{
 		"db01":                {"http tcp [80]", "ssh tcp [22]"},
 		"build01":             {"https tcp [443]"},
-		"printer.lab.example": {"http tcp [80]", "tcp-9100 tcp [9100]"},
+		"printer.lab.example": {"http tcp [80]", "snmp udp [161]", "tcp-9100 tcp [9100]"},
 	}, sortedValues(got))
 	for _, s := range nb.list(t, "ipam/services") {
 		want := "dcim.device"
