@@ -61,7 +61,9 @@ func probeUDP(ctx context.Context, addr netip.Addr, port int, req udpRequest, ti
 	if _, err := c.Write(req.payload); err != nil {
 		return udpError(err)
 	}
-	buf := make([]byte, 65535)
+	// A GetResponse of sysDescr.0 (at most 255 characters) fits with room
+	// to spare; a longer datagram is cut and, on 161, fails to decode.
+	buf := make([]byte, 4096)
 	for {
 		n, err := c.Read(buf)
 		if err != nil {
