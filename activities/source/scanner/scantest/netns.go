@@ -88,33 +88,32 @@ func (n Netns) Veth(t testing.TB, a, devA, b, devB string) {
 
 // Do runs fn on an OS thread switched into the namespace name, so that
 // the sockets fn opens live there (a listener, a DNS server of ServeDNS);
-// they stay there once fn returns, served from any goroutine. The thread
-// goes back to its own namespace after fn, or, when it cannot, ends with
-// the goroutine.
+// they stay there once fn returns, served from any goroutine. fn runs on a
+// goroutine of its own whose thread is never unlocked: Go ends the thread
+// with it, so no other goroutine ever runs in the namespace. A failure in
+// fn (require) ends the test once fn is over.
 func (n Netns) Do(t testing.TB, name string, fn func()) {
 	t.Helper()
 	target, err := os.Open(filepath.Join("/var/run/netns", n.Name(name)))
 	require.NoError(t, err)
 	defer func() { _ = target.Close() }()
-	runtime.LockOSThread()
-	own, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
-	if err != nil {
-		runtime.UnlockOSThread()
-		require.NoError(t, err)
-	}
-	defer func() { _ = own.Close() }()
-	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
-		runtime.UnlockOSThread()
-		require.NoError(t, fmt.Errorf("enter namespace %s: %w", n.Name(name), err))
-	}
-	defer func() {
-		// A thread that cannot go back stays locked: Go ends it with the
-		// goroutine instead of running other goroutines in the namespace.
-		if unix.Setns(int(own.Fd()), unix.CLONE_NEWNET) == nil {
-			runtime.UnlockOSThread()
+	entered := make(chan error, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread()
+		if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
+			entered <- fmt.Errorf("enter namespace %s: %w", n.Name(name), err)
+			return
 		}
+		entered <- nil
+		fn()
 	}()
-	fn()
+	require.NoError(t, <-entered)
+	<-done
+	if t.Failed() {
+		t.FailNow()
+	}
 }
 
 // Forward opens a TCP listener on 127.0.0.1 of the namespace name and
