@@ -54,7 +54,8 @@ var fakeSettings = map[string]func() any{
 		return &struct {
 			CIDRs          []string `yaml:"cidrs"`
 			Exclude        []string `yaml:"exclude"`
-			Ports          []int    `yaml:"ports"`
+			Ports          []string `yaml:"ports"`
+			SNMPCommunity  string   `yaml:"snmp_community"`
 			Rate           float64  `yaml:"rate"`
 			Concurrency    int      `yaml:"concurrency"`
 			Timeout        string   `yaml:"timeout"`

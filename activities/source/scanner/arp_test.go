@@ -1,8 +1,6 @@
 package scanner
 
 import (
-	"fmt"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -11,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"github.com/netbox-agent/netbox-agent/activities/source/scanner/scantest"
 	"github.com/netbox-agent/netbox-agent/activities/source/sourcetest"
 )
 
@@ -29,17 +28,16 @@ type pairLab struct {
 // listen on nothing and ignore ICMP echo: only ARP or NDP finds them.
 func (p pairLab) build(t *testing.T) netnsLab {
 	t.Helper()
-	l := netnsLab{prefix: fmt.Sprintf("%s%d", p.name, os.Getpid()%100000)}
-	l.makeNamespaces(t, []string{"a", "b"}, p.sysctl...)
-	runCmd(t, "ip", "link", "add", "a0", "netns", l.ns("a"), "type", "veth", "peer", "name", "b0", "netns", l.ns("b"))
-	l.inNS(t, "a", append([]string{"ip", "addr", "add", p.a, "dev", "a0"}, p.addr...)...)
+	l := netnsLab{Netns: scantest.NewNetns(t, p.name, []string{"a", "b"}, p.sysctl...)}
+	l.Veth(t, "a", "a0", "b", "b0")
+	l.Run(t, "a", append([]string{"ip", "addr", "add", p.a, "dev", "a0"}, p.addr...)...)
 	for _, a := range p.b {
-		l.inNS(t, "b", append([]string{"ip", "addr", "add", a, "dev", "b0"}, p.addr...)...)
+		l.Run(t, "b", append([]string{"ip", "addr", "add", a, "dev", "b0"}, p.addr...)...)
 	}
-	l.inNS(t, "b", "sysctl", "-qw", p.quiet)
-	l.inNS(t, "a", "ip", "link", "set", "a0", "up")
-	l.inNS(t, "b", "ip", "link", "set", "b0", "up")
-	l.inNS(t, "a", "sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647")
+	l.Run(t, "b", "sysctl", "-qw", p.quiet)
+	l.Run(t, "a", "ip", "link", "set", "a0", "up")
+	l.Run(t, "b", "ip", "link", "set", "b0", "up")
+	l.Run(t, "a", "sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647")
 	return l
 }
 
@@ -77,7 +75,7 @@ func newNDPLab(t *testing.T) netnsLab {
 // alone, with mac, and nothing else but the scanner's own address.
 func assertLinkOnly(t *testing.T, l netnsLab, settings, proto string, addrs []string, absent string) Progress {
 	t.Helper()
-	mac, ok := inventory.NormalizeMAC(strings.TrimSpace(l.inNS(t, "b", "cat", "/sys/class/net/b0/address")))
+	mac, ok := inventory.NormalizeMAC(strings.TrimSpace(l.Run(t, "b", "cat", "/sys/class/net/b0/address")))
 	require.True(t, ok)
 	snap, prog, _ := l.scan(t, settings)
 	assert.Empty(t, snap.Warnings)

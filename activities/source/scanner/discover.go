@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"os"
 	"sort"
@@ -45,7 +46,8 @@ const (
 type host struct {
 	addr    netip.Addr
 	open    []int // TCP ports that accepted a connection, sorted
-	refused bool  // some port answered with a reset
+	udpOpen []int // UDP ports that answered, sorted
+	refused bool  // some port answered with a reset or an ICMP port unreachable
 	echo    bool  // it answered ICMP echo
 	mac     string
 	arpOnly bool // only the neighbour table knows it
@@ -272,7 +274,7 @@ func (sc *scan) probeHost(ctx context.Context, a netip.Addr) (*host, error) {
 		})
 	}
 	if sc.opts.methods[MethodTCP] {
-		for _, port := range sc.opts.Ports {
+		for _, port := range sc.opts.tcp {
 			g.Go(func() error {
 				return sc.probe(gctx, func() {
 					ans := probeTCP(gctx, a, port, sc.opts.Timeout)
@@ -288,6 +290,11 @@ func (sc *scan) probeHost(ctx context.Context, a netip.Addr) (*host, error) {
 			})
 		}
 	}
+	if sc.opts.methods[MethodUDP] {
+		for _, port := range sc.opts.udp {
+			g.Go(func() error { return sc.probeUDPPort(gctx, h, &mu, port) })
+		}
+	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
@@ -295,10 +302,31 @@ func (sc *scan) probeHost(ctx context.Context, a netip.Addr) (*host, error) {
 		return nil, err
 	}
 	sort.Ints(h.open)
-	if !h.echo && !h.refused && len(h.open) == 0 {
+	sort.Ints(h.udpOpen)
+	if !h.echo && !h.refused && len(h.open) == 0 && len(h.udpOpen) == 0 {
 		return nil, nil
 	}
 	return h, nil
+}
+
+// probeUDPPort sends one UDP probe to port of h's address and records
+// what came back under mu.
+func (sc *scan) probeUDPPort(ctx context.Context, h *host, mu *sync.Mutex, port int) error {
+	req, err := newUDPRequest(port, sc.opts.SNMPCommunity, rand.Int32())
+	if err != nil {
+		return fmt.Errorf("udp %d: %w", port, err)
+	}
+	return sc.probe(ctx, func() {
+		ans := probeUDP(ctx, h.addr, port, req, sc.opts.Timeout)
+		mu.Lock()
+		defer mu.Unlock()
+		switch ans {
+		case udpOpen:
+			h.udpOpen = append(h.udpOpen, port)
+		case udpRefused:
+			h.refused = true
+		}
+	})
 }
 
 // probe runs one probe in a slot of the Concurrency bound, once the rate

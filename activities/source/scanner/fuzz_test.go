@@ -66,3 +66,32 @@ func errTooLong(data []byte) error {
 	}
 	return nil
 }
+
+// FuzzSNMPAnswers feeds arbitrary datagrams to the GetResponse check: it
+// never panics, a datagram answers at most one request ID, and a
+// GetRequest never answers, whatever its ID and community.
+func FuzzSNMPAnswers(f *testing.F) {
+	for _, id := range []int32{1, -1, 0x12345678} {
+		req, err := snmpGetRequest("public", id)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(req, id)
+		resp := bytes.Clone(req)
+		resp[bytes.IndexByte(resp, pduGetRequest)] = 0xa2
+		f.Add(resp, id)
+	}
+	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x01}, int32(0))
+	f.Fuzz(func(t *testing.T, data []byte, id int32) {
+		if snmpAnswers(data, id) && snmpAnswers(data, id+1) {
+			t.Fatalf("% x answers requests %d and %d", data, id, id+1)
+		}
+		req, err := snmpGetRequest(string(data), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if snmpAnswers(req, id) {
+			t.Fatalf("the GetRequest % x answers itself", req)
+		}
+	})
+}

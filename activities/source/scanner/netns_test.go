@@ -31,77 +31,42 @@ import (
 //
 // In b, policy rules drop the TCP resets of .50 (it answers ping and
 // nothing else) and every reply of .60 (it answers ARP only). The scan of
-// 10.213.0.0/22 must put no packet on a1.
+// 10.213.0.0/22 must put no packet on a1. On UDP, .10 is an SNMP agent of
+// community public, .11 one of community private, and .12 an echo
+// service on port 7.
 
 // helperEnv names what a re-run of the test binary does inside a namespace.
 const helperEnv = "SCANNER_NETNS_HELPER"
 
 // netnsLab is a built topology.
 type netnsLab struct {
-	prefix string
-	ports  []int
-}
-
-func (l netnsLab) ns(n string) string { return l.prefix + "-" + n }
-
-// run runs a command, failing the test with its output.
-func runCmd(t testing.TB, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
-	require.NoError(t, err, "%s: %s", strings.Join(args, " "), out)
-	return string(out)
-}
-
-// inNS runs a command in namespace ns.
-func (l netnsLab) inNS(t testing.TB, n string, args ...string) string {
-	t.Helper()
-	return runCmd(t, append([]string{"ip", "netns", "exec", l.ns(n)}, args...)...)
-}
-
-// makeNamespaces makes the namespaces of l, each with lo up and sysctl
-// set, removed when the test ends; it skips when namespaces cannot be made.
-func (l netnsLab) makeNamespaces(t testing.TB, names []string, sysctl ...string) {
-	t.Helper()
-	if os.Getuid() != 0 {
-		t.Skip("network namespace tests need root (ip netns add); run as root, as CI does")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("network namespace tests need iproute2's ip")
-	}
-	for _, n := range names {
-		if out, err := exec.Command("ip", "netns", "add", l.ns(n)).CombinedOutput(); err != nil {
-			t.Skipf("cannot make a network namespace here: %s", strings.TrimSpace(string(out)))
-		}
-		name := l.ns(n)
-		t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", name).Run() })
-		l.inNS(t, n, append([]string{"sysctl", "-qw"}, sysctl...)...)
-		l.inNS(t, n, "ip", "link", "set", "lo", "up")
-	}
+	scantest.Netns
+	ports []int
 }
 
 // newNetnsLab builds the topology, or skips when namespaces cannot be made.
 func newNetnsLab(t testing.TB) netnsLab {
 	t.Helper()
-	l := netnsLab{prefix: fmt.Sprintf("nbscan%d", os.Getpid()%100000), ports: []int{22, 80, 443, 8006, 9100}}
-	l.makeNamespaces(t, []string{"a", "b", "c"}, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
-	runCmd(t, "ip", "link", "add", "a0", "netns", l.ns("a"), "type", "veth", "peer", "name", "b0", "netns", l.ns("b"))
-	runCmd(t, "ip", "link", "add", "a1", "netns", l.ns("a"), "type", "veth", "peer", "name", "c0", "netns", l.ns("c"))
-	l.inNS(t, "a", "ip", "addr", "add", "10.213.0.1/22", "dev", "a0")
-	l.inNS(t, "a", "ip", "addr", "add", "10.213.8.1/24", "dev", "a1")
-	l.inNS(t, "c", "ip", "addr", "add", "10.213.8.2/24", "dev", "c0")
+	l := netnsLab{ports: []int{22, 80, 443, 8006, 9100}}
+	l.Netns = scantest.NewNetns(t, "nbscan", []string{"a", "b", "c"}, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
+	l.Veth(t, "a", "a0", "b", "b0")
+	l.Veth(t, "a", "a1", "c", "c0")
+	l.Run(t, "a", "ip", "addr", "add", "10.213.0.1/22", "dev", "a0")
+	l.Run(t, "a", "ip", "addr", "add", "10.213.8.1/24", "dev", "a1")
+	l.Run(t, "c", "ip", "addr", "add", "10.213.8.2/24", "dev", "c0")
 	for i := 10; i < 30; i++ {
-		l.inNS(t, "b", "ip", "addr", "add", fmt.Sprintf("10.213.0.%d/22", i), "dev", "b0")
+		l.Run(t, "b", "ip", "addr", "add", fmt.Sprintf("10.213.0.%d/22", i), "dev", "b0")
 	}
-	l.inNS(t, "b", "ip", "addr", "add", "10.213.0.50/22", "dev", "b0")
-	l.inNS(t, "b", "ip", "addr", "add", "10.213.0.60/22", "dev", "b0")
-	l.inNS(t, "b", "ip", "rule", "add", "from", "10.213.0.50", "ipproto", "tcp", "blackhole")
-	l.inNS(t, "b", "ip", "rule", "add", "from", "10.213.0.60", "blackhole")
+	l.Run(t, "b", "ip", "addr", "add", "10.213.0.50/22", "dev", "b0")
+	l.Run(t, "b", "ip", "addr", "add", "10.213.0.60/22", "dev", "b0")
+	l.Run(t, "b", "ip", "rule", "add", "from", "10.213.0.50", "ipproto", "tcp", "blackhole")
+	l.Run(t, "b", "ip", "rule", "add", "from", "10.213.0.60", "blackhole")
 	for _, p := range []string{"a0", "a1"} {
-		l.inNS(t, "a", "ip", "link", "set", p, "up")
+		l.Run(t, "a", "ip", "link", "set", p, "up")
 	}
-	l.inNS(t, "b", "ip", "link", "set", "b0", "up")
-	l.inNS(t, "c", "ip", "link", "set", "c0", "up")
-	l.inNS(t, "a", "sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647")
+	l.Run(t, "b", "ip", "link", "set", "b0", "up")
+	l.Run(t, "c", "ip", "link", "set", "c0", "up")
+	l.Run(t, "a", "sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647")
 	return l
 }
 
@@ -109,7 +74,7 @@ func newNetnsLab(t testing.TB) netnsLab {
 // (mod len(ports)), so that every host has two open ports.
 func (l netnsLab) serve(t testing.TB) {
 	t.Helper()
-	cmd := exec.Command("ip", "netns", "exec", l.ns("b"), os.Args[0], "-test.run=^TestNetnsHelper$")
+	cmd := exec.Command("ip", "netns", "exec", l.Name("b"), os.Args[0], "-test.run=^TestNetnsHelper$")
 	cmd.Env = append(os.Environ(), helperEnv+"=serve", "SCANNER_NETNS_PORTS="+joinInts(l.ports))
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)
@@ -136,7 +101,7 @@ func (l netnsLab) serve(t testing.TB) {
 func (l netnsLab) scan(t testing.TB, settings string, wrap ...string) (*source.Snapshot, Progress, float64) {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "snap.json")
-	args := append(append([]string{"netns", "exec", l.ns("a")}, wrap...), os.Args[0], "-test.run=^TestNetnsHelper$")
+	args := append(append([]string{"netns", "exec", l.Name("a")}, wrap...), os.Args[0], "-test.run=^TestNetnsHelper$")
 	cmd := exec.Command("ip", args...)
 	cmd.Env = append(os.Environ(), helperEnv+"=scan", "SCANNER_NETNS_SETTINGS="+settings, "SCANNER_NETNS_OUT="+out)
 	b, err := cmd.CombinedOutput()
@@ -154,7 +119,7 @@ func (l netnsLab) scan(t testing.TB, settings string, wrap ...string) (*source.S
 
 func (l netnsLab) txPackets(t testing.TB, n, dev string) int {
 	t.Helper()
-	v, err := strconv.Atoi(strings.TrimSpace(l.inNS(t, n, "cat", "/sys/class/net/"+dev+"/statistics/tx_packets")))
+	v, err := strconv.Atoi(strings.TrimSpace(l.Run(t, n, "cat", "/sys/class/net/"+dev+"/statistics/tx_packets")))
 	require.NoError(t, err)
 	return v
 }
@@ -175,6 +140,9 @@ func TestNetnsHelper(t *testing.T) {
 				scantest.Listen(t, fmt.Sprintf("10.213.0.%d:%d", 10+i, ports[k%len(ports)]))
 			}
 		}
+		scantest.ServeSNMP(t, "10.213.0.10:161", "public", "Linux host10 6.1.0 x86_64")
+		scantest.ServeSNMP(t, "10.213.0.11:161", "private", "Linux host11 6.1.0 x86_64")
+		scantest.ServeUDPEcho(t, "10.213.0.12:7")
 		fmt.Println("ready")
 		_, _ = bufio.NewReader(os.Stdin).ReadString('\n') // until the parent closes stdin
 	case "scan":

@@ -30,7 +30,7 @@ const (
 // line, so that nothing but the addresses the built-in engine would probe
 // is scanned. -n leaves reverse lookups to the dns method when it runs.
 func nmapArgs(o options, v6 bool) []string {
-	args := []string{"-oX", "-", "-sT", "-p", joinInts(o.Ports), "--max-rate", strconv.FormatFloat(o.Rate, 'f', -1, 64),
+	args := []string{"-oX", "-", "-sT", "-p", joinInts(o.tcp), "--max-rate", strconv.FormatFloat(o.Rate, 'f', -1, 64),
 		"--max-rtt-timeout", strconv.FormatInt(o.Timeout.Milliseconds(), 10) + "ms"}
 	if o.ServiceDetection {
 		args = append(args, "-sV")

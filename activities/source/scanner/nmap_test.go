@@ -82,7 +82,7 @@ func TestParseNmapErrors(t *testing.T) {
 
 func TestNmapArgs(t *testing.T) {
 	s := validSettings()
-	s.Ports, s.Rate, s.Engine, s.ServiceDetection = []int{22, 443}, 250, EngineBuiltin, false
+	s.Ports, s.Rate, s.Engine, s.ServiceDetection = []Port{"22", "443"}, 250, EngineBuiltin, false
 	o, err := s.validate("")
 	require.NoError(t, err)
 	o.ServiceDetection = true

@@ -43,18 +43,14 @@ func (s *Source) snapshot(hosts []*host, warnings []string, hist history) (*sour
 		b.Add(ip)
 		s.standIn(b, h, ipKey)
 		for _, port := range h.open {
-			svc := source.NewRecord(inventory.KindService, source.ChildKey(ipKey, "service", "tcp", strconv.Itoa(port)))
 			name := serviceName(port)
 			if d := h.detected[port]; d != "" {
 				name = d
 			}
-			svc.Set("name", name)
-			svc.Set("protocol", "tcp")
-			svc.Set("ports", []int64{int64(port)})
-			// On the device or VM that holds the address, when another
-			// source knows it; the merge leaves it out otherwise.
-			svc.Ref("parent", ipKey)
-			b.Add(svc)
+			b.Add(service(ipKey, protoTCP, port, name))
+		}
+		for _, port := range h.udpOpen {
+			b.Add(service(ipKey, protoUDP, port, udpServiceName(port)))
 		}
 	}
 	next, kept := hist.next(live, func(a string) bool {
@@ -71,6 +67,18 @@ func (s *Source) snapshot(hosts []*host, warnings []string, hist history) (*sour
 	return b.Snapshot(warnings), next
 }
 
+// service is the record of an open port of the address at ipKey: on the
+// device or VM that holds the address, when another source knows it (or a
+// stand-in does); the merge leaves it out otherwise.
+func service(ipKey, proto string, port int, name string) inventory.Record {
+	svc := source.NewRecord(inventory.KindService, source.ChildKey(ipKey, "service", proto, strconv.Itoa(port)))
+	svc.Set("name", name)
+	svc.Set("protocol", proto)
+	svc.Set("ports", []int64{int64(port)})
+	svc.Ref("parent", ipKey)
+	return svc
+}
+
 // describe says how a host answered: "open tcp 22, 443", "answers ping",
 // "answers ARP only", "answers NDP only".
 func describe(h *host) string {
@@ -81,6 +89,13 @@ func describe(h *host) string {
 			ports[i] = strconv.Itoa(p)
 		}
 		parts = append(parts, "open tcp "+strings.Join(ports, ", "))
+	}
+	if len(h.udpOpen) > 0 {
+		ports := make([]string, len(h.udpOpen))
+		for i, p := range h.udpOpen {
+			ports[i] = strconv.Itoa(p)
+		}
+		parts = append(parts, "open udp "+strings.Join(ports, ", "))
 	}
 	if h.arpOnly {
 		parts = append(parts, "answers ARP only")
@@ -109,6 +124,21 @@ func serviceName(port int) string {
 		return n
 	}
 	return "tcp-" + strconv.Itoa(port)
+}
+
+// udpServiceNames name the services of well-known UDP ports.
+var udpServiceNames = map[int]string{
+	7: "echo", 53: "dns", 67: "dhcp", 69: "tftp", 123: "ntp", 161: "snmp", 500: "isakmp", 514: "syslog",
+	1900: "ssdp", 5353: "mdns",
+}
+
+// udpServiceName is the name of the service on a UDP port: its well-known
+// name, else "udp-<port>".
+func udpServiceName(port int) string {
+	if n, ok := udpServiceNames[port]; ok {
+		return n
+	}
+	return "udp-" + strconv.Itoa(port)
 }
 
 // Stand-in devices (discovered_role) are of this type and have this one

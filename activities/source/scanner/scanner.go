@@ -1,13 +1,15 @@
 // Package scanner discovers what answers on the networks it is given: each
 // live address becomes a NetBox IP address with its reverse DNS name and
-// the TCP ports it has open, and, when the kernel's neighbour table knows
+// the TCP ports it has open (and the UDP ports named, 161/udp by an SNMP
+// GetRequest, that answer), and, when the kernel's neighbour table knows
 // it, a MAC address. It finds the hosts no API reports (switches, printers,
 // appliances, forgotten boxes); the merge joins an address another source
 // knows with that source's record instead of making a second one.
 //
 // Every probe but arp and ndp (raw sockets, off by default) runs without
-// privileges: TCP connects, ICMP echo through an unprivileged ping socket
-// (where net.ipv4.ping_group_range allows it), a read of /proc/net/arp and
+// privileges: TCP connects, UDP datagrams to the UDP ports named, ICMP
+// echo through an unprivileged ping socket (where
+// net.ipv4.ping_group_range allows it), a read of /proc/net/arp and
 // reverse lookups through net.Resolver. Nothing is sent outside the
 // configured CIDRs (ndp's solicitations go to the solicited-node multicast
 // group of an address in them), and never faster than the rate.

@@ -22,10 +22,19 @@ type Settings struct {
 	CIDRs []string `yaml:"cidrs" json:"cidrs"`
 	// Exclude are addresses or networks inside CIDRs that are never probed.
 	Exclude []string `yaml:"exclude" json:"exclude"`
-	// Ports are the TCP ports a connect is tried on (DefaultPorts).
-	Ports []int `yaml:"ports" json:"ports"`
+	// Ports are the ports probed on each address (DefaultPorts): a TCP
+	// port a connect is tried on (22, or "22/tcp"), or a UDP port ("161/udp",
+	// none by default) a datagram is sent to: an SNMPv2c GetRequest of
+	// sysDescr.0 on 161, an empty datagram on any other. A UDP port counts
+	// as open only when it answers.
+	Ports []Port `yaml:"ports" json:"ports"`
+	// SNMPCommunity is the SNMPv2c community the GetRequest to a 161/udp
+	// port carries ("public"); an agent drops a request of another
+	// community without an answer, so the port looks closed.
+	SNMPCommunity string `yaml:"snmp_community" json:"snmp_community"`
 	// Rate is the most probes sent to scanned addresses per second, ICMP
-	// echoes, TCP connects, ARP requests and NDP solicitations together;
+	// echoes, TCP connects, UDP datagrams, ARP requests and NDP
+	// solicitations together;
 	// reverse lookups go to the resolver and are bounded by Concurrency
 	// only.
 	Rate float64 `yaml:"rate" json:"rate"`
@@ -40,9 +49,9 @@ type Settings struct {
 	// Resolver is the DNS server reverse lookups ask ("192.0.2.53",
 	// "[2001:db8::53]:53"); empty is the system's resolver.
 	Resolver string `yaml:"resolver" json:"resolver"`
-	// Methods are the probes that run (MethodTCP, MethodICMP,
-	// MethodNeighbours, MethodDNS by default; MethodARP and MethodNDP when
-	// named).
+	// Methods are the probes that run (MethodTCP, MethodICMP, MethodUDP,
+	// MethodNeighbours, MethodDNS by default, udp sending nothing until
+	// Ports names a UDP port; MethodARP and MethodNDP when named).
 	Methods []string `yaml:"methods" json:"methods"`
 	// NeighbourTable is the kernel's IPv4 neighbour table (/proc/net/arp).
 	NeighbourTable string `yaml:"neighbour_table" json:"neighbour_table"`
@@ -83,22 +92,32 @@ const (
 	MethodNeighbours = "neighbours"
 	// MethodDNS looks up the reverse DNS name of each live address.
 	MethodDNS = "dns"
+	// MethodUDP sends one datagram to each UDP port of ports (none by
+	// default); an answer shows the port open, an ICMP port unreachable
+	// the host there.
+	MethodUDP = "udp"
 )
 
 // allMethods are the methods known, in the order they run.
-var allMethods = []string{MethodICMP, MethodTCP, MethodARP, MethodNDP, MethodNeighbours, MethodDNS}
+var allMethods = []string{MethodICMP, MethodTCP, MethodUDP, MethodARP, MethodNDP, MethodNeighbours, MethodDNS}
 
 // defaultMethods are the methods that run unless methods says otherwise:
-// all but arp and ndp, which need a raw socket.
-var defaultMethods = []string{MethodICMP, MethodTCP, MethodNeighbours, MethodDNS}
+// all but arp and ndp, which need a raw socket. udp is among them and
+// sends nothing until ports names a UDP port.
+var defaultMethods = []string{MethodICMP, MethodTCP, MethodUDP, MethodNeighbours, MethodDNS}
 
-// DefaultPorts are common management and service ports: SSH, Telnet, HTTP,
-// HTTPS, RDP, VNC, WinRM, Proxmox VE, an alternative HTTP and HTTPS, Home
-// Assistant, and printers' and node exporters' 9100. UDP (SNMP on 161) is
-// not probed: an unanswered datagram tells nothing.
-func DefaultPorts() []int {
-	return []int{22, 23, 80, 443, 3389, 5900, 5985, 8006, 8080, 8123, 8443, 9100}
+// DefaultPorts are common management and service ports, all TCP: SSH,
+// Telnet, HTTP, HTTPS, RDP, VNC, WinRM, Proxmox VE, an alternative HTTP and
+// HTTPS, Home Assistant, and printers' and node exporters' 9100. UDP (SNMP
+// on 161/udp) is off unless named: an unanswered datagram tells nothing,
+// so a UDP port costs a full timeout on every silent address.
+func DefaultPorts() []Port {
+	return []Port{"22", "23", "80", "443", "3389", "5900", "5985", "8006", "8080", "8123", "8443", "9100"}
 }
+
+// DefaultSNMPCommunity is the community a 161/udp probe carries unless
+// snmp_community says otherwise.
+const DefaultSNMPCommunity = "public"
 
 // Defaults of the settings.
 const (
@@ -114,6 +133,7 @@ const (
 func DefaultSettings() Settings {
 	return Settings{
 		Ports:          DefaultPorts(),
+		SNMPCommunity:  DefaultSNMPCommunity,
 		Rate:           DefaultRate,
 		Concurrency:    DefaultConcurrency,
 		Timeout:        DefaultTimeout,
@@ -130,6 +150,8 @@ type options struct {
 	Settings
 	targets  targets
 	methods  map[string]bool
+	tcp      []int  // the TCP ports of Ports, in their order
+	udp      []int  // the UDP ports of Ports, in their order
 	resolver string // host:port, or "" for the system's
 	// pingGroupRange is the sysctl file the ICMP probe checks; tests point
 	// it elsewhere.
@@ -153,8 +175,11 @@ func (s Settings) validate(_ string) (options, error) {
 	if o.methods, err = parseMethods(s.Methods); err != nil {
 		return o, err
 	}
-	if err = checkPorts(s.Ports, o.methods[MethodTCP]); err != nil {
+	if o.tcp, o.udp, err = parsePorts(s.Ports, o.methods); err != nil {
 		return o, err
+	}
+	if len(o.udp) > 0 && strings.TrimSpace(s.SNMPCommunity) == "" && slices.Contains(o.udp, snmpPort) {
+		return o, source.SettingError("snmp_community", "is empty while ports has %d/udp", snmpPort)
 	}
 	switch {
 	case s.Rate <= 0:
@@ -207,29 +232,44 @@ func parseMethods(list []string) (map[string]bool, error) {
 		}
 		out[m] = true
 	}
-	if !out[MethodTCP] && !out[MethodICMP] && !out[MethodNeighbours] && !out[MethodARP] && !out[MethodNDP] {
-		return nil, source.SettingError("methods", "none of tcp, icmp, arp, ndp, neighbours: nothing would find a host")
+	if !out[MethodTCP] && !out[MethodICMP] && !out[MethodUDP] && !out[MethodNeighbours] && !out[MethodARP] && !out[MethodNDP] {
+		return nil, source.SettingError("methods", "none of tcp, udp, icmp, arp, ndp, neighbours: nothing would find a host")
 	}
 	return out, nil
 }
 
-// checkPorts checks the TCP ports: in range, none twice, some when tcp runs.
-func checkPorts(ports []int, tcp bool) error {
-	if tcp && len(ports) == 0 {
-		return source.SettingError("ports", "is empty while methods has tcp")
-	}
-	seen := map[int]bool{}
+// parsePorts reads ports: each a number (TCP) or a number with /tcp or
+// /udp, in 1-65535, none twice; some TCP port when tcp runs, a UDP port
+// only when udp runs. It returns the TCP and the UDP ports.
+func parsePorts(ports []Port, methods map[string]bool) (tcp, udp []int, err error) {
+	seen := map[Port]bool{}
 	for i, p := range ports {
 		key := fmt.Sprintf("ports[%d]", i)
-		if p < 1 || p > 65535 {
-			return source.SettingError(key, "%d is not a TCP port (1-65535)", p)
+		n, proto, err := p.parse()
+		if err != nil {
+			return nil, nil, source.SettingError(key, "%s", err.Error())
 		}
-		if seen[p] {
-			return source.SettingError(key, "%d is named twice", p)
+		canon := Port(fmt.Sprintf("%d/%s", n, proto))
+		if seen[canon] {
+			return nil, nil, source.SettingError(key, "%s is named twice", canon)
 		}
-		seen[p] = true
+		seen[canon] = true
+		if proto == protoUDP {
+			if !methods[MethodUDP] {
+				return nil, nil, source.SettingError(key, "%s is a UDP port while methods has no udp", canon)
+			}
+			udp = append(udp, n)
+			continue
+		}
+		tcp = append(tcp, n)
 	}
-	return nil
+	if methods[MethodTCP] && len(tcp) == 0 {
+		return nil, nil, source.SettingError("ports", "has no TCP port while methods has tcp")
+	}
+	if len(udp) == 0 && !methods[MethodTCP] && !methods[MethodICMP] && !methods[MethodNeighbours] && !methods[MethodARP] && !methods[MethodNDP] {
+		return nil, nil, source.SettingError("ports", "has no UDP port while udp is the only method that finds hosts")
+	}
+	return tcp, udp, nil
 }
 
 // parseResolver reads the DNS server: an IP address, with a port or not.
@@ -262,6 +302,9 @@ func (o *options) checkEngine() error {
 		}
 		if !o.methods[MethodTCP] && !o.methods[MethodICMP] {
 			return source.SettingError("engine", "is nmap while methods has neither tcp nor icmp: nmap would not run")
+		}
+		if len(o.udp) > 0 {
+			return source.SettingError("engine", "is nmap while ports has UDP ports: nmap scans TCP here (its UDP scan needs root); use engine: builtin to probe %d/udp", o.udp[0])
 		}
 	default:
 		return source.SettingError("engine", "%q is not an engine (builtin, nmap)", o.Engine)

@@ -42,11 +42,27 @@ func TestSettingsValidation(t *testing.T) {
 		{Name: "a v6 /64", Change: func(s *Settings) { s.CIDRs[1] = "2001:db8::/64" }, Setting: "cidrs"},
 		{Name: "raised max_addresses", Change: func(s *Settings) { s.CIDRs[0] = "10.0.0.0/16"; s.Exclude = nil; s.MaxAddresses = 70000 }},
 		{Name: "max_addresses zero", Change: func(s *Settings) { s.MaxAddresses = 0 }, Setting: "max_addresses"},
-		{Name: "port out of range", Change: func(s *Settings) { s.Ports = []int{22, 70000} }, Setting: "ports[1]"},
-		{Name: "port zero", Change: func(s *Settings) { s.Ports = []int{0} }, Setting: "ports[0]"},
-		{Name: "port twice", Change: func(s *Settings) { s.Ports = []int{22, 80, 22} }, Setting: "ports[2]"},
-		{Name: "no ports with tcp", Change: func(s *Settings) { s.Ports = []int{} }, Setting: "ports"},
-		{Name: "no ports without tcp", Change: func(s *Settings) { s.Ports = []int{}; s.Methods = []string{"icmp", "dns"} }},
+		{Name: "port out of range", Change: func(s *Settings) { s.Ports = []Port{"22", "70000"} }, Setting: "ports[1]"},
+		{Name: "port zero", Change: func(s *Settings) { s.Ports = []Port{"0"} }, Setting: "ports[0]"},
+		{Name: "port twice", Change: func(s *Settings) { s.Ports = []Port{"22", "80", "22"} }, Setting: "ports[2]"},
+		{Name: "no ports with tcp", Change: func(s *Settings) { s.Ports = []Port{} }, Setting: "ports"},
+		{Name: "no ports without tcp", Change: func(s *Settings) { s.Ports = []Port{}; s.Methods = []string{"icmp", "dns"} }},
+		{Name: "udp port", Change: func(s *Settings) { s.Ports = append(s.Ports, "161/udp", "5353/UDP") }},
+		{Name: "tcp suffix", Change: func(s *Settings) { s.Ports = []Port{"22/tcp", "443"} }},
+		{Name: "same number tcp and udp", Change: func(s *Settings) { s.Ports = []Port{"161", "161/udp"} }},
+		{Name: "unknown protocol", Change: func(s *Settings) { s.Ports = []Port{"22", "161/icmp"} }, Setting: "ports[1]"},
+		{Name: "port not a number", Change: func(s *Settings) { s.Ports = []Port{"ssh"} }, Setting: "ports[0]"},
+		{Name: "udp port out of range", Change: func(s *Settings) { s.Ports = []Port{"22", "0/udp"} }, Setting: "ports[1]"},
+		{Name: "port twice with its protocol", Change: func(s *Settings) { s.Ports = []Port{"22", "22/TCP"} }, Setting: "ports[1]"},
+		{Name: "udp port twice", Change: func(s *Settings) { s.Ports = []Port{"22", "161/udp", " 161/udp"} }, Setting: "ports[2]"},
+		{Name: "udp port without udp", Change: func(s *Settings) {
+			s.Ports, s.Methods = []Port{"22", "161/udp"}, []string{"icmp", "tcp", "dns"}
+		}, Setting: "ports[1]"},
+		{Name: "only udp", Change: func(s *Settings) { s.Ports, s.Methods = []Port{"161/udp"}, []string{"udp", "dns"} }},
+		{Name: "only udp without udp ports", Change: func(s *Settings) { s.Methods = []string{"udp", "dns"} }, Setting: "ports"},
+		{Name: "no community for snmp", Change: func(s *Settings) { s.Ports = []Port{"22", "161/udp"}; s.SNMPCommunity = " " }, Setting: "snmp_community"},
+		{Name: "no community without snmp", Change: func(s *Settings) { s.Ports = []Port{"22", "53/udp"}; s.SNMPCommunity = "" }},
+		{Name: "nmap with a udp port", Change: func(s *Settings) { s.Engine = "nmap"; s.Ports = []Port{"22", "161/udp"} }, Setting: "engine"},
 		{Name: "rate zero", Change: func(s *Settings) { s.Rate = 0 }, Setting: "rate"},
 		{Name: "negative rate", Change: func(s *Settings) { s.Rate = -5 }, Setting: "rate"},
 		{Name: "concurrency zero", Change: func(s *Settings) { s.Concurrency = 0 }, Setting: "concurrency"},
@@ -73,6 +89,9 @@ func TestDefaults(t *testing.T) {
 	o, err := validSettings().validate("")
 	require.NoError(t, err)
 	assert.Equal(t, DefaultPorts(), o.Ports)
+	assert.Equal(t, []int{22, 23, 80, 443, 3389, 5900, 5985, 8006, 8080, 8123, 8443, 9100}, o.tcp)
+	assert.Empty(t, o.udp, "no UDP port by default: 161/udp is off unless named")
+	assert.Equal(t, "public", o.SNMPCommunity)
 	assert.Equal(t, 4096, o.MaxAddresses)
 	assert.Equal(t, time.Second, o.Timeout)
 	assert.False(t, o.methods[MethodARP], "arp needs a raw socket: off unless named")
@@ -176,4 +195,19 @@ func TestEngineNmapWithNmap(t *testing.T) {
 	o, err := s.validate("")
 	require.NoError(t, err)
 	assert.Equal(t, EngineNmap, o.Engine)
+}
+
+// TestPortsFromConfig reads ports as a config file writes them: numbers
+// and protocols mixed, and a wrong one named by its place.
+func TestPortsFromConfig(t *testing.T) {
+	src, _ := sourcetest.New(t, SourceType, "lan", "cidrs: [192.0.2.0/28]\nports: [22, 443/tcp, 161/udp, 53/UDP]\n", "", "")
+	o := src.(*Source).opts
+	assert.Equal(t, []int{22, 443}, o.tcp)
+	assert.Equal(t, []int{161, 53}, o.udp)
+	assert.Equal(t, "public", o.SNMPCommunity)
+
+	_, err := New(sourcetest.LoadConfig(t, SourceType, "lan", "cidrs: [192.0.2.0/28]\nports: [22, 161/icmp]\n", "", ""), nil)
+	sourcetest.RequireError(t, err, source.ErrConfig, `ports[1]: "161/icmp" is not a port (22, 22/tcp or 161/udp)`)
+	_, err = New(sourcetest.LoadConfig(t, SourceType, "lan", "cidrs: [192.0.2.0/28]\nports: [22, 161/udp]\nmethods: [tcp, dns]\n", "", ""), nil)
+	sourcetest.RequireError(t, err, source.ErrConfig, "ports[1]: 161/udp is a UDP port while methods has no udp")
 }
