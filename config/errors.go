@@ -1,14 +1,17 @@
 package config
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/netbox-agent/netbox-agent/activities/source"
 )
 
 // ErrSecretNotSet is wrapped by NetBoxToken and by a source's Secret when
 // neither the environment variable nor the *_file setting provides the
-// secret, so that callers can treat an optional secret as absent.
-var ErrSecretNotSet = errors.New("secret not set")
+// secret, so that callers can treat an optional secret as absent. It is
+// source.ErrSecretNotSet, which a source tests for without importing
+// this package.
+var ErrSecretNotSet = source.ErrSecretNotSet
 
 // FieldError is one problem with one setting: where its value came from,
 // its key path and what is wrong. Load and Validate return all of them

@@ -13,4 +13,8 @@ var (
 	ErrUnreachable = errors.New("source unreachable")
 	// ErrMalformed: the system answered with something that cannot be read.
 	ErrMalformed = errors.New("source answer malformed")
+	// ErrSecretNotSet: a secret setting is set nowhere, neither in its
+	// environment variable nor by its *_file setting. A source whose
+	// secret is optional tells absent from broken with errors.Is.
+	ErrSecretNotSet = errors.New("secret not set")
 )

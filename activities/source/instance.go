@@ -1,6 +1,7 @@
 package source
 
 import (
+	"errors"
 	"fmt"
 
 	"go.uber.org/zap"
@@ -64,4 +65,18 @@ func (in Instance) Secret(setting string) (string, error) {
 		return "", SettingError(setting, "is empty")
 	}
 	return v, nil
+}
+
+// OptionalSecret resolves a secret setting that may be left unset, on
+// every call as Secret does: set nowhere, it returns "" and false; set
+// but empty or unreadable, it is Secret's error.
+func (in Instance) OptionalSecret(setting string) (string, bool, error) {
+	v, err := in.Secret(setting)
+	switch {
+	case errors.Is(err, ErrSecretNotSet):
+		return "", false, nil
+	case err != nil:
+		return "", false, err
+	}
+	return v, true, nil
 }

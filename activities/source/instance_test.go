@@ -2,6 +2,7 @@ package source
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -82,6 +83,44 @@ func TestNewInstance(t *testing.T) {
 			if tc.cause != nil {
 				assert.ErrorIs(t, err, tc.cause, "the resolver's error stays reachable")
 			}
+		})
+	}
+}
+
+func TestOptionalSecret(t *testing.T) {
+	broken := errors.New("read secret: permission denied")
+	in := Instance{Name: "one", secret: func(setting string) (string, error) {
+		switch setting {
+		case "set":
+			return "s3cr3t", nil
+		case "blank":
+			return "", nil
+		case "broken":
+			return "", broken
+		}
+		return "", fmt.Errorf("%s: %w", setting, ErrSecretNotSet)
+	}}
+	for _, tc := range []struct {
+		setting string
+		want    string
+		ok      bool
+		err     string
+	}{
+		{setting: "set", want: "s3cr3t", ok: true},
+		{setting: "unset"},
+		{setting: "blank", err: "blank: is empty"},
+		{setting: "broken", err: "broken: read secret: permission denied"},
+	} {
+		t.Run(tc.setting, func(t *testing.T) {
+			v, ok, err := in.OptionalSecret(tc.setting)
+			assert.Equal(t, tc.want, v)
+			assert.Equal(t, tc.ok, ok)
+			if tc.err == "" {
+				require.NoError(t, err)
+				return
+			}
+			assert.ErrorIs(t, err, ErrConfig)
+			assert.ErrorContains(t, err, tc.err)
 		})
 	}
 }
