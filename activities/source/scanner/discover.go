@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -125,6 +126,12 @@ func (s *Source) scanHosts(ctx context.Context, p source.Progress) ([]*host, *so
 	}
 	sc := &scan{opts: s.opts, icmp: icmp, run: r, addrs: addrs, hb: hb,
 		limiter: rate.NewLimiter(rate.Limit(s.opts.Rate), 1)}
+	if s.opts.methods[MethodUDP] && slices.Contains(s.opts.udp, snmpPort) {
+		var err error
+		if sc.community, err = s.community(); err != nil {
+			return nil, nil, nil, fmt.Errorf("scan: %w", err)
+		}
+	}
 	if err := sc.probeAll(ctx); err != nil {
 		return nil, nil, nil, err
 	}
@@ -177,13 +184,16 @@ func (s *Source) afterProbes(ctx context.Context, hosts []*host, addrs []netip.A
 
 // scan is one run of the probe step.
 type scan struct {
-	opts    options
-	icmp    bool
-	run     *run
-	addrs   []netip.Addr
-	hb      *source.Heartbeat[Progress]
-	limiter *rate.Limiter
-	sent    atomic.Int64
+	opts options
+	// community is what a 161/udp GetRequest carries, resolved for this
+	// run; it never goes into a log, an error or the progress.
+	community string
+	icmp      bool
+	run       *run
+	addrs     []netip.Addr
+	hb        *source.Heartbeat[Progress]
+	limiter   *rate.Limiter
+	sent      atomic.Int64
 
 	mu      sync.Mutex
 	done    []bool
@@ -312,7 +322,7 @@ func (sc *scan) probeHost(ctx context.Context, a netip.Addr) (*host, error) {
 // probeUDPPort sends one UDP probe to port of h's address and records
 // what came back under mu.
 func (sc *scan) probeUDPPort(ctx context.Context, h *host, mu *sync.Mutex, port int) error {
-	req, err := newUDPRequest(port, sc.opts.SNMPCommunity, rand.Int32())
+	req, err := newUDPRequest(port, sc.community, rand.Int32())
 	if err != nil {
 		return fmt.Errorf("udp %d: %w", port, err)
 	}

@@ -8,13 +8,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
 	"github.com/netbox-agent/netbox-agent/activities/source"
@@ -32,16 +35,57 @@ import (
 // In b, policy rules drop the TCP resets of .50 (it answers ping and
 // nothing else) and every reply of .60 (it answers ARP only). The scan of
 // 10.213.0.0/22 must put no packet on a1. On UDP, .10 is an SNMP agent of
-// community public, .11 one of community private, and .12 an echo
+// community public, .11 one of community labCommunity, and .12 an echo
 // service on port 7.
 
 // helperEnv names what a re-run of the test binary does inside a namespace.
 const helperEnv = "SCANNER_NETNS_HELPER"
 
+// labCommunity is the community of the SNMP agent at 10.213.0.11: a
+// configured one, a secret no output may show.
+const labCommunity = "lab-c0mmunity-7f3a9e51"
+
 // netnsLab is a built topology.
 type netnsLab struct {
 	scantest.Netns
 	ports []int
+}
+
+// seenLine is how the serving helper reports the community of one SNMP
+// request an agent got.
+const seenLine = "snmp request to "
+
+// snmpSeen collects, by agent address, the communities the lab's SNMP
+// agents were asked with.
+type snmpSeen struct {
+	mu   sync.Mutex
+	seen map[string][]string
+}
+
+// add reads one line of the serving helper.
+func (s *snmpSeen) add(line string) {
+	rest, ok := strings.CutPrefix(line, seenLine)
+	if !ok {
+		return
+	}
+	addr, quoted, ok := strings.Cut(rest, " community ")
+	if !ok {
+		return
+	}
+	community, err := strconv.Unquote(quoted)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seen[addr] = append(s.seen[addr], community)
+}
+
+// communities returns what the agent at addr was asked with so far.
+func (s *snmpSeen) communities(addr string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.seen[addr])
 }
 
 // newNetnsLab builds the topology, or skips when namespaces cannot be made.
@@ -71,8 +115,9 @@ func newNetnsLab(t testing.TB) netnsLab {
 }
 
 // serve starts listeners in b: on host 10.213.0.(10+i), the ports i and i+1
-// (mod len(ports)), so that every host has two open ports.
-func (l netnsLab) serve(t testing.TB) {
+// (mod len(ports)), so that every host has two open ports. It returns
+// the communities the SNMP agents are asked with, as they are.
+func (l netnsLab) serve(t testing.TB) *snmpSeen {
 	t.Helper()
 	cmd := exec.Command("ip", "netns", "exec", l.Name("b"), os.Args[0], "-test.run=^TestNetnsHelper$")
 	cmd.Env = append(os.Environ(), helperEnv+"=serve", "SCANNER_NETNS_PORTS="+joinInts(l.ports))
@@ -82,17 +127,32 @@ func (l netnsLab) serve(t testing.TB) {
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = stdin.Close(); _ = cmd.Wait() })
+	seen := &snmpSeen{seen: map[string][]string{}}
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		if sc.Text() == "ready" {
 			go func() {
 				for sc.Scan() {
+					seen.add(sc.Text())
 				}
 			}()
-			return
+			return seen
 		}
 	}
 	t.Fatal("the listeners in namespace b did not start")
+	return nil
+}
+
+// scanned is what a scan in namespace a left: its snapshot, its last
+// and every progress report, every log line as JSON, the seconds it
+// took, and the helper's own output.
+type scanned struct {
+	Snap     source.Snapshot
+	Progress Progress
+	Reports  []json.RawMessage
+	Logs     []string
+	Seconds  float64
+	Output   string `json:"-"`
 }
 
 // scan runs a scan in a with settings and returns its snapshot and the
@@ -100,21 +160,25 @@ func (l netnsLab) serve(t testing.TB) {
 // (setpriv, to drop a capability).
 func (l netnsLab) scan(t testing.TB, settings string, wrap ...string) (*source.Snapshot, Progress, float64) {
 	t.Helper()
+	res := l.scanAll(t, settings, wrap...)
+	return &res.Snap, res.Progress, res.Seconds
+}
+
+// scanAll is scan with everything the scan left.
+func (l netnsLab) scanAll(t testing.TB, settings string, wrap ...string) scanned {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "snap.json")
 	args := append(append([]string{"netns", "exec", l.Name("a")}, wrap...), os.Args[0], "-test.run=^TestNetnsHelper$")
 	cmd := exec.Command("ip", args...)
 	cmd.Env = append(os.Environ(), helperEnv+"=scan", "SCANNER_NETNS_SETTINGS="+settings, "SCANNER_NETNS_OUT="+out)
 	b, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", b)
-	var res struct {
-		Snap     source.Snapshot
-		Progress Progress
-		Seconds  float64
-	}
+	var res scanned
 	raw, err := os.ReadFile(out)
 	require.NoError(t, err, "%s", b)
 	require.NoError(t, json.Unmarshal(raw, &res))
-	return &res.Snap, res.Progress, res.Seconds
+	res.Output = string(b)
+	return res
 }
 
 func (l netnsLab) txPackets(t testing.TB, n, dev string) int {
@@ -140,8 +204,17 @@ func TestNetnsHelper(t *testing.T) {
 				scantest.Listen(t, fmt.Sprintf("10.213.0.%d:%d", 10+i, ports[k%len(ports)]))
 			}
 		}
-		scantest.ServeSNMP(t, "10.213.0.10:161", "public", "Linux host10 6.1.0 x86_64")
-		scantest.ServeSNMP(t, "10.213.0.11:161", "private", "Linux host11 6.1.0 x86_64")
+		var mu sync.Mutex
+		seen := func(addr string) func(string) {
+			return func(community string) {
+				mu.Lock()
+				defer mu.Unlock()
+				fmt.Printf("%s%s community %q\n", seenLine, addr, community)
+			}
+		}
+		for addr, community := range map[string]string{"10.213.0.10": "public", "10.213.0.11": labCommunity} {
+			scantest.ServeSNMPSeen(t, addr+":161", community, "Linux "+addr+" 6.1.0 x86_64", seen(addr))
+		}
 		scantest.ServeUDPEcho(t, "10.213.0.12:7")
 		fmt.Println("ready")
 		_, _ = bufio.NewReader(os.Stdin).ReadString('\n') // until the parent closes stdin
@@ -152,14 +225,23 @@ func TestNetnsHelper(t *testing.T) {
 		}
 		dns, _ := scantest.ServeDNS(t, names)
 		settings := strings.ReplaceAll(os.Getenv("SCANNER_NETNS_SETTINGS"), "DNS", dns)
-		src, _ := sourcetest.New(t, SourceType, "lab", settings, "", "")
+		src, logs := sourcetest.New(t, SourceType, "lab", settings, "", "")
 		var p sourcetest.Progress
 		start := time.Now()
 		snap, err := src.Discover(context.Background(), &p)
 		require.NoError(t, err)
-		var last Progress
-		require.NoError(t, json.Unmarshal(p.Last(), &last))
-		b, err := json.Marshal(map[string]any{"Snap": snap, "Progress": last, "Seconds": time.Since(start).Seconds()})
+		res := scanned{Snap: *snap, Seconds: time.Since(start).Seconds()}
+		require.NoError(t, json.Unmarshal(p.Last(), &res.Progress))
+		for _, r := range p.Reports() {
+			res.Reports = append(res.Reports, r)
+		}
+		enc := zapcore.NewJSONEncoder(zapcore.EncoderConfig{MessageKey: "msg", LevelKey: "level", EncodeLevel: zapcore.LowercaseLevelEncoder})
+		for _, e := range logs.All() {
+			line, err := enc.EncodeEntry(e.Entry, e.Context)
+			require.NoError(t, err)
+			res.Logs = append(res.Logs, line.String())
+		}
+		b, err := json.Marshal(res)
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(os.Getenv("SCANNER_NETNS_OUT"), b, 0o600))
 	}

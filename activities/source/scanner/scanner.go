@@ -42,12 +42,32 @@ type Source struct {
 	icmpOff sync.Once
 }
 
-// New builds a scanner source from its settings. The settings name no
-// secret: a scanner needs none.
+// New builds a scanner source from its settings and checks that the
+// secret snmp_community, when it is set, resolves to a community.
 func New(cfg source.Config, log *zap.Logger) (source.Source, error) {
 	inst, o, err := source.NewInstance(cfg, log, DefaultSettings(), Settings.validate)
 	if err != nil {
 		return nil, err
 	}
-	return &Source{Instance: inst, opts: o}, nil
+	s := &Source{Instance: inst, opts: o}
+	if _, err := s.community(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// community resolves the SNMPv2c community on every scan, so that a
+// rotated snmp_community_file is picked up without a restart: the secret
+// snmp_community, or DefaultSNMPCommunity when it is set nowhere. Set but
+// empty or unreadable, it is an error that names the setting and never
+// holds the community.
+func (s *Source) community() (string, error) {
+	v, ok, err := s.OptionalSecret(SecretSNMPCommunity)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return DefaultSNMPCommunity, nil
+	}
+	return v, nil
 }

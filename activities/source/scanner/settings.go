@@ -25,13 +25,10 @@ type Settings struct {
 	// Ports are the ports probed on each address (DefaultPorts): a TCP
 	// port a connect is tried on (22, or "22/tcp"), or a UDP port ("161/udp",
 	// none by default) a datagram is sent to: an SNMPv2c GetRequest of
-	// sysDescr.0 on 161, an empty datagram on any other. A UDP port counts
+	// sysDescr.0 on 161, with the community of cfg.Secret("snmp_community")
+	// or else "public", an empty datagram on any other. A UDP port counts
 	// as open only when it answers.
 	Ports []Port `yaml:"ports" json:"ports"`
-	// SNMPCommunity is the SNMPv2c community the GetRequest to a 161/udp
-	// port carries ("public"); an agent drops a request of another
-	// community without an answer, so the port looks closed.
-	SNMPCommunity string `yaml:"snmp_community" json:"snmp_community"`
 	// Rate is the most probes sent to scanned addresses per second, ICMP
 	// echoes, TCP connects, UDP datagrams, ARP requests and NDP
 	// solicitations together;
@@ -115,8 +112,15 @@ func DefaultPorts() []Port {
 	return []Port{"22", "23", "80", "443", "3389", "5900", "5985", "8006", "8080", "8123", "8443", "9100"}
 }
 
-// DefaultSNMPCommunity is the community a 161/udp probe carries unless
-// snmp_community says otherwise.
+// SecretSNMPCommunity is the secret setting that holds the SNMPv2c
+// community a 161/udp probe carries, public when it is set nowhere
+// (NETBOX_AGENT_SOURCES_<NAME>_SNMP_COMMUNITY or snmp_community_file).
+// An agent drops a request of another community without an answer, so
+// the port looks closed.
+const SecretSNMPCommunity = "snmp_community"
+
+// DefaultSNMPCommunity is the community a 161/udp probe carries when the
+// secret snmp_community is set nowhere: the well-known default, no secret.
 const DefaultSNMPCommunity = "public"
 
 // Defaults of the settings.
@@ -133,7 +137,6 @@ const (
 func DefaultSettings() Settings {
 	return Settings{
 		Ports:          DefaultPorts(),
-		SNMPCommunity:  DefaultSNMPCommunity,
 		Rate:           DefaultRate,
 		Concurrency:    DefaultConcurrency,
 		Timeout:        DefaultTimeout,
@@ -177,9 +180,6 @@ func (s Settings) validate(_ string) (options, error) {
 	}
 	if o.tcp, o.udp, err = parsePorts(s.Ports, o.methods); err != nil {
 		return o, err
-	}
-	if len(o.udp) > 0 && strings.TrimSpace(s.SNMPCommunity) == "" && slices.Contains(o.udp, snmpPort) {
-		return o, source.SettingError("snmp_community", "is empty while ports has %d/udp", snmpPort)
 	}
 	switch {
 	case s.Rate <= 0:

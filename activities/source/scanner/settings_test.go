@@ -60,8 +60,6 @@ func TestSettingsValidation(t *testing.T) {
 		}, Setting: "ports[1]"},
 		{Name: "only udp", Change: func(s *Settings) { s.Ports, s.Methods = []Port{"161/udp"}, []string{"udp", "dns"} }},
 		{Name: "only udp without udp ports", Change: func(s *Settings) { s.Methods = []string{"udp", "dns"} }, Setting: "ports"},
-		{Name: "no community for snmp", Change: func(s *Settings) { s.Ports = []Port{"22", "161/udp"}; s.SNMPCommunity = " " }, Setting: "snmp_community"},
-		{Name: "no community without snmp", Change: func(s *Settings) { s.Ports = []Port{"22", "53/udp"}; s.SNMPCommunity = "" }},
 		{Name: "nmap with a udp port", Change: func(s *Settings) { s.Engine = "nmap"; s.Ports = []Port{"22", "161/udp"} }, Setting: "engine"},
 		{Name: "rate zero", Change: func(s *Settings) { s.Rate = 0 }, Setting: "rate"},
 		{Name: "negative rate", Change: func(s *Settings) { s.Rate = -5 }, Setting: "rate"},
@@ -91,7 +89,6 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, DefaultPorts(), o.Ports)
 	assert.Equal(t, []int{22, 23, 80, 443, 3389, 5900, 5985, 8006, 8080, 8123, 8443, 9100}, o.tcp)
 	assert.Empty(t, o.udp, "no UDP port by default: 161/udp is off unless named")
-	assert.Equal(t, "public", o.SNMPCommunity)
 	assert.Equal(t, 4096, o.MaxAddresses)
 	assert.Equal(t, time.Second, o.Timeout)
 	assert.False(t, o.methods[MethodARP], "arp needs a raw socket: off unless named")
@@ -204,9 +201,11 @@ func TestPortsFromConfig(t *testing.T) {
 	o := src.(*Source).opts
 	assert.Equal(t, []int{22, 443}, o.tcp)
 	assert.Equal(t, []int{161, 53}, o.udp)
-	assert.Equal(t, "public", o.SNMPCommunity)
+	community, err := src.(*Source).community()
+	require.NoError(t, err)
+	assert.Equal(t, "public", community, "161/udp with no community set asks as public")
 
-	_, err := New(sourcetest.LoadConfig(t, SourceType, "lan", "cidrs: [192.0.2.0/28]\nports: [22, 161/icmp]\n", "", ""), nil)
+	_, err = New(sourcetest.LoadConfig(t, SourceType, "lan", "cidrs: [192.0.2.0/28]\nports: [22, 161/icmp]\n", "", ""), nil)
 	sourcetest.RequireError(t, err, source.ErrConfig, `ports[1]: "161/icmp" is not a port (22, 22/tcp or 161/udp)`)
 	_, err = New(sourcetest.LoadConfig(t, SourceType, "lan", "cidrs: [192.0.2.0/28]\nports: [22, 161/udp]\nmethods: [tcp, dns]\n", "", ""), nil)
 	sourcetest.RequireError(t, err, source.ErrConfig, "ports[1]: 161/udp is a UDP port while methods has no udp")

@@ -1,8 +1,13 @@
 package scanner
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -13,17 +18,21 @@ import (
 
 // TestNetnsUDP scans 10.213.0.0/26 on UDP only (161/udp and 7/udp): the
 // SNMP agent of community public at .10 is open on 161, the echo service
-// at .12 on 7; the agent of community private at .11 drops the request
-// and is not; every other host of b answers with ICMP port unreachable
+// at .12 on 7; the agent of labCommunity at .11 drops the request
+// (of community public, as both agents see) and is not; every other host of b answers with ICMP port unreachable
 // (rate limiting is off in b, so that each one does), which makes it live
 // with no open port, and .60, which drops every reply, stays unseen. One
 // datagram per port and address, none outside cidrs.
 func TestNetnsUDP(t *testing.T) {
 	l := newNetnsLab(t)
 	l.Run(t, "b", "sysctl", "-qw", "net.ipv4.icmp_ratelimit=0")
-	l.serve(t)
+	seen := l.serve(t)
 	before := l.txPackets(t, "a", "a1")
 	snap, prog, secs := l.scan(t, "cidrs: [10.213.0.0/26]\nports: [161/udp, 7/udp]\nmethods: [udp, dns]\nresolver: DNS\ntimeout: 500ms\n")
+	for _, agent := range []string{"10.213.0.10", "10.213.0.11"} {
+		assert.Eventually(t, func() bool { return len(seen.communities(agent)) > 0 }, 2*time.Second, 10*time.Millisecond, agent)
+		assert.Equal(t, []string{"public"}, seen.communities(agent), "%s: no community set is public", agent)
+	}
 	assert.Equal(t, before, l.txPackets(t, "a", "a1"), "nothing was sent outside cidrs")
 	t.Logf("scanned 62 addresses on 2 UDP ports in %.1fs, %d probes", secs, prog.ProbesSent)
 	sourcetest.CheckStructure(t, SourceType, "lab", snap)
@@ -62,5 +71,44 @@ func TestNetnsUDP(t *testing.T) {
 			assert.Equal(t, "udp", svc.String("protocol"), key)
 			assert.Equal(t, "["+want[1]+"]", fmt.Sprint(svc.Attrs["ports"]), key)
 		}
+	}
+}
+
+// TestNetnsSNMPCommunity scans with the community in
+// snmp_community_file: the agent of that community at .11 answers and
+// the agent of community public at .10 does not; both were asked with
+// the configured community and nothing else. The community is in none of
+// what the scan left: records, progress reports, logs at debug level, the
+// helper's output, nor in --print-config's form of the config.
+func TestNetnsSNMPCommunity(t *testing.T) {
+	l := newNetnsLab(t)
+	seen := l.serve(t)
+	file := filepath.Join(t.TempDir(), "snmp.community")
+	require.NoError(t, os.WriteFile(file, []byte(labCommunity+"\n"), 0o600))
+	settings := "cidrs: [10.213.0.8/29]\nports: [161/udp]\nmethods: [udp]\ntimeout: 500ms\nsnmp_community_file: " + file + "\n"
+	res := l.scanAll(t, settings)
+
+	for _, agent := range []string{"10.213.0.10", "10.213.0.11"} {
+		assert.Eventually(t, func() bool { return len(seen.communities(agent)) > 0 }, 2*time.Second, 10*time.Millisecond, agent)
+		assert.Equal(t, []string{labCommunity}, seen.communities(agent), "%s was asked with the configured community", agent)
+	}
+	assert.NotNil(t, sourcetest.Find(&res.Snap, "scanner/lab/ip/10.213.0.11/service/udp/161"), "the agent of the configured community answered")
+	assert.Nil(t, sourcetest.Find(&res.Snap, "scanner/lab/ip/10.213.0.10/service/udp/161"), "the agent of community public did not")
+	assert.Equal(t, "scanner: open udp 161", sourcetest.Find(&res.Snap, "scanner/lab/ip/10.213.0.11").String("description"))
+
+	snap, err := json.Marshal(res.Snap)
+	require.NoError(t, err)
+	places := map[string]string{
+		"records":      string(snap),
+		"progress":     fmt.Sprintf("%s", res.Reports),
+		"logs":         strings.Join(res.Logs, "\n"),
+		"output":       res.Output,
+		"print-config": redactedConfig(t, settings),
+	}
+	require.NotEmpty(t, res.Reports, "progress was reported")
+	require.Contains(t, places["logs"], "scan finished", "the logs were captured")
+	require.Contains(t, places["print-config"], "snmp_community_file", "the config was printed")
+	for where, text := range places {
+		assert.NotContains(t, text, labCommunity, "the community is in the %s", where)
 	}
 }

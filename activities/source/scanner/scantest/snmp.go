@@ -37,6 +37,14 @@ type snmpVarBind struct {
 // test ends.
 func ServeSNMP(t testing.TB, addr, community, descr string) string {
 	t.Helper()
+	return ServeSNMPSeen(t, addr, community, descr, func(string) {})
+}
+
+// ServeSNMPSeen is ServeSNMP that calls seen with the community of every
+// SNMPv2c message it decodes, answered or not, so that a test can tell
+// which community a probe carried.
+func ServeSNMPSeen(t testing.TB, addr, community, descr string, seen func(community string)) string {
+	t.Helper()
 	pc, err := net.ListenPacket("udp", addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = pc.Close() })
@@ -46,6 +54,10 @@ func ServeSNMP(t testing.TB, addr, community, descr string) string {
 			n, from, err := pc.ReadFrom(buf)
 			if err != nil {
 				return
+			}
+			var m snmpMessage
+			if _, err := asn1.Unmarshal(buf[:n], &m); err == nil && m.Version == 1 {
+				seen(string(m.Community))
 			}
 			if out, ok := snmpReply(buf[:n], community, descr); ok {
 				_, _ = pc.WriteTo(out, from)
