@@ -61,7 +61,7 @@ func (s Source) MarshalYAML() (any, error) {
 
 // secretWords mark a setting name as holding a secret, unless it only
 // names a file or an identifier (token_secret_file, token_id).
-var secretWords = []string{"password", "passwd", "secret", "token", "apikey", "api_key", "private_key", "credential"}
+var secretWords = []string{"password", "passwd", "secret", "token", "apikey", "api_key", "private_key", "credential", "community"}
 
 func looksSecret(key string) bool {
 	k := strings.ToLower(key)

@@ -40,6 +40,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		inline      = "inline-password-77c3f0"
 		urlPassword = "url-password-0f9e1d"
 		fileSecret  = "file-secret-3c5d7a"
+		community   = "snmp-community-5e8b21"
 	)
 	dir := t.TempDir()
 	writeFile(t, dir, "netbox.token", fileSecret)
@@ -53,6 +54,8 @@ sources:
     type: homeassistant
     url: http://admin:`+urlPassword+`@127.0.0.1:8123
     password: `+inline+`
+    snmp_community: `+community+`
+    snmp_community_file: snmp.community
     token_secret_file: pve.secret
     token_id: agent@pve!sync
     auth:
@@ -62,13 +65,15 @@ sources:
 	environ := []string{
 		"NETBOX_AGENT_NETBOX_TOKEN=" + netboxToken,
 		"NETBOX_AGENT_SOURCES_HA_TOKEN_SECRET=" + pveSecret,
+		"NETBOX_AGENT_SOURCES_HA_SNMP_COMMUNITY=" + community,
 	}
 	c, err := Load(path, nil, environ)
 	require.NoError(t, err)
 	out := c.Redacted()
-	for _, secret := range []string{netboxToken, pveSecret, inline, urlPassword, fileSecret} {
+	for _, secret := range []string{netboxToken, pveSecret, inline, urlPassword, fileSecret, community} {
 		assert.NotContains(t, out, secret)
 	}
+	assert.Contains(t, out, "snmp_community_file: snmp.community", "the community's file name is no secret")
 	assert.Contains(t, out, "token_id: agent@pve!sync", "identifiers are not secrets")
 	assert.Contains(t, out, "token_secret_file: pve.secret", "file names are not secrets")
 	assert.Contains(t, out, "admin:REDACTED@127.0.0.1:8123")
