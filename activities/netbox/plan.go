@@ -324,10 +324,9 @@ func (c *Client) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	// NetBox renders the first kind's list while the records are read.
-	lists := newKindLists(ctx, f)
+	// NetBox renders the lists while the records are read.
+	lists := newKindLists(ctx, f, specOrder)
 	defer lists.close()
-	lists.start(specOrder[0])
 	recs, err := readRecords(req)
 	if err != nil {
 		return nil, err

@@ -111,7 +111,7 @@ func buildPlan(ctx context.Context, f fetcher, cfg Config, req PlanRequest, fact
 	if err != nil {
 		return nil, err
 	}
-	lists := newKindLists(ctx, f)
+	lists := newKindLists(ctx, f, specOrder)
 	defer lists.close()
 	return planRecords(ctx, lists, cfg, req, recs, facts)
 }
@@ -122,12 +122,8 @@ func planRecords(ctx context.Context, lists *kindLists, cfg Config, req PlanRequ
 	p := newPlanner(lists.f, cfg, req, recs)
 	p.facts = facts
 	p.plan.NetBoxVersion = facts.version.String()
-	for i, s := range specOrder {
-		var then *kindSpec
-		if i+1 < len(specOrder) {
-			then = specOrder[i+1]
-		}
-		raws, err := lists.take(ctx, s, then)
+	for _, s := range specOrder {
+		raws, err := lists.take(ctx, s)
 		if err == nil {
 			err = p.planKind(ctx, s, raws)
 		}

@@ -5,29 +5,49 @@ import (
 	"net/url"
 )
 
-// kindLists reads the kinds' main lists one kind ahead of the planner:
-// while a kind is matched and diffed, NetBox renders the next kind's
-// pages, so that neither waits for the other between kinds. Only the next
-// list is in flight, so at most two kinds' pages are held beyond what the
-// planner keeps.
+// kindLists reads the kinds' main lists ahead of the planner, one kind
+// after the other in write order: NetBox renders the next kinds' pages
+// while the records are read and each kind is matched and diffed, so that
+// neither waits for the other. One list is read at a time (its pages
+// pagesAhead at once), so that the planner gets each kind as early as
+// NetBox can give it; the planner keeps every kind's objects to the end of
+// the plan anyway, so reading ahead holds nothing it would not.
 type kindLists struct {
 	f      fetcher
-	ctx    context.Context // the plan's, for the lists it starts
 	cancel context.CancelFunc
-	next   *kindList
+	done   chan struct{} // closed when the reader has ended
+	lists  []chan kindList
+	next   int // the index in specs of the list the planner takes next
+	specs  []*kindSpec
 }
 
-// kindList is one kind's list, read in the background.
+// kindList is one kind's list as read.
 type kindList struct {
-	spec *kindSpec
-	done chan struct{}
 	raws []map[string]any
 	err  error
 }
 
-func newKindLists(ctx context.Context, f fetcher) *kindLists {
+// newKindLists starts reading the lists of specs, in their order.
+func newKindLists(ctx context.Context, f fetcher, specs []*kindSpec) *kindLists {
 	ctx, cancel := context.WithCancel(ctx)
-	return &kindLists{f: f, ctx: ctx, cancel: cancel}
+	l := &kindLists{f: f, cancel: cancel, done: make(chan struct{}), specs: specs, lists: make([]chan kindList, len(specs))}
+	for i := range l.lists {
+		l.lists[i] = make(chan kindList, 1)
+	}
+	go l.read(ctx)
+	return l
+}
+
+// read lists each kind in turn, until one fails or the plan ends.
+func (l *kindLists) read(ctx context.Context) {
+	defer close(l.done)
+	for i, s := range l.specs {
+		raws, err := l.f.list(ctx, s, mainQuery(s))
+		l.lists[i] <- kindList{raws: raws, err: err}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // mainQuery is the query of a kind's main list: every object of a shared
@@ -40,54 +60,24 @@ func mainQuery(s *kindSpec) url.Values {
 	return q
 }
 
-// start asks for s's list in the background.
-func (l *kindLists) start(s *kindSpec) {
-	k := &kindList{spec: s, done: make(chan struct{})}
-	l.next = k
-	go func() {
-		defer close(k.done)
-		k.raws, k.err = l.f.list(l.ctx, s, mainQuery(s))
-	}()
-}
-
-// take returns s's list, the one read ahead when it is s's, and then
-// asks for then's (nil: none), which NetBox renders while s is planned.
-func (l *kindLists) take(ctx context.Context, s, then *kindSpec) ([]map[string]any, error) {
-	raws, err := l.read(ctx, s)
-	if err == nil && then != nil {
-		l.start(then)
-	}
-	return raws, err
-}
-
-// read returns s's list: the one read ahead, or one read now.
-func (l *kindLists) read(ctx context.Context, s *kindSpec) ([]map[string]any, error) {
-	k := l.next
-	l.next = nil
-	if k == nil || k.spec != s {
-		l.wait(k)
+// take returns s's list, which must be the next one of the specs.
+func (l *kindLists) take(ctx context.Context, s *kindSpec) ([]map[string]any, error) {
+	if l.next >= len(l.specs) || l.specs[l.next] != s {
 		return l.f.list(ctx, s, mainQuery(s))
 	}
+	ch := l.lists[l.next]
+	l.next++
 	select {
-	case <-k.done:
+	case k := <-ch:
 		return k.raws, k.err
 	case <-ctx.Done():
-		l.next = k // close waits for it
 		return nil, ctx.Err()
 	}
 }
 
-// wait waits for a list asked for to end.
-func (l *kindLists) wait(k *kindList) {
-	if k != nil {
-		<-k.done
-	}
-}
-
-// close cancels the list still in flight and waits for it, so that no
+// close stops the lists still to read and waits for the reader, so that no
 // request outlives the plan.
 func (l *kindLists) close() {
 	l.cancel()
-	l.wait(l.next)
-	l.next = nil
+	<-l.done
 }

@@ -53,10 +53,14 @@ func (e *entry) name() string {
 	if e.attrs == nil {
 		return e.label
 	}
-	if v, ok := e.attrs[e.spec.name]; ok {
-		return fmt.Sprint(v)
+	v, ok := e.attrs[e.spec.name]
+	if !ok {
+		return ""
 	}
-	return ""
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return fmt.Sprint(v)
 }
 
 // release drops what the entry held for building its record, keeping what

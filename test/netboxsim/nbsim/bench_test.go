@@ -106,6 +106,7 @@ func BenchmarkList(b *testing.B) {
 		{"cf_agent_id", "?cf_agent_id100=bench/77777"},
 		{"tag_offset", "?tag=tag100&offset=90000"},
 		{"brief_1000", "?brief=1&limit=1000"},
+		{"page_1000", "?limit=1000&offset=50000"},
 	} {
 		b.Run(q.name, func(b *testing.B) {
 			cpu := cpuTime(b)
