@@ -45,6 +45,19 @@ func ServeSNMP(t testing.TB, addr, community, descr string) string {
 // which community a probe carried.
 func ServeSNMPSeen(t testing.TB, addr, community, descr string, seen func(community string)) string {
 	t.Helper()
+	return serveUDP(t, addr, func(req []byte) ([]byte, bool) {
+		var m snmpMessage
+		if _, err := asn1.Unmarshal(req, &m); err == nil && m.Version == 1 {
+			seen(string(m.Community))
+		}
+		return snmpReply(req, community, descr)
+	})
+}
+
+// serveUDP answers each datagram on UDP addr with what answer gives, or
+// not at all; it returns the address it serves, closed when the test ends.
+func serveUDP(t testing.TB, addr string, answer func(req []byte) ([]byte, bool)) string {
+	t.Helper()
 	pc, err := net.ListenPacket("udp", addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = pc.Close() })
@@ -55,11 +68,7 @@ func ServeSNMPSeen(t testing.TB, addr, community, descr string, seen func(commun
 			if err != nil {
 				return
 			}
-			var m snmpMessage
-			if _, err := asn1.Unmarshal(buf[:n], &m); err == nil && m.Version == 1 {
-				seen(string(m.Community))
-			}
-			if out, ok := snmpReply(buf[:n], community, descr); ok {
+			if out, ok := answer(buf[:n]); ok {
 				_, _ = pc.WriteTo(out, from)
 			}
 		}
@@ -102,18 +111,5 @@ func snmpReply(req []byte, community, descr string) ([]byte, bool) {
 // closed when the test ends.
 func ServeUDPEcho(t testing.TB, addr string) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", addr)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = pc.Close() })
-	go func() {
-		buf := make([]byte, 65535)
-		for {
-			n, from, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			_, _ = pc.WriteTo(buf[:n], from)
-		}
-	}()
-	return pc.LocalAddr().String()
+	return serveUDP(t, addr, func(req []byte) ([]byte, bool) { return req, true })
 }
