@@ -122,8 +122,8 @@ func planRecords(ctx context.Context, lists *kindLists, cfg Config, req PlanRequ
 	p := newPlanner(lists.f, cfg, req, recs)
 	p.facts = facts
 	p.plan.NetBoxVersion = facts.version.String()
-	for _, s := range specOrder {
-		raws, err := lists.take(ctx, s)
+	for _, s := range lists.specs {
+		raws, err := lists.take(ctx)
 		if err == nil {
 			err = p.planKind(ctx, s, raws)
 		}

@@ -17,7 +17,7 @@ type kindLists struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the reader has ended
 	lists  []chan kindList
-	next   int // the index in specs of the list the planner takes next
+	next   int // the index in specs of the list take gives next
 	specs  []*kindSpec
 }
 
@@ -60,11 +60,8 @@ func mainQuery(s *kindSpec) url.Values {
 	return q
 }
 
-// take returns s's list, which must be the next one of the specs.
-func (l *kindLists) take(ctx context.Context, s *kindSpec) ([]map[string]any, error) {
-	if l.next >= len(l.specs) || l.specs[l.next] != s {
-		return l.f.list(ctx, s, mainQuery(s))
-	}
+// take returns the next kind's list, in the order of the specs.
+func (l *kindLists) take(ctx context.Context) ([]map[string]any, error) {
 	ch := l.lists[l.next]
 	l.next++
 	select {
