@@ -84,18 +84,10 @@ func service(ipKey, proto string, port int, name string) inventory.Record {
 func describe(h *host) string {
 	var parts []string
 	if len(h.open) > 0 {
-		ports := make([]string, len(h.open))
-		for i, p := range h.open {
-			ports[i] = strconv.Itoa(p)
-		}
-		parts = append(parts, "open tcp "+strings.Join(ports, ", "))
+		parts = append(parts, "open tcp "+joinPorts(h.open))
 	}
 	if len(h.udpOpen) > 0 {
-		ports := make([]string, len(h.udpOpen))
-		for i, p := range h.udpOpen {
-			ports[i] = strconv.Itoa(p)
-		}
-		parts = append(parts, "open udp "+strings.Join(ports, ", "))
+		parts = append(parts, "open udp "+joinPorts(h.udpOpen))
 	}
 	if h.arpOnly {
 		parts = append(parts, "answers ARP only")
@@ -124,6 +116,15 @@ func serviceName(port int) string {
 		return n
 	}
 	return "tcp-" + strconv.Itoa(port)
+}
+
+// joinPorts writes ports as "22, 443".
+func joinPorts(ports []int) string {
+	text := make([]string, len(ports))
+	for i, p := range ports {
+		text[i] = strconv.Itoa(p)
+	}
+	return strings.Join(text, ", ")
 }
 
 // udpServiceNames name the services of well-known UDP ports.

@@ -232,10 +232,24 @@ func parseMethods(list []string) (map[string]bool, error) {
 		}
 		out[m] = true
 	}
-	if !out[MethodTCP] && !out[MethodICMP] && !out[MethodUDP] && !out[MethodNeighbours] && !out[MethodARP] && !out[MethodNDP] {
+	if !findsHosts(out, "") {
 		return nil, source.SettingError("methods", "none of tcp, udp, icmp, arp, ndp, neighbours: nothing would find a host")
 	}
 	return out, nil
+}
+
+// hostFinders are the methods that can find a host (dns only names one).
+var hostFinders = []string{MethodTCP, MethodICMP, MethodUDP, MethodNeighbours, MethodARP, MethodNDP}
+
+// findsHosts reports whether methods hold a method of hostFinders other
+// than except ("" for none).
+func findsHosts(methods map[string]bool, except string) bool {
+	for _, m := range hostFinders {
+		if m != except && methods[m] {
+			return true
+		}
+	}
+	return false
 }
 
 // parsePorts reads ports: each a number (TCP) or a number with /tcp or
@@ -266,7 +280,7 @@ func parsePorts(ports []Port, methods map[string]bool) (tcp, udp []int, err erro
 	if methods[MethodTCP] && len(tcp) == 0 {
 		return nil, nil, source.SettingError("ports", "has no TCP port while methods has tcp")
 	}
-	if len(udp) == 0 && !methods[MethodTCP] && !methods[MethodICMP] && !methods[MethodNeighbours] && !methods[MethodARP] && !methods[MethodNDP] {
+	if len(udp) == 0 && !findsHosts(methods, MethodUDP) {
 		return nil, nil, source.SettingError("ports", "has no UDP port while udp is the only method that finds hosts")
 	}
 	return tcp, udp, nil
