@@ -113,9 +113,10 @@ func TestDiscoverAgainIsTheSame(t *testing.T) {
 	assert.Empty(t, second.Gaps)
 }
 
-func TestRateAndProbesSent(t *testing.T) {
-	l := newLab(t, "rate: 40\nconcurrency: 8\nmethods: [tcp]\n")
-	s, _ := newSource(t, l.settings)
+// timedDiscover runs one discovery of s and returns its snapshot, its
+// last progress report and how long it took.
+func timedDiscover(t *testing.T, s *Source) (*source.Snapshot, Progress, time.Duration) {
+	t.Helper()
 	var p sourcetest.Progress
 	start := time.Now()
 	snap, err := s.Discover(context.Background(), &p)
@@ -123,6 +124,13 @@ func TestRateAndProbesSent(t *testing.T) {
 	elapsed := time.Since(start)
 	var last Progress
 	require.NoError(t, json.Unmarshal(p.Last(), &last))
+	return snap, last, elapsed
+}
+
+func TestRateAndProbesSent(t *testing.T) {
+	l := newLab(t, "rate: 40\nconcurrency: 8\nmethods: [tcp]\n")
+	s, _ := newSource(t, l.settings)
+	snap, last, elapsed := timedDiscover(t, s)
 	assert.Equal(t, int64(12), last.ProbesSent, "6 addresses, 2 ports")
 	assert.Equal(t, 6, last.AddressesDone)
 	assert.Equal(t, "127.77.0.6", last.Cursor)

@@ -3,7 +3,6 @@ package scanner
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/netip"
@@ -157,13 +156,7 @@ func TestUDPOnLoopback(t *testing.T) {
 	require.NoError(t, pc.Close())
 	settings := fmt.Sprintf("cidrs: [127.77.0.0/29]\nports: [%d/udp, %d/udp]\nmethods: [udp]\nrate: 40\nconcurrency: 8\ntimeout: 500ms\n", echo, closed)
 	s, _ := newSource(t, settings)
-	var p sourcetest.Progress
-	start := time.Now()
-	snap, err := s.Discover(context.Background(), &p)
-	require.NoError(t, err)
-	elapsed := time.Since(start)
-	var last Progress
-	require.NoError(t, json.Unmarshal(p.Last(), &last))
+	snap, last, elapsed := timedDiscover(t, s)
 	assert.Equal(t, int64(12), last.ProbesSent, "6 addresses, 2 UDP ports")
 	assert.Equal(t, 6, last.AddressesDone)
 	assert.Equal(t, "127.77.0.6", last.Cursor)
