@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -34,10 +36,19 @@ func buildWorker(t *testing.T) string {
 // shows its log when the test fails.
 func startWorkerProcess(t *testing.T, e *env, bin string) *exec.Cmd {
 	t.Helper()
+	return startWorkerCommand(t, e, nil, bin, nil)
+}
+
+// startWorkerCommand starts the worker binary bin on e's config under the command wrap (none:
+// bin itself), with args after its --config and env added to e's environment, and shows its
+// log when the test fails.
+func startWorkerCommand(t *testing.T, e *env, wrap []string, bin string, args []string, env ...string) *exec.Cmd {
+	t.Helper()
 	cfgPath := filepath.Join(t.TempDir(), "netbox-agent.yaml")
 	require.NoError(t, os.WriteFile(cfgPath, []byte(e.configYAML), 0o600))
-	proc := exec.Command(bin, "--config", cfgPath)
-	proc.Env = append(append(os.Environ(), e.environ()...), "NETBOX_AGENT_LOG_LEVEL=info")
+	argv := append(append(slices.Clone(wrap), bin, "--config", cfgPath), args...)
+	proc := exec.Command(argv[0], argv[1:]...)
+	proc.Env = append(append(append(os.Environ(), e.environ()...), "NETBOX_AGENT_LOG_LEVEL=info"), env...)
 	logFile, err := os.Create(filepath.Join(t.TempDir(), "worker.log"))
 	require.NoError(t, err)
 	proc.Stdout, proc.Stderr = logFile, logFile
@@ -45,7 +56,7 @@ func startWorkerProcess(t *testing.T, e *env, bin string) *exec.Cmd {
 		if t.Failed() {
 			b, err := os.ReadFile(logFile.Name())
 			require.NoError(t, err)
-			t.Logf("worker log:\n%s", b)
+			t.Logf("worker log (%s):\n%s", strings.Join(argv, " "), b)
 		}
 	})
 	require.NoError(t, proc.Start())

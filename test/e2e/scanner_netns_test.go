@@ -3,8 +3,6 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -91,22 +89,11 @@ func scannerNetnsLab(t *testing.T) (scantest.Netns, string, string) {
 // shown when the test fails.
 func startWorkerIn(t *testing.T, e *env, lab scantest.Netns, ns, bin, queue, temporal string) {
 	t.Helper()
-	cfgPath := filepath.Join(t.TempDir(), "netbox-agent.yaml")
-	require.NoError(t, os.WriteFile(cfgPath, []byte(e.configYAML), 0o600))
-	proc := exec.Command("ip", "netns", "exec", lab.Name(ns), bin, "--config", cfgPath, "--task-queue", queue)
-	proc.Env = append(append(os.Environ(), e.environ()...), "NETBOX_AGENT_TEMPORAL_ADDRESS="+temporal, "NETBOX_AGENT_LOG_LEVEL=info")
-	logFile, err := os.Create(filepath.Join(t.TempDir(), "worker.log"))
-	require.NoError(t, err)
-	proc.Stdout, proc.Stderr = logFile, logFile
-	require.NoError(t, proc.Start())
+	proc := startWorkerCommand(t, e, []string{"ip", "netns", "exec", lab.Name(ns)}, bin,
+		[]string{"--task-queue", queue}, "NETBOX_AGENT_TEMPORAL_ADDRESS="+temporal)
 	t.Cleanup(func() {
 		_ = proc.Process.Kill()
-		_ = proc.Wait()
-		if t.Failed() {
-			b, err := os.ReadFile(logFile.Name())
-			require.NoError(t, err)
-			t.Logf("worker log (namespace %s):\n%s", ns, b)
-		}
+		_ = proc.Wait() // ip netns exec has ended with the worker
 	})
 }
 
