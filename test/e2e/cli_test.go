@@ -23,7 +23,6 @@ import (
 
 	"github.com/netbox-agent/netbox-agent/activities"
 	"github.com/netbox-agent/netbox-agent/activities/source/proxmox/proxmoxtest"
-	"github.com/netbox-agent/netbox-agent/config"
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
 
@@ -37,13 +36,8 @@ func TestOperatorPathThroughTheTemporalCLI(t *testing.T) {
 	fake := proxmoxtest.NewFake()
 	pve := httptest.NewServer(fake)
 	t.Cleanup(pve.Close)
-	e := newEnv(t, strings.Replace(exampleConfig(t), repoPath(t, "examples/inventory"), inventoryBesideProxmox(t), 1)+fmt.Sprintf(`
-  - name: alpha
-    type: proxmox
-    url: %s
-    token_id: %s
-    site: Home Lab
-`, pve.URL, proxmoxtest.TokenID), config.SecretEnv("alpha", "token_secret")+"="+proxmoxtest.TokenSecret,
+	alpha, alphaSecret := proxmoxAlpha(pve.URL)
+	e := newEnv(t, strings.Replace(exampleConfig(t), repoPath(t, "examples/inventory"), inventoryBesideProxmox(t), 1)+alpha, alphaSecret,
 		// a source that keeps failing keeps retrying, as with a real outage
 		"NETBOX_AGENT_SYNC_RETRY_MAXIMUM_ATTEMPTS=0", "NETBOX_AGENT_SYNC_RETRY_INITIAL_INTERVAL=200ms")
 

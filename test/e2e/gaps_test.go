@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/netbox-agent/netbox-agent/activities"
 	"github.com/netbox-agent/netbox-agent/activities/source/proxmox/proxmoxtest"
-	"github.com/netbox-agent/netbox-agent/config"
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
 
@@ -29,18 +27,8 @@ func TestOfflineNodeKeepsWhatItHolds(t *testing.T) {
 		current.Load().ServeHTTP(w, r)
 	}))
 	t.Cleanup(pve.Close)
-	e := newEnv(t, fmt.Sprintf(`
-sync:
-  retry:
-    initial_interval: 100ms
-    maximum_attempts: 3
-sources:
-  - name: alpha
-    type: proxmox
-    url: %s
-    token_id: %s
-    site: Home Lab
-`, pve.URL, proxmoxtest.TokenID), config.SecretEnv("alpha", "token_secret")+"="+proxmoxtest.TokenSecret)
+	alpha, alphaSecret := proxmoxAlpha(pve.URL)
+	e := newEnv(t, quickRetry+"sources:\n"+alpha, alphaSecret)
 
 	_, first := e.sync(workflows.SyncRequest{})
 	require.Equal(t, activities.SourceOK, first.Sources[0].Status, first.Sources[0].Error)

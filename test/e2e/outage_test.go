@@ -15,7 +15,6 @@ import (
 
 	"github.com/netbox-agent/netbox-agent/activities"
 	"github.com/netbox-agent/netbox-agent/activities/source/proxmox/proxmoxtest"
-	"github.com/netbox-agent/netbox-agent/config"
 	"github.com/netbox-agent/netbox-agent/test/faults"
 	"github.com/netbox-agent/netbox-agent/test/realnetbox"
 	"github.com/netbox-agent/netbox-agent/workflows"
@@ -84,13 +83,8 @@ func TestOneSourceDownKeepsItsObjects(t *testing.T) {
 		fake.ServeHTTP(w, r)
 	}))
 	t.Cleanup(pve.Close)
-	e := newEnv(t, strings.Replace(exampleConfig(t), repoPath(t, "examples/inventory"), inventoryBesideProxmox(t), 1)+fmt.Sprintf(`
-  - name: alpha
-    type: proxmox
-    url: %s
-    token_id: %s
-    site: Home Lab
-`, pve.URL, proxmoxtest.TokenID), config.SecretEnv("alpha", "token_secret")+"="+proxmoxtest.TokenSecret)
+	alpha, alphaSecret := proxmoxAlpha(pve.URL)
+	e := newEnv(t, strings.Replace(exampleConfig(t), repoPath(t, "examples/inventory"), inventoryBesideProxmox(t), 1)+alpha, alphaSecret)
 
 	_, first := e.sync(workflows.SyncRequest{})
 	for _, s := range first.Sources {

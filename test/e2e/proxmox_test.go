@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/netbox-agent/netbox-agent/activities"
 	"github.com/netbox-agent/netbox-agent/activities/source/proxmox/proxmoxtest"
-	"github.com/netbox-agent/netbox-agent/config"
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
 
@@ -20,18 +18,8 @@ import (
 // the VLANs its guests are tagged with.
 func TestProxmoxSync(t *testing.T) {
 	pve := proxmoxtest.NewServer(t)
-	e := newEnv(t, fmt.Sprintf(`
-sync:
-  retry:
-    initial_interval: 100ms
-    maximum_attempts: 3
-sources:
-  - name: alpha
-    type: proxmox
-    url: %s
-    token_id: %s
-    site: Home Lab
-`, pve.URL, proxmoxtest.TokenID), config.SecretEnv("alpha", "token_secret")+"="+proxmoxtest.TokenSecret)
+	alpha, alphaSecret := proxmoxAlpha(pve.URL)
+	e := newEnv(t, quickRetry+"sources:\n"+alpha, alphaSecret)
 
 	_, res := e.sync(workflows.SyncRequest{})
 	require.Len(t, res.Sources, 1)

@@ -13,7 +13,6 @@ import (
 	"github.com/netbox-agent/netbox-agent/activities"
 	"github.com/netbox-agent/netbox-agent/activities/source/proxmox/proxmoxtest"
 	"github.com/netbox-agent/netbox-agent/activities/source/scanner/scantest"
-	"github.com/netbox-agent/netbox-agent/config"
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
 
@@ -113,18 +112,8 @@ func TestScannerNetnsMergesWithProxmox(t *testing.T) {
 	lab, dns, temporal := scannerNetnsLab(t)
 	pve := proxmoxtest.NewServer(t)
 	queue := fmt.Sprintf("e2e-scan-netns-%d", os.Getpid())
-	e := newEnv(t, fmt.Sprintf(`
-sync:
-  retry:
-    initial_interval: 100ms
-    maximum_attempts: 3
-sources:
-  - name: alpha
-    type: proxmox
-    url: %s
-    token_id: %s
-    site: Home Lab
-  - name: lan
+	alpha, alphaSecret := proxmoxAlpha(pve.URL)
+	e := newEnv(t, quickRetry+"sources:\n"+alpha+fmt.Sprintf(`  - name: lan
     type: scanner
     task_queue: %s
     cidrs: [10.213.64.0/24]
@@ -133,7 +122,7 @@ sources:
     timeout: 500ms
     discovered_role: Discovered
     discovered_site: Home Lab
-`, pve.URL, proxmoxtest.TokenID, queue, dns), config.SecretEnv("alpha", "token_secret")+"="+proxmoxtest.TokenSecret)
+`, queue, dns), alphaSecret)
 	startWorkerIn(t, e, lab, "scan", buildWorker(t), queue, temporal)
 
 	start := time.Now()

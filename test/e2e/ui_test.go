@@ -25,7 +25,6 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/netbox-agent/netbox-agent/activities/source/proxmox/proxmoxtest"
-	"github.com/netbox-agent/netbox-agent/config"
 	"github.com/netbox-agent/netbox-agent/test/realnetbox"
 	"github.com/netbox-agent/netbox-agent/workflows"
 )
@@ -72,13 +71,8 @@ func TestWebUIShowsTheRuns(t *testing.T) {
 	fake := proxmoxtest.NewFake()
 	pve := httptest.NewServer(fake)
 	t.Cleanup(pve.Close)
-	e := newEnv(t, strings.Replace(exampleConfig(t), repoPath(t, "examples/inventory"), inventoryBesideProxmox(t), 1)+fmt.Sprintf(`
-  - name: alpha
-    type: proxmox
-    url: %s
-    token_id: %s
-    site: Home Lab
-`, pve.URL, proxmoxtest.TokenID), config.SecretEnv("alpha", "token_secret")+"="+proxmoxtest.TokenSecret,
+	alpha, alphaSecret := proxmoxAlpha(pve.URL)
+	e := newEnv(t, strings.Replace(exampleConfig(t), repoPath(t, "examples/inventory"), inventoryBesideProxmox(t), 1)+alpha, alphaSecret,
 		"NETBOX_AGENT_SYNC_RETRY_MAXIMUM_ATTEMPTS=0", "NETBOX_AGENT_SYNC_RETRY_INITIAL_INTERVAL=500ms")
 	e.stopInProcessWorker()
 	w := worker.New(ui.Client(), e.queue, worker.Options{})
