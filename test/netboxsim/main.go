@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -41,6 +42,7 @@ func run() error {
 	stateFile := pflag.String("state-file", "", "JSON file the state is loaded from at start and saved to at exit")
 	seed := pflag.Int64("seed", 1, "seed of the fault injection")
 	version := pflag.String("netbox-version", nbsim.DefaultVersion, "NetBox release to emulate: "+strings.Join(nbsim.Versions(), ", "))
+	cpuProfile := pflag.String("cpu-profile", "", "write a CPU profile of the emulator's whole run to this file")
 	pflag.Parse()
 	if *token == "" {
 		return errors.New("--token is required")
@@ -58,6 +60,14 @@ func run() error {
 		if err := sim.Load(); err != nil {
 			return fmt.Errorf("load state: %w", err)
 		}
+	}
+
+	if *cpuProfile != "" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
 	}
 
 	ln, err := net.Listen("tcp", *listen)
@@ -89,4 +99,22 @@ func run() error {
 		}
 	}
 	return nil
+}
+
+// startCPUProfile profiles the process into path until the function it
+// returns is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return nil, errors.Join(fmt.Errorf("--cpu-profile: %w", err), f.Close())
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(os.Stderr, "netboxsim: close the CPU profile: %s\n", err)
+		}
+	}, nil
 }

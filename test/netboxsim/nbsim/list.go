@@ -16,7 +16,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, k *kindSpec) {
 	limit, offset := pageSize(q), pageOffset(q)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	v := &view{st: s.st, base: baseURL(r)}
+	v := readOnlyView(s.st, baseURL(r))
 	filters, errs := v.parseFilters(k, q)
 	if errs != nil {
 		writeBody(w, http.StatusBadRequest, errs)
@@ -32,26 +32,31 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, k *kindSpec) {
 		start = n
 	}
 	count, page := v.query(k, filters, offset, limit, start)
-	var b bytes.Buffer
+	b, _ := s.pages.Get().(*bytes.Buffer)
+	if b == nil {
+		b = new(bytes.Buffer)
+	}
+	defer s.pages.Put(b)
+	b.Reset()
 	b.WriteString(`{"count":`)
 	if start >= 0 {
 		// Cursor mode: no count, no previous page, and a next page only after a full one.
 		b.WriteString(`null,"next":`)
-		writeJSON(&b, cursorLink(r, limit, page))
+		writeJSON(b, cursorLink(r, limit, page))
 		b.WriteString(`,"previous":null`)
 	} else {
 		b.WriteString(strconv.Itoa(count))
 		b.WriteString(`,"next":`)
-		writeJSON(&b, pageLink(r, limit, offset+limit, offset+limit < count))
+		writeJSON(b, pageLink(r, limit, offset+limit, offset+limit < count))
 		b.WriteString(`,"previous":`)
-		writeJSON(&b, pageLink(r, limit, max(offset-limit, 0), offset > 0))
+		writeJSON(b, pageLink(r, limit, max(offset-limit, 0), offset > 0))
 	}
 	b.WriteString(`,"results":[`)
 	for i, o := range page {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		v.renderQuery(&b, k, o, q)
+		v.renderQuery(b, k, o, q)
 	}
 	b.WriteString("]}")
 	writeRaw(w, http.StatusOK, b.Bytes())

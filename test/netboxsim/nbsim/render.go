@@ -44,7 +44,7 @@ func (v *view) renderSchema(b *bytes.Buffer, k *kindSpec, o *object, s *schemaSp
 			b.WriteByte(',')
 		}
 		first = false
-		writeJSON(b, p.Name)
+		writeString(b, p.Name)
 		b.WriteByte(':')
 		v.renderProp(b, k, o, p, depth)
 	}
@@ -69,28 +69,60 @@ func (v *view) objectURL(k *kindSpec, id int64, api bool) string {
 	return v.base + "/" + k.Endpoint + "/" + itoa(id) + "/"
 }
 
+// writeObjectURL writes objectURL's string, as JSON, without making it.
+func (v *view) writeObjectURL(b *bytes.Buffer, k *kindSpec, id int64, api bool) {
+	if !plainString(v.base) || !plainString(k.Endpoint) {
+		writeString(b, v.objectURL(k, id, api))
+		return
+	}
+	b.WriteByte('"')
+	b.WriteString(v.base)
+	if api {
+		b.WriteString("/api")
+	}
+	b.WriteByte('/')
+	b.WriteString(k.Endpoint)
+	b.WriteByte('/')
+	writeInt(b, id)
+	b.WriteString(`/"`)
+}
+
+// writeInt writes n in decimal.
+func writeInt(b *bytes.Buffer, n int64) {
+	var digits [20]byte
+	b.Write(strconv.AppendInt(digits[:0], n, 10))
+}
+
+// writeTime writes t as DRF renders a datetime, in UTC.
+func writeTime(b *bytes.Buffer, t time.Time) {
+	var text [40]byte
+	b.WriteByte('"')
+	b.Write(t.UTC().AppendFormat(text[:0], timeLayout))
+	b.WriteByte('"')
+}
+
 func (v *view) renderProp(b *bytes.Buffer, k *kindSpec, o *object, p *propSpec, depth int) {
 	switch p.Name {
 	case "id":
-		b.WriteString(itoa(o.ID))
+		writeInt(b, o.ID)
 		return
 	case "url":
-		writeJSON(b, v.objectURL(k, o.ID, true))
+		v.writeObjectURL(b, k, o.ID, true)
 		return
 	case "display_url":
-		writeJSON(b, v.objectURL(k, o.ID, false))
+		v.writeObjectURL(b, k, o.ID, false)
 		return
 	case "display":
-		writeJSON(b, k.Display(v, o))
+		writeString(b, k.Display(v, o))
 		return
 	case "custom_fields":
 		v.renderCustomFields(b, k, o)
 		return
 	case "created":
-		writeJSON(b, o.Created.UTC().Format(timeLayout))
+		writeTime(b, o.Created)
 		return
 	case "last_updated":
-		writeJSON(b, o.Updated.UTC().Format(timeLayout))
+		writeTime(b, o.Updated)
 		return
 	}
 	for _, g := range k.Generic {
@@ -198,6 +230,22 @@ func (v *view) writeNested(b *bytes.Buffer, ref, endpoint string, id int64, dept
 	if endpoint == "" {
 		endpoint = v.st.cat.byBrief[ref]
 	}
+	if v.memo == nil {
+		v.renderNested(b, ref, endpoint, id, depth)
+		return
+	}
+	key := nestedKey{ref: ref, endpoint: endpoint, id: id, depth: depth}
+	if text, ok := v.memo.nested[key]; ok {
+		b.Write(text)
+		return
+	}
+	start := b.Len()
+	v.renderNested(b, ref, endpoint, id, depth)
+	v.memo.nested[key] = bytes.Clone(b.Bytes()[start:])
+}
+
+// renderNested writes what writeNested does, without the memo.
+func (v *view) renderNested(b *bytes.Buffer, ref, endpoint string, id int64, depth int) {
 	obj := v.get(endpoint, id)
 	if obj == nil {
 		b.WriteString("null")
@@ -219,7 +267,7 @@ func (v *view) renderCustomFields(b *bytes.Buffer, k *kindSpec, o *object) {
 			b.WriteByte(',')
 		}
 		name := cf.str("name")
-		writeJSON(b, name)
+		writeString(b, name)
 		b.WriteByte(':')
 		typ := cf.str("type")
 		if data[name] != nil && (typ == "select" || typ == "multiselect") && v.st.cat.rel.selectLabels() {
@@ -242,13 +290,13 @@ func writeJSON(b *bytes.Buffer, val any) {
 		writeString(b, t)
 		return
 	case int64:
-		b.WriteString(strconv.FormatInt(t, 10))
+		writeInt(b, t)
 		return
 	case bool:
 		b.WriteString(strconv.FormatBool(t))
 		return
 	case time.Time:
-		writeString(b, t.UTC().Format(timeLayout))
+		writeTime(b, t)
 		return
 	}
 	enc, err := json.Marshal(val)
@@ -259,16 +307,19 @@ func writeJSON(b *bytes.Buffer, val any) {
 	b.Write(enc)
 }
 
-func writeString(b *bytes.Buffer, s string) {
-	simple := true
+// plainString reports whether s is its own JSON text between quotes.
+func plainString(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < 0x20 || c == '"' || c == '\\' || c >= 0x7f {
-			simple = false
-			break
+			return false
 		}
 	}
-	if simple {
+	return true
+}
+
+func writeString(b *bytes.Buffer, s string) {
+	if plainString(s) {
 		b.WriteByte('"')
 		b.WriteString(s)
 		b.WriteByte('"')

@@ -96,6 +96,11 @@ type Server struct {
 	faults  Faults
 	rng     *rand.Rand
 	stats   Stats
+
+	// pages holds the buffers lists are rendered into, for the next list:
+	// a page of 1,000 objects is megabytes, which the collector would
+	// otherwise sweep after every page.
+	pages sync.Pool
 }
 
 // New returns an empty emulator of the release opts.Version names. It panics when that is not

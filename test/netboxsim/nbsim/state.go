@@ -29,6 +29,30 @@ func newState(cat *catalog, now func() time.Time) *state {
 type view struct {
 	st   *state
 	base string
+	// memo, when set, keeps what one read-only request renders more than
+	// once: nested objects and each object type's custom fields. Only a
+	// request that writes nothing sets it, as the state cannot change
+	// under it.
+	memo *renderMemo
+}
+
+// renderMemo is a read-only request's memory of what it rendered.
+type renderMemo struct {
+	nested       map[nestedKey][]byte
+	customFields map[string][]*object
+}
+
+// nestedKey names one nested rendering: an object of endpoint as the
+// schema ref shows it, at a depth.
+type nestedKey struct {
+	ref, endpoint string
+	id            int64
+	depth         int
+}
+
+// readOnlyView is the view of a request that writes nothing.
+func readOnlyView(st *state, base string) *view {
+	return &view{st: st, base: base, memo: &renderMemo{nested: map[nestedKey][]byte{}, customFields: map[string][]*object{}}}
 }
 
 func (v *view) table(endpoint string) *table { return v.st.tables[endpoint] }
@@ -47,6 +71,18 @@ func (v *view) get(endpoint string, id int64) *object {
 // customFieldsFor lists the custom fields defined for an object type, in NetBox's order
 // (weight, then name).
 func (v *view) customFieldsFor(objectType string) []*object {
+	if v.memo == nil {
+		return v.readCustomFieldsFor(objectType)
+	}
+	out, ok := v.memo.customFields[objectType]
+	if !ok {
+		out = v.readCustomFieldsFor(objectType)
+		v.memo.customFields[objectType] = out
+	}
+	return out
+}
+
+func (v *view) readCustomFieldsFor(objectType string) []*object {
 	var out []*object
 	for _, cf := range v.st.tables[epCustomFields].objs {
 		if slices.Contains(stringList(cf.Fields["object_types"]), objectType) {
