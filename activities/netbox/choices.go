@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/netbox-agent/netbox-agent/activities/inventory"
+	"golang.org/x/sync/errgroup"
 )
 
 // Which values a choice field takes (an interface's type, a device's
@@ -164,17 +165,30 @@ func (c *Client) readChoices(ctx context.Context, recs []record, settings []Choi
 			want[r.Kind] = true
 		}
 	}
-	out := map[string]choiceSet{}
+	// The endpoints' answers are asked for at once: each is a round trip,
+	// and the plan waits for all of them.
+	var endpoints []string
 	for _, s := range specOrder {
-		if !want[s.Kind] {
-			continue
+		if want[s.Kind] {
+			endpoints = append(endpoints, s.Endpoint)
 		}
-		cs, err := c.choices(ctx, s.Endpoint)
-		if err != nil {
-			return nil, err
-		}
+	}
+	sets := make([]choiceSet, len(endpoints))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, endpoint := range endpoints {
+		g.Go(func() error {
+			cs, err := c.choices(gctx, endpoint)
+			sets[i] = cs
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	out := map[string]choiceSet{}
+	for i, cs := range sets {
 		if cs != nil {
-			out[s.Endpoint] = cs
+			out[endpoints[i]] = cs
 		}
 	}
 	return out, nil

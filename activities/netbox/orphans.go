@@ -1,7 +1,9 @@
 package netbox
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -29,7 +31,9 @@ func (p *planner) planOrphans() {
 		if s.Kind.Shared() {
 			continue
 		}
-		for _, o := range p.objs[s.Kind].sorted() {
+		first := len(cands)
+		// Most objects are reported: only the candidates are put in ID order.
+		for _, o := range p.objs[s.Kind].byID {
 			if !o.Agent || o.Ignore || reported[o.AgentID] {
 				continue
 			}
@@ -51,6 +55,7 @@ func (p *planner) planOrphans() {
 			}
 			cands = append(cands, candidate{spec: s, obj: o})
 		}
+		slices.SortFunc(cands[first:], func(a, b candidate) int { return cmp.Compare(a.obj.ID, b.obj.ID) })
 	}
 	blocked := p.guard(cands, reported)
 	holdsBlocked := holdingBlocked(cands, blocked)

@@ -1,8 +1,10 @@
 package netbox
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -322,10 +324,15 @@ func pending(recs []*recState) []*recState {
 // matchByAgentID binds records to the objects that carry their key (or an
 // alias) as agent_id.
 func (p *planner) matchByAgentID(s *kindSpec, recs []*recState) {
-	byAgentID := make(map[string][]*object)
-	for _, o := range p.objs[s.Kind].sorted() {
+	byAgentID := make(map[string][]*object, len(p.objs[s.Kind].byID))
+	for _, o := range p.objs[s.Kind].byID {
 		if o.AgentID != "" {
 			byAgentID[o.AgentID] = append(byAgentID[o.AgentID], o)
+		}
+	}
+	for _, objs := range byAgentID {
+		if len(objs) > 1 {
+			slices.SortFunc(objs, func(a, b *object) int { return cmp.Compare(a.ID, b.ID) })
 		}
 	}
 	for _, st := range pending(recs) {
