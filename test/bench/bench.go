@@ -122,8 +122,8 @@ func (b *bench) size(ctx context.Context, spec sizeSpec) ([]measurement, error) 
 				// The next cases build on this one's NetBox: stop this repeat.
 				return out, fmt.Errorf("%s: %w", b.caseName(c), err)
 			}
-			fmt.Fprintf(os.Stderr, "%s, %d requests, NetBox CPU %s, other CPU %s, worker peak RSS %s\n",
-				m.Wall.Round(10*time.Millisecond), m.Total, dur(m.NetBoxCPU.Total()), dur(m.OtherCPU), mib(m.Worker.PeakRSS))
+			fmt.Fprintf(os.Stderr, "%s, %d requests, NetBox CPU %s, other CPU %s, stolen %s, worker peak RSS %s\n",
+				m.Wall.Round(10*time.Millisecond), m.Total, dur(m.NetBoxCPU.Total()), dur(m.OtherCPU), dur(m.StolenCPU), mib(m.Worker.PeakRSS))
 		}
 	}
 	return out, nil

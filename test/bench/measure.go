@@ -34,6 +34,10 @@ type measurement struct {
 	// OtherCPU is the CPU time the rest of the machine used meanwhile
 	// (the bench itself included): what may have disturbed the case.
 	OtherCPU time.Duration `json:"other_cpu"`
+	// StolenCPU is the time a virtual machine's hypervisor gave its
+	// processors to others meanwhile (steal in /proc/stat): processor time
+	// the case wanted and did not get, which moves its wall time.
+	StolenCPU time.Duration `json:"stolen_cpu"`
 	// Calls are the NetBox requests with their durations and object
 	// counts, where the target times them.
 	Calls []call `json:"calls,omitempty"`
@@ -69,6 +73,7 @@ type counters struct {
 	temporal time.Duration
 	worker   usage
 	machine  time.Duration
+	stolen   time.Duration
 	// calls are the requests timed since the previous snapshot.
 	calls []call
 }
@@ -89,7 +94,7 @@ func (b *bench) snapshot(ctx context.Context, w *workerProcess) (counters, error
 		return c, err
 	}
 	c.temporal = t.CPU
-	if c.machine, err = machineBusy(); err != nil {
+	if c.machine, c.stolen, err = machineCPU(); err != nil {
 		return c, err
 	}
 	if w != nil {
@@ -115,6 +120,7 @@ func (m *measurement) measured(before, after counters) {
 	m.Total = after.total - before.total
 	m.Calls = after.calls
 	m.OtherCPU = after.machine - before.machine - m.Worker.CPU - m.NetBoxCPU.Total() - m.TemporalCPU
+	m.StolenCPU = after.stolen - before.stolen
 }
 
 // result records the sync's result.

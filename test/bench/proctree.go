@@ -142,24 +142,29 @@ func flagValue(pids []int, flag string) string {
 	return ""
 }
 
-// machineBusy is the CPU time all processes of the machine have used
-// since boot: user, nice, system, irq, softirq and steal of /proc/stat.
-func machineBusy() (time.Duration, error) {
+// machineCPU is the CPU time of the whole machine since boot, from the
+// first line of /proc/stat: busy is what its processes used (user, nice,
+// system, irq, softirq), stolen what the hypervisor gave the machine's
+// processors to others while they had work (steal).
+func machineCPU() (busy, stolen time.Duration, err error) {
 	data, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0, fmt.Errorf("read /proc/stat: %w", err)
+		return 0, 0, fmt.Errorf("read /proc/stat: %w", err)
 	}
 	line, _, _ := strings.Cut(string(data), "\n")
 	fields := strings.Fields(line)
 	if len(fields) < 9 || fields[0] != "cpu" {
-		return 0, fmt.Errorf("unexpected /proc/stat line %q", line)
+		return 0, 0, fmt.Errorf("unexpected /proc/stat line %q", line)
 	}
 	// user nice system idle iowait irq softirq steal: idle and iowait
 	// are not busy.
-	busy := []string{fields[1], fields[2], fields[3], fields[6], fields[7], fields[8]}
-	ticks, err := sumTicks(busy)
+	busyTicks, err := sumTicks([]string{fields[1], fields[2], fields[3], fields[6], fields[7]})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return time.Duration(ticks) * time.Second / clockTick, nil
+	stealTicks, err := sumTicks(fields[8:9])
+	if err != nil {
+		return 0, 0, err
+	}
+	return time.Duration(busyTicks) * time.Second / clockTick, time.Duration(stealTicks) * time.Second / clockTick, nil
 }

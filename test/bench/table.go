@@ -128,7 +128,7 @@ func table(rows []row, o options, target string) figures {
 		title: "where the time goes (median run): phase spans from the workflow history, CPU time per process",
 		words: 2,
 		header: []string{"objects", "case", "discover", "merge", "plan", "apply", "worker CPU",
-			"NetBox CPU", "jobs CPU", "DB CPU", "temporal CPU", "other CPU", "operations", "batches", "activities", "retries"},
+			"NetBox CPU", "jobs CPU", "DB CPU", "temporal CPU", "other CPU", "stolen", "operations", "batches", "activities", "retries"},
 	}
 	for _, r := range rows {
 		m := r.median
@@ -161,7 +161,7 @@ func table(rows []row, o options, target string) figures {
 		ph := m.History.Phases
 		tm.cells = append(tm.cells, []string{
 			thousands(m.Size), name, dur(ph["discover"]), dur(ph["merge"]), dur(ph["plan"]), dur(ph["apply"]),
-			dur(m.Worker.CPU), dur(m.NetBoxCPU.App), dur(m.NetBoxCPU.Jobs), dur(m.NetBoxCPU.DB), dur(m.TemporalCPU), dur(m.OtherCPU), thousands(m.Result.Planned), thousands(m.Result.Batches),
+			dur(m.Worker.CPU), dur(m.NetBoxCPU.App), dur(m.NetBoxCPU.Jobs), dur(m.NetBoxCPU.DB), dur(m.TemporalCPU), dur(m.OtherCPU), dur(m.StolenCPU), thousands(m.Result.Planned), thousands(m.Result.Batches),
 			thousands(m.History.Activities), thousands(m.History.Retries),
 		})
 	}
