@@ -129,12 +129,14 @@ func (v *view) renderProp(b *bytes.Buffer, k *kindSpec, o *object, p *propSpec, 
 		if g.Render == p.Name {
 			typ, _ := o.Fields[g.TypeField].(string)
 			target := g.Targets[typ]
-			if obj := v.get(target, o.id(g.IDField)); obj != nil {
-				tk := v.table(target).kind
-				v.render(b, tk, obj, true)
-				return
-			}
-			b.WriteString("null")
+			id := o.id(g.IDField)
+			v.memoized(b, nestedKey{endpoint: target, id: id, depth: briefDepth}, func() {
+				if obj := v.get(target, id); obj != nil {
+					v.render(b, v.table(target).kind, obj, true)
+					return
+				}
+				b.WriteString("null")
+			})
 			return
 		}
 	}
@@ -230,17 +232,27 @@ func (v *view) writeNested(b *bytes.Buffer, ref, endpoint string, id int64, dept
 	if endpoint == "" {
 		endpoint = v.st.cat.byBrief[ref]
 	}
-	if v.memo == nil {
+	v.memoized(b, nestedKey{ref: ref, endpoint: endpoint, id: id, depth: depth}, func() {
 		v.renderNested(b, ref, endpoint, id, depth)
+	})
+}
+
+// briefDepth keys the brief form of a generic relation's object in the memo.
+const briefDepth = -1
+
+// memoized writes what render writes into b, once per key and request when
+// the view keeps a memo; render must write only what the key names.
+func (v *view) memoized(b *bytes.Buffer, key nestedKey, render func()) {
+	if v.memo == nil {
+		render()
 		return
 	}
-	key := nestedKey{ref: ref, endpoint: endpoint, id: id, depth: depth}
 	if text, ok := v.memo.nested[key]; ok {
 		b.Write(text)
 		return
 	}
 	start := b.Len()
-	v.renderNested(b, ref, endpoint, id, depth)
+	render()
 	v.memo.nested[key] = bytes.Clone(b.Bytes()[start:])
 }
 
