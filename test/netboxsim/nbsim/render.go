@@ -62,29 +62,31 @@ func (v *view) renderSchema(b *bytes.Buffer, k *kindSpec, o *object, s *schemaSp
 	b.WriteByte('}')
 }
 
-func (v *view) objectURL(k *kindSpec, id int64, api bool) string {
+// appendObjectURL appends the URL of object id of k: its API URL, or the
+// page of it NetBox's UI shows.
+func (v *view) appendObjectURL(dst []byte, k *kindSpec, id int64, api bool) []byte {
+	dst = append(dst, v.base...)
 	if api {
-		return v.base + "/api/" + k.Endpoint + "/" + itoa(id) + "/"
+		dst = append(dst, "/api"...)
 	}
-	return v.base + "/" + k.Endpoint + "/" + itoa(id) + "/"
+	dst = append(dst, '/')
+	dst = append(dst, k.Endpoint...)
+	dst = append(dst, '/')
+	dst = strconv.AppendInt(dst, id, 10)
+	return append(dst, '/')
 }
 
-// writeObjectURL writes objectURL's string, as JSON, without making it.
+// writeObjectURL writes an object's URL as a JSON string.
 func (v *view) writeObjectURL(b *bytes.Buffer, k *kindSpec, id int64, api bool) {
-	if !plainString(v.base) || !plainString(k.Endpoint) {
-		writeString(b, v.objectURL(k, id, api))
+	var text [128]byte
+	u := v.appendObjectURL(text[:0], k, id, api)
+	if !plainString(u) {
+		writeString(b, string(u))
 		return
 	}
 	b.WriteByte('"')
-	b.WriteString(v.base)
-	if api {
-		b.WriteString("/api")
-	}
-	b.WriteByte('/')
-	b.WriteString(k.Endpoint)
-	b.WriteByte('/')
-	writeInt(b, id)
-	b.WriteString(`/"`)
+	b.Write(u)
+	b.WriteByte('"')
 }
 
 // writeInt writes n in decimal.
@@ -320,7 +322,7 @@ func writeJSON(b *bytes.Buffer, val any) {
 }
 
 // plainString reports whether s is its own JSON text between quotes.
-func plainString(s string) bool {
+func plainString[T string | []byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < 0x20 || c == '"' || c == '\\' || c >= 0x7f {
