@@ -3,7 +3,6 @@ package inventory
 import (
 	"bytes"
 	"encoding/json"
-	"maps"
 	"slices"
 	"strconv"
 
@@ -29,7 +28,8 @@ func (r *Record) AppendJSON(b []byte) ([]byte, error) {
 	}
 	if len(r.Attrs) > 0 {
 		b = append(b, `,"attrs":{`...)
-		for i, k := range slices.Sorted(maps.Keys(r.Attrs)) {
+		var stack [keysOnStack]string
+		for i, k := range sortedKeys(stack[:0], r.Attrs) {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -61,7 +61,8 @@ func appendStringMap(b []byte, name string, m map[string]string) []byte {
 	b = append(b, ',', '"')
 	b = append(b, name...)
 	b = append(b, `":{`...)
-	for i, k := range slices.Sorted(maps.Keys(m)) {
+	var stack [keysOnStack]string
+	for i, k := range sortedKeys(stack[:0], m) {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -69,6 +70,21 @@ func appendStringMap(b []byte, name string, m map[string]string) []byte {
 		b = appendString(b, m[k])
 	}
 	return append(b, '}')
+}
+
+// keysOnStack is how many keys of a record's map sortedKeys sorts
+// without allocating: more than any kind has fields.
+const keysOnStack = 32
+
+// sortedKeys appends m's keys to buf and sorts them: encoding/json's order,
+// in a buffer the caller keeps on its stack, since every record written
+// sorts two or three maps.
+func sortedKeys[V any](buf []string, m map[string]V) []string {
+	for k := range m {
+		buf = append(buf, k)
+	}
+	slices.Sort(buf)
+	return buf
 }
 
 // appendValue appends an attribute value: the types normalisation leaves

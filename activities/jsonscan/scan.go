@@ -221,6 +221,14 @@ func (s *Scanner) StringSpan() (content []byte, plain bool, err error) {
 	start := s.pos
 	plain, ascii := true, true
 	for s.pos < len(s.data) {
+		// Most of a string is ASCII text that needs no escape: passed over
+		// by the table alone, a byte a step.
+		for s.pos < len(s.data) && plainText[s.data[s.pos]] {
+			s.pos++
+		}
+		if s.pos == len(s.data) {
+			break
+		}
 		c := s.data[s.pos]
 		switch {
 		case c == '"':
@@ -242,6 +250,15 @@ func (s *Scanner) StringSpan() (content []byte, plain bool, err error) {
 	}
 	return nil, false, ErrSyntax
 }
+
+// plainText holds the bytes StringSpan passes over without a look:
+// printable ASCII other than the quote and the backslash.
+var plainText = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // escape passes over one escape sequence in a string.
 func (s *Scanner) escape() error {

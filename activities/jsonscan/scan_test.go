@@ -73,3 +73,14 @@ func TestSinceIsTheTextRead(t *testing.T) {
 	}))
 	require.NoError(t, s.End())
 }
+
+func BenchmarkStringSpan(b *testing.B) {
+	doc := []byte(`"eth0 on hypervisor-0042.lab.example.com, a port of the second switch"`)
+	b.SetBytes(int64(len(doc)))
+	for b.Loop() {
+		s := New(doc)
+		if _, plain, err := s.StringSpan(); err != nil || !plain {
+			b.Fatal(err)
+		}
+	}
+}

@@ -411,7 +411,7 @@ func (p *planner) updateOp(st *recState, d desiredSet, prefix string) (Operation
 			written.agree(f.Name, v)
 			continue
 		}
-		if !pend && !p.editCheck(st, written.hashes, f, cur, v) {
+		if !pend && !p.editCheck(st, written, f, cur, v) {
 			continue
 		}
 		put(s, fields, refs, f.Name, v)

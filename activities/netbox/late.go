@@ -46,7 +46,7 @@ func (p *planner) planLate() {
 						w.agree(name, v)
 						continue
 					}
-					if !pend && !p.editCheck(st, w.hashes, s.field(name), cur, v) {
+					if !pend && !p.editCheck(st, w, s.field(name), cur, v) {
 						continue
 					}
 					w.wrote(name, v)
@@ -88,9 +88,9 @@ func (p *planner) planLate() {
 func recordLate(st *recState, w *writtenSet, wrote []string, fields map[string]any) {
 	if st.mainCF != nil {
 		for _, name := range wrote {
-			delete(w.hashes, name)
+			w.forget(name)
 		}
-		st.mainCF[CFAgentWritten] = formatWritten(w.hashes)
+		st.mainCF[CFAgentWritten] = w.text()
 		return
 	}
 	if v, ok := w.value(); ok {

@@ -22,27 +22,72 @@ type listReader struct {
 	// share their keys instead of holding a copy each.
 	kept map[string]string
 	// interned holds the values many objects repeat (choices, tags,
-	// object types, custom field values), once each.
-	interned map[string]string
+	// object types, custom field values), once each, as the any that
+	// holds the string: boxed once, not once per object.
+	interned map[string]any
+	// slimAs says of each kept field which nested objects are cut down as
+	// they are read (slimEarly), instead of read as maps and cut after.
+	slimAs   map[string]slimEarly
 	sizeHint int // members kept of the last object, to size the next map
 }
 
+// slimEarly is which nested objects of a field are cut as they are read:
+// only those whose cut value reads the same in the kind's check (and in
+// absent) as the object would, so that the objects and errors of a list
+// stay readPage's.
+type slimEarly int
+
+const (
+	slimNever  slimEarly = iota // read whole, cut after the check
+	slimRef                     // a reference: an object with a numeric ID
+	slimChoice                  // a choice: value and label, the value set
+	slimAny                     // a field the check does not read: either
+)
+
 func newListReader(spec *kindSpec) *listReader {
-	r := &listReader{spec: spec, kept: make(map[string]string, len(spec.kept)), interned: map[string]string{}}
+	r := &listReader{spec: spec, kept: make(map[string]string, len(spec.kept)), interned: map[string]any{},
+		slimAs: make(map[string]slimEarly, len(spec.kept))}
 	for k := range spec.kept {
 		r.kept[k] = k
+		r.slimAs[k] = spec.slimEarly(k)
 	}
 	return r
 }
 
+// slimEarly is how the list reader may cut field name's nested objects.
+func (s *kindSpec) slimEarly(name string) slimEarly {
+	if name == "id" || name == "custom_fields" || name == "tags" {
+		return slimNever
+	}
+	for i := range s.Fields {
+		if s.Fields[i].TypeField == name {
+			return slimNever
+		}
+	}
+	f := s.field(name)
+	switch {
+	case f == nil:
+		return slimAny
+	case f.isRef():
+		return slimRef
+	case f.Type == typeChoice:
+		return slimChoice
+	}
+	return slimNever
+}
+
 // intern returns b as a string held once per list.
-func (r *listReader) intern(b []byte) string {
-	if s, ok := r.interned[string(b)]; ok {
-		return s
+func (r *listReader) intern(b []byte) string { return r.internAny(b).(string) }
+
+// internAny returns b as a string held once per list, in an any.
+func (r *listReader) internAny(b []byte) any {
+	if v, ok := r.interned[string(b)]; ok {
+		return v
 	}
 	s := string(b)
-	r.interned[s] = s
-	return s
+	v := any(s)
+	r.interned[s] = v
+	return v
 }
 
 // page reads one page. A page that is not JSON, or not a list's envelope,
@@ -221,6 +266,9 @@ func (r *listReader) keptValue(sc *jsonscan.Scanner, name string) (v any, plain 
 		v, err := r.internedString(sc)
 		return v, true, err
 	}
+	if sc.Peek() == '{' {
+		return r.nestedObject(sc, r.slimAs[name])
+	}
 	return r.nested(sc)
 }
 
@@ -258,7 +306,7 @@ func (r *listReader) internedString(sc *jsonscan.Scanner) (any, error) {
 		return nil, err
 	}
 	if plain {
-		return r.intern(content), nil
+		return r.internAny(content), nil
 	}
 	var s string
 	if err := json.Unmarshal(sc.Since(start), &s); err != nil {
@@ -315,7 +363,7 @@ func (r *listReader) tags(sc *jsonscan.Scanner) (any, bool, error) {
 func (r *listReader) nested(sc *jsonscan.Scanner) (any, bool, error) {
 	switch sc.Peek() {
 	case '{':
-		return r.nestedObject(sc)
+		return r.nestedObject(sc, slimNever)
 	case '[':
 		out := []any{}
 		plain := true
@@ -336,20 +384,21 @@ func (r *listReader) nested(sc *jsonscan.Scanner) (any, bool, error) {
 
 // nestedObject reads a related object or a choice: plain only when it has
 // an ID or is a choice with a bare value, the shapes slimValue cuts down.
-func (r *listReader) nestedObject(sc *jsonscan.Scanner) (any, bool, error) {
-	m := make(map[string]any, 2)
+// It is a map of what slimValue reads, or already cut when early allows.
+func (r *listReader) nestedObject(sc *jsonscan.Scanner, early slimEarly) (any, bool, error) {
+	var n nestedRead
 	plain := true
 	err := sc.Object(func(key []byte) error {
-		var k string
+		var dst *any
 		switch string(key) {
 		case "id":
-			k = "id"
+			dst, n.hasID = &n.id, true
 		case "device":
-			k = "device"
+			dst, n.hasDevice = &n.device, true
 		case "virtual_machine":
-			k = "virtual_machine"
+			dst, n.hasVM = &n.vm, true
 		case "label":
-			m["label"] = nil // only whether it is there counts
+			n.hasLabel = true // only whether it is there counts
 			return sc.Skip()
 		case "value":
 			if c := sc.Peek(); c == '{' || c == '[' {
@@ -357,20 +406,88 @@ func (r *listReader) nestedObject(sc *jsonscan.Scanner) (any, bool, error) {
 				return sc.Skip()
 			}
 			v, err := r.scalar(sc)
-			m["value"] = v
+			n.value, n.hasValue = v, true
 			return err
 		default:
 			return sc.Skip()
 		}
-		v, p, err := r.nested(sc)
+		var v any
+		var p bool
+		var err error
+		if early != slimNever && dst != &n.id && sc.Peek() == '{' {
+			// a parent is cut by slimValue whatever its shape, and read by
+			// no check
+			v, p, err = r.nestedObject(sc, slimAny)
+		} else {
+			v, p, err = r.nested(sc)
+		}
 		plain = plain && p
-		m[k] = v
+		*dst = v
 		return err
 	})
-	_, id := m["id"]
-	_, value := m["value"]
-	_, label := m["label"]
-	return m, plain && (id || value && label), err
+	plain = plain && (n.hasID || n.hasValue && n.hasLabel)
+	if v, ok := n.slim(early); ok && plain && err == nil {
+		return v, true, nil
+	}
+	return n.asMap(), plain, err
+}
+
+// nestedRead is what nestedObject reads of a nested object.
+type nestedRead struct {
+	id, value, device, vm                       any
+	hasID, hasValue, hasLabel, hasDevice, hasVM bool
+}
+
+// isNumber reports whether v is a JSON number as the scanner reads it.
+func isNumber(v any) bool {
+	switch v.(type) {
+	case float64, json.Number:
+		return true
+	}
+	return false
+}
+
+// asMap is the object as a map of what slimValue reads.
+func (n *nestedRead) asMap() map[string]any {
+	m := make(map[string]any, 2)
+	for _, f := range [...]struct {
+		name  string
+		has   bool
+		value any
+	}{{"id", n.hasID, n.id}, {"value", n.hasValue, n.value}, {"label", n.hasLabel, nil},
+		{"device", n.hasDevice, n.device}, {"virtual_machine", n.hasVM, n.vm}} {
+		if f.has {
+			m[f.name] = f.value
+		}
+	}
+	return m
+}
+
+// slim is slimValue of asMap when early allows the cut value in place of
+// the object: a choice's value that is set, for a choice or a field the
+// check does not read; a numeric ID (with the parent's, for an assigned
+// object), for a reference or such a field. ok is false otherwise.
+func (n *nestedRead) slim(early slimEarly) (any, bool) {
+	if n.hasValue && n.hasLabel {
+		if early != slimChoice && early != slimAny || absent(n.value) {
+			return nil, false
+		}
+		return n.value, true
+	}
+	if !n.hasID || !isNumber(n.id) || early != slimRef && early != slimAny {
+		return nil, false
+	}
+	if !n.hasDevice && !n.hasVM {
+		return n.id, true
+	}
+	m := map[string]any{"id": n.id}
+	if n.hasDevice {
+		m["device"] = slimValue(n.device)
+	}
+	if n.hasVM {
+		m["virtual_machine"] = slimValue(n.vm)
+	}
+	return m, true
 }
 
 // scalar reads a choice's value, interned when it is text.

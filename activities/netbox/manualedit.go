@@ -160,9 +160,9 @@ func (s *kindSpec) writesAttr(attr string) bool {
 // an operator's edit (a value that is neither v nor the one the agent
 // last wrote) as the field's policy says.
 // written holds the hashes of agent_written.
-func (p *planner) editCheck(st *recState, written map[string]string, f *field, cur, v any) bool {
+func (p *planner) editCheck(st *recState, written *writtenSet, f *field, cur, v any) bool {
 	policy := p.cfg.manualEditPolicy(st.spec.Kind, f.attr())
-	recorded, has := written[f.Name]
+	recorded, has := written.hash(f.Name)
 	edited := has && writtenHash(cur) != recorded
 	if !edited && policy != EditReport {
 		return true
@@ -196,25 +196,52 @@ func (p *planner) editCheck(st *recState, written map[string]string, f *field, c
 // the new ones of the fields it writes and of those NetBox holds as the
 // sources say. It is written only with a field (never on its own), so
 // that an unchanged object is never written for it.
+//
+// Most objects of a re-sync are unchanged, and their set is never read:
+// the old text is parsed and the agreed values hashed only when a field
+// is looked up or the set is written (settle).
 type writtenSet struct {
 	old     string
-	hashes  map[string]string
-	changed bool // a field is written
+	hashes  map[string]string // nil until settled
+	agreed  []writtenValue    // values NetBox holds as the sources say, not yet hashed
+	changed bool              // a field is written
 }
 
-func newWrittenSet(old string) *writtenSet {
-	h := parseWritten(old)
-	if h == nil {
-		h = map[string]string{}
+// writtenValue is a field's value whose hash a writtenSet keeps.
+type writtenValue struct {
+	name  string
+	value any
+}
+
+func newWrittenSet(old string) *writtenSet { return &writtenSet{old: old} }
+
+// settle parses the old hashes once and hashes the agreed values, in the
+// order they were agreed.
+func (w *writtenSet) settle() map[string]string {
+	if w.hashes == nil {
+		w.hashes = parseWritten(w.old)
+		if w.hashes == nil {
+			w.hashes = map[string]string{}
+		}
 	}
-	return &writtenSet{old: old, hashes: h}
+	for _, a := range w.agreed {
+		if h := writtenHash(a.value); h != "" {
+			w.hashes[a.name] = h
+		}
+	}
+	w.agreed = w.agreed[:0]
+	return w.hashes
+}
+
+// hash is the hash the set holds of field name.
+func (w *writtenSet) hash(name string) (string, bool) {
+	h, ok := w.settle()[name]
+	return h, ok
 }
 
 // agree records that NetBox holds the sources' value v in field name.
 func (w *writtenSet) agree(name string, v any) {
-	if h := writtenHash(v); h != "" {
-		w.hashes[name] = h
-	}
+	w.agreed = append(w.agreed, writtenValue{name: name, value: v})
 }
 
 // wrote records the write of v into field name; a reference to an object
@@ -222,16 +249,25 @@ func (w *writtenSet) agree(name string, v any) {
 func (w *writtenSet) wrote(name string, v any) {
 	w.changed = true
 	if _, pend := v.(pendingRef); pend {
-		delete(w.hashes, name)
+		delete(w.settle(), name)
 		return
 	}
 	w.agree(name, v)
 }
 
+// forget drops the hash of field name.
+func (w *writtenSet) forget(name string) { delete(w.settle(), name) }
+
+// text renders the set as agent_written holds it.
+func (w *writtenSet) text() string { return formatWritten(w.settle()) }
+
 // value is the agent_written to write, or "" when it need not be.
 func (w *writtenSet) value() (string, bool) {
-	s := formatWritten(w.hashes)
-	return s, w.changed && s != w.old
+	if !w.changed {
+		return "", false
+	}
+	s := w.text()
+	return s, s != w.old
 }
 
 // editValue renders a value for a manual edit's finding.
