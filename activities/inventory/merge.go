@@ -1,8 +1,10 @@
 package inventory
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -230,16 +232,15 @@ func newMerger(snaps []MergeInput, opts MergeOptions) *merger {
 			m.items = append(m.items, item{rec: r, src: si, serial: serialOf(r)})
 		}
 	}
-	sort.SliceStable(m.items, func(i, j int) bool {
-		a, b := m.items[i], m.items[j]
-		if a.src != b.src {
-			return a.src < b.src
+	slices.SortStableFunc(m.items, func(a, b item) int {
+		if c := cmp.Compare(a.src, b.src); c != 0 {
+			return c
 		}
-		if a.rec.Key != b.rec.Key {
-			return a.rec.Key < b.rec.Key
+		if c := strings.Compare(a.rec.Key, b.rec.Key); c != 0 {
+			return c
 		}
 		// One source reporting a key twice: order by content, not by input.
-		return canonical(a.rec) < canonical(b.rec)
+		return strings.Compare(canonical(a.rec), canonical(b.rec))
 	})
 	// A key names one thing: a record that reuses the key of a record of
 	// another kind (a source's bug) cannot join it and would collide with it.

@@ -69,12 +69,8 @@ func (m *merger) groups() *Joined {
 	}
 	// A group's record has the kind and key of its best member: order the
 	// groups as Sort orders their records.
-	sort.SliceStable(roots, func(a, b int) bool {
-		x, y := m.items[roots[a]].rec, m.items[roots[b]].rec
-		if ox, oy := x.Kind.Order(), y.Kind.Order(); ox != oy {
-			return ox < oy
-		}
-		return x.Key < y.Key
+	slices.SortStableFunc(roots, func(a, b int32) int {
+		return compareRecords(m.items[a].rec, m.items[b].rec)
 	})
 	j := &Joined{m: m, members: members, first: first, roots: roots}
 	j.keepStandIns()

@@ -4,9 +4,11 @@
 package inventory
 
 import (
+	"cmp"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
+	"strings"
 )
 
 // Record is one thing a source reports.
@@ -101,13 +103,19 @@ func (r *Record) Validate() error {
 // Sort orders records by kind dependency order, then key, so that every
 // output built from them is stable.
 func Sort(recs []Record) {
-	sort.SliceStable(recs, func(i, j int) bool {
-		oi, oj := recs[i].Kind.Order(), recs[j].Kind.Order()
-		if oi != oj {
-			return oi < oj
+	slices.SortStableFunc(recs, func(a, b Record) int { return compareRecords(&a, &b) })
+}
+
+// compareRecords is Sort's order: kind dependency order, then key. The
+// order of a kind is looked up only for two kinds, as most pairs a sort
+// compares are of one.
+func compareRecords(a, b *Record) int {
+	if a.Kind != b.Kind {
+		if c := cmp.Compare(a.Kind.Order(), b.Kind.Order()); c != 0 {
+			return c
 		}
-		return recs[i].Key < recs[j].Key
-	})
+	}
+	return strings.Compare(a.Key, b.Key)
 }
 
 // wholeNumber is v as a whole number, whichever way it was decoded.
