@@ -50,6 +50,9 @@ type declTable struct {
 	// macHolders are the kinds MAC address records belong to (interfaces):
 	// the targets of the MAC kind's parent reference.
 	macHolders map[Kind]bool
+	// names holds every declared field name once, so that the records
+	// read from JSON share their keys instead of holding a copy each.
+	names map[string]string
 }
 
 // decls is the declaration table, built once.
@@ -57,7 +60,7 @@ var decls = newDeclTable(declarations())
 
 func newDeclTable(list []Decl) *declTable {
 	t := &declTable{byKind: make(map[Kind]*Decl, len(list)), attrTypes: map[string]FieldType{},
-		macHolders: map[Kind]bool{}}
+		macHolders: map[Kind]bool{}, names: map[string]string{}}
 	for i := range list {
 		d := &list[i]
 		d.Fields = append(d.Fields, Field{Name: "tags", Type: TypeTags})
@@ -66,6 +69,7 @@ func newDeclTable(list []Decl) *declTable {
 		for j := range d.Fields {
 			f := &d.Fields[j]
 			d.index[f.Name] = j
+			t.names[f.Name] = f.Name
 			switch {
 			case f.Required && f.IsRef():
 				d.requiredRefs = append(d.requiredRefs, f.Name)
@@ -91,6 +95,14 @@ func newDeclTable(list []Decl) *declTable {
 		t.byKind[d.Kind] = d
 	}
 	return t
+}
+
+// fieldName returns b as a string: the declared name's own when b is one.
+func fieldName(b []byte) string {
+	if name, ok := decls.names[string(b)]; ok {
+		return name
+	}
+	return string(b)
 }
 
 // HoldsMACs reports whether records of kind k carry MAC address records

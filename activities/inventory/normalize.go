@@ -38,11 +38,33 @@ func IsPlaceholderSerial(s string) bool {
 // NormalizeMAC returns mac in lower-case colon form, or ok=false when it is
 // not a 48-bit MAC address.
 func NormalizeMAC(mac string) (string, bool) {
+	if canonicalMAC(mac) {
+		return mac, true // every read of a stored record finds it so
+	}
 	hw, err := net.ParseMAC(strings.TrimSpace(mac))
 	if err != nil || len(hw) != 6 {
 		return "", false
 	}
 	return hw.String(), true
+}
+
+// canonicalMAC reports whether mac is already in NormalizeMAC's form:
+// six lower-case hex pairs joined by colons.
+func canonicalMAC(mac string) bool {
+	if len(mac) != 17 {
+		return false
+	}
+	for i := 0; i < len(mac); i++ {
+		c := mac[i]
+		if i%3 == 2 {
+			if c != ':' {
+				return false
+			}
+		} else if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // NormalizeIP returns addr in CIDR form: a bare address gets /32 or /128 and
@@ -66,14 +88,24 @@ func NormalizeIP(addr string) (string, bool) {
 				return "", false
 			}
 		}
-		return netip.PrefixFrom(a.WithZone(""), bits).String(), true
+		return prefixText(addr, netip.PrefixFrom(a.WithZone(""), bits)), true
 	}
 	a, err := netip.ParseAddr(addr)
 	if err != nil {
 		return "", false
 	}
 	a = a.Unmap().WithZone("")
-	return netip.PrefixFrom(a, a.BitLen()).String(), true
+	return prefixText(addr, netip.PrefixFrom(a, a.BitLen())), true
+}
+
+// prefixText is p as text: addr itself when that is how p is written, so
+// that an address already in CIDR form is not made again.
+func prefixText(addr string, p netip.Prefix) string {
+	var buf [64]byte
+	if text := p.AppendTo(buf[:0]); string(text) == addr {
+		return addr
+	}
+	return p.String()
 }
 
 // IsUsableIP reports whether addr (in CIDR or bare form) is worth recording:
@@ -115,6 +147,27 @@ func stripAccents(s string) string {
 	return b.String()
 }
 
+// normalizeText is Normalize of a string: trimmed, and a serial, MAC or IP
+// address in its canonical form.
+func normalizeText(name, x string) string {
+	x = strings.TrimSpace(x)
+	switch decls.attrTypes[name] {
+	case TypeSerial:
+		if IsPlaceholderSerial(x) {
+			return ""
+		}
+	case TypeMAC:
+		if m, ok := NormalizeMAC(x); ok {
+			return m
+		}
+	case TypeIP:
+		if a, ok := NormalizeIP(x); ok {
+			return a
+		}
+	}
+	return x
+}
+
 // Normalize returns v in the canonical form for the attribute name, by
 // the type its kinds declare it with (NetBox's field names mean one thing
 // on every kind): strings trimmed, MACs lower-case with colons, IPs in CIDR
@@ -123,22 +176,7 @@ func stripAccents(s string) string {
 func Normalize(name string, v any) any {
 	switch x := v.(type) {
 	case string:
-		x = strings.TrimSpace(x)
-		switch decls.attrTypes[name] {
-		case TypeSerial:
-			if IsPlaceholderSerial(x) {
-				return ""
-			}
-		case TypeMAC:
-			if m, ok := NormalizeMAC(x); ok {
-				return m
-			}
-		case TypeIP:
-			if a, ok := NormalizeIP(x); ok {
-				return a
-			}
-		}
-		return x
+		return normalizeText(name, x)
 	case *string:
 		if x == nil {
 			return nil
@@ -244,6 +282,17 @@ func IsEmpty(v any) bool {
 // records read back from JSON, where numbers arrive as float64.
 func NormalizeRecord(r *Record) {
 	for k, v := range r.Attrs {
+		if x, ok := v.(string); ok {
+			// Text that normalises to itself is kept as it is held, not
+			// stored again.
+			switch n := normalizeText(k, x); {
+			case n == "":
+				delete(r.Attrs, k)
+			case n != x:
+				r.Attrs[k] = n
+			}
+			continue
+		}
 		n := Normalize(k, v)
 		if IsEmpty(n) {
 			delete(r.Attrs, k)

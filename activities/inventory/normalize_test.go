@@ -2,9 +2,11 @@ package inventory
 
 import (
 	"encoding/json"
+	"net"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestNormalizeMAC(t *testing.T) {
@@ -174,4 +176,20 @@ func TestKeys(t *testing.T) {
 	assert.Equal(t, "manufacturer/dell-inc", SharedKey(KindManufacturer, "Dell Inc."))
 	assert.Equal(t, "proxmox/alpha/qemu/100", Key("proxmox", "alpha", "qemu", "100"))
 	assert.Equal(t, "filesystem/home/device/a%2Fb", Key("filesystem", "home", "device", "a/b"), "a slash in a name cannot fake a child key")
+}
+
+// FuzzCanonicalMAC checks that a MAC NormalizeMAC returns as it is would
+// be parsed and written back to the same text.
+func FuzzCanonicalMAC(f *testing.F) {
+	for _, s := range []string{"aa:bb:cc:dd:ee:ff", "AA:BB:CC:DD:EE:FF", "aa-bb-cc-dd-ee-ff", "aa:bb:cc:dd:ee:f", "0a:1b:2c:3d:4e:5f", "aa:bb:cc:dd:ee:fg"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !canonicalMAC(s) {
+			return
+		}
+		hw, err := net.ParseMAC(s)
+		require.NoError(t, err, s)
+		require.Equal(t, s, hw.String())
+	})
 }

@@ -245,7 +245,7 @@ func decodeField(s *jsonscan.Scanner, r *Record, field string) (bool, error) {
 		}
 		return true, s.Object(func(key []byte) error {
 			v, err := s.Value()
-			r.Attrs[string(key)] = v
+			r.Attrs[fieldName(key)] = v
 			return err
 		})
 	case "refs":
@@ -286,7 +286,7 @@ func decodeStringMap(s *jsonscan.Scanner, mp *map[string]string) (bool, error) {
 			return s.SkipValue(false)
 		}
 		v, err := s.Str()
-		m[string(key)] = v
+		m[fieldName(key)] = v
 		return err
 	})
 	return ok, err
