@@ -88,7 +88,7 @@ type candidate struct {
 // kinds whose orphaning is blocked. A sudden drop is more often a broken
 // source than a decommissioned fleet. Objects in gaps are neither counted
 // as lost nor as orphans.
-func (p *planner) guard(cands []candidate, reported map[string]bool) map[guardKey]bool {
+func (p *planner) guard(cands []candidate) map[guardKey]bool {
 	live, present := map[guardKey]int{}, map[guardKey]int{}
 	for _, s := range specOrder {
 		if s.Kind.Shared() {
@@ -100,7 +100,7 @@ func (p *planner) guard(cands []candidate, reported map[string]bool) map[guardKe
 			}
 			k := guardKey{o.Source, s.Kind}
 			live[k]++
-			if _, held := p.claimed[s.Kind][o.ID]; held || reported[o.AgentID] {
+			if _, held := p.claimed[s.Kind][o.ID]; held || p.reported(o.AgentID) {
 				continue
 			}
 			if _, in := p.gaps.find(s.Kind, o.AgentID, o.Source); in {

@@ -17,14 +17,7 @@ import (
 // object in a gap, a part its source could not see, is kept as NetBox has
 // it and counted in the plan's Kept. Shared kinds are never orphaned.
 func (p *planner) planOrphans() {
-	reported := make(map[string]bool, len(p.recs)+len(p.alias))
-	for k := range p.recs {
-		reported[k] = true
-	}
-	for a := range p.alias {
-		reported[a] = true
-	}
-	holds := p.holdingKept(reported)
+	holds := p.holdingKept()
 	notChecked := map[string]int{}
 	var cands []candidate
 	for _, s := range specOrder {
@@ -34,7 +27,7 @@ func (p *planner) planOrphans() {
 		first := len(cands)
 		// Most objects are reported: only the candidates are put in ID order.
 		for _, o := range p.objs[s.Kind].byID {
-			if !o.Agent || o.Ignore || reported[o.AgentID] {
+			if !o.Agent || o.Ignore || p.reported(o.AgentID) {
 				continue
 			}
 			if _, held := p.claimed[s.Kind][o.ID]; held {
@@ -57,7 +50,7 @@ func (p *planner) planOrphans() {
 		}
 		slices.SortFunc(cands[first:], func(a, b candidate) int { return cmp.Compare(a.obj.ID, b.obj.ID) })
 	}
-	blocked := p.guard(cands, reported)
+	blocked := p.guard(cands)
 	holdsBlocked := holdingBlocked(cands, blocked)
 	for _, c := range cands {
 		o := c.obj
@@ -85,17 +78,27 @@ func (p *planner) planOrphans() {
 	p.plan.Kept = p.keptList()
 }
 
+// reported reports whether a record of the run has key, as its key or as
+// one of its aliases.
+func (p *planner) reported(key string) bool {
+	if _, ok := p.recs[key]; ok {
+		return true
+	}
+	_, ok := p.alias[key]
+	return ok
+}
+
 // holdingKept finds the keys of the objects that hold an object kept in a
 // gap (its interface, its virtual machine): NetBox deletes an interface's
 // addresses with it, so such an orphan is marked but not deleted.
-func (p *planner) holdingKept(reported map[string]bool) map[string]gapOf {
+func (p *planner) holdingKept() map[string]gapOf {
 	holds := map[string]gapOf{}
 	for _, s := range specOrder {
 		if s.Kind.Shared() {
 			continue
 		}
 		for _, o := range p.objs[s.Kind].byID {
-			if !o.Agent || o.Ignore || reported[o.AgentID] || !p.sources[o.Source] {
+			if !o.Agent || o.Ignore || p.reported(o.AgentID) || !p.sources[o.Source] {
 				continue
 			}
 			g, in := p.gaps.find(s.Kind, o.AgentID, o.Source)
