@@ -3,6 +3,8 @@ package jsonscan
 import (
 	"bytes"
 	"encoding/json"
+	"math/bits"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -74,8 +76,63 @@ func TestSinceIsTheTextRead(t *testing.T) {
 	require.NoError(t, s.End())
 }
 
+// TestSpecialFlagsTheFirstByteThatIsNotPlain puts each byte value at each
+// place of a word of plain text, alone and before another byte that is
+// not plain: special must flag the word exactly when the byte is not
+// plain, and at that byte first, so that StringSpan never passes over a
+// quote, a backslash, a control byte or a multi-byte character.
+func TestSpecialFlagsTheFirstByteThatIsNotPlain(t *testing.T) {
+	word := func(b []byte) uint64 {
+		w := uint64(0)
+		for j := 7; j >= 0; j-- {
+			w = w<<8 | uint64(b[j])
+		}
+		return w
+	}
+	for c := range 256 {
+		for i := range 8 {
+			b := []byte("abcdefgh")
+			b[i] = byte(c)
+			m := special(word(b))
+			if plainText[c] {
+				require.Zero(t, m, "byte %#x at %d", c, i)
+				continue
+			}
+			require.Equal(t, i, bits.TrailingZeros64(m)>>3, "byte %#x at %d", c, i)
+			for j := i + 1; j < 8; j++ {
+				for _, d := range []byte{0, 0x1f, '"', '\\', 0x80, 0xff} {
+					b2 := append([]byte(nil), b...)
+					b2[j] = d
+					require.Equal(t, i, bits.TrailingZeros64(special(word(b2)))>>3, "byte %#x at %d, %#x at %d", c, i, d, j)
+				}
+			}
+		}
+	}
+}
+
+// TestStringSpanAtEveryLength reads strings of plain text, with an escape,
+// a quote's end or a multi-byte character at every place, as
+// encoding/json does.
+func TestStringSpanAtEveryLength(t *testing.T) {
+	for n := range 40 {
+		for _, tail := range []string{``, `\n`, `é`, `\u00e9x`, "\x01"} {
+			doc := []byte(`"` + strings.Repeat("a", n) + tail + `b"`)
+			var want string
+			wantErr := json.Unmarshal(doc, &want)
+			got, err := decodeAll(doc, false)
+			if wantErr != nil {
+				require.Error(t, err, "%s", doc)
+				continue
+			}
+			require.NoError(t, err, "%s", doc)
+			require.Equal(t, want, got, "%s", doc)
+		}
+	}
+}
+
+// BenchmarkStringSpan passes over a string as long as a NetBox URL.
 func BenchmarkStringSpan(b *testing.B) {
-	doc := []byte(`"eth0 on hypervisor-0042.lab.example.com, a port of the second switch"`)
+	doc := []byte(`"https://netbox.example.com/api/dcim/interfaces/123456/?brief=true"`)
 	b.SetBytes(int64(len(doc)))
 	for b.Loop() {
 		s := New(doc)

@@ -41,13 +41,13 @@ func canon(t fieldType, v any) (out any, ok bool) {
 		if !ok {
 			return nil, false
 		}
-		return emptyNil(strings.TrimSpace(s)), true
+		return canonText(v, s, strings.TrimSpace(s)), true
 	case typeColor:
 		s, ok := v.(string)
 		if !ok {
 			return nil, false
 		}
-		return emptyNil(strings.ToLower(strings.TrimSpace(s))), true
+		return canonText(v, s, strings.ToLower(strings.TrimSpace(s))), true
 	case typeChoice:
 		if m, isMap := v.(map[string]any); isMap {
 			v = m["value"]
@@ -59,26 +59,29 @@ func canon(t fieldType, v any) (out any, ok bool) {
 		if !ok {
 			return nil, false
 		}
-		return emptyNil(strings.TrimSpace(s)), true
+		return canonText(v, s, strings.TrimSpace(s)), true
 	case typeMAC:
 		s, ok := v.(string)
 		if !ok {
 			return nil, false
 		}
 		if m, valid := inventory.NormalizeMAC(s); valid {
-			return m, true
+			return canonText(v, s, m), true
 		}
-		return emptyNil(strings.ToLower(strings.TrimSpace(s))), s == ""
+		return canonText(v, s, strings.ToLower(strings.TrimSpace(s))), s == ""
 	case typeIP:
 		s, ok := v.(string)
 		if !ok {
 			return nil, false
 		}
 		if a, valid := inventory.NormalizeIP(s); valid {
-			return a, true
+			return canonText(v, s, a), true
 		}
 		return nil, s == ""
 	case typeInt:
+		if _, whole := v.(int64); whole {
+			return v, true // a record's own value, canonical already
+		}
 		n, ok := number(v)
 		if !ok || n != math.Trunc(n) {
 			return nil, false
@@ -107,6 +110,16 @@ func canon(t fieldType, v any) (out any, ok bool) {
 		return g, ok
 	}
 	return nil, false
+}
+
+// canonText is the canonical form t of the text s that v holds: nil when
+// empty, and v itself when t is s, so that reading a value already
+// canonical, as most are, makes nothing.
+func canonText(v any, s, t string) any {
+	if t == s && t != "" {
+		return v
+	}
+	return emptyNil(t)
 }
 
 func emptyNil(s string) any {
