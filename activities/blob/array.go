@@ -1,6 +1,7 @@
 package blob
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,9 +10,12 @@ import (
 )
 
 // arrayReader reads the elements of a JSON array from a stream, each as
-// its text, in one validating pass: json.Decoder scans an element twice
-// before its decoding starts (to find its end, then to decode it), which
-// for a 100,000-record inventory is as much work as decoding it.
+// its text: json.Decoder scans an element twice before its decoding
+// starts (to find its end, then to decode it), which for a 100,000-record
+// inventory is as much work as decoding it. A scalar element is
+// validated as it is read; an object or an array is found by its brackets
+// and strings alone and left whole to its decoder, which validates it
+// (decodeElement), so that its text is scanned once with care.
 type arrayReader struct {
 	r       io.Reader
 	buf     []byte // buf[off:] is read and not yet used
@@ -81,7 +85,10 @@ func (a *arrayReader) next() ([]byte, error) {
 	switch {
 	case !a.started && c == 'n':
 		a.done = true
-		return nil, a.literal("null")
+		if err := a.literal("null"); err != nil {
+			return nil, err
+		}
+		return nil, a.end()
 	case !a.started && c != '[':
 		return nil, fmt.Errorf("want a JSON array, got %q", string(c))
 	case !a.started:
@@ -94,7 +101,7 @@ func (a *arrayReader) next() ([]byte, error) {
 	case c == ']':
 		a.off++
 		a.done = true
-		return nil, nil
+		return nil, a.end()
 	case c == ',':
 		a.off++
 		return a.element(nil)
@@ -102,19 +109,32 @@ func (a *arrayReader) next() ([]byte, error) {
 	return nil, jsonscan.ErrSyntax
 }
 
-// element reads one element's text: complete once the scanner has passed
-// over it with a byte to spare (a number may go on) or the stream ended.
+// element reads one element's text: an object or an array once its
+// closing bracket is read, a scalar once the scanner has passed over it
+// with a byte to spare (a number may go on) or the stream ended.
 func (a *arrayReader) element(err error) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
 	for {
-		sc := jsonscan.New(a.buf[a.off:])
-		err := sc.Skip()
-		if n := sc.Pos(); err == nil && (n < len(a.buf)-a.off || a.eof) {
-			el := a.buf[a.off : a.off+n]
-			a.off += n
-			return el, nil
+		c, err := a.peek()
+		if err != nil {
+			return nil, err
+		}
+		if c == '{' || c == '[' {
+			if n := containerEnd(a.buf[a.off:]); n > 0 {
+				el := a.buf[a.off : a.off+n]
+				a.off += n
+				return el, nil
+			}
+		} else {
+			sc := jsonscan.New(a.buf[a.off:])
+			err := sc.Skip()
+			if n := sc.Pos(); err == nil && (n < len(a.buf)-a.off || a.eof) {
+				el := a.buf[a.off : a.off+n]
+				a.off += n
+				return el, nil
+			}
 		}
 		if a.eof {
 			return nil, jsonscan.ErrSyntax
@@ -129,6 +149,17 @@ func (a *arrayReader) element(err error) ([]byte, error) {
 	}
 }
 
+// end checks that nothing but white space follows the document.
+func (a *arrayReader) end() error {
+	if _, err := a.peek(); err != nil {
+		return err
+	}
+	if a.off < len(a.buf) {
+		return jsonscan.ErrSyntax
+	}
+	return nil
+}
+
 // literal reads word.
 func (a *arrayReader) literal(word string) error {
 	for len(a.buf)-a.off < len(word) && !a.eof {
@@ -141,4 +172,49 @@ func (a *arrayReader) literal(word string) error {
 	}
 	a.off += len(word)
 	return nil
+}
+
+// containerEnd is the length of the object or array b starts with, found
+// by its brackets outside strings, or 0 when b ends before it does. It
+// validates nothing else: what it delimits goes whole to a decoder.
+func containerEnd(b []byte) int {
+	depth := 0
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			end := stringEnd(b[i+1:])
+			if end < 0 {
+				return 0
+			}
+			i += end + 1 // the closing quote
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return 0
+}
+
+// stringEnd is the offset in b of the quote that ends the string whose
+// content b starts with, or -1 when b ends first: the first quote not
+// escaped by an odd run of backslashes.
+func stringEnd(b []byte) int {
+	for from := 0; ; {
+		q := bytes.IndexByte(b[from:], '"')
+		if q < 0 {
+			return -1
+		}
+		q += from
+		slashes := 0
+		for j := q - 1; j >= 0 && b[j] == '\\'; j-- {
+			slashes++
+		}
+		if slashes%2 == 0 {
+			return q
+		}
+		from = q + 1
+	}
 }

@@ -192,18 +192,35 @@ func EachJSON[T any](ctx context.Context, s *Store, ref string, each func(*T) er
 		return err
 	}
 	defer closeFn()
+	err = eachElement(r, each)
+	var decodeErr *elementError
+	if errors.As(err, &decodeErr) {
+		return fmt.Errorf("decode blob %s: %w", ref, decodeErr.err)
+	}
+	return err
+}
+
+// elementError is an array or an element of it that does not decode.
+type elementError struct{ err error }
+
+func (e *elementError) Error() string { return e.err.Error() }
+
+// eachElement decodes the JSON array r holds one element at a time, as
+// EachJSON; an array or element that does not decode is an elementError,
+// each's own error is returned as it is.
+func eachElement[T any](r io.Reader, each func(*T) error) error {
 	arr := newArrayReader(r)
 	for {
 		text, err := arr.next()
 		if err != nil {
-			return fmt.Errorf("decode blob %s: %w", ref, err)
+			return &elementError{err}
 		}
 		if text == nil {
 			return nil
 		}
 		var v T
 		if err := decodeElement(text, &v); err != nil {
-			return fmt.Errorf("decode blob %s: %w", ref, err)
+			return &elementError{err}
 		}
 		if err := each(&v); err != nil {
 			return err
