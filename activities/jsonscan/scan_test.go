@@ -34,30 +34,37 @@ var documents = []string{
 func TestValueDecodesAsEncodingJSON(t *testing.T) {
 	for _, doc := range documents {
 		for _, useNumber := range []bool{false, true} {
-			dec := json.NewDecoder(bytes.NewReader([]byte(doc)))
-			if useNumber {
-				dec.UseNumber()
-			}
-			var want any
-			wantErr := dec.Decode(&want)
-			if wantErr == nil && dec.More() {
-				wantErr = ErrSyntax
-			}
-			if wantErr == nil {
-				var rest any
-				if dec.Decode(&rest) == nil {
-					wantErr = ErrSyntax
-				}
-			}
-			got, err := decodeAll([]byte(doc), useNumber)
-			if wantErr != nil {
-				assert.Error(t, err, "%s", doc)
-				continue
-			}
-			require.NoError(t, err, "%s", doc)
-			assert.Equal(t, want, got, "%s", doc)
+			requireDecodesAsEncodingJSON(t, doc, useNumber)
 		}
 	}
+}
+
+// requireDecodesAsEncodingJSON checks that the scanner decodes doc to the
+// value encoding/json gives, or fails where it does.
+func requireDecodesAsEncodingJSON(t *testing.T, doc string, useNumber bool) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader([]byte(doc)))
+	if useNumber {
+		dec.UseNumber()
+	}
+	var want any
+	wantErr := dec.Decode(&want)
+	if wantErr == nil && dec.More() {
+		wantErr = ErrSyntax
+	}
+	if wantErr == nil {
+		var rest any
+		if dec.Decode(&rest) == nil {
+			wantErr = ErrSyntax
+		}
+	}
+	got, err := decodeAll([]byte(doc), useNumber)
+	if wantErr != nil {
+		assert.Error(t, err, "%s", doc)
+		return
+	}
+	require.NoError(t, err, "%s", doc)
+	assert.Equal(t, want, got, "%s", doc)
 }
 
 func TestSinceIsTheTextRead(t *testing.T) {
@@ -116,16 +123,7 @@ func TestSpecialFlagsTheFirstByteThatIsNotPlain(t *testing.T) {
 func TestStringSpanAtEveryLength(t *testing.T) {
 	for n := range 40 {
 		for _, tail := range []string{``, `\n`, `é`, `\u00e9x`, "\x01"} {
-			doc := []byte(`"` + strings.Repeat("a", n) + tail + `b"`)
-			var want string
-			wantErr := json.Unmarshal(doc, &want)
-			got, err := decodeAll(doc, false)
-			if wantErr != nil {
-				require.Error(t, err, "%s", doc)
-				continue
-			}
-			require.NoError(t, err, "%s", doc)
-			require.Equal(t, want, got, "%s", doc)
+			requireDecodesAsEncodingJSON(t, `"`+strings.Repeat("a", n)+tail+`b"`, false)
 		}
 	}
 }
