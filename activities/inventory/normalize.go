@@ -102,10 +102,11 @@ func NormalizeIP(addr string) (string, bool) {
 // that an address already in CIDR form is not made again.
 func prefixText(addr string, p netip.Prefix) string {
 	var buf [64]byte
-	if text := p.AppendTo(buf[:0]); string(text) == addr {
+	text := p.AppendTo(buf[:0])
+	if string(text) == addr {
 		return addr
 	}
-	return p.String()
+	return string(text)
 }
 
 // IsUsableIP reports whether addr (in CIDR or bare form) is worth recording:

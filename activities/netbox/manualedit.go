@@ -249,7 +249,7 @@ func (w *writtenSet) agree(name string, v any) {
 func (w *writtenSet) wrote(name string, v any) {
 	w.changed = true
 	if _, pend := v.(pendingRef); pend {
-		delete(w.settle(), name)
+		w.forget(name)
 		return
 	}
 	w.agree(name, v)

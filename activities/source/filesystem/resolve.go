@@ -37,8 +37,6 @@ func newResolver(b *source.Builder, defaultSite string) *resolver {
 	return &resolver{
 		b:           b,
 		defaultSite: defaultSite,
-		byKey:       map[string]*entry{},
-		index:       map[nameKey][]*entry{},
 		implicit:    map[string]*inventory.Record{},
 	}
 }
@@ -53,10 +51,8 @@ func (r *resolver) drop(e *entry, format string, args ...any) {
 func (r *resolver) resolve(entries []*entry) []string {
 	// Every entry has a key and a name: the maps are made that size once
 	// instead of grown record by record.
-	if len(r.byKey) == 0 && len(r.index) == 0 {
-		r.byKey = make(map[string]*entry, len(entries))
-		r.index = make(map[nameKey][]*entry, len(entries))
-	}
+	r.byKey = make(map[string]*entry, len(entries))
+	r.index = make(map[nameKey][]*entry, len(entries))
 	byKind := map[inventory.Kind][]*entry{}
 	for _, e := range entries {
 		byKind[e.spec.kind] = append(byKind[e.spec.kind], e)
